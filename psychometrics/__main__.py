@@ -1,0 +1,3 @@
+from psychometrics.cli import main
+
+main()

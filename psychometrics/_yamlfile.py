@@ -1,0 +1,139 @@
+"""Load a declarative YAML file into a pydantic model, with every problem reported as ``file:line: message``.
+
+Shared by inventories, prompt-template sets, persona sets and schedule plans.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[Any, ...]
+
+
+class FileProblem(BaseModel):
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" ({self.field})" if self.field and not self.line else ""
+        return f"{where}:{field} {self.message}"
+
+
+class DataFileError(ValueError):
+    """A declarative file is malformed; ``problems`` holds one entry per problem, each a one-line message."""
+
+    def __init__(self, problems: list[FileProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _line_map(node: yaml.Node, path: Loc, out: dict[Loc, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = key.value
+            out[path + (k,)] = key.start_mark.line + 1
+            _line_map(value, path + (k,), out)
+            out[path + (k,)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            _line_map(value, path + (i,), out)
+
+
+def _duplicate_keys(node: yaml.Node, file: str, out: list[FileProblem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                out.append(FileProblem(file=file, line=key.start_mark.line + 1, field=str(key.value),
+                                       message=f"duplicate key {key.value!r}"))
+            seen.add(key.value)
+            _duplicate_keys(value, file, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for value in node.value:
+            _duplicate_keys(value, file, out)
+
+
+def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    """The line of the deepest part of ``loc`` present in the file (tags added by pydantic are skipped)."""
+    path: Loc = ()
+    best = lines.get(())
+    for part in loc:
+        if path + (part,) in lines:
+            path = path + (part,)
+            best = lines[path]
+    return best
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
+    """Parse ``path``; return the data and a map from field path to line number."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError([FileProblem(file=file, line=None, field=None, message=f"cannot read: {exc.strerror}")])
+    except UnicodeDecodeError:
+        raise DataFileError([FileProblem(file=file, line=None, field=None, message="not UTF-8 text")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataFileError([FileProblem(file=file, line=mark.line + 1 if mark else None, field=None,
+                                         message=f"YAML syntax error: {reason}")])
+    if node is None:
+        raise DataFileError([FileProblem(file=file, line=None, field=None, message="the file is empty")])
+    dupes: list[FileProblem] = []
+    _duplicate_keys(node, file, dupes)
+    if dupes:
+        raise DataFileError(dupes)
+    lines: dict[Loc, int] = {}
+    _line_map(node, (), lines)
+    return data, lines
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    field = str(err["loc"][-1]) if err["loc"] else "file"
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    if kind == "missing":
+        return f"missing field {field!r}"
+    msg = err["msg"]
+    if kind.endswith("_type") or kind.startswith(("int_", "float_", "bool_", "string_")):
+        return f"{field}: {msg} (got {err.get('input')!r})"
+    return f"{field}: {msg}" if err["loc"] else msg
+
+
+def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None = None) -> M:
+    """Load ``path`` as ``model``; raise :class:`DataFileError` listing every problem with its line."""
+    data, lines = read_yaml(path)
+    file = str(path)
+    if not isinstance(data, dict):
+        raise DataFileError([FileProblem(file=file, line=1, field=None, message="expected a mapping of fields at the top level")])
+    sink: list[tuple[Loc, str]] = []
+    ctx = dict(context or {}, problems=sink)
+    try:
+        result = model.model_validate(data, context=ctx)
+    except ValidationError as exc:
+        problems = [
+            FileProblem(file=file, line=line_of(lines, tuple(e["loc"])),
+                        field=".".join(map(str, e["loc"])) or None, message=_describe(e))
+            for e in exc.errors()
+        ]
+        raise DataFileError(problems) from None
+    if sink:
+        raise DataFileError([
+            FileProblem(file=file, line=line_of(lines, loc), field=".".join(map(str, loc)), message=msg)
+            for loc, msg in sink
+        ])
+    return result

@@ -1,0 +1,13 @@
+"""Stage 3 of the pipeline: ask a model every cell of a plan and store each answer."""
+
+from psychometrics.administer._records import AnswerMode, Response, Status
+
+__all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit"]
+
+
+def __getattr__(name: str):
+    if name in {"audit", "AuditError", "AuditResult"}:
+        from psychometrics.administer import _audit
+
+        return getattr(_audit, name)
+    raise AttributeError(name)

@@ -1,0 +1,122 @@
+"""One cell → one model call → one Response. Errors become data on the Response."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from psychometrics.administer._litellm import litellm, scrub
+from psychometrics.administer._parse import parse_answer, probs_from_top_logprobs
+from psychometrics.administer._records import AnswerMode, Response
+from psychometrics.plan._model import Cell, GenerationSettings
+
+TOP_LOGPROBS = 20
+
+
+class NoLogprobs(Exception):
+    """The provider answered but gave no log-probabilities."""
+
+
+@dataclass
+class CallOptions:
+    model: str
+    settings: GenerationSettings
+    api_base: str | None = None
+    api_key: str | None = None
+    timeout: float = 60.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "model": opts.model,
+        "messages": [{"role": "user", "content": cell.prompt}],
+        "timeout": opts.timeout,
+        "metadata": {"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"})},
+        "num_retries": 0,
+    }
+    if opts.api_base:
+        kwargs["api_base"] = opts.api_base
+    if opts.api_key:
+        kwargs["api_key"] = opts.api_key
+    if mode == "logprobs":
+        kwargs.update(max_tokens=1, temperature=0, logprobs=True, top_logprobs=TOP_LOGPROBS)
+    else:
+        kwargs.update(max_tokens=opts.settings.max_tokens, temperature=opts.settings.temperature, seed=cell.sample)
+    kwargs.update(opts.extra)
+    return kwargs
+
+
+def _top_logprobs(response: Any) -> list[tuple[str, float]] | None:
+    choice = response.choices[0]
+    lp = getattr(choice, "logprobs", None)
+    if lp is None:
+        return None
+    content = lp.get("content") if isinstance(lp, dict) else getattr(lp, "content", None)
+    if not content:
+        return None
+    first = content[0]
+    top = first.get("top_logprobs") if isinstance(first, dict) else getattr(first, "top_logprobs", None)
+    if not top:
+        return None
+    out = []
+    for t in top:
+        token = t.get("token") if isinstance(t, dict) else t.token
+        logprob = t.get("logprob") if isinstance(t, dict) else t.logprob
+        out.append((token, float(logprob)))
+    return out
+
+
+def _usage(response: Any) -> tuple[int | None, int | None, float | None]:
+    usage = getattr(response, "usage", None)
+    prompt = getattr(usage, "prompt_tokens", None) if usage else None
+    completion = getattr(usage, "completion_tokens", None) if usage else None
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    return prompt, completion, (float(cost) if cost is not None else None)
+
+
+def response_from_reply(
+    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int
+) -> Response:
+    """Build the stored Response from a provider reply (log-prob or generated)."""
+    text = reply.choices[0].message.content
+    prompt_tokens, completion_tokens, cost = _usage(reply)
+    base = dict(
+        cell_id=cell.cell_id, run_id=run_id, model=model, inventory=cell.inventory, item=cell.item,
+        scale=cell.scale, template=cell.template, order=cell.order, sample=cell.sample, persona=cell.persona,
+        prompt=cell.prompt, mode=mode, raw_text=text, latency_s=latency, prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens, cost_usd=cost, attempts=attempts, created_at=time.time(),
+    )
+    if mode == "logprobs":
+        top = _top_logprobs(reply)
+        if top is None:
+            raise NoLogprobs()
+        probs, expected, outside = probs_from_top_logprobs(top, cell)
+        if not probs:
+            return Response(**base, status="invalid", error="no option label among the top log-probabilities",
+                            mass_outside=outside if outside is not None else 1.0)
+        value = max(probs, key=lambda v: probs[v])
+        return Response(**base, status="ok", value=value, option_probs=probs, expected_value=expected,
+                        mass_outside=outside)
+    parsed = parse_answer(text or "", cell)
+    return Response(**base, status=parsed.status, value=parsed.value,
+                    error=None if parsed.status == "ok" else parsed.reason)
+
+
+def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, message: str, attempts: int,
+                   latency: float | None = None) -> Response:
+    return Response(
+        cell_id=cell.cell_id, run_id=run_id, model=model, inventory=cell.inventory, item=cell.item,
+        scale=cell.scale, template=cell.template, order=cell.order, sample=cell.sample, persona=cell.persona,
+        prompt=cell.prompt, mode=mode, status="error", error=scrub(message), attempts=attempts, latency_s=latency,
+        created_at=time.time(),
+    )
+
+
+async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
+    """One request through ``litellm.acompletion``; raises what litellm raises."""
+    lib = litellm()
+    return await asyncio.wait_for(lib.acompletion(**_request(cell, mode, opts)), timeout=opts.timeout)

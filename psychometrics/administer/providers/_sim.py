@@ -1,0 +1,471 @@
+"""Simulated respondents: the ``sim/…`` litellm provider, which answers like a person with known trait levels.
+
+The simulator gives the pipeline a ground truth: plant a trait level, run an audit, and check that scoring,
+reliability and validity recover it. It needs no network and no weights and costs microseconds per answer.
+
+Model strings
+-------------
+``sim/<preset>`` with optional overrides as a query string::
+
+    sim/default
+    sim/default?extraversion=1.5&noise=0.5&seed=3
+    sim/biased?first_option=0.7
+    sim/refuser?refusal=0.3
+
+Presets (:data:`PRESETS`): ``default`` (every trait at 0), ``steady`` (low noise: ``noise=0.1, a=3``),
+``biased`` (``first_option=0.8``), ``refuser`` (``refusal=0.5``), ``acquiescent`` (``acquiescence=1``).
+Parameters (:data:`PARAMETERS`, defaults in brackets):
+
+``<trait>`` [0]
+    Latent mean level of a trait, in SD units. Any name that is not a parameter below is a trait level:
+    the shared names (``openness``, ``conscientiousness``, ``extraversion``, ``agreeableness``,
+    ``neuroticism``, ``machiavellianism``, ``narcissism``, ``psychopathy``) or a scale id (``IE`` for the
+    OEJTS). A scale's trait is ``Scale.trait`` of the cell's inventory, else the scale id; a level given for
+    the scale id is used when none is given for its trait.
+``spread`` [1.0]
+    SD of the respondent-to-respondent variation of every trait.
+``noise`` [0.5]
+    SD of the answer-level jitter of the latent level (what makes items of one scale disagree).
+``a`` [1.5]
+    Discrimination of the graded-response model.
+``span`` [3.0]
+    Distance between the lowest and the highest threshold (thresholds are equally spaced, centred on 0).
+``item_spread`` [0.3]
+    SD of the item locations (each item's own lean, the same for every respondent and seed).
+``first_option`` [0]
+    Probability of picking the first shown label whatever its content.
+``acquiescence`` [0]
+    Shift (SD units) of every likert/bipolar answer toward the highest response values, whatever the keying.
+``refusal`` [0]
+    Probability that a respondent refuses an item.
+``outside`` [0]
+    Log-prob mode: probability put on tokens that are not labels (to exercise ``mass_outside``).
+``seed`` [0]
+    Changes every respondent draw, refusal and sampled answer.
+
+The model
+---------
+A *respondent* is one combination template × order × sample × persona of a cell. Its level on trait
+:math:`t` is drawn once, deterministically, from a hash of the respondent, the trait and the seed:
+
+.. math::
+
+    \\theta_{r,t} = \\mu_t + s_t(\\text{cell}) + \\text{spread}\\cdot z_{r,t}, \\qquad z_{r,t} = \\Phi^{-1}(u(\\text{seed}, r, t))
+
+where :math:`u` maps a hash to (0, 1) and :math:`s_t` is the shaping hook (:func:`shaping_shift`, 0 today).
+For each answer the level is jittered, :math:`\\eta = \\theta_{r,t} + \\text{noise}\\cdot\\varepsilon_{r,i}`.
+
+Likert and bipolar items (graded-response model). With keying :math:`\\kappa_i = -1` for reverse-keyed items
+(else +1), item location :math:`\\delta_i = \\text{item\\_spread}\\cdot z_i` and :math:`K` response values
+:math:`v_1 < … < v_K`, the location on the raw response scale is
+:math:`\\lambda = \\kappa_i\\eta + \\delta_i + \\text{acquiescence}` and
+
+.. math::
+
+    P(Y \\ge v_k) = \\sigma\\big(a(\\lambda - \\tau_k)\\big), \\quad
+    \\tau_k = -\\tfrac{\\text{span}}{2} + (k-2)\\tfrac{\\text{span}}{K-2}, \\quad k = 2…K
+
+(:math:`\\tau_2 = 0` when :math:`K = 2`), :math:`P(Y = v_k) = P(Y \\ge v_k) - P(Y \\ge v_{k+1})`.
+
+Scenario items: :math:`P(\\text{high option}) = \\sigma\\big(a(\\eta + \\delta_i)\\big)`, shared equally by the
+item's high options (the low options share the rest). Acquiescence does not apply.
+
+Response styles mix into the probability of each *shown* label :math:`\\ell` (behind it the original value
+``label_values[ℓ]``): :math:`p(\\ell) = (1 - f)\\,P(Y = v(\\ell)) + f\\,[\\ell \\text{ is shown first}]`
+with :math:`f` = ``first_option``. A respondent refuses item :math:`i` when
+:math:`u(\\text{seed}, r, i) <` ``refusal`` (the same draw in both modes).
+
+What it returns
+---------------
+Log-prob mode (``logprobs=True`` in the request): ``choices[0].logprobs.content[0].top_logprobs`` holds every
+shown label with :math:`\\log\\big((1-\\text{outside})\\,p(\\ell)\\big)`, plus ``I`` and a newline sharing
+``outside``; the content is the most likely label. A refusing respondent puts 0.97 on the token ``As`` (the
+content) and the rest on the labels as above, so a refusal shows as mass outside the labels.
+
+Generate mode: a label drawn from :math:`p` with a hash of the cell id and the seed, written in one of several
+formats (``3``, ``B) <option text>``, ``**4**``, ``I'd say 2 - Disagree a little``…) chosen the same way, or a
+refusal text (``As an AI, I don't have personal opinions.``). The request's temperature is ignored: a
+respondent always samples from its own answer distribution. The same cell and sim string always give the
+same answer.
+
+What the caller passes
+----------------------
+``litellm.acompletion(model="sim/…", messages=[{"role": "user", "content": cell.prompt}],
+metadata={"psychometrics_cell": cell.model_dump(mode="json")}, …)``. litellm hands ``metadata`` to the provider
+in ``litellm_params["metadata"]`` and ``logprobs``/``top_logprobs``/``max_tokens``/``seed`` in
+``optional_params``. The sim needs the cell fields ``inventory``, ``item``, ``labels``, ``label_values``
+(``option_texts``, ``template``, ``order``, ``sample``, ``persona`` and ``cell_id`` when present); the prompt
+itself may be left out of the metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from statistics import NormalDist
+from typing import Any, Mapping
+from urllib.parse import parse_qsl
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from litellm import CustomLLM  # noqa: E402
+from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
+from litellm.types.utils import ChatCompletionTokenLogprob, ChoiceLogprobs, TopLogprob, Usage  # noqa: E402
+
+PROVIDER = "sim"
+
+TRAITS = (
+    "openness", "conscientiousness", "extraversion", "agreeableness", "neuroticism",
+    "machiavellianism", "narcissism", "psychopathy",
+)
+"""The trait names shared across instruments (any other name is taken as a scale id)."""
+
+PARAMETERS: dict[str, float] = {
+    "spread": 1.0,
+    "noise": 0.5,
+    "a": 1.5,
+    "span": 3.0,
+    "item_spread": 0.3,
+    "first_option": 0.0,
+    "acquiescence": 0.0,
+    "refusal": 0.0,
+    "outside": 0.0,
+    "seed": 0.0,
+}
+"""Every parameter that is not a trait level, with its default."""
+
+PRESETS: dict[str, dict[str, float]] = {
+    "default": {},
+    "steady": {"noise": 0.1, "a": 3.0},
+    "biased": {"first_option": 0.8},
+    "refuser": {"refusal": 0.5},
+    "acquiescent": {"acquiescence": 1.0},
+}
+"""Named starting points; a query string overrides any of their values."""
+
+REFUSALS = (
+    "As an AI, I don't have personal opinions.",
+    "As an AI language model, I don't have personal experiences or feelings, so I can't rate that statement.",
+    "I'm sorry, but I can't answer that: I don't have a personality of my own.",
+    "As an AI, I do not have personal traits to describe.",
+)
+"""Texts a refusing respondent replies with in generate mode."""
+
+REFUSAL_TOKEN = "As"
+_REFUSAL_MASS = 0.97
+_PROBABILITIES = ("first_option", "refusal", "outside")
+_NORMAL = NormalDist()
+
+
+class SimError(ValueError):
+    """A malformed sim model string or a request the sim cannot answer."""
+
+
+@dataclass(frozen=True)
+class SimParams:
+    """The parsed ``sim/…`` model string."""
+
+    preset: str
+    traits: Mapping[str, float] = field(default_factory=dict)
+    spread: float = 1.0
+    noise: float = 0.5
+    a: float = 1.5
+    span: float = 3.0
+    item_spread: float = 0.3
+    first_option: float = 0.0
+    acquiescence: float = 0.0
+    refusal: float = 0.0
+    outside: float = 0.0
+    seed: int = 0
+
+    def level(self, trait: str, scale: str) -> float:
+        """Latent mean of ``trait`` (falling back to a level given for the scale id, then 0)."""
+        if trait in self.traits:
+            return self.traits[trait]
+        return self.traits.get(scale, 0.0)
+
+
+@lru_cache(maxsize=256)
+def parse_model(model: str) -> SimParams:
+    """Parse ``<preset>[?name=value&…]`` (the part after ``sim/``) into :class:`SimParams`.
+
+    Raises
+    ------
+    SimError
+        Unknown preset, a value that is not a number, or a probability outside [0, 1].
+    """
+    text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
+    preset, _, query = text.partition("?")
+    preset = preset or "default"
+    if preset not in PRESETS:
+        raise SimError(f"unknown sim preset {preset!r} (valid: {', '.join(PRESETS)})")
+    values: dict[str, float] = dict(PARAMETERS)
+    values.update(PRESETS[preset])
+    traits: dict[str, float] = {}
+    for name, raw in parse_qsl(query, keep_blank_values=True):
+        try:
+            number = float(raw)
+        except ValueError:
+            raise SimError(f"sim parameter {name}={raw!r} is not a number") from None
+        if not math.isfinite(number):
+            raise SimError(f"sim parameter {name}={raw!r} is not a finite number")
+        if name in PARAMETERS:
+            values[name] = number
+        elif name and (name[0].isalpha() or name[0] == "_"):
+            traits[name] = number
+        else:
+            raise SimError(f"sim parameter name {name!r} is not a parameter ({', '.join(PARAMETERS)}) "
+                           "nor a trait or scale id")
+    for name in _PROBABILITIES:
+        if not 0.0 <= values[name] <= 1.0:
+            raise SimError(f"sim parameter {name}={values[name]} must lie in [0, 1]")
+    for name in ("spread", "noise", "item_spread", "span"):
+        if values[name] < 0:
+            raise SimError(f"sim parameter {name}={values[name]} must not be negative")
+    if values["seed"] != int(values["seed"]):
+        raise SimError(f"sim parameter seed={values['seed']} must be a whole number")
+    seed = int(values.pop("seed"))
+    return SimParams(preset=preset, traits=traits, seed=seed, **values)
+
+
+# Deterministic randomness ------------------------------------------------------------------------------------
+
+def _uniform(*parts: object) -> float:
+    """A number in (0, 1) determined by ``parts`` (BLAKE2b of their text)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") + 0.5) / 2.0**64
+
+
+def _normal(*parts: object) -> float:
+    return _NORMAL.inv_cdf(_uniform(*parts))
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# Items -------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _ItemInfo:
+    kind: str
+    trait: str
+    scale: str
+    sign: float
+    """+1, or −1 for a reverse-keyed likert/bipolar item."""
+    values: tuple[int, ...]
+    """Likert/bipolar: the response values in increasing order; scenario: option numbers 1…n."""
+    high: tuple[bool, ...]
+    """Scenario: whether option n expresses the high trait level."""
+    location: float
+    """Standard-normal draw for the item's location (scaled by ``item_spread``)."""
+
+
+@lru_cache(maxsize=None)
+def _item_info(inventory: str, item_id: str) -> _ItemInfo:
+    from psychometrics.inventory._load import load_inventory
+    from psychometrics.inventory._model import ScenarioItem
+
+    inv = load_inventory(inventory)
+    item = inv.item(item_id)
+    scale = inv.scale(item.scale)
+    trait = scale.trait or scale.id
+    location = _normal("item", inv.id, item.id)
+    if isinstance(item, ScenarioItem):
+        return _ItemInfo(kind="scenario", trait=trait, scale=scale.id, sign=1.0,
+                         values=tuple(range(1, len(item.options) + 1)),
+                         high=tuple(o.high for o in item.options), location=location)
+    return _ItemInfo(kind=inv.kind, trait=trait, scale=scale.id, sign=-1.0 if item.reverse else 1.0,
+                     values=tuple(sorted(inv.values)), high=(), location=location)
+
+
+# The respondent ----------------------------------------------------------------------------------------------
+
+def shaping_shift(cell: Mapping[str, Any], trait: str, params: SimParams) -> float:
+    """HOOK — shaping and personas: how far the cell's instructions move the latent mean of ``trait`` (SD units).
+
+    Returns 0 today. A later issue adds a cell field such as ``shaping: {trait, level 1–9}`` (and persona
+    effects); read it here, e.g. ``(level - 5) / 2`` SD for the named trait, and every answer follows, in both
+    modes, because :func:`value_probabilities` adds this shift to the respondent's mean level.
+    """
+    return 0.0
+
+
+def _respondent(cell: Mapping[str, Any]) -> tuple[object, ...]:
+    return (cell.get("template"), cell.get("order"), cell.get("sample"), cell.get("persona"))
+
+
+def _refuses(params: SimParams, respondent: tuple[object, ...], info_key: tuple[str, str]) -> bool:
+    if params.refusal <= 0.0:
+        return False
+    return _uniform("refuse", params.seed, *respondent, *info_key) < params.refusal
+
+
+def value_probabilities(params: SimParams, cell: Mapping[str, Any]) -> dict[int, float]:
+    """The respondent's probability of each original response value (before response styles)."""
+    inventory, item = str(cell["inventory"]), str(cell["item"])
+    info = _item_info(inventory, item)
+    respondent = _respondent(cell)
+    theta = (params.level(info.trait, info.scale) + shaping_shift(cell, info.trait, params)
+             + params.spread * _normal("respondent", params.seed, *respondent, info.trait))
+    eta = theta + params.noise * _normal("answer", params.seed, *respondent, inventory, item)
+    location = params.item_spread * info.location
+    if info.kind == "scenario":
+        p_high = _sigmoid(params.a * (eta + location))
+        n_high = sum(info.high)
+        n_low = len(info.high) - n_high
+        return {v: (p_high / n_high if h else (1.0 - p_high) / n_low) for v, h in zip(info.values, info.high)}
+    lam = info.sign * eta + location + params.acquiescence
+    k = len(info.values)
+    if k == 2:
+        taus: list[float] = [0.0]
+    else:
+        step = params.span / (k - 2)
+        taus = [-params.span / 2 + j * step for j in range(k - 1)]
+    at_least = [1.0] + [_sigmoid(params.a * (lam - tau)) for tau in taus] + [0.0]
+    return {v: max(at_least[j] - at_least[j + 1], 0.0) for j, v in enumerate(info.values)}
+
+
+def label_probabilities(params: SimParams, cell: Mapping[str, Any]) -> list[float]:
+    """Probability of each shown label (in shown order), response styles mixed in."""
+    probs = value_probabilities(params, cell)
+    labels = list(cell["labels"])
+    shown = [probs.get(int(v), 0.0) for v in cell["label_values"]]
+    if len(shown) != len(labels):
+        raise SimError("the cell's labels and label_values differ in length")
+    total = sum(shown) or 1.0
+    f = params.first_option
+    return [(1.0 - f) * p / total + (f if j == 0 else 0.0) for j, p in enumerate(shown)]
+
+
+# Replies -----------------------------------------------------------------------------------------------------
+
+_FORMATS_PLAIN = ("{label}", "**{label}**", "Answer: {label}", "My answer is {label}.", "{label}.")
+_FORMATS_TEXT = ("{label}) {text}", "I'd say {label} - {text}", "{label}. {text}", "**{label}** ({text})")
+
+
+def _log(p: float) -> float:
+    return math.log(p) if p > 1e-300 else -690.0
+
+
+@dataclass
+class SimReply:
+    content: str
+    top_logprobs: list[tuple[str, float]] | None
+    """Log-prob mode: (token, logprob) pairs, most likely first."""
+    refused: bool
+
+
+def answer(params: SimParams, cell: Mapping[str, Any], *, logprobs: bool) -> SimReply:
+    """The sim's reply to one cell: top log-probabilities (log-prob mode) or a text (generate mode)."""
+    for key in ("inventory", "item", "labels", "label_values"):
+        if key not in cell:
+            raise SimError(f"the cell metadata lacks {key!r}")
+    respondent = _respondent(cell)
+    refused = _refuses(params, respondent, (str(cell["inventory"]), str(cell["item"])))
+    probs = label_probabilities(params, cell)
+    labels = [str(x) for x in cell["labels"]]
+    if logprobs:
+        refuse_mass = _REFUSAL_MASS if refused else 0.0
+        keep = (1.0 - refuse_mass) * (1.0 - params.outside)
+        top = [(lab, _log(keep * p)) for lab, p in zip(labels, probs)]
+        if refused:
+            top.append((REFUSAL_TOKEN, math.log(refuse_mass)))
+        rest = (1.0 - refuse_mass) * params.outside
+        if rest > 0:
+            top += [("I", math.log(0.6 * rest)), ("\n", math.log(0.4 * rest))]
+        top.sort(key=lambda t: -t[1])
+        return SimReply(content=top[0][0], top_logprobs=top, refused=refused)
+    key = cell.get("cell_id") or (*respondent, cell["inventory"], cell["item"], tuple(cell["label_values"]))
+    if refused:
+        text = REFUSALS[int(_uniform("refusal-text", params.seed, key) * len(REFUSALS))]
+        return SimReply(content=text, top_logprobs=None, refused=True)
+    u = _uniform("generate", params.seed, key)
+    chosen, acc = len(probs) - 1, 0.0
+    for j, p in enumerate(probs):
+        acc += p
+        if u < acc:
+            chosen = j
+            break
+    texts = list(cell.get("option_texts") or [])
+    text = str(texts[chosen]) if chosen < len(texts) else ""
+    formats = _FORMATS_PLAIN + (_FORMATS_TEXT if text else ())
+    fmt = formats[int(_uniform("format", params.seed, key) * len(formats))]
+    return SimReply(content=fmt.format(label=labels[chosen], text=text), top_logprobs=None, refused=False)
+
+
+# litellm glue ------------------------------------------------------------------------------------------------
+
+def cell_from_params(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None) -> Any:
+    """The ``psychometrics_cell`` dict the caller put in ``metadata`` (None when absent)."""
+    for source in (litellm_params or {}, optional_params or {}):
+        for key in ("metadata", "litellm_metadata"):
+            meta = source.get(key) if isinstance(source, Mapping) else None
+            if isinstance(meta, Mapping) and isinstance(meta.get("psychometrics_cell"), Mapping):
+                return meta["psychometrics_cell"]
+    return None
+
+
+def prompt_text(messages: list[Any]) -> str:
+    """The text of the last user message (the cell's prompt)."""
+    for message in reversed(messages or []):
+        role = message.get("role") if isinstance(message, Mapping) else getattr(message, "role", None)
+        if role == "user":
+            content = message.get("content") if isinstance(message, Mapping) else getattr(message, "content", "")
+            if isinstance(content, list):  # OpenAI content parts
+                return "".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
+            return str(content or "")
+    return ""
+
+
+def fill_response(model_response: Any, *, model: str, content: str, top: list[tuple[str, float]] | None,
+                  prompt_tokens: int, completion_tokens: int, finish_reason: str = "stop") -> Any:
+    """Write an OpenAI-shaped answer into litellm's ``ModelResponse`` (shared by both providers)."""
+    choice = model_response.choices[0]
+    choice.message.content = content
+    choice.finish_reason = finish_reason
+    if top is not None:
+        chosen = dict(top).get(content, top[0][1] if top else 0.0)
+        choice.logprobs = ChoiceLogprobs(content=[ChatCompletionTokenLogprob(
+            token=content, logprob=chosen, bytes=list(content.encode()),
+            top_logprobs=[TopLogprob(token=t, logprob=lp, bytes=list(t.encode())) for t, lp in top],
+        )])
+    model_response.model = model
+    model_response.usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                                 total_tokens=prompt_tokens + completion_tokens)
+    hidden = getattr(model_response, "_hidden_params", None)
+    if isinstance(hidden, dict):
+        hidden["response_cost"] = 0.0
+    return model_response
+
+
+class SimProvider(CustomLLM):
+    """litellm custom provider for ``sim/<preset>[?name=value&…]``."""
+
+    def completion(self, model: str, messages: list, api_base: str, custom_prompt_dict: dict,  # type: ignore[override]
+                   model_response: Any, print_verbose: Any, encoding: Any, api_key: Any, logging_obj: Any,
+                   optional_params: dict, acompletion: Any = None, litellm_params: Any = None,
+                   logger_fn: Any = None, headers: Any = None, timeout: Any = None, client: Any = None) -> Any:
+        try:
+            params = parse_model(model)
+            cell = cell_from_params(litellm_params, optional_params)
+            if cell is None:
+                raise SimError("the sim provider needs the cell: pass "
+                               "metadata={'psychometrics_cell': cell.model_dump(mode='json')}")
+            reply = answer(params, cell, logprobs=bool(optional_params.get("logprobs")))
+        except (SimError, KeyError, LookupError, ValueError) as exc:
+            raise CustomLLMError(status_code=400, message=f"sim: {' '.join(str(exc).split())}") from exc
+        prompt = prompt_text(messages) or str(cell.get("prompt", ""))
+        completion_tokens = 1 if reply.top_logprobs is not None else max(1, len(reply.content) // 4)
+        return fill_response(model_response, model=f"{PROVIDER}/{model}", content=reply.content,
+                             top=reply.top_logprobs, prompt_tokens=max(1, len(prompt) // 4),
+                             completion_tokens=completion_tokens)
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.completion(*args, **kwargs)

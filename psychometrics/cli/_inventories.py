@@ -1,0 +1,135 @@
+"""`psychometrics inventories …`: list, show, validate and import instruments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from psychometrics.cli._common import handle_errors, print_json
+
+app = typer.Typer(help="List, show, validate and import inventories.", no_args_is_help=True)
+
+
+def _summary(inv) -> dict:
+    return {
+        "id": inv.id,
+        "name": inv.name,
+        "kind": inv.kind,
+        "n_items": len(inv.items),
+        "scales": [s.id for s in inv.scales],
+        "license": inv.license,
+        "citation": inv.citation,
+    }
+
+
+@app.command("list")
+@handle_errors
+def list_(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the shipped inventories."""
+    from psychometrics.inventory import list_inventories
+
+    invs = list_inventories()
+    if json_:
+        print_json([_summary(inv) for inv in invs])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "name", "kind", "items", "scales", "license")
+    for inv in invs:
+        table.add_row(inv.id, inv.name, inv.kind, str(len(inv.items)), ", ".join(s.id for s in inv.scales),
+                      _first_sentence(inv.license))
+    Console().print(table)
+
+
+def _first_sentence(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@app.command("show")
+@handle_errors
+def show(
+    inventory: Annotated[str, typer.Argument(help="A shipped id (e.g. bfi44) or a path to a YAML file.")],
+    json_: Annotated[bool, typer.Option("--json", help="Print the whole inventory as JSON.")] = False,
+) -> None:
+    """Show one inventory: its scales, keying and items."""
+    from psychometrics.inventory import load_inventory
+
+    inv = load_inventory(inventory)
+    if json_:
+        print_json(inv.model_dump(mode="json"))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items)")
+    console.print(f"Citation: {escape(inv.citation)}")
+    console.print(f"License: {escape(inv.license)}")
+    if inv.response_options:
+        console.print("Responses: " + ", ".join(f"{o.value} {escape(o.label)}" for o in inv.response_options))
+    scales = Table("scale", "name", "items", "reverse-keyed", "norms")
+    for s in inv.scales:
+        its = inv.items_of(s.id)
+        rev = [it.id for it in its if getattr(it, "reverse", False)]
+        norms = f"M {s.norms.mean:g}, SD {s.norms.sd:g}" if s.norms else "—"
+        scales.add_row(s.id, escape(s.name), str(len(its)), ", ".join(rev) or "—", norms)
+    console.print(scales)
+    items = Table("id", "scale", "item", "key")
+    for it in inv.items:
+        text = getattr(it, "text", None) or (
+            f"{it.left}  ↔  {it.right}" if hasattr(it, "left") else f"{it.situation} {it.question}"
+        )
+        items.add_row(it.id, it.scale, escape(text), "−" if getattr(it, "reverse", False) else "+")
+    console.print(items)
+
+
+@app.command("validate")
+@handle_errors
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Inventory YAML files to check.")],
+) -> None:
+    """Check inventory files; print `PATH:LINE: message` for every problem (exit 1 if any)."""
+    from psychometrics._yamlfile import DataFileError
+    from psychometrics.inventory import load_inventory
+
+    bad = 0
+    for path in paths:
+        if not path.is_file():
+            typer.echo(f"{path}: no such file", err=True)
+            bad += 1
+            continue
+        try:
+            inv = load_inventory(path)
+        except DataFileError as exc:
+            bad += 1
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+        else:
+            typer.echo(f"{path}: ok ({inv.id}, {len(inv.items)} items, {len(inv.scales)} scales)")
+    if bad:
+        raise typer.Exit(code=1)
+
+
+@app.command("import-trait")
+@handle_errors
+def import_trait(
+    src: Annotated[Path, typer.Argument(help="TRAIT JSON file, per-trait JSONL file, or a folder of them.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the inventory YAML.")],
+    inventory_id: Annotated[str, typer.Option("--id", help="Id of the new inventory.")] = "trait",
+) -> None:
+    """Convert the TRAIT data set (gated, not shipped) into an inventory file."""
+    from psychometrics.inventory._trait_import import import_trait as run_import
+    from psychometrics.inventory._trait_import import write_inventory_yaml
+
+    if not src.exists():
+        raise FileNotFoundError(f"{src}: no such file or folder")
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out.parent}: the output folder does not exist")
+    inv = run_import(src, inventory_id=inventory_id)
+    write_inventory_yaml(inv, out)
+    typer.echo(f"{out}: wrote {len(inv.items)} items on {len(inv.scales)} scales")

@@ -1,0 +1,66 @@
+"""`psychometrics runs …`: list, show and export stored runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from psychometrics.cli._common import handle_errors, print_json
+
+app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
+DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db).")]
+
+
+@app.command("list")
+@handle_errors
+def list_(db: DbOption = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List stored runs, oldest first."""
+    from psychometrics.store import Store
+
+    with Store(db, create=False) as store:
+        runs = store.list_runs()
+    if json_:
+        print_json([r.model_dump(mode="json") for r in runs])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("run", "model", "status", "inventories", "cells", "ok", "refused", "invalid", "error")
+    for r in runs:
+        table.add_row(r.run_id, r.model, r.status, ",".join(r.design.inventories), str(r.n_cells),
+                      *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")))
+    Console().print(table)
+
+
+@app.command("show")
+@handle_errors
+def show(run_id: str, db: DbOption = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show one run: its design, counts and scale scores."""
+    from psychometrics.cli._summary import print_run_summary
+
+    print_run_summary(run_id, db=db, json_=json_)
+
+
+@app.command("export")
+@handle_errors
+def export(
+    run_id: str,
+    out: Annotated[Path, typer.Option("--out", help="Output file.")],
+    format_: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl.")] = "csv",
+    db: DbOption = None,
+) -> None:
+    """Export every response of a run (one row per cell)."""
+    from psychometrics.store import Store
+    from psychometrics.store._export import export_responses
+
+    if format_ not in ("csv", "parquet", "jsonl"):
+        raise ValueError(f"--format must be csv, parquet or jsonl (got {format_!r})")
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out}: the folder {out.parent} does not exist")
+    with Store(db, create=False) as store:
+        store.get_run(run_id)
+        frame = store.responses_frame(run_id)
+    n = export_responses(frame, out, format_)
+    typer.echo(f"{out}: {n} responses")

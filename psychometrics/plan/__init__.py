@@ -1,0 +1,27 @@
+"""Stage 2 of the pipeline: the plan — every prompt that will be asked, as explicit cells.
+
+A plan is the cross-product item × template × option order × sample × persona for one model. Each
+:class:`Cell` holds the exact prompt, the labels shown and the original value behind each label.
+"""
+
+from psychometrics.plan._build import PersonaSpec, build_plan, cell_id, plan_size_summary
+from psychometrics.plan._model import Cell, GenerationSettings, Mode, Plan
+from psychometrics.plan._orders import ORDER_NAMES, concrete_orders, expand_orders, order_permutation
+from psychometrics.plan._render import (
+    bipolar_option_texts,
+    labels_for,
+    list_templates,
+    load_template,
+    option_texts,
+    option_values,
+    prompts_dir,
+    render_prompt,
+    validate_template_file,
+)
+
+__all__ = [
+    "ORDER_NAMES", "Cell", "GenerationSettings", "Mode", "PersonaSpec", "Plan", "bipolar_option_texts",
+    "build_plan", "cell_id", "concrete_orders", "expand_orders", "labels_for", "list_templates", "load_template",
+    "option_texts", "option_values", "order_permutation", "plan_size_summary", "prompts_dir", "render_prompt",
+    "validate_template_file",
+]

@@ -1,0 +1,59 @@
+"""Typed records for a plan: the explicit cross-product of what will be asked."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["auto", "logprobs", "generate"]
+
+
+class GenerationSettings(BaseModel):
+    """Settings that change what a model answers; part of every cell id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    temperature: float = 0.0
+    """Sampling temperature (generate mode)."""
+    max_tokens: int = 32
+    """Token budget for a generated answer."""
+    mode: Mode = "auto"
+    """``logprobs``: one token, probabilities over the option labels; ``generate``: text parsed for an answer."""
+
+
+class Cell(BaseModel):
+    """One prompt of the plan: an item rendered through one template, option order, sample and persona."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    cell_id: str
+    """Stable hash of the content (model, inventory, item, template, order, sample, persona, settings, prompt)."""
+    inventory: str
+    item: str
+    scale: str
+    template: str
+    order: str
+    """``original``, ``reversed``, ``rotated-K`` (options shifted by K), or ``swapped`` (scenario pairs exchanged)."""
+    sample: int
+    persona: str | None = None
+    prompt: str
+    """The exact text sent (a base model sees it verbatim; a chat model receives it as the user message)."""
+    labels: list[str]
+    """The option labels in the order shown (``1``, ``2``… or ``A``, ``B``…)."""
+    label_values: list[int]
+    """The item's original response value behind each shown label (scenario: the original option number)."""
+    option_texts: list[str] = Field(default_factory=list)
+    """The option text behind each shown label, in shown order (used by the answer parser)."""
+
+
+class Plan(BaseModel):
+    """The cross-product item × template × order × sample (× persona) for one model."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    inventories: list[str]
+    templates: list[str]
+    orders: list[str]
+    samples: int
+    personas: list[str | None] = Field(default_factory=lambda: [None])
+    settings: GenerationSettings = Field(default_factory=GenerationSettings)
+    cells: list[Cell] = Field(default_factory=list)

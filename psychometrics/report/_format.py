@@ -1,0 +1,135 @@
+"""Number formatting for the report: one place decides how a number, a p-value or a missing value reads.
+
+Every function returns plain text (the template escapes it); a missing value is ``"—"``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DASH = "—"
+MINUS = "−"
+
+RELIABILITY_BANDS: tuple[tuple[float, str], ...] = (
+    (0.50, "unacceptable"),
+    (0.60, "poor"),
+    (0.70, "questionable"),
+    (0.80, "acceptable"),
+    (0.90, "good"),
+    (math.inf, "excellent"),
+)
+"""psyborgs reliability bands (Serapio-García et al., 2023): a value below the bound gets the name."""
+
+BAND_NAMES: tuple[str, ...] = tuple(name for _, name in RELIABILITY_BANDS)
+BAND_RANGES: dict[str, str] = {
+    "unacceptable": "< .50",
+    "poor": ".50–.60",
+    "questionable": ".60–.70",
+    "acceptable": ".70–.80",
+    "good": ".80–.90",
+    "excellent": "≥ .90",
+}
+
+
+def missing(x: Any) -> bool:
+    """True for None, NaN, pandas NA and infinities."""
+    if x is None:
+        return True
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return True
+    return not math.isfinite(f)
+
+
+def num(x: Any, digits: int = 2, *, signed: bool = False) -> str:
+    """``x`` with ``digits`` decimals and a real minus sign; ``"—"`` when missing."""
+    if missing(x):
+        return DASH
+    f = float(x)
+    text = f"{abs(f):.{digits}f}"
+    if f < 0 and float(text) != 0:
+        return MINUS + text
+    if signed and f > 0 and float(text) != 0:
+        return "+" + text
+    return text
+
+
+def coef(x: Any, digits: int = 2) -> str:
+    """A coefficient bounded by 1 in APA style: no leading zero (``.83``, ``−.12``)."""
+    text = num(x, digits)
+    if text == DASH:
+        return text
+    if text.startswith("0."):
+        return text[1:]
+    if text.startswith(MINUS + "0."):
+        return MINUS + text[2:]
+    return text
+
+
+def pvalue(p: Any) -> str:
+    """APA-style p: ``< .001``, ``.034``, ``.41``; ``"—"`` when missing."""
+    if missing(p):
+        return DASH
+    p = float(p)
+    if p < 0.001:
+        return "< .001"
+    if p < 0.01:
+        return f"{p:.3f}"[1:]
+    return f"{p:.2f}"[1:] if p < 0.995 else "1.00"
+
+
+def pct(x: Any, digits: int = 0) -> str:
+    """A share (0–1) as a percentage."""
+    if missing(x):
+        return DASH
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def interval(lo: Any, hi: Any, digits: int = 2, *, apa: bool = False) -> str:
+    """``[lo, hi]``; ``""`` when either bound is missing."""
+    if missing(lo) or missing(hi):
+        return ""
+    f = coef if apa else num
+    return f"[{f(lo, digits)}, {f(hi, digits)}]"
+
+
+def band(x: Any) -> str | None:
+    """The psyborgs band name of a reliability coefficient, or None when it is missing."""
+    if missing(x):
+        return None
+    f = float(x)
+    for bound, name in RELIABILITY_BANDS:
+        if f < bound:
+            return name
+    return BAND_NAMES[-1]
+
+
+def seconds(s: Any) -> str:
+    """A duration in words (``0.4 s``, ``3 min 12 s``, ``2 h 5 min``)."""
+    if missing(s):
+        return DASH
+    s = float(s)
+    if s < 60:
+        return f"{s:.1f} s"
+    if s < 3600:
+        return f"{int(s // 60)} min {int(round(s % 60))} s"
+    return f"{int(s // 3600)} h {int(round((s % 3600) / 60))} min"
+
+
+def money(x: Any) -> str:
+    """US dollars with enough decimals for small costs."""
+    if missing(x):
+        return DASH
+    x = float(x)
+    if x == 0:
+        return "$0"
+    return f"${x:.4f}" if x < 1 else f"${x:,.2f}"
+
+
+def integer(x: Any) -> str:
+    """A count with thousands separators."""
+    if missing(x):
+        return DASH
+    return f"{int(x):,}"

@@ -1,0 +1,248 @@
+"""SQLite storage: every answer committed as it arrives (WAL), so a crash loses nothing answered.
+
+The SQL is plain and parameterised, so another database behind the same methods is a small change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from psychometrics.administer._records import Response
+from psychometrics.store._records import Run
+
+DEFAULT_DB = "sqlite:///psychometrics.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_cells (
+    run_id TEXT NOT NULL,
+    cell_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (run_id, cell_id)
+);
+CREATE TABLE IF NOT EXISTS responses (
+    cell_id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    inventory TEXT NOT NULL,
+    item TEXT NOT NULL,
+    scale TEXT NOT NULL,
+    template TEXT NOT NULL,
+    "order" TEXT NOT NULL,
+    sample INTEGER NOT NULL,
+    persona TEXT,
+    prompt TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    status TEXT NOT NULL,
+    raw_text TEXT,
+    value INTEGER,
+    option_probs TEXT,
+    expected_value REAL,
+    mass_outside REAL,
+    error TEXT,
+    latency_s REAL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    cost_usd REAL,
+    attempts INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS responses_run ON responses (run_id);
+"""
+
+_COLUMNS = [
+    "cell_id", "run_id", "model", "inventory", "item", "scale", "template", "order", "sample", "persona", "prompt",
+    "mode", "status", "raw_text", "value", "option_probs", "expected_value", "mass_outside", "error", "latency_s",
+    "prompt_tokens", "completion_tokens", "cost_usd", "attempts", "created_at",
+]
+_INSERT = (
+    "INSERT OR REPLACE INTO responses (" + ", ".join(f'"{c}"' for c in _COLUMNS) + ") VALUES ("
+    + ", ".join("?" for _ in _COLUMNS) + ")"
+)
+ANSWERED = ("ok", "refused", "invalid")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened, read or written."""
+
+
+def db_path(url: str | None) -> Path:
+    """``sqlite:///relative.db``, ``sqlite:////abs/path.db`` or a plain path → the file path."""
+    url = url or os.environ.get("PSYCHOMETRICS_DB") or DEFAULT_DB
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    if "://" in url:
+        scheme = url.split("://", 1)[0]
+        raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:///FILE or a file path")
+    return Path(url)
+
+
+class Store:
+    """A run store in one SQLite file."""
+
+    def __init__(self, url: str | None = None, *, create: bool = True):
+        self.path = db_path(url)
+        if not create and not self.path.exists():
+            raise StoreError(f"{self.path}: no such database")
+        if create and not self.path.parent.exists():
+            raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA busy_timeout = 30000")
+            if create:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            if create:
+                self._conn.executescript(_SCHEMA)
+            else:
+                self._conn.execute("SELECT count(*) FROM runs").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, sql: str, params: Iterable | None = None, *, many: bool = False) -> None:
+        try:
+            if many:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.executemany(sql, params or [])
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            else:
+                self._conn.execute(sql, tuple(params or ()))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+
+    # Runs --------------------------------------------------------------------------------------------------
+    def save_run(self, run: Run) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO runs (run_id, model, status, created_at, record) VALUES (?, ?, ?, ?, ?)",
+            (run.run_id, run.model, run.status, run.created_at, run.model_dump_json()),
+        )
+
+    def get_run(self, run_id: str) -> Run:
+        row = self._conn.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            known = [r for (r,) in self._conn.execute("SELECT run_id FROM runs ORDER BY created_at DESC LIMIT 5")]
+            hint = f" (recent: {', '.join(known)})" if known else " (the database has no runs)"
+            raise LookupError(f"no run {run_id!r} in {self.path}{hint}")
+        return Run.model_validate_json(row[0])
+
+    def has_run(self, run_id: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
+
+    def list_runs(self) -> list[Run]:
+        rows = self._conn.execute("SELECT record FROM runs ORDER BY created_at").fetchall()
+        return [Run.model_validate_json(r) for (r,) in rows]
+
+    def set_run_cells(self, run_id: str, cell_ids: list[str]) -> None:
+        self._write(
+            "INSERT OR IGNORE INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?)",
+            ((run_id, c, i) for i, c in enumerate(cell_ids)),
+            many=True,
+        )
+
+    def run_cell_ids(self, run_id: str) -> list[str]:
+        rows = self._conn.execute("SELECT cell_id FROM run_cells WHERE run_id = ? ORDER BY position", (run_id,))
+        return [r for (r,) in rows]
+
+    # Responses ---------------------------------------------------------------------------------------------
+    def answered(self, cell_ids: Iterable[str]) -> set[str]:
+        """The cells among ``cell_ids`` that already have an answer (ok, refused or invalid; errors are re-asked)."""
+        wanted = list(cell_ids)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._conn.execute(
+                f"SELECT cell_id FROM responses WHERE status IN ('ok', 'refused', 'invalid') AND cell_id IN ({marks})",
+                chunk,
+            )
+            found.update(r for (r,) in rows)
+        return found
+
+    def save_response(self, response: Response) -> None:
+        self._write(_INSERT, _row(response))
+
+    def save_responses(self, responses: list[Response]) -> None:
+        self._write(_INSERT, (_row(r) for r in responses), many=True)
+
+    def iter_responses(self, run_id: str) -> Iterator[Response]:
+        """Every stored response of the run's cells, whichever run first asked them."""
+        cols = ", ".join(f'r."{c}"' for c in _COLUMNS)
+        rows = self._conn.execute(
+            f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
+            "WHERE rc.run_id = ? ORDER BY rc.position",
+            (run_id,),
+        )
+        for row in rows:
+            yield _response(row)
+
+    def responses_frame(self, run_id: str):
+        """The run's responses as a pandas DataFrame (one row per answered cell)."""
+        import pandas as pd
+
+        cols = ", ".join(f'r."{c}"' for c in _COLUMNS)
+        df = pd.read_sql_query(
+            f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
+            "WHERE rc.run_id = ? ORDER BY rc.position",
+            self._conn,
+            params=(run_id,),
+        )
+        df["option_probs"] = df["option_probs"].map(lambda s: None if s is None else _probs(s))
+        return df
+
+    def run_cost(self, run_id: str) -> float:
+        row = self._conn.execute(
+            "SELECT coalesce(sum(r.cost_usd), 0) FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
+            "WHERE rc.run_id = ?",
+            (run_id,),
+        ).fetchone()
+        return float(row[0])
+
+    def status_counts(self, run_id: str) -> dict[str, int]:
+        rows = self._conn.execute(
+            "SELECT r.status, count(*) FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
+            "WHERE rc.run_id = ? GROUP BY r.status",
+            (run_id,),
+        )
+        return {s: n for s, n in rows}
+
+
+def _probs(text: str) -> dict[int, float]:
+    return {int(k): v for k, v in json.loads(text).items()}
+
+
+def _row(r: Response) -> tuple:
+    d = r.model_dump()
+    d["option_probs"] = None if r.option_probs is None else json.dumps({str(k): v for k, v in r.option_probs.items()})
+    if not d["created_at"]:
+        d["created_at"] = time.time()
+    return tuple(d[c] for c in _COLUMNS)
+
+
+def _response(row: tuple) -> Response:
+    d = dict(zip(_COLUMNS, row))
+    d["option_probs"] = None if d["option_probs"] is None else _probs(d["option_probs"])
+    return Response.model_validate(d)
