@@ -17,6 +17,8 @@ _PUBLIC = {
     "score_scales": "psychometrics.inventory._score",
     "Inventory": "psychometrics.inventory",
     "DataFileError": "psychometrics._yamlfile",
+    "score": "psychometrics.score",
+    "AuditScores": "psychometrics.score",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -233,7 +233,11 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
-        opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout)
+        from psychometrics.administer._fastpath import FastPath
+
+        fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
+        opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
+                           fast=fast)
         update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
         started = time.monotonic()
         tally = Tally()

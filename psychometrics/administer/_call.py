@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, probs_from_top_logprobs
 from psychometrics.administer._records import AnswerMode, Response
 from psychometrics.plan._model import Cell, GenerationSettings
 
+if TYPE_CHECKING:
+    from psychometrics.administer._fastpath import FastPath
+
 TOP_LOGPROBS = 20
+CUSTOM_PROVIDERS = ("sim", "local")
+"""The project's own litellm providers: they read the cell (labels…) from the request's metadata."""
+T = TypeVar("T")
 
 
 class NoLogprobs(Exception):
@@ -27,6 +35,17 @@ class CallOptions:
     api_key: str | None = None
     timeout: float = 60.0
     extra: dict[str, Any] = field(default_factory=dict)
+    fast: "FastPath | None" = None
+    """Direct path to an OpenAI-compatible endpoint (:mod:`psychometrics.administer._fastpath`), or None."""
+    fast_templates: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The fast path's request template per answer mode (None: that mode goes through litellm)."""
+
+
+def generation_params(mode: AnswerMode, settings: GenerationSettings, sample: int) -> dict[str, Any]:
+    """The OpenAI parameters of one request, the same on the litellm path and the fast path."""
+    if mode == "logprobs":
+        return {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": TOP_LOGPROBS}
+    return {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
 
 
 def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
@@ -34,17 +53,15 @@ def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
         "model": opts.model,
         "messages": [{"role": "user", "content": cell.prompt}],
         "timeout": opts.timeout,
-        "metadata": {"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"})},
         "num_retries": 0,
     }
+    if opts.model.split("/", 1)[0] in CUSTOM_PROVIDERS:  # other providers never send it: skip the dump
+        kwargs["metadata"] = {"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"})}
     if opts.api_base:
         kwargs["api_base"] = opts.api_base
     if opts.api_key:
         kwargs["api_key"] = opts.api_key
-    if mode == "logprobs":
-        kwargs.update(max_tokens=1, temperature=0, logprobs=True, top_logprobs=TOP_LOGPROBS)
-    else:
-        kwargs.update(max_tokens=opts.settings.max_tokens, temperature=opts.settings.temperature, seed=cell.sample)
+    kwargs.update(generation_params(mode, opts.settings, cell.sample))
     kwargs.update(opts.extra)
     return kwargs
 
@@ -116,7 +133,32 @@ def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, messag
     )
 
 
+def fast_template(mode: AnswerMode, opts: CallOptions) -> Any:
+    """The fast path's request template for ``mode`` (rendered once per mode), or None: use litellm."""
+    if opts.fast is None or opts.extra:
+        return None
+    try:
+        return opts.fast_templates[mode]
+    except KeyError:
+        template = opts.fast_templates[mode] = opts.fast.template(generation_params(mode, opts.settings, 0))
+        return template
+
+
 async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
-    """One request through ``litellm.acompletion``; raises what litellm raises."""
+    """One request: through the fast path where it applies, else ``litellm.acompletion``; raises what litellm raises."""
+    template = fast_template(mode, opts)
+    if template is not None:
+        assert opts.fast is not None
+        return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
     lib = litellm()
-    return await asyncio.wait_for(lib.acompletion(**_request(cell, mode, opts)), timeout=opts.timeout)
+    return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
+
+
+if sys.version_info >= (3, 11):
+    async def with_timeout(awaitable: Awaitable[T], seconds: float) -> T:
+        """``await`` with a deadline; raises TimeoutError (no extra task, unlike ``asyncio.wait_for`` before 3.12)."""
+        async with asyncio.timeout(seconds):
+            return await awaitable
+else:  # pragma: no cover - Python 3.10
+    async def with_timeout(awaitable: Awaitable[T], seconds: float) -> T:
+        return await asyncio.wait_for(awaitable, timeout=seconds)

@@ -43,20 +43,25 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a Retry-After header on the error's HTTP response, when there is one."""
-    for holder in (getattr(exc, "response", None), exc):
-        headers = getattr(holder, "headers", None)
+    """Seconds from a Retry-After (or retry-after-ms) header of the error's HTTP response, when there is one.
+
+    litellm keeps the provider's headers on ``litellm_response_headers`` (its ``response`` is a stand-in).
+    """
+    for headers in (getattr(exc, "litellm_response_headers", None), getattr(getattr(exc, "response", None), "headers", None),
+                    getattr(exc, "headers", None)):
         if not headers:
             continue
         try:
+            ms = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
             value = headers.get("retry-after") or headers.get("Retry-After")
         except AttributeError:
             continue
-        if value is None:
-            continue
         try:
-            return float(value)
-        except ValueError:
+            if ms is not None:
+                return max(0.0, float(ms) / 1000)
+            if value is not None:
+                return max(0.0, float(value))
+        except (TypeError, ValueError):
             return None  # an HTTP date: fall back to exponential backoff
     return None
 

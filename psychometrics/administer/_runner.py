@@ -8,7 +8,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from psychometrics.administer._call import CallOptions, NoLogprobs, call_model, error_response, response_from_reply
+from psychometrics.administer._call import (
+    CallOptions,
+    NoLogprobs,
+    call_model,
+    error_response,
+    fast_template,
+    response_from_reply,
+)
 from psychometrics.administer._records import AnswerMode, Response
 from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
 from psychometrics.plan._model import Cell
@@ -25,6 +32,12 @@ class Tally:
     cost_usd: float = 0.0
     started: float = field(default_factory=time.monotonic)
     mode_used: AnswerMode | None = None
+    wall_s: float = 0.0
+    """Seconds from the first request to the last stored answer."""
+    cpu_s: float = 0.0
+    """CPU seconds this process spent meanwhile (all threads): for benchmarks."""
+    fast_path: bool = False
+    """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
 
     @property
     def done(self) -> int:
@@ -112,11 +125,14 @@ async def administer(
 ) -> Tally:
     """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives."""
     tally = Tally(asked=len(cells))
+    cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
+    tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
     limiter = RateLimiter(rpm)
     queue: asyncio.Queue[Cell] = asyncio.Queue()
     for cell in cells:
         queue.put_nowait(cell)
+    writer = store.writer()  # commits off the event loop; save() returns once the answer is committed
 
     async def worker() -> None:
         while True:
@@ -126,7 +142,7 @@ async def administer(
                 return
             response = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy, limiter=limiter,
                                   tally=tally)
-            store.save_response(response)
+            await writer.save(response)  # only a committed answer counts as done (see store._sqlite)
             tally.counts[response.status] += 1
             tally.cost_usd += response.cost_usd or 0.0
             if response.status != "error":
@@ -140,6 +156,11 @@ async def administer(
     finally:
         for w in workers:
             w.cancel()
+        writer.close()  # commits answers that arrived but were not yet committed
+        if opts.fast is not None:
+            await opts.fast.close()
+        tally.wall_s = time.monotonic() - tally.started
+        tally.cpu_s = time.process_time() - cpu0
     return tally
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 
 from psychometrics import __version__
-from psychometrics.cli import _inventories, _runs
+from psychometrics.cli import _inventories, _runs, _score
 from psychometrics.cli._audit import audit_command
+from psychometrics.cli._shape import shape_command
+from psychometrics.cli._report import compare_command, report_command
+from psychometrics.cli._schedule import schedule_command
 
 app = typer.Typer(
     name="psychometrics",
@@ -18,6 +21,11 @@ app = typer.Typer(
 app.add_typer(_inventories.app, name="inventories")
 app.add_typer(_runs.app, name="runs")
 app.command("audit")(audit_command)
+app.command("shape")(shape_command)
+app.command("report")(report_command)
+app.command("compare")(compare_command)
+app.command("score")(_score.score_command)
+app.command("schedule")(schedule_command)
 
 
 def _version(value: bool) -> None:

@@ -18,6 +18,12 @@ def _split(values: list[str] | None) -> list[str]:
     return out
 
 
+def _personas(spec: str | None) -> list[str | None]:
+    from psychometrics.plan import persona_ids
+
+    return persona_ids(spec)
+
+
 @handle_errors
 def audit_command(
     model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
@@ -37,11 +43,12 @@ def audit_command(
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design).")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", help="Resume this run: ask only its missing cells.")] = None,
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory.")] = None,
+    personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")] = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Give one or more inventories to one model under every template × option order × sample."""
+    """Give one or more inventories to one model under every template × option order × sample × persona."""
     from psychometrics.administer import audit
 
     result = audit(
@@ -62,6 +69,7 @@ def audit_command(
         resume=resume,
         limit_items=limit_items,
         template_files=[str(p) for p in template_file or []],
+        personas=_personas(personas),
         dry_run=dry_run,
         progress=not json_ and sys.stderr.isatty(),
     )

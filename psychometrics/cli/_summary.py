@@ -1,52 +1,295 @@
-"""What `audit` and `score` print at the end: counts, and scale scores across respondents."""
+"""What `audit`, `runs show` and `score` print: the run, its scale scores and how far they can be trusted."""
 
 from __future__ import annotations
 
-import typer
+import math
+from typing import TYPE_CHECKING, Any
 
 from psychometrics.cli._common import print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from psychometrics.score import AuditScores
 
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
                       write_report: bool = False) -> None:
-    from psychometrics.score import respondent_scores, scale_summary
+    """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
+
+    JSON: ``{"run": Run, "requests_this_session": int | null, "scales": [one row per inventory × scale],
+    "scores": AuditScores}``. With ``write_report`` the HTML report is written too, when
+    ``psychometrics.report.write_audit_report`` exists.
+    """
+    import json
+
+    from psychometrics.score import score
     from psychometrics.store import Store
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
-        frame = store.responses_frame(run_id)
-    scores = respondent_scores(frame) if len(frame) else None
-    summary = scale_summary(scores) if scores is not None else None
+    scores = score(run, db=db)
+    report_path = _write_report(run_id, db, scores) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
             "requests_this_session": asked,
-            "scales": [] if summary is None else summary.to_dict(orient="records"),
+            "scales": json.loads(scores.to_frame().to_json(orient="records")),
+            "scores": json.loads(scores.to_json()),
+            **({"report": str(report_path)} if report_path else {}),
         })
         return
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
-    counts = ", ".join(f"{run.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
-    console.print(f"run [bold]{run.run_id}[/bold]  model {run.model}  {run.n_cells} cells: {counts}")
-    console.print(f"mode {run.mode_used or '-'}, wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
-                  + (f", {asked} requests this session" if asked is not None else ""))
-    if summary is not None and len(summary):
-        table = Table("inventory", "scale", "mean", "sd", "respondents")
-        for row in summary.itertuples():
-            table.add_row(row.inventory, row.scale, _fmt(row.mean), _fmt(row.sd), str(row.n))
+    print_scores(scores, console=console, run=run, asked=asked)
+    if report_path:
+        console.print(f"report: {report_path}")
+
+
+def _write_report(run_id: str, db: str | None, scores: AuditScores) -> Any:
+    """Write the HTML report when ``psychometrics.report.write_audit_report`` exists (reusing ``scores``)."""
+    import inspect
+
+    try:
+        from psychometrics.report import write_audit_report  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    extra = {"scores": scores} if "scores" in inspect.signature(write_audit_report).parameters else {}
+    return write_audit_report(run_id, db=db, **extra)
+
+
+# -------------------------------------------------------------------------------------------------------------
+# rich output
+
+
+def print_scores(scores: AuditScores, *, console: Console | None = None, run: Any = None,
+                 asked: int | None = None) -> None:
+    """Print :class:`AuditScores` as rich tables: run, scales, types, reliability, sensitivity, norms, validity."""
+    from rich.console import Console
+
+    console = console or Console()
+    _header(console, scores, run, asked)
+    if not scores.scales:
+        console.print("no scales to score")
+    else:
+        _scales(console, scores)
+        _types(console, scores)
+        _reliability(console, scores)
+        _sensitivity(console, scores)
+        _norms(console, scores)
+        _validity(console, scores)
+    if scores.warnings:
+        console.print("[bold yellow]warnings[/bold yellow]")
+        for w in scores.warnings:
+            console.print(f"  • {w}", markup=False, highlight=False)
+
+
+def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> None:
+    info = s.run
+    counts = ", ".join(f"{info.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
+    console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {info.n_cells} cells: {counts}",
+                  highlight=False)
+    line = f"mode {info.mode or '-'}"
+    if run is not None:
+        line += f", wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
+    if asked is not None:
+        line += f", {asked} requests this session"
+    console.print(line, highlight=False)
+    personas = [p or "-" for p in info.personas]
+    console.print(
+        f"{info.n_respondents} respondents ({info.respondent}): templates {', '.join(info.templates) or '-'}; "
+        f"orders {', '.join(info.orders) or '-'}; {len(info.samples)} sample(s); personas {', '.join(personas) or '-'}",
+        highlight=False, markup=False,
+    )
+
+
+def _scales(console: Console, s: AuditScores) -> None:
+
+    show_trait = any(r.trait and r.trait != r.scale for r in s.scales)
+    cols = ["inventory", "scale", *(["trait"] if show_trait else []), "mean", "95% CI", "sd", "n", "items", "range",
+            "note"]
+    table = _table(*cols, title="Scale scores across respondents")
+    notes = _Notes()
+    for r in s.scales:
+        note = notes.ref(_join(r.reason, r.warning))
+        if r.high_choice_percent is not None and not _nan(r.high_choice_percent):
+            note = _join(note, f"{_f(r.high_choice_percent, 1)}% high choices")
+        if r.letter:
+            note = _join(note, f"letter {r.letter}")
+        table.add_row(r.inventory, r.scale, *([r.trait or ""] if show_trait else []), _f(r.mean),
+                      _ci(r.ci_low, r.ci_high), _f(r.sd), str(r.n), str(r.n_items),
+                      f"{_g(r.score_min)}–{_g(r.score_max)}", note)
+    console.print(table)
+    notes.print(console)
+
+
+def _types(console: Console, s: AuditScores) -> None:
+    for t in s.types:
+        top = ", ".join(f"{code} {n}" for code, n in list(t.distribution.items())[:6]) or "—"
+        dims = ", ".join(f"{k} {_f(v)} ({t.dimension_letters.get(k) or '—'})" for k, v in t.dimension_means.items())
+        console.print(f"[bold]{t.inventory}[/bold] types over {t.n} respondents: {top}; mean profile "
+                      f"{t.mean_type or '—'} ({dims})" + (f"; {t.reason}" if t.reason else ""), highlight=False)
+
+
+def _reliability(console: Console, s: AuditScores) -> None:
+
+    table = _table("inventory", "scale", "α", "95% CI", "λ6", "ω", "split-half", "n", "items", "note",
+                   title="Reliability across respondents (listwise)")
+    notes = _Notes()
+    for r in s.reliability:
+        reasons = dict.fromkeys(e.reason for e in (r.alpha, r.lambda6, r.omega, r.split_half) if e.reason)
+        note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)))
+        table.add_row(r.inventory, r.scale, _f(r.alpha.value), _ci(r.alpha.ci_low, r.alpha.ci_high),
+                      _f(r.lambda6.value), _f(r.omega.value), _f(r.split_half.value), str(r.n), str(r.n_items), note)
+    console.print(table)
+    notes.print(console)
+
+
+def _sensitivity(console: Console, s: AuditScores) -> None:
+
+    order = _table("inventory", "scale", "shift", "MAD", "p", "r_rb", "keyed shift", "p (keyed)",
+                   title="Option order: reversed − original (shift and MAD in scale points)")
+    prompt = _table("inventory", "scale", "template range", "p", "W / ε²", "refused", "verdict",
+                    title="Templates (keyed values), refusals and verdict")
+    for r in s.sensitivity:
+        refused = next((x for x in r.response_rates if x.status == "refused"), None)
+        ref = "—" if refused is None or _nan(refused.rate) else f"{refused.rate:.0%}"
+        style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
+                 "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
+        order.add_row(r.inventory, r.scale, _f(r.order.mean_difference), _f(r.order.mad), _p(r.order.p),
+                      _f(r.order.rank_biserial), _f(r.order_keyed.mean_difference), _p(r.order_keyed.p))
+        prompt.add_row(r.inventory, r.scale, _f(r.prompt.score_range), _p(r.prompt.p), _f(r.prompt.effect_size), ref,
+                       f"[{style}]{r.verdict}[/{style}]")
+    console.print(order)
+    console.print(prompt)
+    th = s.thresholds
+    console.print(
+        f"verdicts: order-/prompt-sensitive when the shift (template range) is ≥ "
+        f"{_g(100 * th.get('order_shift_min', math.nan))}% ({_g(100 * th.get('prompt_range_min', math.nan))}%) of "
+        f"the response range and p < {_g(th.get('significance', math.nan))} both across items and across "
+        f"respondents; unstable when both; mostly refused at ≥ {_g(100 * th.get('mostly_refused', math.nan))}% "
+        "refusals",
+        highlight=False, markup=False,
+    )
+
+
+def _norms(console: Console, s: AuditScores) -> None:
+
+    with_norms = [n for n in s.norms if n.comparison is not None]
+    if not with_norms:
+        console.print("norms: no human norms in the inventory files for these scales", highlight=False)
+        return
+    table = _table("inventory", "scale", "model mean", "norm mean (sd)", "z", "percentile", "t", "p", "source",
+                   title="Against human norms")
+    for n in with_norms:
+        c = n.comparison
+        assert c is not None
+        table.add_row(n.inventory, n.scale, _f(c.model_mean), f"{_f(c.norm_mean)} ({_f(c.norm_sd)})", _f(c.z),
+                      _f(c.percentile, 1), _f(c.t), _p(c.p), _short(n.source or "", 40))
+    console.print(table)
+    missing = [f"{n.inventory}:{n.scale}" for n in s.norms if n.comparison is None]
+    if missing:
+        console.print(f"no norms for {', '.join(missing)}", highlight=False)
+
+
+def _validity(console: Console, s: AuditScores) -> None:
+    v = s.validity
+    if v.mtmm:
+        table = _table("methods", "trait", "convergent r", "pass", "Δ", "pass", "n", "note",
+                       title="Validity: multitrait-multimethod (convergent r ≥ .60, Δ ≥ .40)")
+        notes = _Notes()
+        for pair in v.mtmm:
+            methods = f"{pair.method_a} × {pair.method_b}"
+            if not pair.rows:
+                table.add_row(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
+            for r in pair.rows:
+                table.add_row(methods, r.trait, _f(r.convergent_r), _pass(r.convergent_pass), _f(r.discriminant_delta),
+                              _pass(r.discriminant_pass), str(r.n), notes.ref(r.reason or pair.reason))
         console.print(table)
-    if write_report:
-        try:
-            from psychometrics.report import write_audit_report
-        except ImportError:
-            return
-        path = write_audit_report(run_id, db=db)
-        console.print(f"report: {path}")
+        notes.print(console)
+        console.print(f"  respondents matched: {v.mtmm[0].matching}", markup=False, highlight=False)
+    else:
+        console.print(f"MTMM: {v.reason}", highlight=False)
+    if v.efa:
+        table = _table("inventory", "factors", "n", "items", "KMO", "Bartlett p", "congruence φ", "note",
+                       title="Validity: exploratory factor analysis (oblimin, minres)")
+        notes = _Notes()
+        for e in v.efa:
+            phis = ", ".join(f"{c.scale} {_f(c.phi)}" for c in e.congruence)
+            table.add_row(e.inventory, str(e.n_factors), str(e.n), str(e.n_items), _f(e.kmo), _p(e.bartlett_p),
+                          phis or "—", notes.ref(e.reason or e.warning))
+        console.print(table)
+        notes.print(console)
+
+
+# -------------------------------------------------------------------------------------------------------------
+# formatting
+
+
+def _table(*columns: str, title: str) -> Any:
+    """A compact rich table (no outer box, so it fits an 80-column terminal)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
+                  padding=(0, 1), title_justify="left", title_style="bold")
+    for name in columns:
+        table.add_column(name, no_wrap=name not in ("inventory", "scale", "trait", "note", "methods", "source"))
+    return table
+
+
+class _Notes:
+    """Footnotes: long reasons are printed once below a table and referred to as [1], [2], …"""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, int] = {}
+
+    def ref(self, text: str | None) -> str:
+        if not text:
+            return ""
+        return f"[{self.texts.setdefault(text, len(self.texts) + 1)}]"
+
+    def print(self, console: Console) -> None:
+        for text, n in self.texts.items():
+            console.print(f"  [{n}] {text}", markup=False, highlight=False)
+
+
+def _nan(x: float | None) -> bool:
+    return x is None or math.isnan(x)
+
+
+def _f(x: float | None, digits: int = 2) -> str:
+    return "—" if _nan(x) else f"{x:.{digits}f}"
+
+
+def _g(x: float) -> str:
+    return "—" if _nan(x) else f"{x:g}"
+
+
+def _p(x: float | None) -> str:
+    if _nan(x):
+        return "—"
+    assert x is not None
+    return "<.001" if x < 0.001 else f"{x:.3f}"
+
+
+def _ci(lo: float, hi: float) -> str:
+    return "—" if _nan(lo) or _nan(hi) else f"[{lo:.2f}, {hi:.2f}]"
+
+
+def _pass(x: bool | None) -> str:
+    return "—" if x is None else ("yes" if x else "no")
+
+
+def _join(*parts: str | None) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _fmt(x: float) -> str:
-    return "—" if x != x else f"{x:.2f}"
-
-
+    """Kept for callers of the old summary: a number with two decimals, or a dash for NaN."""
+    return _f(x)

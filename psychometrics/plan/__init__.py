@@ -7,6 +7,22 @@ A plan is the cross-product item × template × option order × sample × person
 from psychometrics.plan._build import PersonaSpec, build_plan, cell_id, plan_size_summary
 from psychometrics.plan._model import Cell, GenerationSettings, Mode, Plan
 from psychometrics.plan._orders import ORDER_NAMES, concrete_orders, expand_orders, order_permutation
+from psychometrics.plan._personas import (
+    Biography,
+    Instruction,
+    Persona,
+    PersonaError,
+    PersonaSet,
+    ShapingTarget,
+    list_persona_sets,
+    load_persona_set,
+    parse_shaping_id,
+    persona_dir,
+    persona_ids,
+    personas_of,
+    resolve_persona,
+    shaping_id,
+)
 from psychometrics.plan._render import (
     bipolar_option_texts,
     labels_for,
@@ -24,4 +40,8 @@ __all__ = [
     "build_plan", "cell_id", "concrete_orders", "expand_orders", "labels_for", "list_templates", "load_template",
     "option_texts", "option_values", "order_permutation", "plan_size_summary", "prompts_dir", "render_prompt",
     "validate_template_file",
+    # persona sets
+    "Biography", "Instruction", "Persona", "PersonaError", "PersonaSet", "ShapingTarget", "list_persona_sets",
+    "load_persona_set", "parse_shaping_id", "persona_dir", "persona_ids", "personas_of", "resolve_persona",
+    "shaping_id",
 ]

@@ -24,8 +24,9 @@ from psychometrics.plan._render import (
 )
 
 PersonaSpec = Union[str, tuple[str, str], None]
-"""A persona: None (no preamble), a preamble string (which is also its name), or a ``(name, preamble)`` pair
-(a two-item list from JSON is read as a pair)."""
+"""A persona: None (no preamble), a persona id (``default/017``, ``shape/extraversion/7``; see
+:func:`psychometrics.plan.resolve_persona`), a preamble string (which is also its name), or a
+``(name, preamble)`` pair (a two-item list from JSON is read as a pair)."""
 
 
 def cell_id(
@@ -95,7 +96,10 @@ def _personas(personas: Sequence[PersonaSpec]) -> list[tuple[str | None, str | N
         if p is None:
             pair: tuple[str | None, str | None] = (None, None)
         elif isinstance(p, str):
-            pair = (p, p)
+            from psychometrics.plan._personas import resolve_persona  # persona ids: default/017, shape/…
+
+            preamble = resolve_persona(p)
+            pair = (p, p if preamble is None else preamble)
         elif isinstance(p, (tuple, list)) and len(p) == 2 and all(isinstance(x, str) for x in p):
             pair = (p[0], p[1])
         else:

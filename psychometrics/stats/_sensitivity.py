@@ -329,11 +329,43 @@ def order_sensitivity(
     t_plus = float(ranks[nonzero > 0].sum())
     t_minus = float(ranks[nonzero < 0].sum())
     rbc = (t_plus - t_minus) / (t_plus + t_minus)
-    res = stats.wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided")
+    res = stats.wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided", method=_wilcoxon_method(nonzero))
+    p = float(res.pvalue)
+    if nonzero.size <= _EXACT_MAX_N and _has_ties(ranks):
+        p = _signed_rank_exact_p(ranks, t_plus)
     return OrderSensitivity(
-        **common, statistic=float(res.statistic), p=float(res.pvalue), rank_biserial=rbc,
+        **common, statistic=float(res.statistic), p=p, rank_biserial=rbc,
         warning="; ".join(notes) or None,
     )
+
+
+_EXACT_MAX_N = 13
+
+
+def _has_ties(ranks: np.ndarray) -> bool:
+    return np.unique(ranks).size < ranks.size
+
+
+def _wilcoxon_method(d: np.ndarray) -> str:
+    # With ties and n <= 13 scipy runs a generic permutation test (~0.4 s a call); we enumerate the same
+    # null distribution ourselves (_signed_rank_exact_p) and only take the statistic from scipy.
+    if d.size <= _EXACT_MAX_N and _has_ties(stats.rankdata(np.abs(d))):
+        return "approx"
+    return "auto"
+
+
+def _signed_rank_exact_p(ranks: np.ndarray, t_plus: float) -> float:
+    """Two-sided exact p of the signed-rank statistic T+ with mid-ranks, by enumerating all 2ⁿ sign patterns.
+
+    Same null distribution as scipy's permutation version: p = min(1, 2·min(P(T ≤ t), P(T ≥ t))).
+    """
+    n = ranks.size
+    signs = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    null = signs @ ranks
+    tol = 1e-12 * max(1.0, abs(t_plus))
+    less = float(np.mean(null <= t_plus + tol))
+    greater = float(np.mean(null >= t_plus - tol))
+    return min(1.0, 2 * min(less, greater))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -238,3 +238,23 @@ def test_response_rates_denominators_and_edge_cases():
 
 def test_doctests():
     run_doctests(sens_module)
+
+
+def test_exact_signed_rank_with_ties_matches_scipy_permutation():
+    """The fast enumeration used for small tied samples gives scipy's permutation p exactly."""
+    from scipy import stats as sps
+
+    from psychometrics.stats._sensitivity import _signed_rank_exact_p
+
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(60):
+        d = rng.integers(-3, 4, size=int(rng.integers(4, 14))).astype(float)
+        d = d[d != 0]
+        ranks = sps.rankdata(np.abs(d))
+        if d.size < 2 or np.unique(ranks).size == ranks.size:
+            continue
+        expected = sps.wilcoxon(d, method="auto").pvalue
+        assert _signed_rank_exact_p(ranks, ranks[d > 0].sum()) == pytest.approx(expected, abs=1e-12)
+        checked += 1
+    assert checked > 20

@@ -10,13 +10,18 @@ import asyncio
 import hashlib
 import json
 import math
+import os
 import random
 import re
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 
@@ -48,6 +53,10 @@ class ServerConfig:
     behaviour: Callable[[int, str], Action] = lambda n, prompt: "answer"
     """(request number, prompt) → what to do."""
     choose: Callable[[str, list[str]], str] = default_choice
+    choose_for_model: Callable[[str, str, list[str]], str] | None = None
+    """(model, prompt, labels) → label; when set, used instead of ``choose`` (versions that answer differently)."""
+    model_created: dict[str, int] = field(default_factory=dict)
+    """``created`` of each model in ``/v1/models`` (0 when not given)."""
     retry_after: float = 0.05
     hang_seconds: float = 3600.0
     models: list[str] = field(default_factory=lambda: ["test-model"])
@@ -95,7 +104,10 @@ class OpenAIServer:
         if action == "hang":
             await asyncio.sleep(self.config.hang_seconds)
         labels = _labels(prompt)
-        choice = self.config.choose(prompt, labels)
+        if self.config.choose_for_model is not None:
+            choice = self.config.choose_for_model(str(body.get("model", "")), prompt, labels)
+        else:
+            choice = self.config.choose(prompt, labels)
         text = {
             "answer": choice,
             "nologprobs": choice,
@@ -117,15 +129,45 @@ class OpenAIServer:
             top.sort(key=lambda t: -t["logprob"])
             result["choices"][0]["logprobs"] = {"content": [{"token": choice, "logprob": math.log(0.7),
                                                              "bytes": None, "top_logprobs": top}]}
-        self.statuses[200] += 1
+        with self._lock:
+            self.statuses[200] += 1
         return web.json_response(result)
 
     def _status(self, status: int, body: dict, headers: dict | None = None) -> web.Response:
-        self.statuses[status] += 1
+        with self._lock:
+            self.statuses[status] += 1
         return web.json_response(body, status=status, headers=headers)
 
+    def stats(self, *, prompts: bool = False) -> dict:
+        """Counters so far: requests, replies by HTTP status, and how many requests repeated a prompt."""
+        with self._lock:
+            out: dict = {
+                "requests": self.requests,
+                "statuses": {str(k): v for k, v in self.statuses.items()},
+                "distinct_prompts": len(self.per_prompt),
+                "repeats": sum(n - 1 for n in self.per_prompt.values() if n > 1),
+            }
+            if prompts:
+                out["per_prompt"] = dict(self.per_prompt)
+        return out
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests = 0
+            self.per_prompt.clear()
+            self.statuses.clear()
+            self.auth_headers.clear()
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats(prompts=request.query.get("prompts") == "1"))
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"ok": True})
+
     async def _models(self, request: web.Request) -> web.Response:
-        data = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in self.config.models]
+        data = [{"id": m, "object": "model", "created": self.config.model_created.get(m, 0), "owned_by": "test"}
+                for m in self.config.models]
         return web.json_response({"object": "list", "data": data})
 
     def __enter__(self) -> "OpenAIServer":
@@ -137,6 +179,8 @@ class OpenAIServer:
             app = web.Application()
             app.router.add_post("/v1/chat/completions", self._chat)
             app.router.add_get("/v1/models", self._models)
+            app.router.add_get("/_stats", self._stats)
+            app.router.add_post("/_reset", self._reset)
             self._runner = web.AppRunner(app, access_log=None)
             loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -177,7 +221,98 @@ def seeded_behaviour(seed: int, p429: float = 0.0, p500: float = 0.0, phang: flo
     return behaviour
 
 
-if __name__ == "__main__":  # a quick manual server: python -m tests.support.openai_server
-    with OpenAIServer() as s:
-        print(json.dumps({"api_base": s.api_base}))
-        threading.Event().wait()
+
+
+class ServerProcess:
+    """The same server in a separate process, so that it does not share the client's CPU time and GIL.
+
+    ``with ServerProcess(latency=0.1) as server: …``; ``server.api_base``; ``server.stats()`` and ``server.requests``
+    read the counters over HTTP; ``server.reset()`` zeroes them. Faults as in :func:`seeded_behaviour`.
+    """
+
+    def __init__(self, *, latency: float = 0.0, p429: float = 0.0, p500: float = 0.0, phang: float = 0.0,
+                 seed: int = 0, retry_after: float = 0.05, hang_seconds: float = 3600.0,
+                 api_key: str | None = None, env: dict[str, str] | None = None):
+        self.args = ["--latency", str(latency), "--p429", str(p429), "--p500", str(p500), "--phang", str(phang),
+                     "--seed", str(seed), "--retry-after", str(retry_after), "--hang-seconds", str(hang_seconds)]
+        self._env = env
+        self._api_key = api_key
+        self.proc: subprocess.Popen | None = None
+        self.api_base = ""
+        self.pid = 0
+
+    def __enter__(self) -> "ServerProcess":
+        env = dict(self._env if self._env is not None else os.environ)
+        if self._api_key:
+            env["PSYCHOMETRICS_TEST_SERVER_KEY"] = self._api_key  # not on the command line, where ps shows it
+        root = Path(__file__).resolve().parents[2]
+        env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.support.openai_server", *self.args],
+                                     cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.kill()
+            raise RuntimeError("test server process did not start")
+        info = json.loads(line)
+        self.api_base, self.pid = info["api_base"], self.proc.pid
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def _url(self, path: str) -> str:
+        return self.api_base.rsplit("/v1", 1)[0] + path
+
+    def stats(self, *, prompts: bool = False) -> dict:
+        with urllib.request.urlopen(self._url("/_stats" + ("?prompts=1" if prompts else "")), timeout=30) as r:
+            return json.loads(r.read())
+
+    @property
+    def requests(self) -> int:
+        return int(self.stats()["requests"])
+
+    def reset(self) -> None:
+        req = urllib.request.Request(self._url("/_reset"), data=b"", method="POST")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (Linux)."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m tests.support.openai_server [--latency S] [--p429 P] …``: prints ``{"api_base": …}`` and serves."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="OpenAI-compatible test server on 127.0.0.1")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--p429", type=float, default=0.0)
+    parser.add_argument("--p500", type=float, default=0.0)
+    parser.add_argument("--phang", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--retry-after", type=float, default=0.05)
+    parser.add_argument("--hang-seconds", type=float, default=3600.0)
+    args = parser.parse_args(argv)
+    config = ServerConfig(latency=args.latency, retry_after=args.retry_after, hang_seconds=args.hang_seconds,
+                          behaviour=seeded_behaviour(args.seed, args.p429, args.p500, args.phang),
+                          api_key=os.environ.get("PSYCHOMETRICS_TEST_SERVER_KEY") or None)
+    with OpenAIServer(config) as server:
+        print(json.dumps({"api_base": server.api_base}), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["LOCAL_MODELS", "PROVIDERS", "register"]
+__all__ = ["LOCAL_MODELS", "PROVIDERS", "register", "register_inventory"]
 
 PROVIDERS = ("sim", "local")
 """The provider prefixes registered with litellm."""
@@ -54,3 +54,14 @@ def register() -> None:
         if name not in present:
             litellm.custom_provider_map.append({"provider": name, "custom_handler": factory()})
     custom_llm_setup()
+
+
+def register_inventory(inventory: Any) -> None:
+    """Make a non-shipped inventory (loaded from a user's file) known to the ``sim`` provider by its id.
+
+    The sim looks items up by the cell's ``inventory`` id; shipped ids it loads itself. A runner calls this for
+    every inventory of a plan (harmless for shipped ones).
+    """
+    from psychometrics.administer.providers._sim import register_inventory as _register
+
+    _register(inventory)

@@ -1,4 +1,4 @@
-"""Simulated respondents: the ``sim/…`` litellm provider, which answers like a person with known trait levels.
+r"""Simulated respondents: the ``sim/…`` litellm provider, which answers like a person with known trait levels.
 
 The simulator gives the pipeline a ground truth: plant a trait level, run an audit, and check that scoring,
 reliability and validity recover it. It needs no network and no weights and costs microseconds per answer.
@@ -13,7 +13,8 @@ Model strings
     sim/refuser?refusal=0.3
 
 Presets (:data:`PRESETS`): ``default`` (every trait at 0), ``steady`` (low noise: ``noise=0.1, a=3``),
-``biased`` (``first_option=0.8``), ``refuser`` (``refusal=0.5``), ``acquiescent`` (``acquiescence=1``).
+``biased`` (``first_option=0.8``), ``refuser`` (``refusal=0.5``), ``acquiescent`` (``acquiescence=1``),
+``stubborn`` (like ``steady`` but ignores shaping instructions: ``steer=0``).
 Parameters (:data:`PARAMETERS`, defaults in brackets):
 
 ``<trait>`` [0]
@@ -40,45 +41,55 @@ Parameters (:data:`PARAMETERS`, defaults in brackets):
     Probability that a respondent refuses an item.
 ``outside`` [0]
     Log-prob mode: probability put on tokens that are not labels (to exercise ``mass_outside``).
+``steer`` [1]
+    How far a shaping instruction (persona ``shape/<trait>/<level>``) moves the targeted trait: level 9 moves
+    it ``2·steer`` SD up, level 1 ``2·steer`` SD down (see :func:`shaping_shift`); 0 = ignores shaping.
+``spill`` [0]
+    How far a shaping instruction moves every *other* trait, in the same units (off-target drift).
 ``seed`` [0]
     Changes every respondent draw, refusal and sampled answer.
 
 The model
 ---------
 A *respondent* is one combination template × order × sample × persona of a cell. Its level on trait
-:math:`t` is drawn once, deterministically, from a hash of the respondent, the trait and the seed:
+:math:`t` is drawn once, deterministically, from a hash of the respondent, the trait and the seed (for a
+shaping persona ``shape/<trait>/<level>[+<base>]``, of the respondent with the base persona instead, so the
+same person is moved from level to level):
 
 .. math::
 
-    \\theta_{r,t} = \\mu_t + s_t(\\text{cell}) + \\text{spread}\\cdot z_{r,t}, \\qquad z_{r,t} = \\Phi^{-1}(u(\\text{seed}, r, t))
+    \theta_{r,t} = \mu_t + s_t(\text{cell}) + \text{spread}\cdot z_{r,t}, \qquad z_{r,t} = \Phi^{-1}(u(\text{seed}, r, t))
 
-where :math:`u` maps a hash to (0, 1) and :math:`s_t` is the shaping hook (:func:`shaping_shift`, 0 today).
-For each answer the level is jittered, :math:`\\eta = \\theta_{r,t} + \\text{noise}\\cdot\\varepsilon_{r,i}`.
+where :math:`u` maps a hash to (0, 1) and :math:`s_t` is the shift a shaping instruction in the cell's persona
+asks for (:func:`shaping_shift`; 0 without one).
+For each answer the level is jittered, :math:`\eta = \theta_{r,t} + \text{noise}\cdot\varepsilon_{r,i}`.
 
-Likert and bipolar items (graded-response model). With keying :math:`\\kappa_i = -1` for reverse-keyed items
-(else +1), item location :math:`\\delta_i = \\text{item\\_spread}\\cdot z_i` and :math:`K` response values
+Likert and bipolar items (graded-response model). With keying :math:`\kappa_i = -1` for reverse-keyed items
+(else +1), item location :math:`\delta_i = \text{item\_spread}\cdot z_i` and :math:`K` response values
 :math:`v_1 < … < v_K`, the location on the raw response scale is
-:math:`\\lambda = \\kappa_i\\eta + \\delta_i + \\text{acquiescence}` and
+:math:`\lambda = \kappa_i\eta + \delta_i + \text{acquiescence}` and
 
 .. math::
 
-    P(Y \\ge v_k) = \\sigma\\big(a(\\lambda - \\tau_k)\\big), \\quad
-    \\tau_k = -\\tfrac{\\text{span}}{2} + (k-2)\\tfrac{\\text{span}}{K-2}, \\quad k = 2…K
+    P(Y \ge v_k) = \sigma\big(a(\lambda - \tau_k)\big), \quad
+    \tau_k = -\tfrac{\text{span}}{2} + (k-2)\tfrac{\text{span}}{K-2}, \quad k = 2…K
 
-(:math:`\\tau_2 = 0` when :math:`K = 2`), :math:`P(Y = v_k) = P(Y \\ge v_k) - P(Y \\ge v_{k+1})`.
+(:math:`\tau_2 = 0` when :math:`K = 2`), :math:`P(Y = v_k) = P(Y \ge v_k) - P(Y \ge v_{k+1})`.
 
-Scenario items: :math:`P(\\text{high option}) = \\sigma\\big(a(\\eta + \\delta_i)\\big)`, shared equally by the
-item's high options (the low options share the rest). Acquiescence does not apply.
+Scenario items: :math:`P(\text{high option}) = \sigma\big(a(\eta + \delta_i)\big)`, shared by the item's
+high options (the low options share the rest) in proportion to weights :math:`\omega_j = e^{0.5 z_j}` drawn
+once per option from a hash of the item and the option number: a fixed, content-bound preference within each
+pole, so that the most likely answer is the same option in every order. Acquiescence does not apply.
 
-Response styles mix into the probability of each *shown* label :math:`\\ell` (behind it the original value
-``label_values[ℓ]``): :math:`p(\\ell) = (1 - f)\\,P(Y = v(\\ell)) + f\\,[\\ell \\text{ is shown first}]`
+Response styles mix into the probability of each *shown* label :math:`\ell` (behind it the original value
+``label_values[ℓ]``): :math:`p(\ell) = (1 - f)\,P(Y = v(\ell)) + f\,[\ell \text{ is shown first}]`
 with :math:`f` = ``first_option``. A respondent refuses item :math:`i` when
-:math:`u(\\text{seed}, r, i) <` ``refusal`` (the same draw in both modes).
+:math:`u(\text{seed}, r, i) <` ``refusal`` (the same draw in both modes).
 
 What it returns
 ---------------
 Log-prob mode (``logprobs=True`` in the request): ``choices[0].logprobs.content[0].top_logprobs`` holds every
-shown label with :math:`\\log\\big((1-\\text{outside})\\,p(\\ell)\\big)`, plus ``I`` and a newline sharing
+shown label with :math:`\log\big((1-\text{outside})\,p(\ell)\big)`, plus ``I`` and a newline sharing
 ``outside``; the content is the most likely label. A refusing respondent puts 0.97 on the token ``As`` (the
 content) and the rest on the labels as above, so a refusal shows as mass outside the labels.
 
@@ -95,7 +106,8 @@ metadata={"psychometrics_cell": cell.model_dump(mode="json")}, …)``. litellm h
 in ``litellm_params["metadata"]`` and ``logprobs``/``top_logprobs``/``max_tokens``/``seed`` in
 ``optional_params``. The sim needs the cell fields ``inventory``, ``item``, ``labels``, ``label_values``
 (``option_texts``, ``template``, ``order``, ``sample``, ``persona`` and ``cell_id`` when present); the prompt
-itself may be left out of the metadata.
+itself may be left out of the metadata. Shipped inventories are found by id; an inventory loaded from a user's
+file must be made known first with :func:`register_inventory`.
 """
 
 from __future__ import annotations
@@ -133,6 +145,8 @@ PARAMETERS: dict[str, float] = {
     "acquiescence": 0.0,
     "refusal": 0.0,
     "outside": 0.0,
+    "steer": 1.0,
+    "spill": 0.0,
     "seed": 0.0,
 }
 """Every parameter that is not a trait level, with its default."""
@@ -143,6 +157,7 @@ PRESETS: dict[str, dict[str, float]] = {
     "biased": {"first_option": 0.8},
     "refuser": {"refusal": 0.5},
     "acquiescent": {"acquiescence": 1.0},
+    "stubborn": {"noise": 0.1, "a": 3.0, "steer": 0.0},
 }
 """Named starting points; a query string overrides any of their values."""
 
@@ -179,6 +194,8 @@ class SimParams:
     acquiescence: float = 0.0
     refusal: float = 0.0
     outside: float = 0.0
+    steer: float = 1.0
+    spill: float = 0.0
     seed: int = 0
 
     def level(self, trait: str, scale: str) -> float:
@@ -263,8 +280,23 @@ class _ItemInfo:
     """Likert/bipolar: the response values in increasing order; scenario: option numbers 1…n."""
     high: tuple[bool, ...]
     """Scenario: whether option n expresses the high trait level."""
+    share: tuple[float, ...]
+    """Scenario: option n's share of its pole's probability (the within-pole preference)."""
     location: float
     """Standard-normal draw for the item's location (scaled by ``item_spread``)."""
+
+
+_INVENTORIES: dict[str, Any] = {}
+
+
+def register_inventory(inventory: Any) -> None:
+    """Make an :class:`~psychometrics.inventory.Inventory` that is not shipped (a user file) known to the sim.
+
+    Cells name their inventory by id; the sim finds shipped inventories by id itself, and any other by this
+    registry (a runner calls it for every inventory of a plan).
+    """
+    _INVENTORIES[inventory.id] = inventory
+    _item_info.cache_clear()
 
 
 @lru_cache(maxsize=None)
@@ -272,33 +304,76 @@ def _item_info(inventory: str, item_id: str) -> _ItemInfo:
     from psychometrics.inventory._load import load_inventory
     from psychometrics.inventory._model import ScenarioItem
 
-    inv = load_inventory(inventory)
+    inv = _INVENTORIES.get(inventory) or load_inventory(inventory)
     item = inv.item(item_id)
     scale = inv.scale(item.scale)
     trait = scale.trait or scale.id
     location = _normal("item", inv.id, item.id)
     if isinstance(item, ScenarioItem):
+        high = tuple(o.high for o in item.options)
+        weight = [math.exp(0.5 * _normal("option", inv.id, item.id, n)) for n in range(1, len(high) + 1)]
+        pole = {h: sum(w for w, hh in zip(weight, high) if hh == h) for h in (True, False)}
         return _ItemInfo(kind="scenario", trait=trait, scale=scale.id, sign=1.0,
-                         values=tuple(range(1, len(item.options) + 1)),
-                         high=tuple(o.high for o in item.options), location=location)
+                         values=tuple(range(1, len(high) + 1)), high=high,
+                         share=tuple(w / pole[h] for w, h in zip(weight, high)), location=location)
     return _ItemInfo(kind=inv.kind, trait=trait, scale=scale.id, sign=-1.0 if item.reverse else 1.0,
-                     values=tuple(sorted(inv.values)), high=(), location=location)
+                     values=tuple(sorted(inv.values)), high=(), share=(), location=location)
 
 
 # The respondent ----------------------------------------------------------------------------------------------
 
-def shaping_shift(cell: Mapping[str, Any], trait: str, params: SimParams) -> float:
-    """HOOK — shaping and personas: how far the cell's instructions move the latent mean of ``trait`` (SD units).
+SHAPING_RANGE = 2.0
+"""SD units the latent level of the targeted trait moves at level 1 or 9 when ``steer`` = 1."""
 
-    Returns 0 today. A later issue adds a cell field such as ``shaping: {trait, level 1–9}`` (and persona
-    effects); read it here, e.g. ``(level - 5) / 2`` SD for the named trait, and every answer follows, in both
-    modes, because :func:`value_probabilities` adds this shift to the respondent's mean level.
+
+def shaping_shift(cell: Mapping[str, Any], trait: str, params: SimParams) -> float:
+    """How far the cell's shaping instruction moves the latent mean of ``trait`` (SD units).
+
+    The instruction is read from the cell's ``persona`` id, ``shape/<trait>/<level>[+<persona>]`` (see
+    :func:`psychometrics.plan.parse_shaping_id`); any other persona (``default/017``, none) moves nothing — a
+    biography persona acts only through its own respondent draw. With :math:`L` the level (1–9):
+
+    .. math::
+
+        s_t = \\text{steer}\\cdot 2\\,\\tfrac{L - 5}{4} \\text{ for the targeted trait},\\qquad
+        s_u = \\text{spill}\\cdot 2\\,\\tfrac{L - 5}{4} \\text{ for every other trait } u
+
+    so level 9 moves the targeted trait up 2 SD (level 1 down 2 SD) when ``steer`` = 1 (``sim/stubborn``:
+    ``steer`` = 0, nothing moves), and ``spill`` > 0 drags the other traits along (off-target drift). Every
+    answer follows, in both modes, because :func:`value_probabilities` adds this shift to the respondent's
+    mean level.
     """
-    return 0.0
+    persona = cell.get("persona")
+    if not isinstance(persona, str) or not persona.startswith("shape/"):
+        return 0.0
+    from psychometrics.plan._personas import parse_shaping_id
+
+    target = parse_shaping_id(persona)
+    if target is None:
+        return 0.0
+    step = SHAPING_RANGE * (target.level - 5) / 4
+    return (params.steer if target.trait == trait else params.spill) * step
 
 
 def _respondent(cell: Mapping[str, Any]) -> tuple[object, ...]:
     return (cell.get("template"), cell.get("order"), cell.get("sample"), cell.get("persona"))
+
+
+def _person(cell: Mapping[str, Any]) -> tuple[object, ...]:
+    """Whose latent levels these are: the respondent without the shaping instruction.
+
+    A shaping persona ``shape/<trait>/<level>[+<base>]`` moves the same simulated person at every level, so the
+    respondent-level draw is keyed by the base persona (``default/017``, or none); the answer-level jitter and
+    refusals stay keyed by the full respondent.
+    """
+    persona = cell.get("persona")
+    if isinstance(persona, str) and persona.startswith("shape/"):
+        from psychometrics.plan._personas import parse_shaping_id
+
+        target = parse_shaping_id(persona)
+        if target is not None:
+            persona = target.base
+    return (cell.get("template"), cell.get("order"), cell.get("sample"), persona)
 
 
 def _refuses(params: SimParams, respondent: tuple[object, ...], info_key: tuple[str, str]) -> bool:
@@ -313,14 +388,12 @@ def value_probabilities(params: SimParams, cell: Mapping[str, Any]) -> dict[int,
     info = _item_info(inventory, item)
     respondent = _respondent(cell)
     theta = (params.level(info.trait, info.scale) + shaping_shift(cell, info.trait, params)
-             + params.spread * _normal("respondent", params.seed, *respondent, info.trait))
+             + params.spread * _normal("respondent", params.seed, *_person(cell), info.trait))
     eta = theta + params.noise * _normal("answer", params.seed, *respondent, inventory, item)
     location = params.item_spread * info.location
     if info.kind == "scenario":
         p_high = _sigmoid(params.a * (eta + location))
-        n_high = sum(info.high)
-        n_low = len(info.high) - n_high
-        return {v: (p_high / n_high if h else (1.0 - p_high) / n_low) for v, h in zip(info.values, info.high)}
+        return {v: (p_high if h else 1.0 - p_high) * w for v, h, w in zip(info.values, info.high, info.share)}
     lam = info.sign * eta + location + params.acquiescence
     k = len(info.values)
     if k == 2:

@@ -1,0 +1,68 @@
+"""`psychometrics report` and `psychometrics compare`: the HTML pages of one audit, and of two side by side."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from psychometrics.cli._common import handle_errors
+
+DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")]
+
+
+class CompareTest(str, enum.Enum):
+    welch = "welch"
+    mann_whitney = "mann-whitney"
+
+
+@handle_errors
+def report_command(
+    run_id: Annotated[str, typer.Argument(help="The run to report on (see `psychometrics runs list`).")],
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<run_id>.html).")] = None,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
+) -> None:
+    """Write the audit report of one run: one self-contained HTML page that opens offline."""
+    from psychometrics.report import write_audit_report
+
+    if n_boot < 0:
+        raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
+    path = write_audit_report(run_id, db=db, out=out, n_boot=n_boot)
+    typer.echo(str(path))
+
+
+@handle_errors
+def compare_command(
+    run_a: Annotated[str, typer.Argument(help="The reference run (A).")],
+    run_b: Annotated[str, typer.Argument(help="The run compared with it (B); differences are B − A.")],
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<A>-vs-<B>.html; with --json only when given).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON (NaN as null) instead of writing HTML.")] = False,
+    test: Annotated[CompareTest, typer.Option("--test", help="Test per scale across respondents.")] = CompareTest.welch,
+    alpha: Annotated[float, typer.Option("--alpha", help="Holm-adjusted p below this counts as a change.")] = 0.05,
+    top_items: Annotated[int, typer.Option("--top-items", help="How many most-changed items to list.")] = 15,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
+) -> None:
+    """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
+    sensitivity before and after, the items that moved most, and what changed."""
+    from psychometrics.report import compare_runs, write_comparison_report
+
+    if n_boot < 0:
+        raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
+    if top_items < 0:
+        raise ValueError(f"--top-items must be 0 or more (got {top_items})")
+    comparison = compare_runs(run_a, run_b, db=db, test=test.value, alpha=alpha,  # type: ignore[arg-type]
+                              top_items=top_items, n_boot=n_boot)
+    if json_:
+        sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
+        if out is not None:
+            write_comparison_report(run_a, run_b, db=db, out=out, comparison=comparison)
+        return
+    path = write_comparison_report(run_a, run_b, db=db, out=out, comparison=comparison)
+    for line in comparison.changes:
+        typer.echo(f"- {line}")
+    typer.echo(str(path))

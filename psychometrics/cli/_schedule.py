@@ -1,0 +1,52 @@
+"""`psychometrics schedule PLAN.yaml`: audit every version in a plan and report drift (exit 0, 3, or 1)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from psychometrics.cli._common import handle_errors
+
+
+@handle_errors
+def schedule_command(
+    plan: Annotated[Path, typer.Argument(help="The schedule plan (YAML).", metavar="PLAN.yaml", dir_okay=False)],
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL; overrides the plan's db.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default reports/<plan name>).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    reports: Annotated[bool, typer.Option("--reports/--no-reports", help="Also write every audit and comparison report.")] = True,
+) -> None:
+    """Audit each version in PLAN not yet audited with its design, compare each with its baseline, and write
+    OUT/index.html and OUT/summary.json.
+
+    Exit code 0: no drift; 3: drift found; 1: error (a malformed plan, a version that could not be audited).
+    """
+    from psychometrics.cli._common import UserError
+    from psychometrics.schedule import load_schedule_plan, run_schedule
+    from psychometrics.schedule._run import DEFAULT_OUT
+    from psychometrics.store import StoreError
+
+    loaded = load_schedule_plan(plan)
+    interactive = not json_ and sys.stderr.isatty()
+    try:
+        summary = run_schedule(loaded, plan_file=plan, db=db, out=out, progress=interactive,
+                               log=None if json_ else (lambda line: typer.echo(line, err=True)), reports=reports)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    folder = Path(out) if out is not None else Path(DEFAULT_OUT) / loaded.name
+    if json_:
+        sys.stdout.write(summary.to_json() + "\n")  # NaN as null, exactly as summary.json
+    else:
+        for f in summary.findings:
+            typer.echo(f"{f.model} vs {f.baseline_model}: {f.summary}")
+        for e in summary.errors:
+            typer.echo(f"error: {e}", err=True)
+        n = len(summary.findings)
+        verdict = (f"drift: {n} finding{'s' if n != 1 else ''}" if summary.drift else "no drift")
+        typer.echo(f"{loaded.name}: {len(summary.versions)} versions, {len(summary.comparisons)} comparisons, "
+                   f"{summary.requests} requests; {verdict}; see {folder / 'index.html'}")
+    if summary.exit_code:
+        raise typer.Exit(code=summary.exit_code)

@@ -1,0 +1,127 @@
+"""`psychometrics shape`: steer a model to nine levels of each trait and measure how far it follows."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from psychometrics.cli._common import handle_errors, print_json
+
+
+def _split(value: str) -> list[str]:
+    return [x.strip() for x in value.split(",") if x.strip()]
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    if x is None or x != x:
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def _coef(x: float | None) -> str:
+    """A coefficient bounded by 1 without the leading zero (``.83``, ``-.12``, ``1.00``)."""
+    text = _fmt(x)
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
+@handle_errors
+def shape_command(
+    model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
+    inventory: Annotated[str, typer.Option("--inventory", "-i", help="Inventory id or YAML path (bfi44; sd3 for the dark triad).")] = "bfi44",
+    traits: Annotated[str, typer.Option("--traits", help="'all' or a comma list of traits the inventory measures.")] = "all",
+    levels: Annotated[int, typer.Option("--levels", help="Shaping levels: 9 (all), 5, 3 or 2 (evenly spaced, both extremes).")] = 9,
+    personas: Annotated[Optional[str], typer.Option("--personas", help="Cross every level with N biographies (a seeded sample of the default set), or SET[:N].")] = None,
+    templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "instruct",
+    orders: Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")] = "original,reversed",
+    samples: Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")] = 1,
+    temperature: Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")] = 0.0,
+    mode: Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")] = "auto",
+    value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")] = 8,
+    rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per call.")] = 60.0,
+    retries: Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")] = 4,
+    api_base: Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design; the same command resumes it).")] = None,
+    limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of the inventory (taken in turn from each scale).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/shape-<run_id>.html at the end.")] = True,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("reports"),
+    json_: Annotated[bool, typer.Option("--json", help="Print the ShapingResult as JSON.")] = False,
+) -> None:
+    """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
+    inventory at every level, and report how closely the scores follow (Spearman ρ), what else moves, and
+    whether refusals rise."""
+    from psychometrics.shape import shape, shaping_personas, shaping_traits
+
+    if value not in ("value", "expected_value"):
+        raise ValueError(f"--value must be value or expected_value (got {value!r})")
+    template_arg = "all" if templates.strip() == "all" else _split(templates)
+    if dry_run:
+        from psychometrics.administer import audit
+        from psychometrics.plan import plan_size_summary
+
+        ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
+        res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
+                    samples=samples, temperature=temperature, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
+                    personas=ids, dry_run=True, api_base=api_base)
+        size = plan_size_summary(res.plan)
+        if json_:
+            print_json({"run_id": res.run.run_id, "model": res.run.model, "plan": size})
+        else:
+            typer.echo(f"plan for {res.run.model}: " + ", ".join(f"{v} {k}" for k, v in size.items()))
+            typer.echo("dry run: nothing was asked")
+        return
+
+    result = shape(
+        model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
+        orders=_split(orders), samples=samples, temperature=temperature, mode=mode, concurrency=concurrency,
+        rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db, run_id=run_id,
+        limit_items=limit_items, value=value,  # type: ignore[arg-type]
+        progress=not json_ and sys.stderr.isatty(),
+    )
+    path = None
+    if report:
+        from psychometrics.shape import write_shaping_report
+
+        path = write_shaping_report(result, out)
+    if json_:
+        sys.stdout.write(result.to_json() + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    counts = ", ".join(f"{result.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
+    console.print(f"shaping run [bold]{result.run_id}[/bold]  model {result.model}  inventory {result.inventory}")
+    console.print(f"{result.n_cells} answers ({counts}); {result.n_respondents} respondents, "
+                  f"{result.respondents_per_level} per trait and level; wall {_fmt(result.wall_s, 1)} s")
+    lo, hi = (result.levels[0], result.levels[-1]) if result.levels else ("—", "—")
+    table = Table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
+                  title="Shaping: measured score against target level")
+    table.columns[0].no_wrap = True
+    table.columns[1].no_wrap = True
+    notes: list[str] = []
+    for t in result.traits:
+        rises = {True: "yes", False: "no", None: "—"}[t.refusal.rises]
+        share = "—" if t.diff_share != t.diff_share else f"{100 * t.diff_share:.0f}%"
+        table.add_row(
+            t.trait, f"{_coef(t.rho.value)} [{_coef(t.rho.ci_low)}, {_coef(t.rho.ci_high)}]", str(t.rho.n),
+            _coef(t.rho_within.median), f"{_fmt(t.median_low, 1)}→{_fmt(t.median_high, 1)}", share,
+            _coef(t.drift_mean_abs_rho), rises,
+        )
+        for why in (t.rho.reason, t.diff_reason):
+            if why:
+                notes.append(f"{t.trait}: {why}")
+    console.print(table)
+    for note in notes:
+        console.print(f"  • {note}", markup=False, highlight=False)
+    console.print("ρ: Spearman, target level × respondent score (pooled); within: median ρ within each "
+                  "template×order×sample×biography; Δ: median change lowest→highest level as share of the range; "
+                  "drift: mean |ρ| of the other traits with the level", highlight=False)
+    if path is not None:
+        console.print(f"report: {path}")

@@ -1,0 +1,77 @@
+"""Stage 5 of the pipeline: a self-contained HTML page per audit, and a comparison of two audits.
+
+:func:`write_audit_report` renders ``templates/report/audit.html.j2`` for one run — sections ``summary``,
+``profile``, ``reliability``, ``sensitivity``, ``validity``, ``items`` and ``method`` — with charts as inline SVG
+built by hand, autoescaping on and a Content-Security-Policy that forbids every external load; the page runs no
+script. :func:`compare_runs` puts two runs side by side as a typed :class:`Comparison` (per-scale differences
+with a confidence interval and a test, reliability and order sensitivity before and after, the items whose
+answers changed most, and a short list of what changed); :func:`write_comparison_report` renders it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from psychometrics.report._audit import SECTION_IDS
+    from psychometrics.report._compare import (
+        COMPARE_SECTION_IDS,
+        Comparison,
+        ItemChange,
+        OrderPair,
+        ReliabilityPair,
+        RunSide,
+        ScaleDiff,
+        compare_runs,
+    )
+    from psychometrics.report._render import (
+        CSP,
+        render_audit_report,
+        render_comparison_report,
+        write_audit_report,
+        write_comparison_report,
+    )
+
+__all__ = [
+    "COMPARE_SECTION_IDS",
+    "CSP",
+    "Comparison",
+    "ItemChange",
+    "OrderPair",
+    "ReliabilityPair",
+    "RunSide",
+    "SECTION_IDS",
+    "ScaleDiff",
+    "compare_runs",
+    "render_audit_report",
+    "render_comparison_report",
+    "write_audit_report",
+    "write_comparison_report",
+]
+
+_WHERE = {
+    "SECTION_IDS": "_audit",
+    "COMPARE_SECTION_IDS": "_compare",
+    "Comparison": "_compare",
+    "ItemChange": "_compare",
+    "OrderPair": "_compare",
+    "ReliabilityPair": "_compare",
+    "RunSide": "_compare",
+    "ScaleDiff": "_compare",
+    "compare_runs": "_compare",
+    "CSP": "_render",
+    "render_audit_report": "_render",
+    "render_comparison_report": "_render",
+    "write_audit_report": "_render",
+    "write_comparison_report": "_render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `psychometrics --help` and `import psychometrics.report` stay light; pandas loads on first use.
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'psychometrics.report' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"psychometrics.report.{module}"), name)

@@ -1,0 +1,126 @@
+"""Render and write the HTML reports: one self-contained file, autoescaped, with a strict Content-Security-Policy."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from psychometrics._paths import data_dir
+from psychometrics.report import _format
+
+if TYPE_CHECKING:
+    from psychometrics.report._compare import Comparison
+    from psychometrics.score import AuditScores
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+"""The page's Content-Security-Policy: nothing may load from anywhere, no script runs, styles are inline."""
+
+REPORTS_DIR = "reports"
+
+
+def templates_dir() -> Path:
+    """The folder of the report templates (``templates/report``)."""
+    return data_dir("templates") / "report"
+
+
+@lru_cache(maxsize=None)
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment of the report templates: autoescape on for every template, undefined is an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder or templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({
+        "num": _format.num,
+        "coef": _format.coef,
+        "pvalue": _format.pvalue,
+        "pct": _format.pct,
+        "interval": _format.interval,
+        "band": _format.band,
+        "seconds": _format.seconds,
+        "money": _format.money,
+        "integer": _format.integer,
+    })
+    env.tests["missing"] = _format.missing
+    env.globals.update({"CSP": CSP, "DASH": _format.DASH})
+    return env
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    """Render ``template`` (a file in ``templates/report``) with ``context``."""
+    return environment().get_template(template).render(**context)
+
+
+def _write(html: str, out: str | Path | None, default_name: str) -> Path:
+    path = Path(out) if out is not None else Path(REPORTS_DIR) / default_name
+    if out is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {path.parent} does not exist")
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _safe_name(run_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id).lstrip(".") or "run"
+
+
+def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditScores | None" = None,
+                        n_boot: int = 1000, seed: int | None = 0) -> str:
+    """The audit report of ``run_id`` as one self-contained HTML document.
+
+    Parameters
+    ----------
+    run_id : str
+        A stored run.
+    db : str, optional
+        Store URL (default ``sqlite:///psychometrics.db`` or ``$PSYCHOMETRICS_DB``).
+    scores : AuditScores, optional
+        Scores already computed for this run; by default :func:`psychometrics.score.score` runs.
+    n_boot, seed
+        Passed to :func:`psychometrics.score.score` when ``scores`` is not given.
+
+    Raises
+    ------
+    LookupError
+        No run with that id.
+    """
+    from psychometrics.report._audit import build_audit_context
+    from psychometrics.report._data import load_run_data
+
+    data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
+    return render("audit.html.j2", build_audit_context(data))
+
+
+def write_audit_report(run_id: str, *, db: str | None = None, out: str | Path | None = None,
+                       scores: "AuditScores | None" = None, n_boot: int = 1000, seed: int | None = 0) -> Path:
+    """Write the audit report of ``run_id`` and return its path.
+
+    ``out`` defaults to ``reports/<run_id>.html`` under the current directory (``reports/`` is created when
+    missing); a given ``out`` must be in an existing folder.
+    """
+    html = render_audit_report(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
+    return _write(html, out, f"{_safe_name(run_id)}.html")
+
+
+def render_comparison_report(comparison: "Comparison") -> str:
+    """A :class:`Comparison` as one self-contained HTML document."""
+    from psychometrics.report._compare import comparison_context
+
+    return render("compare.html.j2", comparison_context(comparison))
+
+
+def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, out: str | Path | None = None,
+                            comparison: "Comparison | None" = None, n_boot: int = 1000) -> Path:
+    """Compare two runs and write the report; ``out`` defaults to ``reports/<run_a>-vs-<run_b>.html``."""
+    from psychometrics.report._compare import compare_runs
+
+    cmp = comparison or compare_runs(run_a, run_b, db=db, n_boot=n_boot)
+    html = render_comparison_report(cmp)
+    return _write(html, out, f"{_safe_name(run_a)}-vs-{_safe_name(run_b)}.html")

@@ -1,0 +1,384 @@
+"""Drift between two audits of the same design: scale shifts, reliability drops and order-sensitivity rises.
+
+Each check compares one scale of a version with the same scale of its baseline and is *drift* when both
+
+1. the 95% confidence interval of the change excludes 0, and
+2. the change is at least the plan's threshold, in the direction the check looks for.
+
+``scale_shift``
+    Difference of the mean scale scores across respondents (version − baseline), Welch's t interval and test
+    from each run's mean, SD and number of respondents. Either direction counts. The threshold is
+    ``Thresholds.scale_shift`` on a 1–5 scale and the same share of the score range elsewhere (see
+    :func:`scale_threshold`).
+``reliability_drop``
+    Baseline minus version of Cronbach's α (or McDonald's ω); interval by MOVER (Zou, 2007) from the two
+    runs' own intervals (Feldt for α, bootstrap for ω). For α the p-value is Feldt's (1969) test of two
+    independent coefficients.
+``order_sensitivity_rise``
+    Version minus baseline of the share of answer pairs (one item × template × sample answered in the original
+    and in the reversed option order) whose two answers lie on opposite sides of the scale midpoint; Newcombe's
+    hybrid score interval (MOVER with Wilson intervals) and the pooled two-proportion z-test.
+
+The two runs are treated as independent samples of respondents. Answer pairs within a run share items, so the
+pair-level interval of the order check is narrower than a cluster-aware one would be; the size threshold
+guards against calling a trivial change drift.
+
+References
+----------
+Welch, B. L. (1947). The generalization of "Student's" problem when several different population variances are
+involved. *Biometrika*, 34, 28–35.
+Feldt, L. S. (1969). A test of the hypothesis that Cronbach's alpha or Kuder-Richardson coefficient twenty is the
+same for two tests. *Psychometrika*, 34, 363–373.
+Zou, G. Y. (2007). Toward using confidence intervals to compare correlations. *Psychological Methods*, 12,
+399–413.
+Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions: comparison of
+eleven methods. *Statistics in Medicine*, 17, 873–890.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from psychometrics.schedule._plan import Thresholds
+from psychometrics.schedule._records import Check, CheckKind
+
+if TYPE_CHECKING:
+    from psychometrics.score import AuditScores, ScaleReliability, ScaleScore, ScaleSensitivity
+
+CI_LEVEL = 0.95
+"""Coverage of every interval the checks use."""
+REFERENCE_RANGE = 4.0
+"""``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
+
+nan = math.nan
+
+
+# -- statistics ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A difference with its interval and test (NaN with a reason when undefined)."""
+
+    size: float
+    ci_low: float
+    ci_high: float
+    p: float = nan
+    reason: str | None = None
+
+
+def _finite(*xs: float) -> bool:
+    return all(x is not None and math.isfinite(x) for x in xs)
+
+
+def welch_difference(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int,
+                     *, ci: float = CI_LEVEL) -> Interval:
+    """Difference ``mean_b − mean_a`` of two independent means with Welch's t interval and two-sided p.
+
+    .. math::
+
+        d = \\bar x_b - \\bar x_a,\\quad se = \\sqrt{s_a^2/n_a + s_b^2/n_b},\\quad
+        \\nu = \\frac{se^4}{(s_a^2/n_a)^2/(n_a-1) + (s_b^2/n_b)^2/(n_b-1)},\\quad d \\pm t_{1-\\gamma/2,\\nu}\\,se
+
+    When neither sample varies the difference is exact for these respondents: the interval is the point and
+    ``p`` is NaN with a reason.
+
+    Examples
+    --------
+    >>> r = welch_difference(3.0, 0.5, 20, 3.6, 0.4, 20)
+    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4), round(r.p, 5)
+    (0.6, 0.3097, 0.8903, 0.00017)
+
+    (The p-value is ``scipy.stats.ttest_ind_from_stats(3.6, 0.4, 20, 3.0, 0.5, 20, equal_var=False)``; R's
+    ``t.test(b, a)`` gives the same interval for data with these means and SDs.)
+    """
+    from scipy import stats
+
+    if not _finite(mean_a, mean_b):
+        return Interval(nan, nan, nan, reason="a mean score is undefined in one of the versions")
+    if n_a < 2 or n_b < 2 or not _finite(sd_a, sd_b):
+        return Interval(mean_b - mean_a, nan, nan,
+                        reason=f"too few respondents for an interval (n = {n_a} and {n_b}; need 2 each)")
+    d = mean_b - mean_a
+    va, vb = sd_a**2 / n_a, sd_b**2 / n_b
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return Interval(d, d, d, reason="no respondent-to-respondent spread in either version: the difference "
+                                        "is exact for these respondents and no test applies")
+    df = (va + vb) ** 2 / ((va**2 / (n_a - 1) if va else 0.0) + (vb**2 / (n_b - 1) if vb else 0.0))
+    t = float(stats.t.ppf(0.5 + ci / 2, df))
+    p = float(2 * stats.t.sf(abs(d) / se, df))
+    return Interval(d, d - t * se, d + t * se, p)
+
+
+def mover_difference(a: float, a_low: float, a_high: float, b: float, b_low: float, b_high: float) -> Interval:
+    """Difference ``a − b`` of two independent estimates, each with its own interval (MOVER, Zou 2007).
+
+    .. math::
+
+        L = (a-b) - \\sqrt{(a-l_a)^2 + (u_b-b)^2},\\qquad U = (a-b) + \\sqrt{(u_a-a)^2 + (b-l_b)^2}
+
+    Examples
+    --------
+    >>> r = mover_difference(0.8, 0.7, 0.87, 0.6, 0.45, 0.72)
+    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4)
+    (0.2, 0.0438, 0.3655)
+    """
+    if not _finite(a, b):
+        return Interval(nan, nan, nan, reason="the coefficient is undefined in one of the versions")
+    if not _finite(a_low, a_high, b_low, b_high):
+        return Interval(a - b, nan, nan, reason="a version's coefficient has no interval")
+    d = a - b
+    low = d - math.sqrt((a - a_low) ** 2 + (b_high - b) ** 2)
+    high = d + math.sqrt((a_high - a) ** 2 + (b - b_low) ** 2)
+    return Interval(d, low, high)
+
+
+def feldt_two_alpha_p(alpha_a: float, n_a: int, alpha_b: float, n_b: int) -> float:
+    """Two-sided p of Feldt's (1969) test that two independent α are equal.
+
+    :math:`W = (1-\\hat\\alpha_a)/(1-\\hat\\alpha_b)` follows approximately an F distribution with
+    :math:`n_b-1` and :math:`n_a-1` degrees of freedom under the null hypothesis (the large-k form of Feldt's
+    result, as ``cocron::cocron.two.coefficients(dep = FALSE)`` computes it). NaN when undefined.
+
+    Examples
+    --------
+    >>> round(feldt_two_alpha_p(0.8, 100, 0.7, 100), 4)
+    0.0449
+    """
+    from scipy import stats
+
+    if not _finite(alpha_a, alpha_b) or alpha_a >= 1 or alpha_b >= 1 or n_a < 2 or n_b < 2:
+        return nan
+    w = (1 - alpha_a) / (1 - alpha_b)
+    cdf = float(stats.f.cdf(w, n_b - 1, n_a - 1))
+    return min(1.0, 2 * min(cdf, 1 - cdf))
+
+
+def wilson(p: float, n: int, *, ci: float = CI_LEVEL) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` out of ``n``."""
+    from scipy import stats
+
+    z = float(stats.norm.ppf(0.5 + ci / 2))
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_difference(p_a: float, n_a: int, p_b: float, n_b: int, *, ci: float = CI_LEVEL) -> Interval:
+    """Difference ``p_b − p_a`` of two independent proportions: Newcombe's hybrid score interval (method 10)
+    and the pooled two-proportion z-test.
+
+    Examples
+    --------
+    >>> r = newcombe_difference(0.2, 100, 0.4, 100)
+    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4), round(r.p, 4)
+    (0.2, 0.0731, 0.3185, 0.002)
+
+    (The interval equals statsmodels' ``confint_proportions_2indep(40, 100, 20, 100, method="newcomb")``; R's
+    ``prop.test(c(40, 20), c(100, 100), correct = FALSE)`` gives the p-value.)
+    """
+    from scipy import stats
+
+    if not _finite(p_a, p_b):
+        return Interval(nan, nan, nan, reason="the share is undefined in one of the versions")
+    if n_a < 1 or n_b < 1:
+        return Interval(nan, nan, nan, reason="no answer pairs in one of the versions")
+    la, ua = wilson(p_a, n_a, ci=ci)
+    lb, ub = wilson(p_b, n_b, ci=ci)
+    d = p_b - p_a
+    low = d - math.sqrt((p_b - lb) ** 2 + (ua - p_a) ** 2)
+    high = d + math.sqrt((ub - p_b) ** 2 + (p_a - la) ** 2)
+    pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else nan
+    if se > 0:
+        return Interval(d, low, high, p)
+    why = "no answer pair flips in either version" if pooled == 0 else "every answer pair flips in both versions"
+    return Interval(d, low, high, p, f"{why}: no test (the interval still applies)")
+
+
+# -- thresholds ------------------------------------------------------------------------------------------------
+
+
+def scale_threshold(scale: ScaleScore, thresholds: Thresholds) -> tuple[float, str]:
+    """The scale-shift threshold for ``scale`` in its own score points, and the units in words.
+
+    ``scale_shift`` is in points of a 1–5 scale (range 4); a scale with another range gets the same share of
+    its range, ``scale_shift / 4 × (score_max − score_min)``. ``scale_shift_percent`` (percentage-scored
+    scenario scales) and ``scale_shift_sum`` (signed sums such as the OEJTS) replace that when given.
+
+    Examples
+    --------
+    0.3 on a 1–5 scale is 0.3 points; on a 0–100 percent scale 7.5 points; on the OEJTS IE sum (14–46) 2.4.
+    """
+    span = scale.score_max - scale.score_min
+    if scale.scoring == "high_choice_percent":
+        if thresholds.scale_shift_percent is not None:
+            return thresholds.scale_shift_percent, "percentage points"
+        return thresholds.scale_shift / REFERENCE_RANGE * span, "percentage points"
+    if scale.scoring == "signed_sum":
+        if thresholds.scale_shift_sum is not None:
+            return thresholds.scale_shift_sum, "score points"
+        return thresholds.scale_shift / REFERENCE_RANGE * span, "score points"
+    return thresholds.scale_shift / REFERENCE_RANGE * span, f"points on the {_g(scale.score_min)}–{_g(scale.score_max)} scale"
+
+
+def _g(x: float) -> str:
+    return f"{x:g}"
+
+
+def _num(x: float, digits: int = 2) -> str:
+    if not _finite(x):
+        return "—"
+    text = f"{x:+.{digits}f}"
+    return text.replace("-", "−")
+
+
+def _ci(low: float, high: float, digits: int = 2) -> str:
+    if not _finite(low, high):
+        return "no interval"
+    return f"95% CI [{_num(low, digits)}, {_num(high, digits)}]"
+
+
+# -- the checks ------------------------------------------------------------------------------------------------
+
+
+def _decide(kind: CheckKind, iv: Interval, threshold: float) -> bool:
+    if not _finite(iv.size, iv.ci_low, iv.ci_high):
+        return False
+    if kind == "scale_shift":
+        excludes = iv.ci_low > 0 or iv.ci_high < 0
+        return excludes and abs(iv.size) >= threshold
+    return iv.ci_low > 0 and iv.size >= threshold
+
+
+def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thresholds) -> list[Check]:
+    """Every check of every scale the two audits share, in the order of the baseline's scales.
+
+    Parameters
+    ----------
+    baseline, version : AuditScores
+        Scores of the two runs (see :func:`psychometrics.score.score`); the same design is assumed.
+    thresholds : Thresholds
+        The plan's thresholds.
+
+    Returns
+    -------
+    list of Check
+        Per scale: ``scale_shift``, ``reliability_drop``, ``order_sensitivity_rise``. A check that cannot be
+        made has NaN numbers, ``drift = False`` and a ``reason``.
+    """
+    new_scales = {(s.inventory, s.scale): s for s in version.scales}
+    rel_a = {(r.inventory, r.scale): r for r in baseline.reliability}
+    rel_b = {(r.inventory, r.scale): r for r in version.reliability}
+    sens_a = {(s.inventory, s.scale): s for s in baseline.sensitivity}
+    sens_b = {(s.inventory, s.scale): s for s in version.sensitivity}
+    ids = {
+        "baseline_model": baseline.run.model or baseline.run.run_id or "baseline",
+        "model": version.run.model or version.run.run_id or "version",
+        "baseline_run_id": baseline.run.run_id or "",
+        "run_id": version.run.run_id or "",
+    }
+    checks: list[Check] = []
+    for a in baseline.scales:
+        key = (a.inventory, a.scale)
+        b = new_scales.get(key)
+        if b is None:
+            continue
+        checks.append(_shift(a, b, thresholds, ids))
+        checks.append(_reliability(a, rel_a.get(key), rel_b.get(key), thresholds, ids))
+        checks.append(_order(a, sens_a.get(key), sens_b.get(key), thresholds, ids))
+    return checks
+
+
+_LABELS = {"scale_shift": "shift", "reliability_drop": "drop", "order_sensitivity_rise": "rise"}
+
+
+def _p(p: float) -> str:
+    if not _finite(p):
+        return ""
+    return ", p < .001" if p < 0.001 else f", p = {p:.3f}"
+
+
+def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
+          value: float, iv: Interval, threshold: float, units: str, test: str, short: str) -> Check:
+    drift = _decide(kind, iv, threshold)
+    where = f"{scale.inventory}/{scale.scale}"
+    values = f"{short} {_plain(baseline_value)} → {_plain(value)}"
+    if not _finite(iv.size):
+        text = f"{where}: {values}: not compared ({iv.reason or 'undefined'})"
+    else:
+        sign = "±" if kind == "scale_shift" else ""
+        unit = f" {units}" if kind == "scale_shift" else ""
+        text = (f"{where}: {values} ({_LABELS[kind]} {_num(iv.size)}{unit}, {_ci(iv.ci_low, iv.ci_high)}"
+                f"{_p(iv.p)}; threshold {sign}{threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
+    return Check(
+        kind=kind, inventory=scale.inventory, scale=scale.scale, scale_name=scale.name, statistic=statistic,
+        baseline_value=baseline_value, value=value, size=iv.size, ci_low=iv.ci_low, ci_high=iv.ci_high,
+        ci_level=CI_LEVEL, threshold=threshold, units=units, test=test, p=iv.p, drift=drift, reason=iv.reason,
+        summary=text, **ids,
+    )
+
+
+def _plain(x: float) -> str:
+    return f"{x:.2f}".replace("-", "−") if _finite(x) else "—"
+
+
+def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, str]) -> Check:
+    iv = welch_difference(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
+    threshold, units = scale_threshold(a, thresholds)
+    return _make("scale_shift", a, ids, statistic="mean score", baseline_value=a.mean, value=b.mean, iv=iv,
+                 threshold=threshold, units=units, test="Welch's t (difference of means across respondents)",
+                 short="mean score")
+
+
+def _reliability(scale: ScaleScore, ra: ScaleReliability | None, rb: ScaleReliability | None,
+                 thresholds: Thresholds, ids: dict[str, str]) -> Check:
+    coefficient = thresholds.reliability_coefficient
+    name = "Cronbach's alpha" if coefficient == "alpha" else "McDonald's omega"
+    symbol = "α" if coefficient == "alpha" else "ω"
+    ea = getattr(ra, coefficient, None) if ra else None
+    eb = getattr(rb, coefficient, None) if rb else None
+    if ea is None or eb is None:
+        iv = Interval(nan, nan, nan, reason="no reliability for this scale in one of the versions")
+        va = vb = nan
+    else:
+        va, vb = ea.value, eb.value
+        iv = mover_difference(va, ea.ci_low, ea.ci_high, vb, eb.ci_low, eb.ci_high)
+        if not _finite(va) or not _finite(vb):
+            why = ea.reason if not _finite(va) else eb.reason
+            iv = Interval(nan, nan, nan, reason=f"{name} is undefined in one of the versions"
+                          + (f" ({why})" if why else ""))
+        elif coefficient == "alpha":
+            iv = Interval(iv.size, iv.ci_low, iv.ci_high, feldt_two_alpha_p(va, ea.n, vb, eb.n), iv.reason)
+        else:
+            iv = Interval(iv.size, iv.ci_low, iv.ci_high, nan,
+                          iv.reason or "no closed-form test for two ω: the decision uses the interval")
+    test = ("MOVER interval (Zou 2007) from the Feldt intervals; Feldt (1969) test" if coefficient == "alpha"
+            else "MOVER interval (Zou 2007) from the bootstrap intervals")
+    return _make("reliability_drop", scale, ids, statistic=name, baseline_value=va, value=vb, iv=iv,
+                 threshold=thresholds.reliability_drop, units=f"{symbol} (coefficient points)", test=test,
+                 short=symbol)
+
+
+def _order(scale: ScaleScore, sa: ScaleSensitivity | None, sb: ScaleSensitivity | None, thresholds: Thresholds,
+           ids: dict[str, str]) -> Check:
+    if sa is None or sb is None:
+        iv = Interval(nan, nan, nan, reason="no order-sensitivity analysis in one of the versions")
+        va = vb = nan
+    else:
+        oa, ob = sa.order, sb.order
+        va, vb = oa.pair_flip_share, ob.pair_flip_share
+        if oa.n_pairs < 1 or ob.n_pairs < 1:
+            why = oa.reason or ob.reason or "the design needs the original and the reversed order"
+            iv = Interval(nan, nan, nan, reason=f"no original/reversed answer pairs ({why})")
+        else:
+            iv = newcombe_difference(va, oa.n_pairs, vb, ob.n_pairs)
+    return _make("order_sensitivity_rise", scale, ids, statistic="share of answer pairs that flip when the "
+                 "options are reversed", baseline_value=va, value=vb, iv=iv,
+                 threshold=thresholds.order_sensitivity_rise, units="share of pairs",
+                 test="Newcombe hybrid score interval; two-proportion z-test", short="flipped pairs")

@@ -1,0 +1,57 @@
+"""Shaping (controllability): can a model's personality be steered on purpose, and what else moves?
+
+After Serapio-García et al. (2023, "Personality Traits in Large Language Models"): the model is asked to take
+on each of nine levels of a trait (adjective markers with qualifiers, :mod:`psychometrics.shape._markers`) and
+given the inventory at each; the statistics say how closely the measured score follows the target level
+(Spearman ρ with CI, level-1→9 median change), how far the other traits drift, and whether refusals rise.
+
+A shaping run is an ordinary stored audit whose persona axis is the levels (persona ids
+``shape/<trait>/<level>``, or ``shape/<trait>/<level>+default/017`` after a biography).
+
+>>> from psychometrics.shape import shape
+>>> result = shape("sim/steady", "bfi44", traits="extraversion", levels=3, db="sqlite:///:memory:")  # doctest: +SKIP
+>>> result.trait("extraversion").rho.value  # doctest: +SKIP
+"""
+
+from psychometrics.shape._api import DEFAULT_ORDERS, DEFAULT_TEMPLATES, shape, shaping_personas, shaping_result, shaping_traits
+from psychometrics.shape._markers import (
+    LEVEL_NAMES,
+    LEVEL_SUBSETS,
+    LEVELS,
+    MarkerPair,
+    MarkerSet,
+    level_description,
+    load_markers,
+    markers_path,
+    resolve_levels,
+)
+from psychometrics.shape._metrics import (
+    SIGNIFICANCE,
+    cochran_armitage,
+    scale_range,
+    shaping_metrics,
+    shaping_scores,
+    spearman_ci,
+    trait_shaping,
+)
+from psychometrics.shape._model import (
+    RESPONDENT_DEFINITION,
+    SHAPING_RESULT_VERSION,
+    Drift,
+    LevelSummary,
+    RankCorrelation,
+    RefusalTrend,
+    ShapingResult,
+    TraitShaping,
+    ValueColumn,
+)
+from psychometrics.shape._report import CSP, shaping_page_html, shaping_section_html, write_shaping_report
+
+__all__ = [
+    "CSP", "DEFAULT_ORDERS", "DEFAULT_TEMPLATES", "Drift", "LEVELS", "LEVEL_NAMES", "LEVEL_SUBSETS", "LevelSummary",
+    "MarkerPair", "MarkerSet", "RESPONDENT_DEFINITION", "RankCorrelation", "RefusalTrend", "SHAPING_RESULT_VERSION",
+    "SIGNIFICANCE", "ShapingResult", "TraitShaping", "ValueColumn", "cochran_armitage", "level_description",
+    "load_markers", "markers_path", "resolve_levels", "scale_range", "shape", "shaping_metrics",
+    "shaping_page_html", "shaping_personas", "shaping_result", "shaping_scores", "shaping_section_html",
+    "shaping_traits", "spearman_ci", "trait_shaping", "write_shaping_report",
+]

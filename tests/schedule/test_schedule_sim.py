@@ -1,0 +1,124 @@
+"""A plan end to end against the simulated-respondent provider: drift found (exit 3) or not (exit 0)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from psychometrics.cli import app
+from psychometrics.schedule import ScheduleSummary, load_schedule_plan, run_schedule
+
+SMALL = "design: {templates: [instruct, qa], orders: [original, reversed], samples: 2, limit_items: 10}"
+
+
+def _plan(write_plan, *models: str) -> str:
+    listed = "\n".join(f"  - \"{m}\"" for m in models)
+    return write_plan(f"""\
+name: sim-plan
+db: sqlite:///audits.db
+inventories: [bfi44]
+{SMALL}
+models:
+{listed}
+""")
+
+
+def _run(plan, out, *args: str):
+    result = CliRunner().invoke(app, ["schedule", str(plan), "--out", str(out), *args])
+    summary = ScheduleSummary.from_json((out / "summary.json").read_text(encoding="utf-8"))
+    return result, summary
+
+
+def test_a_planted_trait_is_drift_and_a_rerun_asks_nothing(tmp_path, write_plan):
+    plan = _plan(write_plan, "sim/steady?extraversion=0", "sim/steady?extraversion=2")
+    out = tmp_path / "out"
+    result, summary = _run(plan, out)
+    assert result.exit_code == 3, result.output + result.stderr
+    assert summary.exit_code == 3 and summary.drift and not summary.errors
+    assert summary.requests == 2 * 10 * 2 * 2 * 2
+    [finding] = summary.findings
+    assert (finding.kind, finding.inventory, finding.scale) == ("scale_shift", "bfi44", "extraversion")
+    assert finding.model == "sim/steady?extraversion=2" and finding.baseline_model == "sim/steady?extraversion=0"
+    assert finding.size > 1.0 and finding.ci_low > 0.3 and finding.p < 0.01 and finding.threshold == 0.3
+    assert "bfi44/extraversion" in result.stdout and "DRIFT" in result.stdout
+    assert [c.kind for c in summary.comparisons[0].checks[:3]] == [
+        "scale_shift", "reliability_drop", "order_sensitivity_rise"]
+    assert len(summary.comparisons[0].checks) == 5 * 3
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "drift found (1 finding)" in page
+    assert page.count("<svg") >= 5
+    for v in summary.versions:
+        assert v.report and (out / v.report).is_file() and f'href="{v.report}"' in page
+    [comparison] = summary.comparisons
+    assert comparison.report and (out / comparison.report).is_file() and f'href="{comparison.report}"' in page
+
+    # The finding agrees with the report stage's comparison of the same two runs.
+    from psychometrics.report import compare_runs
+
+    diff = next(d for d in compare_runs(finding.baseline_run_id, finding.run_id, db=summary.db).scales
+                if d.scale == "extraversion")
+    assert (diff.diff, diff.ci_low, diff.ci_high, diff.p) == pytest.approx(
+        (finding.size, finding.ci_low, finding.ci_high, finding.p), rel=1e-9)
+
+    # The same plan again: nothing is asked, the findings are the same.
+    again, second = _run(plan, out)
+    assert again.exit_code == 3
+    assert second.requests == 0 and {v.status for v in second.versions} == {"reused"}
+    assert [f.model_dump() for f in second.findings] == [f.model_dump() for f in summary.findings]
+    assert json.loads((out / "summary.json").read_text())["findings"] == json.loads(summary.to_json())["findings"]
+
+
+def test_versions_that_do_not_differ_are_not_drift(tmp_path, write_plan):
+    # A latent shift of 0.1 SD moves the scale far less than the 0.3-point threshold.
+    plan = _plan(write_plan, "sim/steady?extraversion=0", "sim/steady?extraversion=0.1",
+                 "sim/steady?extraversion=0.1&agreeableness=0.1")
+    result, summary = _run(plan, tmp_path / "out", "--json", "--no-reports")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert summary.findings == [] and not summary.drift and summary.exit_code == 0
+    assert ScheduleSummary.from_json(result.stdout) == summary  # --json prints summary.json
+    assert [(c.baseline_model, c.model) for c in summary.comparisons] == [
+        ("sim/steady?extraversion=0", "sim/steady?extraversion=0.1"),
+        ("sim/steady?extraversion=0.1", "sim/steady?extraversion=0.1&agreeableness=0.1"),
+    ]
+
+
+def test_a_named_baseline_and_the_python_api(tmp_path, write_plan):
+    path = write_plan(f"""\
+        name: named
+        inventories: [bfi44]
+        {SMALL}
+        models: ["sim/steady?extraversion=0", "sim/steady?extraversion=2", "sim/steady?extraversion=0.1"]
+        baseline: "sim/steady?extraversion=0"
+        """)
+    summary = run_schedule(load_schedule_plan(path), db=f"sqlite:///{tmp_path / 'x.db'}", out=tmp_path / "o",
+                           reports=False)
+    assert [(c.baseline_model, c.model, c.drift) for c in summary.comparisons] == [
+        ("sim/steady?extraversion=0", "sim/steady?extraversion=2", True),
+        ("sim/steady?extraversion=0", "sim/steady?extraversion=0.1", False),
+    ]
+    assert summary.exit_code == 3 and (tmp_path / "o" / "index.html").is_file()
+    assert all(v.report is None for v in summary.versions)
+
+
+def test_a_version_that_cannot_be_audited_is_an_error_but_the_rest_is_reported(tmp_path, write_plan):
+    path = write_plan(f"""\
+        name: broken
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        {SMALL}
+        models:
+          - "sim/steady?extraversion=0"
+          - {{model: openai/unreachable, api_base: "http://127.0.0.1:9/v1"}}
+          - "sim/steady?extraversion=2"
+        """)
+    result, summary = _run(path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert [v.status for v in summary.versions] == ["audited", "failed", "audited"]
+    assert "cannot connect" in summary.versions[1].error and summary.errors
+    # 'previous' skips the failed version: the third is compared with the first, and the drift is still found
+    assert [(c.baseline_model, c.model) for c in summary.comparisons] == [
+        ("sim/steady?extraversion=0", "sim/steady?extraversion=2")]
+    assert summary.findings and "Traceback" not in result.stderr
+    assert "error: openai/unreachable: cannot connect" in result.stderr
