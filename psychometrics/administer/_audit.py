@@ -183,7 +183,6 @@ def audit(
     """
     from psychometrics.plan import build_plan
 
-    store = None if dry_run else Store(db)
     if resume:
         with Store(db, create=False) as s:
             previous = s.get_run(resume)
@@ -219,7 +218,7 @@ def audit(
     provider = _provider(model, api_base)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
-    assert store is not None
+    store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
     with store:
         if store.has_run(run_id):
             run = store.get_run(run_id)

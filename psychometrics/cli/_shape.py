@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,7 +17,7 @@ def _split(value: str) -> list[str]:
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or x != x:
+    if x is None or math.isnan(x):
         return "—"
     return f"{x:.{digits}f}"
 
@@ -108,7 +109,7 @@ def shape_command(
     notes: list[str] = []
     for t in result.traits:
         rises = {True: "yes", False: "no", None: "—"}[t.refusal.rises]
-        share = "—" if t.diff_share != t.diff_share else f"{100 * t.diff_share:.0f}%"
+        share = "—" if math.isnan(t.diff_share) else f"{100 * t.diff_share:.0f}%"
         table.add_row(
             t.trait, f"{_coef(t.rho.value)} [{_coef(t.rho.ci_low)}, {_coef(t.rho.ci_high)}]", str(t.rho.n),
             _coef(t.rho_within.median), f"{_fmt(t.median_low, 1)}→{_fmt(t.median_high, 1)}", share,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -86,7 +86,7 @@ class PersonaSet(_Record):
     biographies: list[Biography] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> "PersonaSet":
+    def _consistent(self, info: ValidationInfo) -> PersonaSet:
         problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.id == SHAPE_PREFIX:
             problems.append((("id",), f"the id {SHAPE_PREFIX!r} is reserved for shaping levels"))
@@ -100,9 +100,9 @@ class PersonaSet(_Record):
                     problems.append(((field, i, "text"), "empty text"))
         for i, ins in enumerate(self.instructions):
             if ins.text.count(PLACEHOLDER) != 1:
-                problems.append((("instructions", i, "text"),
-                                 f"an instruction must contain {PLACEHOLDER} exactly once "
-                                 f"(found {ins.text.count(PLACEHOLDER)})"))
+                message = (f"an instruction must contain {PLACEHOLDER} exactly once "
+                           f"(found {ins.text.count(PLACEHOLDER)})")
+                problems.append((("instructions", i, "text"), message))
         sink = (info.context or {}).get("problems") if info else None
         if problems and isinstance(sink, list):
             sink.extend(problems)
@@ -183,7 +183,7 @@ def _shipped() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_path(path: Path, mtime_ns: int) -> PersonaSet:
     return validate_file(PersonaSet, path)
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from psychometrics.report import _svg
 from psychometrics.report._data import RunData
-from psychometrics.report._format import band, missing, num
+from psychometrics.report._format import band, missing
 
 SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "items", "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
@@ -452,7 +452,7 @@ def prompt_examples(data: RunData) -> list[dict[str, Any]]:
         return []
     df = frame[["inventory", "item", "template", "order", "sample", "persona", "prompt"]]
     kinds = {i: inv.kind for i, inv in data.inventories.items()}
-    df = df.assign(kind=df["inventory"].map(kinds).fillna("unknown"),
+    df = df.assign(kind=[kinds.get(str(i), "unknown") for i in df["inventory"]],
                    _o=(df["order"] != "original").astype(int))
     df = df.sort_values(["_o", "sample"], kind="stable").drop_duplicates(["kind", "template"])
     out = []

@@ -28,25 +28,31 @@ class RunData:
 
 
 def load_inventories(run: "Run", frame: "pd.DataFrame") -> tuple[dict[str, "Inventory"], dict[str, str]]:
-    """Load the design's inventories (ids or paths) and any other inventory id found in the responses."""
+    """Load the design's inventories (ids or paths) and any other inventory id found in the responses.
+
+    Returns the loaded inventories by id, and what could not be loaded with why: a design entry (id or path)
+    that fails to load, or an inventory id in the responses that no loaded file provides.
+    """
     from psychometrics.inventory import load_inventory
 
     found: dict[str, Inventory] = {}
     missing: dict[str, str] = {}
-    wanted = list(dict.fromkeys([*run.design.inventories, *frame["inventory"].astype(str).unique()]))
-    for name in wanted:
-        if name in found:
-            continue
+    for name in dict.fromkeys(run.design.inventories):
         try:
             inv = load_inventory(name)
         except Exception as exc:  # noqa: BLE001 - a report explains what it cannot read instead of failing
-            if not any(inv.id == name for inv in found.values()):
-                missing[name] = " ".join(str(exc).split()) or type(exc).__name__
+            missing[name] = " ".join(str(exc).split()) or type(exc).__name__
             continue
         found[inv.id] = inv
-    for inv_id in list(missing):
+    counts = frame["inventory"].astype(str).value_counts() if len(frame) else {}
+    for inv_id in dict.fromkeys(frame["inventory"].astype(str)):
         if inv_id in found:
-            del missing[inv_id]
+            continue
+        try:
+            found[inv_id] = load_inventory(inv_id)
+        except Exception:  # noqa: BLE001 - as above
+            missing[inv_id] = (f"{int(counts[inv_id]):,} stored responses name this inventory, but no inventory "
+                               "file for it could be loaded")
     return found, missing
 
 

@@ -411,6 +411,10 @@ class _Scorer:
         if 0 < x.size < MIN_RESPONDENTS:
             warning = _join(warning, f"n = {x.size} < {MIN_RESPONDENTS}: unstable interval")
         smin, smax = self._score_range(inv, scale_id)
+        if (not math.isnan(lo) and lo < smin) or (not math.isnan(hi) and hi > smax):
+            # A t interval can leave the possible range (e.g. a share near 0%); the bound is the range's end.
+            lo, hi = max(lo, smin), min(hi, smax)
+            warning = _join(warning, "the t interval was clipped to the possible score range")
         letter = None
         if sc.letters is not None and not math.isnan(m):
             letter = sc.letters.high if m > sc.letters.cutoff else sc.letters.low

@@ -13,7 +13,14 @@ A shaping run is an ordinary stored audit whose persona axis is the levels (pers
 >>> result.trait("extraversion").rho.value  # doctest: +SKIP
 """
 
-from psychometrics.shape._api import DEFAULT_ORDERS, DEFAULT_TEMPLATES, shape, shaping_personas, shaping_result, shaping_traits
+from psychometrics.shape._api import (
+    DEFAULT_ORDERS,
+    DEFAULT_TEMPLATES,
+    shape,
+    shaping_personas,
+    shaping_result,
+    shaping_traits,
+)
 from psychometrics.shape._markers import (
     LEVEL_NAMES,
     LEVEL_SUBSETS,
@@ -33,6 +40,7 @@ from psychometrics.shape._metrics import (
     shaping_scores,
     spearman_ci,
     trait_shaping,
+    within_rho,
 )
 from psychometrics.shape._model import (
     RESPONDENT_DEFINITION,
@@ -44,14 +52,46 @@ from psychometrics.shape._model import (
     ShapingResult,
     TraitShaping,
     ValueColumn,
+    WithinRho,
 )
 from psychometrics.shape._report import CSP, shaping_page_html, shaping_section_html, write_shaping_report
 
 __all__ = [
-    "CSP", "DEFAULT_ORDERS", "DEFAULT_TEMPLATES", "Drift", "LEVELS", "LEVEL_NAMES", "LEVEL_SUBSETS", "LevelSummary",
-    "MarkerPair", "MarkerSet", "RESPONDENT_DEFINITION", "RankCorrelation", "RefusalTrend", "SHAPING_RESULT_VERSION",
-    "SIGNIFICANCE", "ShapingResult", "TraitShaping", "ValueColumn", "cochran_armitage", "level_description",
-    "load_markers", "markers_path", "resolve_levels", "scale_range", "shape", "shaping_metrics",
-    "shaping_page_html", "shaping_personas", "shaping_result", "shaping_scores", "shaping_section_html",
-    "shaping_traits", "spearman_ci", "trait_shaping", "write_shaping_report",
+    "CSP",
+    "DEFAULT_ORDERS",
+    "DEFAULT_TEMPLATES",
+    "LEVELS",
+    "LEVEL_NAMES",
+    "LEVEL_SUBSETS",
+    "RESPONDENT_DEFINITION",
+    "SHAPING_RESULT_VERSION",
+    "SIGNIFICANCE",
+    "Drift",
+    "LevelSummary",
+    "MarkerPair",
+    "MarkerSet",
+    "RankCorrelation",
+    "RefusalTrend",
+    "ShapingResult",
+    "TraitShaping",
+    "ValueColumn",
+    "WithinRho",
+    "cochran_armitage",
+    "level_description",
+    "load_markers",
+    "markers_path",
+    "resolve_levels",
+    "scale_range",
+    "shape",
+    "shaping_metrics",
+    "shaping_page_html",
+    "shaping_personas",
+    "shaping_result",
+    "shaping_scores",
+    "shaping_section_html",
+    "shaping_traits",
+    "spearman_ci",
+    "trait_shaping",
+    "within_rho",
+    "write_shaping_report",
 ]

@@ -21,7 +21,7 @@ DEFAULT_TEMPLATES = ("instruct",)
 DEFAULT_ORDERS = ("original", "reversed")
 
 
-def shaping_traits(inventory: "Inventory | str", traits: Sequence[str] | str = "all") -> list[str]:
+def shaping_traits(inventory: Inventory | str, traits: Sequence[str] | str = "all") -> list[str]:
     """The traits to shape: ``"all"`` = every trait of the inventory's scales that has markers, in scale order.
 
     Raises
@@ -178,7 +178,7 @@ def shaping_result(run_id: str, *, db: str | None = None, inventory: str | None 
     return ShapingResult(
         run_id=run_id, model=run.model, inventory=inv.id, levels=levels_used, traits=traits_out,
         templates=plan_templates, orders=plan_orders, samples=run.design.samples, personas=bases,
-        n_respondents=int(len(respondents)),
+        n_respondents=len(respondents),
         respondents_per_level=int(per_level.max() * max(1, len(bases))) if len(per_level) else 0,
-        value_column=value, n_cells=int(len(shaped)), counts=counts, wall_s=run.wall_s,
+        value_column=value, n_cells=len(shaped), counts=counts, wall_s=run.wall_s,
     )

@@ -20,7 +20,7 @@ level  qualifier                                    sentence (extraversion, firs
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -76,7 +76,7 @@ class MarkerSet(_Record):
     """Trait name (the shared names: ``extraversion``…) → its marker pairs."""
 
     @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> "MarkerSet":
+    def _consistent(self, info: ValidationInfo) -> MarkerSet:
         problems: list[tuple[tuple[str | int, ...], str]] = []
         if self.instruction.count("{description}") != 1:
             problems.append((("instruction",), "the instruction must contain {description} exactly once"))
@@ -105,7 +105,7 @@ def markers_path() -> Path:
     return data_dir("inventories") / "shaping" / "markers.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path, mtime_ns: int) -> MarkerSet:
     return validate_file(MarkerSet, path)
 
@@ -155,7 +155,7 @@ def resolve_levels(levels: int | list[int] | tuple[int, ...]) -> tuple[int, ...]
         if levels not in LEVEL_SUBSETS:
             raise ValueError(f"--levels must be one of {', '.join(map(str, LEVEL_SUBSETS))} (got {levels})")
         return LEVEL_SUBSETS[levels]
-    out = sorted(set(int(x) for x in levels))
+    out = sorted({int(x) for x in levels})
     if len(out) < 2 or not all(1 <= x <= 9 for x in out):
         raise ValueError(f"levels must be at least two distinct whole numbers in 1–9 (got {list(levels)})")
     return tuple(out)

@@ -32,7 +32,7 @@ SIGNIFICANCE = 0.05
 """A refusal trend counts as rising when z > 0 and its two-sided p-value is below this."""
 
 
-def spearman_ci(x: Sequence[float] | "np.ndarray", y: Sequence[float] | "np.ndarray", *,
+def spearman_ci(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
                 ci: float = 0.95) -> RankCorrelation:
     """Spearman ρ between ``x`` and ``y`` with a Fisher-z confidence interval; pairs with a NaN are dropped.
 
@@ -73,7 +73,7 @@ def spearman_ci(x: Sequence[float] | "np.ndarray", y: Sequence[float] | "np.ndar
     ya = np.asarray(y, dtype=float)
     keep = ~(np.isnan(xa) | np.isnan(ya))
     xa, ya = xa[keep], ya[keep]
-    n = int(len(xa))
+    n = len(xa)
     if n < 3:
         return RankCorrelation(value=NAN, n=n, ci_level=ci, reason=f"{n} scored respondent(s): ρ needs at least 3")
     if np.ptp(xa) == 0:
@@ -129,7 +129,7 @@ def cochran_armitage(refused: Sequence[int], totals: Sequence[int], scores: Sequ
     return z, float(2 * stats.norm.sf(abs(z))), None
 
 
-def scale_range(inventory: "Inventory", scale_id: str) -> tuple[float, float]:
+def scale_range(inventory: Inventory, scale_id: str) -> tuple[float, float]:
     """Lowest and highest possible score of a scale, by its scoring rule."""
     if inventory.scoring == "high_choice_percent":
         return 0.0, 100.0
@@ -143,7 +143,7 @@ def scale_range(inventory: "Inventory", scale_id: str) -> tuple[float, float]:
     return lo, hi
 
 
-def scale_of_trait(inventory: "Inventory", trait: str) -> str | None:
+def scale_of_trait(inventory: Inventory, trait: str) -> str | None:
     """The id of the inventory's scale that measures ``trait`` (its ``trait`` field, else its id)."""
     for s in inventory.scales:
         if (s.trait or s.id) == trait:
@@ -151,8 +151,8 @@ def scale_of_trait(inventory: "Inventory", trait: str) -> str | None:
     return None
 
 
-def shaping_scores(responses: "pd.DataFrame", inventory: "Inventory", *,
-                   value: ValueColumn = "value") -> "pd.DataFrame":
+def shaping_scores(responses: pd.DataFrame, inventory: Inventory, *,
+                   value: ValueColumn = "value") -> pd.DataFrame:
     """Respondent scores of a shaping run, one row per respondent × scale, with its ``target`` and ``level``.
 
     ``responses`` is a run's responses frame (one inventory's rows are used); rows whose persona is not a
@@ -194,7 +194,7 @@ def shaping_scores(responses: "pd.DataFrame", inventory: "Inventory", *,
     return out[cols].reset_index(drop=True)
 
 
-def within_rho(scores: "pd.DataFrame") -> WithinRho:
+def within_rho(scores: pd.DataFrame) -> WithinRho:
     """Per-person Spearman ρ of ``level`` and ``score`` (columns ``person, level, score``), summarised."""
     import numpy as np
     from scipy import stats
@@ -215,13 +215,13 @@ def within_rho(scores: "pd.DataFrame") -> WithinRho:
                      n_undefined=undefined)
 
 
-def _quantile(values: "pd.Series", q: float) -> float:
+def _quantile(values: pd.Series, q: float) -> float:
     v = values.dropna()
     return float(v.quantile(q)) if len(v) else NAN
 
 
-def trait_shaping(responses: "pd.DataFrame", inventory: "Inventory", trait: str, *, levels: Sequence[int],
-                  scores: "pd.DataFrame | None" = None, value: ValueColumn = "value", ci: float = 0.95) -> TraitShaping:
+def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, levels: Sequence[int],
+                  scores: pd.DataFrame | None = None, value: ValueColumn = "value", ci: float = 0.95) -> TraitShaping:
     """Controllability of one ``trait`` from a shaping run's responses (see :func:`shaping_metrics`)."""
     import pandas as pd
 
@@ -248,7 +248,7 @@ def trait_shaping(responses: "pd.DataFrame", inventory: "Inventory", trait: str,
     for level in levels:
         at = own[own["level"] == level]["score"]
         cells = here[here_levels == level]
-        n_cells = int(len(cells))
+        n_cells = len(cells)
         n_refused = int((cells["status"] == "refused").sum())
         refused_counts.append(n_refused)
         totals.append(n_cells)
@@ -323,7 +323,7 @@ def trait_shaping(responses: "pd.DataFrame", inventory: "Inventory", trait: str,
     )
 
 
-def shaping_metrics(responses: "pd.DataFrame", inventory: "Inventory", *, traits: Sequence[str] | None = None,
+def shaping_metrics(responses: pd.DataFrame, inventory: Inventory, *, traits: Sequence[str] | None = None,
                     levels: Sequence[int] | None = None, value: ValueColumn = "value",
                     ci: float = 0.95) -> list[TraitShaping]:
     """Controllability of every shaped trait in a run's responses.

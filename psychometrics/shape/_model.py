@@ -233,7 +233,7 @@ class ShapingResult(_Record):
         """The result as plain JSON-safe Python data (NaN → None)."""
         return json.loads(self.model_dump_json())
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """One row per trait: ``trait, scale, rho, rho_ci_low, rho_ci_high, rho_p, n, rho_within, median_low, median_high,
         median_diff, diff_share, drift_mean_abs_rho, drift_max_abs_share, refusal_z, refusal_p, refusal_rises,
         reason``."""
@@ -256,14 +256,14 @@ class ShapingResult(_Record):
                                            "drift_mean_abs_rho", "drift_max_abs_share", "refusal_z", "refusal_p",
                                            "refusal_rises", "reason"])
 
-    def levels_frame(self) -> "pd.DataFrame":
+    def levels_frame(self) -> pd.DataFrame:
         """One row per trait × level: ``trait, level`` and the fields of :class:`LevelSummary`."""
         import pandas as pd
 
         rows = [{"trait": t.trait, **lv.model_dump()} for t in self.traits for lv in t.levels]
         return pd.DataFrame(rows, columns=["trait", *LevelSummary.model_fields])
 
-    def drift_frame(self) -> "pd.DataFrame":
+    def drift_frame(self) -> pd.DataFrame:
         """One row per targeted × other trait: ``target, trait, scale, rho, rho_ci_low, rho_ci_high, n,
         median_change, share_of_range, reason``."""
         import pandas as pd

@@ -34,8 +34,9 @@ _STYLE = """
 #shaping figcaption { font-size: 12px; color: #444; }
 #shaping table { border-collapse: collapse; font-size: 13px; margin: 12px 0; }
 #shaping th, #shaping td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; }
+#shaping td { white-space: nowrap; }
 #shaping th:first-child, #shaping td:first-child { text-align: left; }
-#shaping td.reason { text-align: left; color: #7a4b00; font-size: 12px; }
+#shaping td.reason { text-align: left; color: #7a4b00; font-size: 12px; white-space: normal; }
 #shaping .note { font-size: 12px; color: #444; max-width: 60em; }
 """
 
@@ -176,7 +177,10 @@ def shaping_section_html(result: ShapingResult) -> Markup:
                "<th>refusals</th><th>note</th></tr></thead><tbody>")
     for t in result.traits:
         ci = f"[{_coef(t.rho.ci_low)}, {_coef(t.rho.ci_high)}]" if not _missing(t.rho.ci_low) else ""
-        reason = t.rho.reason or t.diff_reason or t.drift_reason or ""
+        reasons = [t.rho.reason, t.diff_reason,
+                   f"ρ within: {t.rho_within.reason}" if t.rho_within.reason else None,
+                   f"drift: {t.drift_reason}" if t.drift_reason else None]
+        reason = "; ".join(r for r in reasons if r)
         out.append(
             f"<tr><td>{_e(t.trait)}</td><td>{_e(_coef(t.rho.value))} {_e(ci)}</td><td>{t.rho.n}</td>"
             f"<td>{_e(_coef(t.rho_within.median))}</td>"

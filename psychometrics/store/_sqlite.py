@@ -232,7 +232,8 @@ class Store:
             self._conn,
             params=(run_id,),
         )
-        df["option_probs"] = df["option_probs"].map(lambda s: None if s is None else _probs(s))
+        # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "no probabilities"
+        df["option_probs"] = df["option_probs"].map(lambda s: _probs(s) if isinstance(s, str) else None)
         return df
 
     def run_cost(self, run_id: str) -> float:

@@ -95,13 +95,12 @@ items:
 """
 
 
-@pytest.fixture(scope="session")
-def normed_run(tmp_path_factory) -> tuple[str, str]:
-    """A run of an inventory file with human norms, its answers stored directly (deterministic values)."""
+def make_normed_run(folder) -> tuple[str, str]:
+    """A run of an inventory file with human norms in ``folder``, its answers stored directly (deterministic
+    values; the ``sim/…`` provider loads inventories by shipped id, so it cannot answer a file)."""
     from psychometrics.administer import Response
     from psychometrics.plan import build_plan
 
-    folder = tmp_path_factory.mktemp("normed")
     path = folder / "normed.yaml"
     path.write_text(NORMED_YAML, encoding="utf-8")
     db = f"sqlite:///{folder / 'runs.db'}"
@@ -122,3 +121,9 @@ def normed_run(tmp_path_factory) -> tuple[str, str]:
         store.set_run_cells(run.run_id, [c.cell_id for c in plan.cells])
         store.save_responses(responses)
     return db, run.run_id
+
+
+@pytest.fixture(scope="session")
+def normed_run(tmp_path_factory) -> tuple[str, str]:
+    """A run of an inventory file with human norms (see :func:`make_normed_run`)."""
+    return make_normed_run(tmp_path_factory.mktemp("normed"))

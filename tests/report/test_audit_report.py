@@ -179,3 +179,15 @@ def test_norm_band_where_the_inventory_has_norms(normed_run):
     assert "Invented test norms <b>not real</b>" in text  # the source, escaped
     assert "<b>not real</b>" not in html
     assert "None of the inventories ships human norms" not in text
+
+
+def test_inventory_file_gone_is_explained(tmp_path):
+    from tests.report.conftest import make_normed_run
+
+    db, run_id = make_normed_run(tmp_path)
+    (tmp_path / "normed.yaml").unlink()
+    page = _parse(render_audit_report(run_id, db=db, n_boot=0))
+    assert [i for i in page.ids if i in SECTION_IDS] == list(SECTION_IDS)
+    text = " ".join(" ".join(page.text).split())
+    assert f"Inventory {tmp_path / 'normed.yaml'} could not be loaded" in text
+    assert "100 stored responses name this inventory" in text

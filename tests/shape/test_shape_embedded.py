@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("llama_cpp")
 
-from psychometrics.administer.providers import _local  # noqa: E402
-from psychometrics.shape import shape  # noqa: E402
+from psychometrics.administer.providers import _local
+from psychometrics.shape import shape
 
 pytestmark = [
     pytest.mark.embedded,

@@ -17,7 +17,7 @@ from psychometrics.shape import shaping_metrics
 from .conftest import sim_frame
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _one(model: str, trait: str = "extraversion", inventory: str = "bfi44", **kw):
     frame = sim_frame(model, inventory, traits=(trait,), personas=kw.pop("personas", 10), **kw)
     (t,) = shaping_metrics(frame, load_inventory(inventory))

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-Action = str  # "answer", "refuse", "429", "500", "hang", "nologprobs", "garbage"
+Action = str  # "answer", "refuse", "429", "500", "hang", "nologprobs", "garbage", "echo-auth"
+"""``echo-auth``: a 500 whose message repeats the request's Authorization header, as careless proxies do."""
 
 
 def _labels(prompt: str) -> list[str]:
@@ -101,6 +102,10 @@ class OpenAIServer:
                                 headers={"Retry-After": str(self.config.retry_after)})
         if action == "500":
             return self._status(500, {"error": {"message": "internal error", "type": "server"}})
+        if action == "echo-auth":
+            seen = request.headers.get("Authorization", "")
+            return self._status(500, {"error": {"message": f"upstream rejected headers Authorization: {seen}",
+                                                "type": "server"}})
         if action == "hang":
             await asyncio.sleep(self.config.hang_seconds)
         labels = _labels(prompt)
