@@ -216,6 +216,11 @@ def audit(
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
 
     provider = _provider(model, api_base)
+    if provider == "sim":
+        from psychometrics.administer.providers._sim import register_inventory
+
+        for inv in invs:  # user inventory files are not found by id: hand them to the simulator
+            register_inventory(inv)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind

@@ -29,6 +29,7 @@ def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from psychometrics._yamlfile import DataFileError
+        from psychometrics.store import StoreError
 
         try:
             return func(*args, **kwargs)
@@ -38,7 +39,7 @@ def handle_errors(func: F) -> F:
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
             raise typer.Exit(code=1) from None
-        except (UserError, LookupError, ValueError, FileNotFoundError, PermissionError) as exc:
+        except (UserError, StoreError, LookupError, ValueError, FileNotFoundError, PermissionError) as exc:
             typer.echo(f"error: {_one_line(exc)}", err=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:

@@ -69,3 +69,12 @@ def test_every_order_maps_back(db, inventory):
     assert (frame["status"] == "ok").all()
     per_cell = frame.groupby(["item", "order"])["value"].first().unstack()
     assert (per_cell.nunique(axis=1) == 1).all(), per_cell[per_cell.nunique(axis=1) > 1]
+
+
+def test_an_inventory_file_given_by_path_is_answered(db, tmp_path):
+    from psychometrics.inventory import inventory_dir
+
+    path = tmp_path / "my-sd3.yaml"
+    path.write_text((inventory_dir() / "sd3.yaml").read_text().replace("id: sd3", "id: my-sd3", 1))
+    result = audit("sim/steady", [str(path)], templates=["instruct"], orders=["original"], db=db)
+    assert result.run.counts == {"ok": 27}

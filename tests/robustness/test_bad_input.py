@@ -77,7 +77,7 @@ CASES = {
                               db="none"),
 }
 # Handled by psychometrics/cli/_common.py, which does not yet turn a StoreError into one line for `runs …`.
-XFAIL = {"runs-list-db-corrupt": Case(["runs", "list"], "cannot use this database", db="corrupt")}
+CASES["runs-list-db-corrupt"] = Case(["runs", "list"], "cannot use this database", db="corrupt")
 
 
 @pytest.fixture(scope="module")
@@ -144,8 +144,3 @@ def _run(case: Case, world: dict, tmp_path: Path, make_read_only) -> None:
 def test_bad_input_is_one_line_exit_1_nothing_asked_nothing_lost(name, world, tmp_path, make_read_only):
     _run(CASES[name], world, tmp_path, make_read_only)
 
-
-@pytest.mark.xfail(strict=True, reason="cli/_common.handle_errors does not catch StoreError for `runs` commands")
-@pytest.mark.parametrize("name", sorted(XFAIL))
-def test_known_gaps(name, world, tmp_path, make_read_only):
-    _run(XFAIL[name], world, tmp_path, make_read_only)
