@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
 
 TOP_LOGPROBS = 20
+MAX_MASS_OUTSIDE = 0.5
+"""Log-prob mode: when more probability than this falls on tokens that are not option labels (a refusal or
+chatter starting), the argmax over the labels is not an answer: the cell is stored ``invalid`` with its
+probabilities kept."""
 CUSTOM_PROVIDERS = ("sim", "local")
 """The project's own litellm providers: they read the cell (labels…) from the request's metadata."""
 T = TypeVar("T")
@@ -116,6 +120,11 @@ def response_from_reply(
             return Response(**base, status="invalid", error="no option label among the top log-probabilities",
                             mass_outside=outside if outside is not None else 1.0)
         value = max(probs, key=lambda v: probs[v])
+        if outside is not None and outside > MAX_MASS_OUTSIDE:
+            return Response(**base, status="invalid", value=value, option_probs=probs, expected_value=expected,
+                            mass_outside=outside,
+                            error=f"{outside:.0%} of the probability fell outside the option labels "
+                                  f"(more than {MAX_MASS_OUTSIDE:.0%}): not counted as an answer")
         return Response(**base, status="ok", value=value, option_probs=probs, expected_value=expected,
                         mass_outside=outside)
     parsed = parse_answer(text or "", cell)

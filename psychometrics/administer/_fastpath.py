@@ -13,8 +13,9 @@ audit sends the same requests itself, while litellm still decides what they are 
   prompt and sample into that body.
 * **Transport.** One shared aiohttp session (a connection pool as large as the concurrency); the environment's
   proxy settings (``HTTP(S)_PROXY``, ``NO_PROXY``) are honoured as by litellm's aiohttp transport but looked up
-  once, not in two threads per request; the key litellm would use (``--api-base`` placeholders included) goes
-  in the ``Authorization`` header only.
+  once, not in two threads per request; TLS verification follows litellm's settings (``SSL_VERIFY``,
+  ``SSL_CERT_FILE``); the key litellm would use (``--api-base`` placeholders included) goes in the
+  ``Authorization`` header only.
 * **Reply.** litellm's own ``convert_to_model_response_object`` turns the JSON into the ``ModelResponse``
   ``litellm.acompletion`` returns (reasoning text split off the content as litellm does); the cost is litellm's
   ``response_cost_calculator`` on that object, memoised per (model, usage).
@@ -36,20 +37,20 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from psychometrics import __version__
 from psychometrics.administer._litellm import litellm
 
 FAST_PROVIDERS = ("openai", "hosted_vllm")
 ENV_SWITCH = "PSYCHOMETRICS_FAST_PATH"
 _PROMPTS = ("\x00psychometrics-probe-A\x00", "\x00psychometrics-probe-B\x00")
+"""Two prompts litellm renders a request for, to see where the prompt goes in the body."""
+_PROMPT_MARK = "\x00psychometrics-prompt\x00"
+_SEED_MARK = "\x00psychometrics-seed\x00"
 _COST_CACHE_MAX = 4096
 
 
 def enabled_by_env() -> bool:
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-_PROMPT_MARK = "\x00psychometrics-prompt\x00"
-_SEED_MARK = "\x00psychometrics-seed\x00"
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,9 @@ class FastPath:
         from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
             convert_to_model_response_object,
         )
+        from litellm.litellm_core_utils.prompt_templates.common_utils import extract_reasoning_content
         from litellm.types.utils import CallTypes, ModelResponse
         from litellm.utils import ProviderConfigManager, return_raw_request
-
-        from litellm.litellm_core_utils.prompt_templates.common_utils import extract_reasoning_content
 
         self._extract_reasoning = extract_reasoning_content
         self._exception_type = exception_type
@@ -185,11 +185,11 @@ class FastPath:
             import aiohttp
 
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=max(1, self.concurrency), ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(limit=max(1, self.concurrency), ttl_dns_cache=300, ssl=_ssl()),
                 trust_env=False,  # the environment's proxy is looked up once in _proxy_for, not twice per request
                 timeout=aiohttp.ClientTimeout(total=None),
-                headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json"},
-                skip_auto_headers=("User-Agent",),
+                headers={"Authorization": f"Bearer {self._api_key}", "Content-Type": "application/json",
+                         "User-Agent": f"psychometrics/{__version__} litellm/{_litellm_version()}"},
             )
         return self._session
 
@@ -323,6 +323,25 @@ class FastPath:
         error = self._config.get_error_class(error_message=str(exc), status_code=500, headers={})
         error.status_code_is_synthesized = True
         return self._mapped(error)
+
+
+def _litellm_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("litellm")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _ssl() -> Any:
+    """TLS settings as litellm's HTTP clients use them (``SSL_VERIFY``, ``SSL_CERT_FILE``, ``litellm.ssl_verify``)."""
+    try:
+        from litellm.llms.custom_httpx.http_handler import get_ssl_configuration
+
+        return get_ssl_configuration()
+    except Exception:  # noqa: BLE001 - an older litellm: aiohttp's default verification
+        return True
 
 
 def _resolve_key(provider: str, model: str, api_base: str, api_key: str | None) -> str | None:

@@ -132,7 +132,7 @@ async def administer(
     queue: asyncio.Queue[Cell] = asyncio.Queue()
     for cell in cells:
         queue.put_nowait(cell)
-    writer = store.writer()  # commits off the event loop; save() returns once the answer is committed
+    writer = store.writer()  # one commit per answer; WAL checkpoints (and their fsyncs) in a thread
 
     async def worker() -> None:
         while True:
@@ -156,7 +156,7 @@ async def administer(
     finally:
         for w in workers:
             w.cancel()
-        writer.close()  # commits answers that arrived but were not yet committed
+        writer.close()
         if opts.fast is not None:
             await opts.fast.close()
         tally.wall_s = time.monotonic() - tally.started

@@ -50,34 +50,28 @@ def audit_command(
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
     from psychometrics.administer import audit
-    from psychometrics.cli._common import UserError
-    from psychometrics.store import StoreError
-
-    try:
-        result = audit(
-            model=model,
-            inventories=inventory or ["bfi44"],
-            templates="all" if templates.strip() == "all" else _split([templates]),
-            orders=_split([orders]),
-            samples=samples,
-            temperature=temperature,
-            mode=mode,  # type: ignore[arg-type]
-            concurrency=concurrency,
-            rpm=rpm,
-            timeout=timeout,
-            retries=retries,
-            api_base=api_base,
-            db=db,
-            run_id=run_id,
-            resume=resume,
-            limit_items=limit_items,
-            template_files=[str(p) for p in template_file or []],
-            personas=_personas(personas),
-            dry_run=dry_run,
-            progress=not json_ and sys.stderr.isatty(),
-        )
-    except StoreError as exc:  # a corrupt, read-only or unreachable database: one line, like every user error
-        raise UserError(str(exc)) from None
+    result = audit(
+        model=model,
+        inventories=inventory or ["bfi44"],
+        templates="all" if templates.strip() == "all" else _split([templates]),
+        orders=_split([orders]),
+        samples=samples,
+        temperature=temperature,
+        mode=mode,  # type: ignore[arg-type]
+        concurrency=concurrency,
+        rpm=rpm,
+        timeout=timeout,
+        retries=retries,
+        api_base=api_base,
+        db=db,
+        run_id=run_id,
+        resume=resume,
+        limit_items=limit_items,
+        template_files=[str(p) for p in template_file or []],
+        personas=_personas(personas),
+        dry_run=dry_run,
+        progress=not json_ and sys.stderr.isatty(),
+    )
     from psychometrics.plan import plan_size_summary
 
     size = plan_size_summary(result.plan)

@@ -78,3 +78,13 @@ def test_an_inventory_file_given_by_path_is_answered(db, tmp_path):
     path.write_text((inventory_dir() / "sd3.yaml").read_text().replace("id: sd3", "id: my-sd3", 1))
     result = audit("sim/steady", [str(path)], templates=["instruct"], orders=["original"], db=db)
     assert result.run.counts == {"ok": 27}
+
+
+@pytest.mark.parametrize("outside,status", [(0.2, "ok"), (0.8, "invalid")])
+def test_log_prob_answers_with_most_mass_outside_the_labels_are_not_counted(db, outside, status):
+    result = audit(f"sim/steady?outside={outside}", ["sd3"], templates=["instruct"], orders=["original"],
+                   mode="logprobs", db=db)
+    frame = _frame(db, result.run.run_id)
+    assert (frame["status"] == status).all()
+    assert frame["mass_outside"].between(outside - 0.05, outside + 0.05).all()
+    assert frame["option_probs"].notna().all()

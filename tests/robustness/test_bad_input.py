@@ -76,8 +76,12 @@ CASES = {
     "db-folder-missing": Case(["audit", "-m", "openai/test-model", "--db", "{dir}/missing/x.db"], "does not exist",
                               db="none"),
 }
-# Handled by psychometrics/cli/_common.py, which does not yet turn a StoreError into one line for `runs …`.
-CASES["runs-list-db-corrupt"] = Case(["runs", "list"], "cannot use this database", db="corrupt")
+CASES.update({  # the other commands that open a database
+    "runs-list-db-corrupt": Case(["runs", "list"], "cannot use this database", db="corrupt"),
+    "runs-export-db-corrupt": Case(["runs", "export", "done", "--out", "{dir}/y.csv"], "cannot use this database",
+                                   db="corrupt"),
+    "score-db-corrupt": Case(["score", "done"], "cannot use this database", db="corrupt"),
+})
 
 
 @pytest.fixture(scope="module")
