@@ -5,6 +5,8 @@ Shared by inventories, prompt-template sets, persona sets and schedule plans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -112,6 +114,33 @@ def _describe(err: dict[str, Any]) -> str:
     if kind.endswith("_type") or kind.startswith(("int_", "float_", "bool_", "string_")):
         return f"{field}: {msg} (got {err.get('input')!r})"
     return f"{field}: {msg}" if err["loc"] else msg
+
+
+@lru_cache(maxsize=None)
+def _validate_cached(model: type[BaseModel], path: Path, mtime_ns: int) -> BaseModel:
+    return validate_file(model, path)
+
+
+def load_shipped_or_path(model: type[M], id_or_path: str | Path, shipped: dict[str, Path], *,
+                         unknown: Callable[[str], Exception]) -> M:
+    """Load a declarative file by shipped id (a key of ``shipped``) or by path, cached until the file changes.
+
+    Raises ``unknown(text)`` when ``id_or_path`` is neither; :class:`DataFileError` when the file is malformed or
+    a shipped file's ``id`` differs from its file name.
+    """
+    text = str(id_or_path)
+    if text in shipped:
+        path = shipped[text]
+    else:
+        path = Path(text)
+        if not path.is_file():
+            raise unknown(text)
+    path = path.resolve()
+    record = _validate_cached(model, path, path.stat().st_mtime_ns)
+    if text in shipped and getattr(record, "id", text) != text:
+        raise DataFileError([FileProblem(file=str(path), line=None, field="id",
+                                         message=f"id {record.id!r} does not match the file name {text!r}")])
+    return record  # type: ignore[return-value]
 
 
 def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None = None) -> M:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from psychometrics._paths import data_dir
-from psychometrics._yamlfile import DataFileError, FileProblem, validate_file
+from psychometrics._yamlfile import load_shipped_or_path
 from psychometrics.inventory._model import Inventory
 
 
@@ -22,12 +21,6 @@ def _shipped_files() -> dict[str, Path]:
     return {p.stem: p for p in sorted(inventory_dir().glob("*.yaml"))}
 
 
-@lru_cache(maxsize=None)
-def _load_path(path: Path, mtime_ns: int) -> Inventory:
-    inv = validate_file(Inventory, path)
-    return inv
-
-
 def load_inventory(id_or_path: str | Path) -> Inventory:
     """Load a shipped inventory by id (``bfi44``) or any inventory file by path.
 
@@ -38,21 +31,13 @@ def load_inventory(id_or_path: str | Path) -> Inventory:
     DataFileError
         The file is malformed; its message has one ``file:line: problem`` line per problem.
     """
-    text = str(id_or_path)
     shipped = _shipped_files()
-    if text in shipped:
-        path = shipped[text]
-    else:
-        path = Path(text)
-        if not path.is_file():
-            known = ", ".join(shipped) or "none"
-            raise UnknownInventoryError(f"unknown inventory {text!r} (shipped: {known}; or give a path to a YAML file)")
-    path = path.resolve()
-    inv = _load_path(path, path.stat().st_mtime_ns)
-    if text in shipped and inv.id != text:
-        raise DataFileError([FileProblem(file=str(path), line=None, field="id",
-                                         message=f"id {inv.id!r} does not match the file name {text!r}")])
-    return inv
+
+    def unknown(text: str) -> UnknownInventoryError:
+        known = ", ".join(shipped) or "none"
+        return UnknownInventoryError(f"unknown inventory {text!r} (shipped: {known}; or give a path to a YAML file)")
+
+    return load_shipped_or_path(Inventory, id_or_path, shipped, unknown=unknown)
 
 
 def list_inventories() -> list[Inventory]:

@@ -27,14 +27,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from psychometrics._paths import data_dir
-from psychometrics._yamlfile import DataFileError, FileProblem, validate_file
+from psychometrics._yamlfile import load_shipped_or_path
 
 PLACEHOLDER = "{description}"
 """Where an instruction wording takes the biography (or the shaping sentence)."""
@@ -183,11 +182,6 @@ def _shipped() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
 
 
-@cache
-def _load_path(path: Path, mtime_ns: int) -> PersonaSet:
-    return validate_file(PersonaSet, path)
-
-
 def load_persona_set(id_or_path: str | Path = "default") -> PersonaSet:
     """Load a shipped persona set by id (``default``) or a persona-set file by path.
 
@@ -198,21 +192,13 @@ def load_persona_set(id_or_path: str | Path = "default") -> PersonaSet:
     DataFileError
         The file is malformed; one ``file:line: problem`` line per problem.
     """
-    text = str(id_or_path)
     shipped = _shipped()
-    if text in shipped:
-        path = shipped[text]
-    else:
-        path = Path(text)
-        if not path.is_file():
-            raise PersonaError(f"unknown persona set {text!r} (shipped: {', '.join(shipped) or 'none'}; "
-                               "or a path to a YAML file)")
-    path = path.resolve()
-    pset = _load_path(path, path.stat().st_mtime_ns)
-    if text in shipped and pset.id != text:
-        raise DataFileError([FileProblem(file=str(path), line=None, field="id",
-                                         message=f"id {pset.id!r} does not match the file name {text!r}")])
-    return pset
+
+    def unknown(text: str) -> PersonaError:
+        return PersonaError(f"unknown persona set {text!r} (shipped: {', '.join(shipped) or 'none'}; "
+                            "or a path to a YAML file)")
+
+    return load_shipped_or_path(PersonaSet, id_or_path, shipped, unknown=unknown)
 
 
 def list_persona_sets() -> list[str]:
