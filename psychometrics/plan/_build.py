@@ -209,9 +209,11 @@ def build_plan(
     Returns
     -------
     Plan
-        Cells ordered so prompts sharing a long prefix are adjacent: persona, then inventory, then template,
-        then item, then order, then sample. An embedded model reuses its KV cache across a shared prefix, and
-        the repeated samples of one prompt come one after another.
+        Cells grouped by persona, then inventory, then template; within a group sorted by prompt text, so
+        prompts sharing a long prefix are adjacent (the shipped likert templates show the options before the
+        statement: all the prompts of one option order share everything up to the statement). An embedded
+        model reuses its KV cache across a shared prefix. The repeated samples of one prompt come one after
+        another.
 
     Raises
     ------
@@ -245,6 +247,7 @@ def build_plan(
     for persona_name, preamble in persona_list:
         for inv in invs:
             for template_name, template in chosen[inv.kind].items():
+                group: list[Cell] = []
                 for it in items_of[inv.id]:
                     texts = option_texts(inv, it)
                     values = option_values(inv, it)
@@ -260,7 +263,7 @@ def build_plan(
                             raise ValueError(f"template {template_name!r} ({inv.kind}) does not show the persona "
                                              f"preamble; a template must render {{{{ persona }}}} when it is given")
                         for sample in range(samples):
-                            cells.append(Cell(
+                            group.append(Cell(
                                 cell_id=cell_id(model=model, inventory=inv.id, item=it.id, template=template_name,
                                                 order=order, sample=sample, persona=persona_name, settings=settings,
                                                 prompt=prompt, label_values=shown_values),
@@ -268,6 +271,9 @@ def build_plan(
                                 sample=sample, persona=persona_name, prompt=prompt, labels=labels,
                                 label_values=shown_values, option_texts=shown,
                             ))
+                # Sorted by prompt text, prompts that share a long prefix are adjacent whatever the template shows
+                # first (stable: the samples of one prompt stay together, in order).
+                cells += sorted(group, key=lambda c: c.prompt)
 
     all_templates = list(dict.fromkeys(name for kind in kinds for name in chosen[kind]))
     all_orders = list(dict.fromkeys(o for names in orders_of.values() for o in names))

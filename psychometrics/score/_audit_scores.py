@@ -261,6 +261,16 @@ def _fmt(x: float) -> str:
 # the scorer
 
 
+def _in_design_order(present: Any, planned: Any) -> list[str]:
+    """The values present in the responses, in the order the design lists them (others after, as found); the
+    design's list when there are no responses."""
+    found = [str(v) for v in present]
+    if not found:
+        return [str(v) for v in planned]
+    listed = [str(v) for v in planned]
+    return [v for v in listed if v in found] + [v for v in found if v not in listed]
+
+
 class _Scorer:
     def __init__(self, run: Run | None, frame: pd.DataFrame, invs: dict[str, Inventory], *, n_boot: int,
                  seed: int | None):
@@ -336,8 +346,8 @@ class _Scorer:
             mode="+".join(modes) if modes else (run.mode_used if run else None),
             n_respondents=int(df["respondent"].nunique()),
             inventories=list(self.invs),
-            templates=list(dict.fromkeys([*df["template"].unique()])) or (list(design.templates) if design else []),
-            orders=list(dict.fromkeys([*df["order"].unique()])) or (list(design.orders) if design else []),
+            templates=_in_design_order(df["template"].unique(), design.templates if design else ()),
+            orders=_in_design_order(df["order"].unique(), design.orders if design else ()),
             samples=sorted(int(s) for s in df["sample"].dropna().unique()),
             personas=[None if pd.isna(p) else str(p) for p in dict.fromkeys(df["persona"].tolist())]
             if len(df) else (list(design.personas) if design else []),

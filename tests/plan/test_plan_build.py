@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,14 +95,28 @@ def _blocks(keys: list) -> list:
 def test_cells_sharing_a_prefix_are_adjacent(fixtures) -> None:
     plan = build_plan(model="m", inventories=fixtures, templates="all", orders="all", samples=2,
                       personas=[None, ("calm", "You are a calm person.")])
-    # each (persona, inventory, template) forms one contiguous block, and within it each item one block
+    # each (persona, inventory, template) forms one contiguous block, sorted by prompt text within
     head = [(c.persona, c.inventory, c.template) for c in plan.cells]
     assert len(_blocks(head)) == len(set(head))
-    items = [(c.persona, c.inventory, c.template, c.item) for c in plan.cells]
-    assert len(_blocks(items)) == len(set(items))
-    # the samples of one prompt come one after another
+    for block in _blocks(head):
+        prompts = [c.prompt for c in plan.cells if (c.persona, c.inventory, c.template) == block]
+        assert prompts == sorted(prompts)
+    # the samples of one prompt come one after another, in order
     prompts = [(c.persona, c.prompt) for c in plan.cells]
     assert len(_blocks(prompts)) == len(set(prompts)) == len(plan.cells) // 2
+    assert [c.sample for c in plan.cells] == [0, 1] * (len(plan.cells) // 2)
+
+
+def test_shipped_likert_prompts_of_one_order_share_all_but_the_statement() -> None:
+    # the options come before the statement, so an embedded model re-evaluates only the statement's tokens
+    plan = build_plan(model="m", inventories=["bfi44"], templates="all", orders=["original", "reversed"])
+    for template in ("instruct", "qa", "short"):
+        cells = [c for c in plan.cells if c.template == template]
+        assert len(_blocks([c.order for c in cells])) == 2
+        for a, b in zip(cells, cells[1:]):
+            if a.order == b.order:
+                shared = len(os.path.commonprefix([a.prompt, b.prompt]))
+                assert a.prompt[shared:].count("\n") <= 2  # statement line and "Answer: "
 
 
 def test_persona_preamble_comes_first(likert) -> None:
@@ -115,9 +130,9 @@ def test_persona_preamble_comes_first(likert) -> None:
 
 def test_limit_items_covers_every_scale(likert) -> None:
     plan = build_plan(model="m", inventories=[likert], limit_items=2)
-    assert [c.item for c in plan.cells] == ["e1", "a1"]
+    assert sorted(c.item for c in plan.cells) == ["a1", "e1"]
     plan = build_plan(model="m", inventories=[likert], limit_items=3)
-    assert [c.item for c in plan.cells] == ["e1", "e2", "a1"]
+    assert sorted(c.item for c in plan.cells) == ["a1", "e1", "e2"]
     assert len(build_plan(model="m", inventories=[likert], limit_items=99).cells) == 5
 
 

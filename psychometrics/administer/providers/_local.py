@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import ctypes
 import functools
 import math
@@ -399,6 +400,20 @@ def run(model: str, messages: list, optional_params: dict, litellm_params: Any) 
                     finish_reason=finish)
 
 
+_EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    """One worker thread: requests are evaluated in the order they were sent (the plan's order, which keeps
+    prompts with a shared prefix together), not in whatever order threads happen to win the model's lock."""
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        with _LOAD_LOCK:
+            if _EXECUTOR is None:
+                _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="psychometrics-local")
+    return _EXECUTOR
+
+
 class LocalProvider(CustomLLM):
     """litellm custom provider for ``local/gemma-3-270m[?prefix_cache=0|1&chunk=N]``."""
 
@@ -424,4 +439,4 @@ class LocalProvider(CustomLLM):
     ) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            None, functools.partial(self._answer, model, messages, optional_params, litellm_params, model_response))
+            _executor(), functools.partial(self._answer, model, messages, optional_params, litellm_params, model_response))
