@@ -99,6 +99,11 @@ MATCHING = (
 )
 
 
+SCORED_COLUMNS = ("model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
+                  "value")
+"""The response columns scoring reads from the store."""
+
+
 def score(
     run_or_responses: str | Run | pd.DataFrame,
     inventories: Mapping[str, Inventory] | Sequence[Inventory | str] | None = None,
@@ -162,11 +167,11 @@ def _load(source: str | Run | pd.DataFrame, db: str | None) -> tuple[Run | None,
 
     if isinstance(source, Run):
         with Store(db, create=False) as store:
-            return source, store.responses_frame(source.run_id)
+            return source, store.responses_frame(source.run_id, columns=SCORED_COLUMNS)
     if isinstance(source, str):
         with Store(db, create=False) as store:
             run = store.get_run(source)
-            return run, store.responses_frame(source)
+            return run, store.responses_frame(source, columns=SCORED_COLUMNS)
     raise TypeError(f"run_or_responses must be a run id, a Run or a DataFrame, got {type(source).__name__}")
 
 

@@ -8,6 +8,7 @@ that is undefined for the data is NaN with a ``reason``; fewer than 30 responden
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from collections.abc import Iterator
@@ -101,12 +102,32 @@ def _undefined(n: int, k: int, reason: str, method: str) -> Estimate:
     return Estimate(value=math.nan, n=n, n_items=k, reason=reason, warning=_small_n_warning(n), method=method)
 
 
+_BOOT_CACHE: dict[tuple, np.ndarray] = {}
+_BOOT_CACHE_SIZE = 4
+
+
 def _bootstrap_covs(x: np.ndarray, n_boot: int, seed: int | None) -> np.ndarray:
     """Covariance matrices (n_boot × k × k) of ``n_boot`` case resamples of ``x`` (with replacement).
 
     Each resample is represented by how often each row was drawn; moments are weighted sums, which avoids
-    materialising the resampled data. Work is chunked to bound memory.
+    materialising the resampled data. Work is chunked to bound memory. With a seed the result is fully
+    determined by (data, n_boot, seed), so the last few are kept (read-only): λ6, ω and the split half of one
+    scale share the same resamples and compute them once.
     """
+    if seed is None:
+        return _draw_bootstrap_covs(x, n_boot, seed)
+    key = (x.shape, hashlib.blake2b(np.ascontiguousarray(x, dtype=float).tobytes(), digest_size=16).digest(),
+           int(n_boot), seed)
+    if key not in _BOOT_CACHE:
+        if len(_BOOT_CACHE) >= _BOOT_CACHE_SIZE:
+            _BOOT_CACHE.pop(next(iter(_BOOT_CACHE)))
+        covs = _draw_bootstrap_covs(x, n_boot, seed)
+        covs.flags.writeable = False
+        _BOOT_CACHE[key] = covs
+    return _BOOT_CACHE[key]
+
+
+def _draw_bootstrap_covs(x: np.ndarray, n_boot: int, seed: int | None) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n, k = x.shape
     xc = x - x.mean(axis=0)
@@ -194,13 +215,36 @@ def _lambda6_from_corr(r: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, out, np.nan)
 
 
+def _uls_objective(r0: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Σ_{i≠j} (r_ij − λ_i λ_j)² for a batch (``r0``: correlations with a zero diagonal)."""
+    fit = lam[:, :, None] * lam[:, None, :]
+    k = lam.shape[1]
+    fit[:, np.arange(k), np.arange(k)] = 0.0
+    return ((r0 - fit) ** 2).sum(axis=(1, 2))
+
+
+def _cd_sweep(r0: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """One cyclic coordinate-descent sweep over the loadings (a new array)."""
+    lam = lam.copy()
+    for i in range(lam.shape[1]):
+        num = np.einsum("bj,bj->b", r0[:, i, :], lam)
+        den = np.einsum("bj,bj->b", lam, lam) - lam[:, i] ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam[:, i] = np.clip(num / den, -MAX_HEYWOOD_LOADING, MAX_HEYWOOD_LOADING)
+    return lam
+
+
 def _one_factor_uls(r: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
     """One-factor minimum-residual (unweighted least squares) loadings for a batch of correlation matrices.
 
     Minimises Σ_{i≠j} (r_ij − λ_i λ_j)² by cyclic coordinate descent: with the other loadings fixed, the
     objective is a convex quadratic in λ_i, minimised at λ_i = Σ_{j≠i} r_ij λ_j / Σ_{j≠i} λ_j², clipped to
     |λ_i| ≤ √0.995 (uniqueness ≥ 0.005, as factor_analyzer bounds it). Starts from the first principal
-    component. Returns (loadings B × k, converged B).
+    component. Coordinate descent converges linearly, and slowly for weakly correlated items, so sweeps are
+    accelerated with SQUAREM (Varadhan & Roland, 2008, scheme S3): from λ₀ and two sweeps λ₁, λ₂ it
+    extrapolates λ₀ − 2α r + α² v (r = λ₁ − λ₀, v = λ₂ − 2λ₁ + λ₀, α = −‖r‖/‖v‖) and sweeps once from there,
+    kept only where that does not raise the objective above λ₂'s (else λ₂). Converged: no loading moved more
+    than ``tol`` in the last sweep. Returns (loadings B × k, converged B).
     """
     b, k, _ = r.shape
     eigval, eigvec = np.linalg.eigh(r)
@@ -209,21 +253,27 @@ def _one_factor_uls(r: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-10) 
     r0[:, np.arange(k), np.arange(k)] = 0.0
     converged = np.zeros(b, dtype=bool)
     active = np.arange(b)
-    for _ in range(max_iter):
-        lam_a = lam[active]
-        old = lam_a.copy()
-        r0_a = r0[active]
-        for i in range(k):
-            num = np.einsum("bj,bj->b", r0_a[:, i, :], lam_a)
-            den = np.einsum("bj,bj->b", lam_a, lam_a) - lam_a[:, i] ** 2
-            with np.errstate(divide="ignore", invalid="ignore"):
-                lam_a[:, i] = np.clip(num / den, -MAX_HEYWOOD_LOADING, MAX_HEYWOOD_LOADING)
-        lam[active] = lam_a
-        done = np.nanmax(np.abs(lam_a - old), axis=1) < tol
+    sweeps = 0
+    while sweeps < max_iter and active.size:
+        lam0, r0_a = lam[active], r0[active]
+        lam1 = _cd_sweep(r0_a, lam0)
+        lam2 = _cd_sweep(r0_a, lam1)
+        sweeps += 2
+        step_r, step_v = lam1 - lam0, lam2 - 2 * lam1 + lam0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha = -np.sqrt((step_r**2).sum(axis=1) / (step_v**2).sum(axis=1))
+        alpha = np.where(np.isfinite(alpha), np.minimum(alpha, -1.0), -1.0)[:, None]
+        jump = np.clip(lam0 - 2 * alpha * step_r + alpha**2 * step_v, -MAX_HEYWOOD_LOADING, MAX_HEYWOOD_LOADING)
+        lam3 = _cd_sweep(r0_a, jump)
+        sweeps += 1
+        better = np.isfinite(lam3).all(axis=1) & (_uls_objective(r0_a, lam3) <= _uls_objective(r0_a, lam2))
+        new = np.where(better[:, None], lam3, lam2)
+        last = np.where(better[:, None], lam3 - jump, lam2 - lam1)
+        lam[active] = new
+        finite = np.isfinite(new).all(axis=1) & np.isfinite(last).all(axis=1)
+        done = finite & (np.abs(np.where(finite[:, None], last, 0.0)).max(axis=1) < tol)
         converged[active[done]] = True
-        active = active[~done]
-        if active.size == 0:
-            break
+        active = active[~done & finite]  # a resample whose loadings went non-finite stops, unconverged
     return lam, converged & np.isfinite(lam).all(axis=1)
 
 

@@ -27,7 +27,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from psychometrics.administer._records import Response
@@ -221,11 +221,19 @@ class Store:
         for row in rows:
             yield _response(row)
 
-    def responses_frame(self, run_id: str):
-        """The run's responses as a pandas DataFrame (one row per answered cell)."""
+    def responses_frame(self, run_id: str, columns: Sequence[str] | None = None):
+        """The run's responses as a pandas DataFrame (one row per answered cell), in plan order.
+
+        ``columns`` limits the frame to those response columns (scoring needs neither prompts nor replies, which
+        are most of the bytes); an unknown name is a ``ValueError``.
+        """
         import pandas as pd
 
-        cols = ", ".join(f'r."{c}"' for c in _COLUMNS)
+        wanted = list(_COLUMNS) if columns is None else list(dict.fromkeys(columns))
+        unknown = [c for c in wanted if c not in _COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown response column(s) {unknown}; known: {', '.join(_COLUMNS)}")
+        cols = ", ".join(f'r."{c}"' for c in wanted)
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
@@ -233,7 +241,8 @@ class Store:
             params=(run_id,),
         )
         # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "no probabilities"
-        df["option_probs"] = df["option_probs"].map(lambda s: _probs(s) if isinstance(s, str) else None)
+        if "option_probs" in df:
+            df["option_probs"] = df["option_probs"].map(lambda s: _probs(s) if isinstance(s, str) else None)
         return df
 
     def run_cost(self, run_id: str) -> float:

@@ -88,3 +88,14 @@ def test_log_prob_answers_with_most_mass_outside_the_labels_are_not_counted(db, 
     assert (frame["status"] == status).all()
     assert frame["mass_outside"].between(outside - 0.05, outside + 0.05).all()
     assert frame["option_probs"].notna().all()
+
+
+def test_responses_frame_reads_only_the_columns_asked_for(db):
+    result = audit("sim/steady", ["bfi44"], templates=["qa"], orders=["original"], db=db)
+    full = _frame(db, result.run.run_id)
+    with Store(db, create=False) as store:
+        few = store.responses_frame(result.run.run_id, columns=["item", "value", "item"])
+        with pytest.raises(ValueError, match="unknown response column"):
+            store.responses_frame(result.run.run_id, columns=["item", "prompt; DROP TABLE responses"])
+    assert list(few.columns) == ["item", "value"]
+    assert few.equals(full[["item", "value"]])

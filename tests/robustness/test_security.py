@@ -126,12 +126,16 @@ def test_sql_interpolates_only_constant_fragments():
 
 
 def test_vetted_names_hold_only_constants():
-    """``cols`` and ``marks`` in the store are made from the column list and question marks only."""
+    """``cols`` and ``marks`` in the store are made from the column list and question marks only (``wanted`` is
+    the caller's choice of columns, refused unless every name is in the column list)."""
     source = (ROOT / "psychometrics" / "store" / "_sqlite.py").read_text()
     for line in source.splitlines():
         m = re.match(r"\s*(cols|marks)\s*=\s*(.+)", line)
         if m:
-            assert re.fullmatch(r'", "\.join\((f\'r\."\{c\}"\' for c in _COLUMNS|"\?" for _ in chunk)\)', m.group(2)), line
+            assert re.fullmatch(r'", "\.join\((f\'r\."\{c\}"\' for c in (_COLUMNS|wanted)|"\?" for _ in chunk)\)',
+                                m.group(2)), line
+    assert "unknown = [c for c in wanted if c not in _COLUMNS]" in source
+    assert "if unknown:\n            raise ValueError" in source
 
 
 @pytest.mark.parametrize("url", ["http://user:sk-secret-123456789@127.0.0.1:9/v1"])
