@@ -17,6 +17,8 @@ from tests.support.openai_server import OpenAIServer
 BAD_YAML = "id: broken\nversion: 1\nname: [unclosed\n"
 BAD_SCHEMA = "id: broken\nversion: 1\nname: Broken\nitems: 3\n"
 BAD_TEMPLATE = "{{ item.text }\n{% if %}\n"
+BAD_PLAN_YAML = "name: nightly\nmodels: [unclosed\n"
+BAD_PLAN_SCHEMA = "name: nightly\nsurprise: 1\n"
 
 
 @dataclass
@@ -81,6 +83,10 @@ CASES.update({  # the other commands that open a database
     "runs-export-db-corrupt": Case(["runs", "export", "done", "--out", "{dir}/y.csv"], "cannot use this database",
                                    db="corrupt"),
     "score-db-corrupt": Case(["score", "done"], "cannot use this database", db="corrupt"),
+    "schedule-plan-yaml-syntax": Case(["schedule", "{dir}/bad_plan_yaml.yaml", "--no-reports"], "yaml syntax error",
+                                      per_problem=True),
+    "schedule-plan-schema": Case(["schedule", "{dir}/bad_plan_schema.yaml", "--no-reports"], "unknown field",
+                                 per_problem=True),
 })
 
 
@@ -93,6 +99,8 @@ def world(tmp_path_factory):
     (folder / "bad_yaml.yaml").write_text(BAD_YAML)
     (folder / "bad_schema.yaml").write_text(BAD_SCHEMA)
     (folder / "bad.j2").write_text(BAD_TEMPLATE)
+    (folder / "bad_plan_yaml.yaml").write_text(BAD_PLAN_YAML)
+    (folder / "bad_plan_schema.yaml").write_text(BAD_PLAN_SCHEMA)
     (folder / "corrupt.db").write_bytes(b"this is not an SQLite database\n" * 200)
     existing = folder / "existing.db"
     with OpenAIServer() as server:
