@@ -85,6 +85,9 @@ class DesignSpec(_Record):
     """Token budget of a generated answer."""
     limit_items: int | None = Field(None, ge=1)
     """Only the first N items of each inventory (for smoke tests; leave out for real audits)."""
+    personas: str | None = None
+    """Persona axis, as ``audit --personas``: ``default`` (every biography of a shipped set), ``default:N`` (a
+    seeded sample of N), persona ids (``default/017``), ``none``; comma list. Left out: no persona."""
 
     @field_validator("templates")
     @classmethod
@@ -222,12 +225,14 @@ class SchedulePlan(_Record):
 
     def design_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`psychometrics.administer.audit` for the design and limits."""
+        from psychometrics.plan import persona_ids
+
         d, lim = self.design, self.limits
         return {
             "inventories": list(self.inventories), "templates": d.templates, "orders": list(d.orders),
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
             "limit_items": d.limit_items, "concurrency": lim.concurrency, "rpm": lim.rpm, "timeout": lim.timeout,
-            "retries": lim.retries,
+            "retries": lim.retries, "personas": persona_ids(d.personas),
         }
 
 
@@ -260,6 +265,12 @@ def plan_problems(plan: SchedulePlan) -> list[Problem]:
             problems.append((("inventories", i), " ".join(str(exc).split())))
         if name in plan.inventories[:i]:
             problems.append((("inventories", i), f"inventory {name!r} is listed twice"))
+    from psychometrics.plan import persona_ids
+
+    try:
+        persona_ids(plan.design.personas)
+    except (LookupError, ValueError) as exc:
+        problems.append((("design", "personas"), " ".join(str(exc).split())))
     if invs and len(invs) == len(plan.inventories) and len(set(plan.inventories)) == len(plan.inventories):
         from psychometrics.plan import build_plan
 

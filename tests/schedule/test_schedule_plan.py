@@ -88,6 +88,8 @@ BAD = [
     ("name: p\ninventories: [bfi44]\nmodels: [sim/default, sim/default]\n", [":3: model 'sim/default' is listed twice"]),
     ("name: p\nname: q\ninventories: [bfi44]\nmodels: [sim/default]\n", [":2: duplicate key 'name'"]),
     ("name: p\ninventories: [bfi44\n", [": YAML syntax error"]),
+    ("name: p\ninventories: [bfi44]\nmodels: [sim/default]\ndesign:\n  personas: nosuchset\n",
+     [":5: unknown persona set 'nosuchset'"]),
     ("name: bad name!\ninventories: [bfi44]\nmodels: [sim/default]\nthresholds: {scale_shift: -1}\n",
      [":1: name: String should match pattern", ":4: scale_shift: Input should be greater than 0"]),
 ]

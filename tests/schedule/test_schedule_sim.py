@@ -122,3 +122,23 @@ def test_a_version_that_cannot_be_audited_is_an_error_but_the_rest_is_reported(t
         ("sim/steady?extraversion=0", "sim/steady?extraversion=2")]
     assert summary.findings and "Traceback" not in result.stderr
     assert "error: openai/unreachable: cannot connect" in result.stderr
+
+
+def test_the_design_can_cross_personas(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: persona-plan
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: [qa], orders: [original, reversed], limit_items: 5, personas: "none,default:2"}
+        models: ["sim/steady"]
+        """)
+    out = tmp_path / "out"
+    result, summary = _run(plan, out, "--no-reports")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert summary.requests == 5 * 2 * 3
+    from psychometrics.store import Store
+
+    with Store(f"sqlite:///{tmp_path / 'audits.db'}", create=False) as store:
+        (run,) = store.list_runs()
+        personas = set(store.responses_frame(run.run_id, columns=["persona"])["persona"].fillna("none"))
+    assert len(personas) == 3 and "none" in personas and all(p.startswith("default/") for p in personas - {"none"})
