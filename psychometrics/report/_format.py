@@ -128,6 +128,24 @@ def money(x: Any) -> str:
     return f"${x:.4f}" if x < 1 else f"${x:,.2f}"
 
 
+def percentile(x: Any) -> str:
+    """A percentile (0–100) as an ordinal: ``63rd``, ``1st``, ``12th``; ``<1st`` and ``>99th`` at the ends.
+
+    >>> [percentile(v) for v in (63.2, 0.4, 1.2, 11.6, 22, 99.7)]
+    ['63rd', '<1st', '1st', '12th', '22nd', '>99th']
+    """
+    if missing(x):
+        return DASH
+    value = float(x)
+    if value < 0.5:
+        return "<1st"
+    if value >= 99.5:
+        return ">99th"
+    n = int(round(value))
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def integer(x: Any) -> str:
     """A count with thousands separators."""
     if missing(x):

@@ -46,6 +46,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         "seconds": _format.seconds,
         "money": _format.money,
         "integer": _format.integer,
+        "percentile": _format.percentile,
     })
     env.tests["missing"] = _format.missing
     env.globals.update({"CSP": CSP, "DASH": _format.DASH})

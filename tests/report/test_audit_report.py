@@ -175,7 +175,7 @@ def test_norm_band_where_the_inventory_has_norms(normed_run):
     assert [i for i in page.ids if i in SECTION_IDS] == list(SECTION_IDS)
     assert html.count('class="norm"') == 1  # extraversion only
     text = " ".join(" ".join(page.text).split())
-    assert re.search(r"z = −?\d\.\d\d \(\d+th percentile; norm 3\.25 ± 0\.90, n = 6,076\)", text)
+    assert re.search(r"z = −?\d\.\d\d \((\d+(st|nd|rd|th)|<1st|>99th) percentile; norm 3\.25 ± 0\.90, n = 6,076\)", text)
     assert "Invented test norms <b>not real</b>" in text  # the source, escaped
     assert "<b>not real</b>" not in html
     assert "None of the inventories ships human norms" not in text

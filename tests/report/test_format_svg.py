@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from psychometrics.report import _svg
+from psychometrics.report import _format, _svg
 from psychometrics.report._format import band, coef, interval, num, pct, pvalue, seconds
 from tests.report.conftest import PAYLOAD
 
@@ -89,3 +89,12 @@ def test_paired_dots_marker_ids_are_unique():
     ids_a = {el.get("id") for el in _xml(a).iter() if el.get("id")}
     ids_b = {el.get("id") for el in _xml(b).iter() if el.get("id")}
     assert ids_a and not ids_a & ids_b
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (63.2, "63rd"), (1.4, "1st"), (2, "2nd"), (11.2, "11th"), (12, "12th"), (13, "13th"), (21, "21st"),
+    (22.4, "22nd"), (50, "50th"), (0.4, "<1st"), (0.0, "<1st"), (99.6, ">99th"), (99.4, "99th"),
+    (float("nan"), _format.DASH), (None, _format.DASH),
+])
+def test_percentiles_read_as_ordinals(value, text):
+    assert _format.percentile(value) == text
