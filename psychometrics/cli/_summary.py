@@ -180,14 +180,21 @@ def _norms(console: Console, s: AuditScores) -> None:
     if not with_norms:
         console.print("norms: no human norms in the inventory files for these scales", highlight=False)
         return
-    table = _table("inventory", "scale", "model mean", "norm mean (sd)", "z", "percentile", "t", "p", "source",
-                   title="Against human norms")
+    table = _table("inventory", "scale", "model mean", "norm mean (sd, n)", "z", "pctile", "p (t)", "src",
+                   title="Against human norms (one-sample t of the respondents' scores against the norm mean)")
+    sources: list[str] = []
     for n in with_norms:
         c = n.comparison
         assert c is not None
-        table.add_row(n.inventory, n.scale, _f(c.model_mean), f"{_f(c.norm_mean)} ({_f(c.norm_sd)})", _f(c.z),
-                      _f(c.percentile, 1), _f(c.t), _p(c.p), _short(n.source or "", 40))
+        if n.source and n.source not in sources:
+            sources.append(n.source)
+        mark = f"[{sources.index(n.source) + 1}]" if n.source else "-"
+        table.add_row(n.inventory, n.scale, _f(c.model_mean), f"{_f(c.norm_mean)} ({_f(c.norm_sd)}"
+                      + (f", {n.norm_n:,})" if n.norm_n else ")"), _f(c.z),
+                      _f(c.percentile, 1), _p(c.p), mark)
     console.print(table)
+    for i, source in enumerate(sources, 1):  # one per distinct source: a long citation would wreck the table
+        console.print(f"  [{i}] {' '.join(source.split())}", highlight=False, markup=False)
     missing = [f"{n.inventory}:{n.scale}" for n in s.norms if n.comparison is None]
     if missing:
         console.print(f"no norms for {', '.join(missing)}", highlight=False)
