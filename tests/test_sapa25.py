@@ -88,8 +88,8 @@ def test_every_scale_has_norms_describing_the_sample(inv) -> None:
         assert "psych::bfi" in src and "SAPA" in src and "2,800" in src and "listwise" in src, s.id
         assert "6-point" in src and "computed by this project" in src, s.id
         assert 2_600 < s.norms.n <= 2_800, s.id
-    assert len({s.norms.source for s in inv.scales}) == 1  # one sample, one description; n differs per scale
         assert 1 <= s.norms.mean <= 6 and 0 < s.norms.sd < 2.5
+    assert len({s.norms.source for s in inv.scales}) == 1  # one sample, one description; n differs per scale
 
 
 # ---------------------------------------------------------------------------------------------------------------
