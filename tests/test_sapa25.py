@@ -16,13 +16,10 @@ from psychometrics.inventory import LikertItem, list_inventories, load_inventory
 from psychometrics.inventory._score import score_scales
 from tests.stats.conftest import BFI_KEYS, BFI_PATH, bfi  # noqa: F401  (bfi: the CSV fixture, skips if absent)
 
-# The keys of the data README, written out by hand: a leading minus marks a reverse-keyed item (7 - x).
+# The keys of the data README (written out by hand in tests/stats/conftest.py), by trait name.
 README_KEYS: dict[str, list[str]] = {
-    "agreeableness": ["-A1", "A2", "A3", "A4", "A5"],
-    "conscientiousness": ["C1", "C2", "C3", "-C4", "-C5"],
-    "extraversion": ["-E1", "-E2", "E3", "E4", "E5"],
-    "neuroticism": ["N1", "N2", "N3", "N4", "N5"],
-    "openness": ["O1", "-O2", "O3", "O4", "-O5"],
+    name: BFI_KEYS[name[0].upper()]
+    for name in ("agreeableness", "conscientiousness", "extraversion", "neuroticism", "openness")
 }
 BIG_FIVE = ["extraversion", "agreeableness", "conscientiousness", "neuroticism", "openness"]
 LABELS = ["Very Inaccurate", "Moderately Inaccurate", "Slightly Inaccurate", "Slightly Accurate",
@@ -59,8 +56,6 @@ def test_keys_match_the_data_readme(inv) -> None:
         s.id: sorted(("-" if it.reverse else "") + it.id for it in inv.items_of(s.id)) for s in inv.scales
     }
     assert got == {scale: sorted(keys) for scale, keys in README_KEYS.items()}
-    # the same key as the statistics tests use for psych's bfi.keys
-    assert {k[0].upper(): v for k, v in README_KEYS.items()} == BFI_KEYS
 
 
 def test_traits_pair_with_the_other_big_five_instruments(inv) -> None:
