@@ -55,6 +55,22 @@ async def run(model: str, cells: list[Any]) -> tuple[float, float, list[dict[str
     return time.perf_counter() - start, time.process_time() - cpu_start, out
 
 
+def time_audit(n: int) -> None:
+    """``audit()`` of the 264 prompts as the README command runs them, into a throw-away database."""
+    import tempfile
+    from pathlib import Path
+
+    from psychometrics.administer import audit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        result = audit("local/gemma-3-270m", ["bfi44"], templates=["instruct", "qa", "short"],
+                       orders=["original", "reversed"], db=f"sqlite:///{Path(tmp) / 'bench.db'}")
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    print(f"audit() of the {len(result.plan.cells)} cells (plan, store, one commit per answer): {wall:.2f} s wall, "
+          f"{len(result.plan.cells) / wall:.2f} prompts/s, {cpu:.2f} CPU s; counts {result.run.counts}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chunks", type=int, nargs="+", default=[32],
@@ -62,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-512", action="store_true",
                         help="also time fresh evaluation in one batch (chunk=512), the fastest way without reuse")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N prompts")
+    parser.add_argument("--audit", action="store_true",
+                        help="also time the product path: audit() of the same plan into a fresh database "
+                             "(default concurrency, progress off), model already loaded")
     args = parser.parse_args(argv)
 
     import litellm
@@ -103,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         diff = max((abs(a[k] - b[k]) for a, b in zip(fresh[2], cached[2]) for k in a), default=math.nan)
         print(f"chunk={chunk}: prefix reuse speed-up x{fresh[0] / cached[0]:.2f} wall, "
               f"x{fresh[1] / cached[1]:.2f} CPU; max |log-prob difference| cached vs fresh = {diff:.2e}")
+    if args.audit:
+        time_audit(n)
     if args.baseline_512:
         base = results[(512, False)]
         for chunk in args.chunks:
