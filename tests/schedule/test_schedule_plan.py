@@ -120,7 +120,7 @@ def test_cli_reports_a_malformed_plan_in_one_line_per_problem(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"{path}:4: model 'sim/default' is listed twice",
-        f"{path}:3: unknown inventory 'nosuch' (shipped: bfi44, ipip50, oejts, sd3, trait-scenarios; or give a "
+        f"{path}:3: unknown inventory 'nosuch' (shipped: bfi44, ipip50, oejts, sapa25, sd3, trait-scenarios; or give a "
         "path to a YAML file)",
     ]
 

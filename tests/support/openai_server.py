@@ -33,6 +33,9 @@ def _labels(prompt: str) -> list[str]:
     letters = re.findall(r"(?m)^\s*\(?([A-H])[\).:]", prompt)
     if len(letters) >= 2:
         return letters
+    inline = list(dict.fromkeys(re.findall(r"\(([A-H])\)", prompt)))  # "(A) … (B) …" on one line
+    if len(inline) >= 2:
+        return inline
     digits = re.findall(r"\(?\b([1-9])\b[\).:]?\s", prompt)
     seen: list[str] = []
     for d in digits:
