@@ -237,6 +237,11 @@ class Comparison(_Record):
     """``inventory:scale`` scored only in run A."""
     only_in_b: list[str] = Field(default_factory=list)
     """``inventory:scale`` scored only in run B."""
+    prompts_shared: int = 0
+    """Question variants (inventory × item × template × order × persona) asked in both runs."""
+    prompts_reworded: int = 0
+    """Of those, how many had a different prompt text in run B (a template or an item's text changed between
+    the runs): differences may then come from the wording, not the model."""
     notes: list[str] = Field(default_factory=list)
     """Caveats about the comparison as a whole."""
 
@@ -402,6 +407,24 @@ def _item_changes(da: "RunData", db: "RunData", top: int) -> list[ItemChange]:
     return [r for r in rows if r.shift > 0 or r.distribution_change > 0][:top]
 
 
+_VARIANT = ["inventory", "item", "template", "order", "persona"]
+
+
+def _reworded_prompts(da: "RunData", db: "RunData") -> tuple[int, int]:
+    """(variants asked in both runs, variants whose prompt text differs) — see :class:`Comparison`."""
+    frames = []
+    for data in (da, db):
+        f = data.frame
+        if "prompt" not in f or not len(f):
+            return 0, 0
+        f = f[_VARIANT + ["prompt"]].copy()
+        f["persona"] = f["persona"].fillna("-")
+        frames.append(f.drop_duplicates(_VARIANT).set_index(_VARIANT)["prompt"])
+    a, b = frames
+    both = a.index.intersection(b.index)
+    return len(both), int((a.loc[both] != b.loc[both]).sum())
+
+
 def compare_data(da: "RunData", db: "RunData", *, test: CompareTest = "welch", alpha: float = 0.05,
                  top_items: int = 15) -> Comparison:
     """Build the :class:`Comparison` of two loaded runs (see :func:`compare_runs`)."""
@@ -454,7 +477,9 @@ def compare_data(da: "RunData", db: "RunData", *, test: CompareTest = "welch", a
                                 verdict_a=a.verdict if a else None, verdict_b=b.verdict if b else None))
 
     side_a, side_b = _side(da), _side(db)
+    shared, reworded = _reworded_prompts(da, db)
     cmp = Comparison(
+        prompts_shared=shared, prompts_reworded=reworded,
         run_a=side_a, run_b=side_b, test=test, alpha=alpha, scales=scales, reliability=reliability,
         order_sensitivity=orders, items=_item_changes(da, db, top_items),
         only_in_a=[f"{i}:{s}" for i, s in sa if (i, s) not in sb],
@@ -530,6 +555,9 @@ def what_changed(c: Comparison) -> list[str]:
         design.append(f"samples {a.samples} → {b.samples}")
     if design:
         out.append("Design: " + "; ".join(design) + ".")
+    if c.prompts_reworded:
+        out.append(f"Prompt wording: {c.prompts_reworded} of the {c.prompts_shared} question variants asked in both "
+                   "runs were worded differently (a template or an item's text changed between the runs).")
     moved = [s for s in c.scales if s.changed]
     moved.sort(key=lambda s: -abs(s.effect_size) if not missing(s.effect_size) else 0)
     for s in moved[:8]:
@@ -582,6 +610,10 @@ def _notes(c: Comparison) -> list[str]:
     if c.run_a.templates != c.run_b.templates or c.run_a.orders != c.run_b.orders:
         notes.append("The runs used different templates or option orders: part of any difference may come from "
                      "the design rather than the model.")
+    if c.prompts_reworded:
+        notes.append(f"{c.prompts_reworded} of {c.prompts_shared} prompts shown in both runs were worded differently: "
+                     "part of any difference may come from the wording rather than the model. Re-audit the "
+                     "reference model with the current templates for a like-for-like comparison.")
     return notes
 
 

@@ -82,6 +82,8 @@ def test_record_has_every_part(comparison):
     assert shifts == sorted(shifts, reverse=True)
     assert {i.measure for i in comparison.items} <= {"mean answer", "% high choices"}
     assert not comparison.only_in_a and not comparison.only_in_b
+    assert comparison.prompts_shared == (44 + 96 + 32) * 3 * 2 and comparison.prompts_reworded == 0
+    assert not any("worded differently" in line for line in comparison.changes + comparison.notes)
 
 
 def test_json_round_trip_has_no_nan(comparison):
@@ -106,6 +108,26 @@ def test_runs_without_common_scales(runs):
     assert not c.scales
     assert c.only_in_a and c.only_in_b
     assert "The two runs share no scored scale, so no difference can be computed." in c.notes
+
+
+def test_reworded_prompts_are_named(runs, tmp_path):
+    """Same template name, other wording (a template edited between two audits): the comparison says so."""
+    from psychometrics.administer import audit
+
+    wordings = ("Rate: {{ item.text }}\n", "How true is this of you? {{ item.text }}\n")
+    run_ids = []
+    for i, (model, wording) in enumerate(zip(("sim/steady", "sim/steady?extraversion=1"), wordings)):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        (folder / "mine.j2").write_text(
+            "{% if persona %}{{ persona }}\n{% endif %}" + wording
+            + "{% for o in options %}{{ o.label }}. {{ o.text }}\n{% endfor %}Answer: ", encoding="utf-8")
+        run_ids.append(audit(model, ["bfi44"], templates=[], template_files=[str(folder / "mine.j2")],
+                             orders=["original"], limit_items=5, db=runs.db).run.run_id)
+    c = compare_runs(*run_ids, db=runs.db, n_boot=0)
+    assert (c.prompts_shared, c.prompts_reworded) == (5, 5)
+    assert any(line.startswith("Prompt wording: 5 of the 5 question variants") for line in c.changes)
+    assert any("worded differently" in note for note in c.notes)
 
 
 def test_bad_options(runs):
