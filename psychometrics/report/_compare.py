@@ -410,11 +410,11 @@ def _item_changes(da: "RunData", db: "RunData", top: int) -> list[ItemChange]:
 _VARIANT = ["inventory", "item", "template", "order", "persona"]
 
 
-def _reworded_prompts(da: "RunData", db: "RunData") -> tuple[int, int]:
-    """(variants asked in both runs, variants whose prompt text differs) — see :class:`Comparison`."""
+def reworded_prompts(frame_a: Any, frame_b: Any) -> tuple[int, int]:
+    """(question variants asked in both runs, variants whose prompt text differs) from two responses frames
+    with the columns inventory, item, template, order, persona and prompt — see :class:`Comparison`."""
     frames = []
-    for data in (da, db):
-        f = data.frame
+    for f in (frame_a, frame_b):
         if "prompt" not in f or not len(f):
             return 0, 0
         f = f[_VARIANT + ["prompt"]].copy()
@@ -477,7 +477,7 @@ def compare_data(da: "RunData", db: "RunData", *, test: CompareTest = "welch", a
                                 verdict_a=a.verdict if a else None, verdict_b=b.verdict if b else None))
 
     side_a, side_b = _side(da), _side(db)
-    shared, reworded = _reworded_prompts(da, db)
+    shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,
         run_a=side_a, run_b=side_b, test=test, alpha=alpha, scales=scales, reliability=reliability,
