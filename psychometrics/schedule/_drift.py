@@ -1,9 +1,13 @@
 """Drift between two audits of the same design: scale shifts, reliability drops and order-sensitivity rises.
 
-Each check compares one scale of a version with the same scale of its baseline and is *drift* when both
+Each check compares one scale of a version with the same scale of its baseline and is *drift* when
 
-1. the 95% confidence interval of the change excludes 0, and
-2. the change is at least the plan's threshold, in the direction the check looks for.
+1. the 95% confidence interval of the change excludes 0,
+2. the change is at least the plan's threshold, in the direction the check looks for, and
+3. where the check has a test, its p-value stays below .05 after Holm's adjustment across the scales of that
+   check in the comparison (``Check.p_holm``): with many scales, one of them crossing its interval by chance is
+   likely, and the comparison report uses the same adjustment. A check without a p-value (the ω version of
+   the reliability check) decides by its interval alone.
 
 ``scale_shift``
     Difference of the mean scale scores across respondents (version − baseline), Welch's t interval and test
@@ -292,7 +296,24 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
         checks.append(_shift(a, b, thresholds, ids))
         checks.append(_reliability(a, rel_a.get(key), rel_b.get(key), thresholds, ids))
         checks.append(_order(a, sens_a.get(key), sens_b.get(key), thresholds, ids))
-    return checks
+    return _holm_gate(checks)
+
+
+def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
+    """Holm-adjust the p-values of each kind of check across scales; a check stays drift only if its adjusted
+    p-value is below ``alpha`` (checks without a p-value keep their interval decision)."""
+    from psychometrics.report._compare import holm
+
+    out = list(checks)
+    for kind in ("scale_shift", "reliability_drop", "order_sensitivity_rise"):
+        idx = [i for i, c in enumerate(out) if c.kind == kind]
+        adjusted = holm([out[i].p for i in idx])
+        for i, p_holm in zip(idx, adjusted):
+            c = out[i]
+            drift = c.drift and not (_finite(p_holm) and p_holm >= alpha)
+            out[i] = c.model_copy(update={"p_holm": p_holm, "drift": drift,
+                                          "summary": _summary(c, p_holm, drift, len(idx))})
+    return out
 
 
 _LABELS = {"scale_shift": "shift", "reliability_drop": "drop", "order_sensitivity_rise": "rise"}
@@ -305,23 +326,32 @@ def _p(p: float) -> str:
 
 
 def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
-          value: float, iv: Interval, threshold: float, units: str, test: str, short: str) -> Check:
-    drift = _decide(kind, iv, threshold)
-    where = f"{scale.inventory}/{scale.scale}"
-    values = f"{short} {_plain(baseline_value)} → {_plain(value)}"
-    if not _finite(iv.size):
-        text = f"{where}: {values}: not compared ({iv.reason or 'undefined'})"
-    else:
-        sign = "±" if kind == "scale_shift" else ""
-        unit = f" {units}" if kind == "scale_shift" else ""
-        text = (f"{where}: {values} ({_LABELS[kind]} {_num(iv.size)}{unit}, {_ci(iv.ci_low, iv.ci_high)}"
-                f"{_p(iv.p)}; threshold {sign}{threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
+          value: float, iv: Interval, threshold: float, units: str, test: str) -> Check:
+    """The check before the Holm adjustment (:func:`_holm_gate` completes ``p_holm``, ``drift`` and ``summary``)."""
     return Check(
         kind=kind, inventory=scale.inventory, scale=scale.scale, scale_name=scale.name, statistic=statistic,
         baseline_value=baseline_value, value=value, size=iv.size, ci_low=iv.ci_low, ci_high=iv.ci_high,
-        ci_level=CI_LEVEL, threshold=threshold, units=units, test=test, p=iv.p, drift=drift, reason=iv.reason,
-        summary=text, **ids,
+        ci_level=CI_LEVEL, threshold=threshold, units=units, test=test, p=iv.p, drift=_decide(kind, iv, threshold),
+        reason=iv.reason, summary="", **ids,
     )
+
+
+def _short_name(c: Check) -> str:
+    if c.kind == "reliability_drop":
+        return "α" if c.statistic == "Cronbach's alpha" else "ω"
+    return "mean score" if c.kind == "scale_shift" else "flipped pairs"
+
+
+def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
+    where = f"{c.inventory}/{c.scale}"
+    values = f"{_short_name(c)} {_plain(c.baseline_value)} → {_plain(c.value)}"
+    if not _finite(c.size):
+        return f"{where}: {values}: not compared ({c.reason or 'undefined'})"
+    sign = "±" if c.kind == "scale_shift" else ""
+    unit = f" {c.units}" if c.kind == "scale_shift" else ""
+    holm_text = f", Holm p across {m} scales {_p(p_holm)[4:]}" if _finite(p_holm) and m > 1 else ""
+    return (f"{where}: {values} ({_LABELS[c.kind]} {_num(c.size)}{unit}, {_ci(c.ci_low, c.ci_high)}"
+            f"{_p(c.p)}{holm_text}; threshold {sign}{c.threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
 
 
 def _plain(x: float) -> str:
@@ -332,8 +362,7 @@ def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, 
     iv = welch_difference(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
     threshold, units = scale_threshold(a, thresholds)
     return _make("scale_shift", a, ids, statistic="mean score", baseline_value=a.mean, value=b.mean, iv=iv,
-                 threshold=threshold, units=units, test="Welch's t (difference of means across respondents)",
-                 short="mean score")
+                 threshold=threshold, units=units, test="Welch's t (difference of means across respondents)")
 
 
 def _reliability(scale: ScaleScore, ra: ScaleReliability | None, rb: ScaleReliability | None,
@@ -361,8 +390,7 @@ def _reliability(scale: ScaleScore, ra: ScaleReliability | None, rb: ScaleReliab
     test = ("MOVER interval (Zou 2007) from the Feldt intervals; Feldt (1969) test" if coefficient == "alpha"
             else "MOVER interval (Zou 2007) from the bootstrap intervals")
     return _make("reliability_drop", scale, ids, statistic=name, baseline_value=va, value=vb, iv=iv,
-                 threshold=thresholds.reliability_drop, units=f"{symbol} (coefficient points)", test=test,
-                 short=symbol)
+                 threshold=thresholds.reliability_drop, units=f"{symbol} (coefficient points)", test=test)
 
 
 def _order(scale: ScaleScore, sa: ScaleSensitivity | None, sb: ScaleSensitivity | None, thresholds: Thresholds,
@@ -381,4 +409,4 @@ def _order(scale: ScaleScore, sa: ScaleSensitivity | None, sb: ScaleSensitivity 
     return _make("order_sensitivity_rise", scale, ids, statistic="share of answer pairs that flip when the "
                  "options are reversed", baseline_value=va, value=vb, iv=iv,
                  threshold=thresholds.order_sensitivity_rise, units="share of pairs",
-                 test="Newcombe hybrid score interval; two-proportion z-test", short="flipped pairs")
+                 test="Newcombe hybrid score interval; two-proportion z-test")

@@ -89,8 +89,10 @@ class Check(_Record):
     """How the interval (and ``p``) were obtained."""
     p: float = math.nan
     """Two-sided p-value of the test; NaN when the method gives none (see ``reason``)."""
+    p_holm: float = math.nan
+    """``p`` after Holm's adjustment across the scales of this kind of check in the comparison."""
     drift: bool
-    """The interval excludes 0 and the size passes the threshold."""
+    """The interval excludes 0, the size passes the threshold and (where there is a p-value) ``p_holm`` < .05."""
     reason: str | None = None
     """Why ``size``, the interval or ``p`` is NaN, or other caveats."""
     summary: str

@@ -95,3 +95,31 @@ def test_scale_thresholds_scale_with_the_range():
 ])
 def test_decision_rule(kind, iv, threshold, drift):
     assert _decide(kind, iv, threshold) is drift
+
+
+def _shift_check(scale: str, p: float):
+    from psychometrics.schedule._records import Check
+
+    # every one of these passes the interval and size rules on its own
+    return Check(kind="scale_shift", inventory="bfi44", scale=scale, scale_name=scale, baseline_model="a",
+                 model="b", baseline_run_id="ra", run_id="rb", statistic="mean score", baseline_value=3.0,
+                 value=3.5, size=0.5, ci_low=0.05, ci_high=0.95, threshold=0.3, units="points", test="Welch",
+                 p=p, drift=True, summary="")
+
+
+def test_holm_keeps_a_lone_finding_and_drops_a_chance_one_among_many():
+    from psychometrics.schedule._drift import _holm_gate
+
+    (alone,) = _holm_gate([_shift_check("e", 0.03)])
+    assert alone.drift and alone.p_holm == pytest.approx(0.03)
+    assert "DRIFT" in alone.summary and "Holm" not in alone.summary  # one scale: nothing to adjust
+    many = _holm_gate([_shift_check("e", 0.03)] + [_shift_check(s, 0.5) for s in "acno"])
+    # Holm: 0.03 × 5 = 0.15 ≥ .05, so the lone p = .03 among five scales is no longer drift
+    assert [c.p_holm for c in many] == pytest.approx([0.15, 1.0, 1.0, 1.0, 1.0])  # 4 × 0.5 capped at 1
+    assert not any(c.drift for c in many)
+    assert "Holm p across 5 scales = 0.150" in many[0].summary and many[0].summary.endswith("no drift")
+    strong = _holm_gate([_shift_check("e", 0.001)] + [_shift_check(s, 0.5) for s in "acno"])
+    assert strong[0].drift and strong[0].p_holm == pytest.approx(0.005)
+    # a check without a p-value (the ω reliability check) keeps its interval decision
+    (no_p,) = _holm_gate([_shift_check("e", math.nan)])
+    assert no_p.drift and math.isnan(no_p.p_holm)
