@@ -143,6 +143,17 @@ def load_shipped_or_path(model: type[M], id_or_path: str | Path, shipped: dict[s
     return record  # type: ignore[return-value]
 
 
+def report_problems(problems: list[tuple[Loc, str]], info: Any, *, whole: str = "") -> None:
+    """Hand the problems a model validator found to :func:`validate_file` (which gives each its line), or, when
+    the model is validated some other way, raise one ``ValueError`` naming them all (``whole`` names a problem
+    that belongs to no field)."""
+    sink = (info.context or {}).get("problems") if info else None
+    if problems and isinstance(sink, list):
+        sink.extend(problems)
+    elif problems:
+        raise ValueError("; ".join(f"{'.'.join(map(str, loc)) or whole}: {msg}" for loc, msg in problems))
+
+
 def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None = None) -> M:
     """Load ``path`` as ``model``; raise :class:`DataFileError` listing every problem with its line."""
     data, lines = read_yaml(path)

@@ -6,6 +6,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, model_validator
 
+from psychometrics._yamlfile import report_problems
+
 Kind = Literal["likert", "bipolar", "scenario"]
 """``likert``: a statement rated on agree/accuracy points; ``bipolar``: two poles rated between;
 ``scenario``: a situation with four options, two typical of a high and two of a low trait level."""
@@ -135,11 +137,7 @@ class Inventory(_Record):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "Inventory":
         problems = consistency_problems(self)
-        sink = (info.context or {}).get("problems") if info else None
-        if problems and isinstance(sink, list):
-            sink.extend(problems)
-        elif problems:
-            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
+        report_problems(problems, info)
         return self
 
     # Convenience views ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from psychometrics._paths import data_dir
-from psychometrics._yamlfile import load_shipped_or_path
+from psychometrics._yamlfile import load_shipped_or_path, report_problems
 
 PLACEHOLDER = "{description}"
 """Where an instruction wording takes the biography (or the shaping sentence)."""
@@ -102,11 +102,7 @@ class PersonaSet(_Record):
                 message = (f"an instruction must contain {PLACEHOLDER} exactly once "
                            f"(found {ins.text.count(PLACEHOLDER)})")
                 problems.append((("instructions", i, "text"), message))
-        sink = (info.context or {}).get("problems") if info else None
-        if problems and isinstance(sink, list):
-            sink.extend(problems)
-        elif problems:
-            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
+        report_problems(problems, info)
         return self
 
     def instruction_for(self, biography_id: str) -> Instruction:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from psychometrics._yamlfile import report_problems
 from psychometrics.plan._model import Mode
 
 SCHEDULE_PLAN_VERSION = 1
@@ -204,11 +205,7 @@ class SchedulePlan(_Record):
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "SchedulePlan":
         problems = plan_problems(self)
-        sink = (info.context or {}).get("problems") if info else None
-        if problems and isinstance(sink, list):
-            sink.extend(problems)
-        elif problems:
-            raise ValueError("; ".join(f"{'.'.join(map(str, loc)) or 'plan'}: {msg}" for loc, msg in problems))
+        report_problems(problems, info, whole="plan")
         return self
 
     # -- views -------------------------------------------------------------------------------------------------

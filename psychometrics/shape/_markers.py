@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from psychometrics._paths import data_dir
-from psychometrics._yamlfile import validate_file
+from psychometrics._yamlfile import report_problems, validate_file
 
 LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 """The nine shaping levels: 1–4 low (extremely, very, plain, a bit), 5 neutral, 6–9 high (a bit … extremely)."""
@@ -93,11 +93,7 @@ class MarkerSet(_Record):
                         problems.append((("traits", trait, i, side), "empty marker"))
                     elif words.count(word) > 1:
                         problems.append((("traits", trait, i, side), f"marker {word!r} appears twice"))
-        sink = (info.context or {}).get("problems") if info else None
-        if problems and isinstance(sink, list):
-            sink.extend(problems)
-        elif problems:
-            raise ValueError("; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in problems))
+        report_problems(problems, info)
         return self
 
 
