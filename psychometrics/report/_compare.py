@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from psychometrics.report._format import band, coef, missing, num, pvalue
+from psychometrics.stats._multiple import holm
 from psychometrics.stats._result import Estimate, OrderSensitivity
 
 if TYPE_CHECKING:
@@ -305,19 +306,6 @@ def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float =
         out["p"] = float(res.pvalue)
         out["effect_size"] = 2 * float(res.statistic) / (na * nb) - 1
     return out
-
-
-def holm(pvalues: list[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (NaN stays NaN)."""
-    idx = [i for i, p in enumerate(pvalues) if not missing(p)]
-    order = sorted(idx, key=lambda i: pvalues[i])
-    m = len(order)
-    adjusted = [math.nan] * len(pvalues)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * pvalues[i]))
-        adjusted[i] = running
-    return adjusted
 
 
 # --------------------------------------------------------------------------------------------------------------

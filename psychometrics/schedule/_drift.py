@@ -302,7 +302,7 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
 def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
     """Holm-adjust the p-values of each kind of check across scales; a check stays drift only if its adjusted
     p-value is below ``alpha`` (checks without a p-value keep their interval decision)."""
-    from psychometrics.report._compare import holm
+    from psychometrics.stats._multiple import holm
 
     out = list(checks)
     for kind in ("scale_shift", "reliability_drop", "order_sensitivity_rise"):

@@ -5,12 +5,13 @@ Reliability — :func:`cronbach_alpha`, :func:`guttman_lambda6`, :func:`mcdonald
 Validity — :func:`mtmm`, :func:`efa`, :func:`tucker_congruence`.
 Sensitivity — :func:`prompt_sensitivity`, :func:`order_sensitivity` (tidy answers with columns
 ``item, template, order, sample, value``), :func:`response_rates`.
-Norms — :func:`norm_comparison`.
+Norms — :func:`norm_comparison`. Many tests at once — :func:`holm`.
 
 A statistic that cannot be computed is NaN with a ``reason`` in words; small samples carry a ``warning``.
 This package imports numpy, pandas and scipy; pingouin and factor_analyzer load when first needed.
 """
 
+from psychometrics.stats._multiple import holm
 from psychometrics.stats._norms import norm_comparison
 from psychometrics.stats._reliability import (
     ICC_TYPES,
@@ -62,6 +63,7 @@ __all__ = [
     "cronbach_alpha",
     "efa",
     "guttman_lambda6",
+    "holm",
     "icc",
     "mcdonald_omega",
     "mtmm",
