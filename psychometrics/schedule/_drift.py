@@ -319,10 +319,13 @@ def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
 _LABELS = {"scale_shift": "shift", "reliability_drop": "drop", "order_sensitivity_rise": "rise"}
 
 
+def _p_is(p: float) -> str:
+    """``< .001`` or ``= 0.012``."""
+    return "< .001" if p < 0.001 else f"= {p:.3f}"
+
+
 def _p(p: float) -> str:
-    if not _finite(p):
-        return ""
-    return ", p < .001" if p < 0.001 else f", p = {p:.3f}"
+    return f", p {_p_is(p)}" if _finite(p) else ""
 
 
 def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
@@ -349,7 +352,7 @@ def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
         return f"{where}: {values}: not compared ({c.reason or 'undefined'})"
     sign = "±" if c.kind == "scale_shift" else ""
     unit = f" {c.units}" if c.kind == "scale_shift" else ""
-    holm_text = f", Holm p across {m} scales {_p(p_holm)[4:]}" if _finite(p_holm) and m > 1 else ""
+    holm_text = f", Holm p across {m} scales {_p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
     return (f"{where}: {values} ({_LABELS[c.kind]} {_num(c.size)}{unit}, {_ci(c.ci_low, c.ci_high)}"
             f"{_p(c.p)}{holm_text}; threshold {sign}{c.threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
 
