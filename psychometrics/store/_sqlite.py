@@ -116,13 +116,9 @@ class Store:
         if create and not self.path.parent.exists():
             raise StoreError(f"{self.path}: the folder {self.path.parent} does not exist")
         try:
-            self._conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA busy_timeout = 30000")
+            self._conn = _connect(self.path)
             if create:
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            if create:
-                self._conn.executescript(_SCHEMA)
+                _until_unlocked(lambda: _initialise(self._conn))
             else:
                 self._conn.execute("SELECT count(*) FROM runs").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -323,6 +319,42 @@ class ResponseWriter:
                     pass  # busy or locked: the next round, or the last connection to close, checkpoints
         finally:
             conn.close()
+
+
+def _initialise(conn: sqlite3.Connection) -> None:
+    """Switch to WAL and create the tables, each in a transaction that takes the write lock up front."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _until_unlocked(step, *, timeout: float = 30.0) -> None:
+    """Run ``step``, retrying while another connection holds a lock SQLite will not wait for.
+
+    The busy timeout covers ordinary lock waits, but SQLite returns "database is locked" at once, without
+    waiting, where waiting could deadlock: switching a new file to WAL while another process opens it, or
+    a transaction that read before it wrote. Two audits that open one new database at the same moment hit
+    exactly that; it clears in milliseconds.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            transient = "locked" in str(exc) or "busy" in str(exc)
+            if not transient or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
