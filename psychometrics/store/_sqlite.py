@@ -120,7 +120,7 @@ class Store:
             if create:
                 _until_unlocked(lambda: _initialise(self._conn))
             else:
-                self._conn.execute("SELECT count(*) FROM runs").fetchone()
+                _until_unlocked(lambda: self._conn.execute("SELECT count(*) FROM runs").fetchone())
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
 
