@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors, print_json
 
 
@@ -30,21 +31,21 @@ def audit_command(
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable). Default: bfi44.")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "all",
     template_file: Annotated[Optional[list[Path]], typer.Option("--template-file", help="Your own Jinja2 prompt template (repeatable).")] = None,
-    orders: Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")] = "original,reversed",
-    samples: Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")] = 1,
-    temperature: Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")] = 0.0,
-    mode: Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")] = "auto",
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")] = 8,
-    rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per call.")] = 60.0,
-    retries: Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")] = 4,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")] = None,
+    orders: opt.Orders = "original,reversed",
+    samples: opt.Samples = 1,
+    temperature: opt.Temperature = 0.0,
+    mode: opt.Mode = "auto",
+    concurrency: opt.Concurrency = 8,
+    rpm: opt.Rpm = None,
+    timeout: opt.Timeout = 60.0,
+    retries: opt.Retries = 4,
+    api_base: opt.ApiBase = None,
+    db: opt.Db = None,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design).")] = None,
     resume: Annotated[Optional[str], typer.Option("--resume", help="Resume this run: ask only its missing cells.")] = None,
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory.")] = None,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")] = False,
+    dry_run: opt.DryRun = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors
 
-DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")]
 
 
 class CompareTest(str, enum.Enum):
@@ -22,7 +22,7 @@ class CompareTest(str, enum.Enum):
 @handle_errors
 def report_command(
     run_id: Annotated[str, typer.Argument(help="The run to report on (see `psychometrics runs list`).")],
-    db: DbOption = None,
+    db: opt.Db = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<run_id>.html).")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
 ) -> None:
@@ -39,7 +39,7 @@ def report_command(
 def compare_command(
     run_a: Annotated[str, typer.Argument(help="The reference run (A).")],
     run_b: Annotated[str, typer.Argument(help="The run compared with it (B); differences are B − A.")],
-    db: DbOption = None,
+    db: opt.Db = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<A>-vs-<B>.html; with --json only when given).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON (NaN as null) instead of writing HTML.")] = False,
     test: Annotated[CompareTest, typer.Option("--test", help="Test per scale across respondents.")] = CompareTest.welch,

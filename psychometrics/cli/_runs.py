@@ -7,15 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
+from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors, print_json
 
 app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
-DbOption = Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db).")]
 
 
 @app.command("list")
 @handle_errors
-def list_(db: DbOption = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List stored runs, oldest first."""
     from psychometrics.store import Store
 
@@ -36,7 +36,7 @@ def list_(db: DbOption = None, json_: Annotated[bool, typer.Option("--json")] = 
 
 @app.command("show")
 @handle_errors
-def show(run_id: str, db: DbOption = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(run_id: str, db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show one run: its design, counts and scale scores."""
     from psychometrics.cli._summary import print_run_summary
 
@@ -49,7 +49,7 @@ def export(
     run_id: str,
     out: Annotated[Path, typer.Option("--out", help="Output file.")],
     format_: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl.")] = "csv",
-    db: DbOption = None,
+    db: opt.Db = None,
 ) -> None:
     """Export every response of a run (one row per cell)."""
     from psychometrics.store import Store

@@ -6,13 +6,14 @@ from typing import Annotated
 
 import typer
 
+from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors
 
 
 @handle_errors
 def score_command(
     run_id: Annotated[str, typer.Argument(help="The run to score (see `psychometrics runs list`).")],
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")] = None,
+    db: opt.Db = None,
     n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half intervals (0: none).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
     json_: Annotated[bool, typer.Option("--json", help="Print the AuditScores JSON.")] = False,

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors, print_json
 
 
@@ -36,20 +37,20 @@ def shape_command(
     levels: Annotated[int, typer.Option("--levels", help="Shaping levels: 9 (all), 5, 3 or 2 (evenly spaced, both extremes).")] = 9,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Cross every level with N biographies (a seeded sample of the default set), or SET[:N].")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "instruct",
-    orders: Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")] = "original,reversed",
-    samples: Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")] = 1,
-    temperature: Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")] = 0.0,
-    mode: Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")] = "auto",
+    orders: opt.Orders = "original,reversed",
+    samples: opt.Samples = 1,
+    temperature: opt.Temperature = 0.0,
+    mode: opt.Mode = "auto",
     value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")] = 8,
-    rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per call.")] = 60.0,
-    retries: Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")] = 4,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")] = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")] = None,
+    concurrency: opt.Concurrency = 8,
+    rpm: opt.Rpm = None,
+    timeout: opt.Timeout = 60.0,
+    retries: opt.Retries = 4,
+    api_base: opt.ApiBase = None,
+    db: opt.Db = None,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design; the same command resumes it).")] = None,
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of the inventory (taken in turn from each scale).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")] = False,
+    dry_run: opt.DryRun = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/shape-<run_id>.html at the end.")] = True,
     out: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print the ShapingResult as JSON.")] = False,

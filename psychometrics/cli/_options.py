@@ -1,0 +1,20 @@
+"""Options that several commands take, declared once so their flags and help read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+Db = Annotated[Optional[str], typer.Option(
+    "--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")]
+Orders = Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")]
+Samples = Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")]
+Temperature = Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")]
+Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
+Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
+Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
+Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
+Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
+ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")]
