@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from psychometrics.report import _svg
 from psychometrics.report._data import RunData
-from psychometrics.report._format import band, missing
+from psychometrics._format import band, missing
 
 SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "items", "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
@@ -464,7 +464,7 @@ def prompt_examples(data: RunData) -> list[dict[str, Any]]:
 
 
 def legend_bands() -> list[dict[str, Any]]:
-    from psychometrics.report._format import BAND_NAMES, BAND_RANGES
+    from psychometrics._format import BAND_NAMES, BAND_RANGES
 
     return [{"name": n, "range": BAND_RANGES[n], "swatch": _svg.band_swatch(n), "colour": _svg.BAND_COLOURS[n]}
             for n in BAND_NAMES]

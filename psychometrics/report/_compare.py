@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from psychometrics.report._format import band, coef, missing, num, pvalue
+from psychometrics._format import band, coef, missing, num, pvalue
 from psychometrics.stats._multiple import holm
 from psychometrics.stats._result import Estimate, OrderSensitivity
 

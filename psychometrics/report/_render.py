@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from psychometrics._paths import data_dir
-from psychometrics.report import _format
+from psychometrics import _format
 
 if TYPE_CHECKING:
     from psychometrics.report._compare import Comparison

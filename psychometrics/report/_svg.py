@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from psychometrics.report._format import BAND_NAMES, RELIABILITY_BANDS, missing, num
+from psychometrics._format import BAND_NAMES, RELIABILITY_BANDS, missing, num
 
 FONT = 12
 ROW = 26

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from psychometrics.report import _format, _svg
-from psychometrics.report._format import band, coef, interval, num, pct, pvalue, seconds
+from psychometrics import _format
+from psychometrics._format import band, coef, interval, num, pct, pvalue, seconds
+from psychometrics.report import _svg
 from tests.report.conftest import PAYLOAD
 
 
