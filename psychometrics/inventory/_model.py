@@ -168,6 +168,36 @@ class Inventory(_Record):
     def items_of(self, scale_id: str) -> list[Item]:
         return [it for it in self.items if it.scale == scale_id]
 
+    def score_range(self, scale_id: str) -> tuple[float, float]:
+        """Lowest and highest possible score of a scale, by the inventory's scoring rule.
+
+        ``mean``: the response range; ``high_choice_percent``: 0–100; ``signed_sum``: the scale's constant plus
+        the forward items at one end of the response range and minus the reverse items at the other.
+        """
+        if self.scoring == "high_choice_percent":
+            return 0.0, 100.0
+        lo, hi = float(self.min_value), float(self.max_value)
+        if self.scoring == "signed_sum":
+            items = self.items_of(scale_id)
+            n_rev = sum(bool(getattr(i, "reverse", False)) for i in items)
+            n_fwd = len(items) - n_rev
+            c = self.scale(scale_id).constant
+            return c + n_fwd * lo - n_rev * hi, c + n_fwd * hi - n_rev * lo
+        return lo, hi
+
+    def item_text(self, item_id: str) -> tuple[str, bool]:
+        """What an item says (a bipolar item as ``left ↔ right``, a scenario as situation and question), and
+        whether it is reverse-keyed; an id the inventory lacks reads ``(item … is not in the inventory file)``."""
+        try:
+            item = self.item(item_id)
+        except KeyError:
+            return f"(item {item_id} is not in the inventory file)", False
+        if isinstance(item, ScenarioItem):
+            return f"{item.situation} {item.question}", False
+        if isinstance(item, BipolarItem):
+            return f"{item.left} ↔ {item.right}", bool(item.reverse)
+        return item.text, bool(getattr(item, "reverse", False))
+
 
 Problem = tuple[tuple[str | int, ...], str]
 """A location in the file (field path) and what is wrong there."""
