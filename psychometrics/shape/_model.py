@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from psychometrics.stats import RankCorrelation
+
 if TYPE_CHECKING:
     import pandas as pd
 
-SHAPING_RESULT_VERSION = 1
+SHAPING_RESULT_VERSION = 2
+"""Version of the :class:`ShapingResult` format. 2: the p-values of ``rho`` (every :class:`RankCorrelation`) and
+``refusal`` are ``p``, as in every other record (version 1, with ``p_value``, is still read)."""
 
 ValueColumn = Literal["value", "expected_value"]
 """What an answer counts as: ``value`` (the chosen option, as the audit scores) or ``expected_value`` (log-prob
@@ -42,26 +46,6 @@ class _Record(BaseModel):
             elif f.annotation == list[float] and isinstance(value, list) and None in value:
                 fixed[name] = [math.nan if v is None else v for v in value]
         return {**data, **fixed} if fixed else data
-
-
-class RankCorrelation(_Record):
-    """A Spearman rank correlation with a confidence interval."""
-
-    value: float
-    """Spearman ρ; NaN when undefined (see ``reason``)."""
-    ci_low: float = math.nan
-    """Lower bound of the interval; NaN when it cannot be computed (n < 4 or ρ undefined)."""
-    ci_high: float = math.nan
-    """Upper bound of the interval."""
-    ci_level: float = 0.95
-    """Coverage of the interval."""
-    p_value: float = math.nan
-    """Two-sided p-value of ρ = 0 (scipy's t approximation)."""
-    n: int
-    """Pairs used (respondents with a score)."""
-    reason: str | None = None
-    """Why ``value`` is NaN; None when it is defined."""
-    method: str = "Spearman ρ; CI by Fisher z with the Bonett–Wright (2000) variance (1 + ρ²/2)/(n − 3)"
 
 
 class WithinRho(_Record):
@@ -133,7 +117,7 @@ class RefusalTrend(_Record):
 
     z: float
     """Cochran–Armitage statistic (levels as scores); positive when refusals rise with the level."""
-    p_value: float
+    p: float
     """Two-sided p-value of no linear trend."""
     rho: float
     """Spearman ρ between level and refusal rate across levels (NaN when the rates do not vary)."""
@@ -191,7 +175,7 @@ class TraitShaping(_Record):
 class ShapingResult(_Record):
     """A shaping run analysed: per trait, how well the model can be steered, what else moves, who refuses."""
 
-    version: Literal[1] = SHAPING_RESULT_VERSION
+    version: Literal[2] = SHAPING_RESULT_VERSION
     """Version of this record's format."""
     run_id: str | None
     """The stored audit run the responses come from."""
@@ -219,6 +203,27 @@ class ShapingResult(_Record):
     wall_s: float | None = None
     """Seconds the run spent administering (all sessions)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        # Version 1 spelled the p-values of ρ and of the refusal trend ``p_value``.
+        if not (isinstance(data, dict) and data.get("version") == 1):
+            return data
+
+        def renamed(part: Any) -> Any:
+            if isinstance(part, dict) and "p_value" in part:
+                part = {k: v for k, v in part.items() if k != "p_value"} | {"p": part["p_value"]}
+            return part
+
+        traits = []
+        for t in data.get("traits", []):
+            if isinstance(t, dict):
+                t = {**t, "rho": renamed(t.get("rho")), "refusal": renamed(t.get("refusal")),
+                     "drift": [{**d, "rho": renamed(d.get("rho"))} if isinstance(d, dict) else d
+                               for d in t.get("drift", [])]}
+            traits.append(t)
+        return {**data, "version": SHAPING_RESULT_VERSION, "traits": traits}
+
     def trait(self, name: str) -> TraitShaping:
         for t in self.traits:
             if t.trait == name:
@@ -243,12 +248,12 @@ class ShapingResult(_Record):
         for t in self.traits:
             rows.append({
                 "trait": t.trait, "scale": t.scale, "rho": t.rho.value, "rho_ci_low": t.rho.ci_low,
-                "rho_ci_high": t.rho.ci_high, "rho_p": t.rho.p_value, "n": t.rho.n,
+                "rho_ci_high": t.rho.ci_high, "rho_p": t.rho.p, "n": t.rho.n,
                 "rho_within": t.rho_within.median,
                 "median_low": t.median_low, "median_high": t.median_high, "median_diff": t.median_diff,
                 "diff_share": t.diff_share, "drift_mean_abs_rho": t.drift_mean_abs_rho,
                 "drift_max_abs_share": t.drift_max_abs_share, "refusal_z": t.refusal.z,
-                "refusal_p": t.refusal.p_value, "refusal_rises": t.refusal.rises,
+                "refusal_p": t.refusal.p, "refusal_rises": t.refusal.rises,
                 "reason": t.rho.reason or t.diff_reason,
             })
         return pd.DataFrame(rows, columns=["trait", "scale", "rho", "rho_ci_low", "rho_ci_high", "rho_p", "n",

@@ -145,11 +145,11 @@ def _refusal_cell(t: TraitShaping) -> str:
         return "—"
     span = f"{_pct(min(rates))}–{_pct(max(rates))}" if min(rates) != max(rates) else _pct(rates[0])
     if t.refusal.rises is True:
-        verdict = f"rises (z = {_num(t.refusal.z)}, p {_p(t.refusal.p_value)})"
+        verdict = f"rises (z = {_num(t.refusal.z)}, p {_p(t.refusal.p)})"
     elif _missing(t.refusal.z):
         verdict = "flat"
     else:
-        verdict = f"no rise (z = {_num(t.refusal.z)}, p {_p(t.refusal.p_value)})"
+        verdict = f"no rise (z = {_num(t.refusal.z)}, p {_p(t.refusal.p)})"
     return f"{span}; {verdict}"
 
 

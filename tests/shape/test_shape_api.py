@@ -114,7 +114,7 @@ def test_cli_shape_json_and_report(tmp_path: Path, db: str) -> None:
     res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["version"] == 1 and data["traits"][0]["trait"] == "extraversion"
+    assert data["version"] == 2 and data["traits"][0]["trait"] == "extraversion"
     assert data["respondents_per_level"] == 2 and data["levels"] == [1, 5, 9]
     assert (out / f"shape-{data['run_id']}.html").is_file()
     text = CliRunner().invoke(app, args)
