@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from psychometrics._format import coef
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -18,8 +19,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "scales": [one row per inventory × scale],
-    "scores": AuditScores}``. With ``write_report`` the HTML report is written too, when
-    ``psychometrics.report.write_audit_report`` exists.
+    "scores": AuditScores}``. With ``write_report`` the HTML report is written too.
     """
     import json
 
@@ -48,15 +48,10 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
 
 
 def _write_report(run_id: str, db: str | None, scores: AuditScores) -> Any:
-    """Write the HTML report when ``psychometrics.report.write_audit_report`` exists (reusing ``scores``)."""
-    import inspect
+    """Write the HTML report of the run, reusing ``scores``."""
+    from psychometrics.report import write_audit_report
 
-    try:
-        from psychometrics.report import write_audit_report  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    extra = {"scores": scores} if "scores" in inspect.signature(write_audit_report).parameters else {}
-    return write_audit_report(run_id, db=db, **extra)
+    return write_audit_report(run_id, db=db, scores=scores)
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -203,8 +198,9 @@ def _norms(console: Console, s: AuditScores) -> None:
 def _validity(console: Console, s: AuditScores) -> None:
     v = s.validity
     if v.mtmm:
+        criteria = f"convergent r ≥ {coef(v.mtmm[0].convergent_min)}, Δ ≥ {coef(v.mtmm[0].discriminant_min)}"
         table = _table("methods", "trait", "convergent r", "pass", "Δ", "pass", "n", "note",
-                       title="Validity: multitrait-multimethod (convergent r ≥ .60, Δ ≥ .40)")
+                       title=f"Validity: multitrait-multimethod ({criteria})")
         notes = _Notes()
         for pair in v.mtmm:
             methods = f"{pair.method_a} × {pair.method_b}"
@@ -295,8 +291,3 @@ def _join(*parts: str | None) -> str:
 
 def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _fmt(x: float) -> str:
-    """Kept for callers of the old summary: a number with two decimals, or a dash for NaN."""
-    return _f(x)

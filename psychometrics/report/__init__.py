@@ -3,9 +3,8 @@
 :func:`write_audit_report` renders ``templates/report/audit.html.j2`` for one run — sections ``summary``,
 ``profile``, ``reliability``, ``sensitivity``, ``validity``, ``items`` and ``method`` — with charts as inline SVG
 built by hand, autoescaping on and a Content-Security-Policy that forbids every external load; the page runs no
-script. :func:`compare_runs` puts two runs side by side as a typed :class:`Comparison` (per-scale differences
-with a confidence interval and a test, reliability and order sensitivity before and after, the items whose
-answers changed most, and a short list of what changed); :func:`write_comparison_report` renders it.
+script. :func:`write_comparison_report` renders a :class:`~psychometrics.score.Comparison` (built by
+:func:`psychometrics.score.compare_runs`). The report only lays out the records the score stage gives it.
 """
 
 from __future__ import annotations
@@ -14,16 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from psychometrics.report._audit import SECTION_IDS
-    from psychometrics.report._compare import (
-        COMPARE_SECTION_IDS,
-        Comparison,
-        ItemChange,
-        OrderPair,
-        ReliabilityPair,
-        RunSide,
-        ScaleDiff,
-        compare_runs,
-    )
+    from psychometrics.report._compare import COMPARE_SECTION_IDS
     from psychometrics.report._render import (
         CSP,
         render_audit_report,
@@ -35,14 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPARE_SECTION_IDS",
     "CSP",
-    "Comparison",
-    "ItemChange",
-    "OrderPair",
-    "ReliabilityPair",
-    "RunSide",
     "SECTION_IDS",
-    "ScaleDiff",
-    "compare_runs",
     "render_audit_report",
     "render_comparison_report",
     "write_audit_report",
@@ -52,13 +35,6 @@ __all__ = [
 _WHERE = {
     "SECTION_IDS": "_audit",
     "COMPARE_SECTION_IDS": "_compare",
-    "Comparison": "_compare",
-    "ItemChange": "_compare",
-    "OrderPair": "_compare",
-    "ReliabilityPair": "_compare",
-    "RunSide": "_compare",
-    "ScaleDiff": "_compare",
-    "compare_runs": "_compare",
     "CSP": "_render",
     "render_audit_report": "_render",
     "render_comparison_report": "_render",

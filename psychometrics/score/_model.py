@@ -23,12 +23,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from psychometrics.stats._result import (
-    Estimate,
-    NormComparison,
-    OrderSensitivity,
-    PromptSensitivity,
-)
+from psychometrics.stats import Estimate, NormComparison, OrderSensitivity, PromptSensitivity
 
 AUDIT_SCORES_VERSION = 1
 """Version of the :class:`AuditScores` format."""
@@ -38,8 +33,9 @@ RESPONDENT_DEFINITION = "template|order|sample|persona"
 
 # -- verdict thresholds ----------------------------------------------------------------------------------------
 
-SIGNIFICANCE = 0.01
-"""A sensitivity test counts only when its p-value is below this."""
+VERDICT_SIGNIFICANCE = 0.01
+"""Significance level of the sensitivity verdicts: an item-level or respondent-level test counts only when its
+p-value is below this."""
 ORDER_SHIFT_MIN = 0.10
 """Order-sensitive: a significant mean shift between the original and the reversed option order of at least
 this share of the response range (max − min; e.g. 0.4 points on a 1–5 scale, 10 points on a 0–100 percent
@@ -53,7 +49,7 @@ MIN_RESPONDENTS = 30
 """Fewer scored respondents than this adds a warning (estimates across respondents are unstable)."""
 
 VERDICT_THRESHOLDS: dict[str, float] = {
-    "significance": SIGNIFICANCE,
+    "significance": VERDICT_SIGNIFICANCE,
     "order_shift_min": ORDER_SHIFT_MIN,
     "prompt_range_min": PROMPT_RANGE_MIN,
     "mostly_refused": MOSTLY_REFUSED,
@@ -72,12 +68,12 @@ Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "
     both order-sensitive and prompt-sensitive.
 ``order-sensitive``
     an original-vs-reversed shift of at least :data:`ORDER_SHIFT_MIN` of the response range, on original or
-    keyed values, significant (p < :data:`SIGNIFICANCE`) both in the item-level signed-rank test and in the
+    keyed values, significant (p < :data:`VERDICT_SIGNIFICANCE`) both in the item-level signed-rank test and in the
     respondent-level check (:class:`RespondentCheck`; when that check is undefined, e.g. one respondent per
     order, the item-level test decides and ``verdict_reasons`` says so).
 ``prompt-sensitive``
     template scores spanning at least :data:`PROMPT_RANGE_MIN` of the response range, significant
-    (p < :data:`SIGNIFICANCE`) in the item-level Friedman/Kruskal–Wallis test and in the respondent-level
+    (p < :data:`VERDICT_SIGNIFICANCE`) in the item-level Friedman/Kruskal–Wallis test and in the respondent-level
     check (same fallback).
 ``robust``
     none of the above (``verdict_reasons`` says when only one of the two checks could be made).

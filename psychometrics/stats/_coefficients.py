@@ -1,4 +1,5 @@
-"""Two coefficients from independent samples compared: the MOVER interval of their difference, Feldt's test of two α."""
+"""Two coefficients from independent samples compared: the MOVER interval of their difference, Feldt's test of
+two α."""
 
 from __future__ import annotations
 

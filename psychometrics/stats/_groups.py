@@ -278,7 +278,7 @@ def one_way_anova(groups: Sequence[Values]) -> AnovaResult:
         return AnovaResult(n=n, n_groups=k, reason=f"{k} group(s) with values; at least 2 are needed")
     df_between, df_within = float(k - 1), float(n - k)
     if df_within < 1:
-        return AnovaResult(n=n, n_groups=k, df_between=df_between,
+        return AnovaResult(n=n, n_groups=k, df_between=df_between, df_within=df_within,
                            reason="one value per group: variation within groups cannot be told from the group effect")
     if all(np.ptp(g) == 0 for g in values):
         if len({float(g[0]) for g in values}) == 1:

@@ -394,15 +394,9 @@ def response_rates(statuses: Iterable[str] | pd.Series, *, ci: float = 0.95) -> 
     -----
     ``ok``, ``refused`` and ``invalid`` are shares of the replies the model gave (every status but
     ``error``): transport or provider errors say nothing about the model and are left out of their
-    denominator. ``error`` is the share of all prompts. The Wilson score interval (:func:`wilson_ci`) for :math:`x` of :math:`n`
-    with :math:`\hat p = x/n` and :math:`z = \Phi^{-1}(1 - (1-\text{ci})/2)` is
-
-    .. math::
-
-        \frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + \frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}}
-
-    It stays inside [0, 1] and behaves well at 0 and 100%, unlike the Wald interval. With no replies the
-    rates are NaN with a ``reason``.
+    denominator. ``error`` is the share of all prompts. Each interval is Wilson's score interval
+    (:func:`wilson_ci`), which stays inside [0, 1] and behaves well at 0 and 100%, unlike the Wald interval.
+    With no replies the rates are NaN with a ``reason``.
 
     References
     ----------

@@ -124,7 +124,7 @@ def test_anova_matches_r():
 def test_anova_undefined_and_infinite():
     assert "at least 2" in one_way_anova([[1.0, 2.0]]).reason
     single = one_way_anova([[1.0], [2.0]])
-    assert math.isnan(single.statistic) and "one value per group" in single.reason
+    assert math.isnan(single.statistic) and single.df_within == 0 and "one value per group" in single.reason
     same = one_way_anova([[2.0, 2.0], [2.0, 2.0, 2.0]])
     assert math.isnan(same.statistic) and same.df_within == 3.0 and "every value is the same" in same.reason
     apart = one_way_anova([[2.0, 2.0], [3.0, 3.0, 3.0]])
