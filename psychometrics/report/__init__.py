@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from psychometrics.report._compare import COMPARE_SECTION_IDS
     from psychometrics.report._render import (
         CSP,
+        render,
         render_audit_report,
         render_comparison_report,
         write_audit_report,
@@ -26,6 +27,7 @@ __all__ = [
     "COMPARE_SECTION_IDS",
     "CSP",
     "SECTION_IDS",
+    "render",
     "render_audit_report",
     "render_comparison_report",
     "write_audit_report",
@@ -36,6 +38,7 @@ _WHERE = {
     "SECTION_IDS": "_audit",
     "COMPARE_SECTION_IDS": "_compare",
     "CSP": "_render",
+    "render": "_render",
     "render_audit_report": "_render",
     "render_comparison_report": "_render",
     "write_audit_report": "_render",

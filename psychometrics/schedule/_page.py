@@ -229,9 +229,9 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
 
 def render_index(summary: ScheduleSummary) -> str:
     """The index page as one self-contained HTML document."""
-    from psychometrics.report._render import environment
+    from psychometrics.report import render
 
-    return environment().get_template("schedule/index.html.j2").render(**index_context(summary))
+    return render("schedule/index.html.j2", index_context(summary))
 
 
 def write_index(summary: ScheduleSummary, path: str | Path) -> Path:
