@@ -229,8 +229,9 @@ def mann_whitney_u(a: Values, b: Values) -> GroupDifference:
     """
     xa, xb = _values(a), _values(b)
     base = _describe(xa, xb, test="Mann-Whitney U", ci=0.95)
-    if base["n_a"] == 0 or base["n_b"] == 0:
-        return _too_few(base)  # type: ignore[return-value]
+    undefined = _too_few(base, minimum=1)
+    if undefined is not None:
+        return undefined
     res = stats.mannwhitneyu(xb, xa, alternative="two-sided")
     u = float(res.statistic)
     return GroupDifference(**base, statistic=u, p=float(res.pvalue),
@@ -311,11 +312,12 @@ def _describe(xa: np.ndarray, xb: np.ndarray, *, test: str, ci: float) -> dict[s
     return out
 
 
-def _too_few(base: dict[str, Any]) -> GroupDifference | None:
+def _too_few(base: dict[str, Any], minimum: int = 2) -> GroupDifference | None:
+    """The undefined result when a group has no value or fewer than ``minimum``; ``None`` when both have enough."""
     na, nb = base["n_a"], base["n_b"]
     if na == 0 or nb == 0:
         return GroupDifference(**base, reason=f"group {'A' if na == 0 else 'B'} has no value")
-    if na < 2 or nb < 2:
+    if na < minimum or nb < minimum:
         return GroupDifference(**base, reason=f"fewer than 2 values in a group (A: {na}, B: {nb}): no spread "
                                               "to test against")
     return None
