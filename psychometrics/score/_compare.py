@@ -193,31 +193,33 @@ def _side(data: RunData) -> RunSide:
     )
 
 
+def _paired(rows_a: list[Any], rows_b: list[Any],
+            keys: list[tuple[str, str]]) -> list[tuple[tuple[str, str], Any, Any]]:
+    """Per ``(inventory, scale)`` key: run A's row and run B's row of that scale (``None`` where a run lacks it)."""
+    by_a = {(r.inventory, r.scale): r for r in rows_a}
+    by_b = {(r.inventory, r.scale): r for r in rows_b}
+    return [(key, by_a.get(key), by_b.get(key)) for key in keys]
+
+
 def _reliability_pairs(da: RunData, db: RunData, keys: list[tuple[str, str]]) -> list[ReliabilityPair]:
-    rel_a = {(r.inventory, r.scale): r for r in da.scores.reliability}
-    rel_b = {(r.inventory, r.scale): r for r in db.scores.reliability}
-    out = []
-    for key in keys:
-        a, b = rel_a.get(key), rel_b.get(key)
-        out.append(ReliabilityPair(
+    return [
+        ReliabilityPair(
             inventory=key[0], scale=key[1],
             alpha_a=a.alpha if a else None, alpha_b=b.alpha if b else None,
             lambda6_a=a.lambda6 if a else None, lambda6_b=b.lambda6 if b else None,
             omega_a=a.omega if a else None, omega_b=b.omega if b else None,
             band_a=band(a.alpha.value) if a else None, band_b=band(b.alpha.value) if b else None,
-        ))
-    return out
+        )
+        for key, a, b in _paired(da.scores.reliability, db.scores.reliability, keys)
+    ]
 
 
 def _order_pairs(da: RunData, db: RunData, keys: list[tuple[str, str]]) -> list[OrderPair]:
-    sen_a = {(s.inventory, s.scale): s for s in da.scores.sensitivity}
-    sen_b = {(s.inventory, s.scale): s for s in db.scores.sensitivity}
-    out = []
-    for key in keys:
-        a, b = sen_a.get(key), sen_b.get(key)
-        out.append(OrderPair(inventory=key[0], scale=key[1], a=a.order if a else None, b=b.order if b else None,
-                             verdict_a=a.verdict if a else None, verdict_b=b.verdict if b else None))
-    return out
+    return [
+        OrderPair(inventory=key[0], scale=key[1], a=a.order if a else None, b=b.order if b else None,
+                  verdict_a=a.verdict if a else None, verdict_b=b.verdict if b else None)
+        for key, a, b in _paired(da.scores.sensitivity, db.scores.sensitivity, keys)
+    ]
 
 
 def _item_means(data: RunData) -> dict[tuple[str, str], dict[str, Any]]:
