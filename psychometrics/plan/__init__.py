@@ -5,6 +5,17 @@ A plan is the cross-product item × template × option order × sample × person
 """
 
 from psychometrics.plan._build import PersonaSpec, build_plan, cell_id, plan_size_summary
+from psychometrics.plan._markers import (
+    LEVEL_NAMES,
+    LEVEL_SUBSETS,
+    LEVELS,
+    MarkerPair,
+    MarkerSet,
+    level_description,
+    load_markers,
+    markers_path,
+    resolve_levels,
+)
 from psychometrics.plan._model import Cell, GenerationSettings, Mode, Plan
 from psychometrics.plan._orders import ORDER_NAMES, concrete_orders, expand_orders, order_permutation
 from psychometrics.plan._personas import (
@@ -44,4 +55,7 @@ __all__ = [
     "Biography", "Instruction", "Persona", "PersonaError", "PersonaSet", "ShapingTarget", "list_persona_sets",
     "load_persona_set", "parse_shaping_id", "persona_dir", "persona_ids", "personas_of", "resolve_persona",
     "shaping_id",
+    # shaping markers (the level sentences of shaping personas)
+    "LEVELS", "LEVEL_NAMES", "LEVEL_SUBSETS", "MarkerPair", "MarkerSet", "level_description", "load_markers",
+    "markers_path", "resolve_levels",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from psychometrics.shape._markers import load_markers, resolve_levels
+from psychometrics.plan import load_markers, resolve_levels
 from psychometrics.shape._model import ShapingResult, ValueColumn
 
 if TYPE_CHECKING:
