@@ -6,23 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from psychometrics.plan._model import GenerationSettings
+from psychometrics.plan import Design
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
-
-
-class Design(BaseModel):
-    """What was asked: everything needed to rebuild the plan of a run."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    inventories: list[str]
-    templates: list[str]
-    orders: list[str]
-    samples: int
-    personas: list[str | None] = Field(default_factory=lambda: [None])
-    settings: GenerationSettings = Field(default_factory=GenerationSettings)
-    limit_items: int | None = None
-    template_files: list[str] = Field(default_factory=list)
 
 
 class Run(BaseModel):

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from psychometrics.administer import audit
-from psychometrics.store import Design, Run, Store
+from psychometrics.plan import Design
+from psychometrics.store import Run, Store
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 """Model text that would run script if the page did not escape it."""
