@@ -1,6 +1,6 @@
 """Stage 3 of the pipeline: ask a model every cell of a plan and store each answer."""
 
-from psychometrics.administer._records import AnswerMode, Response, Status
+from psychometrics.store import AnswerMode, Response, Status
 
 __all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit"]
 

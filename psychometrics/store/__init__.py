@@ -1,6 +1,9 @@
-"""Persistent storage of runs and responses."""
+"""Persistent storage of runs and responses: the records administer writes and score reads."""
 
-from psychometrics.store._records import Run, RunStatus
+from psychometrics.store._records import AnswerMode, Response, Run, RunStatus, Status
 from psychometrics.store._sqlite import DEFAULT_DB, Store, StoreError, db_path
 
-__all__ = ["DEFAULT_DB", "Run", "RunStatus", "Store", "StoreError", "db_path"]
+__all__ = [
+    "DEFAULT_DB", "AnswerMode", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "db_path",
+]
+
