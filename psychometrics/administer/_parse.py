@@ -37,7 +37,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from psychometrics.plan._model import Cell
+from psychometrics.plan import Cell
 
 ParseStatus = Literal["ok", "refused", "invalid"]
 

@@ -10,7 +10,7 @@ from typing import Literal, Union
 
 import jinja2
 
-from psychometrics.inventory._model import BipolarItem, Inventory, Item, ScenarioItem
+from psychometrics.inventory import BipolarItem, Inventory, Item, ScenarioItem
 from psychometrics.plan._model import Cell, Design, GenerationSettings, Plan
 from psychometrics.plan._orders import expand_orders, order_permutation
 from psychometrics.plan._render import (
@@ -113,7 +113,7 @@ def _personas(personas: Sequence[PersonaSpec]) -> list[tuple[str | None, str | N
 
 
 def _inventories(inventories: Sequence[Inventory | str | Path]) -> list[Inventory]:
-    from psychometrics.inventory._load import UnknownInventoryError, inventory_dir, load_inventory
+    from psychometrics.inventory import UnknownInventoryError, inventory_dir, load_inventory
 
     out: list[Inventory] = []
     for inv in inventories:

@@ -5,5 +5,13 @@ from psychometrics.store._sqlite import DEFAULT_DB, Store, StoreError, db_path
 
 __all__ = [
     "DEFAULT_DB", "AnswerMode", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "db_path",
+    "export_responses",
 ]
 
+
+def __getattr__(name: str):  # export needs pandas; keep `import psychometrics.store` light for the CLI
+    if name == "export_responses":
+        from psychometrics.store._export import export_responses
+
+        return export_responses
+    raise AttributeError(name)
