@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import doctest
+import json
 import math
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -17,6 +20,7 @@ from psychometrics.administer._parse import (
     probs_from_top_logprobs,
     split_reasoning,
 )
+from psychometrics.administer._parse import _reasoning as reasoning_module
 from psychometrics.administer._parse import _rules as rules_module
 from psychometrics.plan import Cell
 
@@ -338,6 +342,12 @@ def test_rules_are_tried_in_the_documented_order() -> None:
     assert positions == sorted(positions)
 
 
+@pytest.mark.parametrize("module", [rules_module, reasoning_module], ids=lambda m: m.__name__)
+def test_docstring_examples(module) -> None:
+    result = doctest.testmod(module, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_reasoning_is_returned_apart() -> None:
     got = parse_answer("<think>I plan ahead.</think>\n(B)", SCEN)
     assert (got.label, got.reasoning, got.raw_text) == ("B", "I plan ahead.", "<think>I plan ahead.</think>\n(B)")
@@ -357,6 +367,55 @@ def test_reasoning_is_returned_apart() -> None:
 ])
 def test_split_reasoning(reply: str, answer: str, reasoning: str | None) -> None:
     assert split_reasoning(reply) == (answer, reasoning)
+
+
+# Real replies ---------------------------------------------------------------------------------------------------
+# 144 generate-mode replies of SmolLM2-135M-Instruct (chat) and the embedded Gemma 3 270M (base, raw completion) to
+# 36 prompts of this project (real_replies/collect.py), each read by hand (real_replies/readings.tsv).
+
+REAL = Path(__file__).parent / "real_replies"
+
+
+def _real_rows() -> list[tuple[dict, dict, dict]]:
+    data = json.loads((REAL / "replies.json").read_text())
+    prompts = {p["id"]: p for p in data["prompts"]}
+    lines = [line for line in (REAL / "readings.tsv").read_text().splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    readings = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    assert len(readings) == len(data["replies"]), "readings.tsv must read every reply in replies.json"
+    return [(prompts[r["prompt_id"]], r, reading) for r, reading in zip(data["replies"], readings)]
+
+
+REAL_ROWS = _real_rows()
+
+
+def _real_cell(prompt: dict) -> Cell:
+    return Cell(cell_id="real", inventory=prompt["inventory"], item=prompt["item"], scale="s",
+                template=prompt["template"], order=prompt["order"], sample=0, prompt=prompt["prompt"],
+                labels=prompt["labels"], label_values=prompt["label_values"], option_texts=prompt["option_texts"])
+
+
+@pytest.mark.parametrize(("prompt", "reply", "reading"), REAL_ROWS,
+                         ids=[f"{row[2]['n']}-{row[1]['model'][:6]}-{row[1]['prompt_id']}" for row in REAL_ROWS])
+def test_real_reply(prompt: dict, reply: dict, reading: dict) -> None:
+    assert (reading["model"], reading["prompt_id"], float(reading["temperature"])) == \
+        (reply["model"], reply["prompt_id"], reply["temperature"])
+    got = parse_answer(reply["reply"], _real_cell(prompt))
+    read = got.label if got.status == "ok" else got.status
+    assert read == (reading["read_as"] or reading["expected"]), (reply["reply"], got)
+    assert got.rule == reading["rule"], (reply["reply"], got)
+
+
+def test_real_replies_cover_both_models_and_every_kind() -> None:
+    models = {r["model"] for _, r, _ in REAL_ROWS}
+    assert models == {"smollm2-135m-instruct", "gemma-3-270m"}
+    assert {p["template"] for p, _, _ in REAL_ROWS} == {"instruct", "qa", "short"}
+    assert {p["inventory"] for p, _, _ in REAL_ROWS} == {"bfi44", "ipip50", "oejts", "trait-scenarios"}
+    assert {r["temperature"] for _, r, _ in REAL_ROWS} == {0.0, 0.8}
+    expected = [row[2]["expected"] for row in REAL_ROWS]
+    assert expected.count("invalid") < len(expected) - 30  # plenty of answers among them, too
+    misread = [row[2]["n"] for row in REAL_ROWS if row[2]["read_as"]]
+    assert len(misread) <= 1, f"known misreads grew: {misread}"
 
 
 # Log-probabilities --------------------------------------------------------------------------------------------

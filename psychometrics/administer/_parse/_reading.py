@@ -4,15 +4,24 @@ Each step below finds spans of the reply that look like options but are not the 
 reply with those spans blanked out. They run in this order, and each is named in
 :attr:`~psychometrics.administer._parse.ParsedAnswer.set_aside` when it set something aside.
 
-``run-on``
-    A base model that answered and went on writing the next item of the questionnaire (``3\\nStatement: I see
-    myself as…\\nAnswer: 2``): everything from the first later line that opens with ``Statement:``, ``Question:``,
-    ``Situation:``, ``Options:`` or ``Item:`` is cut. Without it the next item's ``Answer: 2`` would be read.
 ``recital``
-    The option list recited: two or more list items in the shown label order (``1.``, ``(2)``, ``C)``, ``4 -``)
-    separated only by option texts (of any option, in any order: small models garble the list) and punctuation,
-    e.g. ``1. Agree strongly\\n2. Agree a little\\n3. Neither…`` or ``1. Very Accurate (2) Moderately Accurate
-    (3)``. A recital names every label, so none of them is a choice; a commitment after it still counts.
+    A list, found first, in the whole reply:
+
+    * numbered lines: two or more lines in a row (blank lines between allowed) that open with consecutive labels,
+      whatever follows on the line: the option list recited (``1. Agree strongly\\n2. Agree a little\\n3.
+      Neither…``, garbled or not), a base model numbering copies of the statement (``1. I see myself as…\\n2. I
+      see myself as…``) or counting (``1.\\nAnswer: 2.\\nAnswer: 3.``);
+    * on one line: consecutive labels with nothing but option texts and punctuation between, two or more with an
+      option text (``1. Very Accurate (2) Moderately Accurate (3) …``, ``1. Disagree strongly (2)``) or three or
+      more without (``1. 2. 3. 4. 5. 6.``).
+
+    A list names label after label, so none of them is a choice; a commitment after it still counts.
+``run-on``
+    A base model that opened with a label and went on writing the questionnaire (``3\\nStatement: I see myself
+    as…\\nAnswer: 2``, ``B)\\n— Reply with the letter only.\\nAnswer: (C)``): everything from the first later
+    line that opens with ``Statement:``, ``Question:``, ``Q.``/``Q1:``, ``Situation:``, ``Options:``, ``Item:``,
+    ``Answer:`` or ``— Reply`` is cut; the imagined next item's ``Answer: 2`` is not this item's answer. Only a
+    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it.
 ``anchors``
     The scale's two ends restated with their own text (``where 1 = Disagree strongly and 5 = Agree strongly``,
     ``Agree strongly (5)``): set aside only when both ends are restated, each with the text its label has in this
@@ -45,7 +54,8 @@ _GAP = re.compile(r"^[\s.,;:()\[\]\-\"'/|…]*$")
 _UNITS = (r"points?|times?|years?|months?|weeks?|days?|hours?|minutes?|people|persons?|friends?|ways?|things?|"
           r"items?|questions?|statements?|options?|choices?|stars?|steps?|words?|sentences?|percent|dimensions?|"
           r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|of|out|am|pm")
-_ELIMINATE_BEFORE = r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|cross(?:ed|ing)? out)"
+_ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
+                     r"cross(?:ed|ing)? out)")
 _ELIMINATE_AFTER = r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out)"
 
 

@@ -24,7 +24,8 @@ _PAIRS = [
 ]
 _HARMONY = re.compile(
     r"^\s*(?:<\|start\|>assistant)?<\|channel\|>analysis<\|message\|>(?P<reasoning>.*?)"
-    r"(?:<\|end\|>\s*(?:<\|start\|>assistant)?<\|channel\|>final<\|message\|>(?P<answer>.*?)(?:<\|return\|>|<\|end\|>)?\s*$"
+    r"(?:<\|end\|>\s*(?:<\|start\|>assistant)?<\|channel\|>final<\|message\|>(?P<answer>.*?)"
+    r"(?:<\|return\|>|<\|end\|>)?\s*$"
     r"|$)", re.DOTALL)
 _HARMONY_PLAIN = re.compile(r"^\s*analysis(?P<reasoning>.*?)assistantfinal(?P<answer>.*)$", re.DOTALL)
 
@@ -33,8 +34,16 @@ def split_reasoning(text: str) -> tuple[str, str | None]:
     """``(answer text, reasoning or None)``: the reply without its reasoning blocks, and their text joined.
 
     A block that opens and never closes leaves an empty answer (the reply stopped while reasoning); a closing tag
-    without an opening tag makes everything before it reasoning. Examples: ``"<think>x</think>B"`` gives
-    ``("B", "x")``; ``"x</think>\\nB"`` gives ``("B", "x")``; ``"<think>x"`` gives ``("", "x")``.
+    without an opening tag makes everything before it reasoning.
+
+    >>> split_reasoning("<think>Plans ahead.</think>\\nB")
+    ('B', 'Plans ahead.')
+    >>> split_reasoning("Plans ahead.</think>B")
+    ('B', 'Plans ahead.')
+    >>> split_reasoning("<think>Plans ahead, so")
+    ('', 'Plans ahead, so')
+    >>> split_reasoning("B")
+    ('B', None)
     """
     m = _HARMONY.match(text)
     if m:

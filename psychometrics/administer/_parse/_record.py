@@ -10,7 +10,8 @@ ParseStatus = Literal["ok", "refused", "invalid"]
 
 ParseRule = Literal[
     "empty", "reasoning-only", "json", "two-labels", "label-only", "conclusion", "choice-phrase", "leading-label",
-    "option-text", "reordered-text", "refusal", "several-options", "off-scale", "lone-label", "recital", "negation", "no-answer",
+    "option-text", "reordered-text", "refusal", "several-options", "off-scale", "lone-label", "recital", "negation",
+    "no-answer",
 ]
 """The rule that decided a reading, in the order the rules are tried (see :mod:`psychometrics.administer._parse`)."""
 

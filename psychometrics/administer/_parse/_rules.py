@@ -45,64 +45,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from psychometrics.administer._parse._phrases import (
+    AFTER_MARKER,
+    ANSWER_MARKERS,
+    ANSWER_PREFIX,
+    CHOICE_PHRASES,
+    FINAL_MARKERS,
+    JSON_ANSWER_KEYS,
+    REFUSAL,
+    SO_TAIL,
+    TAIL,
+)
 from psychometrics.administer._parse._reading import Reading, read
 from psychometrics.administer._parse._reasoning import split_reasoning
-from psychometrics.administer._parse._record import ParsedAnswer, ParseRule
+from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus
 from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, negated, option_matches
 from psychometrics.plan._model import Cell
-
-_REFUSALS = [
-    r"\bas an? (?:ai|artificial intelligence)\b",
-    r"\bas an? (?:large )?language model\b",
-    r"\bas an? (?:ai )?(?:assistant|chatbot|llm)\b",
-    r"\bi(?:'m| am) (?:just |only |merely )?(?:an? )?(?:ai|artificial intelligence|language model|large language model|chatbot|llm)\b",
-    r"\bi (?:do not|don't|dont|cannot|can't|can not) (?:have|possess|hold|experience) (?:any )?(?:personal |real |human )?"
-    r"(?:feelings|opinions|preferences|emotions|beliefs|experiences|personality|traits|views|a personality|a body)",
-    r"\bi (?:do not|don't|dont) have personal\b",
-    r"\bi(?:'m| am) (?:not able|unable|not comfortable|not in a position) to\b",
-    r"\bi (?:cannot|can't|can not|won't|will not|must decline to|decline to|refuse to) "
-    r"(?:answer|respond|provide|choose|pick|select|rate|complete|participate|give|share|express|say|comply|"
-    r"help|assist|do (?:that|this)|take|fill|answer that|make)",
-    r"\bi must (?:decline|refrain)\b",
-    r"\b(?:i'm|i am) sorry,? but\b",
-    r"\b(?:does not|doesn't) apply to (?:me|an ai)\b",
-    r"\bnot (?:capable of|able to) (?:having|have|feel|feeling|hold)\b",
-]
-_REFUSAL_RE = re.compile("|".join(f"(?:{p})" for p in _REFUSALS), re.IGNORECASE)
-
-_FINAL = [
-    r"\bfinal (?:answer|choice|response|rating|decision|selection)(?:\s+(?:is|would be|will be))?",
-    r"\b(?:conclusion|in conclusion|to conclude|to sum up|in summary)\b\s*[:=]?",
-    r"\b(?:i'm|i am) left with",
-    r"\b(?:that|this|which) leaves(?: me with| us with| only)?",
-    r"\bleaving(?: me with| only)?",
-]
-_ANSWER = [
-    r"\b(?:my|the|correct|best|right|closest|most \w+)\s+(?:\w+\s+)?(?:answer|choice|response|rating|selection|option)"
-    r"(?:\s+(?:that|which)\s+(?:best\s+)?(?:describes|fits|applies to)\s+me(?:\s+best)?)?"
-    r"\s+(?:is|would be|will be|has to be|must be|=)",
-    r"\b(?:answer|response|choice|rating|selection)\s*[:=]",
-    r"\bi(?:'ll| will| am going to|'m going to)? (?:choose|pick|select|go with|opt for)",
-    r"\bi (?:chose|picked|selected|went with)",
-]
-_CHOICE_PHRASE = [
-    r"\b(?:i would|i'd|i might|i could|i should|i'll probably|i will probably)\s+(?:choose|pick|select|go with|go for|"
-    r"opt for|say|answer|respond with|reply with|rate (?:it|myself|this|that|me)?\s*(?:as|at|a)?)",
-    r"\b(?:i|i'd|i would) (?:rate|score|put) (?:it|myself|this|that|me)\s*(?:as|at|a)?",
-    r"\b(?:answer|choice|response|rating) (?:would be|is)",
-    r"\bwould be",
-    r"\b(?:go|going) (?:with|for)",
-    r"\b(?:choosing|picking|selecting)",
-    r"\b(?:answer|respond|reply) with",
-    r"\bi (?:say|think|believe)",
-]
-_SO = r"\b(?:so|therefore|thus|hence|which means|meaning)\b,?\s*(?:(?:my|the)\s+answer\s+is\s*)?"
-_TAIL = r"[(\[\"']?{tok}[)\]\"']?(?=\s*[.!]?\s*(?:$|\n))"
-_AFTER_MARKER = (r"[ \t]*:?[ \t]*(?:is[ \t]+)?(option|number|answer|choice|letter|point|label)?[ \t]*[:#]?[ \t]*"
-                 r"[(\[\"']?{tok}(?:[)\]\"']?[ \t]*(?:or|and|/|-|to)[ \t]*(?:(?:option|number)[ \t]*)?[(\[]?{tok})?")
-"""What may stand between a marker and its label: on the same line, a word naming the label, brackets, quotes."""
-_PREFIX = r"^\W*(?:(?:my |the |final )?(?:answer|option|choice|response|rating)(?: is)?\s*[:\-=]?\s*)?"
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -166,7 +124,7 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
     lab, tok = r.lab, _word_token(r.lab)
     flags = re.IGNORECASE
     found: list[tuple[int, Verdict]] = []
-    body = r"(?:" + "|".join(patterns) + r")" + _AFTER_MARKER.format(tok=tok)
+    body = r"(?:" + "|".join(patterns) + r")" + AFTER_MARKER.format(tok=tok)
     for m in re.finditer(body, r.listed, flags):
         keyword, first, second = m.group(1), m.group(2), m.group(3)
         if not lab.digits:
@@ -200,11 +158,9 @@ def rule_json(r: Reading) -> Verdict | None:
             continue
         if isinstance(obj, dict):
             objects.append(obj)
-    keys = ("answer", "final_answer", "response", "choice", "option", "selected_option", "selection", "selected",
-            "label", "rating", "score", "value", "result", "letter", "number")
     for obj in reversed(objects):
-        fields = {re.sub(r"[^a-z]", "_", str(k).lower()): v for k, v in obj.items()}
-        key = next((k for k in keys if k in fields), None)
+        fields = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in obj.items()}
+        key = next((k for k in JSON_ANSWER_KEYS if k in fields), None)
         if key is None:
             continue
         value = fields[key]
@@ -224,7 +180,7 @@ def rule_json(r: Reading) -> Verdict | None:
 def rule_two_labels(r: Reading) -> Verdict | None:
     """The reply opens with two labels (``2 or 3``, ``B/D``)."""
     lab = r.lab
-    pair = re.match(_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?\s*(?:or|and|/|,|-|to|&)\s*[(\[]?" + lab.token
+    pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?\s*(?:or|and|/|,|-|to|&)\s*[(\[]?" + lab.token
                     + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
     if not pair or r.inside(r.listed.find(r.first_line) + pair.start(1), "elimination", "negation"):
         return None
@@ -235,7 +191,7 @@ def rule_two_labels(r: Reading) -> Verdict | None:
 
 def rule_label_only(r: Reading) -> Verdict | None:
     """The whole reply is one label (``(B)``, ``**4**``, ``Answer: 2``, ``Three.``)."""
-    core = re.sub(_PREFIX, "", r.listed.strip(), flags=re.IGNORECASE)
+    core = re.sub(ANSWER_PREFIX, "", r.listed.strip(), flags=re.IGNORECASE)
     core = core.strip().strip("()[]{}<>\"'.,:;!-= ").strip()
     i = _find(r.lab, core) if r.lab.digits else r.lab.find(core)
     return None if i is None else _ok(i)
@@ -245,15 +201,15 @@ def rule_conclusion(r: Reading) -> Verdict | None:
     """Committed-answer markers. A final one (``Final answer:``, ``Conclusion:``, ``I'm left with``, ``…, so B.``):
     the last wins. Otherwise answer markers (``The answer is``, ``my answer is``, ``Answer:``, ``I choose``): they
     must agree — a base model that writes ``Answer: 4 … Answer: 2`` is writing more items, not concluding."""
-    final = _markers(r, _FINAL)
-    tail = re.compile(_SO + _TAIL.format(tok=_word_token(r.lab)), re.IGNORECASE | re.MULTILINE)
+    final = _markers(r, FINAL_MARKERS)
+    tail = re.compile(SO_TAIL + TAIL.format(tok=_word_token(r.lab)), re.IGNORECASE | re.MULTILINE)
     for m in tail.finditer(r.listed):
         i = _find(r.lab, m.group(1))
         if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
     if final:
         return max(final, key=lambda f: f[0])[1]
-    return _agreeing([v for _, v in _markers(r, _ANSWER)], r.lab)
+    return _agreeing([v for _, v in _markers(r, ANSWER_MARKERS)], r.lab)
 
 
 def _agreeing(found: list[Verdict], lab: Labels) -> Verdict | None:
@@ -271,13 +227,13 @@ def _agreeing(found: list[Verdict], lab: Labels) -> Verdict | None:
 
 def rule_choice_phrase(r: Reading) -> Verdict | None:
     """Tentative phrases of choosing; they must all name the same label."""
-    return _agreeing([v for _, v in _markers(r, _CHOICE_PHRASE)], r.lab)
+    return _agreeing([v for _, v in _markers(r, CHOICE_PHRASES)], r.lab)
 
 
 def rule_leading_label(r: Reading) -> Verdict | None:
     """The first line starts with a label; the rest of the line must not name another option's text."""
     lab, line = r.lab, r.first_line
-    m = re.match(_PREFIX + r"[(\[]?" + lab.token + r"(.*)$", line, flags=re.IGNORECASE)
+    m = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"(.*)$", line, flags=re.IGNORECASE)
     if not m:
         return None
     label, rest = m.group(1), m.group(2)
@@ -333,10 +289,11 @@ def rule_option_text(r: Reading) -> Verdict | None:
     i = options[0]
     for m in matches:
         after = re.match(r"\s*(?:[(\[]\s*|[-=:]\s*)" + lab.token + r"\s*[)\]]?", r.free[m.end:])
-        before = re.search(r"(?<![\w])[(\[]?" + lab.token + r"\s*[.)\]:=-]\s*[\"']?$", r.free[max(0, m.start - 8):m.start])
+        before = re.search(r"(?<![\w])[(\[]?" + lab.token + r"\s*[.)\]:=-]\s*[\"']?$",
+                           r.free[max(0, m.start - 8):m.start])
         for glued in (after, before):
-            if glued and lab.find(glued.group(1)) not in (None, i):
-                j = lab.find(glued.group(1))
+            j = lab.find(glued.group(1)) if glued else None
+            if j is not None and j != i:
                 return _invalid(f"label {lab.labels[j]} is {lab.texts[j]!r} but the reply says {lab.texts[i]!r}")
     if all(m.reordered for m in matches):
         return Verdict("ok", i, rule="reordered-text")
@@ -345,7 +302,7 @@ def rule_option_text(r: Reading) -> Verdict | None:
 
 def rule_refusal(r: Reading) -> Verdict | None:
     """A refusal phrase."""
-    m = _REFUSAL_RE.search(r.text)
+    m = REFUSAL.search(r.text)
     return Verdict("refused", reason=f"refusal: {m.group(0)!r}") if m else None
 
 
@@ -405,7 +362,8 @@ RULES: list[tuple[ParseRule, Rule]] = [
     ("json", rule_json), ("two-labels", rule_two_labels), ("label-only", rule_label_only),
     ("conclusion", rule_conclusion), ("choice-phrase", rule_choice_phrase), ("leading-label", rule_leading_label),
     ("option-text", rule_option_text), ("refusal", rule_refusal), ("several-options", rule_several_options),
-    ("off-scale", rule_off_scale), ("lone-label", rule_lone_label), ("recital", rule_recital), ("negation", rule_negation),
+    ("off-scale", rule_off_scale), ("lone-label", rule_lone_label), ("recital", rule_recital),
+    ("negation", rule_negation),
     ("no-answer", rule_no_answer),
 ]
 """The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
@@ -440,7 +398,8 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
     >>> got = parse_answer("I disagree a little.", cell)
     >>> got.value, got.rule
     (2, 'option-text')
-    >>> got = parse_answer("<think>Not a talker.</think>\\n1. Agree strongly\\n2. Agree a little\\nMy answer is 4.", cell)
+    >>> reply = "<think>Not a talker.</think>\\n1. Agree strongly\\n2. Agree a little\\nMy answer is 4, I am quiet."
+    >>> got = parse_answer(reply, cell)
     >>> got.value, got.rule, got.set_aside, got.reasoning
     (2, 'conclusion', ('recital',), 'Not a talker.')
     >>> parse_answer("I do not agree strongly.", cell).rule
@@ -448,24 +407,21 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
     """
     raw = text or ""
     answer, reasoning = split_reasoning(raw)
-    done = dict(raw_text=raw, reasoning=reasoning)
-    if not answer.strip():
-        if reasoning is not None:
-            return ParsedAnswer(status="invalid", rule="reasoning-only", reason="no answer after the reasoning",
-                                **done)
-        return ParsedAnswer(status="invalid", rule="empty", reason="empty reply", **done)
     lab = Labels(cell)
     r = read(answer, lab)
-    if not r.text:
-        return ParsedAnswer(status="invalid", rule="empty", reason="empty reply", **done)
-    for name, rule in RULES:
-        v = rule(r)
+    if not r.text:  # nothing, or nothing but markdown and invisible characters
+        rule: ParseRule = "empty" if reasoning is None else "reasoning-only"
+        reason = "empty reply" if reasoning is None else "no answer after the reasoning"
+        return ParsedAnswer(status="invalid", rule=rule, reason=reason, raw_text=raw, reasoning=reasoning)
+    for name, try_rule in RULES:
+        v = try_rule(r)
         if v is None:
             continue
-        decided = v.rule or name
         aside = tuple(r.set_aside) if name != "json" else ()
         if v.status == "ok" and v.index is not None:
-            return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index], rule=decided,
-                                set_aside=aside, **done)
-        return ParsedAnswer(status=v.status, reason=v.reason, rule=decided, set_aside=aside, **done)  # type: ignore[arg-type]
+            return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
+                                rule=v.rule or name, set_aside=aside, raw_text=raw, reasoning=reasoning)
+        status: ParseStatus = "refused" if v.status == "refused" else "invalid"
+        return ParsedAnswer(status=status, reason=v.reason, rule=v.rule or name, set_aside=aside, raw_text=raw,
+                            reasoning=reasoning)
     raise AssertionError("rule_no_answer always decides")  # pragma: no cover
