@@ -90,7 +90,7 @@ def bench_memory(samples: int = 12) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------- store
 def _responses(n: int) -> list[Any]:
-    from psychometrics.administer._records import Response
+    from psychometrics.store import Response
 
     return [Response(cell_id=f"{i:020x}", run_id="bench", model=MODEL, inventory="bfi44", item=str(i % 44 + 1),
                      scale="E", template="instruct", order="original", sample=i // 44, prompt="x" * 600,
@@ -149,7 +149,7 @@ def bench_store(n: int = 5000, rounds: int = 3) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------- score
 def bench_score(target: int = 100_000) -> dict[str, Any]:
     from psychometrics.administer import audit
-    from psychometrics.administer._records import Response
+    from psychometrics.store import Response
     from psychometrics.store import Run, Store
 
     samples = max(1, round(target / 4482))

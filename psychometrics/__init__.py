@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "list_inventories": "psychometrics.inventory",
     "load_inventory": "psychometrics.inventory",
-    "score_scales": "psychometrics.inventory._score",
+    "score_scales": "psychometrics.inventory",
     "Inventory": "psychometrics.inventory",
     "DataFileError": "psychometrics._yamlfile",
     "AuditScores": "psychometrics.score",

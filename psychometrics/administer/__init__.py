@@ -1,12 +1,12 @@
 """Stage 3 of the pipeline: ask a model every cell of a plan and store each answer."""
 
-from psychometrics.administer._records import AnswerMode, Response, Status
+from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit"]
+__all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult"}:
+    if name in {"audit", "AuditError", "AuditResult", "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)

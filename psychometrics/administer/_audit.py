@@ -20,8 +20,8 @@ from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
-from psychometrics.plan._model import GenerationSettings, Mode, Plan
-from psychometrics.store import Design, Run, Store
+from psychometrics.plan import Design, GenerationSettings, Mode, Plan, build_plan
+from psychometrics.store import Run, Store
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
@@ -181,8 +181,6 @@ def audit(
     makes no calls. Every failure to start (bad option, unknown model, missing key, unreachable endpoint)
     raises :class:`AuditError` before anything is asked.
     """
-    from psychometrics.plan import build_plan
-
     if resume:
         with Store(db, create=False) as s:
             previous = s.get_run(resume)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, probs_from_top_logprobs
-from psychometrics.administer._records import AnswerMode, Response
-from psychometrics.plan._model import Cell, GenerationSettings
+from psychometrics.plan import Cell, GenerationSettings
+from psychometrics.store import AnswerMode, Response
 
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath

@@ -16,10 +16,9 @@ from psychometrics.administer._call import (
     fast_template,
     response_from_reply,
 )
-from psychometrics.administer._records import AnswerMode, Response
 from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
-from psychometrics.plan._model import Cell
-from psychometrics.store import Store
+from psychometrics.plan import Cell
+from psychometrics.store import AnswerMode, Response, Store
 
 
 @dataclass

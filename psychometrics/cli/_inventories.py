@@ -123,8 +123,7 @@ def import_trait(
     inventory_id: Annotated[str, typer.Option("--id", help="Id of the new inventory.")] = "trait",
 ) -> None:
     """Convert the TRAIT data set (gated, not shipped) into an inventory file."""
-    from psychometrics.inventory._trait_import import import_trait as run_import
-    from psychometrics.inventory._trait_import import write_inventory_yaml
+    from psychometrics.inventory import import_trait as run_import, write_inventory_yaml
 
     if not src.exists():
         raise FileNotFoundError(f"{src}: no such file or folder")

@@ -52,8 +52,7 @@ def export(
     db: opt.Db = None,
 ) -> None:
     """Export every response of a run (one row per cell)."""
-    from psychometrics.store import Store
-    from psychometrics.store._export import export_responses
+    from psychometrics.store import Store, export_responses
 
     if format_ not in ("csv", "parquet", "jsonl"):
         raise ValueError(f"--format must be csv, parquet or jsonl (got {format_!r})")

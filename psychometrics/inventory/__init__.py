@@ -1,5 +1,7 @@
 """Stage 1 of the pipeline: instruments as validated data, and scoring of their scales."""
 
+import importlib
+
 from psychometrics._yamlfile import DataFileError, FileProblem
 from psychometrics.inventory._load import UnknownInventoryError, inventory_dir, list_inventories, load_inventory
 from psychometrics.inventory._model import (
@@ -20,13 +22,23 @@ from psychometrics.inventory._model import (
 __all__ = [
     "BipolarItem", "DataFileError", "FileProblem", "Inventory", "Item", "Kind", "Letters", "LikertItem", "Norms",
     "ResponseOption", "Scale", "ScenarioItem", "ScenarioOption", "Scoring", "UnknownInventoryError",
-    "inventory_dir", "list_inventories", "load_inventory", "score_scales",
+    "import_trait", "inventory_dir", "keyed_values", "list_inventories", "load_inventory", "score_scales",
+    "type_codes", "write_inventory_yaml",
 ]
 
+_LAZY = {
+    # scoring needs pandas; keep `import psychometrics.inventory` light for the CLI
+    "keyed_values": "psychometrics.inventory._score",
+    "score_scales": "psychometrics.inventory._score",
+    "type_codes": "psychometrics.inventory._score",
+    # the TRAIT converter is used by one command only
+    "import_trait": "psychometrics.inventory._trait_import",
+    "write_inventory_yaml": "psychometrics.inventory._trait_import",
+}
 
-def __getattr__(name: str):  # scoring needs pandas; keep `import psychometrics.inventory` light for the CLI
-    if name == "score_scales":
-        from psychometrics.inventory._score import score_scales
 
-        return score_scales
-    raise AttributeError(name)
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(module), name)

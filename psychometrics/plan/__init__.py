@@ -5,7 +5,18 @@ A plan is the cross-product item × template × option order × sample × person
 """
 
 from psychometrics.plan._build import PersonaSpec, build_plan, cell_id, plan_size_summary
-from psychometrics.plan._model import Cell, GenerationSettings, Mode, Plan
+from psychometrics.plan._markers import (
+    LEVEL_NAMES,
+    LEVEL_SUBSETS,
+    LEVELS,
+    MarkerPair,
+    MarkerSet,
+    level_description,
+    load_markers,
+    markers_path,
+    resolve_levels,
+)
+from psychometrics.plan._model import Cell, Design, GenerationSettings, Mode, Plan
 from psychometrics.plan._orders import ORDER_NAMES, concrete_orders, expand_orders, order_permutation
 from psychometrics.plan._personas import (
     Biography,
@@ -36,7 +47,7 @@ from psychometrics.plan._render import (
 )
 
 __all__ = [
-    "ORDER_NAMES", "Cell", "GenerationSettings", "Mode", "PersonaSpec", "Plan", "bipolar_option_texts",
+    "ORDER_NAMES", "Cell", "Design", "GenerationSettings", "Mode", "PersonaSpec", "Plan", "bipolar_option_texts",
     "build_plan", "cell_id", "concrete_orders", "expand_orders", "labels_for", "list_templates", "load_template",
     "option_texts", "option_values", "order_permutation", "plan_size_summary", "prompts_dir", "render_prompt",
     "validate_template_file",
@@ -44,4 +55,7 @@ __all__ = [
     "Biography", "Instruction", "Persona", "PersonaError", "PersonaSet", "ShapingTarget", "list_persona_sets",
     "load_persona_set", "parse_shaping_id", "persona_dir", "persona_ids", "personas_of", "resolve_persona",
     "shaping_id",
+    # shaping markers (the level sentences of shaping personas)
+    "LEVELS", "LEVEL_NAMES", "LEVEL_SUBSETS", "MarkerPair", "MarkerSet", "level_description", "load_markers",
+    "markers_path", "resolve_levels",
 ]

@@ -10,8 +10,8 @@ from typing import Literal, Union
 
 import jinja2
 
-from psychometrics.inventory._model import BipolarItem, Inventory, Item, ScenarioItem
-from psychometrics.plan._model import Cell, GenerationSettings, Plan
+from psychometrics.inventory import BipolarItem, Inventory, Item, ScenarioItem
+from psychometrics.plan._model import Cell, Design, GenerationSettings, Plan
 from psychometrics.plan._orders import expand_orders, order_permutation
 from psychometrics.plan._render import (
     labels_for,
@@ -113,7 +113,7 @@ def _personas(personas: Sequence[PersonaSpec]) -> list[tuple[str | None, str | N
 
 
 def _inventories(inventories: Sequence[Inventory | str | Path]) -> list[Inventory]:
-    from psychometrics.inventory._load import UnknownInventoryError, inventory_dir, load_inventory
+    from psychometrics.inventory import UnknownInventoryError, inventory_dir, load_inventory
 
     out: list[Inventory] = []
     for inv in inventories:
@@ -277,8 +277,10 @@ def build_plan(
 
     all_templates = list(dict.fromkeys(name for kind in kinds for name in chosen[kind]))
     all_orders = list(dict.fromkeys(o for names in orders_of.values() for o in names))
-    return Plan(model=model, inventories=[inv.id for inv in invs], templates=all_templates, orders=all_orders,
-                samples=samples, personas=[name for name, _ in persona_list], settings=settings, cells=cells)
+    design = Design(inventories=[inv.id for inv in invs], templates=all_templates, orders=all_orders,
+                    samples=samples, personas=[name for name, _ in persona_list], settings=settings,
+                    limit_items=limit_items, template_files=[str(f) for f in template_files])
+    return Plan(model=model, design=design, cells=cells)
 
 
 def plan_size_summary(plan: Plan) -> dict[str, int]:

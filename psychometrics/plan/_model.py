@@ -45,15 +45,31 @@ class Cell(BaseModel):
     """The option text behind each shown label, in shown order (used by the answer parser)."""
 
 
-class Plan(BaseModel):
-    """The cross-product item × template × order × sample (× persona) for one model."""
+class Design(BaseModel):
+    """What an audit crosses: inventories × templates × option orders × samples × personas, and the settings.
 
-    model_config = ConfigDict(extra="forbid")
-    model: str
+    A run stores its design as it was asked for (``all``, ``rotated``, inventory files by path), which rebuilds
+    the same plan when the run resumes; a :class:`Plan` holds the design its cells cross, resolved by
+    :func:`~psychometrics.plan.build_plan` (inventory ids, template names, concrete orders, persona names).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
     inventories: list[str]
     templates: list[str]
     orders: list[str]
     samples: int
     personas: list[str | None] = Field(default_factory=lambda: [None])
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
+    limit_items: int | None = None
+    template_files: list[str] = Field(default_factory=list)
+
+
+class Plan(BaseModel):
+    """The cross-product item × template × order × sample (× persona) for one model."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    design: Design
+    """The design the cells cross, resolved: inventory ids, template names, concrete orders
+    (``rotated`` → ``rotated-1``…), persona names."""
     cells: list[Cell] = Field(default_factory=list)

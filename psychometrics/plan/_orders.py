@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from psychometrics.inventory._model import Kind
+from psychometrics.inventory import Kind
 
 ORDER_NAMES: tuple[str, ...] = ("original", "reversed", "rotated", "swapped", "all")
 """The order names a user may give; ``rotated-K`` names a single shift."""

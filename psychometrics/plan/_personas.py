@@ -13,7 +13,7 @@ from its stored design. Three kinds of id resolve:
     A biography of a shipped persona set, e.g. ``default/017``.
 ``shape/<trait>/<level>``
     A shaping level (1–9) of a trait, rendered from the adjective markers of
-    ``inventories/shaping/markers.yaml`` (see :mod:`psychometrics.shape`), e.g. ``shape/extraversion/7``.
+    ``inventories/shaping/markers.yaml`` (see :func:`load_markers`), e.g. ``shape/extraversion/7``.
 ``shape/<trait>/<level>+<set>/<biography>``
     A biography followed by the shaping sentence, inside the biography's own instruction wording.
 
@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from psychometrics._paths import data_dir
 from psychometrics._yamlfile import load_shipped_or_path, report_problems
+from psychometrics.plan._markers import level_description, load_markers
 
 PLACEHOLDER = "{description}"
 """Where an instruction wording takes the biography (or the shaping sentence)."""
@@ -272,8 +273,6 @@ def persona_ids(spec: str | None, *, seed: int = 0) -> list[str | None]:
 
 def shaping_preamble(trait: str, level: int, base: str | None = None) -> str:
     """The preamble of a shaping level, alone or after a biography persona ``base``."""
-    from psychometrics.shape._markers import level_description, load_markers
-
     markers = load_markers()
     sentence = level_description(trait, level, markers)
     if base is None:

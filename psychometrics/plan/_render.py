@@ -51,7 +51,7 @@ import jinja2
 
 from psychometrics._paths import data_dir
 from psychometrics._yamlfile import DataFileError, FileProblem
-from psychometrics.inventory._model import (
+from psychometrics.inventory import (
     BipolarItem,
     Inventory,
     Item,

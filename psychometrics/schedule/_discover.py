@@ -32,7 +32,7 @@ class DiscoveredModel(BaseModel):
 
 
 def _safe(url: str) -> str:
-    from psychometrics.administer._audit import sanitize_api_base
+    from psychometrics.administer import sanitize_api_base
 
     return sanitize_api_base(url) or url
 

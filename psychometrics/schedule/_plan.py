@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from psychometrics._yamlfile import report_problems
-from psychometrics.plan._model import Mode
+from psychometrics.plan import Mode
 
 SCHEDULE_PLAN_VERSION = 1
 """Version of the schedule plan format."""

@@ -106,7 +106,7 @@ def run_schedule(
         Nothing to audit, discovery failed, or the baseline names no version.
     """
     from psychometrics.administer import AuditError, audit
-    from psychometrics.administer._audit import sanitize_api_base
+    from psychometrics.administer import sanitize_api_base
     from psychometrics.store import db_path
 
     say = log or (lambda _line: None)

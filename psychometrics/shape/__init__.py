@@ -1,7 +1,7 @@
 """Shaping (controllability): can a model's personality be steered on purpose, and what else moves?
 
 After Serapio-García et al. (2023, "Personality Traits in Large Language Models"): the model is asked to take
-on each of nine levels of a trait (adjective markers with qualifiers, :mod:`psychometrics.shape._markers`) and
+on each of nine levels of a trait (adjective markers with qualifiers, :func:`psychometrics.plan.load_markers`) and
 given the inventory at each; the statistics say how closely the measured score follows the target level
 (Spearman ρ with CI, level-1→9 median change), how far the other traits drift, and whether refusals rise.
 
@@ -13,15 +13,8 @@ A shaping run is an ordinary stored audit whose persona axis is the levels (pers
 >>> result.trait("extraversion").rho.value  # doctest: +SKIP
 """
 
-from psychometrics.shape._api import (
-    DEFAULT_ORDERS,
-    DEFAULT_TEMPLATES,
-    shape,
-    shaping_personas,
-    shaping_result,
-    shaping_traits,
-)
-from psychometrics.shape._markers import (
+# The markers and levels live in the plan stage, which renders shaping personas; part of the shaping API too.
+from psychometrics.plan import (
     LEVEL_NAMES,
     LEVEL_SUBSETS,
     LEVELS,
@@ -31,6 +24,14 @@ from psychometrics.shape._markers import (
     load_markers,
     markers_path,
     resolve_levels,
+)
+from psychometrics.shape._api import (
+    DEFAULT_ORDERS,
+    DEFAULT_TEMPLATES,
+    shape,
+    shaping_personas,
+    shaping_result,
+    shaping_traits,
 )
 from psychometrics.shape._metrics import (
     REFUSAL_TREND_SIGNIFICANCE,

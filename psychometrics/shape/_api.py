@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from psychometrics.shape._markers import load_markers, resolve_levels
+from psychometrics.plan import load_markers, resolve_levels
 from psychometrics.shape._model import ShapingResult, ValueColumn
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def shaping_personas(traits: Sequence[str], levels: int | Sequence[int] = 9,
     ``personas``: None (no biographies), a number N (a seeded sample of N from the ``default`` set), a
     specification ``SET`` / ``SET:N`` (see :func:`psychometrics.plan.persona_ids`), or a list of persona ids.
     """
-    from psychometrics.plan._personas import PersonaError, persona_ids, shaping_id
+    from psychometrics.plan import PersonaError, persona_ids, shaping_id
 
     lv = resolve_levels(levels if isinstance(levels, int) else list(levels))
     bases: list[str | None]
@@ -155,7 +155,7 @@ def shaping_result(run_id: str, *, db: str | None = None, inventory: str | None 
         The run has no shaping personas for the inventory.
     """
     from psychometrics.inventory import load_inventory
-    from psychometrics.plan._personas import parse_shaping_id
+    from psychometrics.plan import parse_shaping_id
     from psychometrics.shape._metrics import shaping_metrics
     from psychometrics.store import Store
 

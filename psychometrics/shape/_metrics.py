@@ -52,8 +52,8 @@ def shaping_scores(responses: pd.DataFrame, inventory: Inventory, *,
     """
     import pandas as pd
 
-    from psychometrics.inventory._score import score_scales
-    from psychometrics.plan._personas import parse_shaping_id
+    from psychometrics.inventory import score_scales
+    from psychometrics.plan import parse_shaping_id
 
     df = responses[responses["inventory"] == inventory.id].copy()
     targets = df["persona"].map(parse_shaping_id)
@@ -114,7 +114,7 @@ def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, 
     """Controllability of one ``trait`` from a shaping run's responses (see :func:`shaping_metrics`)."""
     import pandas as pd
 
-    from psychometrics.plan._personas import parse_shaping_id
+    from psychometrics.plan import parse_shaping_id
 
     scale = scale_of_trait(inventory, trait)
     if scale is None:
@@ -246,7 +246,7 @@ def shaping_metrics(responses: pd.DataFrame, inventory: Inventory, *, traits: Se
         off-target drift of every other scale (ρ with the level and median change); the refusal rate per level
         with a Cochran–Armitage trend test.
     """
-    from psychometrics.plan._personas import parse_shaping_id
+    from psychometrics.plan import parse_shaping_id
 
     parsed = [t for t in responses.loc[responses["inventory"] == inventory.id, "persona"].map(parse_shaping_id)
               if t is not None]

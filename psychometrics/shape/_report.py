@@ -15,7 +15,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from psychometrics.shape._markers import LEVEL_NAMES
+from psychometrics.plan import LEVEL_NAMES
 from psychometrics.shape._model import ShapingResult, TraitShaping
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

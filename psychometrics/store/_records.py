@@ -1,4 +1,8 @@
-"""Typed records for stored runs."""
+"""Typed records for what the store keeps: runs, and what a model answered (one response per cell).
+
+The response record lives here, below the administer stage that writes it, so that the store, the scorer and
+the report read it without depending on administer. Errors are data on the response they belong to.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from psychometrics.plan._model import GenerationSettings
+from psychometrics.plan import Design
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
 
+Status = Literal["ok", "refused", "invalid", "error"]
+"""``ok``: an answer mapped to a response value; ``refused``: the model declined; ``invalid``: a reply that is
+neither an answer nor a refusal; ``error``: no reply (transport, provider or timeout error after retries)."""
 
-class Design(BaseModel):
-    """What was asked: everything needed to rebuild the plan of a run."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    inventories: list[str]
-    templates: list[str]
-    orders: list[str]
-    samples: int
-    personas: list[str | None] = Field(default_factory=lambda: [None])
-    settings: GenerationSettings = Field(default_factory=GenerationSettings)
-    limit_items: int | None = None
-    template_files: list[str] = Field(default_factory=list)
+AnswerMode = Literal["logprobs", "generate"]
 
 
 class Run(BaseModel):
@@ -48,3 +44,39 @@ class Run(BaseModel):
     cost_usd: float = 0.0
     versions: dict[str, str] = Field(default_factory=dict)
     """Versions of psychometrics, Python and the libraries that produced the run."""
+
+
+class Response(BaseModel):
+    """One stored answer: one row per cell."""
+
+    model_config = ConfigDict(extra="forbid")
+    cell_id: str
+    run_id: str
+    model: str
+    inventory: str
+    item: str
+    scale: str
+    template: str
+    order: str
+    sample: int
+    persona: str | None = None
+    prompt: str
+    mode: AnswerMode
+    status: Status
+    raw_text: str | None = None
+    """What the model returned (generate mode), or the top token (log-prob mode)."""
+    value: int | None = None
+    """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
+    option_probs: dict[int, float] | None = None
+    """Log-prob mode: probability of each original response value, renormalised over the option labels."""
+    expected_value: float | None = None
+    """Log-prob mode: Σ value × probability over the original response values."""
+    mass_outside: float | None = None
+    """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising)."""
+    error: str | None = None
+    latency_s: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    attempts: int = 1
+    created_at: float = Field(default=0.0)

@@ -30,8 +30,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from psychometrics.administer._records import Response
-from psychometrics.store._records import Run
+from psychometrics.store._records import Response, Run
 
 DEFAULT_DB = "sqlite:///psychometrics.db"
 

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import doctest
+import json
 import math
+from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from psychometrics.administer._parse import ParsedAnswer, normalise_token, parse_answer, probs_from_top_logprobs
+from psychometrics.administer._parse import (
+    RULES,
+    ParsedAnswer,
+    ParseRule,
+    SetAside,
+    normalise_token,
+    parse_answer,
+    probs_from_top_logprobs,
+    split_reasoning,
+)
+from psychometrics.administer._parse import _reasoning as reasoning_module
+from psychometrics.administer._parse import _rules as rules_module
 from psychometrics.plan import Cell
 
 LIKERT_ORIGINAL = ["Disagree strongly", "Disagree a little", "Neither agree nor disagree", "Agree a little",
@@ -156,6 +171,251 @@ def test_parsed_answer_is_a_frozen_record() -> None:
     assert isinstance(got, ParsedAnswer)
     with pytest.raises(Exception):
         got.value = 1  # type: ignore[misc]
+
+
+# The rules, one table ------------------------------------------------------------------------------------------
+# Real-style replies of every kind issue 13 names. Each row: reply, cell, expected label (as shown) or status, the
+# rule that must decide, and what must have been set aside on the way (empty: not checked).
+
+BFI = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")
+IPIP_ORIGINAL = ["Very Inaccurate", "Moderately Inaccurate", "Neither Accurate Nor Inaccurate", "Moderately Accurate",
+                 "Very Accurate"]
+IPIP = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], IPIP_ORIGINAL, "original")
+IPIP_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], IPIP_ORIGINAL[::-1], "reversed")
+OEJTS_ORIGINAL = ["The left description fits me", "Closer to the left description", "Half and half",
+                  "Closer to the right description", "The right description fits me"]
+OEJTS = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], OEJTS_ORIGINAL, "original")
+OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-1], "reversed")
+SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
+
+INVALID, REFUSED = "invalid", "refused"
+REASONS = {"recital": "recites the option list", "negation": "does not choose", "several-options": "more than one",
+           "two-labels": "more than one", "no-answer": "no option", "reasoning-only": "after the reasoning",
+           "refusal": "refusal", "empty": "empty reply"}
+"""What the reason of an invalid or refused reading says, for the rules that only ever give that."""
+
+RULE_TABLE = [
+    # committed-answer markers: the conclusion wins over an opening label
+    ("(A)\n\nThe answer is (C).", SCEN, "C", "conclusion", ()),
+    ("1. Disagree strongly (2)\nThe answer is 4", BFI, "4", "label-only", ("recital",)),
+    ("1. Disagree strongly (2)\nI think the answer is 4", BFI, "4", "conclusion", ("recital",)),
+    ("Conclusion: (B). Ruled out: (A), (C), (D).", SCEN, "B", "conclusion", ("elimination",)),
+    ("After ruling out A, C and D, I'm left with B.", SCEN, "B", "conclusion", ("elimination",)),
+    ("ANSWER: **B**", SCEN, "B", "label-only", ()),
+    ("Four.", IPIP, "4", "label-only", ()),
+    ("c", SCEN, "C", "label-only", ()),
+    ("Let me think about which option describes me.\n\nFinal answer: 4", LIKERT, "4", "conclusion", ()),
+    ("I'd go with 2 at first, but my final answer is 3.", BFI, "3", "conclusion", ()),
+    ("Option A is tempting and option B is too passive. Therefore, C.", SCEN, "C", "conclusion", ()),
+    ("The option that best describes me is (D).", SCEN, "D", "conclusion", ()),
+    ("My answer: 5 (Very Accurate)", IPIP, "5", "conclusion", ()),
+    ("Considering my habits, the correct answer is b.", SCEN, "B", "conclusion", ()),
+    ("I pick 3, because I am in the middle on this.", BFI, "3", "conclusion", ()),
+    ("Closer to the right description, so 4.", OEJTS, "4", "conclusion", ()),
+    ("The answer is 4 (Agree a little).", LIKERT, INVALID, "conclusion", ()),  # 4 is "Disagree a little" here
+    ("My answer is five.", IPIP_REV, "5", "label-only", ()),
+    ("Since I plan ahead, my answer is five.", IPIP_REV, "5", "conclusion", ()),
+    # tentative phrases of choosing
+    ("I would rate myself a 2.", LIKERT, "2", "choice-phrase", ()),
+    ("If I were outgoing I'd choose 1; if shy I'd choose 5.", BFI, INVALID, "choice-phrase", ()),
+    ("Half and half, I'd say 3.", OEJTS_REV, "3", "choice-phrase", ()),
+    ("I would choose 2 because 1 is too strong.", LIKERT, "2", "choice-phrase", ()),
+    ("I'd say B, though A and C have a point.", SCEN, "B", "choice-phrase", ()),
+    ("Eliminating options 1 and 5, I'd go with 3.", BFI, "3", "choice-phrase", ("elimination",)),
+    # negation: a negated option is not chosen
+    ("I do not agree strongly.", BFI, INVALID, "negation", ("negation",)),
+    ("I don't strongly agree.", BFI, INVALID, "negation", ("negation",)),
+    ("I'm not someone who would agree strongly with that.", LIKERT, INVALID, "negation", ("negation",)),
+    ("I wouldn't say I agree strongly, more like agree a little.", BFI, "4", "option-text", ("negation",)),
+    ("I am not Very Accurate here; Moderately Accurate.", IPIP, "4", "option-text", ("negation",)),
+    ("Not 3, but 4.", BFI, "4", "lone-label", ("negation",)),
+    ("Not C. B fits me better.", SCEN, "B", "lone-label", ("negation",)),
+    # the option list recited is not an answer, unless a commitment follows
+    ("1. Agree strongly\n2. Agree a little\n3. Neither agree nor disagree\n4. Disagree a ", LIKERT, INVALID,
+     "recital", ("recital",)),
+    ("1. Very Accurate (2) Moderately Accurate (3) Neither Accurate Nor Inaccurate", IPIP_REV, INVALID, "recital",
+     ("recital",)),
+    ("(1) Disagree strongly\n(2) Agree strongly\n(3) Neither agree nor disagree\n(4) Agre", BFI, INVALID, "recital",
+     ("recital",)),  # garbled: the texts need not match their labels
+    ("1. Disagree strongly (2)\n2. Agree a little (3)\n3. Neither agree nor disagree (4)", BFI, INVALID, "recital",
+     ("recital",)),
+    ("1. The left description fits me\n2. Closer to the left description\n3. Half and half", OEJTS, INVALID,
+     "recital", ("recital",)),
+    ("Here are the options:\n(A) " + SCENARIO_ORIGINAL[0] + "\n(B) " + SCENARIO_ORIGINAL[1] + "\n\nI choose (B).",
+     SCEN, "B", "conclusion", ("recital",)),
+    ("1. Agree strongly\n2. Agree a little\n\n2", LIKERT, "2", "label-only", ("recital",)),
+    ("1. I see myself as someone who is reserved.\n2. I see myself as someone who is reserved.\n3. I see", BFI,
+     INVALID, "recital", ("recital",)),  # a base model numbering copies of the statement
+    ("1.\nAnswer: 2.\nAnswer: 3.\nAnswer: 4.\nAnswer: 5.\nAnswer: 6.", OEJTS, INVALID, "recital", ("recital",)),
+    ("1. 2. 3. 4. 5. 6. 7. 8. 9. 10. 1", IPIP, INVALID, "recital", ("recital",)),
+    ("A)\n(B)\n(C)\n(D)\nAnswer: (C)\nAnswer: (D)\nAnswer: (A)", SCEN, INVALID, "recital", ("recital", "run-on")),
+    # eliminated options
+    ("Ruled out: (A), (C), (D). (B) fits me.", SCEN, "B", "lone-label", ("elimination",)),
+    ("A and C are ruled out, D is wrong for me. B.", SCEN, "B", "lone-label", ("elimination",)),
+    ("Excluding B and D, the answer is A.", SCEN, "A", "conclusion", ("elimination",)),
+    # the scale's anchors restated
+    ("Using the scale where 1 = Disagree strongly and 5 = Agree strongly, my answer is 4.", BFI, "4", "conclusion",
+     ("anchors",)),
+    ("Using the scale where 1 = Agree strongly and 5 = Disagree strongly, my answer is 4.", LIKERT, "4",
+     "conclusion", ("anchors",)),
+    ("On a scale from 1 (Very Inaccurate) to 5 (Very Accurate): 4.", IPIP, "4", "lone-label", ("anchors",)),
+    ("Where 1 = Agree strongly and 5 = Disagree strongly, I'd say 2.", BFI, INVALID, "choice-phrase", ()),  # misread
+    # JSON answers: the answer field, whatever the explanation says
+    ('{"response": "C", "explanation": "Unlike option A, I like to plan ahead."}', SCEN, "C", "json", ()),
+    ('I thought about it carefully.\n{"answer": 4, "why": "I am rather reserved."}', LIKERT, "4", "json", ()),
+    ('```json\n{"choice": "B", "reason": "(A) is not me"}\n```', SCEN, "B", "json", ()),
+    ('{"answer": "Agree a little"}', BFI, "4", "json", ()),
+    ('{"reasoning": "Option B is better than A.", "final_answer": "(D)"}', SCEN, "D", "json", ()),
+    ('{"answer": "2 or 3"}', BFI, INVALID, "json", ()),
+    ('{"rating": 7, "why": "very"}', BFI, INVALID, "json", ()),
+    # option text in the other common word order
+    ("Strongly agree.", BFI, "5", "reordered-text", ()),
+    ("Strongly disagree", LIKERT, "5", "reordered-text", ()),
+    ("I strongly disagree with this.", BFI, "1", "reordered-text", ()),
+    # numbers that are not choices
+    ("There's no such thing as a perfect 3-point scale, but I try to be thorough.", BFI, INVALID, "no-answer",
+     ("not-a-choice",)),
+    ("I talk to about 3 people a day.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("On a 1-5 scale: 4", BFI, "4", "lone-label", ("not-a-choice",)),
+    ("It happens 2 times a week; 4.", BFI, "4", "lone-label", ("not-a-choice",)),
+    ("You seem to me to agree with statement 3.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("No one knows me better than I do.", BFI, INVALID, "no-answer", ()),  # "one" is not the label 1
+    # reasoning split off, only the rest read
+    ("<think>I talk a lot, but not always: maybe I disagree a little.</think>\n1", LIKERT, "1", "label-only", ()),
+    ("<think>The answer is D? Let me check the others first.</think>\nB", SCEN, "B", "label-only", ()),
+    ("<think>Let me weigh A against C.</think>The answer is (B).", SCEN, "B", "label-only", ()),
+    ("<think>Option 3 seems right but I am not sure, maybe 4", BFI, INVALID, "reasoning-only", ()),
+    ("I should pick 2 because...</think>\n\n4", BFI, "4", "label-only", ()),
+    ('<think>Hmm.</think>\n{"answer": "D"}', SCEN, "D", "json", ()),
+    # a base model running on into the next item
+    ("3\nStatement: I see myself as someone who is reserved.\nAnswer: 2", BFI, "3", "label-only", ("run-on",)),
+    ("B) " + SCENARIO_ORIGINAL[1] + "\n\nSituation: I am at a wedding.\nAnswer: (A)", SCEN, "B", "leading-label",
+     ("run-on",)),
+    # a base model answering off the scale
+    ("79\nQ. What is the significance of the question 2:45 PM (1) 400", OEJTS, INVALID, "off-scale", ()),
+    ("6.\nQ. 2. Which of the following do you think would be the closest", OEJTS, INVALID, "off-scale", ()),
+    ("7A\n- Reply with the number only.\nAnswer: 3B", BFI, INVALID, "off-scale", ()),
+    ("6.\n?\nStatement: Feel concerned for others.\nAnswer: 4.\n?\nStatement: Feel concerned.\nAnswer: 2.", IPIP,
+     INVALID, "conclusion", ()),  # the "Answer:" lines of imagined items disagree
+    # kept from before: glued contradictions, two labels, refusals, labels with their own text
+    ("4 (Agree a little)", LIKERT, INVALID, "leading-label", ()),
+    ("B) " + SCENARIO_ORIGINAL[0].replace("can.", "can manage."), SCEN, INVALID, "leading-label", ()),
+    ("Agree a little (4)", LIKERT, INVALID, "option-text", ()),
+    ("B/D", SCEN, INVALID, "two-labels", ()),
+    ("As an AI, I don't have personal feelings about parties.", SCEN, REFUSED, "refusal", ()),
+    ("(3) Half and half", OEJTS, "3", "leading-label", ()),
+    ("The left description fits me.", OEJTS_REV, "5", "option-text", ()),
+    ("2. Moderately Inaccurate", IPIP, "2", "leading-label", ()),
+    ("Agree strongly or disagree strongly, hard to say", BFI, INVALID, "several-options", ()),
+    ("Agree a little or Agree strongly, maybe 4.", BFI, INVALID, "several-options", ()),
+    ("1 or 2", OEJTS, INVALID, "two-labels", ()),
+    ("", BFI, INVALID, "empty", ()),
+]
+
+
+@pytest.mark.parametrize(("reply", "cell", "expected", "rule", "set_aside"), RULE_TABLE,
+                         ids=[f"{k}-{row[3]}" for k, row in enumerate(RULE_TABLE)])
+def test_rule_table(reply: str, cell: Cell, expected: str, rule: str, set_aside: tuple[str, ...]) -> None:
+    got = parse_answer(reply, cell)
+    if expected in (INVALID, REFUSED):
+        assert (got.status, got.label, got.value) == (expected, None, None), got
+        assert REASONS.get(rule, "") in got.reason, got
+    else:
+        assert (got.status, got.label) == ("ok", expected), got
+        assert got.value == cell.label_values[cell.labels.index(expected)] and got.reason is None
+    assert got.rule == rule, got
+    assert set(set_aside) <= set(got.set_aside), got
+    assert got.raw_text == reply
+
+
+def test_rule_table_covers_every_rule_and_step() -> None:
+    assert len(RULE_TABLE) >= 60
+    assert {row[3] for row in RULE_TABLE} == set(get_args(ParseRule))
+    assert {s for row in RULE_TABLE for s in row[4]} == set(get_args(SetAside))
+    kinds = {("letters" if row[1].labels[0] == "A" else "digits", row[1].order) for row in RULE_TABLE}
+    assert kinds >= {("letters", "original"), ("digits", "original"), ("digits", "reversed")}
+
+
+def test_rules_are_tried_in_the_documented_order() -> None:
+    doc = rules_module.__doc__
+    positions = [doc.index(f"``{name}``") for name, _ in RULES]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("module", [rules_module, reasoning_module], ids=lambda m: m.__name__)
+def test_docstring_examples(module) -> None:
+    result = doctest.testmod(module, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_reasoning_is_returned_apart() -> None:
+    got = parse_answer("<think>I plan ahead.</think>\n(B)", SCEN)
+    assert (got.label, got.reasoning, got.raw_text) == ("B", "I plan ahead.", "<think>I plan ahead.</think>\n(B)")
+    assert parse_answer("(B)", SCEN).reasoning is None
+
+
+@pytest.mark.parametrize(("reply", "answer", "reasoning"), [
+    ("<think>x</think>B", "B", "x"),
+    ("<thinking>\nweigh it\n</thinking>\n\nB", "B", "weigh it"),
+    ("x</think>\nB", "B", "x"),
+    ("<think>cut by the budget", "", "cut by the budget"),
+    ("[THINK]short[/THINK]C", "C", "short"),
+    ("<|channel|>analysis<|message|>The user asks.<|end|><|start|>assistant<|channel|>final<|message|>D<|return|>",
+     "D", "The user asks."),
+    ("analysisThe user asks about parties.assistantfinalA", "A", "The user asks about parties."),
+    ("plain B", "plain B", None),
+])
+def test_split_reasoning(reply: str, answer: str, reasoning: str | None) -> None:
+    assert split_reasoning(reply) == (answer, reasoning)
+
+
+# Real replies ---------------------------------------------------------------------------------------------------
+# 144 generate-mode replies of SmolLM2-135M-Instruct (chat) and the embedded Gemma 3 270M (base, raw completion) to
+# 36 prompts of this project (real_replies/collect.py), each read by hand (real_replies/readings.tsv).
+
+REAL = Path(__file__).parent / "real_replies"
+
+
+def _real_rows() -> list[tuple[dict, dict, dict]]:
+    data = json.loads((REAL / "replies.json").read_text())
+    prompts = {p["id"]: p for p in data["prompts"]}
+    lines = [line for line in (REAL / "readings.tsv").read_text().splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    readings = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    assert len(readings) == len(data["replies"]), "readings.tsv must read every reply in replies.json"
+    return [(prompts[r["prompt_id"]], r, reading) for r, reading in zip(data["replies"], readings)]
+
+
+REAL_ROWS = _real_rows()
+
+
+def _real_cell(prompt: dict) -> Cell:
+    return Cell(cell_id="real", inventory=prompt["inventory"], item=prompt["item"], scale="s",
+                template=prompt["template"], order=prompt["order"], sample=0, prompt=prompt["prompt"],
+                labels=prompt["labels"], label_values=prompt["label_values"], option_texts=prompt["option_texts"])
+
+
+@pytest.mark.parametrize(("prompt", "reply", "reading"), REAL_ROWS,
+                         ids=[f"{row[2]['n']}-{row[1]['model'][:6]}-{row[1]['prompt_id']}" for row in REAL_ROWS])
+def test_real_reply(prompt: dict, reply: dict, reading: dict) -> None:
+    assert (reading["model"], reading["prompt_id"], float(reading["temperature"])) == \
+        (reply["model"], reply["prompt_id"], reply["temperature"])
+    got = parse_answer(reply["reply"], _real_cell(prompt))
+    read = got.label if got.status == "ok" else got.status
+    assert read == (reading["read_as"] or reading["expected"]), (reply["reply"], got)
+    assert got.rule == reading["rule"], (reply["reply"], got)
+
+
+def test_real_replies_cover_both_models_and_every_kind() -> None:
+    models = {r["model"] for _, r, _ in REAL_ROWS}
+    assert models == {"smollm2-135m-instruct", "gemma-3-270m"}
+    assert {p["template"] for p, _, _ in REAL_ROWS} == {"instruct", "qa", "short"}
+    assert {p["inventory"] for p, _, _ in REAL_ROWS} == {"bfi44", "ipip50", "oejts", "trait-scenarios"}
+    assert {r["temperature"] for _, r, _ in REAL_ROWS} == {0.0, 0.8}
+    expected = [row[2]["expected"] for row in REAL_ROWS]
+    assert expected.count("invalid") < len(expected) - 30  # plenty of answers among them, too
+    misread = [row[2]["n"] for row in REAL_ROWS if row[2]["read_as"]]
+    assert len(misread) <= 1, f"known misreads grew: {misread}"
 
 
 # Log-probabilities --------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_plan_axis_with_persona_ids() -> None:
     ids = persona_ids("default:3")
     plan = build_plan(model="m", inventories=["bfi44"], templates=["instruct", "qa"], orders=["original"],
                       personas=[None, *ids], limit_items=5)
-    assert plan.personas == [None, *ids]
+    assert plan.design.personas == [None, *ids]
     assert len(plan.cells) == 5 * 2 * 4
     for cell in plan.cells:
         if cell.persona is None:

@@ -23,8 +23,8 @@ def test_plan_size_is_the_cross_product(likert) -> None:
     assert len(plan.cells) == 5 * 2 * 5 * 3
     assert plan_size_summary(plan) == {"inventories": 1, "items": 5, "templates": 2, "orders": 5, "samples": 3,
                                        "personas": 1, "cells": 150}
-    assert plan.orders == ["original", "rotated-1", "rotated-2", "rotated-3", "rotated-4"]
-    assert plan.templates == ["instruct", "qa"] and plan.samples == 3 and plan.personas == [None]
+    assert plan.design.orders == ["original", "rotated-1", "rotated-2", "rotated-3", "rotated-4"]
+    assert plan.design.templates == ["instruct", "qa"] and plan.design.samples == 3 and plan.design.personas == [None]
 
 
 def test_plan_size_with_personas_and_all(fixtures) -> None:

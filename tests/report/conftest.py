@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from psychometrics.store import Design, Run, Store
+from psychometrics.plan import Design
+from psychometrics.store import Run, Store
 from tests.support.sim_runs import PAYLOAD, Runs  # noqa: F401 - the report tests import them from here
 
 NORMED_YAML = """\

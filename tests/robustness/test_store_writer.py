@@ -13,8 +13,7 @@ import time
 
 import pytest
 
-from psychometrics.administer._records import Response
-from psychometrics.store import Store, StoreError
+from psychometrics.store import Response, Store, StoreError
 from tests.robustness.conftest import ROOT
 
 

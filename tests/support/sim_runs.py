@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 
 from psychometrics.administer import audit
-from psychometrics.store import Design, Run, Store
+from psychometrics.plan import Design
+from psychometrics.store import Run, Store
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 """Model text that would run script if the page did not escape it."""

@@ -301,8 +301,7 @@ def register_inventory(inventory: Any) -> None:
 
 @lru_cache(maxsize=None)
 def _item_info(inventory: str, item_id: str) -> _ItemInfo:
-    from psychometrics.inventory._load import load_inventory
-    from psychometrics.inventory._model import ScenarioItem
+    from psychometrics.inventory import ScenarioItem, load_inventory
 
     inv = _INVENTORIES.get(inventory) or load_inventory(inventory)
     item = inv.item(item_id)
@@ -346,7 +345,7 @@ def shaping_shift(cell: Mapping[str, Any], trait: str, params: SimParams) -> flo
     persona = cell.get("persona")
     if not isinstance(persona, str) or not persona.startswith("shape/"):
         return 0.0
-    from psychometrics.plan._personas import parse_shaping_id
+    from psychometrics.plan import parse_shaping_id
 
     target = parse_shaping_id(persona)
     if target is None:
@@ -368,7 +367,7 @@ def _person(cell: Mapping[str, Any]) -> tuple[object, ...]:
     """
     persona = cell.get("persona")
     if isinstance(persona, str) and persona.startswith("shape/"):
-        from psychometrics.plan._personas import parse_shaping_id
+        from psychometrics.plan import parse_shaping_id
 
         target = parse_shaping_id(persona)
         if target is not None:

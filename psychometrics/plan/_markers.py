@@ -2,7 +2,9 @@
 
 The markers live in ``inventories/shaping/markers.yaml`` (:class:`MarkerSet`): per trait, pairs of opposite
 adjectives (``{low: silent, high: talkative}``), in the spirit of Goldberg's bipolar Big-Five markers and of
-the shaping prompts of Serapio-García et al. (2023).
+the shaping prompts of Serapio-García et al. (2023). They belong to the plan stage because a shaping persona
+(``shape/<trait>/<level>``) is rendered into the prompt here, like any persona; :mod:`psychometrics.shape`
+re-exports them.
 
 Levels (:data:`LEVELS`) run from 1 (extremely low) to 9 (extremely high):
 

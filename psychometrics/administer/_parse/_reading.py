@@ -1,0 +1,269 @@
+"""A reply prepared for the rules: cleaned, cut where a base model runs on, and what is not an answer set aside.
+
+Each step below finds spans of the reply that look like options but are not the reply's choice; the rules read the
+reply with those spans blanked out. They run in this order, and each is named in
+:attr:`~psychometrics.administer._parse.ParsedAnswer.set_aside` when it set something aside.
+
+``recital``
+    A list, found first, in the whole reply:
+
+    * numbered lines: two or more lines in a row (blank lines between allowed) that open with consecutive labels,
+      whatever follows on the line: the option list recited (``1. Agree strongly\\n2. Agree a little\\n3.
+      Neither…``, garbled or not), a base model numbering copies of the statement (``1. I see myself as…\\n2. I
+      see myself as…``) or counting (``1.\\nAnswer: 2.\\nAnswer: 3.``);
+    * on one line: consecutive labels with nothing but option texts and punctuation between, two or more with an
+      option text (``1. Very Accurate (2) Moderately Accurate (3) …``, ``1. Disagree strongly (2)``) or three or
+      more without (``1. 2. 3. 4. 5. 6.``).
+
+    A list names label after label, so none of them is a choice; a commitment after it still counts.
+``run-on``
+    A base model that opened with a label and went on writing the questionnaire (``3\\nStatement: I see myself
+    as…\\nAnswer: 2``, ``B)\\n— Reply with the letter only.\\nAnswer: (C)``): everything from the first later
+    line that opens with ``Statement:``, ``Question:``, ``Q.``/``Q1:``, ``Situation:``, ``Options:``, ``Item:``,
+    ``Answer:`` or ``— Reply`` is cut; the imagined next item's ``Answer: 2`` is not this item's answer. Only a
+    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it.
+``anchors``
+    The scale's two ends restated with their own text (``where 1 = Disagree strongly and 5 = Agree strongly``,
+    ``Agree strongly (5)``): set aside only when both ends are restated, each with the text its label has in this
+    cell. One label with its own text is the answer's gloss (``4 (Disagree a little)``) and stays.
+``negation``
+    An option text with a negation in the same clause within four words before it (``I do not agree strongly``,
+    ``I wouldn't say I strongly agree``, ``rather than Agree a little``), and a label after ``not``, ``rather
+    than``, ``instead of``, ``other than`` or ``except`` (``B, not C``).
+``elimination``
+    Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
+    (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
+    ``incorrect``, ``out``.
+``not-a-choice``
+    Digit labels only: numbers that measure or count rather than choose (``a perfect 3-point scale``, ``3
+    times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``) and the scale's range (``1-5``, ``1 to 5``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from psychometrics.administer._parse._record import SetAside
+from psychometrics.administer._parse._text import Labels, TextMatch, clean, fractions, mask, negated, option_matches
+
+_RUN_ON = re.compile(r"\n\s*(?:(?:Statement|Question|Q|Situation|Options|Item|Answer)\s*\d*\s*[:.]|[-—]+\s*Reply\b)",
+                     re.IGNORECASE)
+_LINE_ITEM = r"^[ \t]*(?:(?:answer|option)\s*:?\s*)?(?:[-*•]\s*)?[(\[]?{tok}(?:[.)\]:]|[ \t]*[-=][ \t]|[ \t]*$)"
+_GAP = re.compile(r"^[\s.,;:()\[\]\-\"'/|…]*$")
+_UNITS = (r"points?|times?|years?|months?|weeks?|days?|hours?|minutes?|people|persons?|friends?|ways?|things?|"
+          r"items?|questions?|statements?|options?|choices?|stars?|steps?|words?|sentences?|percent|dimensions?|"
+          r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|of|out|am|pm")
+_ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
+                     r"cross(?:ed|ing)? out)")
+_ELIMINATE_AFTER = r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out)"
+
+
+@dataclass
+class Reading:
+    """One reply as the rules see it. ``text`` is the cleaned reply (fractions ``4/5`` → ``4`` for digit labels);
+    ``listed`` is ``text`` without the recital; ``free`` is ``listed`` without anything else set aside."""
+
+    lab: Labels
+    text: str
+    answer: str = ""
+    """The reply without its reasoning, before cleaning (the JSON rule parses it as written)."""
+    listed: str = ""
+    free: str = ""
+    set_aside: list[SetAside] = field(default_factory=list)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """The spans set aside by each step, positions in ``listed`` (the same as in ``text``)."""
+    negated_options: list[int] = field(default_factory=list)
+    """Options whose text was negated, in order of appearance."""
+
+    @property
+    def recited(self) -> bool:
+        return bool(self.spans.get("recital"))
+
+    @property
+    def first_line(self) -> str:
+        return self.listed.strip().split("\n", 1)[0].strip()
+
+    def inside(self, pos: int, *steps: str) -> bool:
+        """Whether position ``pos`` lies in a span set aside by one of ``steps``."""
+        return any(start <= pos < end for step in steps for start, end in self.spans.get(step, []))
+
+
+def read(answer_text: str, lab: Labels) -> Reading:
+    """Prepare ``answer_text`` (the reply without its reasoning) for the rules."""
+    text = clean(answer_text)
+    if lab.digits:
+        text = fractions(text)
+    recital = _recital_spans(text, lab)
+    set_aside: list[SetAside] = []
+    cut = _run_on(text, lab)
+    if cut is not None:
+        text = text[:cut].rstrip()
+        recital = [(a, min(b, len(text))) for a, b in recital if a < len(text)]
+        set_aside.append("run-on")
+    r = Reading(lab=lab, text=text, answer=answer_text, set_aside=set_aside)
+    r.listed = mask(text, recital)
+    found = {"recital": recital, "anchors": _anchor_spans(r.listed, lab), "negation": _negated_spans(r, lab),
+             "elimination": _eliminated_spans(r.listed, lab), "not-a-choice": _not_a_choice_spans(r.listed, lab)}
+    for step, spans in found.items():
+        if spans:
+            r.set_aside.append(step)  # type: ignore[arg-type]
+            r.spans[step] = spans
+    r.free = mask(r.listed, [s for step, spans in found.items() if step != "recital" for s in spans])
+    return r
+
+
+def _run_on(text: str, lab: Labels) -> int | None:
+    """Where a reply that opened with a label went on into a new item of the questionnaire, or None."""
+    first = text.split("\n", 1)[0]
+    opens = re.match(r"^\W*(?:answer\s*:\s*)?[(\[]?" + lab.token + r"(?:[.)\]:,\-]|\s*$|\s+[A-Z(\"'])", first,
+                     0 if not lab.digits else re.IGNORECASE)
+    cut = _RUN_ON.search(text)
+    return cut.start() if opens and cut else None
+
+
+def _list_items(text: str, lab: Labels) -> list[tuple[int, int, int]]:
+    pattern = r"(?<![^\s(\[])\(?" + lab.token + r"(?:[.)\]:]|\s*[-=]\s|(?=\s*$))"
+    flags = 0 if not lab.digits else re.IGNORECASE
+    return [(m.start(), m.end(), lab.find(m.group(1))) for m in re.finditer(pattern, text, flags)  # type: ignore[misc]
+            if lab.find(m.group(1)) is not None]
+
+
+def _only_options_between(gap: str, lab: Labels) -> tuple[bool, bool]:
+    """(the gap holds nothing but option texts and punctuation on one line, it holds at least one option text)."""
+    if "\n" in gap:
+        return False, False
+    found = option_matches(gap, lab.texts)
+    rest = mask(gap, [(f.start, f.end) for f in found])
+    return bool(_GAP.match(rest)), bool(found)
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _is_option_prefix(fragment: str, lab: Labels) -> bool:
+    frag = fragment.strip().rstrip(".…").strip().lower()
+    return not frag or any(t.lower().startswith(frag) for t in lab.texts) or bool(option_matches(frag, lab.texts))
+
+
+def _recital_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
+    """Numbered lists (each item on its own line) and option lists recited on one line."""
+    return _line_lists(text, lab) + _inline_lists(text, lab)
+
+
+def _line_lists(text: str, lab: Labels) -> list[tuple[int, int]]:
+    """Two or more lines in a row (blank lines between allowed) that open with consecutive labels, whatever follows
+    them on the line (``1. I see myself as…\\n2. I see myself as…``, ``1.\\nAnswer: 2.\\nAnswer: 3.``)."""
+    item = re.compile(_LINE_ITEM.format(tok=lab.token), 0 if not lab.digits else re.IGNORECASE)
+    spans: list[tuple[int, int]] = []
+    run: list[tuple[int, int, int]] = []  # (line start, line end, label index)
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        m = item.match(line)
+        i = lab.find(m.group(1)) if m else None
+        if i is not None and run and i == run[-1][2] + 1:
+            run.append((start, end, i))
+            continue
+        if not line.strip() and run:
+            continue  # a blank line inside a list
+        if len(run) >= 2:
+            spans.append((run[0][0], run[-1][1]))
+        run = [(start, end, i)] if i is not None else []
+    if len(run) >= 2:
+        spans.append((run[0][0], run[-1][1]))
+    return spans
+
+
+def _inline_lists(text: str, lab: Labels) -> list[tuple[int, int]]:
+    """Consecutive labels with nothing but option texts and punctuation between: two or more with an option text
+    (``1. Very Accurate (2) Moderately Accurate (3) …``), or three or more without (``1. 2. 3. 4. 5.``)."""
+    items = _list_items(text, lab)
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < len(items):
+        run, with_text = [items[k]], False
+        while k + 1 < len(items) and items[k + 1][2] == run[-1][2] + 1:
+            only, has_text = _only_options_between(text[run[-1][1]:items[k + 1][0]], lab)
+            if not only:
+                break
+            with_text = with_text or has_text
+            run.append(items[k + 1])
+            k += 1
+        k += 1
+        if len(run) < 2:
+            continue
+        end = run[-1][1]
+        line_end = _line_end(text, end)
+        rest = text[end:line_end]
+        if _is_option_prefix(rest, lab):  # the last item's text, or its start where the reply was cut
+            with_text = with_text or bool(rest.strip())
+            end = line_end
+        elif not with_text and re.match(r"^[\s\d.,;:()\-]*$", rest):  # a count going on past the labels: 6. 7. 8.
+            end = line_end
+        if with_text or len(run) >= 3:
+            spans.append((run[0][0], end))
+    return spans
+
+
+def _anchor_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
+    """Both ends of the scale restated with their own texts; nothing when only one end is."""
+    ends = {0: [], len(lab.labels) - 1: []}  # type: dict[int, list[tuple[int, int]]]
+    for m in option_matches(text, lab.texts, reordered=False):
+        if m.option not in ends:
+            continue
+        label = re.escape(lab.labels[m.option])
+        before = re.search(r"(?<![\w])\(?" + label + r"\)?\s*(?:=|:|-|\.|means|is|for|stands for|corresponds to|"
+                           r"being)?\s*[\"'(]?$", text[max(0, m.start - 30):m.start])
+        after = re.match(r"[\"')]?\s*(?:\(|=|:|-|is)\s*\(?" + label + r"(?![\w])\)?", text[m.end:])
+        if before:
+            ends[m.option].append((m.start - len(before.group(0)), m.end))
+        elif after:
+            ends[m.option].append((m.start, m.end + after.end()))
+    if not all(ends.values()):
+        return []
+    return [s for spans in ends.values() for s in spans]
+
+
+def _negated_spans(r: Reading, lab: Labels) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in option_matches(r.listed, lab.texts):
+        if negated(r.listed, m.start):
+            spans.append((m.start, m.end))
+            r.negated_options.append(m.option)
+    label_pattern = (r"\b(?i:not|rather than|instead of|other than|except|never)\s+(?i:(?:option|answer|number)\s*)?"
+                     r"[(\[]?" + lab.token)
+    spans += [m.span() for m in re.finditer(label_pattern, r.listed, re.IGNORECASE if lab.digits else 0)]
+    return spans
+
+
+def _label_list(lab: Labels) -> str:
+    one = r"(?:(?:option|answer|choice)s?\s*)?[(\[]?" + lab.bare + r"[)\]]?"
+    return one + r"(?:\s*(?:,|and|&|/|or|,\s*and)\s*" + one + r")*"
+
+
+def _eliminated_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
+    labels = _label_list(lab)
+    flags = re.IGNORECASE if lab.digits else 0
+    spans = [m.span() for m in re.finditer(r"(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*" + labels, text, flags)]
+    spans += [m.span() for m in re.finditer(labels + r"\s+(?i:" + _ELIMINATE_AFTER + r")", text, flags)]
+    return spans
+
+
+def _not_a_choice_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
+    if not lab.digits:
+        return []
+    first, last = re.escape(lab.labels[0]), re.escape(lab.labels[-1])
+    patterns = [
+        r"(?<![\d.])\d+-[a-z]+",  # 3-point, 5-star, 1-on-1 (not "2 - agree a little")
+        rf"(?<![\d.])\d+\s*(?:%|(?:st|nd|rd|th)\b|\s(?:{_UNITS})\b)",
+        r"\b(?:statements?|questions?|items?|q|#)[.:]?\s*\d+",
+        r"(?<![\d.])\d+(?=[A-Za-z])",  # 3B, 7A
+        r"(?<![\d.])\d+:\d\d",  # a time of day, 2:45
+        rf"(?<![\d.]){first}\s*(?:-|to)\s*{last}(?![\d])",
+        r"(?<=[A-Za-z])\d+",
+    ]
+    return [m.span() for p in patterns for m in re.finditer(p, text, re.IGNORECASE if "statements" in p else 0)]

@@ -1,0 +1,427 @@
+"""The rules that read a generated reply, tried in order; the first that decides gives the reading.
+
+A reply is first split into its reasoning and its answer (:func:`split_reasoning`); only the answer is read.
+Then the rules below are tried in this order, strongest evidence first. Before rule 3, the steps of
+:mod:`psychometrics.administer._parse._reading` set aside what names an option without choosing it (a base model's
+run-on into the next item, the option list recited, the scale's anchors restated, negated and eliminated options,
+numbers that are not choices).
+
+1. ``empty`` / ``reasoning-only``: nothing to read (a reply that stopped inside its reasoning says so).
+2. ``json``: a JSON object with an answer field (``{"response": "C", "explanation": "Unlike option A, …"}``,
+   a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply;
+   the other fields are the model's explanation and may name any option, so JSON goes first.
+3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``): ``invalid``.
+4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
+   ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
+5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
+   (B)``, ``I'm left with B``, ``…, so B.``): the LAST one wins, because a reply that reasons first and concludes
+   last means its conclusion. Without one, answer markers (``The answer is (C)``, ``my answer is 4``, ``Answer:
+   4``, ``I choose 2``) must all name the same label (``Answer: 4 … Answer: 2`` is a base model writing more
+   items). Before the leading label, because ``(A)\\n\\nThe answer is (C).`` means C.
+6. ``choice-phrase``: a tentative phrase of choosing names a label (``I would choose 1 because…``, ``I'd rate it
+   2``, ``it would be B``); every such phrase must name the same label.
+7. ``leading-label``: the first line starts with a label (``B) Agree a little``, ``4 - Disagree a little``).
+8. ``option-text`` / ``reordered-text``: the text of exactly one option (``I disagree a little.``), or its words
+   in another order when no other option has the same words (``Strongly agree.`` for ``Agree strongly``).
+9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``): ``refused``. It comes after the
+   rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an answer.
+10. ``several-options``: the texts of two or more options: ``invalid``.
+11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``): ``invalid``; the
+    labels further on in such a reply (a list item ``1.``, ``Q. 2``) are not its answer.
+12. ``lone-label``: exactly one label stands alone somewhere in the reply (two or more: ``invalid``).
+13. ``recital`` / ``negation`` / ``no-answer``: nothing chosen; the reason says whether the reply recited the
+    option list, only negated an option, or named none.
+
+Checks inside the rules: a label with another option's text glued to it (``4 (Agree a little)`` where 4 is
+"Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
+named by one marker (``I choose option 2 or 3``) are ``invalid``; a lower-case letter counts as a label only after
+a word that names it (``option c``) or standing alone, so ``it would be a good idea`` chooses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from psychometrics.administer._parse._phrases import (
+    AFTER_MARKER,
+    ANSWER_MARKERS,
+    ANSWER_PREFIX,
+    CHOICE_PHRASES,
+    FINAL_MARKERS,
+    JSON_ANSWER_KEYS,
+    REFUSAL,
+    SO_TAIL,
+    TAIL,
+)
+from psychometrics.administer._parse._reading import Reading, read
+from psychometrics.administer._parse._reasoning import split_reasoning
+from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus
+from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, negated, option_matches
+from psychometrics.plan import Cell
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a rule decided: an option (index in shown order), a refusal, or invalid with a reason."""
+
+    status: str
+    index: int | None = None
+    reason: str | None = None
+    rule: ParseRule | None = None
+    """Set when the rule that decided is not the one that ran (``reordered-text`` inside ``option-text``)."""
+
+
+Rule = Callable[[Reading], "Verdict | None"]
+
+
+def _ok(index: int) -> Verdict:
+    return Verdict("ok", index)
+
+
+def _invalid(reason: str) -> Verdict:
+    return Verdict("invalid", reason=reason)
+
+
+def _word_token(lab: Labels) -> str:
+    """Labels, and for digit labels also their number words (``four``), as one capturing group."""
+    if not lab.digits:
+        return lab.token
+    words = [w for w, d in NUMBER_WORDS.items() if d in lab.labels]
+    alternation = "|".join(re.escape(x) for x in sorted(lab.labels + words, key=len, reverse=True))
+    return rf"(?<![\w.,])({alternation})(?!\w|[.,]\d)"
+
+
+def _find(lab: Labels, label: str) -> int | None:
+    return lab.find(NUMBER_WORDS.get(label.lower(), label))
+
+
+def _article(lab: Labels, text: str, m: re.Match, group: int) -> bool:
+    """A letter label that is the article "a"/"A" before a word, or a lower-case letter not named as a label."""
+    if lab.digits:
+        return False
+    label = m.group(group)
+    after = text[m.end(group):m.end(group) + 2]
+    return (label in ("A", "a") and bool(re.match(r" [a-z]", after))) or label.islower()
+
+
+def _gloss_conflict(r: Reading, index: int, pos: int) -> Verdict | None:
+    """The sentence around ``pos`` names other options' texts but not the chosen one's."""
+    starts = [m.end() for m in re.finditer(r"\n|[.!?](?=\s)", r.free[:pos])]
+    start = starts[-1] if starts else 0
+    end_m = re.search(r"\n|[.!?](?=\s|$)", r.free[pos:])
+    end = pos + end_m.start() if end_m else len(r.free)
+    named = list(dict.fromkeys(m.option for m in option_matches(r.free[start:end], r.lab.texts)))
+    if named and index not in named:
+        return _invalid(f"label {r.lab.labels[index]} is {r.lab.texts[index]!r} but the reply says "
+                        f"{r.lab.texts[named[0]]!r}")
+    return None
+
+
+def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
+    """Every label named by one of ``patterns``: (position, verdict), in order of position."""
+    lab, tok = r.lab, _word_token(r.lab)
+    flags = re.IGNORECASE
+    found: list[tuple[int, Verdict]] = []
+    body = r"(?:" + "|".join(patterns) + r")" + AFTER_MARKER.format(tok=tok)
+    for m in re.finditer(body, r.listed, flags):
+        keyword, first, second = m.group(1), m.group(2), m.group(3)
+        if not lab.digits:
+            ends = re.match(r"[)\]\"']?\s*(?:[.!?]|$)", r.listed[m.end(2):], re.MULTILINE)
+            if first.islower() and keyword is None and not ends:
+                continue  # "it would be a good idea"; "the answer is b." still counts
+            if first in ("A", "a") and re.match(r" [a-z]", r.listed[m.end(2):m.end(2) + 2]):
+                continue
+        if r.inside(m.start(2), "not-a-choice", "negation", "elimination"):
+            continue
+        i = _find(lab, first)
+        j = _find(lab, second) if second is not None and (lab.digits or second.isupper()) else None
+        if i is None:
+            continue
+        if j is not None and j != i:
+            found.append((m.start(2), _invalid(f"names more than one option: {lab.describe([i, j])}")))
+        else:
+            found.append((m.start(2), _gloss_conflict(r, i, m.start(2)) or _ok(i)))
+    return found
+
+
+def rule_json(r: Reading) -> Verdict | None:
+    """A JSON object with an answer field; its value read as a short reply (label, option text)."""
+    raw = r.answer
+    decoder = json.JSONDecoder()
+    objects = []
+    for m in re.finditer(r"\{", raw):
+        try:
+            obj, _ = decoder.raw_decode(raw[m.start():])
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            objects.append(obj)
+    for obj in reversed(objects):
+        fields = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in obj.items()}
+        key = next((k for k in JSON_ANSWER_KEYS if k in fields), None)
+        if key is None:
+            continue
+        value = fields[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return _invalid(f"JSON field {key!r} holds {value!r}, not an option")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        short = read(str(value), r.lab)
+        for rule in (rule_two_labels, rule_label_only, rule_leading_label, rule_option_text):
+            v = rule(short)
+            if v is not None:
+                return v
+        return _invalid(f"JSON field {key!r} holds {str(value)[:40]!r}, not an option")
+    return None
+
+
+def rule_two_labels(r: Reading) -> Verdict | None:
+    """The reply opens with two labels (``2 or 3``, ``B/D``)."""
+    lab = r.lab
+    pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?\s*(?:or|and|/|,|-|to|&)\s*[(\[]?" + lab.token
+                    + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
+    if not pair or r.inside(r.listed.find(r.first_line) + pair.start(1), "elimination", "negation"):
+        return None
+    if lab.find(pair.group(1)) != lab.find(pair.group(2)) and (lab.digits or pair.group(2).isupper()):
+        return _invalid(f"names more than one option: {pair.group(1)}, {pair.group(2)}")
+    return None
+
+
+def rule_label_only(r: Reading) -> Verdict | None:
+    """The whole reply is one label (``(B)``, ``**4**``, ``Answer: 2``, ``Three.``)."""
+    core = re.sub(ANSWER_PREFIX, "", r.listed.strip(), flags=re.IGNORECASE)
+    core = core.strip().strip("()[]{}<>\"'.,:;!-= ").strip()
+    i = _find(r.lab, core) if r.lab.digits else r.lab.find(core)
+    return None if i is None else _ok(i)
+
+
+def rule_conclusion(r: Reading) -> Verdict | None:
+    """Committed-answer markers. A final one (``Final answer:``, ``Conclusion:``, ``I'm left with``, ``…, so B.``):
+    the last wins. Otherwise answer markers (``The answer is``, ``my answer is``, ``Answer:``, ``I choose``): they
+    must agree — a base model that writes ``Answer: 4 … Answer: 2`` is writing more items, not concluding."""
+    final = _markers(r, FINAL_MARKERS)
+    tail = re.compile(SO_TAIL + TAIL.format(tok=_word_token(r.lab)), re.IGNORECASE | re.MULTILINE)
+    for m in tail.finditer(r.listed):
+        i = _find(r.lab, m.group(1))
+        if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice"):
+            final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
+    if final:
+        return max(final, key=lambda f: f[0])[1]
+    return _agreeing([v for _, v in _markers(r, ANSWER_MARKERS)], r.lab)
+
+
+def _agreeing(found: list[Verdict], lab: Labels) -> Verdict | None:
+    """The one option every marker names; invalid when they name several or one of them is invalid."""
+    if not found:
+        return None
+    invalid = [v for v in found if v.status != "ok"]
+    if invalid:
+        return invalid[0]
+    picks = list(dict.fromkeys(v.index for v in found if v.index is not None))
+    if len(picks) > 1:
+        return _invalid(f"names more than one option: {lab.describe(picks)}")
+    return found[0]
+
+
+def rule_choice_phrase(r: Reading) -> Verdict | None:
+    """Tentative phrases of choosing; they must all name the same label."""
+    return _agreeing([v for _, v in _markers(r, CHOICE_PHRASES)], r.lab)
+
+
+def rule_leading_label(r: Reading) -> Verdict | None:
+    """The first line starts with a label; the rest of the line must not name another option's text."""
+    lab, line = r.lab, r.first_line
+    m = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"(.*)$", line, flags=re.IGNORECASE)
+    if not m:
+        return None
+    label, rest = m.group(1), m.group(2)
+    if not lab.digits:
+        sep = rest[:1]
+        if sep == " " and label.isupper():
+            if label == "A" and rest.lstrip()[:1].islower():  # "A good friend…" is an article
+                return None
+        elif sep not in ("", ")", "]", ".", ":", ",", "-", "="):
+            return None
+    i = lab.find(label)
+    offset = r.listed.find(line) + m.start(1)
+    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice"):
+        return None
+    if r.inside(offset, "anchors") and re.search(lab.token, r.free):
+        return None  # "1 = Disagree strongly … 5 = Agree strongly: 4" restates the scale before answering
+    named = [t.option for t in option_matches(rest, lab.texts) if not negated(rest, t.start)]
+    if not named:
+        named = _opening_words(rest, lab)
+    if named and i not in named:
+        return _invalid(f"label {lab.labels[i]} is {lab.texts[i]!r} but the reply says {lab.texts[named[0]]!r}")
+    return _ok(i)
+
+
+def _opening_words(rest: str, lab: Labels) -> list[int]:
+    """The option whose text ``rest`` begins with, word for word for at least four words, when no other option's
+    text starts the same way: a long option quoted with a spelling or an ending of its own (``…something I
+    recognize`` for ``…something I recognise.``)."""
+    words = re.findall(r"[a-z0-9']+", rest.lower())
+    shared = []
+    for text in lab.texts:
+        option = re.findall(r"[a-z0-9']+", text.lower())
+        n = next((k for k, (a, b) in enumerate(zip(words, option)) if a != b), min(len(words), len(option)))
+        shared.append(n)
+    best = max(shared, default=0)
+    if best < 4 or shared.count(best) > 1:
+        return []
+    return [shared.index(best)]
+
+
+def _texts(r: Reading) -> list[int]:
+    return list(dict.fromkeys(m.option for m in option_matches(r.free, r.lab.texts)))
+
+
+def rule_option_text(r: Reading) -> Verdict | None:
+    """The text of exactly one option, in its own or another word order; a different label glued to it is a
+    contradiction."""
+    lab = r.lab
+    matches = option_matches(r.free, lab.texts)
+    options = list(dict.fromkeys(m.option for m in matches))
+    if len(options) != 1:
+        return None
+    i = options[0]
+    for m in matches:
+        after = re.match(r"\s*(?:[(\[]\s*|[-=:]\s*)" + lab.token + r"\s*[)\]]?", r.free[m.end:])
+        before = re.search(r"(?<![\w])[(\[]?" + lab.token + r"\s*[.)\]:=-]\s*[\"']?$",
+                           r.free[max(0, m.start - 8):m.start])
+        for glued in (after, before):
+            j = lab.find(glued.group(1)) if glued else None
+            if j is not None and j != i:
+                return _invalid(f"label {lab.labels[j]} is {lab.texts[j]!r} but the reply says {lab.texts[i]!r}")
+    if all(m.reordered for m in matches):
+        return Verdict("ok", i, rule="reordered-text")
+    return _ok(i)
+
+
+def rule_refusal(r: Reading) -> Verdict | None:
+    """A refusal phrase."""
+    m = REFUSAL.search(r.text)
+    return Verdict("refused", reason=f"refusal: {m.group(0)!r}") if m else None
+
+
+def rule_several_options(r: Reading) -> Verdict | None:
+    """The texts of two or more options."""
+    options = _texts(r)
+    return _invalid(f"names more than one option: {r.lab.describe(options)}") if len(options) > 1 else None
+
+
+def rule_off_scale(r: Reading) -> Verdict | None:
+    """The reply opens with a number that is not a label (``79``, ``6.``, ``100%``): it answered off the scale, and
+    labels further on (``Q. 2``, a list item ``1.``) are not its answer."""
+    if not r.lab.digits:
+        return None
+    m = re.match(r"^\W*(\d+)(?![\d/])", r.text)
+    if m and r.lab.find(m.group(1)) is None:
+        return _invalid(f"opens with {m.group(1)}, which is not an option")
+    return None
+
+
+def rule_lone_label(r: Reading) -> Verdict | None:
+    """Labels standing alone anywhere: exactly one is the answer, two or more are ``invalid``."""
+    found: list[int] = []
+    for m in re.finditer(r.lab.token, r.free):
+        if _article(r.lab, r.free, m, 1):
+            continue
+        i = r.lab.find(m.group(1))
+        if i is not None and i not in found:
+            found.append(i)
+    if len(found) == 1:
+        return _ok(found[0])
+    if found:
+        return _invalid(f"names more than one option: {r.lab.describe(found)}")
+    return None
+
+
+def rule_recital(r: Reading) -> Verdict | None:
+    """The reply recites the option list and chooses none."""
+    return _invalid("recites the option list without choosing an option") if r.recited else None
+
+
+def rule_negation(r: Reading) -> Verdict | None:
+    """The reply only negates options."""
+    if not r.negated_options:
+        return None
+    named = ", ".join(repr(r.lab.texts[i]) for i in dict.fromkeys(r.negated_options))
+    return _invalid(f"says it does not choose {named} and names no option it does choose")
+
+
+def rule_no_answer(r: Reading) -> Verdict:
+    """Nothing in the reply names an option."""
+    snippet = r.text if len(r.text) <= 60 else r.text[:57] + "…"
+    return _invalid(f"no option label or option text found in {snippet!r}")
+
+
+RULES: list[tuple[ParseRule, Rule]] = [
+    ("json", rule_json), ("two-labels", rule_two_labels), ("label-only", rule_label_only),
+    ("conclusion", rule_conclusion), ("choice-phrase", rule_choice_phrase), ("leading-label", rule_leading_label),
+    ("option-text", rule_option_text), ("refusal", rule_refusal), ("several-options", rule_several_options),
+    ("off-scale", rule_off_scale), ("lone-label", rule_lone_label), ("recital", rule_recital),
+    ("negation", rule_negation),
+    ("no-answer", rule_no_answer),
+]
+"""The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
+
+
+def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
+    """Read a generated reply as an answer to ``cell``, by the rules of this module in their order.
+
+    Parameters
+    ----------
+    text
+        The model's reply, verbatim (reasoning blocks included; they are split off and returned apart).
+    cell
+        The cell asked: its ``labels``, ``label_values`` and ``option_texts`` (all in shown order).
+
+    Returns
+    -------
+    ParsedAnswer
+        ``ok`` with the original value and the label chosen; ``refused`` when the model declined; ``invalid`` with
+        the reason otherwise. Always with the rule that decided, what was set aside, the raw text and the reasoning.
+
+    Examples
+    --------
+    A likert cell shown in reversed order: label ``2`` stands for the original value 4.
+
+    >>> from psychometrics.plan import Cell
+    >>> texts = ["Agree strongly", "Agree a little", "Neutral", "Disagree a little", "Disagree strongly"]
+    >>> cell = Cell(cell_id="x", inventory="i", item="e1", scale="s", template="t", order="reversed", sample=0,
+    ...             prompt="…", labels=["1", "2", "3", "4", "5"], label_values=[5, 4, 3, 2, 1], option_texts=texts)
+    >>> parse_answer("**2**", cell).value
+    4
+    >>> got = parse_answer("I disagree a little.", cell)
+    >>> got.value, got.rule
+    (2, 'option-text')
+    >>> reply = "<think>Not a talker.</think>\\n1. Agree strongly\\n2. Agree a little\\nMy answer is 4, I am quiet."
+    >>> got = parse_answer(reply, cell)
+    >>> got.value, got.rule, got.set_aside, got.reasoning
+    (2, 'conclusion', ('recital',), 'Not a talker.')
+    >>> parse_answer("I do not agree strongly.", cell).rule
+    'negation'
+    """
+    raw = text or ""
+    answer, reasoning = split_reasoning(raw)
+    lab = Labels(cell)
+    r = read(answer, lab)
+    if not r.text:  # nothing, or nothing but markdown and invisible characters
+        rule: ParseRule = "empty" if reasoning is None else "reasoning-only"
+        reason = "empty reply" if reasoning is None else "no answer after the reasoning"
+        return ParsedAnswer(status="invalid", rule=rule, reason=reason, raw_text=raw, reasoning=reasoning)
+    for name, try_rule in RULES:
+        v = try_rule(r)
+        if v is None:
+            continue
+        aside = tuple(r.set_aside) if name != "json" else ()
+        if v.status == "ok" and v.index is not None:
+            return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
+                                rule=v.rule or name, set_aside=aside, raw_text=raw, reasoning=reasoning)
+        status: ParseStatus = "refused" if v.status == "refused" else "invalid"
+        return ParsedAnswer(status=status, reason=v.reason, rule=v.rule or name, set_aside=aside, raw_text=raw,
+                            reasoning=reasoning)
+    raise AssertionError("rule_no_answer always decides")  # pragma: no cover

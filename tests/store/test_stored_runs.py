@@ -1,0 +1,84 @@
+"""A database written by an earlier version loads unchanged and resumes with nothing to ask.
+
+``tests/fixtures/store/run-8f3b71b.sql`` is the SQL dump of a database that commit 8f3b71b (before ``Design``
+moved into the plan stage, the response record into the store and the shaping markers into the plan stage)
+wrote with::
+
+    psychometrics audit --model sim/steady -i bfi44 --templates instruct,qa --orders original,reversed \
+        --personas "none,default/017,shape/extraversion/7,shape/neuroticism/2+default/003" --limit-items 2
+
+Its run id, cell ids and prompts were computed by that code; the biography and shaping personas put the
+persona sets and the shaping markers into the prompts, so every file a cell id depends on is covered.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from psychometrics.administer import audit
+from psychometrics.administer._audit import default_run_id
+from psychometrics.plan import Design, GenerationSettings, build_plan
+from psychometrics.store import Response, Store
+
+DUMP = Path(__file__).resolve().parents[1] / "fixtures" / "store" / "run-8f3b71b.sql"
+RUN_ID = "sim-steady-f6b90149"
+PERSONAS = [None, "default/017", "shape/extraversion/7", "shape/neuroticism/2+default/003"]
+AUDIT = dict(model="sim/steady", inventories=["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
+             personas=PERSONAS, limit_items=2)
+N_CELLS = 2 * 2 * 2 * 4  # items × templates × orders × personas
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> str:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(DUMP.read_text(encoding="utf-8"))
+    conn.close()
+    return f"sqlite:///{path}"
+
+
+def _stored_record(url: str) -> str:
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return conn.execute("SELECT record FROM runs WHERE run_id = ?", (RUN_ID,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_old_run_record_loads_unchanged(old_db: str) -> None:
+    with Store(old_db, create=False) as store:
+        run = store.get_run(RUN_ID)
+        responses = list(store.iter_responses(RUN_ID))
+    assert run.design == Design(inventories=["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
+                                samples=1, personas=PERSONAS, settings=GenerationSettings(), limit_items=2)
+    assert run.model_dump_json() == _stored_record(old_db)  # written back, byte for byte what was stored
+    assert len(responses) == run.n_cells == N_CELLS
+    assert all(isinstance(r, Response) and r.status == "ok" and r.run_id == RUN_ID for r in responses)
+
+
+def test_run_id_and_cell_ids_are_derived_as_before(old_db: str) -> None:
+    with Store(old_db, create=False) as store:
+        run = store.get_run(RUN_ID)
+        stored_cells = store.run_cell_ids(RUN_ID)
+    assert default_run_id(run.model, run.design, run.api_base) == RUN_ID
+    plan = build_plan(model=run.model, inventories=run.design.inventories, templates=run.design.templates,
+                      orders=run.design.orders, samples=run.design.samples, personas=run.design.personas,
+                      settings=run.design.settings, limit_items=run.design.limit_items)
+    assert [c.cell_id for c in plan.cells] == stored_cells
+
+
+def test_same_audit_call_resumes_the_old_run_with_nothing_to_ask(old_db: str) -> None:
+    result = audit(**AUDIT, db=old_db)
+    assert result.run.run_id == RUN_ID
+    assert result.already_answered == N_CELLS
+    assert result.tally is not None and result.tally.asked == 0 and result.tally.requests == 0
+
+
+def test_resume_by_id_asks_nothing(old_db: str) -> None:
+    result = audit(resume=RUN_ID, db=old_db)
+    assert result.run.design == Design(**{k: v for k, v in AUDIT.items() if k != "model"}, samples=1)
+    assert result.already_answered == len(result.plan.cells) == N_CELLS
+    assert result.tally is not None and result.tally.asked == 0
