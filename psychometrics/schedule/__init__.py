@@ -31,10 +31,10 @@ from psychometrics.schedule._records import (
     ScheduleSummary,
     VersionResult,
 )
-from psychometrics.schedule._run import run_schedule, versions_of
+from psychometrics.schedule._run import DEFAULT_OUT, run_schedule, versions_of
 
 __all__ = [
-    "CHECK_KINDS", "CI_LEVEL", "Check", "CheckKind", "ComparisonResult", "DesignSpec", "Discover",
+    "CHECK_KINDS", "CI_LEVEL", "DEFAULT_OUT", "Check", "CheckKind", "ComparisonResult", "DesignSpec", "Discover",
     "DiscoveredModel", "EXIT_DRIFT", "EXIT_ERROR", "EXIT_OK", "Limits", "ModelEntry", "REFERENCE_RANGE",
     "SCHEDULE_PLAN_VERSION", "SCHEDULE_SUMMARY_VERSION", "ScalePoint", "ScheduleError", "SchedulePlan",
     "ScheduleSummary", "Thresholds", "VersionResult", "compare_scores", "list_models", "load_schedule_plan",

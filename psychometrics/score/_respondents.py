@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from psychometrics.inventory import Inventory, load_inventory
-from psychometrics.inventory._score import score_scales
+from psychometrics.inventory import Inventory, load_inventory, score_scales
 
 RESPONDENT_KEYS = ["template", "order", "sample", "persona"]
 

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from psychometrics.inventory import Inventory
-from psychometrics.inventory._score import type_codes
+from psychometrics.inventory import Inventory, type_codes
 from psychometrics.score._common import CI_LEVEL, join, safe
 from psychometrics.score._model import MIN_RESPONDENTS, ScaleNorms, ScaleScore, TypeProfile
 from psychometrics.stats import mean_ci, norm_comparison

@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from psychometrics.inventory import Inventory
-from psychometrics.inventory._score import keyed_values, score_scales
+from psychometrics.inventory import Inventory, keyed_values, score_scales
 from psychometrics.score._common import CI_LEVEL, rate_rows
 from psychometrics.score._load import read_responses, scoring_inventories
 from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
