@@ -1,6 +1,6 @@
 # Reference reliability values from R psych on the bfi data (tests/data/psych_bfi.csv): per keyed scale α and
 # G6(smc) (psych::alpha), one-factor ω (psych::omega and psych::fa), split-half (psych::splitHalf and the odd-even
-# split), and ICC (psych::ICC) on a small hand example and on the neuroticism items.
+# split), and ICC (psych::ICC) on a small hand example and on the neuroticism items of 300 respondents.
 #
 #   Rscript tests/reference/reliability.R [OUT_DIR]     (default OUT_DIR: tests/reference)
 
@@ -61,7 +61,8 @@ icc_reference <- function(wide) {
 # Five targets rated twice (tests/stats/test_reliability.py::icc_example).
 example <- data.frame(session_1 = c(3.0, 4.0, 2.5, 5.0, 3.5), session_2 = c(3.5, 4.0, 2.0, 4.5, 3.5),
                       row.names = paste0("person_", 1:5))
-neuroticism <- na.omit(bfi[, paste0("N", 1:5)])
+# The first 300 complete respondents: ICC(lmer = FALSE) fits aov() with one dummy per respondent, minutes for all.
+neuroticism <- head(na.omit(bfi[, paste0("N", 1:5)]), 300)
 
 reference <- c(
   provenance("reliability.R"),
@@ -72,7 +73,7 @@ reference <- c(
       example = list(ratings = matrix_json(example), results = icc_reference(example)),
       bfi_neuroticism = list(
         items = colnames(neuroticism),
-        note = "items N1-N5 as raters, listwise complete cases of the raw (unkeyed) items",
+        note = "items N1-N5 as raters of the first 300 respondents (file order) who answered all five; raw items",
         n = nrow(neuroticism),
         results = icc_reference(neuroticism)
       )
