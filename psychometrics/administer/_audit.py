@@ -184,7 +184,8 @@ def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> No
     if effort is None:
         return
     if provider in _CUSTOM_PROVIDERS:
-        raise AuditError(f"--reasoning-effort does not apply to {model}: the embedded and simulated models do not reason")
+        raise AuditError(f"--reasoning-effort does not apply to {model}: the embedded and simulated models do not "
+                         "reason")
     lib = litellm()
     try:
         bare, _, _, _ = lib.get_llm_provider(model=model)

@@ -89,7 +89,8 @@ class Response(BaseModel):
     ``max_tokens``, ran out), ``content_filter``…; None for an error or a provider that does not say."""
     reasoning: str | None = None
     """Reasoning the model wrote before its answer, kept apart from the answer: the provider's reasoning field
-    (litellm's ``reasoning_content``) and any ``<think>…</think>``-style block in the reply. Not read for the answer."""
+    (litellm's ``reasoning_content``) and any ``<think>…</think>``-style block in the reply. Not read for the
+    answer."""
     parse_rule: str | None = None
     """Generate mode: the rule of the answer parser that decided the reading (``conclusion``, ``label-only``,
     ``recital``…; see ``psychometrics.administer._parse``); None in log-prob mode and for errors."""

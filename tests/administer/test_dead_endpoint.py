@@ -143,7 +143,8 @@ def test_cli_prints_one_line_and_exits_1(tmp_path):
 
 
 # Against llama-cpp-python's own server -------------------------------------------------------------------------
-needs_local = pytest.mark.skipif(not _local.available(), reason="the 'local' extra (llama-cpp-python, weights) is absent")
+needs_local = pytest.mark.skipif(not _local.available(),
+                                 reason="the 'local' extra (llama-cpp-python, weights) is absent")
 
 
 @pytest.fixture(scope="module")

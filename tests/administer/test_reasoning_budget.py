@@ -110,23 +110,28 @@ def test_bad_budget_options_fail_before_any_call(db, kwargs, words):
         audit("sim/steady", ["bfi44"], limit_items=1, db=db, **kwargs)
 
 
-def test_cli_summary_suggests_raising_the_budget(tmp_path):
+def test_summary_suggests_raising_the_budget_and_the_cli_passes_it_on(tmp_path, capsys):
+    from psychometrics.cli._summary import print_run_summary
+
     db = f"sqlite:///{tmp_path / 'r.db'}"
     with OpenAIServer(ServerConfig(reasoning_tokens=100)) as server:
-        args = ["audit", "--model", "openai/test-model", "--api-base", server.api_base, "--db", db, "--inventory",
-                "bfi44", "--templates", "instruct", "--orders", "original", "--limit-items", "3", "--mode",
-                "generate", "--no-report"]
-        cut = run_cli(*args, env=cli_env())
-        as_json = run_cli(*args, "--json", env=cli_env())
-        enough = run_cli(*args, "--max-tokens", "400", "--reasoning-effort", "low", env=cli_env())
+        cut = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        capsys.readouterr()
+        print_run_summary(cut.run.run_id, db=db, json_=False)
+        text = " ".join(capsys.readouterr().out.split())
+        print_run_summary(cut.run.run_id, db=db, json_=True)
+        as_json = json.loads(capsys.readouterr().out)
+        done = run_cli("audit", "--model", "openai/test-model", "--api-base", server.api_base, "--db", db,
+                       "--inventory", "bfi44", "--templates", "instruct", "--orders", "original", "--limit-items", "3",
+                       "--mode", "generate", "--no-report", "--max-tokens", "400", "--reasoning-effort", "low",
+                       env=cli_env())
         sent = [(b["max_tokens"], b.get("reasoning_effort")) for b in server.bodies]
-    assert cut.returncode == 0, cut.stderr
     assert ("3 generated replies stopped at the token budget (max_tokens 32) before an answer: raise it with "
-            "--max-tokens") in " ".join(cut.stdout.split())
-    assert json.loads(as_json.stdout)["cut_by_token_budget"] == 3
-    assert enough.returncode == 0 and "stopped at the token budget" not in enough.stdout
-    assert "3 ok" in enough.stdout
-    assert sent == [(32, None)] * 3 + [(400, "low")] * 3  # the JSON run resumed the first: nothing asked
+            "--max-tokens") in text
+    assert as_json["cut_by_token_budget"] == 3
+    assert done.returncode == 0, done.stderr
+    assert "stopped at the token budget" not in done.stdout and "3 ok" in done.stdout
+    assert sent == [(32, None)] * 3 + [(400, "low")] * 3
 
 
 def test_shape_and_schedule_plans_pass_the_budget_on(db, tmp_path):

@@ -61,14 +61,16 @@ def _once_rate_limited(headers):
     return ServerConfig(behaviour=lambda n, prompt: "429" if n == 1 else "answer", rate_limit_headers=headers)
 
 
-def _whole_second() -> float:
-    return float(int(time.time()))
+def _date_headers(ahead: int) -> dict[str, str]:
+    """A reply's ``Date`` and a ``Retry-After`` HTTP date ``ahead`` seconds later."""
+    now = float(int(time.time()))
+    return {"Date": http_date(now), "Retry-After": http_date(now + ahead)}
 
 
 @pytest.mark.parametrize(("headers", "waited"), [
     (lambda: {"Retry-After": "6"}, 6.0),
     (lambda: {"Retry-After": "120"}, 120.0),  # before: capped at 60 s
-    (lambda: {"Date": http_date(_whole_second()), "Retry-After": http_date(_whole_second() + 6)}, 6.0),  # before: ignored
+    (lambda: _date_headers(6), 6.0),  # before: ignored
     (lambda: {"retry-after-ms": "1500"}, 1.5),
     (lambda: {"x-ratelimit-reset-requests": "6m0s", "x-ratelimit-remaining-requests": "0",
               "x-ratelimit-reset-tokens": "20ms", "x-ratelimit-remaining-tokens": "900"}, 360.0),
@@ -133,11 +135,7 @@ def test_client_errors_are_not_retried(db, action):
 def test_an_http_date_is_waited_for_in_real_time(db):
     """Measured at the server: the retry comes 2 s after a 429 whose Retry-After is a date 2 s ahead (before this
     was read, the date was ignored and the retry came after the 0.5–1 s backoff)."""
-    def headers() -> dict[str, str]:
-        now = _whole_second()
-        return {"Date": http_date(now), "Retry-After": http_date(now + 2)}
-
-    with OpenAIServer(_once_rate_limited(headers)) as server:
+    with OpenAIServer(_once_rate_limited(lambda: _date_headers(2))) as server:
         audit("openai/test-model", ["bfi44"], templates=["instruct"], orders=["original"], mode="generate",
               api_base=server.api_base, db=db, limit_items=1, concurrency=1)
         events = list(server.events)
