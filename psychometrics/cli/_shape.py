@@ -40,12 +40,15 @@ def shape_command(
     orders: opt.Orders = "original,reversed",
     samples: opt.Samples = 1,
     temperature: opt.Temperature = 0.0,
+    max_tokens: opt.MaxTokens = 32,
+    reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = "auto",
     value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
     retries: opt.Retries = 4,
+    max_wait: opt.MaxWait = None,
     api_base: opt.ApiBase = None,
     db: opt.Db = None,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design; the same command resumes it).")] = None,
@@ -69,7 +72,8 @@ def shape_command(
 
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
-                    samples=samples, temperature=temperature, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
+                    samples=samples, temperature=temperature, max_tokens=max_tokens,
+                    reasoning_effort=reasoning_effort, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
         size = plan_size_summary(res.plan)
         if json_:
@@ -81,8 +85,9 @@ def shape_command(
 
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
-        orders=_split(orders), samples=samples, temperature=temperature, mode=mode, concurrency=concurrency,
-        rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db, run_id=run_id,
+        orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
+        reasoning_effort=reasoning_effort, mode=mode, concurrency=concurrency,  # type: ignore[arg-type]
+        rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value,  # type: ignore[arg-type]
         progress=not json_ and sys.stderr.isatty(),
     )

@@ -18,8 +18,9 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
                       write_report: bool = False) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
-    JSON: ``{"run": Run, "requests_this_session": int | null, "scales": [one row per inventory × scale],
-    "scores": AuditScores}``. With ``write_report`` the HTML report is written too.
+    JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
+    inventory × scale], "scores": AuditScores}``. With ``write_report`` the HTML report is written too. Replies cut
+    by the token budget before an answer are counted, with the option that raises it.
     """
     import json
 
@@ -28,12 +29,14 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
+        cut = store.cut_by_token_budget(run_id)
     scores = score(run, db=db)
     report_path = _write_report(run_id, db, scores) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
             "requests_this_session": asked,
+            "cut_by_token_budget": cut,
             "scales": json.loads(scores.to_frame().to_json(orient="records")),
             "scores": json.loads(scores.to_json()),
             **({"report": str(report_path)} if report_path else {}),
@@ -43,6 +46,10 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
 
     console = Console()
     print_scores(scores, console=console, run=run, asked=asked)
+    if cut:
+        console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
+                      f"(max_tokens {run.design.settings.max_tokens}) before an answer[/bold yellow]: raise it with "
+                      "--max-tokens (a reasoning model needs hundreds to thousands of tokens)", highlight=False)
     if report_path:
         console.print(f"report: {report_path}")
 

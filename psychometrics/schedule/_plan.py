@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from psychometrics._yamlfile import report_problems
-from psychometrics.plan import Mode
+from psychometrics.plan import Mode, ReasoningEffort
 
 SCHEDULE_PLAN_VERSION = 1
 """Version of the schedule plan format."""
@@ -83,7 +83,9 @@ class DesignSpec(_Record):
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     """Sampling temperature (generate mode)."""
     max_tokens: int = Field(32, ge=1)
-    """Token budget of a generated answer."""
+    """Token budget of a generated answer, reasoning included (a reasoning model needs hundreds to thousands)."""
+    reasoning_effort: ReasoningEffort | None = None
+    """Passed to providers that take it (litellm's ``reasoning_effort``); left out: the provider's default."""
     limit_items: int | None = Field(None, ge=1)
     """Only the first N items of each inventory (for smoke tests; leave out for real audits)."""
     personas: str | None = None
@@ -109,6 +111,9 @@ class Limits(_Record):
     """Seconds per call."""
     retries: int = Field(4, ge=0)
     """Retries per cell for 429/5xx/timeouts."""
+    max_wait: float | None = Field(None, gt=0)
+    """Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before a version's audit
+    stops; left out: 600."""
 
 
 class Discover(_Record):
@@ -228,8 +233,9 @@ class SchedulePlan(_Record):
         return {
             "inventories": list(self.inventories), "templates": d.templates, "orders": list(d.orders),
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
-            "limit_items": d.limit_items, "concurrency": lim.concurrency, "rpm": lim.rpm, "timeout": lim.timeout,
-            "retries": lim.retries, "personas": persona_ids(d.personas),
+            "reasoning_effort": d.reasoning_effort, "limit_items": d.limit_items, "concurrency": lim.concurrency,
+            "rpm": lim.rpm, "timeout": lim.timeout, "retries": lim.retries, "max_wait": lim.max_wait,
+            "personas": persona_ids(d.personas),
         }
 
 
