@@ -19,7 +19,7 @@ def inventory_dir() -> Path:
 
 def shipped_files() -> dict[str, Path]:
     """The shipped inventory files by id (file name without ``.yaml``)."""
-    return {p.stem: p for p in sorted(inventory_dir().glob("*.yaml"))}
+    return {p.stem: p for p in sorted(inventory_dir().glob("*.yaml"), key=lambda p: p.stem)}  # ipip50 before ipip50-de
 
 
 def load_inventory(id_or_path: str | Path) -> Inventory:
