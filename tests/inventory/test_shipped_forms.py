@@ -154,3 +154,12 @@ def test_only_the_forms_are_forms():
     assert {i for i, inv in shipped.items() if inv.parallel_to is not None} == set(FORMS)
     for inv in shipped.values():
         assert inv.language is not None  # every shipped inventory says its language
+
+
+def test_readme_lists_every_shipped_inventory():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Instruments"):].split("\n\n")[1]
+    listed = re.findall(r"^\| `([a-z0-9_-]+)` \|", table, flags=re.MULTILINE)
+    assert sorted(listed) == sorted(inv.id for inv in list_inventories())
