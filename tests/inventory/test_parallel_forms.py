@@ -9,6 +9,7 @@ import pytest
 
 from psychometrics.inventory import DataFileError, load_inventory
 from psychometrics.inventory._parallel import language_problem
+from tests.inventory.test_validation import _line_of
 
 ORIGINAL = """\
 id: tiny
@@ -110,13 +111,6 @@ def _write(tmp_path: Path, form: str, original: str = ORIGINAL) -> Path:
     path = tmp_path / "inv.yaml"
     path.write_text(form)
     return path
-
-
-def _line_of(text: str, needle: str) -> int:
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError(f"{needle!r} not in text")
 
 
 def test_a_good_form_loads_and_knows_its_original(tmp_path):
