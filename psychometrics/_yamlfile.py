@@ -161,7 +161,7 @@ def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None 
     if not isinstance(data, dict):
         raise DataFileError([FileProblem(file=file, line=1, field=None, message="expected a mapping of fields at the top level")])
     sink: list[tuple[Loc, str]] = []
-    ctx = dict(context or {}, problems=sink)
+    ctx = dict(context or {}, problems=sink, path=path)  # the path lets a model resolve files named relative to it
     try:
         result = model.model_validate(data, context=ctx)
     except ValidationError as exc:

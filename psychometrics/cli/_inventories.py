@@ -21,7 +21,15 @@ def _summary(inv) -> dict:
         "scales": [s.id for s in inv.scales],
         "license": inv.license,
         "citation": inv.citation,
+        "language": inv.language,
+        "parallel_to": inv.parallel_to,
+        "relation": inv.relation,
     }
+
+
+def _form_of(inv) -> str:
+    """`, paraphrase of ipip50` for a parallel form, else nothing."""
+    return f", {inv.relation} of {inv.original_id}" if inv.parallel_to else ""
 
 
 @app.command("list")
@@ -35,9 +43,10 @@ def list_(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         print_json([_summary(inv) for inv in invs])
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("id", "name", "kind", "items", "scales", "license")
+    ids = Column("id", no_wrap=True, min_width=max((len(inv.id) for inv in invs), default=2))  # never cut an id
+    table = Table(ids, "name", "kind", "items", "scales", "license")
     for inv in invs:
         table.add_row(inv.id, inv.name, inv.kind, str(len(inv.items)), ", ".join(s.id for s in inv.scales),
                       _first_sentence(inv.license))
@@ -67,7 +76,8 @@ def show(
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items)")
+    console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items"
+                  f"{escape(_form_of(inv))})")
     console.print(f"Citation: {escape(inv.citation)}")
     console.print(f"License: {escape(inv.license)}")
     if inv.response_options:
@@ -110,7 +120,7 @@ def validate(
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
         else:
-            typer.echo(f"{path}: ok ({inv.id}, {len(inv.items)} items, {len(inv.scales)} scales)")
+            typer.echo(f"{path}: ok ({inv.id}, {len(inv.items)} items, {len(inv.scales)} scales{_form_of(inv)})")
     if bad:
         raise typer.Exit(code=1)
 
