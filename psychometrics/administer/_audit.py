@@ -230,7 +230,7 @@ def audit(
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run.status, run.n_cells, run.design = "running", len(plan.cells), design
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
@@ -243,6 +243,7 @@ def audit(
         update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
         started = time.monotonic()
         tally = Tally()
+        status = run.status
         try:
             if missing:
                 tally = asyncio.run(administer(
@@ -250,17 +251,17 @@ def audit(
                     logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
                     policy=retry_policy or RetryPolicy(retries=retries), on_response=update,
                 ))
-            run.status = "finished"
+            status = "finished"
         except KeyboardInterrupt:
-            run.status = "interrupted"
+            status = "interrupted"
             raise
         finally:
             close()
-            run.wall_s += time.monotonic() - started
-            run.counts = store.status_counts(run_id)
-            run.cost_usd = store.run_cost(run_id)
-            run.mode_used = tally.mode_used or run.mode_used
-            if run.status == "finished":
-                run.finished_at = time.time()
+            run = run.model_copy(update={
+                "status": status, "wall_s": run.wall_s + time.monotonic() - started,
+                "counts": store.status_counts(run_id), "cost_usd": store.run_cost(run_id),
+                "mode_used": tally.mode_used or run.mode_used,
+                **({"finished_at": time.time()} if status == "finished" else {}),
+            })
             store.save_run(run)
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, model_validator
 
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
 
 Kind = Literal["likert", "bipolar", "scenario"]
@@ -17,8 +18,8 @@ Scoring = Literal["mean", "signed_sum", "high_choice_percent"]
 items, reverse items subtracted (the OEJTS formulas); ``high_choice_percent``: share of high-trait choices, 0–100."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+class _Record(Record):
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # an inventory file may write a label as a number
 
 
 class ResponseOption(_Record):

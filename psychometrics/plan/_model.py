@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from psychometrics._record import Record
 
 Mode = Literal["auto", "logprobs", "generate"]
 
 
-class GenerationSettings(BaseModel):
+class GenerationSettings(Record):
     """Settings that change what a model answers; part of every cell id."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     temperature: float = 0.0
     """Sampling temperature (generate mode)."""
     max_tokens: int = 32
@@ -21,10 +22,9 @@ class GenerationSettings(BaseModel):
     """``logprobs``: one token, probabilities over the option labels; ``generate``: text parsed for an answer."""
 
 
-class Cell(BaseModel):
+class Cell(Record):
     """One prompt of the plan: an item rendered through one template, option order, sample and persona."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     cell_id: str
     """Stable hash of the content (model, inventory, item, template, order, sample, persona, settings, prompt)."""
     inventory: str
@@ -45,7 +45,7 @@ class Cell(BaseModel):
     """The option text behind each shown label, in shown order (used by the answer parser)."""
 
 
-class Design(BaseModel):
+class Design(Record):
     """What an audit crosses: inventories × templates × option orders × samples × personas, and the settings.
 
     A run stores its design as it was asked for (``all``, ``rotated``, inventory files by path), which rebuilds
@@ -53,7 +53,6 @@ class Design(BaseModel):
     :func:`~psychometrics.plan.build_plan` (inventory ids, template names, concrete orders, persona names).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     inventories: list[str]
     templates: list[str]
     orders: list[str]
@@ -64,10 +63,9 @@ class Design(BaseModel):
     template_files: list[str] = Field(default_factory=list)
 
 
-class Plan(BaseModel):
+class Plan(Record):
     """The cross-product item × template × order × sample (× persona) for one model."""
 
-    model_config = ConfigDict(extra="forbid")
     model: str
     design: Design
     """The design the cells cross, resolved: inventory ids, template names, concrete orders
