@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 CI_LEVEL = 0.95
 """Coverage of every interval the checks use."""
+DRIFT_SIGNIFICANCE = 1 - CI_LEVEL
+"""Significance level of the Holm gate: a check with a test stays drift only when its Holm-adjusted p is below it."""
 REFERENCE_RANGE = 4.0
 """``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
 
@@ -193,16 +195,16 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
     return _holm_gate(checks)
 
 
-def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
+def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) -> list[Check]:
     """Holm-adjust the p-values of each kind of check across scales; a check stays drift only if its adjusted
-    p-value is below ``alpha`` (checks without a p-value keep their interval decision)."""
+    p-value is below ``significance`` (checks without a p-value keep their interval decision)."""
     out = list(checks)
     for kind in ("scale_shift", "reliability_drop", "order_sensitivity_rise"):
         idx = [i for i, c in enumerate(out) if c.kind == kind]
         adjusted = holm([out[i].p for i in idx])
         for i, p_holm in zip(idx, adjusted):
             c = out[i]
-            drift = c.drift and not (_finite(p_holm) and p_holm >= alpha)
+            drift = c.drift and not (_finite(p_holm) and p_holm >= significance)
             out[i] = c.model_copy(update={"p_holm": p_holm, "drift": drift,
                                           "summary": _summary(c, p_holm, drift, len(idx))})
     return out

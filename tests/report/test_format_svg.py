@@ -99,3 +99,12 @@ def test_paired_dots_marker_ids_are_unique():
 ])
 def test_percentiles_read_as_ordinals(value, text):
     assert _format.percentile(value) == text
+
+
+def test_the_examples_in_the_formatting_module_hold() -> None:
+    import doctest
+
+    from psychometrics import _format
+
+    result = doctest.testmod(_format)
+    assert result.attempted >= 6 and result.failed == 0
