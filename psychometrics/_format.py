@@ -4,8 +4,8 @@ One place decides how a number, a p-value or a missing value reads, so a p-value
 score`` as in the report. The conventions (APA style):
 
 - a minus is the real minus sign ``−``; a missing value is the dash ``—``;
-- a coefficient bounded by 1 has no leading zero (``.83``), nor has a p-value: ``< .001``, ``.004``, ``.41``,
-  and in a sentence ``p < .001`` or ``p = .04`` (:func:`p_is`).
+- a coefficient bounded by 1 has no leading zero (``.83``), nor has a p-value, which has three decimals:
+  ``< .001``, ``.004``, ``.412``, and in a sentence ``p < .001`` or ``p = .034`` (:func:`p_is`).
 
 Every function returns plain text (a template escapes it).
 """
@@ -108,25 +108,24 @@ def coef(x: Any, digits: int = 2) -> str:
 
 
 def pvalue(p: Any) -> str:
-    """APA-style p: ``< .001``, ``.004``, ``.41``; ``"—"`` when missing.
+    """APA-style p: ``< .001``, ``.004``, ``.412``; ``"—"`` when missing.
 
-    Three decimals below .01, two from there on (APA: "two or three decimal places").
+    Always three decimals (APA allows two or three): with two, a p of .0496 would read ``.05`` beside a decision
+    at the .05 level.
 
-    >>> [pvalue(0.0004), pvalue(0.0042), pvalue(0.0341), pvalue(0.412), pvalue(0.999)]
-    ['< .001', '.004', '.03', '.41', '1.00']
+    >>> [pvalue(0.0004), pvalue(0.0042), pvalue(0.0341), pvalue(0.412), pvalue(0.9996)]
+    ['< .001', '.004', '.034', '.412', '1.000']
     """
     if missing(p):
         return DASH
     p = float(p)
     if p < 0.001:
         return "< .001"
-    if p < 0.01:
-        return f"{p:.3f}"[1:]
-    return f"{p:.2f}"[1:] if p < 0.995 else "1.00"
+    return f"{p:.3f}"[1:] if p < 0.9995 else "1.000"
 
 
 def p_is(p: Any) -> str:
-    """The relation of a p-value in a sentence, to follow ``p``: ``< .001`` or ``= .04``; ``"—"`` when missing.
+    """The relation of a p-value in a sentence, to follow ``p``: ``< .001`` or ``= .034``; ``"—"`` when missing.
 
     >>> "p " + p_is(0.0042), "p " + p_is(0.00001)
     ('p = .004', 'p < .001')
