@@ -13,15 +13,23 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from psychometrics._record import Record
+
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[Any, ...]
 
 
-class FileProblem(BaseModel):
+class FileProblem(Record):
+    """One problem of a declarative file."""
+
     file: str
+    """The file, as given."""
     line: int | None
+    """Line of the problem (1-based); ``None`` when it is not tied to a line."""
     field: str | None
+    """The field, as a dotted path; ``None`` for the whole file."""
     message: str
+    """What is wrong, in one line."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

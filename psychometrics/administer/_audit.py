@@ -332,7 +332,7 @@ def audit(
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run.status, run.n_cells, run.design = "running", len(plan.cells), design
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
@@ -346,6 +346,7 @@ def audit(
         update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
         started = time.monotonic()
         tally = Tally()
+        status = run.status
         try:
             if missing:
                 tally = asyncio.run(administer(
@@ -353,21 +354,22 @@ def audit(
                     logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
                     pacing=pacing, policy=policy, on_response=update,
                 ))
-            run.status = "failed" if tally.stopped else "finished"
+            status = "failed" if tally.stopped else "finished"
         except KeyboardInterrupt:
-            run.status = "interrupted"
+            status = "interrupted"
             raise
         finally:
             close()
-            run.wall_s += time.monotonic() - started
-            run.counts = store.status_counts(run_id)
-            run.cost_usd = store.run_cost(run_id)
-            run.mode_used = tally.mode_used or run.mode_used
-            unanswered = run.counts.get("error", 0) and not any(run.counts.get(k) for k in ("ok", "refused", "invalid"))
-            if run.status == "finished" and unanswered:
-                run.status = "failed"
-            if run.status == "finished":
-                run.finished_at = time.time()
+            counts = store.status_counts(run_id)
+            unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
+            if status == "finished" and unanswered:
+                status = "failed"
+            run = run.model_copy(update={
+                "status": status, "wall_s": run.wall_s + time.monotonic() - started,
+                "counts": counts, "cost_usd": store.run_cost(run_id),
+                "mode_used": tally.mode_used or run.mode_used,
+                **({"finished_at": time.time()} if status == "finished" else {}),
+            })
             store.save_run(run)
         if tally.stopped is not None:
             from psychometrics.administer._endpoint import explain

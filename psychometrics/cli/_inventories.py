@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from psychometrics._format import DASH, general
 from psychometrics.cli._common import handle_errors, print_json
 
 app = typer.Typer(help="List, show, validate and import inventories.", no_args_is_help=True)
@@ -86,7 +87,7 @@ def show(
     for s in inv.scales:
         its = inv.items_of(s.id)
         rev = [it.id for it in its if getattr(it, "reverse", False)]
-        norms = f"M {s.norms.mean:g}, SD {s.norms.sd:g}" if s.norms else "—"
+        norms = f"M {general(s.norms.mean)}, SD {general(s.norms.sd)}" if s.norms else DASH
         scales.add_row(s.id, escape(s.name), str(len(its)), ", ".join(rev) or "—", norms)
     console.print(scales)
     items = Table("id", "scale", "item", "key")

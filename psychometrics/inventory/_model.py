@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, model_validator,
 )
 
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
 from psychometrics.inventory._parallel import Original, Relation, parallel_problems
 
@@ -21,8 +22,8 @@ Scoring = Literal["mean", "signed_sum", "high_choice_percent"]
 items, reverse items subtracted (the OEJTS formulas); ``high_choice_percent``: share of high-trait choices, 0–100."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+class _Record(Record):
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # an inventory file may write a label as a number
 
 
 class ResponseOption(_Record):

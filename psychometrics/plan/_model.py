@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
+from psychometrics._record import Record
 
 Mode = Literal["auto", "logprobs", "generate"]
 
@@ -16,14 +18,13 @@ PromptFormat = Literal["auto", "chat", "completion"]
 or chosen by provider (``auto``)."""
 
 
-class GenerationSettings(BaseModel):
+class GenerationSettings(Record):
     """Settings that change what a model answers; part of every cell id (see :func:`~psychometrics.plan.cell_id`).
 
     The fields after ``mode`` were added later. They are written (to the stored design and into the cell id) only
     when they differ from their default, so that runs stored before they existed keep their run id and cell ids.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     temperature: float = 0.0
     """Sampling temperature (generate mode)."""
     max_tokens: int = 32
@@ -50,10 +51,9 @@ LATER_SETTINGS = ("reasoning_effort", "prompt_format", "top_logprobs")
 """Settings added after runs were first stored: left out of the record and the cell id while at their default."""
 
 
-class Cell(BaseModel):
+class Cell(Record):
     """One prompt of the plan: an item rendered through one template, option order, sample and persona."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     cell_id: str
     """Stable hash of the content (model, endpoint, inventory, item, template, order, sample, persona, settings,
     prompt, label values): the cache key of the cell's answer (see :func:`~psychometrics.plan.cell_id`)."""
@@ -75,7 +75,7 @@ class Cell(BaseModel):
     """The option text behind each shown label, in shown order (used by the answer parser)."""
 
 
-class Design(BaseModel):
+class Design(Record):
     """What an audit crosses: inventories × templates × option orders × samples × personas, and the settings.
 
     A run stores its design as it was asked for (``all``, ``rotated``, inventory files by path), which rebuilds
@@ -83,7 +83,6 @@ class Design(BaseModel):
     :func:`~psychometrics.plan.build_plan` (inventory ids, template names, concrete orders, persona names).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     inventories: list[str]
     templates: list[str]
     orders: list[str]
@@ -94,10 +93,9 @@ class Design(BaseModel):
     template_files: list[str] = Field(default_factory=list)
 
 
-class Plan(BaseModel):
+class Plan(Record):
     """The cross-product item × template × order × sample (× persona) for one model."""
 
-    model_config = ConfigDict(extra="forbid")
     model: str
     design: Design
     """The design the cells cross, resolved: inventory ids, template names, concrete orders

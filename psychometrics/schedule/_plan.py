@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
 from psychometrics.plan import Mode, ReasoningEffort
 
@@ -27,10 +28,6 @@ ReliabilityCoefficient = Literal["alpha", "omega"]
 """Which internal-consistency coefficient the reliability-drop check uses."""
 BaselineRule = str
 """``previous`` or the model name of one listed or discovered version."""
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 def _check_url(value: str | None) -> str | None:
@@ -54,7 +51,7 @@ InventoryRef = Annotated[str, AfterValidator(_resolve_inventory)]
 """A shipped inventory id, or a YAML path (a relative path is relative to the plan file's folder)."""
 
 
-class ModelEntry(_Record):
+class ModelEntry(Record):
     """One model version to audit."""
 
     model: str = Field(min_length=1)
@@ -68,7 +65,7 @@ class ModelEntry(_Record):
         return _check_url(v)
 
 
-class DesignSpec(_Record):
+class DesignSpec(Record):
     """What every version is asked: the same design for all, so their scores can be compared."""
 
     templates: list[str] | Literal["all"] = "all"
@@ -100,7 +97,7 @@ class DesignSpec(_Record):
         return v
 
 
-class Limits(_Record):
+class Limits(Record):
     """How fast to ask; none of this changes the design or the run id."""
 
     concurrency: int = Field(8, ge=1)
@@ -116,7 +113,7 @@ class Limits(_Record):
     stops; left out: 600."""
 
 
-class Discover(_Record):
+class Discover(Record):
     """Versions found on an OpenAI-compatible ``/v1/models`` endpoint."""
 
     api_base: str
@@ -135,7 +132,7 @@ class Discover(_Record):
         return _check_url(v) or v
 
 
-class Thresholds(_Record):
+class Thresholds(Record):
     """How large a change must be to count as drift (and its 95% CI must exclude 0)."""
 
     scale_shift: float = Field(0.3, gt=0)
@@ -154,7 +151,7 @@ class Thresholds(_Record):
     """Rise of the share of original/reversed answer pairs that flip across the scale midpoint."""
 
 
-class SchedulePlan(_Record):
+class SchedulePlan(Record):
     """A schedule plan: audit every version of a model with one design and compare each with its baseline."""
 
     version: Literal[1] = SCHEDULE_PLAN_VERSION

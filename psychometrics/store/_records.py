@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from psychometrics._record import Record
 from psychometrics.plan import Design
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
@@ -21,11 +22,14 @@ neither an answer nor a refusal; ``error``: no reply (transport, provider or tim
 AnswerMode = Literal["logprobs", "generate"]
 
 
-class Run(BaseModel):
+RUN_VERSION = 1
+"""Version of the stored :class:`Run` format."""
+
+
+class Run(Record):
     """One audit of one model."""
 
-    model_config = ConfigDict(extra="forbid")
-    version: int = 1
+    version: int = RUN_VERSION
     run_id: str
     model: str
     api_base: str | None = None
@@ -46,10 +50,9 @@ class Run(BaseModel):
     """Versions of psychometrics, Python and the libraries that produced the run."""
 
 
-class Response(BaseModel):
+class Response(Record):
     """One stored answer: one row per cell."""
 
-    model_config = ConfigDict(extra="forbid")
     cell_id: str
     run_id: str
     model: str
