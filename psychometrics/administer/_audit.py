@@ -314,10 +314,11 @@ def audit(
 
     provider = _provider(model, api_base)
     if batch:
-        from psychometrics.administer._batch import BatchError, check_provider
+        from psychometrics.administer._batch import BatchError, check_options, check_provider
 
         try:
             check_provider(provider, model)
+            check_options(batch_options)
         except BatchError as exc:
             raise AuditError(str(exc)) from None
     if provider == "sim":

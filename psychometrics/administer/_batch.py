@@ -98,6 +98,22 @@ def check_provider(provider: str, model: str) -> None:
                          f"{', '.join(BATCH_PROVIDERS)}")
 
 
+def check_options(options: BatchOptions | None) -> None:
+    if options is None:
+        return
+    if not options.poll_interval > 0:
+        raise BatchError(f"--poll-interval must be positive (got {options.poll_interval:g})")
+    if options.max_poll_interval < options.poll_interval:
+        raise BatchError(f"--max-poll-interval must be at least --poll-interval (got {options.max_poll_interval:g})")
+    if options.reask not in ("batch", "sync"):
+        raise BatchError(f"--batch-reask must be batch or sync (got {options.reask!r})")
+    if options.retries < 0:
+        raise BatchError(f"--retries must be 0 or more (got {options.retries})")
+    for name, value in (("--batch-max-lines", options.max_lines), ("--batch-max-bytes", options.max_bytes)):
+        if value is not None and value < 1:
+            raise BatchError(f"{name} must be at least 1 (got {value})")
+
+
 class BatchSession:
     def __init__(self, cells: list[Cell], *, store: Store, run_id: str, opts: CallOptions, provider: str,
                  mode: AnswerMode, can_fall_back: bool, options: BatchOptions, total_cells: int,
