@@ -284,3 +284,18 @@ def test_a_database_from_before_batches_opens_and_gains_the_tables(tmp_path):
         store.save_batch(Batch(key="k", run_id="r", provider="openai", mode="logprobs", input_file_id="f",
                                n_cells=1, submitted_at=1.0), ["c1"])
         assert [b.key for b in store.batches("r")] == ["k"] and store.batch_cell_ids("k") == ["c1"]
+
+
+def test_scaling_doc_states_the_limits_and_providers_the_code_uses():
+    from psychometrics.administer._batch import BATCH_PROVIDERS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scaling.md").read_text(encoding="utf-8")
+    section = text.split("## With a batch API", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows[cells[0].split("`")[1]] = (int(cells[1].replace(",", "")), int(cells[2].removesuffix(" MB")))
+    assert rows == {p: (lim.max_lines, lim.max_bytes // (1024 * 1024)) for p, lim in BATCH_LIMITS.items()}
+    listed = section.split("wherever litellm has a batch API:", 1)[1].split(". ", 1)[0]
+    assert [p.strip(" `\n") for p in listed.split(",")] == list(BATCH_PROVIDERS)
