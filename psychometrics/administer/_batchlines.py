@@ -6,7 +6,8 @@ batches functions take for every provider they support; ``custom_id`` is the cel
 would send for the cell synchronously (rendered by litellm's ``return_raw_request``, as on the fast path), so a
 batch asks exactly what the synchronous path asks.
 
-An output line's body is read by litellm's ``convert_to_model_response_object`` and then by
+An output line's body is read as the fast path reads a reply (a plain answer directly, with litellm's
+``extract_reasoning_content``; anything else by litellm's ``convert_to_model_response_object``) and then by
 :func:`~psychometrics.administer._call.response_from_reply` (the same answer parser, log-prob reading and
 statuses); its cost is litellm's ``batch_cost_calculator`` (the provider's batch price where litellm's price
 map lists one, else half the synchronous price).
@@ -26,6 +27,7 @@ from psychometrics.administer._call import (
     generation_params,
     response_from_reply,
 )
+from psychometrics.administer._fastpath import _light
 from psychometrics.administer._litellm import litellm
 from psychometrics.plan import Cell
 from psychometrics.store import AnswerMode, Response
@@ -161,10 +163,13 @@ class LineReader:
             convert_to_model_response_object,
         )
         from litellm.cost_calculator import batch_cost_calculator
+        from litellm.litellm_core_utils.prompt_templates.common_utils import extract_reasoning_content
         from litellm.types.utils import ModelResponse, Usage
 
         self._lib, self._convert, self._model_response, self._usage = lib, convert_to_model_response_object, ModelResponse, Usage
         self._batch_cost = batch_cost_calculator
+        self._extract_reasoning = extract_reasoning_content
+        self._costs: dict[str, float | None] = {}
         self.run_id, self.opts, self.provider = run_id, opts, provider
         self.bare = opts.model.split("/", 1)[1] if opts.model.startswith(provider + "/") else opts.model
         try:
@@ -174,15 +179,19 @@ class LineReader:
             self._priced = False
 
     def cost(self, usage: dict[str, Any] | None) -> float | None:
-        """litellm's batch price of one reply's tokens (None where litellm has no price)."""
+        """litellm's batch price of one reply's tokens (None where litellm has no price), computed once per
+        distinct usage."""
         if not self._priced or not isinstance(usage, dict):
             return None
-        try:
-            prompt, completion = self._batch_cost(
-                usage=self._usage(**usage), model=self.bare, custom_llm_provider=self.provider)
-        except Exception:  # noqa: BLE001 - litellm cannot price this usage
-            return None
-        return float(prompt) + float(completion)
+        key = json.dumps(usage, sort_keys=True, default=str)
+        if key not in self._costs:
+            try:
+                prompt, completion = self._batch_cost(
+                    usage=self._usage(**usage), model=self.bare, custom_llm_provider=self.provider)
+                self._costs[key] = float(prompt) + float(completion)
+            except Exception:  # noqa: BLE001 - litellm cannot price this usage
+                self._costs[key] = None
+        return self._costs[key]
 
     def read(self, cell: Cell, mode: AnswerMode, entry: dict[str, Any] | None) -> LineResult:
         """The response of ``cell`` from its output or error line (None: the batch has no line for it)."""
@@ -196,8 +205,10 @@ class LineReader:
         if entry.get("error") or status != 200 or not isinstance(body, dict):
             return LineResult(error_response(cell, self.run_id, model, mode, _error_text(entry), 1))
         try:
-            reply = self._convert(response_object=json.loads(json.dumps(body)),
-                                  model_response_object=self._model_response(), hidden_params={})
+            reply = _light(body, self._extract_reasoning)
+            if reply is None:
+                reply = self._convert(response_object=json.loads(json.dumps(body)),
+                                      model_response_object=self._model_response(), hidden_params={})
             reply._hidden_params["response_cost"] = self.cost(body.get("usage"))
             return LineResult(response_from_reply(cell, self.run_id, model, mode, reply, None, 1,
                                                   max_tokens=self.opts.settings.max_tokens))
