@@ -124,7 +124,7 @@ class BatchSession:
         self.total_cells = total_cells
         self.on_progress = on_progress or (lambda t: None)
         self.sleep = sleep or asyncio.sleep
-        self.tally = BatchTally(asked=0)
+        self.tally = BatchTally(asked=len(cells))
         self.reader = LineReader(run_id=run_id, opts=opts, provider=provider)
         self._bodies: dict[str, dict[str, Any]] = {}
         self._fell_back = False

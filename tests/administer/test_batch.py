@@ -299,3 +299,38 @@ def test_scaling_doc_states_the_limits_and_providers_the_code_uses():
     assert rows == {p: (lim.max_lines, lim.max_bytes // (1024 * 1024)) for p, lim in BATCH_LIMITS.items()}
     listed = section.split("wherever litellm has a batch API:", 1)[1].split(". ", 1)[0]
     assert [p.strip(" `\n") for p in listed.split(",")] == list(BATCH_PROVIDERS)
+
+
+def test_progress_shows_batches_by_state_and_cells_answered(tmp_path, monkeypatch, capsys):
+    from psychometrics.administer import _batch
+
+    seen: list[tuple[dict, int]] = []
+    server = BatchServer(BatchConfig(hold=True))
+    real_progress = _batch.batch_progress
+
+    def update(tally) -> None:
+        seen.append((dict(tally.batch_counts), tally.answered))
+        if tally.batch_counts["in_progress"] == 2:
+            server.release()  # the batches ran only once the progress had shown them in progress
+
+    def fake_progress(total, *, enabled):
+        assert enabled and total == N
+        return update, (lambda: None)
+
+    monkeypatch.setattr(_batch, "batch_progress", fake_progress)
+    with server:
+        audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True, progress=True,
+              batch_options=BatchOptions(max_lines=4, **FAST), **KW)
+    assert seen[0] == ({"submitted": 2, "in_progress": 0, "completed": 0}, 0)
+    assert ({"submitted": 0, "in_progress": 2, "completed": 0}, 0) in seen
+    assert seen[-1] == ({"submitted": 0, "in_progress": 0, "completed": 2}, N)
+    answered = [a for _, a in seen]
+    assert answered == sorted(answered)
+
+    monkeypatch.setenv("COLUMNS", "200")
+    update, close = real_progress(20, enabled=True)
+    update(_batch.BatchTally(batch_counts={"submitted": 1, "in_progress": 2, "completed": 3}, answered=5,
+                             cost_usd=0.25))
+    close()
+    shown = capsys.readouterr().err
+    assert "submitted 1" in shown and "in progress 2" in shown and "completed 3" in shown and "5/20" in shown
