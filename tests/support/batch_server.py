@@ -41,11 +41,16 @@ class BatchConfig:
 
 
 class BatchServer:
-    """``with BatchServer(config) as server: …``; ``server.api_base`` is ``http://127.0.0.1:PORT/v1``."""
+    """``with BatchServer(config) as server: …``; ``server.api_base`` is ``http://127.0.0.1:PORT/v1``.
 
-    def __init__(self, config: BatchConfig | None = None):
+    ``engine_api_base``: answer the lines with another OpenAI-compatible server instead (e.g. llama-cpp-python's
+    own ``llama_cpp.server``: a peer this project did not write, with a real model).
+    """
+
+    def __init__(self, config: BatchConfig | None = None, *, engine_api_base: str | None = None):
         self.config = config or BatchConfig()
         self.engine = OpenAIServer(self.config.engine)
+        self._engine_api_base = engine_api_base
         self.files: dict[str, dict] = {}
         self.contents: dict[str, bytes] = {}
         self.batches: dict[str, dict] = {}
@@ -63,6 +68,10 @@ class BatchServer:
     @property
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def engine_api_base(self) -> str:
+        return self._engine_api_base or self.engine.api_base
 
     def release(self) -> None:
         """Let held batches run."""
@@ -136,7 +145,7 @@ class BatchServer:
                                               "error": {"code": "batch_expired", "message": "This request could "
                                                         "not be executed before the completion window expired."}}))
                     continue
-                async with session.post(self.engine.api_base + "/chat/completions", json=line["body"]) as resp:
+                async with session.post(self.engine_api_base + "/chat/completions", json=line["body"]) as resp:
                     status, reply = resp.status, await resp.json()
                 entry = {"id": f"req_{number}_{i}", "custom_id": custom_id,
                          "response": {"status_code": status, "request_id": f"r{number}-{i}", "body": reply},
@@ -178,7 +187,7 @@ class BatchServer:
         with self._lock:
             self.sync_requests += 1
         async with aiohttp.ClientSession() as session:
-            async with session.post(self.engine.api_base + "/chat/completions", json=await request.json()) as resp:
+            async with session.post(self.engine_api_base + "/chat/completions", json=await request.json()) as resp:
                 return web.json_response(await resp.json(), status=resp.status)
 
     async def _models(self, request: web.Request) -> web.Response:
