@@ -417,7 +417,8 @@ def audit(
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
+                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
+                             + (" --batch" if batch else ""))
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
 
 

@@ -98,6 +98,16 @@ def check_provider(provider: str, model: str) -> None:
                          f"{', '.join(BATCH_PROVIDERS)}")
 
 
+def _reason(errors: Any) -> str | None:
+    """The provider's ``errors`` of a failed batch (``{"data": [{"code", "message", "line"}…]}``) in words."""
+    data = getattr(errors, "data", None) if not isinstance(errors, dict) else errors.get("data")
+    parts = []
+    for e in data or []:
+        get = e.get if isinstance(e, dict) else (lambda k, e=e: getattr(e, k, None))
+        parts.append(" ".join(str(x) for x in (get("code"), get("message")) if x))
+    return "; ".join(p for p in parts if p)[:300] or None
+
+
 def check_options(options: BatchOptions | None) -> None:
     if options is None:
         return
@@ -206,6 +216,7 @@ class BatchSession:
             "error_file_id": getattr(remote, "error_file_id", None),
             "request_counts": {k: int(v) for k, v in (counts.model_dump() if hasattr(counts, "model_dump")
                                                       else dict(counts or {})).items() if v is not None},
+            "reason": _reason(getattr(remote, "errors", None)) or batch.reason,
         })
 
     # 2. poll and 3. ingest -----------------------------------------------------------------------------------
@@ -247,12 +258,16 @@ class BatchSession:
             entries.setdefault(key, entry)
         ids = self.store.batch_cell_ids(batch.key)
         answered = self.store.answered(ids)
+        missing = "the batch returned no line for this cell"
+        if batch.status != "completed":
+            missing = f"the batch {batch.status} without a line for this cell" + (f" ({batch.reason})"
+                                                                                 if batch.reason else "")
         responses = []
         for cell_id in ids:
             cell = self.cells.get(cell_id)
             if cell is None or cell_id in answered:
                 continue  # not in this session's plan (nothing to read it with), or answered meanwhile
-            result = self.reader.read(cell, batch.mode, entries.get(cell_id))
+            result = self.reader.read(cell, batch.mode, entries.get(cell_id), missing=missing)
             if result.no_logprobs and self.can_fall_back and batch.mode == "logprobs":
                 self.mode = "generate"
                 self._fell_back = True

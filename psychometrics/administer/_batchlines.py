@@ -193,12 +193,13 @@ class LineReader:
                 self._costs[key] = None
         return self._costs[key]
 
-    def read(self, cell: Cell, mode: AnswerMode, entry: dict[str, Any] | None) -> LineResult:
-        """The response of ``cell`` from its output or error line (None: the batch has no line for it)."""
+    def read(self, cell: Cell, mode: AnswerMode, entry: dict[str, Any] | None, *,
+             missing: str = "the batch returned no line for this cell") -> LineResult:
+        """The response of ``cell`` from its output or error line (None: the batch has no line for it, which is
+        stored as an error saying ``missing``)."""
         model = self.opts.model
         if entry is None:
-            return LineResult(error_response(cell, self.run_id, model, mode,
-                                             "the batch returned no line for this cell", 1))
+            return LineResult(error_response(cell, self.run_id, model, mode, missing, 1))
         response = entry.get("response")
         status = response.get("status_code") if isinstance(response, dict) else None
         body = response.get("body") if isinstance(response, dict) else None

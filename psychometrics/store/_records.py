@@ -133,6 +133,8 @@ class Batch(Record):
     error_file_id: str | None = None
     request_counts: dict[str, int] = Field(default_factory=dict)
     """The provider's counts of lines (``total``, ``completed``, ``failed``)."""
+    reason: str | None = None
+    """Why the provider failed the whole batch (its ``errors``), when it says."""
     submitted_at: float
     ingested_at: float | None = None
     """When its output and error lines were stored as responses: the batch is closed."""

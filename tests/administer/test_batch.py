@@ -334,3 +334,21 @@ def test_progress_shows_batches_by_state_and_cells_answered(tmp_path, monkeypatc
     close()
     shown = capsys.readouterr().err
     assert "submitted 1" in shown and "in progress 2" in shown and "completed 3" in shown and "5/20" in shown
+
+
+def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_path):
+    config = BatchConfig(fail=lambda number: "the input file is malformed" if number == 1 else None)
+    with BatchServer(config) as server:
+        kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True, **KW)
+        with pytest.raises(AuditError, match=r"every one of the 6 cells .* ended in an error.* --resume \S+ --batch$"):
+            audit("openai/test-model", batch_options=BatchOptions(retries=0, **FAST), **kwargs)
+        with Store(_db(tmp_path)) as store:
+            (run,) = store.list_runs()
+            errors = {r.error for r in store.iter_responses(run.run_id)}
+            reason = store.batches(run.run_id)[0].reason
+        second = audit("openai/test-model", batch_options=BatchOptions(retries=0, **FAST), **kwargs)
+        assert len(server.batches) == 2 and server.sync_requests == 0
+    assert run.counts == {"error": N} and run.status == "failed"
+    assert reason == "invalid_request the input file is malformed"
+    assert errors == {"the batch failed without a line for this cell (invalid_request the input file is malformed)"}
+    assert second.run.counts == {"ok": N}

@@ -35,6 +35,8 @@ class BatchConfig:
     """Keep every batch ``in_progress`` (nothing answered) until :meth:`BatchServer.release`."""
     expire_after: Callable[[int], int | None] = lambda batch_number: None
     """(1-based batch number) → how many of its lines are answered before it expires (None: never expires)."""
+    fail: Callable[[int], str | None] = lambda batch_number: None
+    """(1-based batch number) → the message of a validation error that fails the whole batch, or None."""
     malformed: Callable[[str], str | None] = lambda custom_id: None
     """custom_id → what to write instead of its output line (``"body"``: a reply body that is no chat completion;
     ``"json"``: a line that is not JSON), or None for the real line."""
@@ -131,6 +133,12 @@ class BatchServer:
         return web.json_response(batch)
 
     async def _execute(self, batch: dict, lines: list[dict], number: int) -> None:
+        failure = self.config.fail(number)
+        if failure:
+            batch["status"], batch["failed_at"] = "failed", int(time.time())
+            batch["errors"] = {"object": "list", "data": [{"code": "invalid_request", "message": failure,
+                                                          "line": 1, "param": None}]}
+            return
         batch["status"], batch["in_progress_at"] = "in_progress", int(time.time())
         while self.config.hold and not self._released.is_set():
             await asyncio.sleep(0.02)
