@@ -50,10 +50,18 @@ def test_batch_audit_stores_what_the_synchronous_audit_stores_and_sends_no_reque
                        batch_options=BatchOptions(max_lines=4, **FAST), **KW)
         assert server.sync_requests == 0
         inputs = _input_ids(server)
+        lines = [json.loads(line) for line in server.contents["file-1"].decode().splitlines()]
     with OpenAIServer() as sync_server:
         sync = audit("openai/test-model", api_base=sync_server.api_base, db=_db(tmp_path, "sync.db"), **KW)
+        sync_bodies = list(sync_server.bodies)
     assert result.run.status == "finished" and result.run.counts == {"ok": N}
     assert [len(i) for i in inputs] == [4, 2]  # split by the line limit, in plan order
+    assert [line["custom_id"] for line in lines] == [c.cell_id for c in result.plan.cells[:4]]
+    assert all(line["method"] == "POST" and line["url"] == "/v1/chat/completions" for line in lines)
+    # each line's body is the request the synchronous audit sends for that prompt
+    by_prompt = {b["messages"][0]["content"]: b for b in sync_bodies}
+    assert [line["body"] for line in lines] == [by_prompt[line["body"]["messages"][0]["content"]] for line in lines]
+    assert lines[0]["body"]["logprobs"] is True and lines[0]["body"]["max_tokens"] == 1
     assert sorted(sum(inputs, [])) == sorted(c.cell_id for c in result.plan.cells)
     with Store(_db(tmp_path)) as store:
         batch_rows = list(store.iter_responses(result.run.run_id))
@@ -352,3 +360,15 @@ def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_p
     assert reason == "invalid_request the input file is malformed"
     assert errors == {"the batch failed without a line for this cell (invalid_request the input file is malformed)"}
     assert second.run.counts == {"ok": N}
+
+
+def test_cli_refuses_a_bad_batch_option_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", "http://127.0.0.1:9/v1",
+                                      "--db", _db(tmp_path), "--batch", "--batch-reask", "later"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: --batch-reask must be batch or sync (got 'later')"
+    assert not (tmp_path / "runs.db").exists()
