@@ -372,3 +372,28 @@ def test_cli_refuses_a_bad_batch_option_in_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == "error: --batch-reask must be batch or sync (got 'later')"
     assert not (tmp_path / "runs.db").exists()
+
+
+def test_polling_backs_off_while_nothing_changes_up_to_the_maximum(tmp_path, monkeypatch):
+    from psychometrics.administer import _batch
+
+    waits: list[float] = []
+    server = BatchServer(BatchConfig(hold=True))
+
+    class Recorded(_batch.BatchSession):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.sleep = self._record
+
+        async def _record(self, seconds: float) -> None:
+            waits.append(seconds)
+            if len(waits) == 6:
+                server.release()
+            await asyncio.sleep(0.005)
+
+    monkeypatch.setattr(_batch, "BatchSession", Recorded)
+    with server:
+        audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+              batch_options=BatchOptions(poll_interval=0.01, max_poll_interval=0.03), **KW)
+    # in progress (a change), then ×1.5 while the batch is held, capped at the maximum; released, it finishes
+    assert waits[:6] == pytest.approx([0.01, 0.015, 0.0225, 0.03, 0.03, 0.03])
