@@ -41,6 +41,7 @@ from psychometrics.administer._batchlines import (
     split_lines,
 )
 from psychometrics.administer._call import CallOptions
+from psychometrics.administer._fastpath import FAST_PROVIDERS, _resolve_key
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import describe, is_retryable
 from psychometrics.administer._runner import Tally
@@ -145,8 +146,12 @@ class BatchSession:
         kw: dict[str, Any] = {"custom_llm_provider": self.provider}
         if self.opts.api_base:
             kw["api_base"] = self.opts.api_base
-        if self.opts.api_key:
-            kw["api_key"] = self.opts.api_key
+        key = self.opts.api_key
+        if not key and self.opts.api_base and self.provider in FAST_PROVIDERS:
+            # the key litellm's completion would send (vLLM's placeholder included); its files API insists on one
+            key = _resolve_key(self.provider, self.opts.model, self.opts.api_base, None)
+        if key:
+            kw["api_key"] = key
         return kw
 
     async def _call(self, what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:

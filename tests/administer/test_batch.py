@@ -397,3 +397,13 @@ def test_polling_backs_off_while_nothing_changes_up_to_the_maximum(tmp_path, mon
               batch_options=BatchOptions(poll_interval=0.01, max_poll_interval=0.03), **KW)
     # in progress (a change), then ×1.5 while the batch is held, capped at the maximum; released, it finishes
     assert waits[:6] == pytest.approx([0.01, 0.015, 0.0225, 0.03, 0.03, 0.03])
+
+
+def test_hosted_vllm_batches_need_no_key(tmp_path, monkeypatch):
+    for name in ("OPENAI_API_KEY", "HOSTED_VLLM_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with BatchServer() as server:
+        result = audit("hosted_vllm/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(**FAST), **KW)
+        assert server.sync_requests == 0 and len(server.batches) == 1
+    assert result.run.counts == {"ok": N} and result.run.mode_used == "logprobs"
