@@ -21,6 +21,7 @@ from psychometrics.score._comparison import (
     ReliabilityPair,
     RunSide,
     ScaleDiff,
+    ScaleRetest,
 )
 from psychometrics.score._forms import form_groups
 from psychometrics.score._load import RunData, load_inventories, load_run_data
@@ -66,6 +67,7 @@ from psychometrics.score._respondents import (
     scale_summary,
     with_respondent,
 )
+from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import score, score_responses
 from psychometrics.score._validity import MATCHING
 
@@ -108,6 +110,7 @@ __all__ = [
     "SampleRetest",
     "ScaleDiff",
     "ScaleNorms",
+    "ScaleRetest",
     "ScaleReliability",
     "ScaleScore",
     "ScaleSensitivity",
@@ -125,6 +128,7 @@ __all__ = [
     "respondent_scores",
     "reworded_prompts",
     "scale_difference",
+    "scale_retest",
     "scale_summary",
     "score",
     "score_responses",
