@@ -245,8 +245,8 @@ def _forms(console: Console, s: AuditScores) -> None:
         forms = f"{pair.original} × {pair.form}"
         for sc in pair.scales:
             r, d = sc.reliability, sc.shift
-            table.add_row(forms, sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True), num(d.diff, signed=True),
-                          pvalue(d.p), str(r.n), sc.verdict,
+            table.add_row(forms, sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True),
+                          num(d.diff, signed=True), pvalue(d.p), str(r.n), sc.verdict,
                           notes.ref("; ".join(sc.verdict_reasons) or r.reason or d.reason))
     console.print(table)
     notes.print(console)
@@ -266,8 +266,9 @@ def _sample_retest(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for row in s.sample_retest:
         a, c = row.agreement, row.consistency
-        table.add_row(row.inventory, row.scale, str(row.n_samples), coef(a.value), interval(a.ci_low, a.ci_high, apa=True),
-                      coef(c.value), interval(c.ci_low, c.ci_high, apa=True), str(a.n), notes.ref(a.reason or a.warning))
+        table.add_row(row.inventory, row.scale, str(row.n_samples), coef(a.value),
+                      interval(a.ci_low, a.ci_high, apa=True), coef(c.value), interval(c.ci_low, c.ci_high, apa=True),
+                      str(a.n), notes.ref(a.reason or a.warning))
     console.print(table)
     notes.print(console)
 

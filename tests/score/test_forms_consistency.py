@@ -104,7 +104,8 @@ def test_scenario_forms_compare_answers_as_categories(score_db):
     [pair] = _scores(score_db, run_id).forms
     assert pair.nominal
     items = pair.items.to_frame()
-    assert items["mad"].isna().all() and (items["reason"] == "the answers are categories: no distance between them").all()
+    assert items["mad"].isna().all()
+    assert (items["reason"] == "the answers are categories: no distance between them").all()
     assert items["identical"].notna().all()
 
 
