@@ -25,7 +25,14 @@ from psychometrics.score._model import (
     SampleRetest,
     Table,
 )
-from psychometrics.stats import icc, item_consistency, mean_shift, parallel_forms_reliability
+from psychometrics.stats import (
+    Correlation,
+    PairedDifference,
+    icc,
+    item_consistency,
+    mean_shift,
+    parallel_forms_reliability,
+)
 
 
 def form_groups(invs: Mapping[str, Inventory]) -> list[tuple[Inventory, Inventory]]:
@@ -47,24 +54,27 @@ def _original_items(inv: Inventory) -> dict[str, str]:
     return inv.parallel_items() or {it.id: it.id for it in inv.items}
 
 
-def _scale_verdict(rel_low: float, rel_high: float, shift_p: float, shift_share: float,
-                   ) -> tuple[str, list[str]]:
+def _scale_verdict(rel: Correlation, shift: PairedDifference, width: float) -> tuple[str, list[str]]:
+    """The verdict on one scale (see :data:`psychometrics.score.FormVerdict`) and why it is not ``consistent``."""
+    share = abs(shift.diff) / width if width > 0 and not math.isnan(shift.diff) else math.nan
     reasons = []
-    if not math.isnan(shift_p) and shift_p < VERDICT_SIGNIFICANCE and shift_share >= FORMS_SHIFT_MIN:
-        reasons.append(f"the scores shift by {pct(shift_share)} of the score range between the forms "
-                       f"(p {p_is(shift_p)}; a shift of {pct(FORMS_SHIFT_MIN)} or more at p < "
+    if not math.isnan(shift.p) and shift.p < VERDICT_SIGNIFICANCE and share >= FORMS_SHIFT_MIN:
+        reasons.append(f"the scores shift by {pct(share)} of the score range between the forms "
+                       f"(p {p_is(shift.p)}; a shift of {pct(FORMS_SHIFT_MIN)} or more at p < "
                        f"{coef(VERDICT_SIGNIFICANCE)} flags)")
-    if not math.isnan(rel_high) and rel_high < FORMS_RELIABILITY_MIN:
+    if not math.isnan(rel.ci_high) and rel.ci_high < FORMS_RELIABILITY_MIN:
         reasons.append(f"the forms rank respondents differently: the interval of r lies below "
                        f"{coef(FORMS_RELIABILITY_MIN)}")
     if reasons:
         return "inconsistent", reasons
-    if not math.isnan(rel_low) and rel_low >= FORMS_RELIABILITY_MIN:
-        return "consistent", []
-    if math.isnan(rel_low) and math.isnan(shift_p):
+    if math.isnan(rel.value) and math.isnan(shift.diff):
         return "not enough data", ["neither the correlation nor the shift could be computed"]
-    return "inconclusive", [f"the interval of r reaches below {coef(FORMS_RELIABILITY_MIN)} (or r is undefined) "
-                            "and no shift was flagged"]
+    bound = FORMS_SHIFT_MIN * width
+    if not (rel.ci_low >= FORMS_RELIABILITY_MIN):  # NaN fails too
+        reasons.append(f"the interval of r reaches below {coef(FORMS_RELIABILITY_MIN)} (or is undefined)")
+    if not (-bound < shift.ci_low and shift.ci_high < bound):
+        reasons.append(f"the interval of the shift does not rule out {pct(FORMS_SHIFT_MIN)} of the score range")
+    return ("inconclusive", reasons) if reasons else ("consistent", [])
 
 
 def forms_consistency(answers: pd.DataFrame, invs: Mapping[str, Inventory],
@@ -98,7 +108,7 @@ def forms_consistency(answers: pd.DataFrame, invs: Mapping[str, Inventory],
             shift = mean_shift(a, b)
             lo, hi = ref.score_range(sc.id)
             share = abs(shift.diff) / (hi - lo) if hi > lo and not math.isnan(shift.diff) else math.nan
-            verdict, reasons = _scale_verdict(rel.ci_low, rel.ci_high, shift.p, share)
+            verdict, reasons = _scale_verdict(rel, shift, hi - lo)
             scales.append(FormScale(scale=sc.id, reliability=rel, shift=shift, shift_share=share, verdict=verdict,
                                     verdict_reasons=reasons))
         matched = set(answers.loc[answers["inventory"] == ref.id, "respondent"]) & set(

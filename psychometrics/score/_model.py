@@ -57,7 +57,8 @@ MIN_RESPONDENTS = 30
 
 FORMS_SHIFT_MIN = 0.10
 """Inconsistent across forms: a significant (p < :data:`VERDICT_SIGNIFICANCE`) mean shift of a scale's scores
-between two parallel forms of at least this share of the score range."""
+between two parallel forms of at least this share of the score range; consistent needs the shift's interval
+inside ± this share."""
 FORMS_RELIABILITY_MIN = 0.70
 """Parallel-forms reliability the forms must reach: consistent when the lower end of the interval of r is at least
 this, inconsistent when its upper end is below it (the conventional floor for reliability coefficients)."""
@@ -452,8 +453,9 @@ class Validity(ResultRecord):
 FormVerdict = Literal["consistent", "inconsistent", "inconclusive", "not enough data"]
 """Verdict on one scale across two parallel forms, decided in this order: ``inconsistent`` (a significant shift
 of at least :data:`FORMS_SHIFT_MIN` of the score range, or an interval of r wholly below
-:data:`FORMS_RELIABILITY_MIN`), ``consistent`` (the interval of r at or above :data:`FORMS_RELIABILITY_MIN`),
-``not enough data`` (neither r nor the shift computable), else ``inconclusive``."""
+:data:`FORMS_RELIABILITY_MIN`), ``not enough data`` (neither r nor the shift computable), ``consistent`` (the
+interval of r at or above :data:`FORMS_RELIABILITY_MIN` and the interval of the shift within
+± :data:`FORMS_SHIFT_MIN` of the score range), else ``inconclusive``."""
 
 
 class FormScale(ResultRecord):

@@ -114,3 +114,20 @@ def test_one_form_alone_has_no_forms_entry(score_db):
     assert _scores(score_db, run_id).forms == []
     html = render_audit_report(run_id, db=score_db, n_boot=0)
     assert "no two parallel forms of one inventory were scored together" in html
+
+
+def test_the_verdict_is_inconclusive_when_the_intervals_cannot_rule_a_difference_out():
+    from psychometrics.score._forms import _scale_verdict
+    from psychometrics.stats import mean_shift, parallel_forms_reliability
+
+    a = [3.0, 3.4, 2.2, 4.0, 3.6, 2.8]
+    close = [3.1, 3.3, 2.3, 4.1, 3.5, 2.8]  # r ≈ .99, shift ≈ 0 with a narrow interval
+    noisy = [3.9, 3.0, 2.2, 4.6, 3.4, 3.8]  # r ≈ .6, shift +0.4 with a wide interval
+    verdict, _ = _scale_verdict(parallel_forms_reliability(a, close), mean_shift(a, close), 4.0)
+    assert verdict == "consistent"
+    verdict, reasons = _scale_verdict(parallel_forms_reliability(a, noisy), mean_shift(a, noisy), 4.0)
+    assert verdict == "inconclusive" and len(reasons) == 2
+    verdict, reasons = _scale_verdict(parallel_forms_reliability(a[:2], close[:2]), mean_shift(a[:1], close[:1]), 4.0)
+    assert verdict == "inconclusive"  # r needs 3 pairs; one pair has a shift but no interval
+    verdict, _ = _scale_verdict(parallel_forms_reliability([], []), mean_shift([], []), 4.0)
+    assert verdict == "not enough data"
