@@ -66,12 +66,16 @@ def test_retest_icc_of_two_sim_runs_equals_pingouin_on_the_matched_frame(score_d
     assert by_scale["openness"].agreement.value > 0.8
 
 
-def test_compare_json_and_page_show_test_retest(score_db, two_runs):
+def test_compare_json_terminal_and_page_show_test_retest(score_db, two_runs, tmp_path):
     result = CliRunner().invoke(app, ["compare", *two_runs, "--db", score_db, "--json", "--n-boot", "0"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {r["scale"] for r in data["retest"]} == {"extraversion", "agreeableness", "conscientiousness",
                                                     "neuroticism", "openness"}
+    result = CliRunner().invoke(app, ["compare", *two_runs, "--db", score_db, "--n-boot", "0", "--out",
+                                      str(tmp_path / "cmp.html")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "test–retest ICC(2,1) / ICC(3,1), bfi44: extraversion" in result.stdout
     assert "retest" in COMPARE_SECTION_IDS
     html = render_comparison_report(compare_runs(*two_runs, db=score_db, n_boot=0))
     section = html[html.index('<section id="retest">'):]
