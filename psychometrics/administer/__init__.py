@@ -2,8 +2,8 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "EndpointError", "Response", "Status", "audit",
-           "sanitize_api_base"]
+__all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "EndpointError",
+           "Response", "Status", "audit", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
@@ -11,4 +11,12 @@ def __getattr__(name: str):
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
+    if name == "BatchOptions":
+        from psychometrics.administer._batch import BatchOptions
+
+        return BatchOptions
+    if name in {"BATCH_LIMITS", "BatchLimits"}:
+        from psychometrics.administer import _batchlines
+
+        return getattr(_batchlines, name)
     raise AttributeError(name)

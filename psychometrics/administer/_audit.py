@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
@@ -24,6 +24,9 @@ from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
 from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
 from psychometrics.store import Run, Store
+
+if TYPE_CHECKING:
+    from psychometrics.administer._batch import BatchOptions
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
@@ -235,6 +238,8 @@ def audit(
     dry_run: bool = False,
     progress: bool = False,
     retry_policy: RetryPolicy | None = None,
+    batch: bool = False,
+    batch_options: "BatchOptions | None" = None,
 ) -> AuditResult:
     """Administer ``inventories`` to ``model`` under every template × order × sample and store each answer.
 
@@ -252,6 +257,12 @@ def audit(
     provider states in its replies' headers and takes fewer requests in flight after a 429
     (:mod:`psychometrics.administer._pacing`); ``rpm`` caps the requests a minute whatever the headers say.
     ``pacing=False`` keeps exactly ``concurrency`` requests in flight (the behaviour before pacing).
+
+    ``batch=True`` sends the missing cells through the provider's batch API (litellm's files and batches
+    functions; :mod:`psychometrics.administer._batch`) and waits for them, polling with a backoff; the batches are
+    stored on the run, so re-running the call (or ``resume``) picks them up instead of submitting their cells
+    again. ``batch_options`` (:class:`BatchOptions`) sets polling, limits and how failed lines are asked again
+    (``retries`` rounds). A run with batches still open is not asked synchronously.
 
     Raises
     ------
@@ -308,6 +319,14 @@ def audit(
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
 
     provider = _provider(model, api_base)
+    if batch:
+        from psychometrics.administer._batch import BatchError, check_options, check_provider
+
+        try:
+            check_provider(provider, model)
+            check_options(batch_options)
+        except BatchError as exc:
+            raise AuditError(str(exc)) from None
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
 
@@ -337,24 +356,49 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
+        open_batches = [b for b in store.batches(run_id) if b.ingested_at is None]
+        if open_batches and not batch:
+            raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
+                             f"with --batch, or collect them with: psychometrics runs poll {run_id}")
         from psychometrics.administer._fastpath import FastPath
 
-        fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
+        fast = (FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency)
+                if missing and (not batch or (batch_options and batch_options.reask == "sync")) else None)
         opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
                            fast=fast)
         policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
-        update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
+        update, close = progress_printer(len(plan.cells), len(answered),
+                                         enabled=progress and bool(missing) and not batch)
         started = time.monotonic()
         tally = Tally()
         status = run.status
+
+        def ask(cells: list) -> Any:
+            return administer(
+                cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
+                logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
+                pacing=pacing, policy=policy, on_response=update,
+            )
+
         try:
-            if missing:
-                tally = asyncio.run(administer(
-                    missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                    logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    pacing=pacing, policy=policy, on_response=update,
-                ))
-            status = "failed" if tally.stopped else "finished"
+            if missing and batch:
+                from psychometrics.administer._batch import run_batches
+
+                tally = asyncio.run(run_batches(
+                    missing, store=store, run_id=run_id, opts=opts, provider=provider, mode=design.settings.mode,
+                    logprobs_supported=_logprobs_supported(model, provider), options=batch_options,
+                    retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask))
+            elif missing:
+                tally = asyncio.run(ask(missing))
+            still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
+            status = "failed" if tally.stopped else "running" if still_open else "finished"
+        except RuntimeError as exc:
+            from psychometrics.administer._batch import BatchError
+
+            if not isinstance(exc, BatchError):
+                raise
+            raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or psychometrics "
+                             f"runs poll {run_id}) to pick them up") from None
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -379,7 +423,8 @@ def audit(
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
+                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
+                             + (" --batch" if batch else ""))
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
 
 

@@ -115,14 +115,15 @@ def _joined(*texts: str | None) -> str | None:
 
 
 def response_from_reply(
-    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int,
+    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float | None, attempts: int,
     *, max_tokens: int | None = None,
 ) -> Response:
     """Build the stored Response from a provider reply (log-prob or generated).
 
     The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
     reply; a generated reply that is no answer and stopped because the token budget (``max_tokens``) ran out
-    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`.
+    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`. ``latency`` is None for
+    a reply read from a provider batch (no request of its own).
     """
     choice = reply.choices[0]
     text = choice.message.content

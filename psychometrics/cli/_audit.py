@@ -49,11 +49,21 @@ def audit_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory.")] = None,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
+    batch: opt.Batch = False,
+    poll_interval: opt.PollInterval = 10.0,
+    max_poll_interval: opt.MaxPollInterval = 300.0,
+    batch_reask: opt.BatchReask = "batch",
+    batch_max_lines: opt.BatchMaxLines = None,
+    batch_max_bytes: opt.BatchMaxBytes = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
-    from psychometrics.administer import audit
+    from psychometrics.administer import BatchOptions, audit
+
+    batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
+                                 reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
+                                 max_bytes=batch_max_bytes)
     result = audit(
         model=model,
         inventories=inventory or ["bfi44"],
@@ -78,6 +88,8 @@ def audit_command(
         personas=_personas(personas),
         dry_run=dry_run,
         progress=not json_ and sys.stderr.isatty(),
+        batch=batch,
+        batch_options=batch_options if batch else None,
     )
     from psychometrics.plan import plan_size_summary
 

@@ -29,3 +29,19 @@ Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")]
+Batch = Annotated[bool, typer.Option(
+    "--batch", help="Ask through the provider's batch API (half the price, separate rate limits; results within "
+    "the provider's window, up to 24 h). The batches are stored on the run: re-running the command picks them up.")]
+PollInterval = Annotated[float, typer.Option(
+    "--poll-interval", help="--batch: seconds before the first poll of a batch; it grows by half while nothing "
+    "changes, up to --max-poll-interval.")]
+MaxPollInterval = Annotated[float, typer.Option(
+    "--max-poll-interval", help="--batch: longest wait between polls, in seconds.")]
+BatchReask = Annotated[str, typer.Option(
+    "--batch-reask", help="--batch: ask cells whose batch line failed or expired again in a new 'batch' or 'sync' "
+    "(synchronously); --retries rounds.")]
+BatchMaxLines = Annotated[Optional[int], typer.Option(
+    "--batch-max-lines", help="--batch: request lines per batch [default: the provider's limit, 50,000 for OpenAI].")]
+BatchMaxBytes = Annotated[Optional[int], typer.Option(
+    "--batch-max-bytes", help="--batch: bytes per batch input file [default: the provider's limit, 200 MB for "
+    "OpenAI].")]

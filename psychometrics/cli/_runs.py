@@ -63,3 +63,46 @@ def export(
         frame = store.responses_frame(run_id)
     n = export_responses(frame, out, format_)
     typer.echo(f"{out}: {n} responses")
+
+
+@app.command("poll")
+@handle_errors
+def poll(
+    run_id: str,
+    db: opt.Db = None,
+    api_base: opt.ApiBase = None,
+    wait: Annotated[bool, typer.Option("--wait/--once", help="Wait until every batch is done, or look once.")] = True,
+    poll_interval: opt.PollInterval = 10.0,
+    max_poll_interval: opt.MaxPollInterval = 300.0,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
+    import sys
+
+    from psychometrics.administer import BatchOptions, audit
+    from psychometrics.store import Store
+
+    with Store(db, create=False) as store:
+        store.get_run(run_id)
+        if not store.batches(run_id):
+            raise ValueError(f"run {run_id} has no batches (it was not audited with --batch)")
+    options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait)
+    result = audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options,
+                   progress=not json_ and sys.stderr.isatty())
+    with Store(db, create=False) as store:
+        batches = store.batches(run_id)
+    states: dict[str, int] = {}
+    for b in batches:
+        state = "completed" if b.ingested_at is not None else b.status
+        states[state] = states.get(state, 0) + 1
+    run = result.run
+    answered = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    if json_:
+        print_json({"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells,
+                    "status": run.status})
+        return
+    typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+               + f"; {answered} of {run.n_cells} cells answered")
+    if answered < run.n_cells and not any(b.ingested_at is None for b in batches):
+        typer.echo(f"to ask the {run.n_cells - answered} cells without an answer: psychometrics audit --resume "
+                   f"{run_id} --batch")

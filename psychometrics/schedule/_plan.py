@@ -111,6 +111,11 @@ class Limits(Record):
     max_wait: float | None = Field(None, gt=0)
     """Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before a version's audit
     stops; left out: 600."""
+    batch: bool = False
+    """Ask through the provider's batch API (``audit --batch``): half the price, answers within the provider's
+    window (up to 24 h); failed or expired lines are asked again in new batches, ``retries`` rounds."""
+    poll_interval: float = Field(10.0, gt=0)
+    """With ``batch``: seconds before the first poll of a batch (it grows by half while nothing changes)."""
 
 
 class Discover(Record):
@@ -232,8 +237,17 @@ class SchedulePlan(Record):
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
             "reasoning_effort": d.reasoning_effort, "limit_items": d.limit_items, "concurrency": lim.concurrency,
             "rpm": lim.rpm, "timeout": lim.timeout, "retries": lim.retries, "max_wait": lim.max_wait,
-            "personas": persona_ids(d.personas),
+            "personas": persona_ids(d.personas), "batch": lim.batch, "batch_options": self._batch_options(),
         }
+
+    def _batch_options(self) -> Any:
+        if not self.limits.batch:
+            return None
+        from psychometrics.administer import BatchOptions
+
+        interval = self.limits.poll_interval
+        return BatchOptions(poll_interval=interval, max_poll_interval=max(interval, 300.0),
+                            retries=self.limits.retries)
 
 
 Problem = tuple[tuple[str | int, ...], str]

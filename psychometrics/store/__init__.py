@@ -1,10 +1,11 @@
 """Persistent storage of runs and responses: the records administer writes and score reads."""
 
-from psychometrics.store._records import AnswerMode, Response, Run, RunStatus, Status
+from psychometrics.store._records import BATCH_DONE, AnswerMode, Batch, BatchState, Response, Run, RunStatus, Status
 from psychometrics.store._sqlite import DEFAULT_DB, Store, StoreError, db_path
 
 __all__ = [
-    "DEFAULT_DB", "AnswerMode", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "db_path",
+    "BATCH_DONE", "DEFAULT_DB", "AnswerMode", "Batch", "BatchState", "Response", "Run", "RunStatus", "Status",
+    "Store", "StoreError", "db_path",
     "export_responses",
 ]
 
