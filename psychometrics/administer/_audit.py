@@ -224,6 +224,7 @@ def audit(
     mode: Mode = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
+    pacing: bool = True,
     timeout: float = 60.0,
     retries: int = 4,
     max_wait: float | None = None,
@@ -251,6 +252,11 @@ def audit(
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
     may ask for in a ``Retry-After`` or rate-limit header before the run stops (None: :data:`DEFAULT_MAX_WAIT`,
     600 s).
+
+    ``concurrency`` is the most requests in flight. Below it the audit paces itself at the rate limit the
+    provider states in its replies' headers and takes fewer requests in flight after a 429
+    (:mod:`psychometrics.administer._pacing`); ``rpm`` caps the requests a minute whatever the headers say.
+    ``pacing=False`` keeps exactly ``concurrency`` requests in flight (the behaviour before pacing).
 
     ``batch=True`` sends the missing cells through the provider's batch API (litellm's files and batches
     functions; :mod:`psychometrics.administer._batch`) and waits for them, polling with a backoff; the batches are
@@ -371,7 +377,7 @@ def audit(
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                policy=policy, on_response=update,
+                pacing=pacing, policy=policy, on_response=update,
             )
 
         try:

@@ -252,6 +252,7 @@ class FastPath:
         light = _light(data, self._extract_reasoning)
         if light is not None:
             light._hidden_params["response_cost"] = self._cost(data, template)
+            light._hidden_params["additional_headers"] = headers  # the rate limits it states (see _pacing)
             return light
         return self._full(data, headers, template)
 

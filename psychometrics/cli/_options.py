@@ -21,7 +21,9 @@ MaxWait = Annotated[Optional[float], typer.Option(
     "--max-wait", help="Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before the "
     "run stops [default: 600].")]
 Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
-Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
+Concurrency = Annotated[int, typer.Option(
+    "--concurrency", help="Most requests in flight at once; below it the audit paces itself at the rate limit the "
+    "provider states and after 429s.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
