@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
@@ -24,6 +24,9 @@ from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
 from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
 from psychometrics.store import Run, Store
+
+if TYPE_CHECKING:
+    from psychometrics.score import AuditScores
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
@@ -48,11 +51,36 @@ class EndpointError(AuditError):
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` did: the stored run, its plan, and what this session asked.
+
+    ``result.score()`` scores the run (``AuditScores``; ``.to_frame()`` gives one row per scale).
+    """
+
     run: Run
+    """The run as stored (its id, design, counts and status)."""
     plan: Plan
+    """Every cell of the design."""
     tally: Tally | None
     """What this session asked (None for a dry run)."""
     already_answered: int
+    """Cells answered before this session (a resumed run)."""
+    db: str | None = None
+    """The store the run is in (None: the default ``sqlite:///runs.db``)."""
+
+    def score(self, *, n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+        """Score the run: scales, reliability, sensitivity, norms and validity (see
+        :func:`psychometrics.score.score`).
+
+        Raises
+        ------
+        AuditError
+            A dry run: nothing was asked, so there is nothing to score.
+        """
+        from psychometrics.score import score
+
+        if self.tally is None:
+            raise AuditError(f"run {self.run.run_id} was a dry run: nothing was asked, so there is nothing to score")
+        return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
 
 
 def sanitize_api_base(api_base: str | None) -> str | None:
@@ -299,7 +327,7 @@ def audit(
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, db=db)
 
     provider = _provider(model, api_base)
     if provider == "sim":
@@ -374,7 +402,7 @@ def audit(
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
                              f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
-    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
+    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 
 def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:

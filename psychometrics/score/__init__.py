@@ -26,6 +26,7 @@ from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
     FRAME_COLUMNS,
+    FRAME_SCHEMA,
     MIN_RESPONDENTS,
     MOSTLY_REFUSED,
     ORDER_SHIFT_MIN,
@@ -67,6 +68,7 @@ __all__ = [
     "COMPARE_SIGNIFICANCE",
     "COMPARISON_VERSION",
     "FRAME_COLUMNS",
+    "FRAME_SCHEMA",
     "MATCHING",
     "MIN_RESPONDENTS",
     "MOSTLY_REFUSED",
