@@ -1,6 +1,6 @@
 """README claims that the code can check: the `sim/` presets with their true trait levels (the table is generated
-from the sim provider's own presets, ``python -m tests.test_readme`` prints it), where runs are stored, and the
-report screenshot it shows."""
+from the sim provider's own presets, ``python -m tests.test_readme`` prints it), the output excerpt (the command
+run again), where runs are stored, and the report screenshot it shows."""
 
 from __future__ import annotations
 
@@ -40,6 +40,26 @@ def test_the_sim_presets_table_is_the_one_the_code_gives():
     block = re.search(r"<!-- sim-presets -->\n(.*?)\n\n", text, re.S)
     assert block, "README.md has no <!-- sim-presets --> table"
     assert block.group(1).strip() == presets_table(), "regenerate with: python -m tests.test_readme"
+
+
+def test_the_output_excerpt_is_what_the_command_prints(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r'The start of what `psychometrics audit --model "([^"]+)" --inventory (\w+)` printed'
+                      r'.*?```text\n(.*?)```', text, re.S)
+    assert block, "README.md has no output excerpt"
+    model, inventory, excerpt = block.groups()
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["audit", "--model", model, "--inventory", inventory], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    printed = [line.rstrip() for line in result.stdout.splitlines()]
+    for line in excerpt.splitlines():
+        if line == "…" or "wall" in line:  # the elision and the measured wall time
+            continue
+        assert line in printed, f"README line not printed: {line!r}"
 
 
 def test_the_readme_says_where_runs_are_stored():
