@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -89,4 +89,20 @@ def compare_command(
     path = write_comparison_report(run_a, run_b, db=db, out=out, comparison=comparison)
     for line in comparison.changes:
         typer.echo(f"- {line}")
+    _echo_retest(comparison)
     typer.echo(str(path))
+
+
+def _echo_retest(comparison: Any) -> None:
+    """One line per inventory: each scale's test–retest ICC(2,1) / ICC(3,1), or why there is none."""
+    from psychometrics._format import coef
+
+    if not comparison.retest:
+        typer.echo(f"test–retest: {comparison.retest_reason or 'no scale scored in both runs'}")
+        return
+    by_inventory: dict[str, list[str]] = {}
+    for r in comparison.retest:
+        by_inventory.setdefault(r.inventory, []).append(
+            f"{r.scale} {coef(r.agreement.value)} / {coef(r.consistency.value)}")
+    for inventory, parts in by_inventory.items():
+        typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")

@@ -81,6 +81,8 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
         _sensitivity(console, scores)
         _norms(console, scores)
         _validity(console, scores)
+        _forms(console, scores)
+        _sample_retest(console, scores)
     if scores.warnings:
         console.print("[bold yellow]warnings[/bold yellow]")
         for w in scores.warnings:
@@ -231,6 +233,44 @@ def _validity(console: Console, s: AuditScores) -> None:
                           phis or "—", notes.ref(e.reason or e.warning))
         console.print(table)
         notes.print(console)
+
+
+def _forms(console: Console, s: AuditScores) -> None:
+    if not s.forms:
+        return
+    table = _table("forms", "scale", "r", "95% CI", "shift", "p", "n", "verdict", "note",
+                   title="Consistency across forms: parallel-forms r, shift form − original")
+    notes = _Notes()
+    for pair in s.forms:
+        forms = f"{pair.original} × {pair.form}"
+        for sc in pair.scales:
+            r, d = sc.reliability, sc.shift
+            table.add_row(forms, sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True),
+                          num(d.diff, signed=True), pvalue(d.p), str(r.n), sc.verdict,
+                          notes.ref("; ".join(sc.verdict_reasons) or r.reason or d.reason))
+    console.print(table)
+    notes.print(console)
+    for pair in s.forms:
+        if pair.items is not None:
+            items = pair.items.to_frame()
+            console.print(f"  {pair.original} × {pair.form}: {pct(items['identical'].mean())} identical answers per "
+                          f"item on average, mean absolute difference {num(items['mad'].mean())} points",
+                          markup=False, highlight=False)
+
+
+def _sample_retest(console: Console, s: AuditScores) -> None:
+    if not s.sample_retest:
+        return
+    table = _table("inventory", "scale", "samples", "ICC(2,1)", "95% CI", "ICC(3,1)", "95% CI", "n", "note",
+                   title="Stability across repeated samples (ICC across samples)")
+    notes = _Notes()
+    for row in s.sample_retest:
+        a, c = row.agreement, row.consistency
+        table.add_row(row.inventory, row.scale, str(row.n_samples), coef(a.value),
+                      interval(a.ci_low, a.ci_high, apa=True), coef(c.value), interval(c.ci_low, c.ci_high, apa=True),
+                      str(a.n), notes.ref(a.reason or a.warning))
+    console.print(table)
+    notes.print(console)
 
 
 # -------------------------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from psychometrics._format import band, missing
 from psychometrics.report import _svg
 from psychometrics.score import RunData, respondent_frame
 
-SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "items", "method")
+SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "forms", "items",
+                                "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
 
 STATUSES = ("ok", "refused", "invalid", "error")
@@ -407,6 +408,16 @@ def mtmm_views(data: RunData) -> list[dict[str, Any]]:
     return out
 
 
+def forms_views(data: RunData) -> list[dict[str, Any]]:
+    """Each pair of parallel forms with its per-item rows (least consistent first) as plain dicts."""
+    out = []
+    for pair in data.scores.forms:
+        items = [] if pair.items is None else pair.items.to_frame().to_dict("records")
+        items.sort(key=lambda r: (missing(r["identical"]), r["identical"] if not missing(r["identical"]) else 0))
+        out.append({"pair": pair, "rows": items})
+    return out
+
+
 # --------------------------------------------------------------------------------------------------------------
 # method
 
@@ -473,6 +484,7 @@ def build_audit_context(data: RunData) -> dict[str, Any]:
         "summary": summary_view(data),
         "inventories": views,
         "mtmm": mtmm_views(data),
+        "forms": forms_views(data),
         "prompts": prompt_examples(data),
         "bands": legend_bands(),
         "thresholds": data.scores.thresholds,

@@ -11,7 +11,8 @@ from typing import Any
 from psychometrics._format import missing
 from psychometrics.score import Comparison, ScaleDiff
 
-COMPARE_SECTION_IDS: tuple[str, ...] = ("summary", "changes", "scales", "reliability", "order", "items", "method")
+COMPARE_SECTION_IDS: tuple[str, ...] = ("summary", "changes", "scales", "reliability", "retest", "order", "items",
+                                        "method")
 """The ``id`` of every section of the comparison report, in page order."""
 
 

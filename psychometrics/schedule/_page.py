@@ -13,8 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from psychometrics._format import DASH, general, interval, missing, num, pvalue
+from psychometrics._format import DASH, coef, general, interval, missing, num, pvalue
 from psychometrics.schedule._records import Check, ScheduleSummary, VersionResult
+from psychometrics.score import ScaleRetest
 
 CHECK_TITLES = {
     "scale_shift": "scale shift",
@@ -38,6 +39,15 @@ def _check_row(c: Check) -> dict[str, Any]:
         "threshold": ("±" if c.kind == "scale_shift" else "") + num(c.threshold), "units": c.units,
         "test": c.test, "p": pvalue(c.p), "drift": c.drift, "reason": c.reason, "summary": c.summary,
     }
+
+
+def _retest_row(r: ScaleRetest) -> dict[str, Any]:
+    def icc(e: Any) -> dict[str, Any]:
+        return {"value": coef(e.value), "ci": interval(e.ci_low, e.ci_high, apa=True),
+                "reason": e.reason if missing(e.value) else None}
+
+    return {"inventory": r.inventory, "scale": r.scale, "agreement": icc(r.agreement),
+            "consistency": icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched}
 
 
 def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:
@@ -114,6 +124,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
             "n_findings": sum(x.drift for x in c.checks), "n_checks": len(c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
+            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason,
         })
     generated = _dt.datetime.fromtimestamp(summary.generated_at or 0, tz=_dt.timezone.utc)
     return {

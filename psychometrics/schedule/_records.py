@@ -14,6 +14,7 @@ from pydantic import Field
 
 from psychometrics._record import ResultRecord
 from psychometrics.schedule._plan import Thresholds
+from psychometrics.score import ScaleRetest
 
 SCHEDULE_SUMMARY_VERSION = 1
 """Version of the :class:`ScheduleSummary` format."""
@@ -166,6 +167,11 @@ class ComparisonResult(ResultRecord):
     """Every check made, drift or not."""
     drift: bool = False
     """At least one check found drift."""
+    retest: list[ScaleRetest] = Field(default_factory=list)
+    """Test–retest reliability of each scale between the two versions (respondents matched on template × order
+    × sample × persona): how far the version reproduces the baseline respondent by respondent."""
+    retest_reason: str | None = None
+    """Why ``retest`` is empty."""
 
 
 class ScheduleSummary(ResultRecord):

@@ -21,10 +21,14 @@ from psychometrics.score._comparison import (
     ReliabilityPair,
     RunSide,
     ScaleDiff,
+    ScaleRetest,
 )
+from psychometrics.score._forms import form_groups
 from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
+    FORMS_RELIABILITY_MIN,
+    FORMS_SHIFT_MIN,
     FRAME_COLUMNS,
     FRAME_SCHEMA,
     MIN_RESPONDENTS,
@@ -37,6 +41,9 @@ from psychometrics.score._model import (
     VERDICTS,
     AuditScores,
     CongruenceRow,
+    FormPair,
+    FormScale,
+    FormVerdict,
     InventoryEFA,
     MTMMPair,
     MTMMRow,
@@ -46,6 +53,7 @@ from psychometrics.score._model import (
     ScaleNorms,
     ScaleReliability,
     ScaleScore,
+    SampleRetest,
     ScaleSensitivity,
     ScoreSettings,
     Table,
@@ -60,6 +68,7 @@ from psychometrics.score._respondents import (
     scale_summary,
     with_respondent,
 )
+from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import score, score_responses
 from psychometrics.score._validity import MATCHING
 
@@ -67,6 +76,8 @@ __all__ = [
     "AUDIT_SCORES_VERSION",
     "COMPARE_SIGNIFICANCE",
     "COMPARISON_VERSION",
+    "FORMS_RELIABILITY_MIN",
+    "FORMS_SHIFT_MIN",
     "FRAME_COLUMNS",
     "FRAME_SCHEMA",
     "MATCHING",
@@ -84,6 +95,9 @@ __all__ = [
     "CompareTest",
     "Comparison",
     "CongruenceRow",
+    "FormPair",
+    "FormScale",
+    "FormVerdict",
     "InventoryEFA",
     "ItemChange",
     "MTMMPair",
@@ -95,8 +109,10 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunSide",
+    "SampleRetest",
     "ScaleDiff",
     "ScaleNorms",
+    "ScaleRetest",
     "ScaleReliability",
     "ScaleScore",
     "ScaleSensitivity",
@@ -107,12 +123,14 @@ __all__ = [
     "Verdict",
     "compare_data",
     "compare_runs",
+    "form_groups",
     "load_inventories",
     "load_run_data",
     "respondent_frame",
     "respondent_scores",
     "reworded_prompts",
     "scale_difference",
+    "scale_retest",
     "scale_summary",
     "score",
     "score_responses",

@@ -38,6 +38,7 @@ from psychometrics.score._comparison import (
 )
 from psychometrics.score._load import RunData, load_run_data
 from psychometrics.score._respondents import respondent_frame
+from psychometrics.score._retest import scale_retest
 from psychometrics.stats import holm, mann_whitney_u, welch_ttest
 
 def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float = 0.95) -> dict[str, Any]:
@@ -107,12 +108,13 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         d["changed"] = None if missing(ph) else bool(ph < significance)
         scales.append(ScaleDiff(**d))
     all_keys = list(dict.fromkeys([*sa, *sb]))
+    retest, retest_reason = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
     shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,
         run_a=_side(da), run_b=_side(db), test=test, significance=significance, scales=scales,
         reliability=_reliability_pairs(da, db, all_keys), order_sensitivity=_order_pairs(da, db, all_keys),
-        items=_item_changes(da, db, top_items),
+        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason,
         only_in_a=[f"{i}:{s}" for i, s in sa if (i, s) not in sb],
         only_in_b=[f"{i}:{s}" for i, s in sb if (i, s) not in sa],
     )

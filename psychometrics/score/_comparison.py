@@ -180,6 +180,24 @@ class ItemChange(ResultRecord):
     """Answers in run B."""
 
 
+class ScaleRetest(ResultRecord):
+    """Test–retest reliability of one scale between the two runs (respondents matched on template × order ×
+    sample × persona; :func:`psychometrics.stats.retest_reliability`)."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    agreement: Estimate
+    """ICC(2,1): absolute agreement, a shift between the runs lowers it."""
+    consistency: Estimate
+    """ICC(3,1): consistency, the respondents keep their order."""
+    n: int
+    """Respondents matched in both runs with a score."""
+    n_unmatched: int = 0
+    """Respondents with a score in one run only."""
+
+
 class Comparison(ResultRecord):
     """Run A against run B: every number a drift check needs, NaN with a reason where undefined."""
 
@@ -203,6 +221,10 @@ class Comparison(ResultRecord):
     """One entry per inventory × scale in either run."""
     items: list[ItemChange] = Field(default_factory=list)
     """The items whose answers moved most, largest shift first."""
+    retest: list[ScaleRetest] = Field(default_factory=list)
+    """Test–retest reliability per inventory × scale scored in both runs."""
+    retest_reason: str | None = None
+    """Why ``retest`` is empty (no shared inventory or respondent)."""
     only_in_a: list[str] = Field(default_factory=list)
     """``inventory:scale`` scored only in run A."""
     only_in_b: list[str] = Field(default_factory=list)

@@ -23,7 +23,14 @@ from typing import Any, Literal
 from pydantic import Field
 
 from psychometrics._record import ResultRecord, frame_to_json
-from psychometrics.stats import Estimate, NormComparison, OrderSensitivity, PromptSensitivity
+from psychometrics.stats import (
+    Correlation,
+    Estimate,
+    NormComparison,
+    OrderSensitivity,
+    PairedDifference,
+    PromptSensitivity,
+)
 
 AUDIT_SCORES_VERSION = 1
 """Version of the :class:`AuditScores` format."""
@@ -48,12 +55,22 @@ MOSTLY_REFUSED = 0.50
 MIN_RESPONDENTS = 30
 """Fewer scored respondents than this adds a warning (estimates across respondents are unstable)."""
 
+FORMS_SHIFT_MIN = 0.10
+"""Inconsistent across forms: a significant (p < :data:`VERDICT_SIGNIFICANCE`) mean shift of a scale's scores
+between two parallel forms of at least this share of the score range; consistent needs the shift's interval
+inside ± this share."""
+FORMS_RELIABILITY_MIN = 0.70
+"""Parallel-forms reliability the forms must reach: consistent when the lower end of the interval of r is at least
+this, inconsistent when its upper end is below it (the conventional floor for reliability coefficients)."""
+
 VERDICT_THRESHOLDS: dict[str, float] = {
     "significance": VERDICT_SIGNIFICANCE,
     "order_shift_min": ORDER_SHIFT_MIN,
     "prompt_range_min": PROMPT_RANGE_MIN,
     "mostly_refused": MOSTLY_REFUSED,
     "min_respondents": float(MIN_RESPONDENTS),
+    "forms_shift_min": FORMS_SHIFT_MIN,
+    "forms_reliability_min": FORMS_RELIABILITY_MIN,
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
 
@@ -433,6 +450,74 @@ class Validity(ResultRecord):
     """Why there is no MTMM (e.g. a single inventory)."""
 
 
+FormVerdict = Literal["consistent", "inconsistent", "inconclusive", "not enough data"]
+"""Verdict on one scale across two parallel forms, decided in this order: ``inconsistent`` (a significant shift
+of at least :data:`FORMS_SHIFT_MIN` of the score range, or an interval of r wholly below
+:data:`FORMS_RELIABILITY_MIN`), ``not enough data`` (neither r nor the shift computable), ``consistent`` (the
+interval of r at or above :data:`FORMS_RELIABILITY_MIN` and the interval of the shift within
+± :data:`FORMS_SHIFT_MIN` of the score range), else ``inconclusive``."""
+
+
+class FormScale(ResultRecord):
+    """One scale on two parallel forms: how well the forms agree across matched respondents."""
+
+    scale: str
+    """Scale id (shared by the forms)."""
+    reliability: Correlation
+    """Parallel-forms reliability: Pearson r of the scale scores on the two forms (Fisher-z interval)."""
+    shift: PairedDifference
+    """Mean shift ``form − original`` of the scale scores, paired t test."""
+    shift_share: float
+    """``|shift.diff|`` as a share of the scale's score range; NaN when the shift is undefined."""
+    verdict: FormVerdict
+    """See :data:`FormVerdict`."""
+    verdict_reasons: list[str] = Field(default_factory=list)
+    """Why the verdict is not ``consistent``, in words."""
+
+
+class FormPair(ResultRecord):
+    """Consistency across two parallel forms of one inventory (the original and a paraphrase or translation)."""
+
+    original: str
+    """The reference form: the original inventory (or the first form when the original was not given)."""
+    form: str
+    """The parallel form compared with it."""
+    relation: str | None = None
+    """``paraphrase`` or ``translation`` (the form's declaration)."""
+    language_original: str | None = None
+    """BCP 47 tag of the reference form."""
+    language_form: str | None = None
+    """BCP 47 tag of the form."""
+    nominal: bool = False
+    """The answers are categories (scenario options): no distance between them, only identical or not."""
+    n_respondents: int
+    """Respondents (template × order × sample × persona) who answered both forms."""
+    items: Table | None = None
+    """Per original item: ``item, form_a, form_b, n, identical, identical_ci_low, identical_ci_high, mad,
+    reason`` (:func:`psychometrics.stats.item_consistency`); ``None`` when a form has no answers."""
+    scales: list[FormScale] = Field(default_factory=list)
+    """One entry per scale."""
+    reason: str | None = None
+    """Why ``items`` is missing."""
+
+
+class SampleRetest(ResultRecord):
+    """Stability of one scale across repeated samples within a run (respondents: template × order × persona)."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    n_samples: int
+    """Samples compared (the ICC's raters)."""
+    agreement: Estimate
+    """ICC(2,1) across samples: absolute agreement of one sample with another."""
+    consistency: Estimate
+    """ICC(3,1) across samples: consistency of the respondents' order."""
+    temperature: float | None = None
+    """The run's sampling temperature, when known."""
+
+
 class AuditScores(ResultRecord):
     """Scores and statistics of one run: what the numbers are and how far they can be trusted."""
 
@@ -458,6 +543,12 @@ class AuditScores(ResultRecord):
     """One entry per inventory × scale."""
     validity: Validity
     """MTMM and EFA."""
+    forms: list[FormPair] = Field(default_factory=list)
+    """Consistency across parallel forms: one entry per original × form scored together."""
+    sample_retest: list[SampleRetest] = Field(default_factory=list)
+    """Stability across repeated samples within the run (temperature > 0, at least two samples)."""
+    sample_retest_reason: str | None = None
+    """Why there is no stability across samples (one sample, temperature 0)."""
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
 

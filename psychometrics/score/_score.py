@@ -20,6 +20,7 @@ import pandas as pd
 
 from psychometrics.inventory import Inventory, keyed_values, score_scales
 from psychometrics.score._common import CI_LEVEL, rate_rows
+from psychometrics.score._forms import forms_consistency, sample_retest
 from psychometrics.score._load import read_responses, scoring_inventories
 from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
 from psychometrics.score._reliability import scale_reliability
@@ -35,7 +36,7 @@ NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "
 
 
 def score(
-    run_or_responses: str | Run | pd.DataFrame,
+    run_or_responses: str | Sequence[str] | Run | pd.DataFrame,
     inventories: Mapping[str, Inventory] | Sequence[Inventory | str] | None = None,
     *,
     db: str | None = None,
@@ -46,8 +47,10 @@ def score(
 
     Parameters
     ----------
-    run_or_responses : str, Run or pandas.DataFrame
-        A run id (read from the store at ``db``), a :class:`~psychometrics.store.Run`, or a responses frame
+    run_or_responses : str, list of str, Run or pandas.DataFrame
+        A run id (read from the store at ``db``), several run ids of one model (scored together, e.g. an
+        original and its parallel forms from separate audits; each inventory from one run), a
+        :class:`~psychometrics.store.Run`, or a responses frame
         with the columns of :meth:`Store.responses_frame <psychometrics.store.Store.responses_frame>`
         (at least ``inventory, item, scale, template, order, sample, status, value``; ``persona``, ``model``
         and ``mode`` when present).
@@ -73,7 +76,8 @@ def score(
     LookupError
         No run with that id in the store.
     ValueError, TypeError
-        A responses frame without the needed columns, or answers outside an item's response values.
+        A responses frame without the needed columns, answers outside an item's response values, or several
+        runs of different models or sharing an inventory.
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
@@ -109,12 +113,14 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     templates = {inv_id: _templates_of(df, inv_id, run) for inv_id in invs}
     valid = validity(invs, scores, keyed, templates)
     overall = rate_rows(df["status"])
+    retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else None)
     return AuditScores(
         run=_run_info(df, run, list(invs)),
         settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL),
         thresholds=dict(VERDICT_THRESHOLDS),
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
-        validity=valid, warnings=run_warnings(df, run, overall, scales, sens),
+        validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,
+        sample_retest_reason=retest_reason, warnings=run_warnings(df, run, overall, scales, sens),
     )
 
 

@@ -822,8 +822,8 @@ def icc(
         \mathrm{ICC}(3,k) = \frac{MS_R - MS_E}{MS_R}
 
     Targets without a rating from every rater are dropped (listwise). Undefined input — fewer than 2 targets
-    or raters, or every rating the same — gives NaN with a ``reason``. Intervals are pingouin's 95% F-based
-    intervals. Equivalent R call: ``psych::ICC(wide)``.
+    or raters, fewer than 5 ratings (a 2 × 2 frame), or every rating the same — gives NaN with a ``reason``.
+    Intervals are pingouin's 95% F-based intervals. Equivalent R call: ``psych::ICC(wide)``.
 
     References
     ----------
@@ -866,6 +866,8 @@ def icc(
         reason = f"{k} rater{'s' if k != 1 else ''}; at least 2 are needed"
     elif n < 2:
         reason = f"{n} target{'s' if n != 1 else ''} rated by every rater; at least 2 are needed"
+    elif n * k < 5:  # pingouin.intraclass_corr asserts at least 5 ratings
+        reason = f"{n} targets × {k} raters = {n * k} ratings; the two-way ANOVA needs at least 5"
     elif np.all(complete.to_numpy(dtype=float) == complete.to_numpy(dtype=float)[0, 0]):
         reason = "every rating is the same (zero variance)"
     nan6 = [math.nan] * 6

@@ -531,6 +531,11 @@ def test_icc_degenerate_input():
     assert icc(one_rater, targets="person", raters="session", ratings="score", icc_type="ICC(2,1)").reason == (
         "1 rater; at least 2 are needed"
     )
+    # a 2 x 2 frame: pingouin's ANOVA asserts at least 5 ratings; here it is missing with its reason
+    two_by_two = pd.DataFrame({"person": [1, 2, 1, 2], "session": [1, 1, 2, 2], "score": [3.0, 4.0, 3.5, 4.5]})
+    small = icc(two_by_two, targets="person", raters="session", ratings="score", icc_type="ICC(2,1)")
+    assert math.isnan(small.value)
+    assert small.reason == "2 targets × 2 raters = 4 ratings; the two-way ANOVA needs at least 5"
     # incomplete targets are dropped
     holed = data.drop(index=[0])
     assert icc(holed, targets="person", raters="session", ratings="score")["n"].iloc[0] == 4
