@@ -27,6 +27,7 @@ from psychometrics.store import Run, Store
 
 if TYPE_CHECKING:
     from psychometrics.administer._batch import BatchOptions
+    from psychometrics.score import AuditScores
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
@@ -51,11 +52,36 @@ class EndpointError(AuditError):
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` did: the stored run, its plan, and what this session asked.
+
+    ``result.score()`` scores the run (``AuditScores``; ``.to_frame()`` gives one row per scale).
+    """
+
     run: Run
+    """The run as stored (its id, design, counts and status)."""
     plan: Plan
+    """Every cell of the design."""
     tally: Tally | None
     """What this session asked (None for a dry run)."""
     already_answered: int
+    """Cells answered before this session (a resumed run)."""
+    db: str | None = None
+    """The store the run is in (None: the default ``sqlite:///runs.db``)."""
+
+    def score(self, *, n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+        """Score the run: scales, reliability, sensitivity, norms and validity (see
+        :func:`psychometrics.score.score`).
+
+        Raises
+        ------
+        AuditError
+            A dry run: nothing was asked, so there is nothing to score.
+        """
+        from psychometrics.score import score
+
+        if self.tally is None:
+            raise AuditError(f"run {self.run.run_id} was a dry run: nothing was asked, so there is nothing to score")
+        return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
 
 
 def sanitize_api_base(api_base: str | None) -> str | None:
@@ -316,7 +342,7 @@ def audit(
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, db=db)
 
     provider = _provider(model, api_base)
     if batch:
@@ -425,7 +451,7 @@ def audit(
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
                              f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
                              + (" --batch" if batch else ""))
-    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
+    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 
 def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:

@@ -26,13 +26,34 @@ def report_command(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<run_id>.html).")] = None,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
 ) -> None:
-    """Write the audit report of one run: one self-contained HTML page that opens offline."""
+    """Write the report of one run: one self-contained HTML page that opens offline (the shaping report for a
+    shaping run, see `psychometrics shape`)."""
+    from psychometrics.cli._runs import run_kind
     from psychometrics.report import write_audit_report
+    from psychometrics.store import Store
 
     if n_boot < 0:
         raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
-    path = write_audit_report(run_id, db=db, out=out, n_boot=n_boot)
+    with Store(db, create=False) as store:
+        run = store.get_run(run_id)
+    if run_kind(run) == "shaping":
+        path = _write_shaping(run_id, db, out)
+    else:
+        path = write_audit_report(run_id, db=db, out=out, n_boot=n_boot)
     typer.echo(str(path))
+
+
+def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
+    """The shaping report of a shaping run: ``reports/shape-<run_id>.html``, or the file ``out``."""
+    from psychometrics.shape import shaping_page_html, shaping_result, write_shaping_report
+
+    result = shaping_result(run_id, db=db)
+    if out is None:
+        return write_shaping_report(result)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out}: the folder {out.parent} does not exist")
+    out.write_text(shaping_page_html(result), encoding="utf-8")
+    return out
 
 
 @handle_errors

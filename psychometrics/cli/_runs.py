@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors, print_json
+
+if TYPE_CHECKING:
+    from psychometrics.store import Run
 
 app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
 
@@ -25,13 +28,36 @@ def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = Fa
         print_json([r.model_dump(mode="json") for r in runs])
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("run", "model", "status", "inventories", "cells", "ok", "refused", "invalid", "error")
+    Console().print(runs_table(runs))
+
+
+def run_kind(run: Run) -> str:
+    """``shaping`` for a run whose personas are shaping levels (``shape/<trait>/<level>``), else ``audit``."""
+    return "shaping" if any(p and p.startswith("shape/") for p in run.design.personas) else "audit"
+
+
+def runs_table(runs: list[Run]) -> Any:
+    """The runs as a rich table that fits an 80-column terminal: each run on two lines (its id over its model; its
+    kind over its status; ok of cells over refused/invalid/error). A run id is never cut (a very long one wraps);
+    models and inventories wrap."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    longest = max((len(r.run_id) for r in runs), default=3)
+    table.add_column("run / model", no_wrap=False, min_width=min(longest, 36), overflow="fold")
+    table.add_column("kind / status", no_wrap=True)
+    table.add_column("inventories", overflow="fold")
+    table.add_column("ok / cells\nref/inv/err", justify="right", no_wrap=True)
     for r in runs:
-        table.add_row(r.run_id, r.model, r.status, ",".join(r.design.inventories), str(r.n_cells),
-                      *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")))
-    Console().print(table)
+        run = Text(r.run_id, style="bold")
+        run.append("\n" + r.model, style="dim")
+        problems = "/".join(str(r.counts.get(k, 0)) for k in ("refused", "invalid", "error"))
+        table.add_row(run, f"{run_kind(r)}\n{r.status}", ", ".join(r.design.inventories),
+                      f"{r.counts.get('ok', 0)} / {r.n_cells}\n{problems}")
+    return table
 
 
 @app.command("show")

@@ -285,7 +285,9 @@ def _table(*columns: str, title: str) -> Any:
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
                   padding=(0, 1), title_justify="left", title_style="bold")
     for name in columns:
-        table.add_column(name, no_wrap=name not in ("inventory", "scale", "trait", "note", "methods", "source"))
+        # numbers never wrap; names wrap, and a name longer than its column folds rather than losing its end to "…"
+        wraps = name in ("inventory", "scale", "trait", "note", "methods", "source")
+        table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     return table
 
 

@@ -186,6 +186,7 @@ def inventory_views(data: RunData) -> list[InventoryView]:
         by_inv[s.inventory].append(s)
     order = [i for i in scores.run.inventories if i in data.inventories] or list(data.inventories)
     respondent = respondent_frame(data.frame, data.inventories)
+    left = _svg.label_width([s.name for s in scores.scales])  # one label column: every chart shares its x positions
     for inv_id in order:
         inv = data.inventories[inv_id]
         scales = by_inv.get(inv_id, [])
@@ -197,9 +198,9 @@ def inventory_views(data: RunData) -> list[InventoryView]:
         v.norms = {n.scale: n for n in scores.norms if n.inventory == inv_id}
         v.has_norms = any(n.comparison is not None for n in v.norms.values())
         v.types = next((t for t in scores.types if t.inventory == inv_id), None)
-        v.profile_chart = _profile_chart(v)
+        v.profile_chart = _profile_chart(v, left)
         v.reliability = [r for r in scores.reliability if r.inventory == inv_id]
-        v.reliability_chart = _reliability_chart(v, inv)
+        v.reliability_chart = _reliability_chart(v, inv, left)
         v.sensitivity = [s for s in scores.sensitivity if s.inventory == inv_id]
         v.heatmap, v.heatmap_note = _heatmap(v, inv, respondent)
         v.efa = next((e for e in scores.validity.efa if e.inventory == inv_id), None)
@@ -215,7 +216,7 @@ def _scale_name(inv: Any, scale_id: str) -> str:
         return scale_id
 
 
-def _profile_chart(v: InventoryView) -> Markup | None:
+def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None:
     if not any(not missing(s.mean) for s in v.scales):
         return None
     lo, hi = v.score_range
@@ -232,10 +233,10 @@ def _profile_chart(v: InventoryView) -> Markup | None:
         ))
     mid = (lo + hi) / 2
     return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
-                            label=f"{v.name}: scale means with 95% confidence intervals")
+                            label=f"{v.name}: scale means with 95% confidence intervals", left=left)
 
 
-def _reliability_chart(v: InventoryView, inv: Any) -> Markup | None:
+def _reliability_chart(v: InventoryView, inv: Any, left: float | None = None) -> Markup | None:
     if not v.reliability or not any(
         est.defined for r in v.reliability for est in (r.alpha, r.lambda6, r.omega)
     ):
@@ -245,7 +246,8 @@ def _reliability_chart(v: InventoryView, inv: Any) -> Markup | None:
         pts = [_svg.CoefPoint(name, est.value, est.ci_low, est.ci_high)
                for name, est in (("α", r.alpha), ("λ6", r.lambda6), ("ω", r.omega))]
         rows.append(_svg.CoefRow(label=_scale_name(inv, r.scale), points=pts, note=f"n = {r.n}"))
-    return _svg.reliability_chart(rows, label=f"{v.name}: reliability coefficients over the psyborgs bands")
+    return _svg.reliability_chart(rows, label=f"{v.name}: reliability coefficients over the psyborgs bands",
+                                  left=left)
 
 
 def _heatmap(v: InventoryView, inv: Any, resp: Any) -> tuple[Markup | None, str | None]:

@@ -82,8 +82,9 @@ def value_colours(values: Sequence[int], *, ordinal: bool = True) -> dict[int, s
     return {v: diverging(i / (len(vals) - 1) * 0.9 + 0.05) for i, v in enumerate(vals)}
 
 
-def _label_width(labels: Sequence[str], *, minimum: float = 120, maximum: float = 300) -> float:
-    """Room for row labels: about 6.6 px per character at 12 px, within bounds."""
+def label_width(labels: Sequence[str], *, minimum: float = 120, maximum: float = 300) -> float:
+    """Room for row labels: about 6.6 px per character at 12 px, within bounds. Charts of one page that are
+    given the same ``label_width`` (from every label on the page) share their x positions."""
     longest = max((len(str(x)) for x in labels), default=0)
     return min(maximum, max(minimum, 6.6 * longest + 16))
 
@@ -147,9 +148,12 @@ class DotRow:
 
 def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | None = None,
                 ticks: Sequence[float] | None = None, label: str = "scale means", digits: int = 2,
-                width: float = 720) -> Markup:
-    """Horizontal dot-and-whisker chart on the axis [lo, hi]; a grey band marks a norm mean ± 1 SD."""
-    left, right, top = _label_width([r.label for r in rows]), 80.0, 24.0
+                width: float = 720, left: float | None = None) -> Markup:
+    """Horizontal dot-and-whisker chart on the axis [lo, hi]; a grey band marks a norm mean ± 1 SD.
+
+    ``left``: the room for row labels (default: :func:`label_width` of these rows).
+    """
+    left, right, top = left or label_width([r.label for r in rows]), 80.0, 24.0
     plot_w = width - left - right
     height = top + ROW * len(rows) + 22
 
@@ -231,12 +235,14 @@ def _marker(kind: str, cx: float, cy: float, tip: str) -> str:
     return f'<circle class="coef" cx="{_f(cx)}" cy="{_f(cy)}" r="4.5">{title}</circle>'
 
 
-def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", width: float = 720) -> Markup:
+def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", width: float = 720,
+                      left: float | None = None) -> Markup:
     """Coefficients per scale on a 0–1 axis whose background shows the psyborgs bands.
 
-    Values below 0 are drawn at the left edge with a ``<`` mark and say so in their tooltip.
+    Values below 0 are drawn at the left edge with a ``<`` mark and say so in their tooltip. ``left``: the room
+    for row labels (default: :func:`label_width` of these rows).
     """
-    left, right, top = _label_width([r.label for r in rows]), 80.0, 24.0
+    left, right, top = left or label_width([r.label for r in rows]), 80.0, 24.0
     plot_w = width - left - right
     row_h = 30.0
     height = top + row_h * len(rows) + 40
@@ -297,7 +303,7 @@ def heatmap(row_labels: Sequence[str], col_groups: Sequence[tuple[str, Sequence[
     ``col_groups`` is ``[(template, [order, …]), …]``; ``values[i]`` runs over every (template, order) in that
     order. A missing value is a hatched grey cell marked ``—``.
     """
-    left, top = _label_width(row_labels), 44.0
+    left, top = label_width(row_labels), 44.0
     ncols = sum(len(cols) for _, cols in col_groups)
     width = max(width_min, left + cell_w * ncols + 10)
     row_h = 24.0
@@ -418,9 +424,11 @@ class PairRow:
 
 
 def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequence[float] | None = None,
-                digits: int = 2, label: str = "run A and run B", width: float = 760) -> Markup:
-    """Per row: run A as a hollow circle, run B as a filled one, an arrow from A to B, each with its interval."""
-    left, right, top = _label_width([r.label for r in rows]), 110.0, 24.0
+                digits: int = 2, label: str = "run A and run B", width: float = 760,
+                left: float | None = None) -> Markup:
+    """Per row: run A as a hollow circle, run B as a filled one, an arrow from A to B, each with its interval.
+    ``left``: the room for row labels (default: :func:`label_width` of these rows)."""
+    left, right, top = left or label_width([r.label for r in rows]), 110.0, 24.0
     plot_w = width - left - right
     row_h = 30.0
     height = top + row_h * len(rows) + 44

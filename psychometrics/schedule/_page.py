@@ -74,13 +74,26 @@ def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:
         highs = [p.ci_high if p else math.nan for p in by_v]
         chart = trend_chart(f"{inv} / {first.name}", labels, tips, means, lows, highs, lo=first.score_min,
                             hi=first.score_max, flagged=[(v.model, inv, sc) in flagged for v in versions])
-        rows = [{"label": f"{labels[i]} {short_model(versions[i].model)}", "tip": tips[i], "mean": num(means[i]),
+        rows = [{"number": labels[i], "model": short_model(versions[i].model), "tip": tips[i], "mean": num(means[i]),
                  "ci": interval(lows[i], highs[i]),
                  "reliability": num(p.reliability) if p else DASH, "flip": num(p.flip_share) if p else DASH,
                  "verdict": p.verdict if p else None, "n": p.n if p else 0} for i, p in enumerate(by_v)]
         groups.setdefault(inv, []).append({"scale": sc, "name": first.name, "chart": chart, "rows": rows,
                                            "range": f"{general(first.score_min)}–{general(first.score_max)}"})
     return [{"inventory": inv, "scales": scales} for inv, scales in groups.items()]
+
+
+def design_value(value: Any) -> str:
+    """A design setting in words: a list as ``a, b``, a mapping as ``key = value, …``, ``None`` as ``none``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(design_value(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {design_value(v)}" for k, v in value.items() if v is not None) or "none"
+    return general(value) if isinstance(value, float) else str(value)
 
 
 def _version_row(v: VersionResult) -> dict[str, Any]:
@@ -125,7 +138,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         "versions": [_version_row(v) for v in summary.versions],
         "comparisons": comparisons,
         "trends": _trends(summary),
-        "design": summary.design,
+        "design": {k: design_value(v) for k, v in summary.design.items()},
         "thresholds": {
             "scale_shift": t.scale_shift, "scale_shift_percent": t.scale_shift_percent,
             "scale_shift_sum": t.scale_shift_sum, "reliability_drop": t.reliability_drop,

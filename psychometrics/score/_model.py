@@ -557,43 +557,83 @@ class AuditScores(ResultRecord):
     def to_frame(self) -> Any:
         """One tidy row per inventory × scale with the headline numbers (a :class:`pandas.DataFrame`).
 
-        Columns: ``inventory, scale, name, trait, mean, sd, ci_low, ci_high, n, n_items, score_min,
-        score_max, alpha, omega, split_half, reliability_n, order_mad, order_shift, order_p, order_rank_biserial,
-        prompt_range, prompt_p, prompt_effect, refusal_rate, norm_z, norm_percentile, verdict``.
+        The columns and their dtypes are :data:`FRAME_SCHEMA`: every coefficient with its interval
+        (``alpha``, ``alpha_ci_low``, ``alpha_ci_high``, ``alpha_reason``; the same for ``lambda6``, ``omega`` and
+        ``split_half``), the mean with its interval, order and prompt sensitivity, the refusal rate with its Wilson
+        interval, the norm comparison and the verdict. A NaN number comes with the reason in the column
+        ``<name>_reason`` (``<NA>`` where the value is defined); text columns are pandas ``string``, counts
+        ``Int64``, numbers ``float64``.
         """
         import pandas as pd
 
         rel = {(r.inventory, r.scale): r for r in self.reliability}
         sens = {(s.inventory, s.scale): s for s in self.sensitivity}
         nor = {(n.inventory, n.scale): n for n in self.norms}
-        rows = []
-        nan = math.nan
-        for s in self.scales:
-            key = (s.inventory, s.scale)
-            r, se, no = rel.get(key), sens.get(key), nor.get(key)
-            refused = next((x.rate for x in (se.response_rates if se else []) if x.status == "refused"), nan)
-            cmp = no.comparison if no else None
-            rows.append({
-                "inventory": s.inventory, "scale": s.scale, "name": s.name, "trait": s.trait,
-                "mean": s.mean, "sd": s.sd, "ci_low": s.ci_low, "ci_high": s.ci_high, "n": s.n,
-                "n_items": s.n_items, "score_min": s.score_min, "score_max": s.score_max,
-                "alpha": r.alpha.value if r else nan, "omega": r.omega.value if r else nan,
-                "split_half": r.split_half.value if r else nan, "reliability_n": r.n if r else 0,
-                "order_mad": se.order.mad if se else nan, "order_shift": se.order.mean_difference if se else nan,
-                "order_p": se.order.p if se else nan, "order_rank_biserial": se.order.rank_biserial if se else nan,
-                "prompt_range": se.prompt.score_range if se else nan, "prompt_p": se.prompt.p if se else nan,
-                "prompt_effect": se.prompt.effect_size if se else nan, "refusal_rate": refused,
-                "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
-                "verdict": se.verdict if se else None,
-            })
-        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        rows = [_frame_row(s, rel.get((s.inventory, s.scale)), sens.get((s.inventory, s.scale)),
+                           nor.get((s.inventory, s.scale))) for s in self.scales]
+        frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        return frame.astype(FRAME_SCHEMA)
 
 
-FRAME_COLUMNS = [
-    "inventory", "scale", "name", "trait", "mean", "sd", "ci_low", "ci_high", "n", "n_items", "score_min",
-    "score_max", "alpha", "omega", "split_half", "reliability_n", "order_mad", "order_shift", "order_p",
-    "order_rank_biserial", "prompt_range", "prompt_p", "prompt_effect", "refusal_rate", "norm_z",
-    "norm_percentile", "verdict",
-]
+def _estimate_columns(name: str, e: Estimate | None, fallback: str | None) -> dict[str, Any]:
+    if e is None:
+        return {name: math.nan, f"{name}_ci_low": math.nan, f"{name}_ci_high": math.nan,
+                f"{name}_reason": fallback or "no reliability analysis for this scale"}
+    return {name: e.value, f"{name}_ci_low": e.ci_low, f"{name}_ci_high": e.ci_high,
+            f"{name}_reason": (e.reason or fallback) if math.isnan(e.value) else None}
+
+
+def _frame_row(s: ScaleScore, r: ScaleReliability | None, se: ScaleSensitivity | None,
+               no: ScaleNorms | None) -> dict[str, Any]:
+    nan = math.nan
+    refused = next((x for x in (se.response_rates if se else []) if x.status == "refused"), None)
+    cmp = no.comparison if no else None
+    row: dict[str, Any] = {
+        "inventory": s.inventory, "scale": s.scale, "name": s.name, "trait": s.trait,
+        "mean": s.mean, "sd": s.sd, "ci_low": s.ci_low, "ci_high": s.ci_high,
+        "mean_reason": s.reason if math.isnan(s.mean) else None, "n": s.n,
+        "n_items": s.n_items, "score_min": s.score_min, "score_max": s.score_max,
+    }
+    for coef in ("alpha", "lambda6", "omega", "split_half"):
+        row.update(_estimate_columns(coef, getattr(r, coef) if r else None, r.reason if r else None))
+    row["reliability_n"] = r.n if r else 0
+    order, prompt = (se.order, se.prompt) if se else (None, None)
+    row.update({
+        "order_mad": order.mad if order else nan, "order_shift": order.mean_difference if order else nan,
+        "order_p": order.p if order else nan, "order_rank_biserial": order.rank_biserial if order else nan,
+        "order_reason": (order.reason if order else "no sensitivity analysis for this scale")
+        if not order or math.isnan(order.p) else None,
+        "prompt_range": prompt.score_range if prompt else nan, "prompt_p": prompt.p if prompt else nan,
+        "prompt_effect": prompt.effect_size if prompt else nan,
+        "prompt_reason": (prompt.reason if prompt else "no sensitivity analysis for this scale")
+        if not prompt or math.isnan(prompt.p) else None,
+        "refusal_rate": refused.rate if refused else nan,
+        "refusal_ci_low": refused.ci_low if refused else nan, "refusal_ci_high": refused.ci_high if refused else nan,
+        "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
+        "norm_reason": (cmp.reason if cmp else (no.reason if no else "no human norms"))
+        if not cmp or math.isnan(cmp.z) else None,
+        "verdict": se.verdict if se else None,
+    })
+    return row
+
+
+def _coefficient_schema(name: str) -> dict[str, str]:
+    return {name: "float64", f"{name}_ci_low": "float64", f"{name}_ci_high": "float64", f"{name}_reason": "string"}
+
+
+FRAME_SCHEMA: dict[str, str] = {
+    "inventory": "string", "scale": "string", "name": "string", "trait": "string",
+    "mean": "float64", "sd": "float64", "ci_low": "float64", "ci_high": "float64", "mean_reason": "string",
+    "n": "Int64", "n_items": "Int64", "score_min": "float64", "score_max": "float64",
+    **_coefficient_schema("alpha"), **_coefficient_schema("lambda6"), **_coefficient_schema("omega"),
+    **_coefficient_schema("split_half"), "reliability_n": "Int64",
+    "order_mad": "float64", "order_shift": "float64", "order_p": "float64", "order_rank_biserial": "float64",
+    "order_reason": "string", "prompt_range": "float64", "prompt_p": "float64", "prompt_effect": "float64",
+    "prompt_reason": "string", "refusal_rate": "float64", "refusal_ci_low": "float64", "refusal_ci_high": "float64",
+    "norm_z": "float64", "norm_percentile": "float64", "norm_reason": "string", "verdict": "string",
+}
+"""Columns of :meth:`AuditScores.to_frame` and their pandas dtypes."""
+
+FRAME_COLUMNS = list(FRAME_SCHEMA)
 """Columns of :meth:`AuditScores.to_frame`."""
 
