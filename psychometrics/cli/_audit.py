@@ -35,6 +35,7 @@ def audit_command(
     samples: opt.Samples = 1,
     temperature: opt.Temperature = 0.0,
     mode: opt.Mode = "auto",
+    prompt_format: opt.PromptFormat = "auto",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -59,6 +60,7 @@ def audit_command(
         samples=samples,
         temperature=temperature,
         mode=mode,  # type: ignore[arg-type]
+        prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,

@@ -12,6 +12,9 @@ Orders = Annotated[str, typer.Option("--orders", help="Comma list of original, r
 Samples = Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")]
 Temperature = Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")]
 Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
+PromptFormat = Annotated[str, typer.Option(
+    "--prompt-format", help="auto, chat or completion (raw text to /v1/completions, for a base model behind a "
+                            "server); auto chooses by provider.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]

@@ -41,6 +41,7 @@ def shape_command(
     samples: opt.Samples = 1,
     temperature: opt.Temperature = 0.0,
     mode: opt.Mode = "auto",
+    prompt_format: opt.PromptFormat = "auto",
     value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
@@ -70,7 +71,7 @@ def shape_command(
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
                     samples=samples, temperature=temperature, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
-                    personas=ids, dry_run=True, api_base=api_base)
+                    prompt_format=prompt_format, personas=ids, dry_run=True, api_base=api_base)  # type: ignore[arg-type]
         size = plan_size_summary(res.plan)
         if json_:
             print_json({"run_id": res.run.run_id, "model": res.run.model, "plan": size})
@@ -81,7 +82,8 @@ def shape_command(
 
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
-        orders=_split(orders), samples=samples, temperature=temperature, mode=mode, concurrency=concurrency,
+        orders=_split(orders), samples=samples, temperature=temperature, mode=mode, prompt_format=prompt_format,
+        concurrency=concurrency,
         rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value,  # type: ignore[arg-type]
         progress=not json_ and sys.stderr.isatty(),

@@ -91,6 +91,8 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {info.n_cells} cells: {counts}",
                   highlight=False)
     line = f"mode {info.mode or '-'}"
+    if info.answers_by_mode:
+        line += " (answers: " + ", ".join(f"{n} by {m}" for m, n in sorted(info.answers_by_mode.items())) + ")"
     if run is not None:
         line += f", wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
     if asked is not None:

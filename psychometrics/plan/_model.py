@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 Mode = Literal["auto", "logprobs", "generate"]
+PromptFormat = Literal["auto", "chat", "completion"]
+PROMPT_FORMATS: tuple[str, ...] = ("auto", "chat", "completion")
 
 
 class GenerationSettings(BaseModel):
@@ -19,6 +21,19 @@ class GenerationSettings(BaseModel):
     """Token budget for a generated answer."""
     mode: Mode = "auto"
     """``logprobs``: one token, probabilities over the option labels; ``generate``: text parsed for an answer."""
+    prompt_format: PromptFormat = "auto"
+    """``chat``: the prompt is sent as the user message of a chat; ``completion``: the rendered prompt is sent as
+    raw text to a text-completion endpoint (a base model continues it); ``auto``: by provider (see
+    :func:`psychometrics.administer.resolve_prompt_format`)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_new_defaults(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """Settings added after runs were stored are left out while they hold their default, so that an earlier
+        run's record, run id and cell ids stay what they were; any other value is stored and keyed."""
+        data = handler(self)
+        if data.get("prompt_format") == "auto":
+            del data["prompt_format"]
+        return data
 
 
 class Cell(BaseModel):

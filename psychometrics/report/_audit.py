@@ -123,8 +123,8 @@ def summary_view(data: RunData) -> dict[str, Any]:
                                 "problem": data.missing_inventories.get(name, "could not be loaded")})
     mode = run.mode_used or info.mode
     mode_text = {
-        "logprobs": "log-probabilities: one token, the probabilities of the option labels are read and the most "
-                    "likely label is the answer",
+        "logprobs": "log-probabilities: the probabilities of the option labels are read where the most likely "
+                    "reply names one, and the most likely label is the answer",
         "generate": "generation: the model writes a reply and the parser reads the chosen option from it",
     }
     return {
@@ -152,6 +152,7 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "not_asked": max(0, (run.n_cells or 0) - answered),
         "mode": mode or "—",
         "mode_text": mode_text.get(mode or "", "no answer was recorded, so no mode was used"),
+        "answers_by_mode": ", ".join(f"{n} by {m}" for m, n in sorted(info.answers_by_mode.items())),
         "wall_s": run.wall_s,
         "cost_usd": run.cost_usd,
         "versions": run.versions,

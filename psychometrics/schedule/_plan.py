@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from psychometrics._yamlfile import report_problems
-from psychometrics.plan import Mode
+from psychometrics.plan import Mode, PromptFormat
 
 SCHEDULE_PLAN_VERSION = 1
 """Version of the schedule plan format."""
@@ -84,6 +84,9 @@ class DesignSpec(_Record):
     """Sampling temperature (generate mode)."""
     max_tokens: int = Field(32, ge=1)
     """Token budget of a generated answer."""
+    prompt_format: PromptFormat = "auto"
+    """``auto``, ``chat`` (the prompt as a chat message) or ``completion`` (raw text to ``/v1/completions``, for
+    base models behind a server); ``auto`` chooses by provider, as ``audit --prompt-format``."""
     limit_items: int | None = Field(None, ge=1)
     """Only the first N items of each inventory (for smoke tests; leave out for real audits)."""
     personas: str | None = None
@@ -228,6 +231,7 @@ class SchedulePlan(_Record):
         return {
             "inventories": list(self.inventories), "templates": d.templates, "orders": list(d.orders),
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
+            "prompt_format": d.prompt_format,
             "limit_items": d.limit_items, "concurrency": lim.concurrency, "rpm": lim.rpm, "timeout": lim.timeout,
             "retries": lim.retries, "personas": persona_ids(d.personas),
         }

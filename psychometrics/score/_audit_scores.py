@@ -349,6 +349,8 @@ class _Scorer:
             n_cells=len(df),
             counts=counts,
             mode="+".join(modes) if modes else (run.mode_used if run else None),
+            answers_by_mode={str(m): int(n) for m, n in df.loc[df["status"] == "ok", "mode"].value_counts().items()}
+            if "mode" in df else {},
             n_respondents=int(df["respondent"].nunique()),
             inventories=list(self.invs),
             templates=_in_design_order(df["template"].unique(), design.templates if design else ()),

@@ -91,6 +91,7 @@ def shape(
     temperature: float = 0.0,
     max_tokens: int = 32,
     mode: str = "auto",
+    prompt_format: str = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
     timeout: float = 60.0,
@@ -136,7 +137,7 @@ def shape(
     persona_list = shaping_personas(trait_list, levels, personas, seed=seed)
     result = audit(
         model=model, inventories=[inventory], templates=templates, orders=orders, samples=samples,
-        temperature=temperature, max_tokens=max_tokens, mode=mode,  # type: ignore[arg-type]
+        temperature=temperature, max_tokens=max_tokens, mode=mode, prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency, rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db,
         run_id=run_id, limit_items=limit_items, personas=persona_list, progress=progress,
     )

@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS responses (
     option_probs TEXT,
     expected_value REAL,
     mass_outside REAL,
+    logprob_position INTEGER,
     error TEXT,
     latency_s REAL,
     prompt_tokens INTEGER,
@@ -80,9 +81,12 @@ CREATE INDEX IF NOT EXISTS responses_run ON responses (run_id);
 
 _COLUMNS = [
     "cell_id", "run_id", "model", "inventory", "item", "scale", "template", "order", "sample", "persona", "prompt",
-    "mode", "status", "raw_text", "value", "option_probs", "expected_value", "mass_outside", "error", "latency_s",
-    "prompt_tokens", "completion_tokens", "cost_usd", "attempts", "created_at",
+    "mode", "status", "raw_text", "value", "option_probs", "expected_value", "mass_outside", "logprob_position",
+    "error", "latency_s", "prompt_tokens", "completion_tokens", "cost_usd", "attempts", "created_at",
 ]
+_ADDED_COLUMNS = {"logprob_position": "INTEGER"}
+"""Response columns added after databases were first written: opening a database to write adds them; reading a
+database that lacks one gives NULL for it."""
 _INSERT = (
     "INSERT OR REPLACE INTO responses (" + ", ".join(f'"{c}"' for c in _COLUMNS) + ") VALUES ("
     + ", ".join("?" for _ in _COLUMNS) + ")"
@@ -120,6 +124,8 @@ class Store:
                 _until_unlocked(lambda: _initialise(self._conn))
             else:
                 _until_unlocked(lambda: self._conn.execute("SELECT count(*) FROM runs").fetchone())
+            present = {row[1] for row in self._conn.execute("PRAGMA table_info(responses)")}
+            self._select = {c: f'r."{c}"' if c in present else f'NULL AS "{c}"' for c in _COLUMNS}
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
 
@@ -207,7 +213,7 @@ class Store:
 
     def iter_responses(self, run_id: str) -> Iterator[Response]:
         """Every stored response of the run's cells, whichever run first asked them."""
-        cols = ", ".join(f'r."{c}"' for c in _COLUMNS)
+        cols = ", ".join(self._select.values())
         rows = self._conn.execute(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
@@ -228,7 +234,7 @@ class Store:
         unknown = [c for c in wanted if c not in _COLUMNS]
         if unknown:
             raise ValueError(f"unknown response column(s) {unknown}; known: {', '.join(_COLUMNS)}")
-        cols = ", ".join(f'r."{c}"' for c in wanted)
+        cols = ", ".join(self._select[c] for c in wanted)
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
@@ -328,6 +334,10 @@ def _initialise(conn: sqlite3.Connection) -> None:
     try:
         for statement in filter(str.strip, _SCHEMA.split(";")):
             conn.execute(statement)
+        present = {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in present:
+                conn.execute(f'ALTER TABLE responses ADD COLUMN "{column}" {kind}')
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -82,3 +82,25 @@ def test_resume_by_id_asks_nothing(old_db: str) -> None:
     assert result.run.design == Design(**{k: v for k, v in AUDIT.items() if k != "model"}, samples=1)
     assert result.already_answered == len(result.plan.cells) == N_CELLS
     assert result.tally is not None and result.tally.asked == 0
+
+
+def test_a_response_column_added_later_reads_as_missing_and_is_added_on_writing(old_db: str) -> None:
+    path = old_db.removeprefix("sqlite:///")
+
+    def columns() -> set[str]:
+        conn = sqlite3.connect(path)
+        try:
+            return {row[1] for row in conn.execute("PRAGMA table_info(responses)")}
+        finally:
+            conn.close()
+
+    assert "logprob_position" not in columns()
+    with Store(old_db, create=False) as store:  # reading does not change the file
+        first = next(store.iter_responses(RUN_ID))
+        assert first.logprob_position is None
+        assert store.responses_frame(RUN_ID, columns=["logprob_position"])["logprob_position"].isna().all()
+    assert "logprob_position" not in columns()
+    with Store(old_db) as store:
+        store.save_response(first.model_copy(update={"logprob_position": 1}))
+        assert next(store.iter_responses(RUN_ID)).logprob_position == 1
+    assert "logprob_position" in columns()

@@ -66,6 +66,9 @@ class ServerConfig:
     models: list[str] = field(default_factory=lambda: ["test-model"])
     api_key: str | None = None
     """If set, requests must carry ``Authorization: Bearer <api_key>``."""
+    legacy_logprobs: bool = False
+    """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
+    log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
 
 
 class OpenAIServer:
@@ -137,6 +140,10 @@ class OpenAIServer:
             top.sort(key=lambda t: -t["logprob"])
             result["choices"][0]["logprobs"] = {"content": [{"token": choice, "logprob": math.log(0.7),
                                                              "bytes": None, "top_logprobs": top}]}
+            if self.config.legacy_logprobs:
+                result["choices"][0]["logprobs"] = {"tokens": [choice], "token_logprobs": [math.log(0.7)],
+                                                    "top_logprobs": [{t["token"]: t["logprob"] for t in top}],
+                                                    "text_offset": [0]}
         with self._lock:
             self.statuses[200] += 1
         return web.json_response(result)
