@@ -88,9 +88,8 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
 
     from psychometrics.report._audit import build_audit_context
-    from psychometrics.report._data import RunData, load_inventories
     from psychometrics.report._render import render
-    from psychometrics.score import score
+    from psychometrics.score import RunData, load_inventories, score
 
     totals: list[float] = []
     cpu: list[float] = []

@@ -17,7 +17,6 @@ _PUBLIC = {
     "score_scales": "psychometrics.inventory",
     "Inventory": "psychometrics.inventory",
     "DataFileError": "psychometrics._yamlfile",
-    "score": "psychometrics.score",
     "AuditScores": "psychometrics.score",
 }
 

@@ -14,6 +14,26 @@ def db(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def runs(tmp_path_factory):
+    """Sim runs for the report and comparison tests (:func:`tests.support.sim_runs.make_runs`)."""
+    from tests.support.sim_runs import make_runs
+
+    return make_runs(f"sqlite:///{tmp_path_factory.mktemp('report') / 'runs.db'}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``embedded`` need the 'local' extra, which the README's test command installs: where it is
+    missing they fail rather than skip (deselect them on purpose with ``-m "not embedded"``)."""
+    if item.get_closest_marker("embedded") is None:
+        return
+    from psychometrics.administer.providers import _local
+
+    if not _local.available():
+        pytest.fail(f"{_local.MISSING_EXTRA} (llama-cpp-python and the Gemma weights package are not installed)",
+                    pytrace=False)
+
+
+@pytest.fixture(scope="session")
 def smollm2_server():
     """``python -m llama_cpp.server`` serving SmolLM2-135M-Instruct (a chat model) on 127.0.0.1, for the session."""
     from tests.support.llama_server import LlamaServer

@@ -2,12 +2,12 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit", "resolve_prompt_format",
-           "sanitize_api_base"]
+__all__ = ["AnswerMode", "AuditError", "AuditResult", "EndpointError", "Response", "Status", "audit",
+           "resolve_prompt_format", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "resolve_prompt_format", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "resolve_prompt_format", "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)

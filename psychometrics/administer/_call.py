@@ -18,7 +18,6 @@ from psychometrics.store import AnswerMode, Response
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
 
-TOP_LOGPROBS = 20
 LOGPROB_TOKENS = 3
 """Log-prob mode asks for this many tokens: a chat model often opens its reply with ``(``, ``**`` or ``Option``
 before the label, and the label's distribution is read where the label comes (see
@@ -54,9 +53,14 @@ class CallOptions:
 
 def generation_params(mode: AnswerMode, settings: GenerationSettings, sample: int) -> dict[str, Any]:
     """The OpenAI parameters of one request, the same on the litellm path and the fast path."""
+    params: dict[str, Any]
     if mode == "logprobs":
-        return {"max_tokens": LOGPROB_TOKENS, "temperature": 0, "logprobs": True, "top_logprobs": TOP_LOGPROBS}
-    return {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
+        params = {"max_tokens": LOGPROB_TOKENS, "temperature": 0, "logprobs": True, "top_logprobs": settings.top_logprobs}
+    else:
+        params = {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
+    if settings.reasoning_effort is not None:
+        params["reasoning_effort"] = settings.reasoning_effort
+    return params
 
 
 def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
@@ -91,7 +95,7 @@ def _completion_request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict
     del kwargs["messages"]
     kwargs.update(model=completion_model(opts.model), prompt=cell.prompt)
     if kwargs.pop("top_logprobs", None) is not None:
-        kwargs["logprobs"] = TOP_LOGPROBS  # /v1/completions takes the number of top tokens in ``logprobs``
+        kwargs["logprobs"] = opts.settings.top_logprobs  # /v1/completions takes the number of top tokens in ``logprobs``
     client = _completion_client(opts) if kwargs["model"].startswith("text-completion-openai/") else None
     if client is not None:
         kwargs["client"] = client
@@ -142,17 +146,38 @@ def reply_text(reply: Any) -> str | None:
     return message.content if message is not None else getattr(choice, "text", None)
 
 
+def budget_reason(max_tokens: int | None) -> str:
+    """The stored reason of a reply the token budget cut before it held an answer."""
+    budget = f" (max_tokens {max_tokens})" if max_tokens else ""
+    return f"stopped at the token budget{budget} before an answer: raise it with --max-tokens"
+
+
+def _joined(*texts: str | None) -> str | None:
+    parts = [t.strip() for t in texts if t and t.strip()]
+    return "\n\n".join(parts) if parts else None
+
+
 def response_from_reply(
-    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int
+    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int,
+    *, max_tokens: int | None = None,
 ) -> Response:
-    """Build the stored Response from a provider reply (log-prob or generated)."""
+    """Build the stored Response from a provider reply (log-prob or generated).
+
+    The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
+    reply; a generated reply that is no answer and stopped because the token budget (``max_tokens``) ran out
+    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`.
+    """
+    choice = reply.choices[0]
     text = reply_text(reply)
+    finish = getattr(choice, "finish_reason", None)
     prompt_tokens, completion_tokens, cost = _usage(reply)
     base = dict(
         cell_id=cell.cell_id, run_id=run_id, model=model, inventory=cell.inventory, item=cell.item,
         scale=cell.scale, template=cell.template, order=cell.order, sample=cell.sample, persona=cell.persona,
         prompt=cell.prompt, mode=mode, raw_text=text, latency_s=latency, prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens, cost_usd=cost, attempts=attempts, created_at=time.time(),
+        finish_reason=finish if isinstance(finish, str) else None,
+        reasoning=_joined(getattr(getattr(choice, "message", None), "reasoning_content", None)),
     )
     if mode == "logprobs":
         positions = token_positions(getattr(reply.choices[0], "logprobs", None))
@@ -165,8 +190,12 @@ def response_from_reply(
                         expected_value=read.expected_value, mass_outside=read.mass_outside,
                         logprob_position=read.position, error=None if read.answered else read.reason)
     parsed = parse_answer(text or "", cell)
-    return Response(**base, status=parsed.status, value=parsed.value,
-                    error=None if parsed.status == "ok" else parsed.reason)
+    error = None if parsed.status == "ok" else parsed.reason
+    if parsed.status == "invalid" and finish == "length":
+        error = budget_reason(max_tokens)
+    base["reasoning"] = _joined(base["reasoning"], parsed.reasoning)
+    return Response(**base, status=parsed.status, value=parsed.value, error=error, parse_rule=parsed.rule,
+                    set_aside=list(parsed.set_aside))
 
 
 def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, message: str, attempts: int,

@@ -43,20 +43,23 @@ def compare_command(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<A>-vs-<B>.html; with --json only when given).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON (NaN as null) instead of writing HTML.")] = False,
     test: Annotated[CompareTest, typer.Option("--test", help="Test per scale across respondents.")] = CompareTest.welch,
-    alpha: Annotated[float, typer.Option("--alpha", help="Holm-adjusted p below this counts as a change.")] = 0.05,
+    significance: Annotated[float, typer.Option("--significance", "--alpha", help="Significance level: a Holm-adjusted p below it counts as a change (--alpha is a deprecated alias).")] = 0.05,
     top_items: Annotated[int, typer.Option("--top-items", help="How many most-changed items to list.")] = 15,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
 ) -> None:
     """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
     sensitivity before and after, the items that moved most, and what changed."""
-    from psychometrics.report import compare_runs, write_comparison_report
+    from psychometrics.report import write_comparison_report
+    from psychometrics.score import compare_runs
 
     if n_boot < 0:
         raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
     if top_items < 0:
         raise ValueError(f"--top-items must be 0 or more (got {top_items})")
-    comparison = compare_runs(run_a, run_b, db=db, test=test.value, alpha=alpha,  # type: ignore[arg-type]
-                              top_items=top_items, n_boot=n_boot)
+    if not 0 < significance < 1:
+        raise ValueError(f"--significance must lie between 0 and 1 (got {significance})")
+    comparison = compare_runs(run_a, run_b, db=db, test=test.value,  # type: ignore[arg-type]
+                              significance=significance, top_items=top_items, n_boot=n_boot)
     if json_:
         sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
         if out is not None:

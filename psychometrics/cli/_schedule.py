@@ -26,7 +26,7 @@ def schedule_command(
     """
     from psychometrics.cli._common import UserError
     from psychometrics.schedule import load_schedule_plan, run_schedule
-    from psychometrics.schedule._run import DEFAULT_OUT
+    from psychometrics.schedule import DEFAULT_OUT
     from psychometrics.store import StoreError
 
     loaded = load_schedule_plan(plan)

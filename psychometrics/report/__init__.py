@@ -3,9 +3,12 @@
 :func:`write_audit_report` renders ``templates/report/audit.html.j2`` for one run — sections ``summary``,
 ``profile``, ``reliability``, ``sensitivity``, ``validity``, ``items`` and ``method`` — with charts as inline SVG
 built by hand, autoescaping on and a Content-Security-Policy that forbids every external load; the page runs no
-script. :func:`compare_runs` puts two runs side by side as a typed :class:`Comparison` (per-scale differences
-with a confidence interval and a test, reliability and order sensitivity before and after, the items whose
-answers changed most, and a short list of what changed); :func:`write_comparison_report` renders it.
+script. :func:`write_comparison_report` renders a :class:`~psychometrics.score.Comparison` (built by
+:func:`psychometrics.score.compare_runs`). The report only lays out the records the score stage gives it.
+
+The report stage owns the presentation layer of every page: the Jinja environment and its templates
+(``templates/report/``), the Content-Security-Policy, and the charts (:func:`trend_chart` for the schedule page,
+:func:`level_chart` for the shaping page). ``schedule`` and ``shape`` render their pages through :func:`render`.
 """
 
 from __future__ import annotations
@@ -14,37 +17,28 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from psychometrics.report._audit import SECTION_IDS
-    from psychometrics.report._compare import (
-        COMPARE_SECTION_IDS,
-        Comparison,
-        ItemChange,
-        OrderPair,
-        ReliabilityPair,
-        RunSide,
-        ScaleDiff,
-        compare_runs,
-    )
+    from psychometrics.report._compare import COMPARE_SECTION_IDS
     from psychometrics.report._render import (
         CSP,
+        render,
         render_audit_report,
         render_comparison_report,
         write_audit_report,
         write_comparison_report,
     )
+    from psychometrics.report._svg import LevelLine, LevelPoint, level_chart, trend_chart
 
 __all__ = [
     "COMPARE_SECTION_IDS",
     "CSP",
-    "Comparison",
-    "ItemChange",
-    "OrderPair",
-    "ReliabilityPair",
-    "RunSide",
+    "LevelLine",
+    "LevelPoint",
     "SECTION_IDS",
-    "ScaleDiff",
-    "compare_runs",
+    "level_chart",
+    "render",
     "render_audit_report",
     "render_comparison_report",
+    "trend_chart",
     "write_audit_report",
     "write_comparison_report",
 ]
@@ -52,18 +46,16 @@ __all__ = [
 _WHERE = {
     "SECTION_IDS": "_audit",
     "COMPARE_SECTION_IDS": "_compare",
-    "Comparison": "_compare",
-    "ItemChange": "_compare",
-    "OrderPair": "_compare",
-    "ReliabilityPair": "_compare",
-    "RunSide": "_compare",
-    "ScaleDiff": "_compare",
-    "compare_runs": "_compare",
     "CSP": "_render",
+    "render": "_render",
     "render_audit_report": "_render",
     "render_comparison_report": "_render",
     "write_audit_report": "_render",
     "write_comparison_report": "_render",
+    "LevelLine": "_svg",
+    "LevelPoint": "_svg",
+    "level_chart": "_svg",
+    "trend_chart": "_svg",
 }
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from psychometrics._format import band, counts_by, missing
 from psychometrics.report import _svg
-from psychometrics.report._data import RunData
-from psychometrics.report._format import band, missing
+from psychometrics.score import RunData, respondent_frame
 
 SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "items", "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
@@ -50,27 +50,6 @@ def provider_of(model: str, api_base: str | None) -> str:
     if api_base:
         text += f" at {api_base}"
     return text
-
-
-def item_text(inv: Any, item_id: str) -> tuple[str, bool]:
-    """What an item says, and whether it is reverse-keyed."""
-    from psychometrics.inventory import BipolarItem, ScenarioItem
-
-    try:
-        item = inv.item(item_id)
-    except KeyError:
-        return f"(item {item_id} is not in the inventory file)", False
-    if isinstance(item, ScenarioItem):
-        return f"{item.situation} {item.question}", False
-    if isinstance(item, BipolarItem):
-        return f"{item.left} ↔ {item.right}", bool(item.reverse)
-    return item.text, bool(getattr(item, "reverse", False))
-
-
-def _ticks(lo: float, hi: float) -> list[float]:
-    if hi - lo <= 10 and float(lo).is_integer() and float(hi).is_integer():
-        return [float(v) for v in range(int(lo), int(hi) + 1)]
-    return _svg.nice_ticks(lo, hi)
 
 
 def _score_digits(scoring: str) -> int:
@@ -152,7 +131,7 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "not_asked": max(0, (run.n_cells or 0) - answered),
         "mode": mode or "—",
         "mode_text": mode_text.get(mode or "", "no answer was recorded, so no mode was used"),
-        "answers_by_mode": ", ".join(f"{n} by {m}" for m, n in sorted(info.answers_by_mode.items())),
+        "answers_by_mode": counts_by(info.answers_by_mode),
         "wall_s": run.wall_s,
         "cost_usd": run.cost_usd,
         "versions": run.versions,
@@ -206,7 +185,7 @@ def inventory_views(data: RunData) -> list[InventoryView]:
     for s in scores.scales:
         by_inv[s.inventory].append(s)
     order = [i for i in scores.run.inventories if i in data.inventories] or list(data.inventories)
-    respondent = _respondent_frame(data)
+    respondent = respondent_frame(data.frame, data.inventories)
     for inv_id in order:
         inv = data.inventories[inv_id]
         scales = by_inv.get(inv_id, [])
@@ -252,7 +231,7 @@ def _profile_chart(v: InventoryView) -> Markup | None:
             reason=s.reason,
         ))
     mid = (lo + hi) / 2
-    return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_ticks(lo, hi), digits=v.digits,
+    return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
                             label=f"{v.name}: scale means with 95% confidence intervals")
 
 
@@ -267,21 +246,6 @@ def _reliability_chart(v: InventoryView, inv: Any) -> Markup | None:
                for name, est in (("α", r.alpha), ("λ6", r.lambda6), ("ω", r.omega))]
         rows.append(_svg.CoefRow(label=_scale_name(inv, r.scale), points=pts, note=f"n = {r.n}"))
     return _svg.reliability_chart(rows, label=f"{v.name}: reliability coefficients over the psyborgs bands")
-
-
-def _respondent_frame(data: RunData) -> Any:
-    """Scale score per respondent (computed from the responses; ``AuditScores`` keeps only summaries)."""
-    import pandas as pd
-
-    from psychometrics.score import respondent_scores
-
-    frame = data.frame
-    if not len(frame):
-        return pd.DataFrame(columns=["inventory", "scale", "score", "template", "order"])
-    usable = frame[frame["inventory"].astype(str).isin(data.inventories)]
-    if not len(usable):
-        return pd.DataFrame(columns=["inventory", "scale", "score", "template", "order"])
-    return respondent_scores(usable, data.inventories)
 
 
 def _heatmap(v: InventoryView, inv: Any, resp: Any) -> tuple[Markup | None, str | None]:
@@ -378,7 +342,7 @@ def _item_views(data: RunData, views: list[InventoryView]) -> None:
             key = (v.id, it.id)
             if key not in present:
                 continue
-            text, reverse = item_text(inv, it.id)
+            text, reverse = inv.item_text(it.id)
             counts = vc.get(key, {})
             stat = sc.get(key, {})
             n_ok = sum(counts.values())
@@ -465,7 +429,7 @@ def prompt_examples(data: RunData) -> list[dict[str, Any]]:
 
 
 def legend_bands() -> list[dict[str, Any]]:
-    from psychometrics.report._format import BAND_NAMES, BAND_RANGES
+    from psychometrics._format import BAND_NAMES, BAND_RANGES
 
     return [{"name": n, "range": BAND_RANGES[n], "swatch": _svg.band_swatch(n), "colour": _svg.BAND_COLOURS[n]}
             for n in BAND_NAMES]

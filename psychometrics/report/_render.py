@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from psychometrics._paths import data_dir
-from psychometrics.report import _format
+from psychometrics import _format
 
 if TYPE_CHECKING:
-    from psychometrics.report._compare import Comparison
-    from psychometrics.score import AuditScores
+    from psychometrics.score import AuditScores, Comparison
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 """The page's Content-Security-Policy: nothing may load from anywhere, no script runs, styles are inline."""
@@ -93,7 +92,7 @@ def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditSco
         No run with that id.
     """
     from psychometrics.report._audit import build_audit_context
-    from psychometrics.report._data import load_run_data
+    from psychometrics.score import load_run_data
 
     data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
     return render("audit.html.j2", build_audit_context(data))
@@ -119,8 +118,9 @@ def render_comparison_report(comparison: "Comparison") -> str:
 
 def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, out: str | Path | None = None,
                             comparison: "Comparison | None" = None, n_boot: int = 1000) -> Path:
-    """Compare two runs and write the report; ``out`` defaults to ``reports/<run_a>-vs-<run_b>.html``."""
-    from psychometrics.report._compare import compare_runs
+    """Compare two runs (unless ``comparison`` is given) and write the report; ``out`` defaults to
+    ``reports/<run_a>-vs-<run_b>.html``."""
+    from psychometrics.score import compare_runs
 
     cmp = comparison or compare_runs(run_a, run_b, db=db, n_boot=n_boot)
     html = render_comparison_report(cmp)

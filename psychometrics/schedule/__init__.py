@@ -7,16 +7,7 @@ store makes a re-run free), compares each with its baseline (:func:`compare_scor
 """
 
 from psychometrics.schedule._discover import DiscoveredModel, ScheduleError, list_models
-from psychometrics.schedule._drift import (
-    CI_LEVEL,
-    REFERENCE_RANGE,
-    compare_scores,
-    feldt_two_alpha_p,
-    mover_difference,
-    newcombe_difference,
-    scale_threshold,
-    welch_difference,
-)
+from psychometrics.schedule._drift import CI_LEVEL, REFERENCE_RANGE, compare_scores, scale_threshold
 from psychometrics.schedule._plan import (
     SCHEDULE_PLAN_VERSION,
     DesignSpec,
@@ -40,13 +31,12 @@ from psychometrics.schedule._records import (
     ScheduleSummary,
     VersionResult,
 )
-from psychometrics.schedule._run import run_schedule, versions_of
+from psychometrics.schedule._run import DEFAULT_OUT, run_schedule, versions_of
 
 __all__ = [
-    "CHECK_KINDS", "CI_LEVEL", "Check", "CheckKind", "ComparisonResult", "DesignSpec", "Discover",
+    "CHECK_KINDS", "CI_LEVEL", "DEFAULT_OUT", "Check", "CheckKind", "ComparisonResult", "DesignSpec", "Discover",
     "DiscoveredModel", "EXIT_DRIFT", "EXIT_ERROR", "EXIT_OK", "Limits", "ModelEntry", "REFERENCE_RANGE",
     "SCHEDULE_PLAN_VERSION", "SCHEDULE_SUMMARY_VERSION", "ScalePoint", "ScheduleError", "SchedulePlan",
-    "ScheduleSummary", "Thresholds", "VersionResult", "compare_scores", "feldt_two_alpha_p", "list_models",
-    "load_schedule_plan", "mover_difference", "newcombe_difference", "run_schedule", "scale_threshold",
-    "versions_of", "welch_difference",
+    "ScheduleSummary", "Thresholds", "VersionResult", "compare_scores", "list_models", "load_schedule_plan",
+    "run_schedule", "scale_threshold", "versions_of",
 ]

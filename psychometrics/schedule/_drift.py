@@ -9,19 +9,23 @@ Each check compares one scale of a version with the same scale of its baseline a
    likely, and the comparison report uses the same adjustment. A check without a p-value (the ω version of
    the reliability check) decides by its interval alone.
 
+The statistics are :mod:`psychometrics.stats`'; this module decides what counts as drift and says it in words.
+
 ``scale_shift``
     Difference of the mean scale scores across respondents (version − baseline), Welch's t interval and test
-    from each run's mean, SD and number of respondents. Either direction counts. The threshold is
-    ``Thresholds.scale_shift`` on a 1–5 scale and the same share of the score range elsewhere (see
-    :func:`scale_threshold`).
+    from each run's mean, SD and number of respondents (:func:`~psychometrics.stats.welch_ttest_from_stats`).
+    Either direction counts. The threshold is ``Thresholds.scale_shift`` on a 1–5 scale and the same share of
+    the score range elsewhere (see :func:`scale_threshold`).
 ``reliability_drop``
-    Baseline minus version of Cronbach's α (or McDonald's ω); interval by MOVER (Zou, 2007) from the two
-    runs' own intervals (Feldt for α, bootstrap for ω). For α the p-value is Feldt's (1969) test of two
-    independent coefficients.
+    Baseline minus version of Cronbach's α (or McDonald's ω); interval by MOVER (Zou, 2007,
+    :func:`~psychometrics.stats.mover_difference`) from the two runs' own intervals (Feldt for α, bootstrap for ω).
+    For α the p-value is Feldt's (1969) test of two independent coefficients
+    (:func:`~psychometrics.stats.feldt_two_alpha`).
 ``order_sensitivity_rise``
     Version minus baseline of the share of answer pairs (one item × template × sample answered in the original
     and in the reversed option order) whose two answers lie on opposite sides of the scale midpoint; Newcombe's
-    hybrid score interval (MOVER with Wilson intervals) and the pooled two-proportion z-test.
+    hybrid score interval (MOVER with Wilson intervals) and the pooled two-proportion z-test
+    (:func:`~psychometrics.stats.newcombe_difference`).
 
 The two runs are treated as independent samples of respondents. Answer pairs within a run share items, so the
 pair-level interval of the order check is narrower than a cluster-aware one would be; the size threshold
@@ -45,26 +49,30 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
+from psychometrics.stats import feldt_two_alpha, holm, mover_difference, newcombe_difference, welch_ttest_from_stats
 
 if TYPE_CHECKING:
     from psychometrics.score import AuditScores, ScaleReliability, ScaleScore, ScaleSensitivity
 
 CI_LEVEL = 0.95
 """Coverage of every interval the checks use."""
+DRIFT_SIGNIFICANCE = 1 - CI_LEVEL
+"""Significance level of the Holm gate: a check with a test stays drift only when its Holm-adjusted p is below it."""
 REFERENCE_RANGE = 4.0
 """``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
 
 nan = math.nan
 
 
-# -- statistics ------------------------------------------------------------------------------------------------
+# -- intervals ---------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A difference with its interval and test (NaN with a reason when undefined)."""
+    """A check's change with its interval and test (NaN with a reason when undefined)."""
 
     size: float
     ci_low: float
@@ -77,132 +85,37 @@ def _finite(*xs: float) -> bool:
     return all(x is not None and math.isfinite(x) for x in xs)
 
 
-def welch_difference(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int,
-                     *, ci: float = CI_LEVEL) -> Interval:
-    """Difference ``mean_b − mean_a`` of two independent means with Welch's t interval and two-sided p.
+def _welch_interval(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: float, n_b: int) -> Interval:
+    """``mean_b − mean_a`` with Welch's interval and p (:func:`psychometrics.stats.welch_ttest_from_stats`).
 
-    .. math::
-
-        d = \\bar x_b - \\bar x_a,\\quad se = \\sqrt{s_a^2/n_a + s_b^2/n_b},\\quad
-        \\nu = \\frac{se^4}{(s_a^2/n_a)^2/(n_a-1) + (s_b^2/n_b)^2/(n_b-1)},\\quad d \\pm t_{1-\\gamma/2,\\nu}\\,se
-
-    When neither sample varies the difference is exact for these respondents: the interval is the point and
+    When neither version varies the difference is exact for these respondents: the interval is the point and
     ``p`` is NaN with a reason.
-
-    Examples
-    --------
-    >>> r = welch_difference(3.0, 0.5, 20, 3.6, 0.4, 20)
-    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4), round(r.p, 5)
-    (0.6, 0.3097, 0.8903, 0.00017)
-
-    (The p-value is ``scipy.stats.ttest_ind_from_stats(3.6, 0.4, 20, 3.0, 0.5, 20, equal_var=False)``; R's
-    ``t.test(b, a)`` gives the same interval for data with these means and SDs.)
     """
-    from scipy import stats
-
-    if not _finite(mean_a, mean_b):
+    res = welch_ttest_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b, ci=CI_LEVEL)
+    if not _finite(res.diff):
         return Interval(nan, nan, nan, reason="a mean score is undefined in one of the versions")
-    if n_a < 2 or n_b < 2 or not _finite(sd_a, sd_b):
-        return Interval(mean_b - mean_a, nan, nan,
+    if not _finite(res.ci_low, res.ci_high):
+        return Interval(res.diff, nan, nan,
                         reason=f"too few respondents for an interval (n = {n_a} and {n_b}; need 2 each)")
-    d = mean_b - mean_a
-    va, vb = sd_a**2 / n_a, sd_b**2 / n_b
-    se = math.sqrt(va + vb)
-    if se == 0:
-        return Interval(d, d, d, reason="no respondent-to-respondent spread in either version: the difference "
-                                        "is exact for these respondents and no test applies")
-    df = (va + vb) ** 2 / ((va**2 / (n_a - 1) if va else 0.0) + (vb**2 / (n_b - 1) if vb else 0.0))
-    t = float(stats.t.ppf(0.5 + ci / 2, df))
-    p = float(2 * stats.t.sf(abs(d) / se, df))
-    return Interval(d, d - t * se, d + t * se, p)
+    if res.se == 0:
+        return Interval(res.diff, res.ci_low, res.ci_high,
+                        reason="no respondent-to-respondent spread in either version: the difference is exact for "
+                               "these respondents and no test applies")
+    return Interval(res.diff, res.ci_low, res.ci_high, res.p)
 
 
-def mover_difference(a: float, a_low: float, a_high: float, b: float, b_low: float, b_high: float) -> Interval:
-    """Difference ``a − b`` of two independent estimates, each with its own interval (MOVER, Zou 2007).
-
-    .. math::
-
-        L = (a-b) - \\sqrt{(a-l_a)^2 + (u_b-b)^2},\\qquad U = (a-b) + \\sqrt{(u_a-a)^2 + (b-l_b)^2}
-
-    Examples
-    --------
-    >>> r = mover_difference(0.8, 0.7, 0.87, 0.6, 0.45, 0.72)
-    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4)
-    (0.2, 0.0438, 0.3655)
-    """
-    if not _finite(a, b):
-        return Interval(nan, nan, nan, reason="the coefficient is undefined in one of the versions")
-    if not _finite(a_low, a_high, b_low, b_high):
-        return Interval(a - b, nan, nan, reason="a version's coefficient has no interval")
-    d = a - b
-    low = d - math.sqrt((a - a_low) ** 2 + (b_high - b) ** 2)
-    high = d + math.sqrt((a_high - a) ** 2 + (b - b_low) ** 2)
-    return Interval(d, low, high)
-
-
-def feldt_two_alpha_p(alpha_a: float, n_a: int, alpha_b: float, n_b: int) -> float:
-    """Two-sided p of Feldt's (1969) test that two independent α are equal.
-
-    :math:`W = (1-\\hat\\alpha_a)/(1-\\hat\\alpha_b)` follows approximately an F distribution with
-    :math:`n_b-1` and :math:`n_a-1` degrees of freedom under the null hypothesis (the large-k form of Feldt's
-    result, as ``cocron::cocron.two.coefficients(dep = FALSE)`` computes it). NaN when undefined.
-
-    Examples
-    --------
-    >>> round(feldt_two_alpha_p(0.8, 100, 0.7, 100), 4)
-    0.0449
-    """
-    from scipy import stats
-
-    if not _finite(alpha_a, alpha_b) or alpha_a >= 1 or alpha_b >= 1 or n_a < 2 or n_b < 2:
-        return nan
-    w = (1 - alpha_a) / (1 - alpha_b)
-    cdf = float(stats.f.cdf(w, n_b - 1, n_a - 1))
-    return min(1.0, 2 * min(cdf, 1 - cdf))
-
-
-def wilson(p: float, n: int, *, ci: float = CI_LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``p`` out of ``n``."""
-    from scipy import stats
-
-    z = float(stats.norm.ppf(0.5 + ci / 2))
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe_difference(p_a: float, n_a: int, p_b: float, n_b: int, *, ci: float = CI_LEVEL) -> Interval:
-    """Difference ``p_b − p_a`` of two independent proportions: Newcombe's hybrid score interval (method 10)
-    and the pooled two-proportion z-test.
-
-    Examples
-    --------
-    >>> r = newcombe_difference(0.2, 100, 0.4, 100)
-    >>> round(r.size, 3), round(r.ci_low, 4), round(r.ci_high, 4), round(r.p, 4)
-    (0.2, 0.0731, 0.3185, 0.002)
-
-    (The interval equals statsmodels' ``confint_proportions_2indep(40, 100, 20, 100, method="newcomb")``; R's
-    ``prop.test(c(40, 20), c(100, 100), correct = FALSE)`` gives the p-value.)
-    """
-    from scipy import stats
-
+def _newcombe_interval(p_a: float, n_a: int, p_b: float, n_b: int) -> Interval:
+    """``p_b − p_a`` of the shares of flipped pairs among ``n_a`` and ``n_b`` answer pairs, with Newcombe's interval
+    and the two-proportion test (:func:`psychometrics.stats.newcombe_difference`)."""
     if not _finite(p_a, p_b):
         return Interval(nan, nan, nan, reason="the share is undefined in one of the versions")
     if n_a < 1 or n_b < 1:
         return Interval(nan, nan, nan, reason="no answer pairs in one of the versions")
-    la, ua = wilson(p_a, n_a, ci=ci)
-    lb, ub = wilson(p_b, n_b, ci=ci)
-    d = p_b - p_a
-    low = d - math.sqrt((p_b - lb) ** 2 + (ua - p_a) ** 2)
-    high = d + math.sqrt((ub - p_b) ** 2 + (p_a - la) ** 2)
-    pooled = (p_a * n_a + p_b * n_b) / (n_a + n_b)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else nan
-    if se > 0:
-        return Interval(d, low, high, p)
-    why = "no answer pair flips in either version" if pooled == 0 else "every answer pair flips in both versions"
-    return Interval(d, low, high, p, f"{why}: no test (the interval still applies)")
+    res = newcombe_difference(round(p_a * n_a), n_a, round(p_b * n_b), n_b, ci=CI_LEVEL)
+    if _finite(res.p):
+        return Interval(res.estimate, res.ci_low, res.ci_high, res.p)
+    why = "no answer pair flips in either version" if p_a + p_b == 0 else "every answer pair flips in both versions"
+    return Interval(res.estimate, res.ci_low, res.ci_high, nan, f"{why}: no test (the interval still applies)")
 
 
 # -- thresholds ------------------------------------------------------------------------------------------------
@@ -228,24 +141,7 @@ def scale_threshold(scale: ScaleScore, thresholds: Thresholds) -> tuple[float, s
         if thresholds.scale_shift_sum is not None:
             return thresholds.scale_shift_sum, "score points"
         return thresholds.scale_shift / REFERENCE_RANGE * span, "score points"
-    return thresholds.scale_shift / REFERENCE_RANGE * span, f"points on the {_g(scale.score_min)}–{_g(scale.score_max)} scale"
-
-
-def _g(x: float) -> str:
-    return f"{x:g}"
-
-
-def _num(x: float, digits: int = 2) -> str:
-    if not _finite(x):
-        return "—"
-    text = f"{x:+.{digits}f}"
-    return text.replace("-", "−")
-
-
-def _ci(low: float, high: float, digits: int = 2) -> str:
-    if not _finite(low, high):
-        return "no interval"
-    return f"95% CI [{_num(low, digits)}, {_num(high, digits)}]"
+    return thresholds.scale_shift / REFERENCE_RANGE * span, f"points on the {general(scale.score_min)}–{general(scale.score_max)} scale"
 
 
 # -- the checks ------------------------------------------------------------------------------------------------
@@ -299,18 +195,16 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
     return _holm_gate(checks)
 
 
-def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
+def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) -> list[Check]:
     """Holm-adjust the p-values of each kind of check across scales; a check stays drift only if its adjusted
-    p-value is below ``alpha`` (checks without a p-value keep their interval decision)."""
-    from psychometrics.stats._multiple import holm
-
+    p-value is below ``significance`` (checks without a p-value keep their interval decision)."""
     out = list(checks)
     for kind in ("scale_shift", "reliability_drop", "order_sensitivity_rise"):
         idx = [i for i, c in enumerate(out) if c.kind == kind]
         adjusted = holm([out[i].p for i in idx])
         for i, p_holm in zip(idx, adjusted):
             c = out[i]
-            drift = c.drift and not (_finite(p_holm) and p_holm >= alpha)
+            drift = c.drift and not (_finite(p_holm) and p_holm >= significance)
             out[i] = c.model_copy(update={"p_holm": p_holm, "drift": drift,
                                           "summary": _summary(c, p_holm, drift, len(idx))})
     return out
@@ -319,13 +213,8 @@ def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
 _LABELS = {"scale_shift": "shift", "reliability_drop": "drop", "order_sensitivity_rise": "rise"}
 
 
-def _p_is(p: float) -> str:
-    """``< .001`` or ``= 0.012``."""
-    return "< .001" if p < 0.001 else f"= {p:.3f}"
-
-
 def _p(p: float) -> str:
-    return f", p {_p_is(p)}" if _finite(p) else ""
+    return f", p {p_is(p)}" if _finite(p) else ""
 
 
 def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
@@ -347,22 +236,22 @@ def _short_name(c: Check) -> str:
 
 def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
     where = f"{c.inventory}/{c.scale}"
-    values = f"{_short_name(c)} {_plain(c.baseline_value)} → {_plain(c.value)}"
+    values = f"{_short_name(c)} {num(c.baseline_value)} → {num(c.value)}"
     if not _finite(c.size):
         return f"{where}: {values}: not compared ({c.reason or 'undefined'})"
     sign = "±" if c.kind == "scale_shift" else ""
     unit = f" {c.units}" if c.kind == "scale_shift" else ""
-    holm_text = f", Holm p across {m} scales {_p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
-    return (f"{where}: {values} ({_LABELS[c.kind]} {_num(c.size)}{unit}, {_ci(c.ci_low, c.ci_high)}"
-            f"{_p(c.p)}{holm_text}; threshold {sign}{c.threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
+    holm_text = f", Holm p across {m} scales {p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
+    return (f"{where}: {values} ({_LABELS[c.kind]} {num(c.size, signed=True)}{unit}, {_ci(c.ci_low, c.ci_high)}"
+            f"{_p(c.p)}{holm_text}; threshold {sign}{num(c.threshold)}): {'DRIFT' if drift else 'no drift'}")
 
 
-def _plain(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−") if _finite(x) else "—"
+def _ci(low: float, high: float) -> str:
+    return f"95% CI {interval(low, high, signed=True)}" if _finite(low, high) else "no interval"
 
 
 def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, str]) -> Check:
-    iv = welch_difference(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
+    iv = _welch_interval(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
     threshold, units = scale_threshold(a, thresholds)
     return _make("scale_shift", a, ids, statistic="mean score", baseline_value=a.mean, value=b.mean, iv=iv,
                  threshold=threshold, units=units, test="Welch's t (difference of means across respondents)")
@@ -380,16 +269,18 @@ def _reliability(scale: ScaleScore, ra: ScaleReliability | None, rb: ScaleReliab
         va = vb = nan
     else:
         va, vb = ea.value, eb.value
-        iv = mover_difference(va, ea.ci_low, ea.ci_high, vb, eb.ci_low, eb.ci_high)
+        mover = mover_difference(va, ea.ci_low, ea.ci_high, vb, eb.ci_low, eb.ci_high)
+        no_interval = None if _finite(mover.ci_low) else "a version's coefficient has no interval"
         if not _finite(va) or not _finite(vb):
             why = ea.reason if not _finite(va) else eb.reason
             iv = Interval(nan, nan, nan, reason=f"{name} is undefined in one of the versions"
                           + (f" ({why})" if why else ""))
         elif coefficient == "alpha":
-            iv = Interval(iv.size, iv.ci_low, iv.ci_high, feldt_two_alpha_p(va, ea.n, vb, eb.n), iv.reason)
+            iv = Interval(mover.estimate, mover.ci_low, mover.ci_high, feldt_two_alpha(va, ea.n, vb, eb.n).p,
+                          no_interval)
         else:
-            iv = Interval(iv.size, iv.ci_low, iv.ci_high, nan,
-                          iv.reason or "no closed-form test for two ω: the decision uses the interval")
+            iv = Interval(mover.estimate, mover.ci_low, mover.ci_high, nan,
+                          no_interval or "no closed-form test for two ω: the decision uses the interval")
     test = ("MOVER interval (Zou 2007) from the Feldt intervals; Feldt (1969) test" if coefficient == "alpha"
             else "MOVER interval (Zou 2007) from the bootstrap intervals")
     return _make("reliability_drop", scale, ids, statistic=name, baseline_value=va, value=vb, iv=iv,
@@ -408,7 +299,7 @@ def _order(scale: ScaleScore, sa: ScaleSensitivity | None, sb: ScaleSensitivity 
             why = oa.reason or ob.reason or "the design needs the original and the reversed order"
             iv = Interval(nan, nan, nan, reason=f"no original/reversed answer pairs ({why})")
         else:
-            iv = newcombe_difference(va, oa.n_pairs, vb, ob.n_pairs)
+            iv = _newcombe_interval(va, oa.n_pairs, vb, ob.n_pairs)
     return _make("order_sensitivity_rise", scale, ids, statistic="share of answer pairs that flip when the "
                  "options are reversed", baseline_value=va, value=vb, iv=iv,
                  threshold=thresholds.order_sensitivity_rise, units="share of pairs",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Callable
@@ -188,8 +187,6 @@ def run_schedule(
         index_pairs = pairs_of(usable_models, plan.baseline) if len(usable) > 1 else []
     if len(versions) == 1:
         notes.append("one version only: nothing to compare yet; the next version will be compared with it")
-    reports_dir = out_dir / "runs"
-    compare_dir = out_dir / "compare"
     for a_i, b_i in index_pairs:
         a, b = usable[a_i], usable[b_i]
         checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b)
@@ -200,37 +197,7 @@ def run_schedule(
 
     # Reports of each run and each comparison (the report stage); a failure there is an error, not a crash.
     if reports:
-        write_audit, write_compare, why = _report_writers()
-        if why:
-            notes.append(why)
-        if write_audit is not None:
-            reports_dir.mkdir(exist_ok=True)
-            for r in usable:
-                path = reports_dir / f"{slug(r['run_id'], limit=120)}.html"
-                try:
-                    _call(write_audit, r["run_id"], db=db_url, out=path, scores=scores[r["run_id"]])
-                    r["report"] = path.relative_to(out_dir).as_posix()
-                except Exception as exc:  # noqa: BLE001 - one report failing must not lose the drift result
-                    errors.append(f"{r['model']}: audit report failed: {type(exc).__name__}: {_line(exc)}")
-        if write_compare is not None and comparisons:
-            compare_dir.mkdir(exist_ok=True)
-            run_data: dict[str, object] = {}
-            updated = []
-            for c in comparisons:
-                path = compare_dir / f"{slug(c.baseline_run_id, limit=60)}--{slug(c.run_id, limit=60)}.html"
-                try:
-                    cmp = _comparison(c.baseline_run_id, c.run_id, scores, db_url, run_data)
-                    _call(write_compare, c.baseline_run_id, c.run_id, db=db_url, out=path, comparison=cmp)
-                    c = c.model_copy(update={"report": path.relative_to(out_dir).as_posix()})
-                except ImportError as exc:  # a report stage without comparisons: say so, it is not a failure
-                    note = f"no comparison reports: the report stage cannot write them here ({_line(exc)})"
-                    if note not in notes:
-                        notes.append(note)
-                except Exception as exc:  # noqa: BLE001 - as above
-                    errors.append(f"{c.model} vs {c.baseline_model}: comparison report failed: "
-                                  f"{type(exc).__name__}: {_line(exc)}")
-                updated.append(c)
-            comparisons = updated
+        comparisons = _write_reports(usable, comparisons, scores, db_url, out_dir, errors)
 
     version_results = [
         VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan)) for r in results
@@ -277,41 +244,42 @@ def _points(scores: "AuditScores | None", plan: SchedulePlan) -> list[ScalePoint
     return out
 
 
-def _report_writers() -> tuple[Callable | None, Callable | None, str | None]:
-    try:
-        from psychometrics import report
-    except ImportError:
-        return None, None, "the report stage is not installed: no audit or comparison reports were written"
-    write_audit = getattr(report, "write_audit_report", None)
-    write_compare = getattr(report, "write_comparison_report", None)
-    missing = [n for n, f in (("audit", write_audit), ("comparison", write_compare)) if f is None]
-    why = f"no {' or '.join(missing)} reports: this version of the report stage cannot write them" if missing else None
-    return write_audit, write_compare, why
+def _write_reports(usable: list[dict], comparisons: list[ComparisonResult], scores: dict[str, "AuditScores"],
+                   db: str | None, out_dir: Path, errors: list[str]) -> list[ComparisonResult]:
+    """Write each scored version's audit report and each comparison's report; note their paths (relative to
+    ``out_dir``) on the version entries and the returned comparisons. A report that fails is an error line."""
+    from psychometrics.report import write_audit_report, write_comparison_report
+    from psychometrics.score import RunData, compare_data, load_run_data
 
-
-def _comparison(run_a: str, run_b: str, scores: dict[str, "AuditScores"], db: str | None,
-                cache: dict[str, object]) -> object | None:
-    """The report stage's ``Comparison`` of two runs, built from the scores already computed (None when this
-    report stage cannot take them: ``write_comparison_report`` then scores the runs itself)."""
-    try:
-        from psychometrics.report._compare import compare_data
-        from psychometrics.report._data import load_run_data
-    except ImportError:
-        return None
-    for run_id in (run_a, run_b):
-        if run_id not in cache:
-            cache[run_id] = load_run_data(run_id, db=db, scores=scores[run_id])
-    return compare_data(cache[run_a], cache[run_b])  # type: ignore[arg-type]
-
-
-def _call(func: Callable, *args: object, **kwargs: object) -> object:
-    """Call ``func`` with the keyword arguments it accepts (``scores=`` and ``comparison=`` are shortcuts that
-    save scoring a run again; ``None`` values are left out)."""
-    params = inspect.signature(func).parameters
-    kwargs = {k: v for k, v in kwargs.items() if v is not None or k in ("db",)}
-    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        kwargs = {k: v for k, v in kwargs.items() if k in params}
-    return func(*args, **kwargs)
+    reports_dir = out_dir / "runs"
+    reports_dir.mkdir(exist_ok=True)
+    for r in usable:
+        path = reports_dir / f"{slug(r['run_id'], limit=120)}.html"
+        try:
+            write_audit_report(r["run_id"], db=db, out=path, scores=scores[r["run_id"]])
+            r["report"] = path.relative_to(out_dir).as_posix()
+        except Exception as exc:  # noqa: BLE001 - one report failing must not lose the drift result
+            errors.append(f"{r['model']}: audit report failed: {type(exc).__name__}: {_line(exc)}")
+    if not comparisons:
+        return comparisons
+    compare_dir = out_dir / "compare"
+    compare_dir.mkdir(exist_ok=True)
+    run_data: dict[str, RunData] = {}  # a version compared twice (baseline "previous") is read once
+    updated = []
+    for c in comparisons:
+        path = compare_dir / f"{slug(c.baseline_run_id, limit=60)}--{slug(c.run_id, limit=60)}.html"
+        try:
+            for run_id in (c.baseline_run_id, c.run_id):
+                if run_id not in run_data:
+                    run_data[run_id] = load_run_data(run_id, db=db, scores=scores[run_id])
+            cmp = compare_data(run_data[c.baseline_run_id], run_data[c.run_id])
+            write_comparison_report(c.baseline_run_id, c.run_id, db=db, out=path, comparison=cmp)
+            c = c.model_copy(update={"report": path.relative_to(out_dir).as_posix()})
+        except Exception as exc:  # noqa: BLE001 - as above
+            errors.append(f"{c.model} vs {c.baseline_model}: comparison report failed: "
+                          f"{type(exc).__name__}: {_line(exc)}")
+        updated.append(c)
+    return updated
 
 
 def _line(exc: BaseException) -> str:

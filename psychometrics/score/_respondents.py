@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from psychometrics.inventory import Inventory, load_inventory
-from psychometrics.inventory._score import score_scales
+from psychometrics.inventory import Inventory, load_inventory, score_scales
 
 RESPONDENT_KEYS = ["template", "order", "sample", "persona"]
 
@@ -52,3 +51,18 @@ def scale_summary(scores: pd.DataFrame) -> pd.DataFrame:
     grouped = scores.groupby(["inventory", "scale"], sort=False)["score"]
     out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
     return out
+
+
+def respondent_frame(responses: pd.DataFrame, inventories: dict[str, Inventory]) -> pd.DataFrame:
+    """Scale score per respondent for the inventories given (responses naming any other inventory are left out).
+
+    The columns of :func:`respondent_scores`; an empty frame with ``inventory, scale, score, template, order``
+    when no response belongs to a given inventory.
+    """
+    empty = pd.DataFrame(columns=["inventory", "scale", "score", "template", "order"])
+    if not len(responses):
+        return empty
+    usable = responses[responses["inventory"].astype(str).isin(inventories)]
+    if not len(usable):
+        return empty
+    return respondent_scores(usable, inventories)

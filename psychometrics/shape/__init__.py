@@ -34,12 +34,10 @@ from psychometrics.shape._api import (
     shaping_traits,
 )
 from psychometrics.shape._metrics import (
-    SIGNIFICANCE,
-    cochran_armitage,
-    scale_range,
+    REFUSAL_TREND_SIGNIFICANCE,
+    refusal_trend,
     shaping_metrics,
     shaping_scores,
-    spearman_ci,
     trait_shaping,
     within_rho,
 )
@@ -55,7 +53,7 @@ from psychometrics.shape._model import (
     ValueColumn,
     WithinRho,
 )
-from psychometrics.shape._report import CSP, shaping_page_html, shaping_section_html, write_shaping_report
+from psychometrics.shape._report import CSP, shaping_context, shaping_page_html, write_shaping_report
 
 __all__ = [
     "CSP",
@@ -65,8 +63,8 @@ __all__ = [
     "LEVEL_NAMES",
     "LEVEL_SUBSETS",
     "RESPONDENT_DEFINITION",
+    "REFUSAL_TREND_SIGNIFICANCE",
     "SHAPING_RESULT_VERSION",
-    "SIGNIFICANCE",
     "Drift",
     "LevelSummary",
     "MarkerPair",
@@ -77,21 +75,19 @@ __all__ = [
     "TraitShaping",
     "ValueColumn",
     "WithinRho",
-    "cochran_armitage",
     "level_description",
     "load_markers",
     "markers_path",
+    "refusal_trend",
     "resolve_levels",
-    "scale_range",
     "shape",
     "shaping_metrics",
+    "shaping_context",
     "shaping_page_html",
     "shaping_personas",
     "shaping_result",
     "shaping_scores",
-    "shaping_section_html",
     "shaping_traits",
-    "spearman_ci",
     "trait_shaping",
     "within_rho",
     "write_shaping_report",

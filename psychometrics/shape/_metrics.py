@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from psychometrics.shape._model import (
     Drift,
     LevelSummary,
-    RankCorrelation,
     RefusalTrend,
     TraitShaping,
     ValueColumn,
     WithinRho,
 )
+from psychometrics.stats import cochran_armitage, spearman_ci
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,119 +28,9 @@ if TYPE_CHECKING:
     from psychometrics.inventory import Inventory
 
 NAN = math.nan
-SIGNIFICANCE = 0.05
-"""A refusal trend counts as rising when z > 0 and its two-sided p-value is below this."""
-
-
-def spearman_ci(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, *,
-                ci: float = 0.95) -> RankCorrelation:
-    """Spearman ρ between ``x`` and ``y`` with a Fisher-z confidence interval; pairs with a NaN are dropped.
-
-    Parameters
-    ----------
-    x, y
-        Paired values (here: target level and measured score).
-    ci
-        Coverage of the interval.
-
-    Returns
-    -------
-    RankCorrelation
-        NaN with a ``reason`` when fewer than 3 pairs remain or either variable does not vary.
-
-    Notes
-    -----
-    With :math:`z = \\operatorname{atanh}\\rho` and :math:`SE = \\sqrt{(1 + \\rho^2/2)/(n - 3)}` (Bonett &
-    Wright, 2000), the interval is :math:`\\tanh(z \\pm z_{1-\\alpha/2} SE)`; it needs :math:`n \\ge 4`. When
-    :math:`|\\rho| = 1` the interval collapses to :math:`[\\rho, \\rho]`. R: ``cor.test(x, y, method =
-    "spearman")`` gives the same ρ and p-value (its exact p for small n differs).
-
-    References
-    ----------
-    Bonett, D. G., & Wright, T. A. (2000). Sample size requirements for estimating Pearson, Kendall and Spearman
-    correlations. *Psychometrika, 65*(1), 23–28.
-
-    Examples
-    --------
-    >>> r = spearman_ci([1, 2, 3, 4, 5], [2.0, 2.5, 2.4, 4.0, 4.5])
-    >>> round(r.value, 2), round(r.ci_low, 2), round(r.ci_high, 3)
-    (0.9, -0.17, 0.996)
-    """
-    import numpy as np
-    from scipy import stats
-
-    xa = np.asarray(x, dtype=float)
-    ya = np.asarray(y, dtype=float)
-    keep = ~(np.isnan(xa) | np.isnan(ya))
-    xa, ya = xa[keep], ya[keep]
-    n = len(xa)
-    if n < 3:
-        return RankCorrelation(value=NAN, n=n, ci_level=ci, reason=f"{n} scored respondent(s): ρ needs at least 3")
-    if np.ptp(xa) == 0:
-        return RankCorrelation(value=NAN, n=n, ci_level=ci, reason="only one level has scored respondents")
-    if np.ptp(ya) == 0:
-        return RankCorrelation(value=NAN, n=n, ci_level=ci,
-                               reason=f"every respondent has the same score ({ya[0]:g}): ρ is undefined")
-    res = stats.spearmanr(xa, ya)
-    rho, p = float(res.statistic), float(res.pvalue)
-    if n < 4:
-        return RankCorrelation(value=rho, p_value=p, n=n, ci_level=ci)
-    if abs(rho) >= 1.0 - 1e-12:
-        return RankCorrelation(value=rho, ci_low=rho, ci_high=rho, p_value=p, n=n, ci_level=ci)
-    se = math.sqrt((1.0 + rho * rho / 2.0) / (n - 3))
-    zc = float(stats.norm.ppf(0.5 + ci / 2.0))
-    z = math.atanh(rho)
-    return RankCorrelation(value=rho, ci_low=math.tanh(z - zc * se), ci_high=math.tanh(z + zc * se), p_value=p,
-                           n=n, ci_level=ci)
-
-
-def cochran_armitage(refused: Sequence[int], totals: Sequence[int], scores: Sequence[float]) -> tuple[float, float, str | None]:
-    """Cochran–Armitage test for a linear trend in proportions ``refused / totals`` across ordered ``scores``.
-
-    Returns ``(z, p, reason)``: :math:`z = T/\\sqrt{V}` with :math:`T = \\sum_k s_k (r_k - n_k \\bar p)` and
-    :math:`V = \\bar p (1 - \\bar p) \\big(\\sum_k n_k s_k^2 - (\\sum_k n_k s_k)^2 / N\\big)`, and the two-sided
-    normal p-value; NaN with a reason when :math:`\\bar p` is 0 or 1 or the scores do not vary. Same as R's
-    ``prop.trend.test(refused, totals, score = scores)`` (which reports :math:`\\chi^2 = z^2`).
-
-    Examples
-    --------
-    >>> z, p, _ = cochran_armitage([1, 2, 4, 8], [20, 20, 20, 20], [1, 2, 3, 4])
-    >>> round(z, 3), round(p, 4)
-    (2.946, 0.0032)
-    """
-    from scipy import stats
-
-    r = [int(v) for v in refused]
-    n = [int(v) for v in totals]
-    s = [float(v) for v in scores]
-    big_n = sum(n)
-    if big_n == 0:
-        return NAN, NAN, "nothing was asked"
-    p_bar = sum(r) / big_n
-    if p_bar == 0:
-        return NAN, NAN, "no refusals at any level: no trend to test"
-    if p_bar == 1:
-        return NAN, NAN, "every answer was refused: no trend to test"
-    t = sum(sk * (rk - nk * p_bar) for sk, rk, nk in zip(s, r, n))
-    sxx = sum(nk * sk * sk for sk, nk in zip(s, n)) - sum(nk * sk for sk, nk in zip(s, n)) ** 2 / big_n
-    if sxx <= 0:
-        return NAN, NAN, "only one level was asked"
-    z = t / math.sqrt(p_bar * (1 - p_bar) * sxx)
-    return z, float(2 * stats.norm.sf(abs(z))), None
-
-
-def scale_range(inventory: Inventory, scale_id: str) -> tuple[float, float]:
-    """Lowest and highest possible score of a scale, by its scoring rule."""
-    if inventory.scoring == "high_choice_percent":
-        return 0.0, 100.0
-    lo, hi = float(inventory.min_value), float(inventory.max_value)
-    if inventory.scoring == "signed_sum":
-        items = inventory.items_of(scale_id)
-        plus = sum(1 for it in items if not getattr(it, "reverse", False))
-        minus = len(items) - plus
-        const = inventory.scale(scale_id).constant
-        return const + plus * lo - minus * hi, const + plus * hi - minus * lo
-    return lo, hi
+REFUSAL_TREND_SIGNIFICANCE = 0.05
+"""Significance level of the refusal trend: refusals count as rising with the level when the Cochran–Armitage z
+is positive and its two-sided p-value is below this."""
 
 
 def scale_of_trait(inventory: Inventory, trait: str) -> str | None:
@@ -197,7 +87,6 @@ def shaping_scores(responses: pd.DataFrame, inventory: Inventory, *,
 def within_rho(scores: pd.DataFrame) -> WithinRho:
     """Per-person Spearman ρ of ``level`` and ``score`` (columns ``person, level, score``), summarised."""
     import numpy as np
-    from scipy import stats
 
     values: list[float] = []
     undefined = 0
@@ -206,7 +95,7 @@ def within_rho(scores: pd.DataFrame) -> WithinRho:
         if part["level"].nunique() < 3 or part["score"].nunique() < 2:
             undefined += 1
             continue
-        values.append(float(stats.spearmanr(part["level"], part["score"]).statistic))
+        values.append(spearman_ci(part["level"].astype(float), part["score"].astype(float)).value)
     if not values:
         reason = ("no respondent has at least 3 scored levels" if scores["level"].nunique() < 3
                   else "every respondent has the same score at every level (or too few scored levels)")
@@ -234,7 +123,7 @@ def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, 
         scores = shaping_scores(responses, inventory, value=value)
     mine = scores[scores["target"] == trait]
     own = mine[mine["scale"] == scale]
-    lo, hi = scale_range(inventory, scale)
+    lo, hi = inventory.score_range(scale)
     levels = sorted(int(x) for x in levels)
 
     # Refusals: every answer asked at each level of this trait, whatever the scale.
@@ -277,7 +166,7 @@ def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, 
         if s.id == scale:
             continue
         other = mine[mine["scale"] == s.id]
-        olo, ohi = scale_range(inventory, s.id)
+        olo, ohi = inventory.score_range(s.id)
         r = spearman_ci(other["level"].astype(float), other["score"].astype(float), ci=ci)
         m_low = _quantile(other[other["level"] == low_level]["score"], 0.5)
         m_high = _quantile(other[other["level"] == high_level]["score"], 0.5)
@@ -297,22 +186,7 @@ def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, 
     elif not abs_rhos:
         drift_reason = "no other scale has a defined rank correlation with the level"
 
-    z, p, why = cochran_armitage(refused_counts, totals, levels)
-    rates = [lv.refusal_rate for lv in level_rows]
-    rate_rho = NAN
-    defined = [(lv.level, r_) for lv, r_ in zip(level_rows, rates) if not math.isnan(r_)]
-    if len(defined) >= 3 and len({r_ for _, r_ in defined}) > 1:
-        from scipy import stats
-
-        rate_rho = float(stats.spearmanr([lv for lv, _ in defined], [r_ for _, r_ in defined]).statistic)
-    if why is None:
-        rises: bool | None = bool(z > 0 and p < SIGNIFICANCE)
-    elif sum(totals) and sum(refused_counts) in (0, sum(totals)):
-        rises = False  # a flat rate (none or all refused) does not rise
-    else:
-        rises = None
-    refusal = RefusalTrend(z=z, p_value=p, rho=rate_rho, rises=rises, n_cells=sum(totals),
-                           n_refused=sum(refused_counts), reason=why)
+    refusal = refusal_trend(refused_counts, totals, levels)
 
     return TraitShaping(
         trait=trait, scale=scale, rho=rho, rho_within=rho_within, low_level=low_level, high_level=high_level, median_low=median_low,
@@ -321,6 +195,24 @@ def trait_shaping(responses: pd.DataFrame, inventory: Inventory, trait: str, *, 
         drift_mean_abs_rho=sum(abs_rhos) / len(abs_rhos) if abs_rhos else NAN,
         drift_max_abs_share=max(abs_shares) if abs_shares else NAN, drift_reason=drift_reason, refusal=refusal,
     )
+
+
+def refusal_trend(refused: Sequence[int], totals: Sequence[int], levels: Sequence[int]) -> RefusalTrend:
+    """Whether refusals rise with the shaping level: the Cochran–Armitage test of ``refused / totals`` across
+    ``levels`` (:func:`psychometrics.stats.cochran_armitage`) and Spearman ρ of level and refusal rate."""
+    test = cochran_armitage(refused, totals, levels)
+    defined = [(lv, r / n) for lv, r, n in zip(levels, refused, totals) if n]
+    rate_rho = NAN
+    if len(defined) >= 3 and len({r_ for _, r_ in defined}) > 1:
+        rate_rho = spearman_ci([float(lv) for lv, _ in defined], [r_ for _, r_ in defined]).value
+    if test.reason is None:
+        rises: bool | None = bool(test.statistic > 0 and test.p < REFUSAL_TREND_SIGNIFICANCE)
+    elif sum(totals) and sum(refused) in (0, sum(totals)):
+        rises = False  # a flat rate (none or all refused) does not rise
+    else:
+        rises = None
+    return RefusalTrend(z=test.statistic, p=test.p, rho=rate_rho, rises=rises, n_cells=sum(totals),
+                        n_refused=sum(refused), reason=test.reason)
 
 
 def shaping_metrics(responses: pd.DataFrame, inventory: Inventory, *, traits: Sequence[str] | None = None,

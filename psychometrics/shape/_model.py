@@ -6,15 +6,19 @@ Every statistic that cannot be computed is NaN with a ``reason`` in words. JSON 
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from psychometrics._record import ResultRecord
+from psychometrics.stats import RankCorrelation
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SHAPING_RESULT_VERSION = 1
+SHAPING_RESULT_VERSION = 2
+"""Version of the :class:`ShapingResult` format. 2: the p-values of ``rho`` (every :class:`RankCorrelation`) and
+``refusal`` are ``p``, as in every other record (version 1, with ``p_value``, is still read)."""
 
 ValueColumn = Literal["value", "expected_value"]
 """What an answer counts as: ``value`` (the chosen option, as the audit scores) or ``expected_value`` (log-prob
@@ -24,47 +28,7 @@ RESPONDENT_DEFINITION = ("template|order|sample|persona, where the persona is th
                          "(shape/<trait>/<level>) or the level after a biography (…+default/017)")
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              ser_json_inf_nan="null")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_nan(cls, data: Any) -> Any:
-        """JSON writes NaN as null; reading it back, a null number is NaN again."""
-        if not isinstance(data, dict):
-            return data
-        fixed: dict[str, Any] = {}
-        for name, f in cls.model_fields.items():
-            value = data.get(name)
-            if f.annotation is float and name in data and value is None:
-                fixed[name] = math.nan
-            elif f.annotation == list[float] and isinstance(value, list) and None in value:
-                fixed[name] = [math.nan if v is None else v for v in value]
-        return {**data, **fixed} if fixed else data
-
-
-class RankCorrelation(_Record):
-    """A Spearman rank correlation with a confidence interval."""
-
-    value: float
-    """Spearman ρ; NaN when undefined (see ``reason``)."""
-    ci_low: float = math.nan
-    """Lower bound of the interval; NaN when it cannot be computed (n < 4 or ρ undefined)."""
-    ci_high: float = math.nan
-    """Upper bound of the interval."""
-    ci_level: float = 0.95
-    """Coverage of the interval."""
-    p_value: float = math.nan
-    """Two-sided p-value of ρ = 0 (scipy's t approximation)."""
-    n: int
-    """Pairs used (respondents with a score)."""
-    reason: str | None = None
-    """Why ``value`` is NaN; None when it is defined."""
-    method: str = "Spearman ρ; CI by Fisher z with the Bonett–Wright (2000) variance (1 + ρ²/2)/(n − 3)"
-
-
-class WithinRho(_Record):
+class WithinRho(ResultRecord):
     """Spearman ρ between level and score *within* each respondent, summarised over respondents.
 
     A respondent here is the same template × order × sample × biography asked at every level (the levels are
@@ -85,7 +49,7 @@ class WithinRho(_Record):
     method: str = "Spearman ρ of level and score within each template|order|sample|biography; median over them"
 
 
-class LevelSummary(_Record):
+class LevelSummary(ResultRecord):
     """The targeted trait's measured score at one shaping level, and the refusals there."""
 
     level: int
@@ -109,7 +73,7 @@ class LevelSummary(_Record):
     """``n_refused / n_cells`` (NaN when nothing was asked)."""
 
 
-class Drift(_Record):
+class Drift(ResultRecord):
     """How far a non-targeted trait moves when another trait is shaped (off-target drift)."""
 
     trait: str
@@ -128,12 +92,12 @@ class Drift(_Record):
     """Why ``median_change`` is NaN; None when it is defined."""
 
 
-class RefusalTrend(_Record):
+class RefusalTrend(ResultRecord):
     """Whether the refusal rate rises with the shaping level (rates per level are in ``levels``)."""
 
     z: float
     """Cochran–Armitage statistic (levels as scores); positive when refusals rise with the level."""
-    p_value: float
+    p: float
     """Two-sided p-value of no linear trend."""
     rho: float
     """Spearman ρ between level and refusal rate across levels (NaN when the rates do not vary)."""
@@ -146,7 +110,7 @@ class RefusalTrend(_Record):
     method: str = "Cochran–Armitage test for trend (scores = levels), two-sided"
 
 
-class TraitShaping(_Record):
+class TraitShaping(ResultRecord):
     """Controllability of one trait: does the measured score follow the level the model was asked to take on?"""
 
     trait: str
@@ -188,10 +152,10 @@ class TraitShaping(_Record):
     refusal: RefusalTrend
 
 
-class ShapingResult(_Record):
+class ShapingResult(ResultRecord):
     """A shaping run analysed: per trait, how well the model can be steered, what else moves, who refuses."""
 
-    version: Literal[1] = SHAPING_RESULT_VERSION
+    version: Literal[2] = SHAPING_RESULT_VERSION
     """Version of this record's format."""
     run_id: str | None
     """The stored audit run the responses come from."""
@@ -219,15 +183,32 @@ class ShapingResult(_Record):
     wall_s: float | None = None
     """Seconds the run spent administering (all sessions)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        # Version 1 spelled the p-values of ρ and of the refusal trend ``p_value``.
+        if not (isinstance(data, dict) and data.get("version") == 1):
+            return data
+
+        def renamed(part: Any) -> Any:
+            if isinstance(part, dict) and "p_value" in part:
+                part = {k: v for k, v in part.items() if k != "p_value"} | {"p": part["p_value"]}
+            return part
+
+        traits = []
+        for t in data.get("traits", []):
+            if isinstance(t, dict):
+                t = {**t, "rho": renamed(t.get("rho")), "refusal": renamed(t.get("refusal")),
+                     "drift": [{**d, "rho": renamed(d.get("rho"))} if isinstance(d, dict) else d
+                               for d in t.get("drift", [])]}
+            traits.append(t)
+        return {**data, "version": SHAPING_RESULT_VERSION, "traits": traits}
+
     def trait(self, name: str) -> TraitShaping:
         for t in self.traits:
             if t.trait == name:
                 return t
         raise KeyError(f"no shaping result for trait {name!r} (have: {', '.join(t.trait for t in self.traits)})")
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The whole result as JSON (NaN → null)."""
-        return self.model_dump_json(indent=indent)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-safe Python data (NaN → None)."""
@@ -243,12 +224,12 @@ class ShapingResult(_Record):
         for t in self.traits:
             rows.append({
                 "trait": t.trait, "scale": t.scale, "rho": t.rho.value, "rho_ci_low": t.rho.ci_low,
-                "rho_ci_high": t.rho.ci_high, "rho_p": t.rho.p_value, "n": t.rho.n,
+                "rho_ci_high": t.rho.ci_high, "rho_p": t.rho.p, "n": t.rho.n,
                 "rho_within": t.rho_within.median,
                 "median_low": t.median_low, "median_high": t.median_high, "median_diff": t.median_diff,
                 "diff_share": t.diff_share, "drift_mean_abs_rho": t.drift_mean_abs_rho,
                 "drift_max_abs_share": t.drift_max_abs_share, "refusal_z": t.refusal.z,
-                "refusal_p": t.refusal.p_value, "refusal_rises": t.refusal.rises,
+                "refusal_p": t.refusal.p, "refusal_rises": t.refusal.rises,
                 "reason": t.rho.reason or t.diff_reason,
             })
         return pd.DataFrame(rows, columns=["trait", "scale", "rho", "rho_ci_low", "rho_ci_high", "rho_p", "n",

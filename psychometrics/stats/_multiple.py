@@ -11,7 +11,9 @@ def holm(pvalues: Sequence[float | None]) -> list[float]:
 
     With the m defined p-values sorted, :math:`p_{(1)} \le \dots \le p_{(m)}`, the adjusted values are
     :math:`\tilde p_{(i)} = \min\left(1, \max_{j \le i} (m - j + 1)\, p_{(j)}\right)`, returned in the input order.
-    Rejecting where :math:`\tilde p < \alpha` controls the family-wise error rate at α.
+    Rejecting where :math:`\tilde p < \alpha` controls the family-wise error rate at α. Computed by
+    ``statsmodels.stats.multitest.multipletests(p, method="holm")`` over the defined p-values; R:
+    ``p.adjust(p, "holm")``.
 
     References
     ----------
@@ -23,12 +25,12 @@ def holm(pvalues: Sequence[float | None]) -> list[float]:
     >>> holm([0.01, 0.04, 0.03, float("nan")])
     [0.03, 0.06, 0.06, nan]
     """
+    from statsmodels.stats.multitest import multipletests
+
     defined = [i for i, p in enumerate(pvalues) if p is not None and math.isfinite(p)]
-    order = sorted(defined, key=lambda i: pvalues[i])  # type: ignore[arg-type, return-value]
-    m = len(order)
     adjusted = [math.nan] * len(pvalues)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * float(pvalues[i])))  # type: ignore[arg-type]
-        adjusted[i] = running
+    if defined:
+        corrected = multipletests([float(pvalues[i]) for i in defined], method="holm")[1]  # type: ignore[arg-type]
+        for i, p in zip(defined, corrected):
+            adjusted[i] = float(p)
     return adjusted

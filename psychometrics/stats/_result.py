@@ -9,49 +9,13 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import Field, field_serializer
+
+from psychometrics._record import FrameRecord, ResultRecord, frame_to_json
 
 
-def frame_to_json(df: pd.DataFrame | None) -> dict[str, Any] | None:
-    """A data frame as ``{"columns": [...], "index": [...], "data": [[...]]}`` with NaN/NA as ``None``."""
-    if df is None:
-        return None
-
-    def label(x: Any) -> Any:
-        return list(x) if isinstance(x, tuple) else _plain(x)
-
-    data = [[_plain(v) for v in row] for row in df.astype(object).itertuples(index=False, name=None)]
-    return {
-        "columns": [label(c) for c in df.columns],
-        "index": [label(i) for i in df.index],
-        "data": data,
-    }
-
-
-def _plain(v: Any) -> Any:
-    """A JSON-safe Python scalar: NaN/NA → None, numpy scalars → Python numbers."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class _FrameRecord(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True
-    )
-
-
-class Estimate(_Record):
+class Estimate(ResultRecord):
     """One reliability coefficient (or other single statistic) with its interval and the caveats that apply.
 
     ``float(estimate)`` gives ``value``. A NaN ``value`` always comes with a ``reason``.
@@ -86,7 +50,7 @@ class Estimate(_Record):
         return not math.isnan(self.value)
 
 
-class MTMMResult(_FrameRecord):
+class MTMMResult(FrameRecord):
     """A multitrait-multimethod analysis (Campbell & Fiske, 1959) with the psyborgs criteria."""
 
     matrix: pd.DataFrame
@@ -110,7 +74,7 @@ class MTMMResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class EFAResult(_FrameRecord):
+class EFAResult(FrameRecord):
     """An exploratory factor analysis with sampling adequacy, sphericity and (optionally) key congruence."""
 
     n_factors: int
@@ -154,7 +118,7 @@ class EFAResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class PromptSensitivity(_Record):
+class PromptSensitivity(ResultRecord):
     """How much a scale score moves across prompt templates (TRAIT-style robustness check)."""
 
     n_templates: int
@@ -187,7 +151,7 @@ class PromptSensitivity(_Record):
     """Caveats (fallback to Kruskal–Wallis, few items, …)."""
 
 
-class OrderSensitivity(_Record):
+class OrderSensitivity(ResultRecord):
     """How much answers change when the response options are shown in another order."""
 
     order_a: str
@@ -223,7 +187,7 @@ class OrderSensitivity(_Record):
     """Caveats (few items, pairs lost, …)."""
 
 
-class NormComparison(_Record):
+class NormComparison(ResultRecord):
     """A model's scale scores against a human norm (mean, SD)."""
 
     n: int
@@ -252,3 +216,189 @@ class NormComparison(_Record):
     """Why some statistic is NaN; ``None`` when all are defined."""
     warning: str | None = None
     """Caveats (small n)."""
+
+
+class MeanInterval(ResultRecord):
+    """A mean across respondents with its t-based confidence interval."""
+
+    mean: float
+    """Mean of the scores; NaN when there is none."""
+    sd: float
+    """Standard deviation (n − 1); NaN when n < 2, 0 when every score is the same."""
+    ci_low: float
+    """Lower bound of the interval; NaN when n < 2."""
+    ci_high: float
+    """Upper bound of the interval; NaN when n < 2."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    n: int
+    """Scores used (non-missing)."""
+    reason: str | None = None
+    """Why a number is NaN."""
+    warning: str | None = None
+    """Caveats about a defined interval (zero width when every score is the same)."""
+
+
+class GroupDifference(ResultRecord):
+    """Two independent groups of respondents compared: ``mean_b − mean_a`` with an interval and a test."""
+
+    test: Literal["Welch t", "Mann-Whitney U"]
+    """The test used."""
+    mean_a: float
+    """Mean of group A; NaN when it has no value."""
+    mean_b: float
+    """Mean of group B."""
+    sd_a: float
+    """SD (n − 1) of group A; NaN when it has fewer than 2 values, 0 when every value is the same."""
+    sd_b: float
+    """SD (n − 1) of group B."""
+    n_a: int
+    """Values in group A (non-missing)."""
+    n_b: int
+    """Values in group B."""
+    diff: float
+    """``mean_b − mean_a``; NaN when a group has no value."""
+    se: float = math.nan
+    """Standard error of ``diff`` (Welch): :math:`\\sqrt{s_a^2/n_a + s_b^2/n_b}`; 0 when neither group varies,
+    NaN for the Mann–Whitney test or with fewer than 2 values in a group."""
+    ci_low: float = math.nan
+    """Lower bound of Welch's interval of ``diff`` (the point itself when neither group varies); NaN for the
+    Mann–Whitney test."""
+    ci_high: float = math.nan
+    """Upper bound of Welch's interval of ``diff``."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    statistic: float = math.nan
+    """Welch's t (±inf when neither group varies but the means differ), or U of group B (pairs where B is higher,
+    ties counted half)."""
+    df: float = math.nan
+    """Welch–Satterthwaite degrees of freedom (``n_a + n_b − 2`` when neither group varies); NaN for
+    Mann–Whitney."""
+    p: float = math.nan
+    """Two-sided p-value (0 when neither group varies but the means differ)."""
+    effect_size: float = math.nan
+    """Hedges' g (Welch) or the rank-biserial r (Mann–Whitney); positive when B is higher."""
+    effect_size_name: str
+    """``"Hedges' g"`` or ``"rank-biserial r"``."""
+    reason: str | None = None
+    """Why the test is undefined (too few values, or no spread and no difference)."""
+
+
+class AnovaResult(ResultRecord):
+    """A one-way analysis of variance across independent groups."""
+
+    statistic: float = math.nan
+    """F; +inf when no group varies within itself but the group means differ."""
+    df_between: float = math.nan
+    """Between-groups degrees of freedom (groups − 1)."""
+    df_within: float = math.nan
+    """Within-groups degrees of freedom (values − groups)."""
+    p: float = math.nan
+    """p-value of F (0 when no group varies within itself but the group means differ)."""
+    n: int
+    """Values used (non-missing)."""
+    n_groups: int
+    """Groups with at least one value."""
+    reason: str | None = None
+    """Why F is undefined (fewer than 2 groups, one value per group, or every value the same)."""
+
+
+class Proportion(ResultRecord):
+    """A proportion with its Wilson score interval."""
+
+    count: int
+    """Events."""
+    n: int
+    """Trials."""
+    rate: float
+    """``count / n``; NaN when ``n`` is 0."""
+    ci_low: float
+    """Lower Wilson bound; NaN when ``n`` is 0."""
+    ci_high: float
+    """Upper Wilson bound; NaN when ``n`` is 0."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    reason: str | None = None
+    """Why the rate is NaN."""
+
+
+class Difference(ResultRecord):
+    """The difference between two independent estimates, with its interval and, where the method has one, a test."""
+
+    estimate: float
+    """The difference, in the direction the function states; NaN when an estimate is undefined."""
+    ci_low: float = math.nan
+    """Lower bound of the interval of the difference; NaN when it cannot be computed."""
+    ci_high: float = math.nan
+    """Upper bound of the interval of the difference."""
+    ci_level: float | None = None
+    """Coverage of the interval; ``None`` when it is that of the intervals the difference was built from."""
+    statistic: float = math.nan
+    """Test statistic (e.g. the two-proportion z); NaN when the method has no test or it is undefined."""
+    p: float = math.nan
+    """Two-sided p-value of the test; NaN when there is none."""
+    method: str
+    """How the interval and the test were obtained."""
+    reason: str | None = None
+    """Why a number is NaN."""
+
+
+class TwoAlphaTest(ResultRecord):
+    """Feldt's (1969) test that two Cronbach's α from independent samples are equal."""
+
+    alpha_a: float
+    """α of sample A."""
+    alpha_b: float
+    """α of sample B."""
+    n_a: int
+    """Respondents behind ``alpha_a``."""
+    n_b: int
+    """Respondents behind ``alpha_b``."""
+    statistic: float = math.nan
+    """:math:`W = (1 - \\alpha_{small})/(1 - \\alpha_{large})` (≥ 1), as cocron reports it."""
+    df_num: float = math.nan
+    """Numerator degrees of freedom of W's F distribution: n − 1 of the sample with the larger α."""
+    df_den: float = math.nan
+    """Denominator degrees of freedom: n − 1 of the sample with the smaller α."""
+    p: float = math.nan
+    """Two-sided p-value."""
+    reason: str | None = None
+    """Why the test is undefined (an α of 1 or more, or fewer than 2 respondents)."""
+
+
+class RankCorrelation(ResultRecord):
+    """A Spearman rank correlation with a confidence interval."""
+
+    value: float
+    """Spearman ρ; NaN when undefined (see ``reason``)."""
+    ci_low: float = math.nan
+    """Lower bound of the interval; NaN when it cannot be computed (n < 4 or ρ undefined)."""
+    ci_high: float = math.nan
+    """Upper bound of the interval."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    p: float = math.nan
+    """Two-sided p-value of ρ = 0 (scipy's t approximation)."""
+    n: int
+    """Pairs used (respondents with a score)."""
+    reason: str | None = None
+    """Why ``value`` is NaN; None when it is defined."""
+    method: str = "Spearman ρ; CI by Fisher z with the Bonett–Wright (2000) variance (1 + ρ²/2)/(n − 3)"
+    """How ρ and its interval were obtained."""
+
+
+class TrendTest(ResultRecord):
+    """The Cochran–Armitage test for a linear trend in proportions across ordered levels."""
+
+    statistic: float
+    """z; positive when the proportion rises with the level scores. NaN when undefined."""
+    p: float
+    """Two-sided normal p-value of no linear trend."""
+    n: int
+    """Trials over every level."""
+    n_events: int
+    """Events (e.g. refusals) over every level."""
+    reason: str | None = None
+    """Why z is NaN."""
+    method: str = "Cochran–Armitage test for trend, two-sided"
+    """The test used."""

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from psychometrics.stats._proportions import wilson_ci
 from psychometrics.stats._result import OrderSensitivity, PromptSensitivity
 
 ANSWER_COLUMNS: tuple[str, ...] = ("item", "template", "order", "sample", "value")
@@ -372,17 +373,6 @@ def _signed_rank_exact_p(ranks: np.ndarray, t_plus: float) -> float:
 # response rates
 
 
-def _wilson(count: int, n: int, ci: float) -> tuple[float, float]:
-    if n == 0:
-        return math.nan, math.nan
-    z = float(stats.norm.isf((1 - ci) / 2))
-    p = count / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def response_rates(statuses: Iterable[str] | pd.Series, *, ci: float = 0.95) -> pd.DataFrame:
     r"""Answer, refusal, invalid-reply and error rates with Wilson confidence intervals.
 
@@ -404,15 +394,9 @@ def response_rates(statuses: Iterable[str] | pd.Series, *, ci: float = 0.95) -> 
     -----
     ``ok``, ``refused`` and ``invalid`` are shares of the replies the model gave (every status but
     ``error``): transport or provider errors say nothing about the model and are left out of their
-    denominator. ``error`` is the share of all prompts. The Wilson score interval for :math:`x` of :math:`n`
-    with :math:`\hat p = x/n` and :math:`z = \Phi^{-1}(1 - (1-\text{ci})/2)` is
-
-    .. math::
-
-        \frac{\hat p + \frac{z^2}{2n} \pm z\sqrt{\frac{\hat p(1-\hat p)}{n} + \frac{z^2}{4n^2}}}{1 + \frac{z^2}{n}}
-
-    It stays inside [0, 1] and behaves well at 0 and 100%, unlike the Wald interval. With no replies the
-    rates are NaN with a ``reason``.
+    denominator. ``error`` is the share of all prompts. Each interval is Wilson's score interval
+    (:func:`wilson_ci`), which stays inside [0, 1] and behaves well at 0 and 100%, unlike the Wald interval.
+    With no replies the rates are NaN with a ``reason``.
 
     References
     ----------
@@ -442,7 +426,8 @@ def response_rates(statuses: Iterable[str] | pd.Series, *, ci: float = 0.95) -> 
     rows = []
     for s in STATUSES:
         n = total if s == "error" else replies
-        low, high = _wilson(counts[s], n, ci)
+        interval = wilson_ci(counts[s], n, ci=ci)
+        low, high = interval.ci_low, interval.ci_high
         reason = None
         if n == 0:
             reason = "no prompts" if total == 0 else "no replies (every prompt ended in an error)"

@@ -1,4 +1,6 @@
-"""Drift statistics: golden values from scipy/statsmodels/cocron formulas, thresholds, and the decision rule."""
+"""Drift checks: the intervals in the schedule's words, thresholds, and the decision rule.
+
+The statistics behind them (Welch, Newcombe, MOVER, Feldt) are psychometrics.stats' and are tested in tests/stats."""
 
 from __future__ import annotations
 
@@ -6,21 +8,14 @@ import math
 
 import pytest
 
-from psychometrics.schedule import (
-    Thresholds,
-    feldt_two_alpha_p,
-    mover_difference,
-    newcombe_difference,
-    scale_threshold,
-    welch_difference,
-)
-from psychometrics.schedule._drift import Interval, _decide
+from psychometrics.schedule import Thresholds, scale_threshold
+from psychometrics.schedule._drift import Interval, _decide, _newcombe_interval, _welch_interval
 from psychometrics.score import ScaleScore
 
 
 def test_welch_matches_scipy():
     # scipy.stats.ttest_ind_from_stats(3.6, 0.4, 20, 3.0, 0.5, 20, equal_var=False).pvalue = 0.000170537...
-    r = welch_difference(3.0, 0.5, 20, 3.6, 0.4, 20)
+    r = _welch_interval(3.0, 0.5, 20, 3.6, 0.4, 20)
     assert r.size == pytest.approx(0.6)
     assert r.p == pytest.approx(0.00017053712036705908, rel=1e-9)
     # df = 36.25...; t(.975, df) = 2.0273...
@@ -28,43 +23,24 @@ def test_welch_matches_scipy():
 
 
 def test_welch_without_spread_or_respondents():
-    exact = welch_difference(3.0, 0.0, 10, 4.0, 0.0, 10)
+    exact = _welch_interval(3.0, 0.0, 10, 4.0, 0.0, 10)
     assert (exact.size, exact.ci_low, exact.ci_high) == (1.0, 1.0, 1.0) and math.isnan(exact.p)
     assert "no respondent-to-respondent spread" in exact.reason
-    few = welch_difference(3.0, math.nan, 1, 4.0, 0.5, 10)
+    few = _welch_interval(3.0, math.nan, 1, 4.0, 0.5, 10)
     assert math.isnan(few.ci_low) and "too few respondents" in few.reason
-    undefined = welch_difference(math.nan, 0.5, 10, 4.0, 0.5, 10)
+    undefined = _welch_interval(math.nan, 0.5, 10, 4.0, 0.5, 10)
     assert math.isnan(undefined.size) and undefined.reason
 
 
 def test_newcombe_matches_statsmodels():
     # statsmodels confint_proportions_2indep(40, 100, 20, 100, method="newcomb", compare="diff")
-    r = newcombe_difference(0.2, 100, 0.4, 100)
+    r = _newcombe_interval(0.2, 100, 0.4, 100)
     assert (r.ci_low, r.ci_high) == pytest.approx((0.07311915999619883, 0.3185050993390346), rel=1e-9)
     # prop.test(c(40, 20), c(100, 100), correct = FALSE)$p.value = 0.002028231
     assert r.p == pytest.approx(0.0020282311484520745, rel=1e-9)
-    none = newcombe_difference(0.0, 12, 0.0, 12)
+    none = _newcombe_interval(0.0, 12, 0.0, 12)
     assert none.size == 0 and none.ci_low < 0 < none.ci_high and math.isnan(none.p)
     assert "no answer pair flips" in none.reason
-
-
-def test_mover_by_hand():
-    r = mover_difference(0.8, 0.7, 0.87, 0.6, 0.45, 0.72)
-    assert r.size == pytest.approx(0.2)
-    assert r.ci_low == pytest.approx(0.2 - math.sqrt(0.1**2 + 0.12**2))
-    assert r.ci_high == pytest.approx(0.2 + math.sqrt(0.07**2 + 0.15**2))
-    assert math.isnan(mover_difference(0.8, math.nan, math.nan, 0.6, 0.5, 0.7).ci_low)
-
-
-def test_feldt_p_follows_cocron():
-    # cocron: W = (1 - smaller)/(1 - larger) ~ F(n_larger - 1, n_smaller - 1); p = 2 (1 - pf(W))
-    from scipy import stats
-
-    w = (1 - 0.71) / (1 - 0.78)
-    expected = 2 * (1 - stats.f.cdf(w, 41 - 1, 151 - 1))
-    assert feldt_two_alpha_p(0.78, 41, 0.71, 151) == pytest.approx(expected, rel=1e-12)
-    assert feldt_two_alpha_p(0.71, 151, 0.78, 41) == pytest.approx(expected, rel=1e-12)
-    assert math.isnan(feldt_two_alpha_p(1.0, 10, 0.7, 10))
 
 
 def _scale(scoring: str, lo: float, hi: float) -> ScaleScore:
@@ -117,7 +93,7 @@ def test_holm_keeps_a_lone_finding_and_drops_a_chance_one_among_many():
     # Holm: 0.03 × 5 = 0.15 ≥ .05, so the lone p = .03 among five scales is no longer drift
     assert [c.p_holm for c in many] == pytest.approx([0.15, 1.0, 1.0, 1.0, 1.0])  # 4 × 0.5 capped at 1
     assert not any(c.drift for c in many)
-    assert "Holm p across 5 scales = 0.150" in many[0].summary and many[0].summary.endswith("no drift")
+    assert "Holm p across 5 scales = .150" in many[0].summary and many[0].summary.endswith("no drift")
     strong = _holm_gate([_shift_check("e", 0.001)] + [_shift_check(s, 0.5) for s in "acno"])
     assert strong[0].drift and strong[0].p_holm == pytest.approx(0.005)
     # a check without a p-value (the ω reliability check) keeps its interval decision

@@ -54,8 +54,8 @@ def test_a_planted_trait_is_drift_and_a_rerun_asks_nothing(tmp_path, write_plan)
     [comparison] = summary.comparisons
     assert comparison.report and (out / comparison.report).is_file() and f'href="{comparison.report}"' in page
 
-    # The finding agrees with the report stage's comparison of the same two runs.
-    from psychometrics.report import compare_runs
+    # The finding agrees with the score stage's comparison of the same two runs.
+    from psychometrics.score import compare_runs
 
     diff = next(d for d in compare_runs(finding.baseline_run_id, finding.run_id, db=summary.db).scales
                 if d.scale == "extraversion")

@@ -18,7 +18,7 @@ from psychometrics.score import (
     VERDICTS,
     score,
 )
-from psychometrics.score._audit_scores import MATCH_BY_NAME, MATCH_BY_POSITION
+from psychometrics.score._validity import MATCH_BY_NAME, MATCH_BY_POSITION
 from tests.score.conftest import N_BOOT, frame, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -307,13 +307,13 @@ def test_json_round_trips_and_frame_is_tidy(big_five_scores, big_five_run):
     assert scale.ci_low < scale.mean < scale.ci_high
 
 
-def test_score_accepts_a_run_record_and_is_exported_at_the_top(score_db, biased_run):
+def test_score_accepts_a_run_record(score_db, biased_run):
     import psychometrics
     from psychometrics.store import Store
 
     with Store(score_db, create=False) as store:
         run_record = store.get_run(biased_run)
-    a = psychometrics.score(run_record, db=score_db, n_boot=0)
+    a = score(run_record, db=score_db, n_boot=0)
     assert isinstance(a, psychometrics.AuditScores) and a.run.run_id == biased_run
     assert a.reliability[0].lambda6.ci_level is None  # n_boot=0: no bootstrap interval
 

@@ -1,71 +1,24 @@
-"""Shaping statistics on hand-made data: ρ with CI, level change, drift, refusal trend, NaN with reasons."""
+"""Shaping statistics on hand-made data: ρ with CI, level change, drift, refusal trend, NaN with reasons.
+
+The statistics themselves (Spearman ρ with its interval, the Cochran–Armitage test) are tested in tests/stats."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from psychometrics.inventory import load_inventory
-from psychometrics.shape import cochran_armitage, scale_range, shaping_metrics, spearman_ci
+from psychometrics.shape import refusal_trend, shaping_metrics
 
 
-def test_spearman_ci_matches_scipy_and_fisher_z() -> None:
-    rng = np.random.default_rng(1)
-    x = np.repeat(np.arange(1, 10), 6).astype(float)
-    y = x + rng.normal(0, 2, len(x))
-    r = spearman_ci(x, y)
-    ref = stats.spearmanr(x, y)
-    assert r.value == pytest.approx(ref.statistic, abs=1e-12)
-    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-9)
-    se = math.sqrt((1 + ref.statistic**2 / 2) / (len(x) - 3))
-    assert r.ci_low == pytest.approx(math.tanh(math.atanh(ref.statistic) - 1.959963984540054 * se), abs=1e-9)
-    assert r.ci_high == pytest.approx(math.tanh(math.atanh(ref.statistic) + 1.959963984540054 * se), abs=1e-9)
-    assert r.n == 54 and r.reason is None
-
-
-def test_spearman_ci_undefined_cases() -> None:
-    assert "at least 3" in (spearman_ci([1, 2], [3, 4]).reason or "")
-    flat = spearman_ci([1, 2, 3, 4], [2, 2, 2, 2])
-    assert math.isnan(flat.value) and "same score" in (flat.reason or "")
-    one = spearman_ci([5, 5, 5, 5], [1, 2, 3, 4])
-    assert math.isnan(one.value) and "one level" in (one.reason or "")
-    nan_pairs = spearman_ci([1, 2, 3, 4, float("nan")], [1, 2, 3, 4, 9])
-    assert nan_pairs.n == 4 and nan_pairs.value == pytest.approx(1.0)
-    assert nan_pairs.ci_low == nan_pairs.ci_high == pytest.approx(1.0)
-    three = spearman_ci([1, 2, 3], [1, 3, 2])
-    assert three.value == pytest.approx(0.5) and math.isnan(three.ci_low)
-
-
-def test_cochran_armitage_equals_n_times_r_squared() -> None:
-    refused, totals, scores = [1, 2, 4, 8, 9], [20, 25, 20, 30, 20], [1, 3, 5, 7, 9]
-    z, p, reason = cochran_armitage(refused, totals, scores)
-    x = np.concatenate([np.full(n, s) for s, n in zip(scores, totals)])
-    y = np.concatenate([np.r_[np.ones(r), np.zeros(n - r)] for r, n in zip(refused, totals)])
-    r = np.corrcoef(x, y)[0, 1]
-    assert reason is None
-    assert z == pytest.approx(math.sqrt(len(x)) * r, rel=1e-12)
-    assert p == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-12)
-    z_down, _, _ = cochran_armitage(refused[::-1], totals[::-1], scores)
-    assert z_down < 0
-
-
-def test_cochran_armitage_undefined() -> None:
-    assert "no refusals" in cochran_armitage([0, 0], [5, 5], [1, 9])[2]  # type: ignore[operator]
-    assert "every answer" in cochran_armitage([5, 5], [5, 5], [1, 9])[2]  # type: ignore[operator]
-    assert "nothing was asked" in cochran_armitage([0, 0], [0, 0], [1, 9])[2]  # type: ignore[operator]
-    assert math.isnan(cochran_armitage([1, 2], [5, 5], [3, 3])[0])
-
-
-def test_scale_ranges() -> None:
-    assert scale_range(load_inventory("bfi44"), "extraversion") == (1.0, 5.0)
-    assert scale_range(load_inventory("trait-scenarios"), "openness") == (0.0, 100.0)
-    oejts = load_inventory("oejts")
-    lo, hi = scale_range(oejts, oejts.scales[0].id)
-    assert lo < hi
+def test_refusal_trend_says_why_it_is_undefined() -> None:
+    assert "no refusals" in refusal_trend([0, 0], [5, 5], [1, 9]).reason  # type: ignore[operator]
+    assert "every answer" in refusal_trend([5, 5], [5, 5], [1, 9]).reason  # type: ignore[operator]
+    assert "nothing was asked" in refusal_trend([0, 0], [0, 0], [1, 9]).reason  # type: ignore[operator]
+    assert math.isnan(refusal_trend([1, 2], [5, 5], [3, 3]).z)
 
 
 def _frame(target_scores, other_scores=None, *, statuses=None) -> pd.DataFrame:
@@ -128,7 +81,7 @@ def test_rising_refusals_and_all_refused() -> None:
     (t,) = shaping_metrics(_frame(levels, statuses=statuses), load_inventory("bfi44"))
     rates = {lv.level: lv.refusal_rate for lv in t.levels}
     assert rates == {1: 0.0, 3: 0.0, 5: pytest.approx(0.1), 7: pytest.approx(0.3), 9: pytest.approx(0.6)}
-    assert t.refusal.z > 3 and t.refusal.p_value < 0.001 and t.refusal.rises is True
+    assert t.refusal.z > 3 and t.refusal.p < 0.001 and t.refusal.rises is True
     assert t.refusal.rho == pytest.approx(stats.spearmanr([1, 3, 5, 7, 9], [0, 0, 0.1, 0.3, 0.6]).statistic)
     assert t.levels[-1].n_respondents == 4
     # every answer at every level refused: NaN with reasons, nothing made up
@@ -151,11 +104,29 @@ def test_result_frames_and_json() -> None:
     assert list(frame["trait"]) == ["extraversion"] and frame.loc[0, "rho"] == pytest.approx(traits[0].rho.value)
     assert len(res.levels_frame()) == 3 and len(res.drift_frame()) == 4
     text = res.to_json()
-    assert "NaN" not in text and '"version": 1' in text
+    assert "NaN" not in text and '"version": 2' in text  # 2: p-values are spelled ``p`` (was p_value)
     back = ShapingResult.model_validate_json(text)
     assert back.trait("extraversion").rho.value == pytest.approx(traits[0].rho.value)
     with pytest.raises(KeyError):
         res.trait("openness")
+
+
+def test_version_1_json_with_p_value_reads_back() -> None:
+    import json
+
+    from psychometrics.shape import ShapingResult
+
+    traits = shaping_metrics(_frame({1: [1, 2], 5: [3, 3], 9: [5, 4]}), load_inventory("bfi44"))
+    res = ShapingResult(run_id="r", model="m", inventory="bfi44", levels=[1, 5, 9], traits=traits,
+                        n_respondents=6, respondents_per_level=2)
+    old = json.loads(res.to_json())
+    old["version"] = 1
+    for t in old["traits"]:
+        for part in [t["rho"], t["refusal"], *(d["rho"] for d in t["drift"])]:
+            part["p_value"] = part.pop("p")
+    back = ShapingResult.model_validate(old)
+    assert back.version == 2 and back.traits[0].rho.p == pytest.approx(traits[0].rho.p)
+    assert math.isnan(back.traits[0].refusal.p) == math.isnan(traits[0].refusal.p)
 
 
 def test_no_shaping_personas_is_an_error() -> None:

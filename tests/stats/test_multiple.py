@@ -26,3 +26,8 @@ def test_matches_statsmodels_and_skips_missing():
     assert math.isnan(with_missing[1]) and math.isnan(with_missing[2])
     assert [with_missing[0], with_missing[3]] == pytest.approx(list(multipletests(p[:2], method="holm")[1]))
     assert holm([]) == []
+
+
+def test_holm_by_hand():
+    # hand-worked: sorted 0.01, 0.02, 0.04 → 0.03, 0.04, 0.04
+    assert holm([0.04, 0.01, math.nan, 0.02]) == pytest.approx([0.04, 0.03, math.nan, 0.04], nan_ok=True)

@@ -10,15 +10,24 @@ import pytest
 
 import psychometrics.stats as stats_pkg
 from psychometrics.stats import (
+    AnovaResult,
+    Difference,
     EFAResult,
     Estimate,
+    GroupDifference,
+    MeanInterval,
     MTMMResult,
     NormComparison,
     OrderSensitivity,
     PromptSensitivity,
+    Proportion,
+    RankCorrelation,
+    TrendTest,
+    TwoAlphaTest,
 )
 
-RECORDS = (Estimate, MTMMResult, EFAResult, PromptSensitivity, OrderSensitivity, NormComparison)
+RECORDS = (Estimate, MTMMResult, EFAResult, PromptSensitivity, OrderSensitivity, NormComparison, MeanInterval,
+           GroupDifference, AnovaResult, Proportion, Difference, TwoAlphaTest, RankCorrelation, TrendTest)
 
 
 def test_public_api_is_exported():
@@ -51,3 +60,11 @@ def test_estimate_behaviour():
 def test_schema_carries_field_docs():
     schema = Estimate.model_json_schema()
     assert "NaN" in schema["properties"]["value"]["description"]
+
+
+def test_json_null_reads_back_as_nan():
+    from psychometrics.stats import spearman_ci
+
+    r = spearman_ci([1, 2, 3], [1, 3, 2])  # n = 3: ρ defined, no interval
+    back = RankCorrelation.model_validate_json(r.model_dump_json())
+    assert back.value == r.value and math.isnan(back.ci_low) and math.isnan(back.ci_high)

@@ -1,17 +1,15 @@
-"""Comparing two runs: the statistics, the typed record, and the page."""
+"""Comparing two runs: the statistics and the typed record (the page: tests/report/test_compare_page.py)."""
 
 from __future__ import annotations
 
 import json
 import math
-from html.parser import HTMLParser
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from psychometrics.report import COMPARE_SECTION_IDS, Comparison, compare_runs, write_comparison_report
-from psychometrics.report._compare import holm, scale_difference
+from psychometrics.score import Comparison, compare_runs, scale_difference
 
 
 def test_welch_matches_scipy():
@@ -50,11 +48,6 @@ def test_mann_whitney_and_rank_biserial():
 def test_undefined_differences_say_why(a, b, reason):
     d = scale_difference(a, b)
     assert math.isnan(d["p"]) and reason in d["reason"]
-
-
-def test_holm():
-    # hand-worked: sorted 0.01, 0.02, 0.04 → 0.03, 0.04, 0.04
-    assert holm([0.04, 0.01, math.nan, 0.02]) == pytest.approx([0.04, 0.03, math.nan, 0.04], nan_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -135,27 +128,14 @@ def test_bad_options(runs):
         compare_runs(runs.full, runs.changed, db=runs.db, test="anova")  # type: ignore[arg-type]
 
 
-class _Ids(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: list[str] = []
-        self.tags: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-        d = dict(attrs)
-        if d.get("id"):
-            self.ids.append(d["id"])
-
-
-def test_comparison_page(runs, comparison, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = write_comparison_report(runs.full, runs.changed, db=runs.db, comparison=comparison)
-    assert path.parent.name == "reports" and path.name == f"{runs.full}-vs-{runs.changed}.html"
-    html = path.read_text(encoding="utf-8")
-    parser = _Ids()
-    parser.feed(html)
-    assert [i for i in parser.ids if i in COMPARE_SECTION_IDS] == list(COMPARE_SECTION_IDS)
-    assert "script" not in parser.tags
-    assert "Content-Security-Policy" in html and "What changed" in html
-    assert "changed</span>" in html
+def test_json_reads_back_and_reads_version_1(comparison):
+    back = Comparison.model_validate_json(comparison.model_dump_json())
+    assert back.version == 2 and back.significance == 0.05 and len(back.scales) == len(comparison.scales)
+    assert back.scales[0].p == pytest.approx(comparison.scales[0].p)
+    # version 1 called the significance level "alpha"
+    old = json.loads(comparison.model_dump_json())
+    old["version"] = 1
+    old["alpha"] = old.pop("significance")
+    assert Comparison.model_validate(old).significance == 0.05
+    with pytest.raises(ValueError):
+        Comparison.model_validate({**json.loads(comparison.model_dump_json()), "alpha": 0.05})

@@ -1,0 +1,227 @@
+"""The records of a run-vs-run comparison: :class:`Comparison` and its parts, built by
+:func:`psychometrics.score.compare_runs`. JSON writes NaN as ``null``; :class:`Comparison` reads it back as NaN."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from psychometrics._record import ResultRecord
+from psychometrics.stats import Estimate, OrderSensitivity
+
+COMPARISON_VERSION = 2
+"""Version of the :class:`Comparison` format. 2: ``alpha`` became ``significance`` (version 1 is still read)."""
+
+CompareTest = Literal["welch", "mann-whitney"]
+TESTS: tuple[str, ...] = ("welch", "mann-whitney")
+COMPARE_SIGNIFICANCE = 0.05
+"""Default significance level of a comparison: a Holm-adjusted p-value below it counts as a change."""
+
+
+class RunSide(ResultRecord):
+    """One of the two runs, as far as a comparison needs it."""
+
+    run_id: str
+    """The run id."""
+    model: str
+    """The model audited."""
+    created_at: float
+    """When the run started (Unix time)."""
+    inventories: list[str] = Field(default_factory=list)
+    """Inventories scored."""
+    templates: list[str] = Field(default_factory=list)
+    """Prompt templates present in the responses."""
+    orders: list[str] = Field(default_factory=list)
+    """Option orders present in the responses."""
+    samples: int = 0
+    """Samples per prompt."""
+    n_responses: int = 0
+    """Stored responses."""
+    counts: dict[str, int] = Field(default_factory=dict)
+    """Responses by status."""
+    n_respondents: int = 0
+    """Respondents (template|order|sample|persona)."""
+    mode: str | None = None
+    """``logprobs`` or ``generate``."""
+    tool_version: str | None = None
+    """psychometrics version that ran the audit."""
+    refusal_rate: float = math.nan
+    """Share of replies that were refusals."""
+    invalid_rate: float = math.nan
+    """Share of replies that could not be read."""
+
+
+class ScaleDiff(ResultRecord):
+    """The change of one scale's mean score from run A to run B, across respondents."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    name: str
+    """Scale name."""
+    mean_a: float
+    """Mean score in run A (NaN when no respondent has a score)."""
+    mean_b: float
+    """Mean score in run B."""
+    diff: float
+    """``mean_b − mean_a``."""
+    ci_low: float
+    """Lower bound of the Welch confidence interval of ``diff``."""
+    ci_high: float
+    """Upper bound of the Welch confidence interval of ``diff``."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    test: Literal["Welch t", "Mann-Whitney U"]
+    """The test used."""
+    statistic: float = math.nan
+    """Welch's t, or U of run B (pairs where B scores higher, ties counted half)."""
+    df: float = math.nan
+    """Welch–Satterthwaite degrees of freedom (NaN for Mann–Whitney)."""
+    p: float = math.nan
+    """Two-sided p-value."""
+    p_holm: float = math.nan
+    """``p`` adjusted with Holm's method over all scales with a p-value."""
+    effect_size: float = math.nan
+    """Hedges' g (Welch) or the rank-biserial r (Mann–Whitney); positive when B scores higher."""
+    effect_size_name: str
+    """``"Hedges' g"`` or ``"rank-biserial r"``."""
+    sd_a: float = math.nan
+    """SD (n − 1) of the scores in run A."""
+    sd_b: float = math.nan
+    """SD (n − 1) of the scores in run B."""
+    n_a: int
+    """Respondents with a score in run A."""
+    n_b: int
+    """Respondents with a score in run B."""
+    score_min: float = math.nan
+    """Lowest possible score."""
+    score_max: float = math.nan
+    """Highest possible score."""
+    changed: bool | None = None
+    """``p_holm < significance``; ``None`` when there is no p-value."""
+    reason: str | None = None
+    """Why a number is NaN."""
+    warning: str | None = None
+    """Caveats (few respondents)."""
+
+
+class ReliabilityPair(ResultRecord):
+    """Reliability of one scale in both runs."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    alpha_a: Estimate | None = None
+    """Cronbach's α in run A (``None`` when the scale is not in run A)."""
+    alpha_b: Estimate | None = None
+    """Cronbach's α in run B."""
+    lambda6_a: Estimate | None = None
+    """Guttman's λ6 in run A."""
+    lambda6_b: Estimate | None = None
+    """Guttman's λ6 in run B."""
+    omega_a: Estimate | None = None
+    """McDonald's ω in run A."""
+    omega_b: Estimate | None = None
+    """McDonald's ω in run B."""
+    band_a: str | None = None
+    """psyborgs band of α in run A."""
+    band_b: str | None = None
+    """psyborgs band of α in run B."""
+
+
+class OrderPair(ResultRecord):
+    """Option-order sensitivity (original vs reversed, original response values) and the verdict in both runs."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    a: OrderSensitivity | None = None
+    """Run A (``None`` when the scale is not in run A)."""
+    b: OrderSensitivity | None = None
+    """Run B."""
+    verdict_a: str | None = None
+    """Sensitivity verdict in run A."""
+    verdict_b: str | None = None
+    """Sensitivity verdict in run B."""
+
+
+class ItemChange(ResultRecord):
+    """How one item's answers moved between the runs (``ok`` answers, original response scale)."""
+
+    inventory: str
+    """Inventory id."""
+    item: str
+    """Item id."""
+    scale: str
+    """Scale id."""
+    text: str
+    """What the item says."""
+    measure: Literal["mean answer", "% high choices"]
+    """What ``mean_a``/``mean_b`` are: the mean original response value, or (scenario items) the percentage of
+    answers choosing a high-trait option."""
+    mean_a: float
+    """Run A."""
+    mean_b: float
+    """Run B."""
+    diff: float
+    """``mean_b − mean_a``."""
+    shift: float
+    """``|diff|`` as a share of the response range (0–1); the ranking key."""
+    distribution_change: float
+    """Total variation distance between the two answer distributions (0 = same, 1 = no answer in common)."""
+    n_a: int
+    """Answers in run A."""
+    n_b: int
+    """Answers in run B."""
+
+
+class Comparison(ResultRecord):
+    """Run A against run B: every number a drift check needs, NaN with a reason where undefined."""
+
+    version: Literal[2] = COMPARISON_VERSION
+    """Version of this format."""
+    run_a: RunSide
+    """The reference run."""
+    run_b: RunSide
+    """The run compared with it; every difference is B − A."""
+    test: Literal["welch", "mann-whitney"] = "welch"
+    """The scale test asked for."""
+    significance: float = COMPARE_SIGNIFICANCE
+    """Significance level for ``ScaleDiff.changed`` (after Holm's adjustment)."""
+    changes: list[str] = Field(default_factory=list)
+    """What changed, in words, most important first."""
+    scales: list[ScaleDiff] = Field(default_factory=list)
+    """One entry per inventory × scale scored in both runs."""
+    reliability: list[ReliabilityPair] = Field(default_factory=list)
+    """One entry per inventory × scale in either run."""
+    order_sensitivity: list[OrderPair] = Field(default_factory=list)
+    """One entry per inventory × scale in either run."""
+    items: list[ItemChange] = Field(default_factory=list)
+    """The items whose answers moved most, largest shift first."""
+    only_in_a: list[str] = Field(default_factory=list)
+    """``inventory:scale`` scored only in run A."""
+    only_in_b: list[str] = Field(default_factory=list)
+    """``inventory:scale`` scored only in run B."""
+    prompts_shared: int = 0
+    """Question variants (inventory × item × template × order × persona) asked in both runs."""
+    prompts_reworded: int = 0
+    """Of those, how many had a different prompt text in run B (a template or an item's text changed between
+    the runs): differences may then come from the wording, not the model."""
+    notes: list[str] = Field(default_factory=list)
+    """Caveats about the comparison as a whole."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_version_1(cls, data: Any) -> Any:
+        if not (isinstance(data, dict) and data.get("version") == 1):
+            return data
+        # Version 1 called the significance level ``alpha`` (a name Cronbach's α uses in the same record).
+        data = {**data, "version": COMPARISON_VERSION}
+        if "alpha" in data:
+            data["significance"] = data.pop("alpha")
+        return data

@@ -1,0 +1,192 @@
+"""Score a run: from responses to :class:`AuditScores` (scores, reliability, sensitivity, norms, validity).
+
+Every statistic runs *across respondents*: a respondent is one ``template|order|sample|persona`` (the psyborgs
+design, :func:`psychometrics.score.with_respondent`). Only ``ok`` answers count; refused, invalid and error cells
+are missing answers. Whatever is missing (one template, no reversed order, all refusals, identical answers, no
+norms, one inventory) gives NaN with a reason, never an exception and never a made-up number.
+
+:func:`score` reads the store when given a run (:mod:`psychometrics.score._load`); :func:`score_responses` and the
+modules it calls — scales, reliability, sensitivity and verdicts, validity, warnings — work on frames and
+inventories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from psychometrics.inventory import Inventory, keyed_values, score_scales
+from psychometrics.score._common import CI_LEVEL, rate_rows
+from psychometrics.score._load import read_responses, scoring_inventories
+from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
+from psychometrics.score._reliability import scale_reliability
+from psychometrics.score._respondents import with_respondent
+from psychometrics.score._scales import scale_norms, scale_score, type_profile
+from psychometrics.score._sensitivity import scale_sensitivity
+from psychometrics.score._validity import validity
+from psychometrics.score._warnings import run_warnings
+from psychometrics.store import Run
+
+NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "sample", "status", "value"})
+"""The response columns scoring cannot do without."""
+
+
+def score(
+    run_or_responses: str | Run | pd.DataFrame,
+    inventories: Mapping[str, Inventory] | Sequence[Inventory | str] | None = None,
+    *,
+    db: str | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
+) -> AuditScores:
+    """Score a run: scale scores, reliability, sensitivity with a verdict, norms and validity.
+
+    Parameters
+    ----------
+    run_or_responses : str, Run or pandas.DataFrame
+        A run id (read from the store at ``db``), a :class:`~psychometrics.store.Run`, or a responses frame
+        with the columns of :meth:`Store.responses_frame <psychometrics.store.Store.responses_frame>`
+        (at least ``inventory, item, scale, template, order, sample, status, value``; ``persona``, ``model``
+        and ``mode`` when present).
+    inventories : mapping or sequence, optional
+        A list of ``Inventory`` objects, ids or paths: these are scored (even without responses), together with
+        every inventory in the responses and the run's design. A mapping ``{id: Inventory}``: used to look up
+        the inventories in the responses and design. Any inventory not given is loaded by id.
+    db : str, optional
+        Store URL (``sqlite:///path``) for a run id or ``Run``.
+    n_boot : int
+        Bootstrap resamples for the λ6, ω and split-half intervals; 0 skips those intervals (the bootstrap
+        dominates the run time).
+    seed : int or None
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    AuditScores
+        See :mod:`psychometrics.score._model` for every field.
+
+    Raises
+    ------
+    LookupError
+        No run with that id in the store.
+    ValueError, TypeError
+        A responses frame without the needed columns, or answers outside an item's response values.
+    """
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
+    run, frame = read_responses(run_or_responses, db)
+    missing = sorted(NEEDED_COLUMNS - set(frame.columns))
+    if missing:
+        raise ValueError(f"responses lack the column(s) {missing}")
+    invs = scoring_inventories(inventories, frame, run)
+    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed)
+
+
+def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: Run | None = None,
+                    n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+    """:class:`AuditScores` of a responses frame and the inventories to score (by id), without the store.
+
+    ``run`` (its design and planned cells) refines the run information and warnings when known.
+    """
+    df = _prepared(frame)
+    keyed: dict[str, pd.DataFrame] = {}
+    scores: dict[str, pd.DataFrame] = {}
+    scales, types, rel, sens, norms = [], [], [], [], []
+    for inv_id, inv in invs.items():
+        part = df[df["inventory"] == inv_id]
+        keyed[inv_id] = _keyed(inv, part)
+        scores[inv_id] = _respondent_scores(inv, part)
+        for sc in inv.scales:
+            scales.append(scale_score(inv, sc.id, scores[inv_id]))
+            rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed))
+            sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
+            norms.append(scale_norms(inv, sc.id, scores[inv_id]))
+        if any(s.letters is not None for s in inv.scales):
+            types.append(type_profile(inv, [s for s in scales if s.inventory == inv_id], scores[inv_id]))
+    templates = {inv_id: _templates_of(df, inv_id, run) for inv_id in invs}
+    valid = validity(invs, scores, keyed, templates)
+    overall = rate_rows(df["status"])
+    return AuditScores(
+        run=_run_info(df, run, list(invs)),
+        settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL),
+        thresholds=dict(VERDICT_THRESHOLDS),
+        scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
+        validity=valid, warnings=run_warnings(df, run, overall, scales, sens),
+    )
+
+
+def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    """The responses with typed columns, non-``ok`` values blanked, ``respondent`` and ``pair_sample``."""
+    df = frame.copy()
+    if "persona" not in df:
+        df["persona"] = None
+    for col in ("inventory", "item", "template", "order", "status"):
+        df[col] = df[col].astype(str)
+    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
+    df.loc[df["status"] != "ok", "value"] = np.nan
+    df = with_respondent(df).reset_index(drop=True)
+    # the pairing unit of sensitivity tests: sample × persona (so several personas never collide)
+    df["pair_sample"] = df["sample"].astype(str) + "|" + df["persona"].fillna("-").astype(str)
+    return df
+
+
+def _keyed(inv: Inventory, part: pd.DataFrame) -> pd.DataFrame:
+    """One inventory's answers with keyed values and the design columns the statistics need."""
+    keyed = keyed_values(inv, part[["respondent", "item", "value"]])
+    for col in ("template", "order", "pair_sample", "persona", "status", "sample"):
+        keyed[col] = part[col].to_numpy()
+    return keyed
+
+
+def _respondent_scores(inv: Inventory, part: pd.DataFrame) -> pd.DataFrame:
+    """One inventory's scale scores per respondent, with the respondent's template, order, sample and persona."""
+    if not len(part):
+        return pd.DataFrame(columns=["respondent", "inventory", "scale", "score", "n_answered", "n_items", "letter"])
+    scored = score_scales(inv, part[["respondent", "item", "value"]])
+    if len(scored):
+        keys = part.drop_duplicates("respondent").set_index("respondent")[["template", "order", "sample", "persona"]]
+        scored = scored.join(keys, on="respondent")
+    return scored
+
+
+def _templates_of(df: pd.DataFrame, inv_id: str, run: Run | None) -> list[str]:
+    """The templates an inventory was given, in the design's order (others after, as found)."""
+    used = list(dict.fromkeys(df.loc[df["inventory"] == inv_id, "template"]))
+    design = list(run.design.templates) if run else []
+    return [t for t in design if t in used] + [t for t in used if t not in design]
+
+
+def _in_design_order(present: Any, planned: Any) -> list[str]:
+    """The values present in the responses, in the order the design lists them (others after, as found); the
+    design's list when there are no responses."""
+    found = [str(v) for v in present]
+    if not found:
+        return [str(v) for v in planned]
+    listed = [str(v) for v in planned]
+    return [v for v in listed if v in found] + [v for v in found if v not in listed]
+
+
+def _run_info(df: pd.DataFrame, run: Run | None, inventories: list[str]) -> RunInfo:
+    counts = {s: int((df["status"] == s).sum()) for s in ("ok", "refused", "invalid", "error")}
+    modes = sorted(df["mode"].dropna().astype(str).unique()) if "mode" in df else []
+    model = run.model if run else (str(df["model"].iloc[0]) if "model" in df and len(df) else None)
+    design = run.design if run else None
+    return RunInfo(
+        run_id=run.run_id if run else None,
+        model=model,
+        n_cells=len(df),
+        counts=counts,
+        mode="+".join(modes) if modes else (run.mode_used if run else None),
+        answers_by_mode={str(m): int(n) for m, n in df.loc[df["status"] == "ok", "mode"].value_counts().items()}
+        if "mode" in df else {},
+        n_respondents=int(df["respondent"].nunique()),
+        inventories=inventories,
+        templates=_in_design_order(df["template"].unique(), design.templates if design else ()),
+        orders=_in_design_order(df["order"].unique(), design.orders if design else ()),
+        samples=sorted(int(s) for s in df["sample"].dropna().unique()),
+        personas=[None if pd.isna(p) else str(p) for p in dict.fromkeys(df["persona"].tolist())]
+        if len(df) else (list(design.personas) if design else []),
+    )
