@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -60,10 +59,9 @@ class LlamaServer:
                 self.__exit__()
                 raise RuntimeError(f"llama_cpp.server exited with {self.proc.returncode}:\n{tail}")
             try:
-                with urllib.request.urlopen(self.api_base + "/models", timeout=5) as r:
-                    if self.model in {m["id"] for m in json.loads(r.read())["data"]}:
-                        return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if self.model in self.models():
+                    return self
+            except OSError:  # not listening yet (URLError, ConnectionError and TimeoutError are OSErrors)
                 pass
             time.sleep(0.25)
         tail = self.log()[-2000:]
@@ -79,6 +77,11 @@ class LlamaServer:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+    def models(self) -> list[str]:
+        """The model names the server lists at ``/v1/models``."""
+        with urllib.request.urlopen(self.api_base + "/models", timeout=5) as reply:
+            return [m["id"] for m in json.loads(reply.read())["data"]]
 
     def log(self) -> str:
         self._log.seek(0)
