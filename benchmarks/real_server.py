@@ -146,11 +146,12 @@ def replies(db: str, run_ids: list[str], n: int) -> list[str]:
     return out
 
 
-def _audit(name: str, server, db: str, mode: str, fmt: str, runs: list[str]):
+def _audit(name: str, server, db: str, mode: str, fmt: str, runs: list[str], limit_items: int | None = None):
     from psychometrics.administer import audit
 
     t0 = time.monotonic()
-    result = audit(f"openai/{name}", mode=mode, prompt_format=fmt, api_base=server.api_base, db=db, **DESIGN)
+    result = audit(f"openai/{name}", mode=mode, prompt_format=fmt, api_base=server.api_base, db=db,
+                   limit_items=limit_items, **DESIGN)
     runs.append(result.run.run_id)
     tally = result.tally
     print(f"  format {fmt}, mode {mode}: run {result.run.run_id}, {time.monotonic() - t0:.0f} s, "
@@ -163,6 +164,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--all", action="store_true", help="every mode × prompt format for both models")
     parser.add_argument("--only", choices=["smollm2", "gemma"], help="one model's figures only")
+    parser.add_argument("--gemma-items", type=int, default=None,
+                        help="Gemma: only the first N BFI-44 items (every scale from N = 5): llama_cpp.server computes "
+                             "the logits of every prompt token over Gemma's 262k-token vocabulary when log-probs are "
+                             "asked for, about 10 times the time of SmolLM2")
     parser.add_argument("--db", default=None)
     parser.add_argument("--replies", type=int, default=10)
     args = parser.parse_args()
@@ -173,7 +178,7 @@ def main() -> None:
     if args.only != "gemma":
         smollm2(db, runs, every=args.all)
     if args.only != "smollm2":
-        gemma(db, runs, every=args.all)
+        gemma(db, runs, every=args.all, limit_items=args.gemma_items)
     print(f"\nreal replies ({args.replies}), with how they were read:")
     print("\n".join(replies(db, runs, args.replies)))
 
@@ -197,21 +202,21 @@ def smollm2(db: str, runs: list[str], *, every: bool) -> None:
                 print("\n".join(summary(db, result.run.run_id)))
 
 
-def gemma(db: str, runs: list[str], *, every: bool) -> None:
+def gemma(db: str, runs: list[str], *, every: bool, limit_items: int | None = None) -> None:
     from psychometrics.administer import audit
     from tests.support.llama_server import LlamaServer
 
     with LlamaServer("gemma-3-270m") as server:
         print(f"\ngemma-3-270m served by llama_cpp.server at {server.api_base}")
-        http = _audit("gemma-3-270m", server, db, "logprobs", "completion", runs)
+        http = _audit("gemma-3-270m", server, db, "logprobs", "completion", runs, limit_items=limit_items)
         print("\n".join(summary(db, http.run.run_id)))
         if every:
             for fmt, mode in [("completion", "generate"), ("completion", "auto"), ("chat", "logprobs"),
                               ("chat", "generate"), ("chat", "auto")]:
-                result = _audit("gemma-3-270m", server, db, mode, fmt, runs)
+                result = _audit("gemma-3-270m", server, db, mode, fmt, runs, limit_items=limit_items)
                 print("\n".join(summary(db, result.run.run_id)))
     t0 = time.monotonic()
-    local = audit("local/gemma-3-270m", mode="logprobs", db=db, **DESIGN)
+    local = audit("local/gemma-3-270m", mode="logprobs", db=db, limit_items=limit_items, **DESIGN)
     print(f"\nlocal/gemma-3-270m in process: run {local.run.run_id}, {time.monotonic() - t0:.0f} s")
     print("Gemma over HTTP (completion format) vs local/gemma-3-270m, log-prob mode, same prompts:")
     print("\n".join(agreement(db, http.run.run_id, local.run.run_id)))
