@@ -208,3 +208,13 @@ def integer(x: Any) -> str:
     if missing(x):
         return DASH
     return f"{int(x):,}"
+
+
+def counts_by(counts: dict[str, int], word: str = "by") -> str:
+    """Counts per category in words, categories in alphabetical order: ``{"logprobs": 250, "generate": 14}`` →
+    ``"14 by generate, 250 by logprobs"``; empty for no counts.
+
+    >>> counts_by({"logprobs": 1250, "generate": 14})
+    '14 by generate, 1,250 by logprobs'
+    """
+    return ", ".join(f"{integer(n)} {word} {name}" for name, n in sorted(counts.items()))

@@ -3,11 +3,11 @@
 from psychometrics.store import AnswerMode, Response, Status
 
 __all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "EndpointError",
-           "Response", "Status", "audit", "sanitize_api_base"]
+           "Response", "Status", "audit", "resolve_prompt_format", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "resolve_prompt_format", "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)

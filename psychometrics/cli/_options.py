@@ -21,6 +21,9 @@ MaxWait = Annotated[Optional[float], typer.Option(
     "--max-wait", help="Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before the "
     "run stops [default: 600].")]
 Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
+PromptFormat = Annotated[str, typer.Option(
+    "--prompt-format", help="auto, chat or completion (raw text to /v1/completions, for a base model behind a "
+                            "server); auto chooses by provider.")]
 Concurrency = Annotated[int, typer.Option(
     "--concurrency", help="Most requests in flight at once; below it the audit paces itself at the rate limit the "
     "provider states and after 429s.")]

@@ -31,6 +31,7 @@ def shape_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = "auto",
+    prompt_format: opt.PromptFormat = "auto",
     value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
@@ -62,7 +63,7 @@ def shape_command(
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
                     samples=samples, temperature=temperature, max_tokens=max_tokens,
                     reasoning_effort=reasoning_effort, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
-                    personas=ids, dry_run=True, api_base=api_base)
+                    prompt_format=prompt_format, personas=ids, dry_run=True, api_base=api_base)
         size = plan_size_summary(res.plan)
         if json_:
             print_json({"run_id": res.run.run_id, "model": res.run.model, "plan": size})
@@ -74,7 +75,8 @@ def shape_command(
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
         orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort, mode=mode, concurrency=concurrency,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort, mode=mode, prompt_format=prompt_format,  # type: ignore[arg-type]
+        concurrency=concurrency,
         rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value,  # type: ignore[arg-type]
         progress=not json_ and sys.stderr.isatty(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import DASH, coef, general, interval, missing, num, pct, pvalue
+from psychometrics._format import DASH, coef, counts_by, general, interval, missing, num, pct, pvalue
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {info.n_cells} cells: {counts}",
                   highlight=False)
     line = f"mode {info.mode or '-'}"
+    if info.answers_by_mode:
+        line += f" (answers: {counts_by(info.answers_by_mode)})"
     if run is not None:
         line += f", wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
     if asked is not None:

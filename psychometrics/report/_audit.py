@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from psychometrics._format import band, missing
+from psychometrics._format import band, counts_by, missing
 from psychometrics.report import _svg
 from psychometrics.score import RunData, respondent_frame
 
@@ -103,8 +103,8 @@ def summary_view(data: RunData) -> dict[str, Any]:
                                 "problem": data.missing_inventories.get(name, "could not be loaded")})
     mode = run.mode_used or info.mode
     mode_text = {
-        "logprobs": "log-probabilities: one token, the probabilities of the option labels are read and the most "
-                    "likely label is the answer",
+        "logprobs": "log-probabilities: the probabilities of the option labels are read where the most likely "
+                    "reply names one, and the most likely label is the answer",
         "generate": "generation: the model writes a reply and the parser reads the chosen option from it",
     }
     return {
@@ -132,6 +132,7 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "not_asked": max(0, (run.n_cells or 0) - answered),
         "mode": mode or "—",
         "mode_text": mode_text.get(mode or "", "no answer was recorded, so no mode was used"),
+        "answers_by_mode": counts_by(info.answers_by_mode),
         "wall_s": run.wall_s,
         "cost_usd": run.cost_usd,
         "versions": run.versions,

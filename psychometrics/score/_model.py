@@ -138,6 +138,9 @@ class RunInfo(ResultRecord):
     """Responses by status: ``ok``, ``refused``, ``invalid``, ``error``."""
     mode: str | None = None
     """``logprobs`` or ``generate`` (several joined by ``+`` when the responses mix them)."""
+    answers_by_mode: dict[str, int] = Field(default_factory=dict)
+    """Answers (status ``ok``) by the mode that produced them (``--mode auto`` asks a cell again by generation
+    when its log-probs name no label)."""
     respondent: str = RESPONDENT_DEFINITION
     """How a respondent is defined: every statistic across respondents uses this unit."""
     n_respondents: int

@@ -186,6 +186,8 @@ def _run_info(df: pd.DataFrame, run: Run | None, inventories: list[str]) -> RunI
         n_cells=len(df),
         counts=counts,
         mode="+".join(modes) if modes else (run.mode_used if run else None),
+        answers_by_mode={str(m): int(n) for m, n in df.loc[df["status"] == "ok", "mode"].value_counts().items()}
+        if "mode" in df else {},
         n_respondents=int(df["respondent"].nunique()),
         inventories=inventories,
         templates=_in_design_order(df["template"].unique(), design.templates if design else ()),

@@ -67,8 +67,8 @@ class Response(Record):
     mode: AnswerMode
     status: Status
     raw_text: str | None = None
-    """What the model returned (generate mode), or the top token (log-prob mode); a reasoning field the provider
-    returned apart is in ``reasoning``, not here."""
+    """What the model returned: the reply (generate mode), or its first few tokens (log-prob mode); a reasoning
+    field the provider returned apart is in ``reasoning``, not here."""
     value: int | None = None
     """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
     option_probs: dict[int, float] | None = None
@@ -76,7 +76,11 @@ class Response(Record):
     expected_value: float | None = None
     """Log-prob mode: Σ value × probability over the original response values."""
     mass_outside: float | None = None
-    """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising)."""
+    """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising), along
+    the token positions read."""
+    logprob_position: int | None = None
+    """Log-prob mode: the token position where the labels were read (0: the first token; 1: after an opening
+    token such as ``(`` or ``**``); None when the reply named no label there."""
     error: str | None = None
     """Why the reply is not an answer (refused, invalid) or why there is no reply (error), in words; a reply cut
     by the token budget says "stopped at the token budget"."""

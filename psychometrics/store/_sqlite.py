@@ -278,7 +278,7 @@ class Store:
         order = list(wanted)
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
         wanted = [c for c in wanted if c in self._present]
-        cols = ", ".join(f'r."{c}"' for c in wanted)
+        cols = ", ".join(f'r."{c}"' for c in wanted) or 'r."cell_id"'  # every column asked for may be absent
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",

@@ -107,6 +107,9 @@ class ServerConfig:
     reasoning_in: Literal["reasoning_content", "think", "hidden"] = "reasoning_content"
     """Where the reasoning goes: a ``reasoning_content`` field (vLLM, DeepSeek), a ``<think>…</think>`` block at the
     start of the content (a reasoning model served without a reasoning parser), or nowhere (OpenAI)."""
+    legacy_logprobs: bool = False
+    """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
+    log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
 
 
 class OpenAIServer:
@@ -202,6 +205,10 @@ class OpenAIServer:
             top.sort(key=lambda t: -t["logprob"])
             result["choices"][0]["logprobs"] = {"content": [{"token": choice, "logprob": math.log(0.7),
                                                              "bytes": None, "top_logprobs": top}]}
+            if self.config.legacy_logprobs:
+                result["choices"][0]["logprobs"] = {"tokens": [choice], "token_logprobs": [math.log(0.7)],
+                                                    "top_logprobs": [{t["token"]: t["logprob"] for t in top}],
+                                                    "text_offset": [0]}
         with self._lock:
             self.statuses[200] += 1
             self.events.append((time.monotonic(), "reply", 200))

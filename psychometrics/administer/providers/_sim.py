@@ -490,14 +490,21 @@ def answer(params: SimParams, cell: Mapping[str, Any], *, logprobs: bool) -> Sim
 
 # litellm glue ------------------------------------------------------------------------------------------------
 
-def cell_from_params(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None) -> Any:
-    """The ``psychometrics_cell`` dict the caller put in ``metadata`` (None when absent)."""
+def metadata_value(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None,
+                   name: str) -> Any:
+    """The value the caller put in ``metadata[name]`` (None when absent)."""
     for source in (litellm_params or {}, optional_params or {}):
         for key in ("metadata", "litellm_metadata"):
             meta = source.get(key) if isinstance(source, Mapping) else None
-            if isinstance(meta, Mapping) and isinstance(meta.get("psychometrics_cell"), Mapping):
-                return meta["psychometrics_cell"]
+            if isinstance(meta, Mapping) and meta.get(name) is not None:
+                return meta[name]
     return None
+
+
+def cell_from_params(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None) -> Any:
+    """The ``psychometrics_cell`` dict the caller put in ``metadata`` (None when absent)."""
+    cell = metadata_value(litellm_params, optional_params, "psychometrics_cell")
+    return cell if isinstance(cell, Mapping) else None
 
 
 def prompt_text(messages: list[Any]) -> str:
