@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from psychometrics.administer import AuditError, BatchOptions, audit
+from psychometrics.administer._call import LOGPROB_TOKENS
 from psychometrics.administer._batchlines import (
     BATCH_LIMITS,
     BatchLimits,
@@ -61,7 +62,7 @@ def test_batch_audit_stores_what_the_synchronous_audit_stores_and_sends_no_reque
     # each line's body is the request the synchronous audit sends for that prompt
     by_prompt = {b["messages"][0]["content"]: b for b in sync_bodies}
     assert [line["body"] for line in lines] == [by_prompt[line["body"]["messages"][0]["content"]] for line in lines]
-    assert lines[0]["body"]["logprobs"] is True and lines[0]["body"]["max_tokens"] == 1
+    assert lines[0]["body"]["logprobs"] is True and lines[0]["body"]["max_tokens"] == LOGPROB_TOKENS
     assert sorted(sum(inputs, [])) == sorted(c.cell_id for c in result.plan.cells)
     with Store(_db(tmp_path)) as store:
         batch_rows = list(store.iter_responses(result.run.run_id))
