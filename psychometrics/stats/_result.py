@@ -145,7 +145,8 @@ class EFAResult(_FrameRecord):
     variance: pd.DataFrame | None = None
     """Per factor: ``ss_loadings``, ``proportion``, ``cumulative`` (computed from ``loadings``)."""
     factor_correlations: pd.DataFrame | None = None
-    """Factor correlation matrix for oblique rotations; ``None`` for orthogonal ones."""
+    """Factor correlation matrix Φ for oblique rotations, in the order and orientation of ``loadings`` (so that
+    L·Φ·Lᵀ is the common part the model reproduces); ``None`` for orthogonal ones."""
     congruence: pd.DataFrame | None = None
     """With ``keys``: one row per keyed scale: ``scale, factor, phi, reflected`` — Tucker's φ with the matched
     factor after sign alignment (``reflected`` is true when the factor's sign was flipped)."""
