@@ -90,6 +90,8 @@ def equivalence_decision(
     bound: float | tuple[float, float],
     sides: Sides = "two-sided",
     ci_level: float | None = None,
+    equivalence_ci: tuple[float, float] | None = None,
+    equivalence_level: float | None = None,
     detectable: float = math.nan,
     n: int | None = None,
 ) -> EquivalenceDecision:
@@ -113,6 +115,11 @@ def equivalence_decision(
         sensitivity).
     ci_level : float, optional
         Coverage of the interval, for the words of ``reason``.
+    equivalence_ci : (float, float), optional
+        A separate interval for the equivalence criterion — the :math:`1 - 2\alpha` interval of a TOST at level
+        :math:`\alpha` (e.g. 90% beside a 95% ``ci_low, ci_high``). Default: the same interval for both.
+    equivalence_level : float, optional
+        Coverage of ``equivalence_ci``, for the words of ``reason``.
     detectable : float
         The smallest effect the design could have detected (e.g. :func:`minimum_detectable_effect`), quoted when
         the verdict is inconclusive.
@@ -122,13 +129,13 @@ def equivalence_decision(
     Returns
     -------
     EquivalenceDecision
-        ``verdict`` with its ``reason`` in words; the same interval serves both criteria.
+        ``verdict`` with its ``reason`` in words, and the intervals used for each criterion.
 
     Raises
     ------
     ValueError
         ``sides`` unknown; ``bound`` not positive, or a pair that does not straddle 0, or a pair with
-        ``one-sided``.
+        ``one-sided``; an ``equivalence_ci`` that is not a (low, high) pair.
 
     Notes
     -----
@@ -169,13 +176,20 @@ def equivalence_decision(
     """
     lower, upper = _bounds(bound, sides)
     estimate, ci_low, ci_high = float(estimate), float(ci_low), float(ci_high)
-    verdict, reason = _decide(estimate, ci_low, ci_high, ci_level, ci_low, ci_high, ci_level, lower, upper, sides,
+    if equivalence_ci is None:
+        eq_low, eq_high, eq_level = ci_low, ci_high, ci_level
+    else:
+        if len(equivalence_ci) != 2:
+            raise ValueError(f"equivalence_ci must be a (low, high) pair, got {equivalence_ci!r}")
+        (eq_low, eq_high), eq_level = (float(x) for x in equivalence_ci), equivalence_level
+    verdict, reason = _decide(estimate, ci_low, ci_high, ci_level, eq_low, eq_high, eq_level, lower, upper, sides,
                               detectable)
+    which = "the given interval" if equivalence_ci is None else "the equivalence interval"
     return EquivalenceDecision(
         verdict=verdict, estimate=estimate, ci_low=ci_low, ci_high=ci_high, ci_level=ci_level,
-        equivalence_ci_low=ci_low, equivalence_ci_high=ci_high, equivalence_ci_level=ci_level, lower_bound=lower,
+        equivalence_ci_low=eq_low, equivalence_ci_high=eq_high, equivalence_ci_level=eq_level, lower_bound=lower,
         upper_bound=upper, sides=sides, detectable=float(detectable), n=n, reason=reason,
-        method="interval inclusion (Schuirmann 1987) with the given interval; different when it excludes 0 and "
+        method=f"interval inclusion (Schuirmann 1987) with {which}; different when the interval excludes 0 and "
                "the estimate reaches the bound",
     )
 

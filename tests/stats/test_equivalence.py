@@ -71,6 +71,19 @@ def test_asymmetric_bounds_and_words():
                         "detect effects of 2.9 or more")
 
 
+def test_a_separate_tost_interval_decides_equivalence():
+    # Welch from summaries, as the schedule has them: the 90% interval for the TOST, the 95% one for a difference
+    w95 = welch_ttest([3.0, 3.1, 2.9, 3.2, 2.8] * 4, [3.1, 3.2, 3.0, 3.3, 2.9] * 4, ci=0.95)
+    w90 = welch_ttest([3.0, 3.1, 2.9, 3.2, 2.8] * 4, [3.1, 3.2, 3.0, 3.3, 2.9] * 4, ci=0.90)
+    d = equivalence_decision(w95.diff, w95.ci_low, w95.ci_high, ci_level=0.95, bound=0.18,
+                             equivalence_ci=(w90.ci_low, w90.ci_high), equivalence_level=0.90)
+    assert w90.ci_high < 0.18 < w95.ci_high  # equivalent by the TOST at .05, not by the 95% interval
+    assert d.verdict == "equivalent" and d.reason.startswith("the 90% interval")
+    assert equivalence_decision(w95.diff, w95.ci_low, w95.ci_high, bound=0.18).verdict == "inconclusive"
+    with pytest.raises(ValueError, match="pair"):
+        equivalence_decision(0.1, 0.0, 0.2, bound=0.5, equivalence_ci=(0.0,))
+
+
 def test_missing_numbers_are_not_made_up():
     assert equivalence_decision(math.nan, math.nan, math.nan, bound=0.5).verdict == "not assessed"
     d = equivalence_decision(0.2, math.nan, math.nan, bound=0.5)
