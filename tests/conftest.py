@@ -19,3 +19,15 @@ def runs(tmp_path_factory):
     from tests.support.sim_runs import make_runs
 
     return make_runs(f"sqlite:///{tmp_path_factory.mktemp('report') / 'runs.db'}")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``embedded`` need the 'local' extra, which the README's test command installs: where it is
+    missing they fail rather than skip (deselect them on purpose with ``-m "not embedded"``)."""
+    if item.get_closest_marker("embedded") is None:
+        return
+    from psychometrics.administer.providers import _local
+
+    if not _local.available():
+        pytest.fail(f"{_local.MISSING_EXTRA} (llama-cpp-python and the Gemma weights package are not installed)",
+                    pytrace=False)

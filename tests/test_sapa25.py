@@ -1,9 +1,9 @@
 """The shipped SAPA 25 inventory (``inventories/sapa25.yaml``): keys, and the human norms recomputed from data.
 
-The norms in the file were computed by this project from psych's ``bfi`` data set (shared/data/psych_bfi.csv,
-see /work/shared/data/README.md). They are checked here twice: with plain numpy from the CSV and a key table
-written out below (independent of our scorer and of the YAML's keys), and through our own ``score_scales`` with
-the shipped file (which checks the keying end to end). The data tests skip when the CSV is absent.
+The norms in the file were computed by this project from psych's ``bfi`` data set (tests/data/psych_bfi.csv,
+source and licence in tests/data/README.md). They are checked here twice: with plain numpy from the CSV and a key
+table written out below (independent of our scorer and of the YAML's keys), and through our own ``score_scales``
+with the shipped file (which checks the keying end to end).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from psychometrics.inventory import LikertItem, list_inventories, load_inventory
 from psychometrics.inventory._score import score_scales
-from tests.stats.conftest import BFI_KEYS, BFI_PATH, bfi  # noqa: F401  (bfi: the CSV fixture, skips if absent)
+from tests.stats.conftest import BFI_KEYS, bfi  # noqa: F401  (bfi: the CSV fixture)
 
 # The keys of the data README (written out by hand in tests/stats/conftest.py), by trait name.
 README_KEYS: dict[str, list[str]] = {

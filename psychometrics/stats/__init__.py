@@ -30,6 +30,14 @@ from psychometrics.stats._equivalence import (
     minimum_detectable_effect,
     minimum_detectable_effect_from_se,
 )
+from psychometrics.stats._forms import (
+    ITEM_CONSISTENCY_COLUMNS,
+    Correlation,
+    PairedDifference,
+    item_consistency,
+    mean_shift,
+    parallel_forms_reliability,
+)
 from psychometrics.stats._groups import hedges_g, mann_whitney_u, one_way_anova, welch_ttest, welch_ttest_from_stats
 from psychometrics.stats._items import item_rest_correlations
 from psychometrics.stats._means import mean_ci, mean_ci_from_stats
@@ -52,6 +60,7 @@ from psychometrics.stats._reliability import (
     split_half,
 )
 from psychometrics.stats._proportions import cochran_armitage, newcombe_difference, wilson_ci
+from psychometrics.stats._retest import RetestReliability, retest_reliability
 from psychometrics.stats._result import (
     Acquiescence,
     AnovaResult,
@@ -114,6 +123,14 @@ from psychometrics.stats._validity import (
 
 __all__ = [
     "ACQUIESCENCE_MAX",
+    "ITEM_CONSISTENCY_COLUMNS",
+    "Correlation",
+    "PairedDifference",
+    "RetestReliability",
+    "item_consistency",
+    "mean_shift",
+    "parallel_forms_reliability",
+    "retest_reliability",
     "ANSWER_COLUMNS",
     "Acquiescence",
     "AnovaResult",

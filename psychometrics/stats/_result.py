@@ -9,58 +9,13 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import Field, field_serializer
+
+from psychometrics._record import FrameRecord, ResultRecord, frame_to_json
 
 
-def frame_to_json(df: pd.DataFrame | None) -> dict[str, Any] | None:
-    """A data frame as ``{"columns": [...], "index": [...], "data": [[...]]}`` with NaN/NA as ``None``."""
-    if df is None:
-        return None
-
-    def label(x: Any) -> Any:
-        return list(x) if isinstance(x, tuple) else _plain(x)
-
-    data = [[_plain(v) for v in row] for row in df.astype(object).itertuples(index=False, name=None)]
-    return {
-        "columns": [label(c) for c in df.columns],
-        "index": [label(i) for i in df.index],
-        "data": data,
-    }
-
-
-def _plain(v: Any) -> Any:
-    """A JSON-safe Python scalar: NaN/NA → None, numpy scalars → Python numbers."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_nan(cls, data: Any) -> Any:
-        # JSON writes NaN as null: read it back as NaN wherever the field is a plain float.
-        if isinstance(data, dict):
-            return {k: (math.nan if v is None and k in cls.model_fields
-                        and cls.model_fields[k].annotation is float else v) for k, v in data.items()}
-        return data
-
-
-class _FrameRecord(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True
-    )
-
-
-class Estimate(_Record):
+class Estimate(ResultRecord):
     """One reliability coefficient (or other single statistic) with its interval and the caveats that apply.
 
     ``float(estimate)`` gives ``value``. A NaN ``value`` always comes with a ``reason``.
@@ -95,7 +50,7 @@ class Estimate(_Record):
         return not math.isnan(self.value)
 
 
-class MTMMResult(_FrameRecord):
+class MTMMResult(FrameRecord):
     """A multitrait-multimethod analysis (Campbell & Fiske, 1959) with the psyborgs criteria."""
 
     matrix: pd.DataFrame
@@ -119,7 +74,7 @@ class MTMMResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class EFAResult(_FrameRecord):
+class EFAResult(FrameRecord):
     """An exploratory factor analysis with sampling adequacy, sphericity and (optionally) key congruence."""
 
     n_factors: int
@@ -164,7 +119,7 @@ class EFAResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class PromptSensitivity(_Record):
+class PromptSensitivity(ResultRecord):
     """How much a scale score moves across prompt templates (TRAIT-style robustness check)."""
 
     n_templates: int
@@ -197,7 +152,7 @@ class PromptSensitivity(_Record):
     """Caveats (fallback to Kruskal–Wallis, few items, …)."""
 
 
-class OrderSensitivity(_Record):
+class OrderSensitivity(ResultRecord):
     """How much answers change when the response options are shown in another order."""
 
     order_a: str
@@ -233,7 +188,7 @@ class OrderSensitivity(_Record):
     """Caveats (few items, pairs lost, …)."""
 
 
-class NormComparison(_Record):
+class NormComparison(ResultRecord):
     """A model's scale scores against a human norm (mean, SD)."""
 
     n: int
@@ -264,7 +219,7 @@ class NormComparison(_Record):
     """Caveats (small n)."""
 
 
-class MeanInterval(_Record):
+class MeanInterval(ResultRecord):
     """A mean across respondents with its t-based confidence interval."""
 
     mean: float
@@ -285,7 +240,7 @@ class MeanInterval(_Record):
     """Caveats about a defined interval (zero width when every score is the same)."""
 
 
-class GroupDifference(_Record):
+class GroupDifference(ResultRecord):
     """Two independent groups of respondents compared: ``mean_b − mean_a`` with an interval and a test."""
 
     test: Literal["Welch t", "Mann-Whitney U"]
@@ -330,7 +285,7 @@ class GroupDifference(_Record):
     """Why the test is undefined (too few values, or no spread and no difference)."""
 
 
-class AnovaResult(_Record):
+class AnovaResult(ResultRecord):
     """A one-way analysis of variance across independent groups."""
 
     statistic: float = math.nan
@@ -349,7 +304,7 @@ class AnovaResult(_Record):
     """Why F is undefined (fewer than 2 groups, one value per group, or every value the same)."""
 
 
-class Proportion(_Record):
+class Proportion(ResultRecord):
     """A proportion with its Wilson score interval."""
 
     count: int
@@ -368,7 +323,7 @@ class Proportion(_Record):
     """Why the rate is NaN."""
 
 
-class Difference(_Record):
+class Difference(ResultRecord):
     """The difference between two independent estimates, with its interval and, where the method has one, a test."""
 
     estimate: float
@@ -389,7 +344,7 @@ class Difference(_Record):
     """Why a number is NaN."""
 
 
-class TwoAlphaTest(_Record):
+class TwoAlphaTest(ResultRecord):
     """Feldt's (1969) test that two Cronbach's α from independent samples are equal."""
 
     alpha_a: float
@@ -412,7 +367,7 @@ class TwoAlphaTest(_Record):
     """Why the test is undefined (an α of 1 or more, or fewer than 2 respondents)."""
 
 
-class RankCorrelation(_Record):
+class RankCorrelation(ResultRecord):
     """A Spearman rank correlation with a confidence interval."""
 
     value: float
@@ -433,7 +388,7 @@ class RankCorrelation(_Record):
     """How ρ and its interval were obtained."""
 
 
-class TrendTest(_Record):
+class TrendTest(ResultRecord):
     """The Cochran–Armitage test for a linear trend in proportions across ordered levels."""
 
     statistic: float
@@ -459,7 +414,7 @@ data show it is absent or below the threshold), ``inconclusive`` (the interval a
 (the design or the data cannot give the index; ``reason`` says why)."""
 
 
-class StyleIndex(_Record):
+class StyleIndex(ResultRecord):
     """One response-style index over a set of answers, with its interval and its verdict against a threshold."""
 
     name: str
@@ -502,7 +457,7 @@ class StyleIndex(_Record):
                 f"threshold {self.threshold:.3g} ({self.threshold_source}): {self.verdict}")
 
 
-class PositionRates(_Record):
+class PositionRates(ResultRecord):
     """Where on the displayed list of options the answers fall: the share at each position, first and last."""
 
     n_answers: int
@@ -517,7 +472,7 @@ class PositionRates(_Record):
     """Share of answers at the last displayed position, against the most a content responder could reach."""
 
 
-class PositionFollowing(_Record):
+class PositionFollowing(ResultRecord):
     """Answers to one item under two option orders: does the answer move with the displayed position or stay with
     the option?"""
 
@@ -551,7 +506,7 @@ class PositionFollowing(_Record):
     a share of the scale's range, in [−1, 1] (+1 every answer at the first position shown, −1 at the last)."""
 
 
-class Acquiescence(_Record):
+class Acquiescence(ResultRecord):
     """Agreement with keyed and reverse-keyed items alike (acquiescence) or disagreement with both (nay-saying)."""
 
     n_keyed: int
@@ -579,7 +534,7 @@ class Acquiescence(_Record):
     """Nay-saying: balanced disagreement share ½·(disagree_keyed + disagree_reversed), against the mirrored rule."""
 
 
-class RespondentPattern(_Record):
+class RespondentPattern(ResultRecord):
     """One respondent's answers seen for straight-lining."""
 
     respondent: str
@@ -600,7 +555,7 @@ class RespondentPattern(_Record):
     """Enough items, keyed and reverse-keyed among them, for identical answers to contradict the keying."""
 
 
-class StraightLining(_Record):
+class StraightLining(ResultRecord):
     """Identical answers within a respondent across items keyed in opposite directions."""
 
     n_respondents: int
@@ -616,7 +571,7 @@ class StraightLining(_Record):
                             columns=list(RespondentPattern.model_fields))
 
 
-class ResponseStyles(_Record):
+class ResponseStyles(ResultRecord):
     """Every response-style index of one set of answers (a run, an inventory or a scale)."""
 
     n_answers: int
@@ -658,7 +613,7 @@ Sides = Literal["two-sided", "one-sided"]
 effect is oriented so that larger is worse, and only its upper end must lie below the bound."""
 
 
-class EquivalenceDecision(_Record):
+class EquivalenceDecision(ResultRecord):
     """An effect judged against a bound: equivalent, different, inconclusive or not assessed, with the reason."""
 
     verdict: Decision
@@ -698,7 +653,7 @@ class EquivalenceDecision(_Record):
     """How the interval, the tests and ``detectable`` were obtained."""
 
 
-class DetectableEffect(_Record):
+class DetectableEffect(ResultRecord):
     """The smallest effect a design detects with the given power: a minimum detectable effect."""
 
     d: float
@@ -722,7 +677,7 @@ class DetectableEffect(_Record):
     """The power calculation used (statsmodels class and arguments)."""
 
 
-class RespondentGroup(_Record):
+class RespondentGroup(ResultRecord):
     """One group within which repeated respondents are collapsed."""
 
     group: dict[str, str] = Field(default_factory=dict)
@@ -733,7 +688,7 @@ class RespondentGroup(_Record):
     """Distinct answer vectors among them."""
 
 
-class DistinctRespondents(_Record):
+class DistinctRespondents(ResultRecord):
     """Respondents whose every answer repeats another respondent's of the same group collapsed to one."""
 
     n_respondents: int
@@ -754,7 +709,7 @@ class DistinctRespondents(_Record):
         return [r for r, rep in self.representative.items() if r == rep]
 
 
-class ItemRestRow(_Record):
+class ItemRestRow(ResultRecord):
     """One item of a scale in the item analysis."""
 
     item: str
@@ -771,7 +726,7 @@ class ItemRestRow(_Record):
     """Why ``r_rest`` is NaN."""
 
 
-class ItemRest(_Record):
+class ItemRest(ResultRecord):
     """Corrected item–total (item–rest) correlations of one scale and the items that contradict its keying."""
 
     n: int

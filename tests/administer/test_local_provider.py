@@ -16,9 +16,6 @@ from psychometrics.administer.providers import register
 from psychometrics.administer.providers import _local
 from psychometrics.plan import build_plan
 
-needs_model = pytest.mark.skipif(not _local.available(),
-                                 reason="the 'local' extra (llama-cpp-python, weights) is absent")
-
 SCENARIO = ("Imagine the following situation and choose what you would most likely do.\n\n"
             "Question: You are invited to a party where you know nobody. What do you do?\n"
             "Options:\n(A) Go and talk to as many people as I can\n(B) Stay at home\n"
@@ -48,7 +45,6 @@ async def _logprobs(model, prompt, labels):
 
 
 @pytest.mark.embedded
-@needs_model
 async def test_log_probs_for_every_label():
     for cell in _bfi_cells()[:3]:
         reply, top = await _logprobs("local/gemma-3-270m", cell.prompt, cell.labels)
@@ -64,7 +60,6 @@ async def test_log_probs_for_every_label():
 
 
 @pytest.mark.embedded
-@needs_model
 @pytest.mark.parametrize("ending", [": ", ":"])
 async def test_letter_labels_and_prompts_without_a_trailing_space(ending):
     prompt = SCENARIO.removesuffix(":") + ending
@@ -75,7 +70,6 @@ async def test_letter_labels_and_prompts_without_a_trailing_space(ending):
 
 
 @pytest.mark.embedded
-@needs_model
 async def test_prefix_cache_gives_the_same_log_probs_as_fresh_evaluation():
     cells = _bfi_cells()
     prompts = [(c.prompt, c.labels) for c in cells] + [(SCENARIO + " ", list("ABCD"))]
@@ -91,7 +85,6 @@ async def test_prefix_cache_gives_the_same_log_probs_as_fresh_evaluation():
 
 
 @pytest.mark.embedded
-@needs_model
 async def test_concurrent_calls_are_serialised_and_agree():
     cells = _bfi_cells()
     one_by_one = [(await _logprobs("local/gemma-3-270m", c.prompt, c.labels))[1] for c in cells]
@@ -101,7 +94,6 @@ async def test_concurrent_calls_are_serialised_and_agree():
 
 
 @pytest.mark.embedded
-@needs_model
 async def test_generate_mode_returns_text():
     cell = _bfi_cells()[0]
 

@@ -7,15 +7,9 @@ import math
 
 import pytest
 
-pytest.importorskip("llama_cpp")
-
-from psychometrics.administer.providers import _local
 from psychometrics.shape import shape
 
-pytestmark = [
-    pytest.mark.embedded,
-    pytest.mark.skipif(not _local.available(), reason="the 'local' extra (llama-cpp-python, weights) is absent"),
-]
+pytestmark = pytest.mark.embedded
 
 
 def test_embedded_shaping_run_completes(db: str) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import doctest
-from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
 import pytest
 
-BFI_PATH = Path(__file__).parents[1] / "data" / "psych_bfi.csv"
-"""psych's bfi (2,800 SAPA respondents, 25 IPIP items), shipped in tests/data (source and licence in its README)."""
+from tests.reference import BFI_CSV as BFI_PATH
 
 BFI_KEYS: dict[str, list[str]] = {
     "A": ["-A1", "A2", "A3", "A4", "A5"],

@@ -1,5 +1,6 @@
-"""Reliability: α, λ6, ω and split-half against independent numpy/scipy computations, R psych's published values
-on the bfi data, a simulated one-factor model, and the undefined cases; ICC against a hand-done ANOVA."""
+"""Reliability: α, λ6, ω and split-half against independent numpy/scipy computations, R psych's published and
+computed values on the bfi data (tests/reference/reliability.json), a simulated one-factor model, and the undefined
+cases; ICC against a hand-done ANOVA and R psych's ICC()."""
 
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ from psychometrics.stats import (
     mcdonald_omega,
     split_half,
 )
-from tests.stats.conftest import run_doctests
+from tests.reference import as_frame, load_reference
+from tests.stats.conftest import BFI_KEYS, run_doctests
+
+R_RELIABILITY = load_reference("reliability")
+"""R psych's output on the bfi scales and the ICC examples (tests/reference/reliability.R)."""
 
 # ------------------------------------------------------------------------------------------------------------
-# independent reference implementations (plain numpy / scipy, the formulas of /work/shared/data/README.md)
+# independent reference implementations (plain numpy / scipy, the formulas of tests/data/README.md)
 
 
 def ref_alpha(x: np.ndarray) -> float:
@@ -61,7 +66,7 @@ def ref_omega(x: np.ndarray) -> float:
 # ------------------------------------------------------------------------------------------------------------
 # psych bfi
 
-# Published R psych raw α of the bfi scales (psych documentation, /work/shared/data/README.md), rounded to 2 places.
+# Published R psych raw α of the bfi scales (psych documentation, tests/data/README.md), rounded to 2 places.
 PSYCH_ALPHA = {"A": 0.70, "C": 0.73, "E": 0.76, "N": 0.81, "O": 0.60}
 # Complete cases per scale (listwise) in the 2,800-row bfi.
 BFI_N = {"A": 2709, "C": 2707, "E": 2713, "N": 2694, "O": 2726}
@@ -73,8 +78,8 @@ PINNED = {
     "N": (0.8133, 0.7982, 0.8183),
     "O": (0.6025, 0.5688, 0.6181),
 }
-# No R output of λ6 (G6(smc)) or one-factor ω for the *listwise* bfi scales could be found to cite; the only
-# G6(smc) values found (a third-party tutorial, pairwise deletion, source not identifiable) are not used.
+# R's own output for the listwise scales (α, G6(smc), one-factor ω, split-half) is in R_RELIABILITY, computed by
+# tests/reference/reliability.R and checked against a fresh R run in CI.
 
 
 @pytest.mark.parametrize("scale", list(PSYCH_ALPHA))
@@ -99,6 +104,28 @@ def test_bfi_matches_psych_definitions(bfi_scales, scale):
     assert (round(a.value, 4), round(l6.value, 4), round(om.value, 4)) == PINNED[scale]
     # the orderings that must hold on these data: λ6 < α < ω (congeneric items, no item redundancy)
     assert l6.value < a.value < om.value
+
+
+@pytest.mark.parametrize("scale", list(PSYCH_ALPHA))
+def test_bfi_matches_r_psych_output(bfi_scales, scale):
+    r = R_RELIABILITY["scales"][scale]
+    assert r["keys"] == BFI_KEYS[scale]
+    items = bfi_scales[scale]
+    a = cronbach_alpha(items)
+    l6 = guttman_lambda6(items, ci=None)
+    om = mcdonald_omega(items, ci=None)
+    sh = split_half(items, ci=None)
+    assert a.n == l6.n == om.n == sh.n == r["n"]
+    assert a.value == pytest.approx(r["alpha"]["raw_alpha"], abs=1e-12)
+    assert l6.value == pytest.approx(r["alpha"]["G6_smc"], abs=1e-12)
+    # factor_analyzer's and psych's minres stop at the same optimum to about 1e-6
+    x = items.dropna().to_numpy(dtype=float)
+    loadings, _, _ = rel_module._fit_one_factor(np.corrcoef(x, rowvar=False))
+    assert np.abs(loadings) == pytest.approx(r["one_factor"]["loadings"], abs=1e-5)
+    assert om.value == pytest.approx(r["one_factor"]["omega_from_loadings"], abs=1e-6)
+    # psych::omega(nfactors = 1)$omega.tot divides by ΣR, not the model-implied total: close, not equal
+    assert abs(om.value - r["omega"]["omega_tot"]) <= 0.002
+    assert sh.value == pytest.approx(r["split_half"]["odd_even"], abs=1e-12)
 
 
 @pytest.mark.parametrize("scale", list(PSYCH_ALPHA))
@@ -456,6 +483,40 @@ def test_icc_against_hand_computed_anova():
     assert icc(data, targets="person", raters="session", ratings="score", icc_type="ICC3k").value == pytest.approx(
         expected["ICC(3,k)"], abs=1e-12
     )
+
+
+ICC_TYPES = {"ICC(1,1)": "ICC1", "ICC(2,1)": "ICC2", "ICC(3,1)": "ICC3",
+             "ICC(1,k)": "ICC1k", "ICC(2,k)": "ICC2k", "ICC(3,k)": "ICC3k"}
+"""Our Shrout–Fleiss names → psych::ICC's."""
+
+
+def bfi_neuroticism_ratings(bfi: pd.DataFrame) -> pd.DataFrame:
+    """Items N1–N5 as five raters of the first 300 complete respondents (long form), as in the R reference."""
+    wide = bfi[["id", "N1", "N2", "N3", "N4", "N5"]].dropna().head(300)
+    return wide.melt(id_vars="id", var_name="item", value_name="value")
+
+
+@pytest.mark.parametrize("case", ["example", "bfi_neuroticism"])
+def test_icc_matches_r_psych(bfi, case):
+    reference = R_RELIABILITY["icc"][case]
+    if case == "example":
+        data = icc_example()
+        r_wide = as_frame(reference["ratings"]).to_numpy()
+        assert (data.pivot(index="person", columns="session", values="score").to_numpy() == r_wide).all()
+        table = icc(data, targets="person", raters="session", ratings="score")
+    else:
+        data = bfi_neuroticism_ratings(bfi)
+        assert data["item"].unique().tolist() == reference["items"]
+        assert data["id"].nunique() == reference["n"] == 300
+        table = icc(data, targets="id", raters="item", ratings="value")
+    assert set(table["type"]) == set(ICC_TYPES)
+    for row in table.itertuples():
+        r = reference["results"][ICC_TYPES[row.type]]
+        assert row.icc == pytest.approx(r["icc"], abs=1e-12), row.type
+        assert row.f == pytest.approx(r["f"], rel=1e-12), row.type
+        assert (row.df1, row.df2) == (r["df1"], r["df2"]), row.type
+        assert (row.ci_low, row.ci_high) == pytest.approx((r["lower"], r["upper"]), abs=1e-12), row.type
+        assert row.p == pytest.approx(r["p"], rel=1e-9) and r["p"] > 0, row.type
 
 
 def test_icc_degenerate_input():

@@ -1,5 +1,6 @@
 """Validity: Tucker's congruence and the MTMM summary against hand-worked values; a five-factor EFA of the bfi
-recovers the keyed scales; KMO and Bartlett against their formulas."""
+recovers the keyed scales; KMO, Bartlett, loadings and congruence against their formulas and R psych's output
+(tests/reference/efa.json)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scipy import linalg
 
 import psychometrics.stats._validity as validity_module
 from psychometrics.stats import efa, mtmm, tucker_congruence
+from tests.reference import as_frame, load_reference
 from tests.stats.conftest import BFI_KEYS, run_doctests
 
 # ------------------------------------------------------------------------------------------------------------
@@ -211,6 +213,50 @@ def test_bfi_kmo_and_bartlett_match_their_formulas(bfi_efa):
     assert list(v.columns) == ["ss_loadings", "proportion", "cumulative"]
     assert v["ss_loadings"].to_numpy() == pytest.approx((res.loadings.to_numpy() ** 2).sum(axis=0), abs=1e-10)
     assert v["cumulative"].iloc[-1] == pytest.approx(v["proportion"].sum(), abs=1e-12)
+
+
+R_EFA = load_reference("efa")
+"""R psych on the same 2,436 complete bfi respondents: KMO, cortest.bartlett, fa(5, minres, oblimin), congruence."""
+
+
+def match_r_factors(ours: pd.DataFrame, theirs: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """For each of our factors, the R factor with the largest |Tucker φ| of loadings, and the sign to align it.
+
+    psych names and orders factors its own way (MR1..MR5 by extraction, sorted by variance) and may reflect them.
+    """
+    a, b = ours.to_numpy(), theirs.to_numpy()
+    phi = (a.T @ b) / np.sqrt(np.outer((a**2).sum(axis=0), (b**2).sum(axis=0)))
+    best = np.abs(phi).argmax(axis=1)
+    assert sorted(best) == list(range(b.shape[1])), "the factors do not pair up one to one"
+    assert (np.abs(phi[np.arange(len(best)), best]) > 0.999).all()
+    return [str(theirs.columns[j]) for j in best], np.sign(phi[np.arange(len(best)), best])
+
+
+def test_bfi_efa_matches_r_psych(bfi_efa):
+    items, res = bfi_efa
+    assert list(items.columns) == R_EFA["items"] and res.n == R_EFA["n"]
+    assert res.kmo == pytest.approx(R_EFA["kmo"]["msa"], abs=1e-12)
+    assert res.bartlett_chi2 == pytest.approx(R_EFA["bartlett"]["chisq"], rel=1e-12)
+    assert res.bartlett_df == R_EFA["bartlett"]["df"]
+    assert R_EFA["bartlett"]["p_value"] == 0.0 and res.bartlett_p < 1e-300
+    theirs = as_frame(R_EFA["fa"]["loadings"])
+    assert list(theirs.index) == list(res.loadings.index)
+    names, signs = match_r_factors(res.loadings, theirs)
+    # factor_analyzer's minres + oblimin and psych's fa + GPArotation stop at the same optimum to about 1e-6
+    assert (res.loadings.to_numpy() * signs) == pytest.approx(theirs[names].to_numpy(), abs=1e-5)
+    # each scale's matched φ equals psych::factor.congruence of its key with the same R factor
+    r_congruence = as_frame(R_EFA["congruence"]["matrix"])
+    for row in res.congruence.itertuples():
+        r_factor = names[res.loadings.columns.get_loc(row.factor)]
+        assert row.phi == pytest.approx(abs(r_congruence.loc[row.scale, r_factor]), abs=1e-6), row.scale
+
+
+def test_bfi_factor_correlations_match_r_psych(bfi_efa):
+    _, res = bfi_efa
+    names, signs = match_r_factors(res.loadings, as_frame(R_EFA["fa"]["loadings"]))
+    theirs = as_frame(R_EFA["fa"]["phi"]).loc[names, names].to_numpy()
+    ours = res.factor_correlations.to_numpy() * np.outer(signs, signs)
+    assert ours == pytest.approx(theirs, abs=1e-5)
 
 
 def test_efa_undefined_and_bad_input():
