@@ -23,7 +23,15 @@ from typing import Any, Literal
 from pydantic import Field
 
 from psychometrics._record import ResultRecord, frame_to_json
-from psychometrics.stats import Estimate, NormComparison, OrderSensitivity, PromptSensitivity
+from psychometrics.stats import (
+    EquivalenceDecision,
+    Estimate,
+    ItemRest,
+    NormComparison,
+    OrderSensitivity,
+    PromptSensitivity,
+    ResponseStyles,
+)
 
 AUDIT_SCORES_VERSION = 1
 """Version of the :class:`AuditScores` format."""
@@ -124,7 +132,14 @@ class RunInfo(ResultRecord):
     respondent: str = RESPONDENT_DEFINITION
     """How a respondent is defined: every statistic across respondents uses this unit."""
     n_respondents: int
-    """Distinct respondents in the responses."""
+    """Respondents (template|order|sample|persona combinations) in the responses."""
+    n_effective: int | None = None
+    """Effective number of respondents: respondents whose every answer repeats another respondent's of the same
+    template × order × persona (deterministic repeats, e.g. samples at temperature 0) count once
+    (:func:`psychometrics.stats.distinct_respondents`). Every interval and test uses only the distinct respondents.
+    ``None`` in files written before it existed."""
+    temperature: float | None = None
+    """Sampling temperature of the run's design, when known."""
     inventories: list[str] = Field(default_factory=list)
     """Inventories scored."""
     templates: list[str] = Field(default_factory=list)
@@ -207,6 +222,12 @@ class ScaleScore(ResultRecord):
     """Why a number is NaN."""
     warning: str | None = None
     """Caveats, e.g. few respondents or zero spread."""
+    interpretable: bool = True
+    """Whether the score can be read as the trait: no respondent-free score, enough answered cells, and no
+    response style that overrides content (answers following option position, acquiescence or nay-saying,
+    straight-lining) flagged on the scale's answers (see :func:`psychometrics.score._styles.interpretability`)."""
+    interpretability_reasons: list[str] = Field(default_factory=list)
+    """Every reason the score cannot be read, in words; empty when it can."""
 
 
 class TypeProfile(ResultRecord):
@@ -252,6 +273,12 @@ class ScaleReliability(ResultRecord):
     """Items in the scale."""
     reason: str | None = None
     """Why every coefficient is NaN, when one reason covers them all."""
+    items: ItemRest | None = None
+    """Item–rest correlations (psych ``r.drop``); ``None`` when there are no complete respondents."""
+    notes: list[str] = Field(default_factory=list)
+    """What the coefficients say about the answers, in words: negative α, items correlating negatively with the
+    rest of the scale (answers that contradict the keying, or an item that needs reversing), items perfectly
+    correlated because the answers follow option position."""
 
 
 class RespondentCheck(ResultRecord):
@@ -305,6 +332,13 @@ class ScaleSensitivity(ResultRecord):
     """Plain-language verdict (see :data:`Verdict` and :attr:`AuditScores.thresholds`)."""
     verdict_reasons: list[str] = Field(default_factory=list)
     """Why the verdict was given, and which checks could not be made."""
+    order_decision: EquivalenceDecision | None = None
+    """Three-way decision on the respondent-level order shift of keyed values (reversed − original) against
+    ±:data:`ORDER_SHIFT_MIN` of the response range: ``equivalent`` (robust), ``different`` or ``inconclusive``
+    with the smallest shift the design could detect."""
+    prompt_decision: EquivalenceDecision | None = None
+    """Three-way decision on the largest difference between two templates' respondent means against
+    ±:data:`PROMPT_RANGE_MIN` of the response range (Welch intervals of every pair, Bonferroni-adjusted)."""
 
 
 class ScaleNorms(ResultRecord):
@@ -345,6 +379,14 @@ class MTMMRow(ResultRecord):
     """Matched respondents used."""
     reason: str | None = None
     """Why a value is NaN."""
+    within_orders: dict[str, float] = Field(default_factory=dict)
+    """Option order → convergent r among respondents of that order only (an order's position effect cannot
+    produce it); NaN where undefined."""
+    verdict: Literal["pass", "fail", "not assessable"] = "not assessable"
+    """``pass`` only when convergent and discriminant criteria hold within every option order and every scale of
+    the trait is interpretable; ``fail`` when a criterion fails within an order; otherwise ``not assessable``."""
+    verdict_reason: str | None = None
+    """Why the verdict is ``fail`` or ``not assessable``."""
 
 
 class MTMMPair(ResultRecord):
@@ -372,6 +414,10 @@ class MTMMPair(ResultRecord):
     """Why the whole analysis is undefined."""
     warning: str | None = None
     """Caveats (small n)."""
+    scope: str = "across option orders"
+    """What ``rows``, ``matrix`` and ``n`` pool: respondents of every option order together. A separate, labelled
+    check: position effects shared by both inventories can produce these correlations (each row's
+    ``within_orders`` and ``verdict`` do not pool orders)."""
 
 
 class CongruenceRow(ResultRecord):
@@ -433,6 +479,19 @@ class Validity(ResultRecord):
     """Why there is no MTMM (e.g. a single inventory)."""
 
 
+class InventoryStyles(ResultRecord):
+    """Response styles of one inventory's answers: over all of them and per scale."""
+
+    inventory: str
+    """Inventory id."""
+    overall: ResponseStyles | None = None
+    """Every index over all the inventory's answers; ``None`` with ``reason`` when there are none."""
+    scales: dict[str, ResponseStyles] = Field(default_factory=dict)
+    """Scale id → every index over that scale's answers (without per-respondent straight-lining rows)."""
+    reason: str | None = None
+    """Why there are no indices."""
+
+
 class AuditScores(ResultRecord):
     """Scores and statistics of one run: what the numbers are and how far they can be trusted."""
 
@@ -458,6 +517,9 @@ class AuditScores(ResultRecord):
     """One entry per inventory × scale."""
     validity: Validity
     """MTMM and EFA."""
+    response_styles: list[InventoryStyles] = Field(default_factory=list)
+    """Response-style indices per inventory and scale (position, acquiescence, extreme and midpoint responding,
+    straight-lining), each with its interval, threshold and verdict."""
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
 
@@ -468,7 +530,8 @@ class AuditScores(ResultRecord):
 
         Columns: ``inventory, scale, name, trait, mean, sd, ci_low, ci_high, n, n_items, score_min,
         score_max, alpha, omega, split_half, reliability_n, order_mad, order_shift, order_p, order_rank_biserial,
-        prompt_range, prompt_p, prompt_effect, refusal_rate, norm_z, norm_percentile, verdict``.
+        prompt_range, prompt_p, prompt_effect, refusal_rate, norm_z, norm_percentile, verdict, interpretable,
+        interpretability_reasons``.
         """
         import pandas as pd
 
@@ -493,7 +556,8 @@ class AuditScores(ResultRecord):
                 "prompt_range": se.prompt.score_range if se else nan, "prompt_p": se.prompt.p if se else nan,
                 "prompt_effect": se.prompt.effect_size if se else nan, "refusal_rate": refused,
                 "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
-                "verdict": se.verdict if se else None,
+                "verdict": se.verdict if se else None, "interpretable": s.interpretable,
+                "interpretability_reasons": "; ".join(s.interpretability_reasons),
             })
         return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
@@ -502,7 +566,7 @@ FRAME_COLUMNS = [
     "inventory", "scale", "name", "trait", "mean", "sd", "ci_low", "ci_high", "n", "n_items", "score_min",
     "score_max", "alpha", "omega", "split_half", "reliability_n", "order_mad", "order_shift", "order_p",
     "order_rank_biserial", "prompt_range", "prompt_p", "prompt_effect", "refusal_rate", "norm_z",
-    "norm_percentile", "verdict",
+    "norm_percentile", "verdict", "interpretable", "interpretability_reasons",
 ]
 """Columns of :meth:`AuditScores.to_frame`."""
 

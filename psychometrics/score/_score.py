@@ -26,8 +26,10 @@ from psychometrics.score._reliability import scale_reliability
 from psychometrics.score._respondents import with_respondent
 from psychometrics.score._scales import scale_norms, scale_score, type_profile
 from psychometrics.score._sensitivity import scale_sensitivity
+from psychometrics.score._styles import follows_position, interpretability, inventory_styles
 from psychometrics.score._validity import validity
 from psychometrics.score._warnings import run_warnings
+from psychometrics.stats import DistinctRespondents, distinct_respondents
 from psychometrics.store import Run
 
 NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "sample", "status", "value"})
@@ -91,31 +93,65 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
 
     ``run`` (its design and planned cells) refines the run information and warnings when known.
     """
-    df = _prepared(frame)
+    everyone = _prepared(frame)
+    distinct = _distinct(everyone)
+    df = everyone[everyone["respondent"].isin(distinct.kept)].reset_index(drop=True) if distinct else everyone
     keyed: dict[str, pd.DataFrame] = {}
     scores: dict[str, pd.DataFrame] = {}
-    scales, types, rel, sens, norms = [], [], [], [], []
+    scales, types, rel, sens, norms, styles = [], [], [], [], [], []
     for inv_id, inv in invs.items():
         part = df[df["inventory"] == inv_id]
         keyed[inv_id] = _keyed(inv, part)
         scores[inv_id] = _respondent_scores(inv, part)
+        styles.append(inventory_styles(inv, part))
         for sc in inv.scales:
-            scales.append(scale_score(inv, sc.id, scores[inv_id]))
-            rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed))
+            scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
+            score_ = scale_score(inv, sc.id, scores[inv_id])
+            readable, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            scales.append(score_.model_copy(update={"interpretable": readable, "interpretability_reasons": why}))
+            rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,
+                                         follows_position=follows_position(scale_styles),
+                                         model=_from_model(df, run)))
             norms.append(scale_norms(inv, sc.id, scores[inv_id]))
         if any(s.letters is not None for s in inv.scales):
             types.append(type_profile(inv, [s for s in scales if s.inventory == inv_id], scores[inv_id]))
     templates = {inv_id: _templates_of(df, inv_id, run) for inv_id in invs}
-    valid = validity(invs, scores, keyed, templates)
+    valid = validity(invs, scores, keyed, templates, scales)
     overall = rate_rows(df["status"])
+    info = _run_info(df, run, list(invs)).model_copy(update={
+        "n_respondents": int(everyone["respondent"].nunique()),
+        "n_effective": distinct.n_distinct if distinct else int(everyone["respondent"].nunique()),
+        "temperature": run.design.settings.temperature if run else None})
     return AuditScores(
-        run=_run_info(df, run, list(invs)),
+        run=info,
         settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL),
         thresholds=dict(VERDICT_THRESHOLDS),
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
-        validity=valid, warnings=run_warnings(df, run, overall, scales, sens),
+        validity=valid, response_styles=styles,
+        warnings=run_warnings(df, run, overall, scales, sens, distinct=distinct),
     )
+
+
+def _distinct(df: pd.DataFrame) -> DistinctRespondents | None:
+    """The distinct respondents: one whose every answer (status included) repeats another's of the same
+    template × order × persona is a deterministic repeat and carries no new information."""
+    if not len(df) or df["sample"].nunique() < 2:
+        return None
+    answers = pd.DataFrame({
+        "respondent": df["respondent"], "template": df["template"], "order": df["order"],
+        "persona": df["persona"].fillna("-").astype(str),
+        "item": df["inventory"].astype(str) + "|" + df["item"].astype(str),
+        # a refusal and an error differ from a missing cell: code the status into the compared value
+        "value": df["value"].where(df["status"] == "ok", -df["status"].map(
+            {"refused": 1, "invalid": 2, "error": 3}).fillna(4).astype(float)),
+    })
+    return distinct_respondents(answers.drop_duplicates(["respondent", "item"]))
+
+
+def _from_model(df: pd.DataFrame, run: Run | None) -> bool:
+    """Whether the answers come from a model (a run, or a frame naming a model) rather than from people."""
+    return run is not None or ("model" in df and df["model"].notna().any())
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
