@@ -29,7 +29,7 @@ from psychometrics.score._sensitivity import scale_sensitivity
 from psychometrics.score._styles import follows_position, interpretability, inventory_styles
 from psychometrics.score._validity import validity
 from psychometrics.score._warnings import run_warnings
-from psychometrics.stats import DistinctRespondents, distinct_respondents
+from psychometrics.stats import distinct_respondents
 from psychometrics.store import Run
 
 NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "sample", "status", "value"})
@@ -95,7 +95,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     """
     everyone = _prepared(frame)
     distinct = _distinct(everyone)
-    df = everyone[everyone["respondent"].isin(distinct.kept)].reset_index(drop=True) if distinct else everyone
+    df = everyone[everyone["respondent"].isin(distinct[0])].reset_index(drop=True) if distinct else everyone
     keyed: dict[str, pd.DataFrame] = {}
     scores: dict[str, pd.DataFrame] = {}
     scales, types, rel, sens, norms, styles = [], [], [], [], [], []
@@ -121,7 +121,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     overall = rate_rows(df["status"])
     info = _run_info(df, run, list(invs)).model_copy(update={
         "n_respondents": int(everyone["respondent"].nunique()),
-        "n_effective": distinct.n_distinct if distinct else int(everyone["respondent"].nunique()),
+        "n_effective": len(distinct[0]) if distinct else int(everyone["respondent"].nunique()),
         "temperature": run.design.settings.temperature if run else None})
     return AuditScores(
         run=info,
@@ -129,24 +129,40 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         thresholds=dict(VERDICT_THRESHOLDS),
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
         validity=valid, response_styles=styles,
-        warnings=run_warnings(df, run, overall, scales, sens, distinct=distinct),
+        warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None),
     )
 
 
-def _distinct(df: pd.DataFrame) -> DistinctRespondents | None:
-    """The distinct respondents: one whose every answer (status included) repeats another's of the same
-    template × order × persona is a deterministic repeat and carries no new information."""
+def _distinct(df: pd.DataFrame) -> tuple[list[str], str | None] | None:
+    """The respondents that carry information, and a warning when some repeat another.
+
+    A template × order × persona whose samples all gave the same answers (status included) is deterministic: its
+    repeats are one respondent (:func:`psychometrics.stats.distinct_respondents`). Where samples differ, an exact
+    match of two samples may be chance (a short scale, few options), so such groups keep every respondent.
+    ``None`` with a single sample.
+    """
     if not len(df) or df["sample"].nunique() < 2:
         return None
+    persona = df["persona"].fillna("-").astype(str)
     answers = pd.DataFrame({
-        "respondent": df["respondent"], "template": df["template"], "order": df["order"],
-        "persona": df["persona"].fillna("-").astype(str),
+        "respondent": df["respondent"], "template": df["template"], "order": df["order"], "persona": persona,
         "item": df["inventory"].astype(str) + "|" + df["item"].astype(str),
-        # a refusal and an error differ from a missing cell: code the status into the compared value
+        # a refusal or an error is not a missing cell: code the status into the compared value
         "value": df["value"].where(df["status"] == "ok", -df["status"].map(
             {"refused": 1, "invalid": 2, "error": 3}).fillna(4).astype(float)),
-    })
-    return distinct_respondents(answers.drop_duplicates(["respondent", "item"]))
+    }).drop_duplicates(["respondent", "item"])
+    res = distinct_respondents(answers)
+    identical = {tuple(g.group.values()) for g in res.groups if g.n_distinct == 1 and g.n_respondents > 1}
+    group_of = answers.drop_duplicates("respondent").set_index("respondent")[["template", "order", "persona"]]
+    kept = [r for r, rep in res.representative.items()
+            if r == rep or tuple(str(x) for x in group_of.loc[r]) not in identical]
+    warning = None
+    if len(kept) < res.n_respondents:
+        warning = (f"{res.n_respondents - len(kept)} of {res.n_respondents} respondents repeat the answers of another "
+                   f"sample of the same template × order × persona exactly (every sample of {len(identical)} such "
+                   f"group(s) answered alike): effective n = {len(kept)}; every interval and test uses the "
+                   f"{len(kept)} distinct respondents")
+    return kept, warning
 
 
 def _from_model(df: pd.DataFrame, run: Run | None) -> bool:

@@ -8,32 +8,25 @@ import pandas as pd
 from psychometrics._format import pct
 from psychometrics.score._common import ORDER_A, ORDER_B, rate
 from psychometrics.score._model import MIN_RESPONDENTS, MOSTLY_REFUSED, RateRow, ScaleScore, ScaleSensitivity
-from psychometrics.stats import DistinctRespondents
 from psychometrics.store import Run
 
 
 def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scales: list[ScaleScore],
-                 sens: list[ScaleSensitivity], *, distinct: DistinctRespondents | None = None) -> list[str]:
+                 sens: list[ScaleSensitivity], *, repeats: str | None = None) -> list[str]:
     """The run's warnings, most basic first.
 
     ``df`` is the responses frame as scored (``status``, ``respondent``, ``template``, ``order`` and ``mode`` when
     known; repeated respondents already collapsed); ``run`` the run record when there is one; ``overall`` the
-    run's response rates; ``distinct`` the effective-n analysis of every respondent.
+    run's response rates; ``repeats`` the warning about repeated respondents, if any.
     """
     w: list[str] = []
-    unreadable = [s for s in scales if not s.interpretable]
-    if unreadable:
-        w.append(f"{len(unreadable)} of {len(scales)} scale scores cannot be read as traits: "
-                 + "; ".join(f"{s.inventory}:{s.scale} ({s.interpretability_reasons[0]})" for s in unreadable[:3])
-                 + (f"; and {len(unreadable) - 3} more" if len(unreadable) > 3 else ""))
     temperature = run.design.settings.temperature if run is not None else None
     if run is not None and run.design.samples > 1 and temperature == 0:
         w.append(f"{run.design.samples} samples per prompt were requested at temperature 0: a deterministic model "
                  "repeats its answers, which adds no information (samples differ only when sampling at "
                  "temperature > 0)")
-    if distinct is not None and distinct.warning:
-        w.append(f"{distinct.warning}; every interval and test uses the {distinct.n_distinct} distinct "
-                 "respondents")
+    if repeats:
+        w.append(repeats)
     if run is not None and run.n_cells and len(df) < run.n_cells:
         w.append(f"{len(df)} of {run.n_cells} planned cells have a response (run {run.status}): "
                  "scores use what was answered")
@@ -43,6 +36,11 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     n_ok = int((df["status"] == "ok").sum())
     if n_ok == 0:
         w.append("no ok answers (every cell was refused, invalid or an error): every statistic is NaN")
+    unreadable = [s for s in scales if not s.interpretable]
+    if unreadable and n_ok:
+        w.append(f"{len(unreadable)} of {len(scales)} scale scores cannot be read as traits: "
+                 + "; ".join(f"{s.inventory}:{s.scale} ({s.interpretability_reasons[0]})" for s in unreadable[:3])
+                 + (f"; and {len(unreadable) - 3} more" if len(unreadable) > 3 else ""))
     refused = rate(overall, "refused")
     if refused >= MOSTLY_REFUSED:
         w.append(f"{pct(refused)} of the replies are refusals: scores rest on the answers the model did give")

@@ -246,8 +246,11 @@ def test_identical_answers_give_nan_not_numbers():
     for s in a.sensitivity:
         assert s.order.mad == 0.0 and _nan(s.order.p) and s.order.reason
         assert s.verdict == "robust"
+    # every sample of each template × order repeats the same answers: 40 respondents, 4 distinct (issue 14, item 4)
+    assert a.run.n_respondents == 40 and a.run.n_effective == 4
+    assert any("effective n = 4" in w for w in a.warnings)
     (e,) = a.validity.efa
-    assert "zero variance" in e.reason
+    assert e.reason and "4 respondents" in e.reason
     assert a.norms[0].comparison is not None and _nan(a.norms[0].comparison.t) and a.norms[0].comparison.reason
     assert any("same score" in w for w in a.warnings)
     _all_numbers_have_reasons(a)
