@@ -523,6 +523,18 @@ class AuditScores(ResultRecord):
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
 
+    def readability(self) -> str:
+        """One line: how many scale scores can be read as traits, and why the others cannot (the first line of
+        every summary)."""
+        if not self.scales:
+            return "no scales to score"
+        bad = [r for r in self.scales if not r.interpretable]
+        n, total = len(self.scales) - len(bad), len(self.scales)
+        if not bad:
+            return f"{n} of {total} scale scores can be read as traits"
+        causes = dict.fromkeys(r.interpretability_reasons[0].split(":")[0] for r in bad if r.interpretability_reasons)
+        return f"{n} of {total} scale scores can be read as traits; {len(bad)} cannot: {'; '.join(causes)}"
+
     # -- output (to_json / from_json: see ResultRecord) --------------------------------------------------------
 
     def to_frame(self) -> Any:
