@@ -162,6 +162,7 @@ def _sensitivity(console: Console, s: AuditScores) -> None:
         refused = next((x for x in r.response_rates if x.status == "refused"), None)
         ref = pct(refused.rate) if refused is not None else DASH
         style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
+                 "inconclusive": "yellow",
                  "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
         order.add_row(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
                       num(r.order.rank_biserial), num(r.order_keyed.mean_difference), pvalue(r.order_keyed.p))

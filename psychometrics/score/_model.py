@@ -65,7 +65,8 @@ VERDICT_THRESHOLDS: dict[str, float] = {
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
 
-Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "mostly refused", "not enough data"]
+Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "inconclusive", "mostly refused",
+                  "not enough data"]
 """Plain-language verdict on one scale, decided in this order:
 
 ``mostly refused``
@@ -84,7 +85,12 @@ Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "
     (p < :data:`VERDICT_SIGNIFICANCE`) in the item-level Friedman/Kruskal–Wallis test and in the respondent-level
     check (same fallback).
 ``robust``
-    none of the above (``verdict_reasons`` says when only one of the two checks could be made).
+    none of the above, and every effect that could be assessed across respondents is shown to be small: its
+    interval lies inside ±the threshold (equivalence by interval inclusion, Schuirmann 1987; see
+    :attr:`ScaleSensitivity.order_decision` and :attr:`ScaleSensitivity.prompt_decision`).
+``inconclusive``
+    none of the sensitive verdicts, but an effect's interval does not lie inside its bound: the design cannot
+    tell (``verdict_reasons`` gives the smallest effect it could have detected).
 """
 VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
 
