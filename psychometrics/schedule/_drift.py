@@ -74,6 +74,8 @@ REFERENCE_RANGE = 4.0
 """``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
 
 nan = math.nan
+_Z95, _Z975 = 1.6448536269514722, 1.959963984540054
+"""Standard normal quantiles at .95 and .975."""
 
 
 # -- intervals ---------------------------------------------------------------------------------------------------
@@ -179,8 +181,9 @@ def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> t
 
     ``drift`` is the Holm-gated decision. ``no drift`` needs the change shown to be small: for a scale shift the
     90% Welch interval (the TOST at α = .05, Schuirmann 1987) inside ±threshold; for a reliability drop or an
-    order-sensitivity rise (one-sided) the upper end of the 95% interval below the threshold (stricter than the
-    one-sided 95% bound, since only the 95% intervals of the coefficients are known). Otherwise inconclusive.
+    order-sensitivity rise (one-sided) the one-sided 95% upper bound below the threshold — the 95% MOVER or
+    Newcombe interval's upper half-width scaled by z(.95)/z(.975), both being built from normal-theory
+    half-widths (Zou, 2007). Otherwise inconclusive.
     The detectable change: Welch power for a shift (statsmodels), z power from the interval's standard error
     otherwise (:func:`psychometrics.stats.minimum_detectable_effect_from_se`).
     """
@@ -189,7 +192,7 @@ def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> t
     if kind == "scale_shift":
         detectable = iv.detectable
     elif _finite(iv.ci_low, iv.ci_high):
-        se = (iv.ci_high - iv.ci_low) / (2 * 1.959963984540054)
+        se = (iv.ci_high - iv.ci_low) / (2 * _Z975)
         detectable = minimum_detectable_effect_from_se(se, sides="one-sided").value if se > 0 else 0.0
     else:
         detectable = nan
@@ -200,8 +203,13 @@ def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> t
         decision = equivalence_decision(iv.size, iv.ci_low, iv.ci_high, bound=threshold, ci_level=CI_LEVEL,
                                         equivalence_ci=(low, high), equivalence_level=1 - 2 * DRIFT_SIGNIFICANCE)
     else:
+        # the one-sided 95% upper bound (the TOST at α = .05): the 95% interval's upper half-width scaled by
+        # z(.95) / z(.975), as MOVER and Newcombe intervals are built from normal-theory half-widths
+        upper = iv.size + (iv.ci_high - iv.size) * _Z95 / _Z975 if _finite(iv.ci_high) else nan
+        low = iv.size - (iv.size - iv.ci_low) * _Z95 / _Z975 if _finite(iv.ci_low) else nan
         decision = equivalence_decision(iv.size, iv.ci_low, iv.ci_high, bound=threshold, sides="one-sided",
-                                        ci_level=CI_LEVEL)
+                                        ci_level=CI_LEVEL, equivalence_ci=(low, upper),
+                                        equivalence_level=1 - 2 * DRIFT_SIGNIFICANCE)
     return ("no drift" if decision.verdict == "equivalent" else "inconclusive"), detectable
 
 
@@ -254,7 +262,10 @@ def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) ->
         for i, p_holm in zip(idx, adjusted):
             c = out[i]
             drift = c.drift and not (_finite(p_holm) and p_holm >= significance)
-            verdict = "drift" if drift else c.verdict  # before the gate a check holds its verdict without drift
+            verdict = c.verdict  # before the gate a check holds its verdict as if it were not drift
+            if verdict == "not assessed" and _finite(c.size):  # a check built elsewhere: judge its own interval
+                verdict = three_way(c.kind, Interval(c.size, c.ci_low, c.ci_high, c.p), c.threshold, False)[0]
+            verdict = "drift" if drift else verdict
             c = c.model_copy(update={"p_holm": p_holm, "drift": drift, "verdict": verdict})
             out[i] = c.model_copy(update={"summary": _summary(c, p_holm, drift, len(idx))})
     return out

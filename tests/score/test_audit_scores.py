@@ -73,8 +73,9 @@ def test_first_option_bias_is_order_sensitive_on_every_bfi_scale(biased_scores):
 def test_unbiased_sim_is_robust_to_option_order(score_db):
     # Order is part of the respondent key, so original/reversed pairs compare two simulated people: a small
     # spread keeps those people alike, and the MAD then measures the order effect alone.
+    # 48 respondents: robust needs every interval inside its bound, which 18 cannot give (issue 14)
     rid = run(score_db, "sim/steady?spread=0.3", ["bfi44"], templates="all", orders=["original", "reversed"],
-              samples=3)
+              samples=8)
     a = score(rid, db=score_db, n_boot=N_BOOT)
     mads = [s.order.mad for s in a.sensitivity]
     assert max(mads) < 0.6, mads
@@ -85,7 +86,8 @@ def test_unbiased_sim_is_robust_to_option_order(score_db):
 def test_respondent_variation_is_not_called_a_prompt_or_order_effect(score_db, big_five_run):
     """With spread 1 each template × order holds different simulated people; the respondent check sees that."""
     a = score(big_five_run, db=score_db, n_boot=N_BOOT)
-    assert {s.verdict for s in a.sensitivity} == {"robust"}, [
+    # 24 people this varied cannot show the effects are small either: inconclusive, never sensitive (issue 14)
+    assert {s.verdict for s in a.sensitivity} <= {"robust", "inconclusive"}, [
         (s.inventory, s.scale, s.verdict_reasons) for s in a.sensitivity]
 
 
