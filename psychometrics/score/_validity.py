@@ -36,6 +36,9 @@ EFA_ROTATION = "oblimin"
 """Rotation of the per-inventory EFA (traits may correlate)."""
 EFA_METHOD = "minres"
 """Extraction method of the per-inventory EFA."""
+MTMM_MIN_N = 10
+"""A trait's MTMM verdict within an option order needs at least this many matched respondents of that order
+(project choice: below it a convergent r of .60 has a 95% interval reaching below 0)."""
 EFA_PER_ITEM = 5
 """EFA with fewer than this many respondents per item carries a warning (a common rule of thumb)."""
 
@@ -101,7 +104,7 @@ def _judged(pair: MTMMPair, within: dict[str, MTMMPair], invs: Mapping[str, Inve
         blocked = [f"{inv_id}:{sc.id} ({unreadable[(inv_id, sc.id)][0]})" for inv_id in (pair.method_a, pair.method_b)
                    for sc in invs[inv_id].scales if sc.trait == row.trait and (inv_id, sc.id) in unreadable]
         judged = [(o, r) for o, r in per_order.items() if r is not None and r.convergent_pass is not None
-                  and r.discriminant_pass is not None]
+                  and r.discriminant_pass is not None and r.n >= MTMM_MIN_N]
         failed = [o for o, r in judged if not (r.convergent_pass and r.discriminant_pass)]
         if blocked:
             verdict, why = "not assessable", "the scores cannot be read as traits: " + "; ".join(blocked)
@@ -109,8 +112,10 @@ def _judged(pair: MTMMPair, within: dict[str, MTMMPair], invs: Mapping[str, Inve
             verdict, why = "fail", ("convergent or discriminant criterion not met within the "
                                     + ", ".join(repr(o) for o in failed) + " option order")
         elif not judged:
-            verdict, why = "not assessable", ("no option order has enough respondents for a convergent r of its own "
-                                              "(the pooled r can come from option order alone)")
+            sizes = ", ".join(f"{o}: {r.n if r is not None else 0}" for o, r in per_order.items())
+            verdict, why = "not assessable", (f"no option order has {MTMM_MIN_N} matched respondents or more for a "
+                                              f"convergent r of its own ({sizes}); the pooled r can come from "
+                                              "option order alone")
         else:
             verdict, why = "pass", None
         rows.append(row.model_copy(update={"within_orders": rs, "verdict": verdict, "verdict_reason": why}))
