@@ -71,6 +71,7 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
     from rich.console import Console
 
     console = console or Console()
+    console.print(scores.readability(), highlight=False, markup=False)
     _header(console, scores, run, asked)
     if not scores.scales:
         console.print("no scales to score")
@@ -119,6 +120,9 @@ def _scales(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
+        if not r.interpretable:
+            note = _join("[bold red]✗ unreadable[/bold red] " + notes.ref("; ".join(r.interpretability_reasons)),
+                         note)
         if r.high_choice_percent is not None and not missing(r.high_choice_percent):
             note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")
         if r.letter:
@@ -145,7 +149,7 @@ def _reliability(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.reliability:
         reasons = dict.fromkeys(e.reason for e in (r.alpha, r.lambda6, r.omega, r.split_half) if e.reason)
-        note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)))
+        note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)) + r.notes)
         table.add_row(r.inventory, r.scale, num(r.alpha.value), interval(r.alpha.ci_low, r.alpha.ci_high, empty=DASH),
                       num(r.lambda6.value), num(r.omega.value), num(r.split_half.value), str(r.n), str(r.n_items), note)
     console.print(table)
@@ -162,6 +166,7 @@ def _sensitivity(console: Console, s: AuditScores) -> None:
         refused = next((x for x in r.response_rates if x.status == "refused"), None)
         ref = pct(refused.rate) if refused is not None else DASH
         style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
+                 "inconclusive": "yellow",
                  "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
         order.add_row(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
                       num(r.order.rank_biserial), num(r.order_keyed.mean_difference), pvalue(r.order_keyed.p))
@@ -210,19 +215,25 @@ def _validity(console: Console, s: AuditScores) -> None:
     v = s.validity
     if v.mtmm:
         criteria = f"convergent r ≥ {coef(v.mtmm[0].convergent_min)}, Δ ≥ {coef(v.mtmm[0].discriminant_min)}"
-        table = _table("methods", "trait", "convergent r", "pass", "Δ", "pass", "n", "note",
-                       title=f"Validity: multitrait-multimethod ({criteria})")
+        table = _table("methods", "trait", "r (pooled)", "r within orders", "Δ", "verdict", "n", "note",
+                       title=f"Validity: multitrait-multimethod ({criteria}; pass only within every option order "
+                             "and with readable scales)")
         notes = _Notes()
         for pair in v.mtmm:
             methods = f"{pair.method_a} × {pair.method_b}"
             if not pair.rows:
                 table.add_row(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
             for r in pair.rows:
-                table.add_row(methods, r.trait, num(r.convergent_r), _pass(r.convergent_pass), num(r.discriminant_delta),
-                              _pass(r.discriminant_pass), str(r.n), notes.ref(r.reason or pair.reason))
+                within = ", ".join(f"{o} {num(x)}" for o, x in r.within_orders.items()) or DASH
+                colour = {"pass": "green", "fail": "red"}.get(r.verdict, "yellow")
+                table.add_row(methods, r.trait, num(r.convergent_r), within, num(r.discriminant_delta),
+                              f"[{colour}]{r.verdict}[/{colour}]", str(r.n),
+                              notes.ref(_join(r.verdict_reason, r.reason or pair.reason)))
         console.print(table)
         notes.print(console)
         console.print(f"  respondents matched: {v.mtmm[0].matching}", markup=False, highlight=False)
+        console.print(f"  r (pooled) is a separate check {v.mtmm[0].scope}: the option order alone can produce it",
+                      markup=False, highlight=False)
     else:
         console.print(f"MTMM: {v.reason}", highlight=False)
     if v.efa:
@@ -307,10 +318,6 @@ class _Notes:
     def print(self, console: Console) -> None:
         for text, n in self.texts.items():
             console.print(f"  [{n}] {text}", markup=False, highlight=False)
-
-
-def _pass(x: bool | None) -> str:
-    return DASH if x is None else ("yes" if x else "no")
 
 
 def _join(*parts: str | None) -> str:

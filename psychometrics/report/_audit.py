@@ -138,6 +138,9 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "versions": run.versions,
         "tool_version": run.versions.get("psychometrics", "—"),
         "n_respondents": info.n_respondents,
+        "n_effective": info.n_effective,
+        "readability": scores.readability(),
+        "unreadable": any(not x.interpretable for x in scores.scales),
         "respondent": info.respondent,
         "rates": scores.response_rates,
         "warnings": scores.warnings,
@@ -231,6 +234,8 @@ def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None
             label=s.name, value=s.mean, ci_low=s.ci_low, ci_high=s.ci_high, note=f"n = {s.n}",
             norm_mean=cmp.norm_mean if cmp else None, norm_sd=cmp.norm_sd if cmp else None,
             reason=s.reason,
+            unreadable=None if s.interpretable else (s.interpretability_reasons[0].split(":")[0].split(" (")[0]
+                                                     if s.interpretability_reasons else "see the notes"),
         ))
     mid = (lo + hi) / 2
     return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,

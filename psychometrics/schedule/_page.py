@@ -38,6 +38,7 @@ def _check_row(c: Check) -> dict[str, Any]:
         "ci": interval(c.ci_low, c.ci_high, signed=True, empty=DASH),
         "threshold": ("±" if c.kind == "scale_shift" else "") + num(c.threshold), "units": c.units,
         "test": c.test, "p": pvalue(c.p), "drift": c.drift, "reason": c.reason, "summary": c.summary,
+        "verdict": c.verdict, "detectable": num(c.detectable),
     }
 
 
@@ -115,6 +116,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
     elif summary.drift:
         n = len(summary.findings)
         status, status_class = f"drift found ({n} finding{'s' if n != 1 else ''})", "fail"
+    elif summary.inconclusive:
+        n = sum(x.verdict == "inconclusive" for c in summary.comparisons for x in c.checks)
+        status, status_class = (f"inconclusive: {n} check{'s' if n != 1 else ''} could not rule drift out",
+                                "inconclusive")
     else:
         status, status_class = "no drift", "pass"
     comparisons = []
@@ -122,6 +127,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         comparisons.append({
             "model": c.model, "baseline_model": c.baseline_model, "report": c.report, "drift": c.drift,
             "n_findings": sum(x.drift for x in c.checks), "n_checks": len(c.checks),
+            "n_inconclusive": sum(x.verdict == "inconclusive" for x in c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
             "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason,

@@ -13,6 +13,7 @@ from psychometrics.schedule._discover import DiscoveredModel, ScheduleError, lis
 from psychometrics.schedule._plan import ModelEntry, SchedulePlan, slug
 from psychometrics.schedule._records import (
     EXIT_DRIFT,
+    EXIT_INCONCLUSIVE,
     EXIT_ERROR,
     EXIT_OK,
     Check,
@@ -195,6 +196,7 @@ def run_schedule(
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
             checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason,
+            inconclusive=not any(c.drift for c in checks) and any(c.verdict == "inconclusive" for c in checks),
         ))
 
     # Reports of each run and each comparison (the report stage); a failure there is an error, not a crash.
@@ -206,12 +208,15 @@ def run_schedule(
     ]
     findings = [c for cmp in comparisons for c in cmp.checks if c.drift]
     drift = bool(findings)
+    inconclusive = any(c.verdict == "inconclusive" for cmp in comparisons for c in cmp.checks)
     summary = ScheduleSummary(
         plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=f"sqlite:///{db_file}",
         design=design_dump, baseline=plan.baseline, thresholds=plan.thresholds, versions=version_results,
         comparisons=comparisons, findings=findings, errors=errors, notes=notes,
         requests=sum(r.get("asked", 0) for r in results), drift=drift,
-        exit_code=EXIT_ERROR if errors else (EXIT_DRIFT if drift else EXIT_OK), generated_at=time.time(),
+        inconclusive=not drift and inconclusive,
+        exit_code=EXIT_ERROR if errors else (EXIT_DRIFT if drift else EXIT_INCONCLUSIVE if inconclusive else EXIT_OK),
+        generated_at=time.time(),
     )
     from psychometrics.schedule._page import write_index
 

@@ -25,11 +25,14 @@ from pydantic import Field
 from psychometrics._record import ResultRecord, frame_to_json
 from psychometrics.stats import (
     Correlation,
+    EquivalenceDecision,
     Estimate,
+    ItemRest,
     NormComparison,
     OrderSensitivity,
     PairedDifference,
     PromptSensitivity,
+    ResponseStyles,
 )
 
 AUDIT_SCORES_VERSION = 1
@@ -74,7 +77,8 @@ VERDICT_THRESHOLDS: dict[str, float] = {
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
 
-Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "mostly refused", "not enough data"]
+Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "inconclusive", "mostly refused",
+                  "not enough data"]
 """Plain-language verdict on one scale, decided in this order:
 
 ``mostly refused``
@@ -93,7 +97,12 @@ Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "
     (p < :data:`VERDICT_SIGNIFICANCE`) in the item-level Friedman/Kruskal–Wallis test and in the respondent-level
     check (same fallback).
 ``robust``
-    none of the above (``verdict_reasons`` says when only one of the two checks could be made).
+    none of the above, and every effect that could be assessed across respondents is shown to be small: its
+    interval lies inside ±the threshold (equivalence by interval inclusion, Schuirmann 1987; see
+    :attr:`ScaleSensitivity.order_decision` and :attr:`ScaleSensitivity.prompt_decision`).
+``inconclusive``
+    none of the sensitive verdicts, but an effect's interval does not lie inside its bound: the design cannot
+    tell (``verdict_reasons`` gives the smallest effect it could have detected).
 """
 VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
 
@@ -144,7 +153,14 @@ class RunInfo(ResultRecord):
     respondent: str = RESPONDENT_DEFINITION
     """How a respondent is defined: every statistic across respondents uses this unit."""
     n_respondents: int
-    """Distinct respondents in the responses."""
+    """Respondents (template|order|sample|persona combinations) in the responses."""
+    n_effective: int | None = None
+    """Effective number of respondents: respondents whose every answer repeats another respondent's of the same
+    template × order × persona (deterministic repeats, e.g. samples at temperature 0) count once
+    (:func:`psychometrics.stats.distinct_respondents`). Every interval and test uses only the distinct respondents.
+    ``None`` in files written before it existed."""
+    temperature: float | None = None
+    """Sampling temperature of the run's design, when known."""
     inventories: list[str] = Field(default_factory=list)
     """Inventories scored."""
     templates: list[str] = Field(default_factory=list)
@@ -227,6 +243,12 @@ class ScaleScore(ResultRecord):
     """Why a number is NaN."""
     warning: str | None = None
     """Caveats, e.g. few respondents or zero spread."""
+    interpretable: bool = True
+    """Whether the score can be read as the trait: no respondent-free score, enough answered cells, and no
+    response style that overrides content (answers following option position, acquiescence or nay-saying,
+    straight-lining) flagged on the scale's answers (see :func:`psychometrics.score._styles.interpretability`)."""
+    interpretability_reasons: list[str] = Field(default_factory=list)
+    """Every reason the score cannot be read, in words; empty when it can."""
 
 
 class TypeProfile(ResultRecord):
@@ -272,6 +294,12 @@ class ScaleReliability(ResultRecord):
     """Items in the scale."""
     reason: str | None = None
     """Why every coefficient is NaN, when one reason covers them all."""
+    items: ItemRest | None = None
+    """Item–rest correlations (psych ``r.drop``); ``None`` when there are no complete respondents."""
+    notes: list[str] = Field(default_factory=list)
+    """What the coefficients say about the answers, in words: negative α, items correlating negatively with the
+    rest of the scale (answers that contradict the keying, or an item that needs reversing), items perfectly
+    correlated because the answers follow option position."""
 
 
 class RespondentCheck(ResultRecord):
@@ -325,6 +353,13 @@ class ScaleSensitivity(ResultRecord):
     """Plain-language verdict (see :data:`Verdict` and :attr:`AuditScores.thresholds`)."""
     verdict_reasons: list[str] = Field(default_factory=list)
     """Why the verdict was given, and which checks could not be made."""
+    order_decision: EquivalenceDecision | None = None
+    """Three-way decision on the respondent-level order shift of keyed values (reversed − original) against
+    ±:data:`ORDER_SHIFT_MIN` of the response range: ``equivalent`` (robust), ``different`` or ``inconclusive``
+    with the smallest shift the design could detect."""
+    prompt_decision: EquivalenceDecision | None = None
+    """Three-way decision on the largest difference between two templates' respondent means against
+    ±:data:`PROMPT_RANGE_MIN` of the response range (Welch intervals of every pair, Bonferroni-adjusted)."""
 
 
 class ScaleNorms(ResultRecord):
@@ -365,6 +400,14 @@ class MTMMRow(ResultRecord):
     """Matched respondents used."""
     reason: str | None = None
     """Why a value is NaN."""
+    within_orders: dict[str, float] = Field(default_factory=dict)
+    """Option order → convergent r among respondents of that order only (an order's position effect cannot
+    produce it); NaN where undefined."""
+    verdict: Literal["pass", "fail", "not assessable"] = "not assessable"
+    """``pass`` only when convergent and discriminant criteria hold within every option order and every scale of
+    the trait is interpretable; ``fail`` when a criterion fails within an order; otherwise ``not assessable``."""
+    verdict_reason: str | None = None
+    """Why the verdict is ``fail`` or ``not assessable``."""
 
 
 class MTMMPair(ResultRecord):
@@ -392,6 +435,10 @@ class MTMMPair(ResultRecord):
     """Why the whole analysis is undefined."""
     warning: str | None = None
     """Caveats (small n)."""
+    scope: str = "across option orders"
+    """What ``rows``, ``matrix`` and ``n`` pool: respondents of every option order together. A separate, labelled
+    check: position effects shared by both inventories can produce these correlations (each row's
+    ``within_orders`` and ``verdict`` do not pool orders)."""
 
 
 class CongruenceRow(ResultRecord):
@@ -521,6 +568,19 @@ class SampleRetest(ResultRecord):
     """The run's sampling temperature, when known."""
 
 
+class InventoryStyles(ResultRecord):
+    """Response styles of one inventory's answers: over all of them and per scale."""
+
+    inventory: str
+    """Inventory id."""
+    overall: ResponseStyles | None = None
+    """Every index over all the inventory's answers; ``None`` with ``reason`` when there are none."""
+    scales: dict[str, ResponseStyles] = Field(default_factory=dict)
+    """Scale id → every index over that scale's answers (without per-respondent straight-lining rows)."""
+    reason: str | None = None
+    """Why there are no indices."""
+
+
 class AuditScores(ResultRecord):
     """Scores and statistics of one run: what the numbers are and how far they can be trusted."""
 
@@ -552,8 +612,23 @@ class AuditScores(ResultRecord):
     """Stability across repeated samples within the run (temperature > 0, at least two samples)."""
     sample_retest_reason: str | None = None
     """Why there is no stability across samples (one sample, temperature 0)."""
+    response_styles: list[InventoryStyles] = Field(default_factory=list)
+    """Response-style indices per inventory and scale (position, acquiescence, extreme and midpoint responding,
+    straight-lining), each with its interval, threshold and verdict."""
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
+
+    def readability(self) -> str:
+        """One line: how many scale scores can be read as traits, and why the others cannot (the first line of
+        every summary)."""
+        if not self.scales:
+            return "no scales to score"
+        bad = [r for r in self.scales if not r.interpretable]
+        n, total = len(self.scales) - len(bad), len(self.scales)
+        if not bad:
+            return f"{n} of {total} scale scores can be read as traits"
+        causes = dict.fromkeys(r.interpretability_reasons[0].split(":")[0] for r in bad if r.interpretability_reasons)
+        return f"{n} of {total} scale scores can be read as traits; {len(bad)} cannot: {'; '.join(causes)}"
 
     # -- output (to_json / from_json: see ResultRecord) --------------------------------------------------------
 
@@ -563,9 +638,10 @@ class AuditScores(ResultRecord):
         The columns and their dtypes are :data:`FRAME_SCHEMA`: every coefficient with its interval
         (``alpha``, ``alpha_ci_low``, ``alpha_ci_high``, ``alpha_reason``; the same for ``lambda6``, ``omega`` and
         ``split_half``), the mean with its interval, order and prompt sensitivity, the refusal rate with its Wilson
-        interval, the norm comparison and the verdict. A NaN number comes with the reason in the column
+        interval, the norm comparison, the verdict, and whether the scale is interpretable (``interpretable``,
+        ``interpretability_reasons`` joined by ``; ``). A NaN number comes with the reason in the column
         ``<name>_reason`` (``<NA>`` where the value is defined); text columns are pandas ``string``, counts
-        ``Int64``, numbers ``float64``.
+        ``Int64``, flags ``boolean``, numbers ``float64``.
         """
         import pandas as pd
 
@@ -615,7 +691,8 @@ def _frame_row(s: ScaleScore, r: ScaleReliability | None, se: ScaleSensitivity |
         "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
         "norm_reason": (cmp.reason if cmp else (no.reason if no else "no human norms"))
         if not cmp or math.isnan(cmp.z) else None,
-        "verdict": se.verdict if se else None,
+        "verdict": se.verdict if se else None, "interpretable": s.interpretable,
+        "interpretability_reasons": "; ".join(s.interpretability_reasons),
     })
     return row
 
@@ -634,6 +711,7 @@ FRAME_SCHEMA: dict[str, str] = {
     "order_reason": "string", "prompt_range": "float64", "prompt_p": "float64", "prompt_effect": "float64",
     "prompt_reason": "string", "refusal_rate": "float64", "refusal_ci_low": "float64", "refusal_ci_high": "float64",
     "norm_z": "float64", "norm_percentile": "float64", "norm_reason": "string", "verdict": "string",
+    "interpretable": "boolean", "interpretability_reasons": "string",
 }
 """Columns of :meth:`AuditScores.to_frame` and their pandas dtypes."""
 
