@@ -42,7 +42,7 @@ from psychometrics.administer._batchlines import (
 )
 from psychometrics.administer._call import CallOptions
 from psychometrics.administer._fastpath import FAST_PROVIDERS, _resolve_key
-from psychometrics.administer._litellm import litellm
+from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._retry import describe, is_retryable
 from psychometrics.administer._runner import Tally
 from psychometrics.plan import Cell
@@ -154,6 +154,12 @@ class BatchSession:
             kw["api_key"] = key
         return kw
 
+    def _scrub(self, text: str | None) -> str | None:
+        """``text`` without any credential: a provider's error may echo the request's headers."""
+        text = scrub(text)
+        key = self._kwargs().get("api_key")
+        return text.replace(key, "[redacted]") if text and key and len(key) >= 8 else text
+
     async def _call(self, what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """One batch-API request, retried with backoff while the error is transient."""
         delay = 1.0
@@ -162,7 +168,7 @@ class BatchSession:
                 return await fn(**kwargs, **self._kwargs())
             except Exception as exc:  # noqa: BLE001 - classified below
                 if not is_retryable(exc) or attempt == 7:
-                    raise BatchError(f"{what}: {describe(exc)}") from None
+                    raise BatchError(self._scrub(f"{what}: {describe(exc)}")) from None
             await self.sleep(delay)
             delay = min(delay * 2, 60.0)
         raise AssertionError("unreachable")
@@ -212,8 +218,7 @@ class BatchSession:
                 return batch
         return await self._create(batch)
 
-    @staticmethod
-    def _updated(batch: Batch, remote: Any) -> Batch:
+    def _updated(self, batch: Batch, remote: Any) -> Batch:
         counts = getattr(remote, "request_counts", None)
         return batch.model_copy(update={
             "batch_id": remote.id, "status": remote.status,
@@ -221,7 +226,7 @@ class BatchSession:
             "error_file_id": getattr(remote, "error_file_id", None),
             "request_counts": {k: int(v) for k, v in (counts.model_dump() if hasattr(counts, "model_dump")
                                                       else dict(counts or {})).items() if v is not None},
-            "reason": _reason(getattr(remote, "errors", None)) or batch.reason,
+            "reason": self._scrub(_reason(getattr(remote, "errors", None))) or batch.reason,
         })
 
     # 2. poll and 3. ingest -----------------------------------------------------------------------------------

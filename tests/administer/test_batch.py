@@ -408,3 +408,21 @@ def test_hosted_vllm_batches_need_no_key(tmp_path, monkeypatch):
                        batch_options=BatchOptions(**FAST), **KW)
         assert server.sync_requests == 0 and len(server.batches) == 1
     assert result.run.counts == {"ok": N} and result.run.mode_used == "logprobs"
+
+
+def test_a_provider_error_that_echoes_the_key_stores_and_shows_no_key(tmp_path, monkeypatch):
+    key = "sk-echoed-secret-1234567890"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    config = BatchConfig(fail=lambda number: f"upstream rejected headers Authorization: Bearer {key}")
+    with BatchServer(config) as server:
+        kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True, **KW)
+        with pytest.raises(AuditError) as raised:
+            audit("openai/test-model", batch_options=BatchOptions(retries=0, **FAST), **kwargs)
+    assert key not in str(raised.value)
+    with Store(_db(tmp_path)) as store:
+        (run,) = store.list_runs()
+        reasons = [b.reason for b in store.batches(run.run_id)]
+        errors = {r.error for r in store.iter_responses(run.run_id)}
+    assert reasons and all("[redacted]" in r and key not in r for r in reasons)
+    assert all(key not in e for e in errors)
+    assert key.encode() not in (tmp_path / "runs.db").read_bytes()
