@@ -28,11 +28,21 @@ def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Ma
     -------
     (list of ScaleRetest, str or None)
         One entry per scale of an inventory in both runs (NaN with a reason where the ICC is undefined), and
-        why the list is empty (no inventory in both runs, or no respondent in both).
+        why the list is empty (no inventory in both runs, no respondent in both, or every answer of one run
+        reused from the other). Cells in both runs (the same cell id: one answer stored once and reused) are left
+        out, since they agree with themselves by construction.
     """
     shared = {k: inventories_a[k] for k in inventories_a if k in inventories_b}
     if not shared:
         return [], "the runs share no inventory"
+    reused = set(frame_a["cell_id"]) & set(frame_b["cell_id"])
+    if reused:
+        # A cell id is the cache key of its answer: a cell in both runs was asked once and its answer reused, so
+        # it would agree with itself perfectly and say nothing about stability.
+        frame_a, frame_b = (f[~f["cell_id"].isin(reused)] for f in (frame_a, frame_b))
+        if not len(frame_a) or not len(frame_b):
+            return [], (f"the second run reuses the first run's stored answers ({len(reused)} cells were asked "
+                        "once, not twice): there is no retest to measure; ask again with other samples or settings")
     ra, rb = respondent_frame(frame_a, shared), respondent_frame(frame_b, shared)
     if not len(ra) or not len(rb) or not set(ra["respondent"]) & set(rb["respondent"]):
         return [], ("no respondent (template × order × sample × persona) is in both runs: test–retest needs two "

@@ -13,6 +13,7 @@ import pingouin
 import pytest
 from typer.testing import CliRunner
 
+from psychometrics.administer import audit
 from psychometrics.cli import app
 from psychometrics.report import COMPARE_SECTION_IDS, render_comparison_report
 from psychometrics.schedule import ScheduleSummary
@@ -87,6 +88,15 @@ def test_runs_of_different_designs_have_no_retest_and_say_why(score_db, two_runs
     other = run(score_db, FIRST, ["bfi44"], templates=["short"], orders=["original"], samples=2)
     cmp = compare_runs(two_runs[0], other, db=score_db, n_boot=0)
     assert cmp.retest == [] and "no respondent" in cmp.retest_reason
+
+
+def test_a_run_that_reuses_the_other_runs_answers_has_no_retest_and_says_why(score_db, two_runs):
+    # The same model and design under another run id asks nothing: every answer is the first run's, reused.
+    again = audit(FIRST, ["bfi44"], db=score_db, run_id="retest-again", **DESIGN)
+    assert again.tally.requests == 0
+    for a, b in ((two_runs[0], again.run.run_id), (two_runs[0], two_runs[0])):
+        cmp = compare_runs(a, b, db=score_db, n_boot=0)
+        assert cmp.retest == [] and "reuses the first run's stored answers" in cmp.retest_reason
 
 
 def test_stability_across_repeated_samples_within_a_run_equals_pingouin(score_db):
