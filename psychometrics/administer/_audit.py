@@ -134,15 +134,27 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
 
 
 def _provider(model: str, api_base: str | None) -> str:
+    """The model's provider, checked before anything is asked: the project's own providers parse the whole model
+    string (a mistyped preset or embedded model fails here, not as one stored error per cell); any other
+    provider must be one litellm knows."""
     prefix = model.split("/", 1)[0]
     if prefix in _CUSTOM_PROVIDERS and "/" in model:
+        from psychometrics.administer.providers import check_model
+
+        try:
+            check_model(model)
+        except ValueError as exc:
+            raise AuditError(f"{model}: {exc}") from None
         return prefix
     lib = litellm()
     try:
         _, provider, _, _ = lib.get_llm_provider(model=model, api_base=api_base)
     except Exception:
+        from psychometrics._format import did_you_mean
+
+        hint = did_you_mean(prefix, [getattr(p, "value", p) for p in lib.provider_list] + sorted(_CUSTOM_PROVIDERS)) if "/" in model else ""
         raise AuditError(
-            f"unknown model or provider {model!r}: use provider/model, e.g. openai/gpt-4o-mini, "
+            f"unknown model or provider {model!r}{hint}: use provider/model, e.g. openai/gpt-4o-mini, "
             "anthropic/claude-3-5-haiku-20241022, ollama/llama3, sim/default or local/gemma-3-270m"
         ) from None
     return provider
@@ -296,12 +308,12 @@ def audit(
 
     plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
+    provider = _provider(model, api_base)
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
 
-    provider = _provider(model, api_base)
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
 
