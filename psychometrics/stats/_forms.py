@@ -15,7 +15,7 @@ from scipy import stats
 
 from psychometrics.stats._means import _check_ci
 from psychometrics.stats._proportions import wilson_ci
-from psychometrics.stats._result import _Record
+from psychometrics._record import ResultRecord
 
 NAN = math.nan
 Scores = pd.Series | Sequence[float] | np.ndarray
@@ -25,7 +25,7 @@ ITEM_CONSISTENCY_COLUMNS = ["item", "form_a", "form_b", "n", "identical", "ident
 """The columns of :func:`item_consistency`, in order."""
 
 
-class Correlation(_Record):
+class Correlation(ResultRecord):
     """A Pearson correlation between matched scores with a Fisher-z confidence interval."""
 
     value: float
@@ -48,7 +48,7 @@ class Correlation(_Record):
     """How r and its interval were obtained."""
 
 
-class PairedDifference(_Record):
+class PairedDifference(ResultRecord):
     """The mean shift between matched scores (``mean_b − mean_a``) with a paired t interval and test."""
 
     mean_a: float

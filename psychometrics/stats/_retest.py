@@ -8,13 +8,14 @@ import pandas as pd
 
 from psychometrics.stats._forms import Scores, _pairs
 from psychometrics.stats._reliability import icc
-from psychometrics.stats._result import Estimate, _Record
+from psychometrics._record import ResultRecord
+from psychometrics.stats._result import Estimate
 
 
 _KINDS = ("ICC(2,1)", "ICC(3,1)")
 
 
-class RetestReliability(_Record):
+class RetestReliability(ResultRecord):
     """Test–retest reliability of one scale: absolute agreement and consistency between two occasions."""
 
     agreement: Estimate
