@@ -338,7 +338,10 @@ def audit(
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
+        from psychometrics.store import running_here
+
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design,
+                                     **running_here()})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)

@@ -45,6 +45,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     from rich.console import Console
 
     console = Console()
+    answered = sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    if run.n_cells and answered < run.n_cells:
+        from psychometrics.score import incomplete_note
+
+        console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered)}",
+                      highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:
         console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "

@@ -61,6 +61,7 @@ from psychometrics.score._respondents import (
 )
 from psychometrics.score._score import score, score_responses
 from psychometrics.score._validity import MATCHING
+from psychometrics.score._warnings import incomplete_note
 
 __all__ = [
     "AUDIT_SCORES_VERSION",
@@ -105,6 +106,7 @@ __all__ = [
     "Verdict",
     "compare_data",
     "compare_runs",
+    "incomplete_note",
     "load_inventories",
     "load_run_data",
     "respondent_frame",
