@@ -42,4 +42,25 @@ def _root(
 
 
 def main() -> None:
-    app()
+    """The console entry point: a usage error (an unknown option, a value that is not one of the choices) is one
+    line on stderr naming the option, with exit code 2 (click's code for usage errors)."""
+    import sys
+
+    try:  # typer ≥ 0.25 carries its own click
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "psychometrics"
+        if not exc.format_message().strip() and exc.ctx is not None:  # no arguments: the help is the answer
+            typer.echo(exc.ctx.get_help())
+            sys.exit(exc.exit_code)
+        typer.echo(f"error: {' '.join(exc.format_message().split())} (see '{where} --help')", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -36,7 +36,7 @@ def audit_command(
     temperature: opt.Temperature = 0.0,
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
-    mode: opt.Mode = "auto",
+    mode: opt.Mode = opt.ModeChoice.auto,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -62,8 +62,8 @@ def audit_command(
         samples=samples,
         temperature=temperature,
         max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
+        mode=mode.value,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated, Optional
 
 import typer
@@ -14,13 +15,41 @@ Temperature = Annotated[float, typer.Option("--temperature", help="Sampling temp
 MaxTokens = Annotated[int, typer.Option(
     "--max-tokens", help="Token budget of a generated reply, reasoning included (a reasoning model needs hundreds "
     "to thousands).")]
-ReasoningEffort = Annotated[Optional[str], typer.Option(
-    "--reasoning-effort", help="none, minimal, low, medium, high, xhigh or max: passed to providers that take it "
-    "(litellm's reasoning_effort).")]
+class ModeChoice(str, enum.Enum):
+    auto = "auto"
+    logprobs = "logprobs"
+    generate = "generate"
+
+
+class EffortChoice(str, enum.Enum):
+    none = "none"
+    minimal = "minimal"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    xhigh = "xhigh"
+    max = "max"
+
+
+class ValueChoice(str, enum.Enum):
+    value = "value"
+    expected_value = "expected_value"
+
+
+ReasoningEffort = Annotated[Optional[EffortChoice], typer.Option(
+    "--reasoning-effort", help="Passed to providers that take it (litellm's reasoning_effort).")]
 MaxWait = Annotated[Optional[float], typer.Option(
     "--max-wait", help="Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before the "
     "run stops [default: 600].")]
-Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
+Mode = Annotated[ModeChoice, typer.Option(
+    "--mode", help="How an answer is read: log-probabilities of the option labels, a generated reply, or auto (log-probs "
+    "where the provider gives them).")]
+Value = Annotated[ValueChoice, typer.Option(
+    "--value", help="Score each answer by the chosen option (value) or by the expectation over the option "
+    "probabilities (expected_value, log-prob mode).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resamples.")]
+NBoot = Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half "
+                                    "intervals (0: none).")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]

@@ -30,8 +30,8 @@ def shape_command(
     temperature: opt.Temperature = 0.0,
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
-    mode: opt.Mode = "auto",
-    value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
+    mode: opt.Mode = opt.ModeChoice.auto,
+    value: opt.Value = opt.ValueChoice.value,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -51,8 +51,6 @@ def shape_command(
     whether refusals rise."""
     from psychometrics.shape import shape, shaping_personas, shaping_traits
 
-    if value not in ("value", "expected_value"):
-        raise ValueError(f"--value must be value or expected_value (got {value!r})")
     template_arg = "all" if templates.strip() == "all" else _split(templates)
     if dry_run:
         from psychometrics.administer import audit
@@ -61,7 +59,7 @@ def shape_command(
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
                     samples=samples, temperature=temperature, max_tokens=max_tokens,
-                    reasoning_effort=reasoning_effort, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
+                    reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, limit_items=limit_items,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
         size = plan_size_summary(res.plan)
         if json_:
@@ -74,9 +72,9 @@ def shape_command(
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
         orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort, mode=mode, concurrency=concurrency,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, concurrency=concurrency,  # type: ignore[arg-type]
         rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
-        limit_items=limit_items, value=value,  # type: ignore[arg-type]
+        limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
         progress=not json_ and sys.stderr.isatty(),
     )
     path = None

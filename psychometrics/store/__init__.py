@@ -6,13 +6,13 @@ from psychometrics.store._sqlite import DEFAULT_DB, Store, StoreError, db_path
 
 __all__ = [
     "DEFAULT_DB", "STALE_AFTER_S", "AnswerMode", "Response", "Run", "RunStatus", "Status", "Store", "StoreError",
-    "db_path", "export_responses", "running_here",
+    "db_path", "export_format", "export_responses", "running_here",
 ]
 
 
 def __getattr__(name: str):  # export needs pandas; keep `import psychometrics.store` light for the CLI
-    if name == "export_responses":
-        from psychometrics.store._export import export_responses
+    if name in ("export_format", "export_responses"):
+        from psychometrics.store import _export
 
-        return export_responses
+        return getattr(_export, name)
     raise AttributeError(name)
