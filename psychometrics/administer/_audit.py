@@ -17,6 +17,7 @@ from typing import get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
+from psychometrics._format import count
 from psychometrics.administer._call import CallOptions
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
@@ -246,6 +247,8 @@ def audit(
     dry_run: bool = False,
     progress: bool = False,
     retry_policy: RetryPolicy | None = None,
+    log: Callable[[str], None] | None = None,
+    max_cost: float | None = None,
 ) -> AuditResult:
     """Administer ``inventories`` to ``model`` under every template × order × sample and store each answer.
 
@@ -258,6 +261,11 @@ def audit(
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
     may ask for in a ``Retry-After`` or rate-limit header before the run stops (None: :data:`DEFAULT_MAX_WAIT`,
     600 s).
+
+    ``progress`` shows progress on stderr: a bar on a terminal, else a plain line every few seconds. ``log``
+    receives one line per stage ("resuming run X: 38 of 264 already answered", "asking 226 prompts", "nothing to
+    ask: run X is complete"). ``max_cost`` (US dollars) stops taking new cells once the run's cost reaches it:
+    what was answered is stored, the run is ``interrupted`` and re-running resumes it.
 
     Raises
     ------
@@ -346,6 +354,15 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
+        say = log or (lambda line: None)
+        if not missing:
+            say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
+        elif answered:
+            say(f"resuming run {run_id}: {len(answered)} of {len(plan.cells)} already answered")
+        if missing and provider == "local":
+            say(f"loading model {model}")
+        if missing:
+            say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath
 
         fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None

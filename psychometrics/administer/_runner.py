@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from psychometrics.administer._call import (
@@ -189,10 +192,66 @@ async def administer(
     return tally
 
 
-def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
-    """A rich progress bar on stderr: done/total, rate, errors, cost. Returns (update, close)."""
+PLAIN_INTERVAL_S = 5.0
+"""Seconds between two progress lines when standard error is not a terminal (CI, cron, ``| tee``);
+``$PSYCHOMETRICS_PROGRESS_INTERVAL`` overrides it."""
+
+
+class RateEstimate:
+    """Answers per second over the last ``window_s`` seconds (all of the session while it is shorter), so that the
+    ETA neither jumps with each burst of replies nor lags long behind a change of pace."""
+
+    def __init__(self, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.window_s = window_s
+        self.clock = clock
+        self.started = clock()
+        self._times: deque[float] = deque()
+
+    def add(self) -> None:
+        """Count one answer, now."""
+        self._times.append(self.clock())
+
+    @property
+    def rate(self) -> float | None:
+        now = self.clock()
+        while self._times and self._times[0] < now - self.window_s:
+            self._times.popleft()
+        span = min(self.window_s, now - self.started)
+        return len(self._times) / span if span > 0 and self._times else None
+
+    def eta(self, remaining: int) -> float | None:
+        rate = self.rate
+        return remaining / rate if rate else None
+
+
+def progress_line(done: int, total: int, rate: float | None, tally: Tally, eta: float | None) -> str:
+    """``asking: 120/264 (45%), 11.8/s, 0 errors, 2 refused, ETA 12 s`` (plain text, one line)."""
+    from psychometrics._format import count, money, seconds
+
+    parts = [f"asking: {done}/{total} ({done / total:.0%})" if total else f"asking: {done}",
+             f"{rate:.3g}/s" if rate is not None else "-/s", count(tally.counts["error"], "error"),
+             f"{tally.counts['refused']} refused"]
+    if tally.cost_usd:
+        parts.append(money(tally.cost_usd))
+    parts.append(f"ETA {seconds(eta)}" if eta is not None else "ETA -")
+    return ", ".join(parts)
+
+
+def progress_printer(total: int, already: int, *, enabled: bool, interactive: bool | None = None,
+                     interval: float | None = None, write: Callable[[str], None] | None = None,
+                     clock: Callable[[], float] = time.monotonic,
+                     ) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    """Progress on stderr: a rich bar on a terminal; otherwise one plain line (:func:`progress_line`) every
+    ``interval`` seconds and one at the end. Returns (update, close)."""
     if not enabled:
         return (lambda r, t: None), (lambda: None)
+    if interactive is None:
+        interactive = sys.stderr.isatty()
+    if not interactive:
+        if interval is None:
+            interval = float(os.environ.get("PSYCHOMETRICS_PROGRESS_INTERVAL") or PLAIN_INTERVAL_S)
+        return _plain_printer(total, already, interval, write or (lambda line: print(line, file=sys.stderr,
+                                                                                      flush=True)), clock)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
 
@@ -211,3 +270,27 @@ def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callab
                         errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}")
 
     return update, progress.stop
+
+
+def _plain_printer(total: int, already: int, interval: float, write: Callable[[str], None],
+                   clock: Callable[[], float]) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    estimate = RateEstimate(clock=clock)
+    state: dict[str, Any] = {"next": clock() + interval, "tally": None, "printed": None}
+
+    def line(tally: Tally) -> str:
+        done = already + tally.done
+        return progress_line(done, total, estimate.rate, tally, estimate.eta(total - done))
+
+    def update(response: Response, tally: Tally) -> None:
+        estimate.add()
+        state["tally"] = tally
+        if clock() >= state["next"]:
+            write(line(tally))
+            state["printed"], state["next"] = tally.done, clock() + interval
+
+    def close() -> None:
+        tally = state["tally"]
+        if tally is not None and state["printed"] != tally.done:
+            write(line(tally))
+
+    return update, close

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +16,10 @@ def _split(values: list[str] | None) -> list[str]:
     for v in values or []:
         out.extend(x.strip() for x in v.split(",") if x.strip())
     return out
+
+
+def _stage(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def _personas(spec: str | None) -> list[str | None]:
@@ -77,7 +80,8 @@ def audit_command(
         template_files=[str(p) for p in template_file or []],
         personas=_personas(personas),
         dry_run=dry_run,
-        progress=not json_ and sys.stderr.isatty(),
+        progress=not json_,
+        log=None if json_ else _stage,
     )
     from psychometrics.plan import plan_size_summary
 
@@ -92,4 +96,4 @@ def audit_command(
     from psychometrics.cli._summary import print_run_summary
 
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report)
+                      write_report=report, log=None if json_ else _stage)

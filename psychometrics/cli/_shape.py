@@ -75,7 +75,7 @@ def shape_command(
         reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, concurrency=concurrency,  # type: ignore[arg-type]
         rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
-        progress=not json_ and sys.stderr.isatty(),
+        progress=not json_,
     )
     path = None
     if report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from psychometrics._format import DASH, coef, general, interval, missing, num, pct, pvalue
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
-                      write_report: bool = False) -> None:
+                      write_report: bool = False, log: Callable[[str], None] | None = None) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -30,7 +31,11 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
         cut = store.cut_by_token_budget(run_id)
+    say = log or (lambda line: None)
+    say("scoring")
     scores = score(run, db=db)
+    if write_report:
+        say("writing report")
     report_path = _write_report(run_id, db, scores) if write_report else None
     if json_:
         print_json({
