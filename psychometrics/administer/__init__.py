@@ -2,13 +2,17 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "EndpointError", "Response", "Status", "audit",
-           "sanitize_api_base"]
+__all__ = ["AnswerMode", "AuditError", "AuditResult", "CostEstimate", "CostLimitError", "EndpointError", "Response",
+           "Status", "audit", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
+    if name == "CostEstimate":
+        from psychometrics.administer._estimate import CostEstimate
+
+        return CostEstimate
     raise AttributeError(name)

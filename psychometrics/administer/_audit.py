@@ -17,8 +17,9 @@ from typing import get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
-from psychometrics._format import count
+from psychometrics._format import count, money
 from psychometrics.administer._call import CallOptions
+from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
@@ -54,6 +55,13 @@ class AuditResult:
     tally: Tally | None
     """What this session asked (None for a dry run)."""
     already_answered: int
+    estimate: CostEstimate | None = None
+    """A dry run's estimate of requests, tokens and cost (None otherwise)."""
+
+
+class CostLimitError(EndpointError):
+    """The audit stopped taking cells because the run's cost reached ``max_cost``; what was asked is stored and
+    re-running (with a higher limit) resumes it."""
 
 
 def sanitize_api_base(api_base: str | None) -> str | None:
@@ -113,7 +121,8 @@ def _versions(model: str) -> dict[str, str]:
 
 
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
-                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float) -> None:
+                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float,
+                   max_cost: float | None = None) -> None:
     if samples < 1:
         raise AuditError(f"--samples must be at least 1 (got {samples})")
     if concurrency < 1:
@@ -132,6 +141,8 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--max-tokens must be at least 1 (got {max_tokens})")
     if not max_wait > 0:
         raise AuditError(f"--max-wait must be positive (got {max_wait:g})")
+    if max_cost is not None and not max_cost > 0:
+        raise AuditError(f"--max-cost must be positive (got {max_cost:g})")
 
 
 def _provider(model: str, api_base: str | None) -> str:
@@ -303,7 +314,7 @@ def audit(
             template_files=[str(p) for p in template_files],
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
-                   design.settings.max_tokens, max_wait)
+                   design.settings.max_tokens, max_wait, max_cost)
     invs = [load_inventory(i) for i in design.inventories]
 
     def plan_at(where: str | None) -> Plan:
@@ -320,7 +331,10 @@ def audit(
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
+        per_request = (1 if design.settings.mode == "logprobs" or (
+            design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
+        estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate)
 
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
@@ -378,9 +392,9 @@ def audit(
                 tally = asyncio.run(administer(
                     missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                     logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    policy=policy, on_response=update,
+                    policy=policy, on_response=update, max_cost=max_cost, spent_before=store.run_cost(run_id),
                 ))
-            status = "failed" if tally.stopped else "finished"
+            status = "failed" if tally.stopped else "interrupted" if tally.over_budget else "finished"
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -402,6 +416,11 @@ def audit(
 
             raise EndpointError(explain(tally.stopped, model=model, provider=provider, api_base=api_base,
                                         api_key=api_key, run_id=run_id), run_id=run_id)
+        if tally.over_budget:
+            answered_now = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+            raise CostLimitError(f"stopped at the cost limit: {money(run.cost_usd)} spent, --max-cost "
+                                 f"{money(max_cost)}; {answered_now} of {len(plan.cells)} answered (stored); re-run "
+                                 f"with a higher --max-cost to resume run {run_id}", run_id=run_id)
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "

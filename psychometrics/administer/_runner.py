@@ -43,6 +43,8 @@ class Tally:
     """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
     stopped: Stop | None = None
     """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
+    over_budget: bool = False
+    """Set when the session stopped taking cells because the run's cost reached ``max_cost``."""
 
     @property
     def done(self) -> int:
@@ -144,11 +146,15 @@ async def administer(
     rpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),
     on_response: Callable[[Response, Tally], None] | None = None,
+    max_cost: float | None = None,
+    spent_before: float = 0.0,
 ) -> Tally:
     """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives.
 
     Stops taking new cells when the endpoint refuses every request the same way or asks to wait longer than
-    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``.
+    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``. Stops
+    taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
+    flight then still finish, so the cost can pass it by at most ``concurrency`` requests): ``Tally.over_budget``.
     """
     tally = Tally(asked=len(cells))
     cpu0 = time.process_time()
@@ -163,6 +169,9 @@ async def administer(
 
     async def worker() -> None:
         while tally.stopped is None:
+            if max_cost is not None and spent_before + tally.cost_usd >= max_cost:
+                tally.over_budget = True
+                return
             try:
                 cell = queue.get_nowait()
             except asyncio.QueueEmpty:

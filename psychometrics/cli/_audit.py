@@ -52,6 +52,7 @@ def audit_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory.")] = None,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
+    max_cost: opt.MaxCost = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -82,18 +83,37 @@ def audit_command(
         dry_run=dry_run,
         progress=not json_,
         log=None if json_ else _stage,
+        max_cost=max_cost,
     )
     from psychometrics.plan import plan_size_summary
 
     size = plan_size_summary(result.plan)
     if dry_run:
-        if json_:
-            print_json({"run_id": result.run.run_id, "model": result.run.model, "plan": size})
-        else:
-            typer.echo(f"plan for {result.run.model}: " + ", ".join(f"{v} {k}" for k, v in size.items()))
-            typer.echo("dry run: nothing was asked")
+        print_dry_run(result, size, json_=json_, max_cost=max_cost)
         return
     from psychometrics.cli._summary import print_run_summary
 
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
                       write_report=report, log=None if json_ else _stage)
+
+
+def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:
+    """The plan's size and the estimate of what asking it costs, as text or JSON."""
+    from psychometrics._format import count, integer, missing, money
+
+    est = result.estimate
+    if json_:
+        print_json({"run_id": result.run.run_id, "model": result.run.model, "plan": size,
+                    "estimate": est.model_dump(mode="json") if est else None})
+        return
+    names = {"inventories": "inventory", "items": "item", "templates": "template", "orders": "order",
+             "samples": "sample", "personas": "persona", "cells": "cell"}
+    typer.echo(f"plan for {result.run.model}: " + ", ".join(count(v, names.get(k, k)) for k, v in size.items()))
+    if est is not None:
+        cost = f"no cost estimate ({est.reason})" if missing(est.cost_usd) else f"estimated cost {money(est.cost_usd)}"
+        typer.echo(f"{count(est.requests, 'request')}, about {integer(est.prompt_tokens)} prompt tokens and at most "
+                   f"{integer(est.completion_tokens)} completion tokens; {cost}")
+        if max_cost is not None and not missing(est.cost_usd) and est.cost_usd > max_cost:
+            typer.echo(f"the estimate is above --max-cost {money(max_cost)}: the audit would stop there (re-run with a "
+                       "higher limit to resume)")
+    typer.echo("dry run: nothing was asked")

@@ -55,4 +55,9 @@ Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many r
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan size and call nothing.")]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Print the plan size, the requests, estimated tokens and cost (litellm's local price map), "
+    "and call nothing.")]
+MaxCost = Annotated[Optional[float], typer.Option(
+    "--max-cost", metavar="USD", help="Stop taking new prompts once the run has cost this many US dollars (the "
+    "answers so far are stored; re-running resumes).")]

@@ -10,7 +10,7 @@ import typer
 
 from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json
+from psychometrics.cli._common import handle_errors
 
 
 def _split(value: str) -> list[str]:
@@ -61,12 +61,9 @@ def shape_command(
                     samples=samples, temperature=temperature, max_tokens=max_tokens,
                     reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, limit_items=limit_items,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
-        size = plan_size_summary(res.plan)
-        if json_:
-            print_json({"run_id": res.run.run_id, "model": res.run.model, "plan": size})
-        else:
-            typer.echo(f"plan for {res.run.model}: " + ", ".join(f"{v} {k}" for k, v in size.items()))
-            typer.echo("dry run: nothing was asked")
+        from psychometrics.cli._audit import print_dry_run
+
+        print_dry_run(res, plan_size_summary(res.plan), json_=json_)
         return
 
     result = shape(
