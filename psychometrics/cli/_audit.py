@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json
+from psychometrics.cli._common import handle_errors, print_json, writable_folder
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -28,8 +28,22 @@ def _personas(spec: str | None) -> list[str | None]:
     return persona_ids(spec)
 
 
+_DESIGN_OPTIONS = {"model": "--model", "inventory": "--inventory", "templates": "--templates",
+                   "template_file": "--template-file", "orders": "--orders", "samples": "--samples",
+                   "temperature": "--temperature", "max_tokens": "--max-tokens", "reasoning_effort": "--reasoning-effort",
+                   "mode": "--mode", "run_id": "--run-id", "limit_items": "--limit-items", "personas": "--personas"}
+"""Options that define a run's design: a resumed run keeps its own, so giving one with --resume is an error."""
+
+
+def _given_with_resume(ctx: typer.Context) -> list[str]:
+    sources = {name: ctx.get_parameter_source(name) for name in _DESIGN_OPTIONS}
+    return [flag for name, flag in _DESIGN_OPTIONS.items()
+            if sources[name] is not None and sources[name].name != "DEFAULT"]
+
+
 @handle_errors
 def audit_command(
+    ctx: typer.Context,
     model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable). Default: bfi44.")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "all",
@@ -53,11 +67,20 @@ def audit_command(
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
     max_cost: opt.MaxCost = None,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write the report <run_id>.html into --out at the end.")] = True,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
     from psychometrics.administer import audit
+    from psychometrics.cli._common import UserError
+
+    if resume and (given := _given_with_resume(ctx)):
+        raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
+                        "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost — "
+                        "and what to print can change)")
+    if report and not dry_run:
+        writable_folder(out)
     result = audit(
         model=model,
         inventories=inventory or ["bfi44"],
@@ -94,7 +117,7 @@ def audit_command(
     from psychometrics.cli._summary import print_run_summary
 
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report, log=None if json_ else _stage)
+                      write_report=report, log=None if json_ else _stage, out=out)
 
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -61,3 +62,6 @@ DryRun = Annotated[bool, typer.Option(
 MaxCost = Annotated[Optional[float], typer.Option(
     "--max-cost", metavar="USD", help="Stop taking new prompts once the run has cost this many US dollars (the "
     "answers so far are stored; re-running resumes).")]
+Out = Annotated[Optional[Path], typer.Option(
+    "--out", "-o", help="Folder for the HTML page, named after the run (created when missing; a path ending in "
+    ".html names the file itself) [default: reports].")]

@@ -17,10 +17,18 @@ app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=Tru
 
 @app.command("list")
 @handle_errors
-def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
+          ) -> None:
     """List stored runs, oldest first."""
-    from psychometrics.store import Store
+    from psychometrics.store import Store, db_path
 
+    path = db_path(db)
+    if path is not None and not path.exists():
+        if json_:
+            print_json([])
+        else:
+            typer.echo(f"no runs yet: {path} does not exist (an audit creates it)")
+        return
     with Store(db, create=False) as store:
         runs = store.list_runs()
     if json_:
@@ -38,7 +46,10 @@ def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = Fa
 
 @app.command("show")
 @handle_errors
-def show(run_id: str, db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(run_id: Annotated[str, typer.Argument(help="The run to show (see `psychometrics runs list`).")],
+         db: opt.Db = None,
+         json_: Annotated[bool, typer.Option("--json", help="Print the run, its scales and scores as JSON.")] = False,
+         ) -> None:
     """Show one run: its design, counts and scale scores."""
     from psychometrics.cli._summary import print_run_summary
 

@@ -10,7 +10,7 @@ import typer
 
 from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors
+from psychometrics.cli._common import handle_errors, writable_folder
 
 
 def _split(value: str) -> list[str]:
@@ -43,13 +43,16 @@ def shape_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of the inventory (taken in turn from each scale).")] = None,
     dry_run: opt.DryRun = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/shape-<run_id>.html at the end.")] = True,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("reports"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print the ShapingResult as JSON.")] = False,
 ) -> None:
     """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
     inventory at every level, and report how closely the scores follow (Spearman ρ), what else moves, and
     whether refusals rise."""
     from psychometrics.shape import shape, shaping_personas, shaping_traits
+
+    if report and not dry_run:
+        writable_folder(out)  # before any question is asked
 
     template_arg = "all" if templates.strip() == "all" else _split(templates)
     if dry_run:

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
-                      write_report: bool = False, log: Callable[[str], None] | None = None) -> None:
+                      write_report: bool = False, log: Callable[[str], None] | None = None,
+                      out: Any = None) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -36,7 +37,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     scores = score(run, db=db)
     if write_report:
         say("writing report")
-    report_path = _write_report(run_id, db, scores) if write_report else None
+    report_path = _write_report(run_id, db, scores, out) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
@@ -65,11 +66,11 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         console.print(f"report: {report_path}")
 
 
-def _write_report(run_id: str, db: str | None, scores: AuditScores) -> Any:
-    """Write the HTML report of the run, reusing ``scores``."""
+def _write_report(run_id: str, db: str | None, scores: AuditScores, out: Any = None) -> Any:
+    """Write the HTML report of the run into the folder ``out`` (default ``reports/``), reusing ``scores``."""
     from psychometrics.report import write_audit_report
 
-    return write_audit_report(run_id, db=db, scores=scores)
+    return write_audit_report(run_id, db=db, scores=scores, out=out)
 
 
 # -------------------------------------------------------------------------------------------------------------
