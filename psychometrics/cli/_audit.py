@@ -67,6 +67,9 @@ def audit_command(
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
     max_cost: opt.MaxCost = None,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
+    value: opt.Value = opt.ValueChoice.value,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the report <run_id>.html into --out at the end.")] = True,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -117,7 +120,8 @@ def audit_command(
     from psychometrics.cli._summary import print_run_summary
 
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report, log=None if json_ else _stage, out=out)
+                      write_report=report, log=None if json_ else _stage, out=out,
+                      n_boot=n_boot, seed=seed, value=value.value)
 
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:

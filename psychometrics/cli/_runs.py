@@ -49,11 +49,12 @@ def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json", help=
 def show(run_id: Annotated[str, typer.Argument(help="The run to show (see `psychometrics runs list`).")],
          db: opt.Db = None,
          json_: Annotated[bool, typer.Option("--json", help="Print the run, its scales and scores as JSON.")] = False,
+         n_boot: opt.NBoot = 1000, seed: opt.Seed = 0, value: opt.Value = opt.ValueChoice.value,
          ) -> None:
     """Show one run: its design, counts and scale scores."""
     from psychometrics.cli._summary import print_run_summary
 
-    print_run_summary(run_id, db=db, json_=json_)
+    print_run_summary(run_id, db=db, json_=json_, n_boot=n_boot, seed=seed, value=value.value)
 
 
 class ExportFormat(str, enum.Enum):

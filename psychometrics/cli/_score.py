@@ -14,8 +14,9 @@ from psychometrics.cli._common import handle_errors
 def score_command(
     run_id: Annotated[str, typer.Argument(help="The run to score (see `psychometrics runs list`).")],
     db: opt.Db = None,
-    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half intervals (0: none).")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
+    value: opt.Value = opt.ValueChoice.value,
     json_: Annotated[bool, typer.Option("--json", help="Print the AuditScores JSON.")] = False,
 ) -> None:
     """Score a run: scale scores, reliability, sensitivity to prompt and option order, norms and validity."""
@@ -24,7 +25,7 @@ def score_command(
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
-    scores = score(run, db=db, n_boot=n_boot, seed=seed)
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value.value)
     if json_:
         typer.echo(scores.to_json())
         return

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
                       write_report: bool = False, log: Callable[[str], None] | None = None,
-                      out: Any = None) -> None:
+                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value") -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -34,7 +34,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         cut = store.cut_by_token_budget(run_id)
     say = log or (lambda line: None)
     say("scoring")
-    scores = score(run, db=db)
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value)
     if write_report:
         say("writing report")
     report_path = _write_report(run_id, db, scores, out) if write_report else None
