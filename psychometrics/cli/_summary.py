@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import DASH, coef, general, interval, missing, num, pct, pvalue
+from psychometrics._format import DASH, count, coef, general, interval, missing, num, pct, pvalue
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     personas = [p or "-" for p in info.personas]
     console.print(
         f"{info.n_respondents} respondents ({info.respondent}): templates {', '.join(info.templates) or '-'}; "
-        f"orders {', '.join(info.orders) or '-'}; {len(info.samples)} sample(s); personas {', '.join(personas) or '-'}",
+        f"orders {', '.join(info.orders) or '-'}; {count(len(info.samples), 'sample')}; personas {', '.join(personas) or '-'}",
         highlight=False, markup=False,
     )
 

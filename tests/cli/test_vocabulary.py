@@ -66,3 +66,20 @@ def test_out_is_a_folder_created_when_missing_and_checked_before_asking(tmp_path
     assert res.exit_code == 0 and (tmp_path / "c" / "v.html").is_file()
     res = runner.invoke(app, ["report", "v", "--db", str(db), "--n-boot", "0", "-o", str(tmp_path / "old.html")])
     assert res.exit_code == 0 and (tmp_path / "old.html").is_file()  # the older spelling: a file name
+
+
+def test_an_inventory_file_reports_every_problem_at_once_with_near_field_names(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: 1\nnmae: X\nitems: 3\nscales: []\nkindd: likert\n")
+    res = runner.invoke(app, ["audit", "-m", "sim/steady", "-i", str(bad), "--dry-run"])
+    assert res.exit_code == 1
+    assert f"{bad}:3: unknown field 'nmae' (did you mean 'name'?)" in res.output
+    assert f"{bad}:6: unknown field 'kindd' (did you mean 'kind'?)" in res.output
+    assert f"{bad}:4: items:" in res.output  # the other problems in the same pass
+
+
+def test_plan_line_uses_singular_and_plural():
+    res = runner.invoke(app, ["audit", "-m", "sim/steady", "--templates", "instruct", "--orders", "original",
+                              "--limit-items", "1", "--dry-run"])
+    assert "1 inventory, 1 item, 1 template, 1 order, 1 sample, 1 persona, 1 cell" in res.output
+    assert "1 request," in res.output
