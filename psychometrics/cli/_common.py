@@ -59,16 +59,10 @@ def writable_file(path: Path) -> Path:
     UserError
         A folder cannot be made (a file stands in its way, no permission) or the file cannot be written.
     """
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise UserError(f"{path}: cannot write here: {_first_file(folder)} is a file, not a folder") from None
-    except PermissionError:
-        raise UserError(f"{path}: no permission to create the folder {folder}") from None
+    _make_folder(path.parent, path)
     if path.is_dir():
         raise UserError(f"{path} is a folder: give a file name")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"{path}: no permission to write there")
     return path
 
@@ -77,15 +71,20 @@ def writable_folder(path: Path) -> Path:
     """Create an output folder (and its parents) and check that files can be written in it, before any work."""
     if path.exists() and not path.is_dir():
         raise UserError(f"{path} is a file: --out takes a folder")
+    return _make_folder(path, path)
+
+
+def _make_folder(folder: Path, target: Path) -> Path:
+    """Create ``folder`` (for writing ``target``) or say in one line why it cannot be written in."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
-        raise UserError(f"{path}: cannot create this folder: {_first_file(path)} is a file, not a folder") from None
+        raise UserError(f"{target}: cannot write here: {_first_file(folder)} is a file, not a folder") from None
     except PermissionError:
-        raise UserError(f"{path}: no permission to create this folder") from None
-    if not os.access(path, os.W_OK):
-        raise UserError(f"{path}: no permission to write in this folder")
-    return path
+        raise UserError(f"{target}: no permission to create the folder {folder}") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"{target}: no permission to write in {folder}")
+    return folder
 
 
 def _first_file(folder: Path) -> Path:
