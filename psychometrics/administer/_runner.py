@@ -15,12 +15,14 @@ from psychometrics.administer._call import (
     CallOptions,
     NoLogprobs,
     call_model,
+    close_clients,
     error_response,
     fast_template,
     response_from_reply,
 )
 from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
-from psychometrics.administer._retry import Clock, RetryPolicy, SystemClock, describe, is_retryable, retry_after
+from psychometrics.administer._pacing import Pacer
+from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
 from psychometrics.plan import Cell
 from psychometrics.store import AnswerMode, Response, Store
 
@@ -41,44 +43,25 @@ class Tally:
     """CPU seconds this process spent meanwhile (all threads): for benchmarks."""
     fast_path: bool = False
     """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
+    fallbacks: int = 0
+    """Cells asked again in generation (``--mode auto``) because their log-probs could not be read as an answer."""
+    modes: dict[str, int] = field(default_factory=dict)
+    """Stored answers (not errors) by the mode that produced them."""
     stopped: Stop | None = None
     """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
     over_budget: bool = False
     """Set when the session stopped taking cells because the run's cost reached ``max_cost``."""
+    pace: Pacer | None = None
+    """What paced the requests (its rate, window and the 429s it saw)."""
 
     @property
     def done(self) -> int:
         return sum(self.counts.values())
 
 
-class RateLimiter:
-    """At most ``rpm`` request starts per minute, spread evenly; and none before a time the server asked for."""
-
-    def __init__(self, rpm: float | None, clock: Clock | None = None):
-        self.interval = 60.0 / rpm if rpm else 0.0
-        self.clock = clock or SystemClock()
-        self._next = 0.0
-        self._not_before = 0.0
-        self._lock = asyncio.Lock()
-
-    def hold(self, seconds: float) -> None:
-        """Start no request for ``seconds`` from now (a server's Retry-After applies to every request)."""
-        self._not_before = max(self._not_before, self.clock.monotonic() + seconds)
-
-    async def wait(self) -> None:
-        if not self.interval and not self._not_before:
-            return
-        async with self._lock:
-            now = self.clock.monotonic()
-            start = max(now, self._next, self._not_before)
-            if self.interval:
-                self._next = start + self.interval
-        if start > now:
-            await self.clock.sleep(start - now)
-
-
 class _ModeState:
-    """``auto`` starts with log-probs where the provider claims them and falls back to generation once."""
+    """``auto`` starts with log-probs where the provider claims them; a cell whose log-probs cannot be read as an
+    answer is asked again in generation, and a provider that gives no log-probs at all switches the run to it."""
 
     def __init__(self, requested: str, logprobs_supported: bool):
         if requested == "auto":
@@ -90,20 +73,27 @@ class _ModeState:
 
 
 async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, policy: RetryPolicy,
-               limiter: RateLimiter, tally: Tally) -> tuple[Response, BaseException | None]:
+               limiter: Pacer, tally: Tally) -> tuple[Response, BaseException | None]:
     """The cell's response, and the error it ended in (None when it was answered)."""
     attempts = 0
     started = time.monotonic()
+    generate_this_cell = False
     while True:
         attempts += 1
-        current = mode.mode
-        await limiter.wait()
+        current: AnswerMode = "generate" if generate_this_cell else mode.mode
+        sent = await limiter.wait()  # a place in the window, at the provider's pace (see _pacing)
         t0 = time.monotonic()
         tally.requests += 1
         try:
-            reply = await call_model(cell, current, opts)
-            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
-                                       max_tokens=opts.settings.max_tokens), None
+            reply = await limiter.send(sent, call_model(cell, current, opts))
+            response = response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
+                                           max_tokens=opts.settings.max_tokens)
+            if response.status == "invalid" and current == "logprobs" and mode.can_fall_back:
+                generate_this_cell = True  # its log-probs name no label where the reply answers: ask it again
+                tally.fallbacks += 1
+                attempts = 0
+                continue
+            return response, None
         except NoLogprobs as exc:
             if mode.can_fall_back and current == "logprobs":
                 mode.mode = "generate"
@@ -144,6 +134,7 @@ async def administer(
     logprobs_supported: bool,
     concurrency: int = 8,
     rpm: float | None = None,
+    pacing: bool = True,
     policy: RetryPolicy = RetryPolicy(),
     on_response: Callable[[Response, Tally], None] | None = None,
     max_cost: float | None = None,
@@ -151,6 +142,9 @@ async def administer(
 ) -> Tally:
     """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives.
 
+    ``concurrency`` is the most requests in flight; below it requests are paced at the rate limit the provider
+    states and the window shrinks on 429s (``pacing=False``: exactly ``concurrency`` in flight, only ``rpm`` and
+    the server's waits pace them; see :mod:`psychometrics.administer._pacing`).
     Stops taking new cells when the endpoint refuses every request the same way or asks to wait longer than
     ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``. Stops
     taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
@@ -160,7 +154,7 @@ async def administer(
     cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
-    limiter = RateLimiter(rpm, policy.clock)
+    limiter = tally.pace = Pacer(concurrency, rpm=rpm, adaptive=pacing, clock=policy.clock)
     fail_fast = FailFast()
     queue: asyncio.Queue[Cell] = asyncio.Queue()
     for cell in cells:
@@ -183,7 +177,8 @@ async def administer(
             tally.counts[response.status] += 1
             tally.cost_usd += response.cost_usd or 0.0
             if response.status != "error":
-                tally.mode_used = response.mode
+                tally.modes[response.mode] = tally.modes.get(response.mode, 0) + 1
+                tally.mode_used = max(tally.modes, key=lambda m: tally.modes[m])
             if on_response:
                 on_response(response, tally)
 
@@ -194,8 +189,7 @@ async def administer(
         for w in workers:
             w.cancel()
         writer.close()
-        if opts.fast is not None:
-            await opts.fast.close()
+        await close_clients(opts)
         tally.wall_s = time.monotonic() - tally.started
         tally.cpu_s = time.process_time() - cpu0
     return tally
@@ -267,16 +261,19 @@ def progress_printer(total: int, already: int, *, enabled: bool, interactive: bo
     progress = Progress(
         TextColumn("[bold]asking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} /s"),
         TextColumn("errors {task.fields[errors]}"), TextColumn("refused {task.fields[refused]}"),
-        TextColumn("${task.fields[cost]}"), TimeRemainingColumn(), console=Console(file=sys.stderr),
+        TextColumn("${task.fields[cost]}"), TextColumn("pace {task.fields[pace]}"), TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
         transient=False,
     )
-    task = progress.add_task("audit", total=total, completed=already, rate="-", errors=0, refused=0, cost="0.0000")
+    task = progress.add_task("audit", total=total, completed=already, rate="-", errors=0, refused=0, cost="0.0000",
+                             pace="-")
     progress.start()
 
     def update(response: Response, tally: Tally) -> None:
         elapsed = max(1e-9, time.monotonic() - tally.started)
         progress.update(task, completed=already + tally.done, rate=f"{tally.done / elapsed:.1f}",
-                        errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}")
+                        errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}",
+                        pace=tally.pace.describe() if tally.pace else "-")
 
     return update, progress.stop
 

@@ -31,7 +31,8 @@ def _personas(spec: str | None) -> list[str | None]:
 _DESIGN_OPTIONS = {"model": "--model", "inventory": "--inventory", "templates": "--templates",
                    "template_file": "--template-file", "orders": "--orders", "samples": "--samples",
                    "temperature": "--temperature", "max_tokens": "--max-tokens", "reasoning_effort": "--reasoning-effort",
-                   "mode": "--mode", "run_id": "--run-id", "limit_items": "--limit-items", "personas": "--personas"}
+                   "mode": "--mode", "prompt_format": "--prompt-format",
+                   "run_id": "--run-id", "limit_items": "--limit-items", "personas": "--personas"}
 """Options that define a run's design: a resumed run keeps its own, so giving one with --resume is an error."""
 
 
@@ -54,6 +55,7 @@ def audit_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
+    prompt_format: opt.PromptFormat = "auto",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -67,6 +69,12 @@ def audit_command(
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
     max_cost: opt.MaxCost = None,
+    batch: opt.Batch = False,
+    poll_interval: opt.PollInterval = 10.0,
+    max_poll_interval: opt.MaxPollInterval = 300.0,
+    batch_reask: opt.BatchReask = "batch",
+    batch_max_lines: opt.BatchMaxLines = None,
+    batch_max_bytes: opt.BatchMaxBytes = None,
     n_boot: opt.NBoot = 1000,
     seed: opt.Seed = 0,
     value: opt.Value = opt.ValueChoice.value,
@@ -75,15 +83,18 @@ def audit_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
-    from psychometrics.administer import audit
+    from psychometrics.administer import BatchOptions, audit
     from psychometrics.cli._common import UserError
 
     if resume and (given := _given_with_resume(ctx)):
         raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
-                        "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost — "
-                        "and what to print can change)")
+                        "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "
+                        "--batch and its options — and what to print can change)")
     if report and not dry_run:
         writable_folder(out)
+    batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
+                                 reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
+                                 max_bytes=batch_max_bytes)
     result = audit(
         model=model,
         inventories=inventory or ["bfi44"],
@@ -94,6 +105,7 @@ def audit_command(
         max_tokens=max_tokens,
         reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
         mode=mode.value,  # type: ignore[arg-type]
+        prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,
@@ -110,6 +122,8 @@ def audit_command(
         progress=not json_,
         log=None if json_ else _stage,
         max_cost=max_cost,
+        batch=batch,
+        batch_options=batch_options if batch else None,
     )
     from psychometrics.plan import plan_size_summary
 

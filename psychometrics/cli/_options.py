@@ -51,7 +51,12 @@ Value = Annotated[ValueChoice, typer.Option(
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resamples.")]
 NBoot = Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half "
                                     "intervals (0: none).")]
-Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
+PromptFormat = Annotated[str, typer.Option(
+    "--prompt-format", help="auto, chat or completion (raw text to /v1/completions, for a base model behind a "
+                            "server); auto chooses by provider.")]
+Concurrency = Annotated[int, typer.Option(
+    "--concurrency", help="Most requests in flight at once; below it the audit paces itself at the rate limit the "
+    "provider states and after 429s.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
@@ -65,3 +70,19 @@ MaxCost = Annotated[Optional[float], typer.Option(
 Out = Annotated[Optional[Path], typer.Option(
     "--out", "-o", help="Folder for the HTML page, named after the run (created when missing; a path ending in "
     ".html names the file itself) [default: reports].")]
+Batch = Annotated[bool, typer.Option(
+    "--batch", help="Ask through the provider's batch API (half the price, separate rate limits; results within "
+    "the provider's window, up to 24 h). The batches are stored on the run: re-running the command picks them up.")]
+PollInterval = Annotated[float, typer.Option(
+    "--poll-interval", help="--batch: seconds before the first poll of a batch; it grows by half while nothing "
+    "changes, up to --max-poll-interval.")]
+MaxPollInterval = Annotated[float, typer.Option(
+    "--max-poll-interval", help="--batch: longest wait between polls, in seconds.")]
+BatchReask = Annotated[str, typer.Option(
+    "--batch-reask", help="--batch: ask cells whose batch line failed or expired again in a new 'batch' or 'sync' "
+    "(synchronously); --retries rounds.")]
+BatchMaxLines = Annotated[Optional[int], typer.Option(
+    "--batch-max-lines", help="--batch: request lines per batch [default: the provider's limit, 50,000 for OpenAI].")]
+BatchMaxBytes = Annotated[Optional[int], typer.Option(
+    "--batch-max-bytes", help="--batch: bytes per batch input file [default: the provider's limit, 200 MB for "
+    "OpenAI].")]

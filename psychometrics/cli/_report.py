@@ -5,13 +5,12 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, writable_file
-
+from psychometrics.cli._common import handle_errors, writable_file, writable_folder
 
 
 class CompareTest(str, enum.Enum):
@@ -27,12 +26,35 @@ def report_command(
     n_boot: opt.NBoot = 1000,
     seed: opt.Seed = 0,
 ) -> None:
-    """Write the audit report of one run: one self-contained HTML page that opens offline."""
+    """Write the report of one run: one self-contained HTML page that opens offline (the shaping report for a
+    shaping run, see `psychometrics shape`)."""
+    from psychometrics.cli._runs import run_kind
     from psychometrics.report import audit_report_path, write_audit_report
+    from psychometrics.store import Store
 
-    target = writable_file(audit_report_path(run_id, out))
-    path = write_audit_report(run_id, db=db, out=target, n_boot=n_boot, seed=seed)
+    if n_boot < 0:
+        raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
+    with Store(db, create=False) as store:
+        run = store.get_run(run_id)
+    if run_kind(run) == "shaping":
+        path = _write_shaping(run_id, db, out)
+    else:
+        target = writable_file(audit_report_path(run_id, out))
+        path = write_audit_report(run_id, db=db, out=target, n_boot=n_boot, seed=seed)
     typer.echo(str(path))
+
+
+def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
+    """The shaping report of a shaping run: ``shape-<run_id>.html`` in the folder ``out`` (``reports/`` by
+    default), or the file ``out`` when it ends in ``.html``."""
+    from psychometrics.shape import shaping_page_html, shaping_result, write_shaping_report
+
+    if out is not None and out.suffix.lower() in (".html", ".htm"):
+        target = writable_file(out)
+        target.write_text(shaping_page_html(shaping_result(run_id, db=db)), encoding="utf-8")
+        return target
+    folder = writable_folder(out) if out is not None else Path("reports")
+    return write_shaping_report(shaping_result(run_id, db=db), folder)
 
 
 @handle_errors
@@ -70,4 +92,20 @@ def compare_command(
     path = write_comparison_report(run_a, run_b, db=db, out=out, comparison=comparison)
     for line in comparison.changes:
         typer.echo(f"- {line}")
+    _echo_retest(comparison)
     typer.echo(str(path))
+
+
+def _echo_retest(comparison: Any) -> None:
+    """One line per inventory: each scale's test–retest ICC(2,1) / ICC(3,1), or why there is none."""
+    from psychometrics._format import coef
+
+    if not comparison.retest:
+        typer.echo(f"test–retest: {comparison.retest_reason or 'no scale scored in both runs'}")
+        return
+    by_inventory: dict[str, list[str]] = {}
+    for r in comparison.retest:
+        by_inventory.setdefault(r.inventory, []).append(
+            f"{r.scale} {coef(r.agreement.value)} / {coef(r.consistency.value)}")
+    for inventory, parts in by_inventory.items():
+        typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")

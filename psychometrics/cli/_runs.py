@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
 from psychometrics._format import count
 from psychometrics.cli._common import handle_errors, print_json, writable_file
+
+if TYPE_CHECKING:
+    from psychometrics.store import Run
 
 app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
 
@@ -35,13 +38,36 @@ def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json", help=
         print_json([r.model_dump(mode="json") for r in runs])
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("run", "model", "status", "inventories", "cells", "ok", "refused", "invalid", "error")
+    Console().print(runs_table(runs))
+
+
+def run_kind(run: Run) -> str:
+    """``shaping`` for a run whose personas are shaping levels (``shape/<trait>/<level>``), else ``audit``."""
+    return "shaping" if any(p and p.startswith("shape/") for p in run.design.personas) else "audit"
+
+
+def runs_table(runs: list[Run]) -> Any:
+    """The runs as a rich table that fits an 80-column terminal: each run on two lines (its id over its model; its
+    kind over its status; ok of cells over refused/invalid/error). A run id is never cut (a very long one wraps);
+    models and inventories wrap."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    longest = max((len(r.run_id) for r in runs), default=3)
+    table.add_column("run / model", no_wrap=False, min_width=min(longest, 36), overflow="fold")
+    table.add_column("kind / status", no_wrap=True)
+    table.add_column("inventories", overflow="fold")
+    table.add_column("ok / cells\nref/inv/err", justify="right", no_wrap=True)
     for r in runs:
-        table.add_row(r.run_id, r.model, r.status, ",".join(r.design.inventories), str(r.n_cells),
-                      *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")))
-    Console().print(table)
+        run = Text(r.run_id, style="bold")
+        run.append("\n" + r.model, style="dim")
+        problems = "/".join(str(r.counts.get(k, 0)) for k in ("refused", "invalid", "error"))
+        table.add_row(run, f"{run_kind(r)}\n{r.status}", ", ".join(r.design.inventories),
+                      f"{r.counts.get('ok', 0)} / {r.n_cells}\n{problems}")
+    return table
 
 
 @app.command("show")
@@ -114,3 +140,47 @@ def _with_items(frame):
     at = cols.index("expected_value") + 1 if "expected_value" in cols else len(cols)
     cols[at:at] = rest
     return out[cols]
+
+
+
+@app.command("poll")
+@handle_errors
+def poll(
+    run_id: Annotated[str, typer.Argument(help="The run audited with --batch (see `psychometrics runs list`).")],
+    db: opt.Db = None,
+    api_base: opt.ApiBase = None,
+    wait: Annotated[bool, typer.Option("--wait/--once", help="Wait until every batch is done, or look once.")] = True,
+    poll_interval: opt.PollInterval = 10.0,
+    max_poll_interval: opt.MaxPollInterval = 300.0,
+    json_: Annotated[bool, typer.Option("--json", help="Print the batches and counts as JSON.")] = False,
+) -> None:
+    """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
+    import sys
+
+    from psychometrics.administer import BatchOptions, audit
+    from psychometrics.store import Store
+
+    with Store(db, create=False) as store:
+        store.get_run(run_id)
+        if not store.batches(run_id):
+            raise ValueError(f"run {run_id} has no batches (it was not audited with --batch)")
+    options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait)
+    result = audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options,
+                   progress=not json_)
+    with Store(db, create=False) as store:
+        batches = store.batches(run_id)
+    states: dict[str, int] = {}
+    for b in batches:
+        state = "completed" if b.ingested_at is not None else b.status
+        states[state] = states.get(state, 0) + 1
+    run = result.run
+    answered = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    if json_:
+        print_json({"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells,
+                    "status": run.status})
+        return
+    typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+               + f"; {answered} of {run.n_cells} cells answered")
+    if answered < run.n_cells and not any(b.ingested_at is None for b in batches):
+        typer.echo(f"to ask the {run.n_cells - answered} cells without an answer: psychometrics audit --resume "
+                   f"{run_id} --batch")

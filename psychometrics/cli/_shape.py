@@ -31,6 +31,7 @@ def shape_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
+    prompt_format: opt.PromptFormat = "auto",
     value: opt.Value = opt.ValueChoice.value,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
@@ -62,7 +63,8 @@ def shape_command(
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
                     samples=samples, temperature=temperature, max_tokens=max_tokens,
-                    reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, limit_items=limit_items,  # type: ignore[arg-type]
+                    reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
+                    limit_items=limit_items, prompt_format=prompt_format,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
         from psychometrics.cli._audit import print_dry_run
 
@@ -72,7 +74,8 @@ def shape_command(
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
         orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value, concurrency=concurrency,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
+        prompt_format=prompt_format, concurrency=concurrency,  # type: ignore[arg-type]
         rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
         progress=not json_,

@@ -12,13 +12,21 @@ from psychometrics.store import Run
 
 
 def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scales: list[ScaleScore],
-                 sens: list[ScaleSensitivity]) -> list[str]:
+                 sens: list[ScaleSensitivity], *, repeats: str | None = None) -> list[str]:
     """The run's warnings, most basic first.
 
     ``df`` is the responses frame as scored (``status``, ``respondent``, ``template``, ``order`` and ``mode`` when
-    known); ``run`` the run record when there is one; ``overall`` the run's response rates.
+    known; repeated respondents already collapsed); ``run`` the run record when there is one; ``overall`` the
+    run's response rates; ``repeats`` the warning about repeated respondents, if any.
     """
     w: list[str] = []
+    temperature = run.design.settings.temperature if run is not None else None
+    if run is not None and run.design.samples > 1 and temperature == 0:
+        w.append(f"{run.design.samples} samples per prompt were requested at temperature 0: a deterministic model "
+                 "repeats its answers, which adds no information (samples differ only when sampling at "
+                 "temperature > 0)")
+    if repeats:
+        w.append(repeats)
     answered = int((df["status"] != "error").sum()) if len(df) else 0
     incomplete = run is not None and bool(run.n_cells) and answered < run.n_cells
     if incomplete:
@@ -29,6 +37,11 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     n_ok = int((df["status"] == "ok").sum())
     if n_ok == 0:
         w.append("no ok answers (every cell was refused, invalid or an error): every statistic is NaN")
+    unreadable = [s for s in scales if not s.interpretable]
+    if unreadable and n_ok:
+        w.append(f"{len(unreadable)} of {len(scales)} scale scores cannot be read as traits: "
+                 + "; ".join(f"{s.inventory}:{s.scale} ({s.interpretability_reasons[0]})" for s in unreadable[:3])
+                 + (f"; and {len(unreadable) - 3} more" if len(unreadable) > 3 else ""))
     refused = rate(overall, "refused")
     if refused >= MOSTLY_REFUSED:
         w.append(f"{pct(refused)} of the replies are refusals: scores rest on the answers the model did give")

@@ -1,12 +1,12 @@
 """Persistent storage of runs and responses: the records administer writes and score reads."""
 
 from psychometrics.store._liveness import STALE_AFTER_S, running_here
-from psychometrics.store._records import AnswerMode, Response, Run, RunStatus, Status
+from psychometrics.store._records import BATCH_DONE, AnswerMode, Batch, BatchState, Response, Run, RunStatus, Status
 from psychometrics.store._sqlite import DEFAULT_DB, Store, StoreError, db_path
 
 __all__ = [
-    "DEFAULT_DB", "STALE_AFTER_S", "AnswerMode", "Response", "Run", "RunStatus", "Status", "Store", "StoreError",
-    "db_path", "export_format", "export_responses", "running_here",
+    "BATCH_DONE", "DEFAULT_DB", "STALE_AFTER_S", "AnswerMode", "Batch", "BatchState", "Response", "Run", "RunStatus",
+    "Status", "Store", "StoreError", "db_path", "export_format", "export_responses", "running_here",
 ]
 
 

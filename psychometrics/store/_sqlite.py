@@ -4,8 +4,9 @@ The SQL is plain and parameterised (values only ever through ``?``; the only tex
 constant: column names from :data:`_COLUMNS` and runs of ``?``), so another database behind the same methods
 is a small change. The responses table's columns come from the :class:`Response` record
 (:mod:`psychometrics.store._columns`); opening a database written by an older version to write adds the columns
-it lacks (``ALTER TABLE … ADD COLUMN``; old rows read None there), and reading one that was not migrated reads
-the columns it has.
+it lacks (``ALTER TABLE … ADD COLUMN``; old rows read None there) and the tables it lacks (``batches`` and
+``batch_cells``, the provider batches of a run), and reading one that was not migrated reads the columns and
+tables it has (no table of batches: the run has none).
 
 Durability. The database is in WAL mode with ``synchronous=NORMAL``: a commit is a write into the WAL file,
 which the operating system holds even if the process is killed (``kill -9``, an out-of-memory kill, a crash);
@@ -33,8 +34,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, Column, decode, encode, missing_columns
-from psychometrics.store._records import Response, Run
 from psychometrics.store._liveness import as_seen
+from psychometrics.store._records import Batch, Response, Run
 
 DEFAULT_DB = "sqlite:///psychometrics.db"
 
@@ -51,6 +52,17 @@ CREATE TABLE IF NOT EXISTS run_cells (
     cell_id TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (run_id, cell_id)
+);
+CREATE TABLE IF NOT EXISTS batches (
+    key TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id);
+CREATE TABLE IF NOT EXISTS batch_cells (
+    key TEXT NOT NULL,
+    cell_id TEXT NOT NULL,
+    PRIMARY KEY (key, cell_id)
 );
 """
 _SQLITE_TYPES = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "json": "TEXT"}
@@ -108,6 +120,7 @@ class Store:
             else:
                 _until_unlocked(lambda: self._conn.execute("SELECT count(*) FROM runs").fetchone())
             self._present = set(_table_columns(self._conn))
+            self._has_batches = _has_table(self._conn, "batches")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
 
@@ -175,6 +188,52 @@ class Store:
         rows = self._conn.execute("SELECT cell_id FROM run_cells WHERE run_id = ? ORDER BY position", (run_id,))
         return [r for (r,) in rows]
 
+    # Provider batches --------------------------------------------------------------------------------------
+    def save_batch(self, batch: Batch, cell_ids: Sequence[str] | None = None) -> None:
+        """Store ``batch`` (and, when given, the cells that went into it) in one transaction."""
+        rows = [(batch.key, c) for c in cell_ids or ()]
+        self._transaction([
+            ("INSERT OR REPLACE INTO batches (key, run_id, record) VALUES (?, ?, ?)",
+             [(batch.key, batch.run_id, batch.model_dump_json())]),
+            ("INSERT OR IGNORE INTO batch_cells (key, cell_id) VALUES (?, ?)", rows),
+        ])
+
+    def ingest_batch(self, batch: Batch, responses: list[Response]) -> None:
+        """Store the responses read from a finished batch and the batch (closed) in one transaction: a process
+        killed meanwhile leaves the batch open, and the next one reads its files again."""
+        self._transaction([
+            (_INSERT, [_row(r) for r in responses]),
+            ("INSERT OR REPLACE INTO batches (key, run_id, record) VALUES (?, ?, ?)",
+             [(batch.key, batch.run_id, batch.model_dump_json())]),
+        ])
+
+    def batches(self, run_id: str) -> list[Batch]:
+        """The run's provider batches, oldest first (none in a database from before batches)."""
+        if not self._has_batches:
+            return []
+        rows = self._conn.execute("SELECT record FROM batches WHERE run_id = ? ORDER BY rowid", (run_id,))
+        batches = [Batch.model_validate_json(r) for (r,) in rows]
+        return sorted(batches, key=lambda b: b.submitted_at)
+
+    def batch_cell_ids(self, key: str) -> list[str]:
+        if not self._has_batches:
+            return []
+        return [c for (c,) in self._conn.execute("SELECT cell_id FROM batch_cells WHERE key = ?", (key,))]
+
+    def _transaction(self, steps: list[tuple[str, list[tuple]]]) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, rows in steps:
+                    if rows:
+                        self._conn.executemany(sql, rows)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+
     # Responses ---------------------------------------------------------------------------------------------
     def answered(self, cell_ids: Iterable[str]) -> set[str]:
         """The cells among ``cell_ids`` that already have an answer (ok, refused or invalid; errors are re-asked)."""
@@ -227,7 +286,7 @@ class Store:
         order = list(wanted)
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
         wanted = [c for c in wanted if c in self._present]
-        cols = ", ".join(f'r."{c}"' for c in wanted)
+        cols = ", ".join(f'r."{c}"' for c in wanted) or 'r."cell_id"'  # every column asked for may be absent
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
@@ -372,6 +431,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 def _table_columns(conn: sqlite3.Connection) -> list[str]:

@@ -150,9 +150,11 @@ needs_local = pytest.mark.skipif(not _local.available(),
 
 @pytest.fixture(scope="module")
 def llama_server():
-    from tests.support.llama_cpp_server import LlamaCppServer
+    """A server of its own (not the session's ``gemma_server``): what it was asked before changes llama.cpp's
+    batches, and test_real_server compares that server's numbers with the embedded model's."""
+    from tests.support.llama_server import LlamaServer
 
-    with LlamaCppServer() as server:
+    with LlamaServer("gemma-3-270m") as server:
         yield server
 
 

@@ -6,10 +6,11 @@ litellm is imported by :func:`register` (and the provider modules), llama_cpp on
 What a caller passes (both providers)::
 
     await litellm.acompletion(
-        model="sim/default",                      # or "local/gemma-3-270m"
+        model="sim/default",                      # or "local/gemma-3-270m", "local/smollm2-135m-instruct"
         messages=[{"role": "user", "content": cell.prompt}],
-        metadata={"psychometrics_cell": cell.model_dump(mode="json")},   # the prompt may be excluded
-        max_tokens=1, temperature=0, logprobs=True, top_logprobs=20,     # log-prob mode
+        metadata={"psychometrics_cell": cell.model_dump(mode="json"),    # the prompt may be excluded
+                  "psychometrics_prompt_format": "chat"},                # local/: "completion" skips a chat template
+        max_tokens=3, temperature=0, logprobs=True, top_logprobs=20,     # log-prob mode
         # or: max_tokens=32, temperature=T, seed=cell.sample             # generate mode
     )
 
@@ -31,8 +32,9 @@ __all__ = ["LOCAL_MODELS", "PROVIDERS", "check_model", "register", "register_inv
 PROVIDERS = ("sim", "local")
 """The provider prefixes registered with litellm."""
 
-LOCAL_MODELS = ("gemma-3-270m",)
-"""Models the ``local/`` provider embeds."""
+LOCAL_MODELS = ("gemma-3-270m", "smollm2-135m-instruct")
+"""Models the ``local/`` provider embeds: Gemma 3 270M (a base model, the default) and SmolLM2-135M-Instruct (a
+chat model); see :mod:`psychometrics.administer.providers._local`."""
 
 
 def register() -> None:
