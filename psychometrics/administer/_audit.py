@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
+from psychometrics._format import count, money
 from psychometrics.administer._call import CallOptions
+from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
@@ -76,6 +78,8 @@ class AuditResult:
     """What this session asked (None for a dry run)."""
     already_answered: int
     """Cells answered before this session (a resumed run)."""
+    estimate: CostEstimate | None = None
+    """A dry run's estimate of requests, tokens and cost (None otherwise)."""
     db: str | None = None
     """The store the run is in (None: the default ``sqlite:///runs.db``)."""
 
@@ -93,6 +97,11 @@ class AuditResult:
         if self.tally is None:
             raise AuditError(f"run {self.run.run_id} was a dry run: nothing was asked, so there is nothing to score")
         return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
+
+
+class CostLimitError(EndpointError):
+    """The audit stopped taking cells because the run's cost reached ``max_cost``; what was asked is stored and
+    re-running (with a higher limit) resumes it."""
 
 
 def sanitize_api_base(api_base: str | None) -> str | None:
@@ -153,7 +162,8 @@ def _versions(model: str) -> dict[str, str]:
 
 
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
-                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float) -> None:
+                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float,
+                   max_cost: float | None = None) -> None:
     if samples < 1:
         raise AuditError(f"--samples must be at least 1 (got {samples})")
     if concurrency < 1:
@@ -172,18 +182,32 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--max-tokens must be at least 1 (got {max_tokens})")
     if not max_wait > 0:
         raise AuditError(f"--max-wait must be positive (got {max_wait:g})")
+    if max_cost is not None and not max_cost > 0:
+        raise AuditError(f"--max-cost must be positive (got {max_cost:g})")
 
 
 def _provider(model: str, api_base: str | None) -> str:
+    """The model's provider, checked before anything is asked: the project's own providers parse the whole model
+    string (a mistyped preset or embedded model fails here, not as one stored error per cell); any other
+    provider must be one litellm knows."""
     prefix = model.split("/", 1)[0]
     if prefix in _CUSTOM_PROVIDERS and "/" in model:
+        from psychometrics.administer.providers import check_model
+
+        try:
+            check_model(model)
+        except ValueError as exc:
+            raise AuditError(f"{model}: {exc}") from None
         return prefix
     lib = litellm()
     try:
         _, provider, _, _ = lib.get_llm_provider(model=model, api_base=api_base)
     except Exception:
+        from psychometrics._format import did_you_mean
+
+        hint = did_you_mean(prefix, [getattr(p, "value", p) for p in lib.provider_list] + sorted(_CUSTOM_PROVIDERS)) if "/" in model else ""
         raise AuditError(
-            f"unknown model or provider {model!r}: use provider/model, e.g. openai/gpt-4o-mini, "
+            f"unknown model or provider {model!r}{hint}: use provider/model, e.g. openai/gpt-4o-mini, "
             "anthropic/claude-3-5-haiku-20241022, ollama/llama3, sim/default or local/gemma-3-270m"
         ) from None
     return provider
@@ -317,6 +341,8 @@ def audit(
     dry_run: bool = False,
     progress: bool = False,
     retry_policy: RetryPolicy | None = None,
+    log: Callable[[str], None] | None = None,
+    max_cost: float | None = None,
     batch: bool = False,
     batch_options: "BatchOptions | None" = None,
 ) -> AuditResult:
@@ -333,6 +359,11 @@ def audit(
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
     may ask for in a ``Retry-After`` or rate-limit header before the run stops (None: :data:`DEFAULT_MAX_WAIT`,
     600 s).
+
+    ``progress`` shows progress on stderr: a bar on a terminal, else a plain line every few seconds. ``log``
+    receives one line per stage ("resuming run X: 38 of 264 already answered", "asking 226 prompts", "nothing to
+    ask: run X is complete"). ``max_cost`` (US dollars) stops taking new cells once the run's cost reaches it:
+    what was answered is stored, the run is ``interrupted`` and re-running resumes it.
 
     ``concurrency`` is the most requests in flight. Below it the audit paces itself at the rate limit the
     provider states in its replies' headers and takes fewer requests in flight after a 429
@@ -383,7 +414,7 @@ def audit(
             template_files=[str(p) for p in template_files],
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
-                   design.settings.max_tokens, max_wait)
+                   design.settings.max_tokens, max_wait, max_cost)
     invs = [load_inventory(i) for i in design.inventories]
 
     def plan_at(where: str | None) -> Plan:
@@ -396,12 +427,14 @@ def audit(
 
     plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
+    provider = _provider(model, api_base)
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, db=db)
-
-    provider = _provider(model, api_base)
+        per_request = (1 if design.settings.mode == "logprobs" or (
+            design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
+        estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
     if batch:
         from psychometrics.administer._batch import BatchError, check_options, check_provider
 
@@ -435,7 +468,10 @@ def audit(
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
+        from psychometrics.store import running_here
+
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design,
+                                     **running_here()})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
@@ -444,6 +480,15 @@ def audit(
         if open_batches and not batch:
             raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
                              f"with --batch, or collect them with: psychometrics runs poll {run_id}")
+        say = log or (lambda line: None)
+        if not missing:
+            say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
+        elif answered:
+            say(f"resuming run {run_id}: {len(answered)} of {len(plan.cells)} already answered")
+        if missing and provider == "local":
+            say(f"loading model {model}")
+        if missing:
+            say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath
 
         fast = (FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency)
@@ -462,7 +507,8 @@ def audit(
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                pacing=pacing, policy=policy, on_response=update,
+                pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
+                spent_before=store.run_cost(run_id),
             )
 
         try:
@@ -476,7 +522,8 @@ def audit(
             elif missing:
                 tally = asyncio.run(ask(missing))
             still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
-            status = "failed" if tally.stopped else "running" if still_open else "finished"
+            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget else "running" if still_open
+                      else "finished")
         except RuntimeError as exc:
             from psychometrics.administer._batch import BatchError
 
@@ -505,6 +552,11 @@ def audit(
 
             raise EndpointError(explain(tally.stopped, model=model, provider=provider, api_base=api_base,
                                         api_key=api_key, run_id=run_id), run_id=run_id)
+        if tally.over_budget:
+            answered_now = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+            raise CostLimitError(f"stopped at the cost limit: {money(run.cost_usd)} spent, --max-cost "
+                                 f"{money(max_cost)}; {answered_now} of {len(plan.cells)} answered (stored); re-run "
+                                 f"with a higher --max-cost to resume run {run_id}", run_id=run_id)
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "

@@ -359,6 +359,7 @@ async def run_batches(cells: list[Cell], *, store: Store, run_id: str, opts: Cal
         session.tally.cost_usd += extra.cost_usd
         session.tally.mode_used = extra.mode_used or session.tally.mode_used
         session.tally.stopped = extra.stopped
+        session.tally.over_budget = session.tally.over_budget or extra.over_budget
 
     session.tally.answered = answered_before
     try:

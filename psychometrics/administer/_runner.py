@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from psychometrics.administer._call import (
@@ -46,6 +49,8 @@ class Tally:
     """Stored answers (not errors) by the mode that produced them."""
     stopped: Stop | None = None
     """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
+    over_budget: bool = False
+    """Set when the session stopped taking cells because the run's cost reached ``max_cost``."""
     pace: Pacer | None = None
     """What paced the requests (its rate, window and the 429s it saw)."""
 
@@ -132,6 +137,8 @@ async def administer(
     pacing: bool = True,
     policy: RetryPolicy = RetryPolicy(),
     on_response: Callable[[Response, Tally], None] | None = None,
+    max_cost: float | None = None,
+    spent_before: float = 0.0,
 ) -> Tally:
     """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives.
 
@@ -139,7 +146,9 @@ async def administer(
     states and the window shrinks on 429s (``pacing=False``: exactly ``concurrency`` in flight, only ``rpm`` and
     the server's waits pace them; see :mod:`psychometrics.administer._pacing`).
     Stops taking new cells when the endpoint refuses every request the same way or asks to wait longer than
-    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``.
+    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``. Stops
+    taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
+    flight then still finish, so the cost can pass it by at most ``concurrency`` requests): ``Tally.over_budget``.
     """
     tally = Tally(asked=len(cells))
     cpu0 = time.process_time()
@@ -154,6 +163,9 @@ async def administer(
 
     async def worker() -> None:
         while tally.stopped is None:
+            if max_cost is not None and spent_before + tally.cost_usd >= max_cost:
+                tally.over_budget = True
+                return
             try:
                 cell = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -183,10 +195,66 @@ async def administer(
     return tally
 
 
-def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
-    """A rich progress bar on stderr: done/total, rate, errors, cost. Returns (update, close)."""
+PLAIN_INTERVAL_S = 5.0
+"""Seconds between two progress lines when standard error is not a terminal (CI, cron, ``| tee``);
+``$PSYCHOMETRICS_PROGRESS_INTERVAL`` overrides it."""
+
+
+class RateEstimate:
+    """Answers per second over the last ``window_s`` seconds (all of the session while it is shorter), so that the
+    ETA neither jumps with each burst of replies nor lags long behind a change of pace."""
+
+    def __init__(self, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.window_s = window_s
+        self.clock = clock
+        self.started = clock()
+        self._times: deque[float] = deque()
+
+    def add(self) -> None:
+        """Count one answer, now."""
+        self._times.append(self.clock())
+
+    @property
+    def rate(self) -> float | None:
+        now = self.clock()
+        while self._times and self._times[0] < now - self.window_s:
+            self._times.popleft()
+        span = min(self.window_s, now - self.started)
+        return len(self._times) / span if span > 0 and self._times else None
+
+    def eta(self, remaining: int) -> float | None:
+        rate = self.rate
+        return remaining / rate if rate else None
+
+
+def progress_line(done: int, total: int, rate: float | None, tally: Tally, eta: float | None) -> str:
+    """``asking: 120/264 (45%), 11.8/s, 0 errors, 2 refused, ETA 12 s`` (plain text, one line)."""
+    from psychometrics._format import count, money, seconds
+
+    parts = [f"asking: {done}/{total} ({done / total:.0%})" if total else f"asking: {done}",
+             f"{rate:.3g}/s" if rate is not None else "-/s", count(tally.counts["error"], "error"),
+             f"{tally.counts['refused']} refused"]
+    if tally.cost_usd:
+        parts.append(money(tally.cost_usd))
+    parts.append(f"ETA {seconds(eta)}" if eta is not None else "ETA -")
+    return ", ".join(parts)
+
+
+def progress_printer(total: int, already: int, *, enabled: bool, interactive: bool | None = None,
+                     interval: float | None = None, write: Callable[[str], None] | None = None,
+                     clock: Callable[[], float] = time.monotonic,
+                     ) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    """Progress on stderr: a rich bar on a terminal; otherwise one plain line (:func:`progress_line`) every
+    ``interval`` seconds and one at the end. Returns (update, close)."""
     if not enabled:
         return (lambda r, t: None), (lambda: None)
+    if interactive is None:
+        interactive = sys.stderr.isatty()
+    if not interactive:
+        if interval is None:
+            interval = float(os.environ.get("PSYCHOMETRICS_PROGRESS_INTERVAL") or PLAIN_INTERVAL_S)
+        return _plain_printer(total, already, interval, write or (lambda line: print(line, file=sys.stderr,
+                                                                                      flush=True)), clock)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
 
@@ -208,3 +276,27 @@ def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callab
                         pace=tally.pace.describe() if tally.pace else "-")
 
     return update, progress.stop
+
+
+def _plain_printer(total: int, already: int, interval: float, write: Callable[[str], None],
+                   clock: Callable[[], float]) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    estimate = RateEstimate(clock=clock)
+    state: dict[str, Any] = {"next": clock() + interval, "tally": None, "printed": None}
+
+    def line(tally: Tally) -> str:
+        done = already + tally.done
+        return progress_line(done, total, estimate.rate, tally, estimate.eta(total - done))
+
+    def update(response: Response, tally: Tally) -> None:
+        estimate.add()
+        state["tally"] = tally
+        if clock() >= state["next"]:
+            write(line(tally))
+            state["printed"], state["next"] = tally.done, clock() + interval
+
+    def close() -> None:
+        tally = state["tally"]
+        if tally is not None and state["printed"] != tally.done:
+            write(line(tally))
+
+    return update, close

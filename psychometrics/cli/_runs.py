@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json
+from psychometrics._format import count
+from psychometrics.cli._common import handle_errors, print_json, writable_file
 
 if TYPE_CHECKING:
     from psychometrics.store import Run
@@ -18,10 +20,18 @@ app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=Tru
 
 @app.command("list")
 @handle_errors
-def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
+          ) -> None:
     """List stored runs, oldest first."""
-    from psychometrics.store import Store
+    from psychometrics.store import Store, db_path
 
+    path = db_path(db)
+    if path is not None and not path.exists():
+        if json_:
+            print_json([])
+        else:
+            typer.echo(f"no runs yet: {path} does not exist (an audit creates it)")
+        return
     with Store(db, create=False) as store:
         runs = store.list_runs()
     if json_:
@@ -62,45 +72,87 @@ def runs_table(runs: list[Run]) -> Any:
 
 @app.command("show")
 @handle_errors
-def show(run_id: str, db: opt.Db = None, json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(run_id: Annotated[str, typer.Argument(help="The run to show (see `psychometrics runs list`).")],
+         db: opt.Db = None,
+         json_: Annotated[bool, typer.Option("--json", help="Print the run, its scales and scores as JSON.")] = False,
+         n_boot: opt.NBoot = 1000, seed: opt.Seed = 0, value: opt.Value = opt.ValueChoice.value,
+         ) -> None:
     """Show one run: its design, counts and scale scores."""
     from psychometrics.cli._summary import print_run_summary
 
-    print_run_summary(run_id, db=db, json_=json_)
+    print_run_summary(run_id, db=db, json_=json_, n_boot=n_boot, seed=seed, value=value.value)
+
+
+class ExportFormat(str, enum.Enum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
 
 
 @app.command("export")
 @handle_errors
 def export(
-    run_id: str,
-    out: Annotated[Path, typer.Option("--out", help="Output file.")],
-    format_: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl.")] = "csv",
+    run_id: Annotated[str, typer.Argument(help="The run to export (see `psychometrics runs list`).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="File to write (missing folders are created), or '-' for "
+                                     "standard output.")],
+    format_: Annotated[Optional[ExportFormat], typer.Option(
+        "--format", help="File format [default: from the extension of --out (.csv, .parquet, .jsonl); csv for "
+        "'-']")] = None,
     db: opt.Db = None,
 ) -> None:
-    """Export every response of a run (one row per cell)."""
-    from psychometrics.store import Store, export_responses
+    """Export every response of a run, one row per cell, with the item text and the keyed (reverse-scored) value."""
+    import sys
 
-    if format_ not in ("csv", "parquet", "jsonl"):
-        raise ValueError(f"--format must be csv, parquet or jsonl (got {format_!r})")
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"{out}: the folder {out.parent} does not exist")
+    from psychometrics.store import Store, export_format, export_responses
+
+    fmt = export_format(out, format_.value if format_ else None)
+    if out != "-":
+        writable_file(Path(out))
     with Store(db, create=False) as store:
         store.get_run(run_id)
         frame = store.responses_frame(run_id)
-    n = export_responses(frame, out, format_)
-    typer.echo(f"{out}: {n} responses")
+    frame = _with_items(frame)
+    if out == "-":
+        n = export_responses(frame, sys.stdout.buffer if fmt == "parquet" else sys.stdout, fmt)
+        sys.stdout.flush()
+        typer.echo(f"{count(n, 'response')} written to standard output", err=True)
+        return
+    n = export_responses(frame, Path(out), fmt)
+    typer.echo(f"{out}: {count(n, 'response')} ({fmt})")
+
+
+def _with_items(frame):
+    """The responses with ``item_text``, ``reverse``, ``keyed_value`` (and ``keyed_expected_value``) per
+    inventory, placed after the ``value`` and ``expected_value`` columns."""
+    import pandas as pd
+
+    from psychometrics.inventory import load_inventory, with_item_columns
+
+    if frame.empty:
+        return frame.assign(item_text=None, reverse=None, keyed_value=None, keyed_expected_value=None)
+    parts = [with_item_columns(load_inventory(inv), part) for inv, part in frame.groupby("inventory", sort=False)]
+    out = pd.concat(parts).loc[frame.index]
+    added = [c for c in ("item_text", "reverse", "keyed_value", "keyed_expected_value") if c in out]
+    cols = [c for c in frame.columns]
+    at = cols.index("item") + 1
+    cols[at:at] = ["item_text"]
+    rest = [c for c in added if c != "item_text"]
+    at = cols.index("expected_value") + 1 if "expected_value" in cols else len(cols)
+    cols[at:at] = rest
+    return out[cols]
+
 
 
 @app.command("poll")
 @handle_errors
 def poll(
-    run_id: str,
+    run_id: Annotated[str, typer.Argument(help="The run audited with --batch (see `psychometrics runs list`).")],
     db: opt.Db = None,
     api_base: opt.ApiBase = None,
     wait: Annotated[bool, typer.Option("--wait/--once", help="Wait until every batch is done, or look once.")] = True,
     poll_interval: opt.PollInterval = 10.0,
     max_poll_interval: opt.MaxPollInterval = 300.0,
-    json_: Annotated[bool, typer.Option("--json")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print the batches and counts as JSON.")] = False,
 ) -> None:
     """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
     import sys
@@ -114,7 +166,7 @@ def poll(
             raise ValueError(f"run {run_id} has no batches (it was not audited with --batch)")
     options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait)
     result = audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options,
-                   progress=not json_ and sys.stderr.isatty())
+                   progress=not json_)
     with Store(db, create=False) as store:
         batches = store.batches(run_id)
     states: dict[str, int] = {}

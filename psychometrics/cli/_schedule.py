@@ -8,14 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from psychometrics.cli._common import handle_errors
+from psychometrics.cli._common import handle_errors, writable_folder
 
 
 @handle_errors
 def schedule_command(
     plan: Annotated[Path, typer.Argument(help="The schedule plan (YAML).", metavar="PLAN.yaml", dir_okay=False)],
     db: Annotated[Optional[str], typer.Option("--db", help="Database URL; overrides the plan's db.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default reports/<plan name>).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the pages (created when missing) [default: reports/<plan name>].")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     reports: Annotated[bool, typer.Option("--reports/--no-reports", help="Also write every audit and comparison report.")] = True,
 ) -> None:
@@ -32,6 +32,7 @@ def schedule_command(
     from psychometrics.store import StoreError
 
     loaded = load_schedule_plan(plan)
+    writable_folder(Path(out) if out is not None else Path(DEFAULT_OUT) / loaded.name)  # before any audit
     interactive = not json_ and sys.stderr.isatty()
     try:
         summary = run_schedule(loaded, plan_file=plan, db=db, out=out, progress=interactive,

@@ -22,8 +22,9 @@ class ScoreFormat(str, enum.Enum):
 def score_command(
     run_ids: Annotated[list[str], typer.Argument(help="The run to score (see `psychometrics runs list`); several runs of one model are scored together (e.g. an original and its parallel forms audited apart).")],
     db: opt.Db = None,
-    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half intervals (0: none).")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
+    value: opt.Value = opt.ValueChoice.value,
     format_: Annotated[ScoreFormat, typer.Option("--format", help="table: the tables for a terminal; csv: one row per scale (AuditScores.to_frame()); json: the whole AuditScores.")] = ScoreFormat.table,
     json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
@@ -36,7 +37,7 @@ def score_command(
         run = store.get_run(run_ids[0]) if len(run_ids) == 1 else None
         for other in run_ids[1:]:
             store.get_run(other)  # an unknown id fails here, before anything is read
-    scores = score(run if run is not None else run_ids, db=db, n_boot=n_boot, seed=seed)
+    scores = score(run if run is not None else run_ids, db=db, n_boot=n_boot, seed=seed, value=value.value)
     if json_ or format_ is ScoreFormat.json:
         typer.echo(scores.to_json())
     elif format_ is ScoreFormat.csv:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import DASH, coef, counts_by, general, interval, missing, num, pct, pvalue
+from psychometrics._format import DASH, coef, count, counts_by, general, interval, missing, num, pct, pvalue
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
-                      write_report: bool = False) -> None:
+                      write_report: bool = False, log: Callable[[str], None] | None = None,
+                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value") -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -30,8 +32,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
         cut = store.cut_by_token_budget(run_id)
-    scores = score(run, db=db)
-    report_path = _write_report(run_id, db, scores) if write_report else None
+    say = log or (lambda line: None)
+    say("scoring")
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value)
+    if write_report:
+        say("writing report")
+    report_path = _write_report(run_id, db, scores, out) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
@@ -45,6 +51,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     from rich.console import Console
 
     console = Console()
+    answered = sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    if run.n_cells and answered < run.n_cells:
+        from psychometrics.score import incomplete_note
+
+        console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered)}",
+                      highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:
         console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
@@ -54,11 +66,11 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         console.print(f"report: {report_path}")
 
 
-def _write_report(run_id: str, db: str | None, scores: AuditScores) -> Any:
-    """Write the HTML report of the run, reusing ``scores``."""
+def _write_report(run_id: str, db: str | None, scores: AuditScores, out: Any = None) -> Any:
+    """Write the HTML report of the run into the folder ``out`` (default ``reports/``), reusing ``scores``."""
     from psychometrics.report import write_audit_report
 
-    return write_audit_report(run_id, db=db, scores=scores)
+    return write_audit_report(run_id, db=db, scores=scores, out=out)
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -106,7 +118,7 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     personas = [p or "-" for p in info.personas]
     console.print(
         f"{info.n_respondents} respondents ({info.respondent}): templates {', '.join(info.templates) or '-'}; "
-        f"orders {', '.join(info.orders) or '-'}; {len(info.samples)} sample(s); personas {', '.join(personas) or '-'}",
+        f"orders {', '.join(info.orders) or '-'}; {count(len(info.samples), 'sample')}; personas {', '.join(personas) or '-'}",
         highlight=False, markup=False,
     )
 

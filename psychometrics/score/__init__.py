@@ -71,6 +71,7 @@ from psychometrics.score._respondents import (
 from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import score, score_responses
 from psychometrics.score._validity import MATCHING
+from psychometrics.score._warnings import incomplete_note
 
 __all__ = [
     "AUDIT_SCORES_VERSION",
@@ -124,6 +125,7 @@ __all__ = [
     "compare_data",
     "compare_runs",
     "form_groups",
+    "incomplete_note",
     "load_inventories",
     "load_run_data",
     "respondent_frame",

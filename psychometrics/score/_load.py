@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from psychometrics.score._model import AuditScores
 
 SCORED_COLUMNS = ("model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
-                  "value")
+                  "value", "expected_value")
 """The response columns scoring reads from the store."""
 
 

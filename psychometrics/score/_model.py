@@ -182,6 +182,9 @@ class ScoreSettings(ResultRecord):
     """Seed of the bootstrap."""
     ci_level: float = 0.95
     """Coverage of every confidence interval."""
+    value: str = "value"
+    """What an answer counts as: ``value`` (the chosen option) or ``expected_value`` (Σ value × probability over
+    the options, from log-probs; likert and bipolar items only, a chosen scenario option counts as chosen)."""
 
 
 class RateRow(ResultRecord):

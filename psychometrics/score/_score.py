@@ -44,6 +44,7 @@ def score(
     db: str | None = None,
     n_boot: int = 1000,
     seed: int | None = 0,
+    value: str = "value",
 ) -> AuditScores:
     """Score a run: scale scores, reliability, sensitivity with a verdict, norms and validity.
 
@@ -67,6 +68,10 @@ def score(
         dominates the run time).
     seed : int or None
         Seed of the bootstrap.
+    value : {"value", "expected_value"}
+        What an answer counts as: the chosen option, or the expectation over the option probabilities
+        (log-prob answers of likert and bipolar items; an answer without probabilities, or a scenario choice,
+        keeps its chosen value).
 
     Returns
     -------
@@ -88,11 +93,26 @@ def score(
     if missing:
         raise ValueError(f"responses lack the column(s) {missing}")
     invs = scoring_inventories(inventories, frame, run)
-    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed)
+    if value not in ("value", "expected_value"):
+        raise ValueError(f"value must be 'value' or 'expected_value' (got {value!r})")
+    if value == "expected_value" and "expected_value" in frame:
+        frame = _expected_values(frame, invs)
+    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value)
+
+
+def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
+    """``frame`` with ``value`` replaced by ``expected_value`` where the item is likert or bipolar and there is one."""
+    out = frame.copy()
+    graded = out["inventory"].map(lambda i: i in invs and invs[i].kind != "scenario").astype(bool)
+    ev = pd.to_numeric(out["expected_value"], errors="coerce")
+    use = graded & ev.notna()
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
+    out.loc[use, "value"] = ev[use]
+    return out
 
 
 def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: Run | None = None,
-                    n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+                    n_boot: int = 1000, seed: int | None = 0, value: str = "value") -> AuditScores:
     """:class:`AuditScores` of a responses frame and the inventories to score (by id), without the store.
 
     ``run`` (its design and planned cells) refines the run information and warnings when known.
@@ -130,7 +150,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         "temperature": run.design.settings.temperature if run else None})
     return AuditScores(
         run=info,
-        settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL),
+        settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL, value=value),
         thresholds=dict(VERDICT_THRESHOLDS),
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
         validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,

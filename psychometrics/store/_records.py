@@ -48,6 +48,16 @@ class Run(Record):
     cost_usd: float = 0.0
     versions: dict[str, str] = Field(default_factory=dict)
     """Versions of psychometrics, Python and the libraries that produced the run."""
+    # Who runs it: left out of the stored record when unset, so that a record written before they existed is
+    # written back byte for byte.
+    host: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The machine whose process last ran the run (``socket.gethostname()``)."""
+    pid: int | None = Field(default=None, exclude_if=lambda v: v is None)
+    """That process's id: while the status is ``running`` and no such process is alive on ``host``, the run was
+    killed or crashed, and reads as ``interrupted``."""
+    heartbeat_at: float | None = Field(default=None, exclude_if=lambda v: v is None)
+    """When that process last started or resumed the run (epoch seconds); with the newest stored answer, how a
+    run on another machine is judged stale."""
 
 
 class Response(Record):

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, Column, decode, encode, missing_columns
+from psychometrics.store._liveness import as_seen
 from psychometrics.store._records import Batch, Response, Run
 
 DEFAULT_DB = "sqlite:///psychometrics.db"
@@ -160,14 +161,21 @@ class Store:
             known = [r for (r,) in self._conn.execute("SELECT run_id FROM runs ORDER BY created_at DESC LIMIT 5")]
             hint = f" (recent: {', '.join(known)})" if known else " (the database has no runs)"
             raise LookupError(f"no run {run_id!r} in {self.path}{hint}")
-        return Run.model_validate_json(row[0])
+        return self._as_seen(Run.model_validate_json(row[0]))
+
+    def _as_seen(self, run: Run) -> Run:
+        """A run that says ``running`` with no live process behind it reads as ``interrupted``."""
+        if run.status != "running":
+            return run
+        (last,) = self._conn.execute("SELECT max(created_at) FROM responses WHERE run_id = ?", (run.run_id,)).fetchone()
+        return as_seen(run, last)
 
     def has_run(self, run_id: str) -> bool:
         return self._conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is not None
 
     def list_runs(self) -> list[Run]:
         rows = self._conn.execute("SELECT record FROM runs ORDER BY created_at").fetchall()
-        return [Run.model_validate_json(r) for (r,) in rows]
+        return [self._as_seen(Run.model_validate_json(r)) for (r,) in rows]
 
     def set_run_cells(self, run_id: str, cell_ids: list[str]) -> None:
         self._write(

@@ -135,7 +135,8 @@ def test_cli_prints_one_line_and_exits_1(tmp_path):
                        "--no-report", "--run-id", "dead", env=cli_env())
         assert server.requests < 8 + FAIL_FAST_AFTER + 1
     assert done.returncode == 1, (done.stdout, done.stderr)
-    lines = done.stderr.strip().splitlines()
+    # stderr also names the stage and shows progress (issue 15): the error itself is one line
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("error")]
     assert len(lines) == 1 and lines[0].startswith("error: stopped after") and "is /v1 missing" in lines[0]
     assert "Traceback" not in done.stderr and done.stdout == ""
     shown = run_cli("runs", "show", "dead", "--db", db)  # what was asked is stored and readable

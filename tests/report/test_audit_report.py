@@ -151,9 +151,11 @@ def test_write_to_a_given_file(runs, tmp_path):
     assert out.stat().st_size > 10_000
 
 
-def test_write_into_missing_folder_fails_clearly(runs, tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "nope" / "x.html", n_boot=0)
+def test_write_into_missing_folder_creates_it(runs, tmp_path):
+    # issue 15: --out means a folder everywhere and missing folders are created (this used to be an error)
+    assert write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "nope" / "x.html", n_boot=0).is_file()
+    assert write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "folder", n_boot=0) == (
+        tmp_path / "folder" / f"{runs.one_template}.html")
 
 
 def test_unknown_run_is_a_lookup_error(runs):

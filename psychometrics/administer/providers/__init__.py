@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["LOCAL_MODELS", "PROVIDERS", "register", "register_inventory"]
+__all__ = ["LOCAL_MODELS", "PROVIDERS", "check_model", "register", "register_inventory"]
 
 PROVIDERS = ("sim", "local")
 """The provider prefixes registered with litellm."""
@@ -56,6 +56,26 @@ def register() -> None:
         if name not in present:
             litellm.custom_provider_map.append({"provider": name, "custom_handler": factory()})
     custom_llm_setup()
+
+
+def check_model(model: str) -> None:
+    """Check a ``sim/…`` or ``local/…`` model string before anything is asked (its preset or embedded model name
+    and every setting), so that a typo fails at once rather than as one stored error per cell.
+
+    Raises
+    ------
+    ValueError
+        The provider's own message: the unknown name with the valid ones (and the nearest, if one is close), or
+        the malformed setting.
+    """
+    prefix = model.split("/", 1)[0]
+    if prefix == "sim":
+        from psychometrics.administer.providers._sim import parse_model
+    elif prefix == "local":
+        from psychometrics.administer.providers._local import parse_model  # type: ignore[assignment]
+    else:
+        raise ValueError(f"{model!r} is not a sim/ or local/ model")
+    parse_model(model)
 
 
 def register_inventory(inventory: Any) -> None:

@@ -83,6 +83,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from psychometrics._format import did_you_mean
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from litellm import CustomLLM  # noqa: E402
@@ -168,7 +170,8 @@ def parse_model(model: str) -> LocalOptions:
     text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
     name, _, query = text.partition("?")
     if name not in MODELS:
-        raise LocalError(f"unknown embedded model {name!r} (available: {', '.join(MODELS)})")
+        raise LocalError(f"unknown embedded model {name!r}{did_you_mean(name, MODELS)} (available: "
+                         f"{', '.join(MODELS)})")
     values: dict[str, Any] = {}
     for key, raw in parse_qsl(query, keep_blank_values=True):
         if key == "prefix_cache":

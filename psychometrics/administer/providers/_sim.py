@@ -128,6 +128,8 @@ from statistics import NormalDist
 from typing import Any, Mapping
 from urllib.parse import parse_qsl
 
+from psychometrics._format import did_you_mean
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from litellm import CustomLLM  # noqa: E402
@@ -227,7 +229,7 @@ def parse_model(model: str) -> SimParams:
     preset, _, query = text.partition("?")
     preset = preset or "default"
     if preset not in PRESETS:
-        raise SimError(f"unknown sim preset {preset!r} (valid: {', '.join(PRESETS)})")
+        raise SimError(f"unknown sim preset {preset!r}{did_you_mean(preset, PRESETS)} (valid: {', '.join(PRESETS)})")
     values: dict[str, float] = dict(PARAMETERS)
     values.update(PRESETS[preset])
     traits: dict[str, float] = {}
