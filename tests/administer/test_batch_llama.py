@@ -16,16 +16,14 @@ KW = dict(inventories=["bfi44"], templates=["instruct"], orders=["original", "re
 
 @pytest.mark.embedded
 @pytest.mark.slow
-def test_batch_records_equal_synchronous_records_from_llama_cpp_server(tmp_path):
-    from tests.support.llama_cpp_server import LlamaCppServer
-
-    with LlamaCppServer() as llama:
-        sync = audit("openai/gemma", api_base=llama.api_base, db=f"sqlite:///{tmp_path / 'sync.db'}", **KW)
-        with BatchServer(engine_api_base=llama.api_base) as server:
-            batch = audit("openai/gemma", api_base=server.api_base, db=f"sqlite:///{tmp_path / 'batch.db'}",
-                          batch=True, batch_options=BatchOptions(poll_interval=0.05, max_poll_interval=0.2,
-                                                                 max_lines=4), **KW)
-            assert server.sync_requests == 0 and len(server.batches) == 2
+def test_batch_records_equal_synchronous_records_from_llama_cpp_server(tmp_path, gemma_server):
+    llama = gemma_server  # llama_cpp.server answers any model name with its one model
+    sync = audit("openai/gemma", api_base=llama.api_base, db=f"sqlite:///{tmp_path / 'sync.db'}", **KW)
+    with BatchServer(engine_api_base=llama.api_base) as server:
+        batch = audit("openai/gemma", api_base=server.api_base, db=f"sqlite:///{tmp_path / 'batch.db'}",
+                      batch=True, batch_options=BatchOptions(poll_interval=0.05, max_poll_interval=0.2,
+                                                             max_lines=4), **KW)
+        assert server.sync_requests == 0 and len(server.batches) == 2
     key = lambda r: (r.item, r.template, r.order)  # noqa: E731 - the cell ids differ by endpoint
     with Store(f"sqlite:///{tmp_path / 'sync.db'}") as store:
         expected = {key(r): r for r in store.iter_responses(sync.run.run_id)}
