@@ -285,8 +285,8 @@ class Store:
             raise ValueError(f"unknown response column(s) {unknown}; known: {', '.join(_COLUMNS)}")
         order = list(wanted)
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
-        wanted = [c for c in wanted if c in self._present]
-        cols = ", ".join(f'r."{c}"' for c in wanted) or 'r."cell_id"'  # every column asked for may be absent
+        wanted = [c for c in wanted if c in self._present] or ["cell_id"]  # all absent: one column keeps the rows
+        cols = ", ".join(f'r."{c}"' for c in wanted)
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
