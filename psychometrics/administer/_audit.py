@@ -562,6 +562,13 @@ def audit(
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
                              f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
                              + (" --batch" if batch else ""))
+        if status == "finished" and counts.get("invalid") and not (counts.get("ok") or counts.get("refused")):
+            # every reply was read and none holds an answer (a refusal is a finding and is scored as one)
+            first = next((r.error for r in store.iter_responses(run_id) if r.status == "invalid"), None)
+            raise AuditError(f"run {run_id} has no answer: of its {len(plan.cells)} cells {counts.get('invalid', 0)} "
+                             f"replies hold no answer and {counts.get('error', 0)} ended in an error (first: {first}); "
+                             "the replies are stored "
+                             f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template")
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 

@@ -175,8 +175,13 @@ def test_llama_cpp_server_answers_any_model_name_with_its_one_model(llama_server
     """llama.cpp's server does not refuse an unknown model name (it serves its one model under any name), so
     there is no error to stop at: the audit asks and stores the answers, under the name it was given."""
     assert "no-such-model" not in llama_server.models()
-    result = audit("openai/no-such-model", ["bfi44"], templates=["instruct"], orders=["original"], limit_items=2,
-                   mode="generate", max_tokens=4, api_base=llama_server.api_base, db=db, concurrency=1)
-    _, responses = _stored(db, result.run.run_id)
-    assert result.tally.requests == 2 and len(responses) == 2
+    try:
+        run_id = audit("openai/no-such-model", ["bfi44"], templates=["instruct"], orders=["original"],
+                       limit_items=2, mode="generate", max_tokens=4, api_base=llama_server.api_base, db=db,
+                       concurrency=1).run.run_id
+    except AuditError as exc:  # 4 tokens may hold no answer in either cell: the replies are still stored
+        assert "has no answer" in str(exc)
+        run_id = str(exc).split()[1]
+    _, responses = _stored(db, run_id)
+    assert len(responses) == 2
     assert all(r.status != "error" and r.finish_reason in ("stop", "length") for r in responses)

@@ -93,9 +93,13 @@ def test_generate_mode_sends_the_prompt_in_the_format_asked(request, db, server_
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     server = request.getfixturevalue(server_name)
-    result = audit(f"openai/{server.model}", templates=["qa"], mode="generate", prompt_format=prompt_format,
-                   api_base=server.api_base, db=db, **SMALL)
-    stored = _stored(db, result.run.run_id)
+    try:
+        run_id = audit(f"openai/{server.model}", templates=["qa"], mode="generate", prompt_format=prompt_format,
+                       api_base=server.api_base, db=db, **SMALL).run.run_id
+    except AuditError as exc:  # a base model may recite past the budget in every cell: no answer, replies stored
+        assert "has no answer" in str(exc)
+        run_id = str(exc).split()[1]
+    stored = _stored(db, run_id)
     assert len(stored) == 2 and all(r.mode == "generate" and r.status != "error" and r.raw_text for r in stored)
     vocab = llama_cpp.Llama(model_path=str(server.path), vocab_only=True, verbose=False)
     for r in stored:  # the server counted exactly the tokens of the prompt as sent: verbatim, or in its template

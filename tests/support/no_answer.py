@@ -1,0 +1,20 @@
+"""Audits that end with no answer in any cell: they raise AuditError (exit 1) and keep every reply."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from psychometrics.administer import AuditError, audit
+from psychometrics.store import Store
+
+
+def audit_without_answers(*args: Any, db: str, **kwargs: Any) -> SimpleNamespace:
+    """Run ``audit``, require the no-answer error, and return ``.run`` as stored (for tests of such runs)."""
+    with pytest.raises(AuditError, match="has no answer") as raised:
+        audit(*args, db=db, **kwargs)
+    run_id = str(raised.value).split()[1]
+    with Store(db, create=False) as store:
+        return SimpleNamespace(run=store.get_run(run_id))
