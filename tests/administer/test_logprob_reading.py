@@ -182,5 +182,6 @@ def test_auto_mode_asks_a_cell_again_by_generation_and_the_summary_says_so(db, t
         stored = list(store.iter_responses(run.run_id))
     assert [(r.mode, r.status) for r in stored] == [("generate", "ok")] * 3
     logprobs_only = CliRunner().invoke(app, [*args, "--mode", "logprobs"])
-    assert logprobs_only.exit_code == 0, logprobs_only.output
-    assert "3 invalid" in logprobs_only.output and "answers:" not in logprobs_only.output
+    # log-probs only: no cell holds an answer, which is not a success (exit 1); the replies stay stored
+    assert logprobs_only.exit_code == 1, logprobs_only.output
+    assert "has no answer" in logprobs_only.output and "answers:" not in logprobs_only.output
