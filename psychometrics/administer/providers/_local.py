@@ -21,14 +21,25 @@ Model strings
     1: keep the evaluated prompt in the KV cache and, for the next prompt, evaluate only what follows the
     longest common token prefix (rounded down to a whole chunk, see below); 0: evaluate every prompt afresh.
     Both give identical log-probabilities.
+``batch`` [1]
+    1 (with ``prefix_cache=1``): the log-prob requests waiting for the model are evaluated together, in one
+    shared-prefix batch (:mod:`._prefix_batch`: every distinct token prefix once, several sequences in one
+    ``llama_batch``, the previous batch's last prompt kept in the KV cache); 0: one prompt at a time, as before.
+    Both give identical log-probabilities (the same bits). An audit keeps at least :data:`IN_FLIGHT` requests
+    in flight to the embedded model so that there is a batch to make. Generation is always one at a time.
 ``chunk`` [32]
-    Prompts are evaluated in chunks that start at multiples of ``chunk`` token positions. llama.cpp's CPU
-    results depend on how a prompt is split into batches (the kernels for repacked Q4_K weights differ with
-    the batch size): for this model by up to ~0.1 in the log-probability of a likely token and ~0.6 in the
-    tail. A fixed, position-aligned split makes every answer independent of what was evaluated before and of
-    the prefix cache. Changing ``chunk`` changes the numbers slightly; it is part of the model string and so
-    of every cell id. 32 was the fastest with reuse on the shipped templates (fewer, larger batches against
-    less reuse lost to rounding).
+    One prompt at a time (generation, ``batch=0``, ``prefix_cache=0``), prompts are evaluated in chunks that
+    start at multiples of ``chunk`` token positions. Chunks of up to 48 tokens all give the same numbers;
+    from 64 tokens on llama.cpp's CPU kernels compute some products differently (a 112-token prompt in one
+    batch differs from the same prompt in 48-token batches by up to ~1 in a tail log-probability), so a
+    larger ``chunk`` changes the numbers slightly; it is part of the model string and so of every cell id.
+
+Every evaluation is laid out so that a token's logits do not depend on how the prompt was split or on what
+else shared its batch: every ``llama_decode`` holds a multiple of four tokens (throwaway tokens pad it, see
+:func:`._prefix_batch.pad_rows`) and fewer than 64, and attention is llama.cpp's flash attention, which sums
+a sequence's KV cells in the order they lie in the cache (the shared-prefix batch keeps them in position
+order). Numbers stored before this layout (issue 16) differ slightly: the padding and flash attention change
+the rounding, not the model.
 
 The model is a base model: there is no chat template. The prompt is the text of the (last) user message,
 tokenized verbatim (special-token text is not interpreted) after the BOS token, as llama.cpp does.

@@ -25,11 +25,13 @@ MAX_SEQUENCES = 64
 _MARGIN = 64
 """KV cells kept free for the padding."""
 ROWS = 4
-"""Every ``llama_decode`` gets a multiple of this many tokens (see :func:`pad_rows`)."""
+"""Every ``llama_decode`` gets a multiple of this many tokens (see :func:`pad_rows`)..."""
+MIN_ROWS = 8
+"""...and at least this many."""
 CALL_ROWS = 48
-"""Tokens per ``llama_decode``: from 64 tokens on, llama.cpp's CPU kernels compute some products differently
+"""...and at most this many: from 64 tokens on, llama.cpp's CPU kernels compute some products differently
 (measured: a prompt evaluated in one 112-token batch differs from the same prompt in 48-token batches by up to
-~1 in a tail log-probability, while every split into batches of up to 48 tokens gives the same bits)."""
+~1 in a tail log-probability)."""
 
 
 def pad_rows(n: int) -> int:
@@ -37,11 +39,11 @@ def pad_rows(n: int) -> int:
 
     llama.cpp's CPU kernels for repacked weights (Q4_K, Q4_0, Q8_0… in interleaved layout) quantize the
     activations of a batch four rows at a time and the last ``n % 4`` rows one by one, with a different
-    quantizer: a token's logits then change with its place in the batch (by up to ~0.8 in a tail log-probability
-    for Gemma 3 270M Q4_K_M). Padded to a multiple of four rows, every token is quantized the same way and the
-    result no longer depends on how the prompt was split or what else was in the batch.
+    quantizer, and a batch of four rows takes yet another path: a token's logits then change with its place in
+    the batch (by up to ~0.9 in a tail log-probability for Gemma 3 270M Q4_K_M). Measured on this build: every
+    split of a prompt into batches of 8 to 48 tokens, multiples of four, gives the same bits.
     """
-    return -n % ROWS
+    return max(MIN_ROWS - n, -n % ROWS)
 
 
 def common_prefix_length(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]) -> int:
@@ -78,7 +80,7 @@ class PrefixBatch:
         params.no_perf = True
         self._ctx = _internals.LlamaContext(model=llm._model, params=params, verbose=False)
         self._memory = llama_cpp.llama_get_memory(self._ctx.ctx)
-        self._batch = llama_cpp.llama_batch_init(CALL_ROWS, 0, self.max_sequences + 2)
+        self._batch = llama_cpp.llama_batch_init(CALL_ROWS + MIN_ROWS, 0, self.max_sequences + 2)
         self.n_vocab = int(llm.n_vocab())
         self.cached: list[int] = []
         """The tokens sequence 0 holds in the KV cache."""
