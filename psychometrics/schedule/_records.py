@@ -14,7 +14,7 @@ from pydantic import Field
 
 from psychometrics._record import ResultRecord
 from psychometrics.schedule._plan import Thresholds
-from psychometrics.score import ScaleRetest
+from psychometrics.score import SampleRetest, ScaleRetest
 
 SCHEDULE_SUMMARY_VERSION = 1
 """Version of the :class:`ScheduleSummary` format."""
@@ -162,6 +162,11 @@ class VersionResult(ResultRecord):
     """Its audit report, relative to the output folder."""
     scales: list[ScalePoint] = Field(default_factory=list)
     """Its scale scores (empty when it could not be scored)."""
+    sample_retest: list[SampleRetest] = Field(default_factory=list)
+    """Stability of each scale across the version's repeated samples (ICC across samples), when it was sampled
+    more than once at temperature > 0 (:attr:`psychometrics.score.AuditScores.sample_retest`)."""
+    sample_retest_reason: str | None = None
+    """Why ``sample_retest`` is empty (one sample, temperature 0, not scored)."""
 
 
 class ComparisonResult(ResultRecord):

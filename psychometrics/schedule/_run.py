@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from psychometrics.schedule._discover import DiscoveredModel, ScheduleError, list_models
 from psychometrics.schedule._plan import ModelEntry, SchedulePlan, slug
@@ -204,7 +204,8 @@ def run_schedule(
         comparisons = _write_reports(usable, comparisons, scores, db_url, out_dir, errors, run_data)
 
     version_results = [
-        VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan)) for r in results
+        VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan),
+                      **_sample_retest(scores.get(r.get("run_id") or ""))) for r in results
     ]
     findings = [c for cmp in comparisons for c in cmp.checks if c.drift]
     drift = bool(findings)
@@ -223,6 +224,13 @@ def run_schedule(
     (out_dir / "summary.json").write_text(summary.to_json() + "\n", encoding="utf-8")
     write_index(summary, out_dir / "index.html")
     return summary
+
+
+def _sample_retest(scored: "AuditScores | None") -> dict[str, Any]:
+    """A version's stability across its repeated samples, or why there is none."""
+    if scored is None:
+        return {"sample_retest": [], "sample_retest_reason": "the version could not be scored"}
+    return {"sample_retest": scored.sample_retest, "sample_retest_reason": scored.sample_retest_reason}
 
 
 def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, run_data: dict[str, "RunData"],

@@ -65,6 +65,10 @@ inside ± this share."""
 FORMS_RELIABILITY_MIN = 0.70
 """Parallel-forms reliability the forms must reach: consistent when the lower end of the interval of r is at least
 this, inconsistent when its upper end is below it (the conventional floor for reliability coefficients)."""
+FORMS_MIN_RESPONDENTS = 10
+"""Consistent across forms needs at least this many matched respondents: below it Fisher's interval of r is too
+rough to certify agreement (with r = 1 it collapses to [1, 1] whatever n), so the verdict is inconclusive. A
+project choice, not a published cut-off."""
 
 VERDICT_THRESHOLDS: dict[str, float] = {
     "significance": VERDICT_SIGNIFICANCE,
@@ -74,6 +78,7 @@ VERDICT_THRESHOLDS: dict[str, float] = {
     "min_respondents": float(MIN_RESPONDENTS),
     "forms_shift_min": FORMS_SHIFT_MIN,
     "forms_reliability_min": FORMS_RELIABILITY_MIN,
+    "forms_min_respondents": float(FORMS_MIN_RESPONDENTS),
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
 
@@ -552,6 +557,9 @@ class FormPair(ResultRecord):
     """One entry per scale."""
     reason: str | None = None
     """Why ``items`` is missing."""
+    note: str | None = None
+    """Items asked on one form only (e.g. forms cut by ``--limit-items`` in different item orders): the scale
+    scores of both forms are then computed over the items asked on both, and this says which were left out."""
 
 
 class SampleRetest(ResultRecord):
