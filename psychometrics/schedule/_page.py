@@ -145,7 +145,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
             "n_inconclusive": sum(x.verdict == "inconclusive" for x in c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
-            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason,
+            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason, "retest_note": c.retest_note,
         })
     generated = _dt.datetime.fromtimestamp(summary.generated_at or 0, tz=_dt.timezone.utc)
     return {

@@ -191,6 +191,8 @@ class ComparisonResult(ResultRecord):
     × sample × persona): how far the version reproduces the baseline respondent by respondent."""
     retest_reason: str | None = None
     """Why ``retest`` is empty."""
+    retest_note: str | None = None
+    """Set when the versions asked different items: test–retest then uses only the items asked in both."""
     inconclusive: bool = False
     """No drift, but at least one check is inconclusive."""
 

@@ -192,10 +192,10 @@ def run_schedule(
     for a_i, b_i in index_pairs:
         a, b = usable[a_i], usable[b_i]
         checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b)
-        retest, retest_reason = _retest(a, b, scores, db_url, run_data, errors)
+        retest, retest_reason, retest_note = _retest(a, b, scores, db_url, run_data, errors)
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
-            checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason,
+            checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason, retest_note=retest_note,
             inconclusive=not any(c.drift for c in checks) and any(c.verdict == "inconclusive" for c in checks),
         ))
 
@@ -234,7 +234,7 @@ def _sample_retest(scored: "AuditScores | None") -> dict[str, Any]:
 
 
 def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, run_data: dict[str, "RunData"],
-            errors: list[str]) -> tuple[list, str | None]:
+            errors: list[str]) -> tuple[list, str | None, str | None]:
     """Test–retest reliability of each scale between a version and its baseline; a failure is an error line."""
     from psychometrics.score import load_run_data, scale_retest
 
@@ -247,7 +247,7 @@ def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, 
     except Exception as exc:  # noqa: BLE001 - the drift result must not be lost to the retest
         message = f"{b['model']} vs {a['model']}: test–retest failed: {type(exc).__name__}: {_line(exc)}"
         errors.append(message)
-        return [], message
+        return [], message, None
 
 
 def _checks(a: "AuditScores", b: "AuditScores", plan: SchedulePlan, ra: dict, rb: dict) -> list[Check]:

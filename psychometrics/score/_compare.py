@@ -114,13 +114,13 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
                         else "no change" if eq.verdict == "equivalent" else "inconclusive")
         scales.append(ScaleDiff(**d))
     all_keys = list(dict.fromkeys([*sa, *sb]))
-    retest, retest_reason = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
+    retest, retest_reason, retest_note = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
     shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,
         run_a=_side(da), run_b=_side(db), test=test, significance=significance, scales=scales,
         reliability=_reliability_pairs(da, db, all_keys), order_sensitivity=_order_pairs(da, db, all_keys),
-        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason,
+        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason, retest_note=retest_note,
         only_in_a=[f"{i}:{s}" for i, s in sa if (i, s) not in sb],
         only_in_b=[f"{i}:{s}" for i, s in sb if (i, s) not in sa],
     )

@@ -237,6 +237,9 @@ class Comparison(ResultRecord):
     """Test–retest reliability per inventory × scale scored in both runs."""
     retest_reason: str | None = None
     """Why ``retest`` is empty (no shared inventory or respondent)."""
+    retest_note: str | None = None
+    """Set when the runs asked different items of a shared inventory: the test–retest scale scores use only the
+    items asked in both."""
     only_in_a: list[str] = Field(default_factory=list)
     """``inventory:scale`` scored only in run A."""
     only_in_b: list[str] = Field(default_factory=list)

@@ -186,3 +186,23 @@ def test_the_schedule_page_reports_each_versions_stability_across_samples(tmp_pa
     section = page[page.index('<h3 id="stability">'):]
     section = section[:section.index("</section>")]
     assert section.count("<td>bfi44 / ") == 10 and "#2" in section
+
+
+def test_runs_that_asked_different_items_are_compared_over_the_items_asked_in_both(score_db):
+    design = dict(templates=["instruct", "qa"], orders=["original", "reversed"], samples=4)
+    a = run(score_db, FIRST, ["bfi44"], limit_items=20, **design)
+    b = run(score_db, SECOND, ["bfi44"], limit_items=30, **design)
+    cmp = compare_runs(a, b, db=score_db, n_boot=0)
+    assert cmp.retest_note == ("the runs asked different items (0 only in the first, 10 only in the second): both "
+                               "runs' scale scores use only the 20 item(s) asked in both")
+    fa, fb = frame(score_db, a), frame(score_db, b)
+    fb = fb[fb["item"].isin(set(fa["item"]))]
+    scores = [respondent_scores(f) for f in (fa, fb)]
+    for row in cmp.retest:
+        sides = [s[s["scale"] == row.scale].set_index("respondent")["score"] for s in scores]
+        matched = pd.concat(sides, axis=1, keys=["a", "b"], join="inner").dropna().reset_index(names="respondent")
+        ref = _pingouin(matched.melt(id_vars="respondent", var_name="run", value_name="score"), "respondent", "run")
+        assert row.agreement.value == pytest.approx(ref.loc["ICC(A,1)", "ICC"], abs=1e-12), row.scale
+    result = CliRunner().invoke(app, ["compare", a, b, "--db", score_db, "--n-boot", "0"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "test–retest: the runs asked different items" in result.stdout
