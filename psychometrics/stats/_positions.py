@@ -26,22 +26,22 @@ from psychometrics.stats._proportions import wilson_ci
 from psychometrics.stats._result import PositionFollowing, PositionRates, StyleIndex
 from psychometrics.stats._styles_common import (
     BEYOND_RULE,
-    SIZE_RULE,
+    TWO_SIDED_RULE,
     beyond_verdict,
     check_ci,
     few_units_warning,
     not_assessed,
     require,
-    size_verdict,
+    two_sided_verdict,
 )
 
 ShownValues = Mapping[str, Sequence[int]] | Mapping[tuple[str, str], Sequence[int]]
 """Order name (or ``(item, order)``) → the original values in the order they were shown."""
 
 POSITION_FOLLOWING_MAX = 0.25
-"""Project choice: the position-following index S is flagged when its interval excludes 0 and |S| ≥ 0.25 — a net
-quarter of the answers move with the displayed position (a score is then pulled a quarter of the way toward the
-middle of a balanced scale); clear when the interval lies inside ±0.25."""
+"""Project choice: the position-following index S is flagged when its whole interval lies beyond ±0.25 — more than a
+net quarter of the answers move with the displayed position (a score is then pulled more than a quarter of the way
+toward the middle of a balanced scale); clear when the interval lies inside ±0.25; inconclusive otherwise."""
 PAIR_BY: tuple[str, ...] = ("item", "template", "sample", "persona")
 """Columns that identify the same question asked under two option orders (those present in the data)."""
 _CEILING_SOURCE = ("the most answers that follow content alone can put at this position in this design "
@@ -276,7 +276,7 @@ def _shift_index(pairs: pd.DataFrame, directions: dict[str, int], low: float, hi
     """S from the pairs of an ascending and a descending order (see :func:`position_following`)."""
     name = "position-following index"
     method = (f"S = ½·(mean over keyed + mean over reverse-keyed pairs of v_descending − v_ascending) / range, Welch "
-              f"{ci:.0%} interval; {SIZE_RULE}")
+              f"{ci:.0%} interval; {TWO_SIDED_RULE}")
     da = np.array([directions.get(o, 0) for o in pairs["order_a"]], dtype=int)
     db = np.array([directions.get(o, 0) for o in pairs["order_b"]], dtype=int)
     rev, da = pairs[da * db == -1], da[da * db == -1]
@@ -299,8 +299,7 @@ def _shift_index(pairs: pd.DataFrame, directions: dict[str, int], low: float, hi
                                         "the two orders looks like position-following") if w)
     index = StyleIndex(name=name, value=value, ci_low=low_, ci_high=high_, ci_level=ci, n=len(d), unit="answer pairs",
                        threshold=POSITION_FOLLOWING_MAX, threshold_source=_SHIFT_SOURCE,
-                       verdict=size_verdict(value, low_, high_, null=0.0, threshold=POSITION_FOLLOWING_MAX,
-                                            two_sided=True),
+                       verdict=two_sided_verdict(low_, high_, POSITION_FOLLOWING_MAX),
                        warning=warning or None, method=method)
     return index, len(d)
 
@@ -370,8 +369,8 @@ def position_following(
     every answer takes the first position shown and −1 the last (primacy and recency; Krosnick & Alwin, 1987). Its
     interval is Welch's for a sum of two means (:func:`welch_ttest` of :math:`-d_{rev}` and :math:`d_{keyed}`),
     answer pairs taken as independent; without items of both keyings it is the plain mean of :math:`d` with a
-    warning. Verdict (rule B) against :data:`POSITION_FOLLOWING_MAX` (a project choice): flagged when the interval
-    excludes 0 and :math:`|S|` reaches it, clear when the interval lies inside ±it.
+    warning. Verdict against :data:`POSITION_FOLLOWING_MAX` (a project choice), symmetric: flagged when the whole
+    interval lies beyond ±it, clear when it lies inside ±it, inconclusive otherwise.
 
     References
     ----------
