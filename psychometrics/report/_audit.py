@@ -140,7 +140,7 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "n_respondents": info.n_respondents,
         "n_effective": info.n_effective,
         "readability": scores.readability(),
-        "unreadable": any(not x.interpretable for x in scores.scales),
+        "unreadable": any(x.interpretable is not True for x in scores.scales),
         "respondent": info.respondent,
         "rates": scores.response_rates,
         "warnings": scores.warnings,
@@ -220,6 +220,11 @@ def _scale_name(inv: Any, scale_id: str) -> str:
         return scale_id
 
 
+def _why(reasons: list[str]) -> str:
+    """The first reason's cause, short enough for a chart label."""
+    return reasons[0].removeprefix("uncertain whether ").split(":")[0].split(" (")[0] if reasons else "see the notes"
+
+
 def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None:
     if not any(not missing(s.mean) for s in v.scales):
         return None
@@ -234,8 +239,8 @@ def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None
             label=s.name, value=s.mean, ci_low=s.ci_low, ci_high=s.ci_high, note=f"n = {s.n}",
             norm_mean=cmp.norm_mean if cmp else None, norm_sd=cmp.norm_sd if cmp else None,
             reason=s.reason,
-            unreadable=None if s.interpretable else (s.interpretability_reasons[0].split(":")[0].split(" (")[0]
-                                                     if s.interpretability_reasons else "see the notes"),
+            unreadable=None if s.interpretable is not False else _why(s.interpretability_reasons),
+            uncertain=_why(s.interpretability_reasons) if s.interpretable is None else None,
         ))
     mid = (lo + hi) / 2
     return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
