@@ -482,6 +482,23 @@ def missing_pieces(data: RunData, views: list[InventoryView]) -> list[str]:
     return notes
 
 
+def style_views(data: RunData) -> list[dict[str, Any]]:
+    """Per inventory, every response-style index over all its answers: value, interval, threshold with its
+    source, verdict (the numbers behind each scale's readability)."""
+    from psychometrics._format import interval, num
+
+    out = []
+    for st in data.scores.response_styles:
+        if st.overall is None:
+            out.append({"inventory": st.inventory, "rows": [], "reason": st.reason})
+            continue
+        rows = [{"name": i.name, "value": num(i.value), "ci": interval(i.ci_low, i.ci_high), "n": i.n,
+                 "unit": i.unit, "threshold": num(i.threshold, 3), "source": i.threshold_source,
+                 "verdict": i.verdict, "reason": i.reason, "warning": i.warning} for i in st.overall.indices()]
+        out.append({"inventory": st.inventory, "rows": rows, "reason": None})
+    return out
+
+
 def build_audit_context(data: RunData) -> dict[str, Any]:
     """Every value the audit template shows."""
     from psychometrics import __version__
@@ -495,6 +512,7 @@ def build_audit_context(data: RunData) -> dict[str, Any]:
         "summary": summary_view(data),
         "inventories": views,
         "mtmm": mtmm_views(data),
+        "styles": style_views(data),
         "forms": forms_views(data),
         "prompts": prompt_examples(data),
         "bands": legend_bands(),

@@ -235,3 +235,16 @@ def test_an_inconclusive_style_index_makes_a_scale_uncertain_not_readable(db):
     text = CliRunner().invoke(app, ["score", run_id, "--db", db, "--n-boot", "0"]).stdout
     flat = " ".join(text.split())  # the console wraps long lines
     assert flat.startswith(" ".join(s.readability().split())) and "? uncertain" in flat
+
+
+def test_the_report_lists_every_style_index_with_its_threshold_source(biased, db, tmp_path):
+    from psychometrics.report import write_audit_report
+
+    run_id, s = biased
+    page = write_audit_report(run_id, db=db, out=tmp_path / "r.html", scores=s).read_text(encoding="utf-8")
+    assert 'id="response-styles"' in page
+    overall = s.response_styles[0].overall
+    assert page.count('<table class="styles">') == len(s.response_styles) == 2
+    for index in overall.indices():
+        assert index.name in page
+    assert "95th percentile of 2,800 people" in page and "0.408" in page  # the human rate for 5 options
