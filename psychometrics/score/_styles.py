@@ -125,6 +125,11 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         Every such index is clear (or cannot be assessed in this design, e.g. position-following with one option
         order — the position rates and the report's "what the run cannot show" say so).
 
+    The first/last-position rates count only when the position-following index is not clear: a rate above the human
+    rate can be an extreme respondent whose answers follow content (see
+    :func:`psychometrics.stats.position_rates`), and a clear position-following index, which reverses the order,
+    shows that they do; without it (one order, rotations, scenario items) the rates are the evidence.
+
     The reasons list the flagged indices first, then the inconclusive ones ("uncertain whether …"). Extreme and
     midpoint responding are reported but do not by themselves make a score unreadable (a content answer may well
     be extreme). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
@@ -139,8 +144,11 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
                        f"{pct(MIN_ANSWERED)} needed)")
     open_: list[str] = []
     if styles is not None:
-        content = [styles.positions.first, styles.positions.last, styles.following.index,
-                   styles.acquiescence.index, styles.acquiescence.nay_saying, styles.straight_lining.index]
+        # when the position-following index is clear (answers move with their option when the order is reversed),
+        # it settles the position question: the rates then only describe where content put the answers
+        rates = [] if styles.following.index.verdict == "clear" else [styles.positions.first, styles.positions.last]
+        content = [*rates, styles.following.index, styles.acquiescence.index, styles.acquiescence.nay_saying,
+                   styles.straight_lining.index]
         reasons += [_phrase(i) for i in content if i.verdict == "flagged"]
         open_ = [_phrase(i) for i in content if i.verdict == "inconclusive"]
     if reasons:

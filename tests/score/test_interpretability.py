@@ -215,8 +215,9 @@ def test_an_inconclusive_style_index_makes_a_scale_uncertain_not_readable(db):
     styles = s.response_styles[0].scales
     for sc in s.scales:
         st = styles[sc.scale]
-        content = [st.positions.first, st.positions.last, st.following.index, st.acquiescence.index,
-                   st.acquiescence.nay_saying, st.straight_lining.index]
+        rates = [] if st.following.index.verdict == "clear" else [st.positions.first, st.positions.last]
+        content = [*rates, st.following.index, st.acquiescence.index, st.acquiescence.nay_saying,
+                   st.straight_lining.index]
         verdicts = {i.verdict for i in content}
         # the state follows from the index verdicts, recomputed here
         expected = (False if "flagged" in verdicts else None if "inconclusive" in verdicts else True)
