@@ -132,8 +132,11 @@ def _scales(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
-        if not r.interpretable:
+        if r.interpretable is False:
             note = _join("[bold red]✗ unreadable[/bold red] " + notes.ref("; ".join(r.interpretability_reasons)),
+                         note)
+        elif r.interpretable is None:
+            note = _join("[bold yellow]? uncertain[/bold yellow] " + notes.ref("; ".join(r.interpretability_reasons)),
                          note)
         if r.high_choice_percent is not None and not missing(r.high_choice_percent):
             note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")

@@ -133,8 +133,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         status, status_class = f"drift found ({n} finding{'s' if n != 1 else ''})", "fail"
     elif summary.inconclusive:
         n = sum(x.verdict == "inconclusive" for c in summary.comparisons for x in c.checks)
-        status, status_class = (f"inconclusive: {n} check{'s' if n != 1 else ''} could not rule drift out",
-                                "inconclusive")
+        m = sum(x.verdict == "not assessable" for c in summary.comparisons for x in c.checks)
+        parts = ([f"{n} check{'s' if n != 1 else ''} could not rule drift out"] if n else []) + (
+            [f"{m} check{'s' if m != 1 else ''} not assessable (scale not readable)"] if m else [])
+        status, status_class = "inconclusive: " + "; ".join(parts), "inconclusive"
     else:
         status, status_class = "no drift", "pass"
     comparisons = []
@@ -143,6 +145,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
             "model": c.model, "baseline_model": c.baseline_model, "report": c.report, "drift": c.drift,
             "n_findings": sum(x.drift for x in c.checks), "n_checks": len(c.checks),
             "n_inconclusive": sum(x.verdict == "inconclusive" for x in c.checks),
+            "n_not_assessable": sum(x.verdict == "not assessable" for x in c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
             "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason, "retest_note": c.retest_note,

@@ -27,13 +27,20 @@ EXIT_DRIFT = 3
 """Exit code: at least one check found drift (and nothing failed)."""
 EXIT_INCONCLUSIVE = 4
 """Exit code: no drift found, but at least one check could not show that its change is small (its interval
-reaches past the threshold): the design could not have found drift of that size."""
+reaches past the threshold: the design could not have found drift of that size), or could not be assessed
+because its scale cannot be read as a trait in a version (``not assessable``)."""
 
-CheckVerdict = Literal["drift", "no drift", "inconclusive", "not assessed"]
+CheckVerdict = Literal["drift", "no drift", "inconclusive", "not assessed", "not assessable"]
 """``drift``: the interval excludes 0, the change passes the threshold (and the Holm gate); ``no drift``: the
 interval lies inside the threshold (two-sided for a scale shift, its upper end below it for a drop or a rise:
 equivalence by interval inclusion, Schuirmann 1987); ``inconclusive``: neither; ``not assessed``: the design or the
-data cannot give the check (e.g. no reversed order), which does not by itself make a plan inconclusive."""
+data cannot give the check (e.g. no reversed order), which does not by itself make a plan inconclusive;
+``not assessable``: a scale shift or reliability drop whose scale cannot be read as a trait in one of the versions
+(its answers follow option position, acquiescence or straight-lining): no "no drift" can be certified for it, and
+it makes the plan inconclusive (exit 4) unless something drifts. A scale whose reading is only *uncertain* in a
+version keeps its verdict, with the reason noted."""
+UNDECIDED: tuple[str, ...] = ("inconclusive", "not assessable")
+"""Verdicts that leave a plan inconclusive (exit 4) when nothing drifts."""
 
 CheckKind = Literal["scale_shift", "reliability_drop", "order_sensitivity_rise"]
 """What a check compares: the mean scale score, the reliability coefficient, or option-order sensitivity."""
@@ -194,7 +201,7 @@ class ComparisonResult(ResultRecord):
     retest_note: str | None = None
     """Set when the versions asked different items: test–retest then uses only the items asked in both."""
     inconclusive: bool = False
-    """No drift, but at least one check is inconclusive."""
+    """No drift, but at least one check is inconclusive or not assessable."""
 
 
 class ScheduleSummary(ResultRecord):
@@ -231,8 +238,9 @@ class ScheduleSummary(ResultRecord):
     drift: bool = False
     """At least one finding."""
     inconclusive: bool = False
-    """No finding, but at least one check is inconclusive."""
+    """No finding, but at least one check is inconclusive or not assessable (:data:`UNDECIDED`)."""
     exit_code: int = EXIT_OK
-    """1 when anything failed, else 3 when there is drift, else 4 when a check is inconclusive, else 0."""
+    """1 when anything failed, else 3 when there is drift, else 4 when a check is inconclusive or not assessable,
+    else 0."""
     generated_at: float = 0.0
     """Unix time the summary was written."""

@@ -19,6 +19,7 @@ from psychometrics.schedule._records import (
     Check,
     ComparisonResult,
     ScalePoint,
+    UNDECIDED,
     ScheduleSummary,
     VersionResult,
 )
@@ -195,8 +196,9 @@ def run_schedule(
         retest, retest_reason, retest_note = _retest(a, b, scores, db_url, run_data, errors)
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
-            checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason, retest_note=retest_note,
-            inconclusive=not any(c.drift for c in checks) and any(c.verdict == "inconclusive" for c in checks),
+            checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason,
+            retest_note=retest_note,
+            inconclusive=not any(c.drift for c in checks) and any(c.verdict in UNDECIDED for c in checks),
         ))
 
     # Reports of each run and each comparison (the report stage); a failure there is an error, not a crash.
@@ -209,7 +211,7 @@ def run_schedule(
     ]
     findings = [c for cmp in comparisons for c in cmp.checks if c.drift]
     drift = bool(findings)
-    inconclusive = any(c.verdict == "inconclusive" for cmp in comparisons for c in cmp.checks)
+    inconclusive = any(c.verdict in UNDECIDED for cmp in comparisons for c in cmp.checks)
     summary = ScheduleSummary(
         plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=f"sqlite:///{db_file}",
         design=design_dump, baseline=plan.baseline, thresholds=plan.thresholds, versions=version_results,

@@ -138,8 +138,9 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
-            readable, why = interpretability(score_, scale_styles, sens[-1].response_rates)
-            scales.append(score_.model_copy(update={"interpretable": readable, "interpretability_reasons": why}))
+            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            scales.append(score_.model_copy(update={"interpretable": readable, "readability": state,
+                                                    "interpretability_reasons": why}))
             rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,
                                          follows_position=follows_position(scale_styles),
                                          model=_from_model(df, run)))
