@@ -280,8 +280,11 @@ def _check_reachable(api_base: str | None) -> None:
         with socket.create_connection((parts.hostname, port), timeout=5):
             pass
     except OSError as exc:
+        from psychometrics.administer._connection import connection_failure
+
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise AuditError(f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
+        raise AuditError(connection_failure(exc, api_base)
+                         or f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
 
 
 def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> None:
