@@ -59,6 +59,13 @@ labels. The content is the text of the most likely of these events (not the raw 
 labels after ``"Answer:"`` would be a bare space). Labels that are a prefix of another label (``1`` and ``10``)
 are not separated.
 
+A reply longer than one token (``max_tokens`` > 1, as the audit asks, see ``_call.LOGPROB_TOKENS``): while the
+audit's own reading would read a later position (:func:`~psychometrics.administer._parse.reads_further`, the same
+walk as ``read_label_probs``: the reply so far opens a label, e.g. a chat model's ``(``), the most likely
+continuation is appended to the prompt text and the next position is computed the same way; each position is
+one entry of ``logprobs.content``, as an OpenAI-compatible server returns them. A reply that names a label first
+stays one position (one evaluation), so the base model's numbers are unchanged.
+
 Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
 none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
 
