@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics._format import count, money
-from psychometrics.administer._call import CallOptions
+from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
@@ -435,7 +435,7 @@ def audit(
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        per_request = (1 if design.settings.mode == "logprobs" or (
+        per_request = (LOGPROB_TOKENS if design.settings.mode == "logprobs" or (
             design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
