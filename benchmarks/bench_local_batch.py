@@ -77,7 +77,7 @@ def asking(model: str, db: Path, eng: Any) -> tuple[float, int, dict[tuple, dict
     assert result.run.counts["ok"] == len(result.plan.cells), result.run.counts
     store = Store(f"sqlite:///{db}", create=False)
     try:
-        probs = {(r.item, r.template, r.order): r.option_probs or {} for r in store.iter_responses(result.run.id)}
+        probs = {(r.item, r.template, r.order): r.option_probs or {} for r in store.iter_responses(result.run.run_id)}
     finally:
         store.close()
     return result.tally.wall_s, evaluated, probs

@@ -70,6 +70,14 @@ labels. The content is the text of the most likely of these events (not the raw 
 labels after ``"Answer:"`` would be a bare space). Labels that are a prefix of another label (``1`` and ``10``)
 are not separated.
 
+A reply longer than one token (``max_tokens`` > 1, as the audit asks, see ``_call.LOGPROB_TOKENS``): while the
+audit's own reading would read a later position (:func:`~psychometrics.administer._parse.reads_further`, the same
+walk as ``read_label_probs``: the reply so far opens a label, e.g. a chat model's ``(``), the most likely
+continuation is appended to the prompt text and the next position is computed the same way; each position is
+one entry of ``logprobs.content``, as an OpenAI-compatible server returns them. A reply that names a label first
+stays one position (one evaluation), so the base model's numbers are unchanged. In a shared-prefix batch the
+first position is computed in the batch and any later one on its own (the same bits either way).
+
 Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
 none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
 
@@ -102,6 +110,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 
+from psychometrics.administer._parse import TokenPosition, reads_further  # noqa: E402
 from psychometrics.administer.providers._prefix_batch import (  # noqa: E402
     PrefixBatch,
     common_prefix_length,
@@ -324,7 +333,8 @@ class Engine:
         :mod:`._prefix_batch`); the sequential cache (:attr:`canonical`) is left as it is."""
         for tokens in sequences:
             if len(tokens) >= MAX_PROMPT:
-                raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {MAX_PROMPT - 1}")
+                raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most "
+                                 f"{MAX_PROMPT - 1}")
         if self._batch is None:
             self._batch = PrefixBatch(self.llm, N_CTX)
         before = (self._batch.tokens_evaluated, self._batch.tokens_reused)
@@ -391,18 +401,21 @@ class Engine:
                           healed=self.text(tokens[base:]), paths_of=paths_of, internal=internal)
 
     def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
-                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
+                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int, dict[str, str]]:
         """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc);
-        the prompt evaluated on its own (in aligned chunks)."""
+        the prompt's token count; and the text each other continuation adds to the prompt as written ("" for one
+        that only spells the prompt's healed tail). The prompt is evaluated on its own (in aligned chunks)."""
         query = self.label_query(prompt, labels)
         nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(query.context, opts)}
         for node in query.internal:
             nodes[node] = self.extend(node)
-        return self.label_answer(query, nodes, top_n), query.n_prompt
+        top, spelled = self.label_answer(query, nodes, top_n)
+        return top, query.n_prompt, spelled
 
     def label_answer(self, query: "LabelQuery", nodes: dict[tuple[int, ...], Any],
-                     top_n: int) -> list[tuple[str, float]]:
-        """The top list from the log-softmax after the context (``nodes[()]``) and after each internal node."""
+                     top_n: int) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """The top list from the log-softmax after the context (``nodes[()]``) and after each internal node, and
+        the text each other continuation adds (see :meth:`label_logprobs`)."""
         np = self._np
         labels, healed = query.labels, query.healed
         paths_of = query.paths_of
@@ -425,6 +438,7 @@ class Engine:
                 total = _logaddexp(total, joint(path))
             scores[label] = total
         others: dict[str, float] = {}
+        spelled: dict[str, str] = {}
         n_candidates = max(top_n, 5) + len(labels) + 2
         for node, lp in nodes.items():
             here = joint(node) if node else -log_z
@@ -442,8 +456,35 @@ class Engine:
                 else:
                     name = (text or raw).decode("utf-8", "replace")
                     others[name] = _logaddexp(others.get(name, -math.inf), value)
+                    spelled[name] = text.decode("utf-8", "replace")
         kept = sorted(others.items(), key=lambda kv: -kv[1])[:max(top_n - len(labels), 5)]
-        return sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
+        top = sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
+        return top, spelled
+
+    def reply_logprobs(self, prompt: str, labels: list[str], top_n: int, max_tokens: int, opts: LocalOptions,
+                       first: tuple[list[tuple[str, float]], int, dict[str, str]] | None = None,
+                       ) -> tuple[list[tuple[str, list[tuple[str, float]]]], int]:
+        """The positions of the most likely reply, up to ``max_tokens``, each with its top log-probabilities
+        (:meth:`label_logprobs` after the prompt and the reply so far), and the prompt's token count.
+
+        The reply goes on only while the audit's reading would read a later position
+        (:func:`~psychometrics.administer._parse.reads_further`: the reply so far opens a label, e.g. ``(``), so
+        a reply that names a label first costs one evaluation, as before. ``first``: the first position's
+        :meth:`label_logprobs`, already computed (in a shared-prefix batch)."""
+        positions: list[tuple[str, list[tuple[str, float]]]] = []
+        n_prompt = 0
+        text = prompt
+        while True:
+            top, n_tokens, spelled = first or self.label_logprobs(text, labels, top_n, opts)
+            first = None
+            n_prompt = n_prompt or n_tokens
+            token = top[0][0]
+            positions.append((token, top))
+            more = spelled.get(token, "")
+            if len(positions) >= max_tokens or not more or not reads_further(
+                    [TokenPosition(t, dict(here)[t], tuple(here)) for t, here in positions], labels):
+                return positions, n_prompt
+            text += more
 
     def generate(self, prompt: str, *, max_tokens: int, temperature: float, seed: int,
                  opts: LocalOptions) -> tuple[str, int, int, str]:
@@ -549,6 +590,11 @@ class Request:
     def top_n(self) -> int:
         return int(self.optional_params.get("top_logprobs") or 5)
 
+    @property
+    def max_tokens(self) -> int:
+        """Positions a log-prob reply may take (see :meth:`Engine.reply_logprobs`)."""
+        return max(1, int(self.optional_params.get("max_tokens") or 1))
+
 
 def read_request(model: str, messages: list, optional_params: dict, litellm_params: Any) -> Request:
     """Parse the model string, load the model and render the prompt (chat template where it applies)."""
@@ -566,16 +612,19 @@ def _logprob_fields(top: list[tuple[str, float]], n_prompt: int) -> dict[str, An
     return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1, finish_reason="length")
 
 
+def _reply_fields(positions: list[tuple[str, list[tuple[str, float]]]], n_prompt: int) -> dict[str, Any]:
+    return dict(content="".join(t for t, _ in positions), top=None, positions=positions, prompt_tokens=n_prompt,
+                completion_tokens=len(positions), finish_reason="length")
+
+
 def answer(req: Request) -> dict[str, Any]:
     """Answer one request on its own (blocking); returns the fields :func:`fill_response` needs."""
     eng, opts = req.engine, req.opts
     with eng.lock:
         if req.logprobs:
             if req.labels:
-                top, n_prompt = eng.label_logprobs(req.prompt, req.labels, req.top_n, opts)
-            else:
-                top, n_prompt = eng.next_token(req.prompt, req.top_n, opts)
-            return _logprob_fields(top, n_prompt)
+                return _reply_fields(*eng.reply_logprobs(req.prompt, req.labels, req.top_n, req.max_tokens, opts))
+            return _logprob_fields(*eng.next_token(req.prompt, req.top_n, opts))
         seed = req.optional_params.get("seed")
         text, n_prompt, n_completion, finish = eng.generate(
             req.prompt, max_tokens=int(req.optional_params.get("max_tokens") or 32),
@@ -612,8 +661,10 @@ def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]
             if query is None:
                 out[i] = _logprob_fields(eng.top_tokens(mine[0], requests[i].top_n), len(sequences[0]))
             else:
-                nodes = {(): mine[0], **dict(zip(query.internal, mine[1:]))}
-                out[i] = _logprob_fields(eng.label_answer(query, nodes, requests[i].top_n), query.n_prompt)
+                req = requests[i]
+                top, spelled = eng.label_answer(query, {(): mine[0], **dict(zip(query.internal, mine[1:]))}, req.top_n)
+                out[i] = _reply_fields(*eng.reply_logprobs(req.prompt, req.labels, req.top_n, req.max_tokens, req.opts,
+                                                           first=(top, query.n_prompt, spelled)))
     return out
 
 

@@ -121,7 +121,8 @@ class PrefixBatch:
 
     def _group(self, sequences: list[list[int]]) -> list[Any]:
         cached = self.cached
-        kept = [min(common_prefix_length(cached, seq), len(seq) - 1) for seq in sequences]  # the last token is always evaluated
+        # the last token of each sequence is always evaluated (its logits are the answer)
+        kept = [min(common_prefix_length(cached, seq), len(seq) - 1) for seq in sequences]
         new_cells = sum(len(s) - k for s, k in zip(sequences, kept))  # an upper bound of the cells to evaluate
         if len(cached) + new_cells + _MARGIN > self.n_ctx:
             self._reset()
