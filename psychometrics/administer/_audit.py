@@ -161,16 +161,6 @@ def _versions(model: str) -> dict[str, str]:
     return out
 
 
-def _in_flight(provider: str, concurrency: int) -> int:
-    """Requests kept in flight: at least the embedded model's batch (its waiting requests are evaluated together,
-    see :mod:`psychometrics.administer.providers._local`), ``concurrency`` for every other provider."""
-    if provider == "local":
-        from psychometrics.administer.providers._local import IN_FLIGHT
-
-        return max(concurrency, IN_FLIGHT)
-    return concurrency
-
-
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
                    temperature: float, limit_items: int | None, max_tokens: int, max_wait: float,
                    max_cost: float | None = None) -> None:
@@ -519,8 +509,7 @@ def audit(
         def ask(cells: list) -> Any:
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                logprobs_supported=_logprobs_supported(model, provider),
-                concurrency=_in_flight(provider, concurrency), rpm=rpm,
+                logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
                 pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
                 spent_before=store.run_cost(run_id),
             )

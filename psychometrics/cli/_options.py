@@ -56,8 +56,7 @@ PromptFormat = Annotated[str, typer.Option(
                             "server); auto chooses by provider.")]
 Concurrency = Annotated[int, typer.Option(
     "--concurrency", help="Most requests in flight at once; below it the audit paces itself at the rate limit the "
-    "provider states and after 429s (the embedded local/ models take at least 64: they evaluate the prompts waiting "
-    "in one batch).")]
+    "provider states and after 429s.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]

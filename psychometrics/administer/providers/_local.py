@@ -25,8 +25,9 @@ Model strings
     1 (with ``prefix_cache=1``): the log-prob requests waiting for the model are evaluated together, in one
     shared-prefix batch (:mod:`._prefix_batch`: every distinct token prefix once, several sequences in one
     ``llama_batch``, the previous batch's last prompt kept in the KV cache); 0: one prompt at a time, as before.
-    Both give identical log-probabilities (the same bits). An audit keeps at least :data:`IN_FLIGHT` requests
-    in flight to the embedded model so that there is a batch to make. Generation is always one at a time.
+    Both give identical log-probabilities (the same bits). An audit's ``--concurrency`` (8) requests in flight
+    make the batch; the previous batch's last prompt stays cached, so even small batches evaluate every shared
+    prefix once. Generation is always one at a time.
 ``chunk`` [32]
     One prompt at a time (generation, ``batch=0``, ``prefix_cache=0``), prompts are evaluated in chunks that
     start at multiples of ``chunk`` token positions. Chunks of up to 48 tokens all give the same numbers;
@@ -131,8 +132,6 @@ MAX_PROMPT = N_CTX - 128
 """Prompts must be shorter (room for the padding and for the shared-prefix batch's own bookkeeping)."""
 DEFAULT_CHUNK = 32
 _OPTIONS = ("prefix_cache", "chunk", "batch")
-IN_FLIGHT = 64
-"""Requests an audit keeps in flight to the embedded model at least: those waiting are evaluated in one batch."""
 
 
 class LocalError(ValueError):
