@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
+
+from psychometrics.store._columns import JSON_COLUMNS, encode
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,9 +20,8 @@ def neutralise_cell(value: object) -> object:
 
 def export_responses(frame: pd.DataFrame, out: Path, fmt: str) -> int:
     df = frame.copy()
-    df["option_probs"] = df["option_probs"].map(
-        lambda d: None if d is None else json.dumps({str(k): v for k, v in d.items()})
-    )
+    for name in df.columns.intersection(list(JSON_COLUMNS)):  # dicts and lists as the JSON text the store keeps
+        df[name] = df[name].map(lambda v, name=name: encode(name, v))
     if fmt == "csv":
         text_cols = df.select_dtypes(include="object").columns
         df[text_cols] = df[text_cols].map(neutralise_cell)

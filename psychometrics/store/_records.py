@@ -64,7 +64,8 @@ class Response(BaseModel):
     mode: AnswerMode
     status: Status
     raw_text: str | None = None
-    """What the model returned (generate mode), or the top token (log-prob mode)."""
+    """What the model returned (generate mode), or the top token (log-prob mode); a reasoning field the provider
+    returned apart is in ``reasoning``, not here."""
     value: int | None = None
     """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
     option_probs: dict[int, float] | None = None
@@ -74,9 +75,23 @@ class Response(BaseModel):
     mass_outside: float | None = None
     """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising)."""
     error: str | None = None
+    """Why the reply is not an answer (refused, invalid) or why there is no reply (error), in words; a reply cut
+    by the token budget says "stopped at the token budget"."""
     latency_s: float | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cost_usd: float | None = None
     attempts: int = 1
     created_at: float = Field(default=0.0)
+    # Fields added later come last: the store appends their columns to older databases in this order.
+    finish_reason: str | None = None
+    """Why the model stopped, as the provider says: ``stop`` (a complete reply), ``length`` (the token budget,
+    ``max_tokens``, ran out), ``content_filter``…; None for an error or a provider that does not say."""
+    reasoning: str | None = None
+    """Reasoning the model wrote before its answer, kept apart from the answer: the provider's reasoning field
+    (litellm's ``reasoning_content``) and any ``<think>…</think>``-style block in the reply. Not read for the answer."""
+    parse_rule: str | None = None
+    """Generate mode: the rule of the answer parser that decided the reading (``conclusion``, ``label-only``,
+    ``recital``…; see ``psychometrics.administer._parse``); None in log-prob mode and for errors."""
+    set_aside: list[str] | None = None
+    """Generate mode: what the parser set aside before reading (``recital``, ``negation``, ``elimination``…)."""

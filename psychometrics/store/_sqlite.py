@@ -2,7 +2,10 @@
 
 The SQL is plain and parameterised (values only ever through ``?``; the only text put into statements is
 constant: column names from :data:`_COLUMNS` and runs of ``?``), so another database behind the same methods
-is a small change.
+is a small change. The responses table's columns come from the :class:`Response` record
+(:mod:`psychometrics.store._columns`); opening a database written by an older version to write adds the columns
+it lacks (``ALTER TABLE … ADD COLUMN``; old rows read None there), and reading one that was not migrated reads
+the columns it has.
 
 Durability. The database is in WAL mode with ``synchronous=NORMAL``: a commit is a write into the WAL file,
 which the operating system holds even if the process is killed (``kill -9``, an out-of-memory kill, a crash);
@@ -22,7 +25,6 @@ releases the waiting workers): it saves CPU but each answer then waits for a thr
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -30,11 +32,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, Column, decode, encode, missing_columns
 from psychometrics.store._records import Response, Run
 
 DEFAULT_DB = "sqlite:///psychometrics.db"
 
-_SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     model TEXT NOT NULL,
@@ -48,41 +51,24 @@ CREATE TABLE IF NOT EXISTS run_cells (
     position INTEGER NOT NULL,
     PRIMARY KEY (run_id, cell_id)
 );
-CREATE TABLE IF NOT EXISTS responses (
-    cell_id TEXT PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    model TEXT NOT NULL,
-    inventory TEXT NOT NULL,
-    item TEXT NOT NULL,
-    scale TEXT NOT NULL,
-    template TEXT NOT NULL,
-    "order" TEXT NOT NULL,
-    sample INTEGER NOT NULL,
-    persona TEXT,
-    prompt TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    status TEXT NOT NULL,
-    raw_text TEXT,
-    value INTEGER,
-    option_probs TEXT,
-    expected_value REAL,
-    mass_outside REAL,
-    error TEXT,
-    latency_s REAL,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    cost_usd REAL,
-    attempts INTEGER NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS responses_run ON responses (run_id);
 """
+_SQLITE_TYPES = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "json": "TEXT"}
 
-_COLUMNS = [
-    "cell_id", "run_id", "model", "inventory", "item", "scale", "template", "order", "sample", "persona", "prompt",
-    "mode", "status", "raw_text", "value", "option_probs", "expected_value", "mass_outside", "error", "latency_s",
-    "prompt_tokens", "completion_tokens", "cost_usd", "attempts", "created_at",
-]
+
+def _definition(col: Column, *, added: bool = False) -> str:
+    """A column definition from the record-derived column list. A column added to an existing table cannot be
+    NOT NULL without a default: the fields added later all admit None."""
+    key = " PRIMARY KEY" if col.name == "cell_id" else ""
+    required = "" if col.nullable or key or added else " NOT NULL"
+    return f'"{col.name}" {_SQLITE_TYPES[col.kind]}{key}{required}'
+
+
+columns = ",\n    ".join(_definition(c) for c in RESPONSE_COLUMNS)
+_SCHEMA = (_TABLES + f"CREATE TABLE IF NOT EXISTS responses (\n    {columns}\n);\n"
+           + "CREATE INDEX IF NOT EXISTS responses_run ON responses (run_id);\n")
+del columns
+
+_COLUMNS = [c.name for c in RESPONSE_COLUMNS]
 _INSERT = (
     "INSERT OR REPLACE INTO responses (" + ", ".join(f'"{c}"' for c in _COLUMNS) + ") VALUES ("
     + ", ".join("?" for _ in _COLUMNS) + ")"
@@ -120,6 +106,7 @@ class Store:
                 _until_unlocked(lambda: _initialise(self._conn))
             else:
                 _until_unlocked(lambda: self._conn.execute("SELECT count(*) FROM runs").fetchone())
+            self._present = set(_table_columns(self._conn))
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot use this database ({exc})") from None
 
@@ -207,14 +194,15 @@ class Store:
 
     def iter_responses(self, run_id: str) -> Iterator[Response]:
         """Every stored response of the run's cells, whichever run first asked them."""
-        cols = ", ".join(f'r."{c}"' for c in _COLUMNS)
+        wanted = [c for c in _COLUMNS if c in self._present]  # a database not migrated lacks the newer columns
+        cols = ", ".join(f'r."{c}"' for c in wanted)
         rows = self._conn.execute(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
             "WHERE rc.run_id = ? ORDER BY rc.position",
             (run_id,),
         )
         for row in rows:
-            yield _response(row)
+            yield _response(wanted, row)
 
     def responses_frame(self, run_id: str, columns: Sequence[str] | None = None):
         """The run's responses as a pandas DataFrame (one row per answered cell), in plan order.
@@ -228,6 +216,9 @@ class Store:
         unknown = [c for c in wanted if c not in _COLUMNS]
         if unknown:
             raise ValueError(f"unknown response column(s) {unknown}; known: {', '.join(_COLUMNS)}")
+        order = list(wanted)
+        absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
+        wanted = [c for c in wanted if c in self._present]
         cols = ", ".join(f'r."{c}"' for c in wanted)
         df = pd.read_sql_query(
             f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
@@ -235,10 +226,12 @@ class Store:
             self._conn,
             params=(run_id,),
         )
-        # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "no probabilities"
-        if "option_probs" in df:
-            df["option_probs"] = df["option_probs"].map(lambda s: _probs(s) if isinstance(s, str) else None)
-        return df
+        for c in absent:
+            df[c] = None
+        # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "nothing stored"
+        for c in df.columns.intersection(list(JSON_COLUMNS)):
+            df[c] = df[c].map(lambda s, name=c: decode(name, s))
+        return df[order]
 
     def run_cost(self, run_id: str) -> float:
         row = self._conn.execute(
@@ -248,6 +241,18 @@ class Store:
         ).fetchone()
         return float(row[0])
 
+    def cut_by_token_budget(self, run_id: str) -> int:
+        """How many generated replies of the run hold no answer because the token budget ran out
+        (``invalid`` with ``finish_reason`` ``length``)."""
+        if "finish_reason" not in self._present:  # a database not migrated has none
+            return 0
+        row = self._conn.execute(
+            "SELECT count(*) FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id WHERE rc.run_id = ? "
+            "AND r.mode = 'generate' AND r.status = 'invalid' AND r.finish_reason = 'length'",
+            (run_id,),
+        ).fetchone()
+        return int(row[0])
+
     def status_counts(self, run_id: str) -> dict[str, int]:
         rows = self._conn.execute(
             "SELECT r.status, count(*) FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
@@ -255,10 +260,6 @@ class Store:
             (run_id,),
         )
         return {s: n for s, n in rows}
-
-
-def _probs(text: str) -> dict[int, float]:
-    return {int(k): v for k, v in json.loads(text).items()}
 
 
 class ResponseWriter:
@@ -328,6 +329,8 @@ def _initialise(conn: sqlite3.Connection) -> None:
     try:
         for statement in filter(str.strip, _SCHEMA.split(";")):
             conn.execute(statement)
+        for col in missing_columns(_table_columns(conn)):  # a database written by an older version
+            conn.execute("ALTER TABLE responses ADD COLUMN " + _definition(col, added=True))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -363,15 +366,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _table_columns(conn: sqlite3.Connection) -> list[str]:
+    return [row[1] for row in conn.execute("PRAGMA table_info(responses)")]
+
+
 def _row(r: Response) -> tuple:
-    probs = None if r.option_probs is None else json.dumps({str(k): v for k, v in r.option_probs.items()})
-    return tuple(
-        probs if c == "option_probs" else (r.created_at or time.time()) if c == "created_at" else getattr(r, c)
-        for c in _COLUMNS
-    )
+    return tuple((r.created_at or time.time()) if c == "created_at" else encode(c, getattr(r, c)) for c in _COLUMNS)
 
 
-def _response(row: tuple) -> Response:
-    d = dict(zip(_COLUMNS, row))
-    d["option_probs"] = None if d["option_probs"] is None else _probs(d["option_probs"])
-    return Response.model_validate(d)
+def _response(names: list[str], row: tuple) -> Response:
+    return Response.model_validate({c: decode(c, v) for c, v in zip(names, row)})
