@@ -21,7 +21,7 @@ from psychometrics.administer._retry import RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
 from psychometrics.plan import Design, GenerationSettings, Mode, Plan, build_plan
-from psychometrics.store import Run, Store
+from psychometrics.store import Run, Store, lease_seconds
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
@@ -200,6 +200,10 @@ def audit(
             template_files=[str(p) for p in template_files],
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items)
+    try:
+        lease_s = lease_seconds()
+    except ValueError as exc:
+        raise AuditError(str(exc)) from None
     invs = [load_inventory(i) for i in design.inventories]
     plan = build_plan(
         model=model, inventories=invs,
@@ -235,6 +239,8 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
+        leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share the missing cells
+        leases.prepare((c.cell_id, i) for i, c in enumerate(plan.cells) if c.cell_id not in answered)
         from psychometrics.administer._fastpath import FastPath
 
         fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
@@ -248,7 +254,7 @@ def audit(
                 tally = asyncio.run(administer(
                     missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                     logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    policy=retry_policy or RetryPolicy(retries=retries), on_response=update,
+                    policy=retry_policy or RetryPolicy(retries=retries), on_response=update, leases=leases,
                 ))
             run.status = "finished"
         except KeyboardInterrupt:
@@ -256,11 +262,15 @@ def audit(
             raise
         finally:
             close()
-            run.wall_s += time.monotonic() - started
-            run.counts = store.status_counts(run_id)
-            run.cost_usd = store.run_cost(run_id)
-            run.mode_used = tally.mode_used or run.mode_used
-            if run.status == "finished":
-                run.finished_at = time.time()
-            store.save_run(run)
+            session = (run.status, time.monotonic() - started, tally.mode_used)
+
+            def finish(stored: Run) -> None:  # read afresh: other processes may have worked on this run meanwhile
+                stored.status, stored.wall_s = session[0], stored.wall_s + session[1]
+                stored.counts = store.status_counts(run_id)
+                stored.cost_usd = store.run_cost(run_id)
+                stored.mode_used = session[2] or stored.mode_used
+                if stored.status == "finished":
+                    stored.finished_at = time.time()
+
+            run = store.update_run(run_id, finish)
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))

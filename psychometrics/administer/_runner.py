@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from psychometrics.administer._claims import CellClaims
 from psychometrics.administer._call import (
     CallOptions,
     NoLogprobs,
@@ -18,7 +19,7 @@ from psychometrics.administer._call import (
 )
 from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
 from psychometrics.plan import Cell
-from psychometrics.store import AnswerMode, Response, Store
+from psychometrics.store import AnswerMode, Leases, Response, Store
 
 
 @dataclass
@@ -41,6 +42,10 @@ class Tally:
     @property
     def done(self) -> int:
         return sum(self.counts.values())
+
+
+WRITER_CONNECTIONS = 8
+"""At most this many answers committed at once (PostgreSQL; SQLite has one writer connection)."""
 
 
 class RateLimiter:
@@ -121,24 +126,20 @@ async def administer(
     rpm: float | None = None,
     policy: RetryPolicy = RetryPolicy(),
     on_response: Callable[[Response, Tally], None] | None = None,
+    leases: Leases,
 ) -> Tally:
-    """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives."""
-    tally = Tally(asked=len(cells))
+    """Ask those of ``cells`` (the ones missing) that this process claims through ``leases``, and store every
+    response as it arrives; other processes on the same run claim the rest (see ``_claims``)."""
+    tally = Tally()
     cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
     limiter = RateLimiter(rpm)
-    queue: asyncio.Queue[Cell] = asyncio.Queue()
-    for cell in cells:
-        queue.put_nowait(cell)
-    writer = store.writer()  # one commit per answer; WAL checkpoints (and their fsyncs) in a thread
+    claims = CellClaims(leases, cells, batch=concurrency)
+    writer = store.writer(connections=min(concurrency, WRITER_CONNECTIONS))  # one commit per answer
 
     async def worker() -> None:
-        while True:
-            try:
-                cell = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+        while (cell := await claims.next()) is not None:
             response = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy, limiter=limiter,
                                   tally=tally)
             await writer.save(response)  # only a committed answer counts as done (see store._sqlite)
@@ -151,11 +152,13 @@ async def administer(
 
     workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(cells) or 1)))]
     try:
-        await asyncio.gather(*workers)
+        with leases:  # renewed while this runs; given back at the end
+            await asyncio.gather(*workers)
     finally:
         for w in workers:
             w.cancel()
-        writer.close()
+        tally.asked = leases.claimed
+        await writer.aclose()
         if opts.fast is not None:
             await opts.fast.close()
         tally.wall_s = time.monotonic() - tally.started
