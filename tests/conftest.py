@@ -31,3 +31,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if not _local.available():
         pytest.fail(f"{_local.MISSING_EXTRA} (llama-cpp-python and the Gemma weights package are not installed)",
                     pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (:class:`tests.support.postgres.PostgresCluster`) for the session.
+
+    Skipped where none can be started (no server installed), except where ``PSYCHOMETRICS_REQUIRE_POSTGRES`` is set,
+    as CI sets it: there that is a failure."""
+    from tests.support.postgres import PostgresCluster, PostgresUnavailable, required
+
+    try:
+        cluster = PostgresCluster().__enter__()
+    except PostgresUnavailable as exc:
+        if required():
+            pytest.fail(f"PostgreSQL is required here (PSYCHOMETRICS_REQUIRE_POSTGRES) but: {exc}", pytrace=False)
+        pytest.skip(f"no PostgreSQL cluster can be started: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_db(postgres) -> str:
+    """The URL of a fresh, empty PostgreSQL database in the session's cluster."""
+    return postgres.new_database()
