@@ -126,7 +126,7 @@ def pg_version() -> str:
     from tests.support.postgres import server_bindir
 
     done = subprocess.run([str(server_bindir() / "postgres"), "--version"], capture_output=True, text=True)
-    return done.stdout.strip().rsplit(" ", 1)[-1]
+    return done.stdout.split()[2]  # "postgres (PostgreSQL) 15.18 (Debian …)"
 
 
 if __name__ == "__main__":

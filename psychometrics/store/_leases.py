@@ -31,12 +31,16 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from psychometrics.store._backend import StoreError
 
 DEFAULT_TTL = 60.0
 """Seconds a lease lasts unless renewed (``$PSYCHOMETRICS_LEASE_SECONDS`` sets another)."""
-_ANSWERED = "EXISTS (SELECT 1 FROM responses r WHERE r.cell_id = l.cell_id AND r.status IN ('ok', 'refused', 'invalid'))"
+_ANSWERED = ("EXISTS (SELECT 1 FROM responses r WHERE r.cell_id = l.cell_id "
+             "AND r.status IN ('ok', 'refused', 'invalid'))")
 _CLAIM = (
     "UPDATE leases SET holder = ?, expires_at = NOW_EPOCH + ?, failed = 0 WHERE run_id = ? AND cell_id IN ("
     "SELECT l.cell_id FROM leases l WHERE l.run_id = ? AND l.expires_at < NOW_EPOCH AND NOT " + _ANSWERED
@@ -110,9 +114,16 @@ class Leases:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @contextmanager
+    def _failing(self) -> Iterator[None]:
+        try:
+            yield
+        except self._db.errors as exc:
+            raise StoreError(f"{self._db.location}: cannot update leases ({self._db.describe(exc)})") from None
+
     def _run(self, sql: str, params: tuple, *, conn: Any = None) -> list[tuple]:
         conn = conn or self._conn
-        with self._db.transaction(conn, ephemeral=True):
+        with self._failing(), self._db.transaction(conn, ephemeral=True):
             cursor = conn.execute(self._db.sql(sql), params)
             return cursor.fetchall() if cursor.description else []
 
@@ -120,10 +131,10 @@ class Leases:
         """Free leases for (cell id, plan position) pairs that have none yet; then free the cells of holders on
         this machine whose process is gone."""
         rows = [(c, self.run_id, p) for c, p in cells]
-        with self._db.transaction(self._conn, ephemeral=True):
+        with self._failing(), self._db.transaction(self._conn, ephemeral=True):
             self._conn.cursor().executemany(self._db.sql(
-                "INSERT INTO leases (cell_id, run_id, position, holder, expires_at, failed) VALUES (?, ?, ?, NULL, 0, 0) "
-                "ON CONFLICT DO NOTHING"), rows)
+                "INSERT INTO leases (cell_id, run_id, position, holder, expires_at, failed) "
+                "VALUES (?, ?, ?, NULL, 0, 0) ON CONFLICT DO NOTHING"), rows)
         self.elsewhere()
 
     def claim(self, n: int) -> list[str]:
@@ -134,7 +145,7 @@ class Leases:
 
     def drop(self, cell_ids: Iterable[str]) -> None:
         """Forget leases of cells the run's plan no longer has (the run id reused with another design)."""
-        with self._db.transaction(self._conn, ephemeral=True):
+        with self._failing(), self._db.transaction(self._conn, ephemeral=True):
             self._conn.cursor().executemany(self._db.sql("DELETE FROM leases WHERE run_id = ? AND cell_id = ?"),
                                             [(self.run_id, c) for c in cell_ids])
 
@@ -175,7 +186,7 @@ class Leases:
                 try:
                     conn = conn or self._db.connect()
                     self._run(_RENEW, (self.ttl, self.holder), conn=conn)
-                except self._db.errors:
+                except (StoreError, *self._db.errors):
                     conn = None  # the database is away: try again next round (the audit's writes fail meanwhile)
         finally:
             if conn is not None:

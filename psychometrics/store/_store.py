@@ -159,8 +159,8 @@ class Store:
         wanted = [c for c in _COLUMNS if c in self._present]  # a database not migrated lacks the newer columns
         cols = ", ".join(f'r."{c}"' for c in wanted)
         with self._failing("cannot read"):
-            for row in self._db.stream(self._conn, self._db.sql(f"SELECT {cols} " + _RUN_RESPONSES + " ORDER BY rc.position"),
-                                       (run_id,)):
+            sql = self._db.sql(f"SELECT {cols} " + _RUN_RESPONSES + " ORDER BY rc.position")
+            for row in self._db.stream(self._conn, sql, (run_id,)):
                 yield response_from_row(wanted, row)
 
     def responses_frame(self, run_id: str, columns: Sequence[str] | None = None):
@@ -197,8 +197,8 @@ class Store:
         (``invalid`` with ``finish_reason`` ``length``)."""
         if "finish_reason" not in self._present:  # a database not migrated has none
             return 0
-        rows = self._rows("SELECT count(*) " + _RUN_RESPONSES
-                          + " AND r.mode = 'generate' AND r.status = 'invalid' AND r.finish_reason = 'length'", (run_id,))
+        rows = self._rows("SELECT count(*) " + _RUN_RESPONSES + " AND r.mode = 'generate' AND r.status = 'invalid' "
+                          "AND r.finish_reason = 'length'", (run_id,))
         return int(rows[0][0])
 
     def status_counts(self, run_id: str) -> dict[str, int]:

@@ -46,7 +46,8 @@ def _without_times(run: dict) -> dict:
 
 def test_runs_list_show_and_export_agree(stores):
     urls, run_ids, folder = stores
-    listed = {k: [_without_times(r) for r in json.loads(_cli("runs", "list", "--db", u, "--json"))] for k, u in urls.items()}
+    listed = {k: [_without_times(r) for r in json.loads(_cli("runs", "list", "--db", u, "--json"))]
+              for k, u in urls.items()}
     assert listed["postgres"] == listed["sqlite"] and len(listed["postgres"]) == 2
     shown = {k: json.loads(_cli("runs", "show", run_ids[1], "--db", u, "--json")) for k, u in urls.items()}
     assert shown["postgres"]["scores"] == shown["sqlite"]["scores"]
