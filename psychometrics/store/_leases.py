@@ -52,6 +52,10 @@ _ELSEWHERE = (
     + " GROUP BY l.holder"
 )
 _RELEASE = "UPDATE leases SET holder = NULL, expires_at = 0, failed = 0 WHERE holder = ?"
+# A worker that lists the unanswered cells just before another stores one of them re-creates that cell's lease in
+# prepare(); such leases are never claimed (the claim skips answered cells) and are swept when a holder finishes.
+_SWEEP = "DELETE FROM leases WHERE run_id = ? AND cell_id IN (SELECT l.cell_id FROM leases l WHERE l.run_id = ? AND " \
+    + _ANSWERED + ")"
 _RENEW = "UPDATE leases SET expires_at = NOW_EPOCH + ? WHERE holder = ?"
 
 
@@ -163,8 +167,10 @@ class Leases:
         return waiting, soonest
 
     def release(self) -> None:
-        """Give back every lease this process holds (cells it did not ask, and those that ended in an error)."""
+        """Give back every lease this process holds (cells it did not ask, and those that ended in an error), and
+        forget the leases of cells answered meanwhile."""
         self._run(_RELEASE, (self.holder,))
+        self._run(_SWEEP, (self.run_id, self.run_id))
 
     def __enter__(self) -> "Leases":
         self._thread = threading.Thread(target=self._renew, name="psychometrics-lease-renewal", daemon=True)

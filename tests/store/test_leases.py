@@ -76,6 +76,17 @@ def test_claims_follow_the_plan_and_skip_answered_cells(url):
         assert sorted(leases.claim(3)) == [CELLS[0], CELLS[2], CELLS[3]]  # the first three without an answer
 
 
+def test_a_lease_prepared_for_a_cell_answered_meanwhile_is_swept_when_a_holder_finishes(url):
+    """A worker lists the unanswered cells, another stores one of them, then the first prepares its leases: the
+    stale lease is never claimed, and is gone once a holder finishes."""
+    with _store(url) as store:
+        store.save_response(_response(CELLS[5]))
+        with _prepared(store) as leases:
+            assert CELLS[5] not in leases.claim(len(CELLS))
+        (left,) = store._conn.execute("SELECT count(*) FROM leases").fetchone()
+        assert left == len(CELLS) - 1  # the others are free again; the answered cell has no lease
+
+
 def test_an_answer_ends_the_lease_and_an_error_keeps_it_until_release(url):
     with _store(url) as store:
         mine, other = _prepared(store), store.leases(RUN)
