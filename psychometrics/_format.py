@@ -1,6 +1,13 @@
-"""Number formatting for the report: one place decides how a number, a p-value or a missing value reads.
+"""How numbers read, everywhere: the terminal, every HTML page and the prose of the score and schedule stages.
 
-Every function returns plain text (the template escapes it); a missing value is ``"—"``.
+One place decides how a number, a p-value or a missing value reads, so a p-value is the same in ``psychometrics
+score`` as in the report. The conventions (APA style):
+
+- a minus is the real minus sign ``−``; a missing value is the dash ``—``;
+- a coefficient bounded by 1 has no leading zero (``.83``), nor has a p-value, which has three decimals:
+  ``< .001``, ``.004``, ``.412``, and in a sentence ``p < .001`` or ``p = .034`` (:func:`p_is`).
+
+Every function returns plain text (a template escapes it).
 """
 
 from __future__ import annotations
@@ -44,16 +51,48 @@ def missing(x: Any) -> bool:
 
 
 def num(x: Any, digits: int = 2, *, signed: bool = False) -> str:
-    """``x`` with ``digits`` decimals and a real minus sign; ``"—"`` when missing."""
+    """``x`` with ``digits`` decimals and a real minus sign; ``"—"`` when missing.
+
+    With ``signed`` a positive value gets ``+``; a value that rounds to zero never carries a sign.
+
+    >>> [num(-0.125), num(0.004, signed=True), num(1.5, 1, signed=True), num(float("nan"))]
+    ['−0.12', '0.00', '+1.5', '—']
+    """
     if missing(x):
         return DASH
     f = float(x)
     text = f"{abs(f):.{digits}f}"
+    return _sign(f, text, signed=signed)
+
+
+def _sign(f: float, text: str, *, signed: bool = False) -> str:
     if f < 0 and float(text) != 0:
         return MINUS + text
     if signed and f > 0 and float(text) != 0:
         return "+" + text
     return text
+
+
+def general(x: Any) -> str:
+    """``x`` in the shortest plain form (``0.3``, ``14``, ``1e-05``) with a real minus; ``"—"`` when missing.
+
+    >>> [general(0.30), general(14.0), general(-2.5)]
+    ['0.3', '14', '−2.5']
+    """
+    if missing(x):
+        return DASH
+    return _sign(float(x), f"{abs(float(x)):g}")
+
+
+def significant(x: Any, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits (for numbers inside a sentence); ``"—"`` when missing.
+
+    >>> [significant(0.012345), significant(-1.25), significant(40.0)]
+    ['0.0123', '−1.25', '40']
+    """
+    if missing(x):
+        return DASH
+    return _sign(float(x), f"{abs(float(x)):.{digits}g}")
 
 
 def coef(x: Any, digits: int = 2) -> str:
@@ -69,15 +108,30 @@ def coef(x: Any, digits: int = 2) -> str:
 
 
 def pvalue(p: Any) -> str:
-    """APA-style p: ``< .001``, ``.034``, ``.41``; ``"—"`` when missing."""
+    """APA-style p: ``< .001``, ``.004``, ``.412``; ``"—"`` when missing.
+
+    Always three decimals (APA allows two or three): with two, a p of .0496 would read ``.05`` beside a decision
+    at the .05 level.
+
+    >>> [pvalue(0.0004), pvalue(0.0042), pvalue(0.0341), pvalue(0.412), pvalue(0.9996)]
+    ['< .001', '.004', '.034', '.412', '1.000']
+    """
     if missing(p):
         return DASH
     p = float(p)
     if p < 0.001:
         return "< .001"
-    if p < 0.01:
-        return f"{p:.3f}"[1:]
-    return f"{p:.2f}"[1:] if p < 0.995 else "1.00"
+    return f"{p:.3f}"[1:] if p < 0.9995 else "1.000"
+
+
+def p_is(p: Any) -> str:
+    """The relation of a p-value in a sentence, to follow ``p``: ``< .001`` or ``= .034``; ``"—"`` when missing.
+
+    >>> "p " + p_is(0.0042), "p " + p_is(0.00001)
+    ('p = .004', 'p < .001')
+    """
+    text = pvalue(p)
+    return text if text.startswith("<") or text == DASH else f"= {text}"
 
 
 def pct(x: Any, digits: int = 0) -> str:
@@ -87,12 +141,15 @@ def pct(x: Any, digits: int = 0) -> str:
     return f"{100 * float(x):.{digits}f}%"
 
 
-def interval(lo: Any, hi: Any, digits: int = 2, *, apa: bool = False) -> str:
-    """``[lo, hi]``; ``""`` when either bound is missing."""
+def interval(lo: Any, hi: Any, digits: int = 2, *, apa: bool = False, signed: bool = False,
+             empty: str = "") -> str:
+    """``[lo, hi]`` (coefficients without the leading zero with ``apa``, ``+`` on positive bounds with
+    ``signed``); ``empty`` when either bound is missing."""
     if missing(lo) or missing(hi):
-        return ""
-    f = coef if apa else num
-    return f"[{f(lo, digits)}, {f(hi, digits)}]"
+        return empty
+    if apa:
+        return f"[{coef(lo, digits)}, {coef(hi, digits)}]"
+    return f"[{num(lo, digits, signed=signed)}, {num(hi, digits, signed=signed)}]"
 
 
 def band(x: Any) -> str | None:

@@ -13,15 +13,23 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from psychometrics._record import Record
+
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[Any, ...]
 
 
-class FileProblem(BaseModel):
+class FileProblem(Record):
+    """One problem of a declarative file."""
+
     file: str
+    """The file, as given."""
     line: int | None
+    """Line of the problem (1-based); ``None`` when it is not tied to a line."""
     field: str | None
+    """The field, as a dotted path; ``None`` for the whole file."""
     message: str
+    """What is wrong, in one line."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -161,7 +169,7 @@ def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None 
     if not isinstance(data, dict):
         raise DataFileError([FileProblem(file=file, line=1, field=None, message="expected a mapping of fields at the top level")])
     sink: list[tuple[Loc, str]] = []
-    ctx = dict(context or {}, problems=sink)
+    ctx = dict(context or {}, problems=sink, path=path)  # the path lets a model resolve files named relative to it
     try:
         result = model.model_validate(data, context=ctx)
     except ValidationError as exc:

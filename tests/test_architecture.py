@@ -1,24 +1,28 @@
-"""The package-level import graph of ``psychometrics/``: no cycle between stages, imports only downward, and no
-stage reaching into another stage's private (``_``) modules.
+"""The package-level import graph of ``psychometrics/``: no cycle between stages, imports only downward, no stage
+reaching into another stage's private (``_``) modules or names, and docs/architecture.md drawing the same table.
 
 Every module is parsed with :mod:`ast`; every ``import`` counts, including those inside functions and under
 ``TYPE_CHECKING`` (a deferred import is still a dependency). A node is a stage package (``plan``, ``store``…) or
 a top-level module (``psychometrics`` itself for ``__version__``, ``_paths``, ``_yamlfile``, ``__main__``).
+
+``python tests/test_architecture.py`` prints the table and the diagram of docs/architecture.md from :data:`ALLOWED`.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple
 
 PACKAGE = Path(__file__).resolve().parents[1] / "psychometrics"
+DOC = PACKAGE.parent / "docs" / "architecture.md"
 ROOT = "psychometrics"
 
-BOTTOM = {ROOT, "_paths", "_yamlfile", "_format", "stats"}
+BOTTOM = {ROOT, "_paths", "_yamlfile", "_format", "_record", "stats"}
 """Imported by any stage, import no stage: the version, data folders, the declarative-file loader, number
-formatting, statistics."""
+formatting, the record base, statistics."""
 
 ALLOWED: dict[str, set[str]] = {
     # The pipeline is inventory → plan → administer → store → score → report. ``administer`` writes to the store,
@@ -26,9 +30,10 @@ ALLOWED: dict[str, set[str]] = {
     # ``Response``) and imports ``Design`` from ``plan``.
     ROOT: set(),  # its lazy façade (``psychometrics.score`` …) resolves names at attribute access, not at import
     "_paths": set(),
-    "_yamlfile": set(),
+    "_yamlfile": {"_record"},  # FileProblem is a record
     "_format": set(),
-    "stats": set(),
+    "_record": set(),
+    "stats": {"_record"},  # its results derive from the record base
     "inventory": set(),
     "plan": {"inventory"},
     "store": {"plan"},
@@ -36,25 +41,18 @@ ALLOWED: dict[str, set[str]] = {
     "score": {"inventory", "plan", "store"},
     "report": {"inventory", "plan", "store", "score"},
     "schedule": {"inventory", "plan", "administer", "store", "score", "report"},
-    "shape": {"inventory", "plan", "administer", "store", "score"},
+    "shape": {"inventory", "plan", "administer", "store", "score", "report"},  # report renders its page
     "cli": {"inventory", "plan", "administer", "store", "score", "report", "schedule", "shape"},
     "__main__": {"cli"},
 }
 """Which nodes each node may import besides itself (and besides :data:`BOTTOM`, for every node not in it)."""
 
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # (importing module, imported private module of another stage), with the public name to use instead.
-    ("psychometrics.score._model", "psychometrics.stats._result"),  # frame_to_json: one NaN↔null home (item 4)
-}
-
-PRIVATE_IMPORTS_WITH_REASON: dict[tuple[str, str], str] = {}
-"""Imports of another stage's private module that are meant to stay, each with its reason (none today)."""
-
-
 class Edge(NamedTuple):
     module: str
     line: int
     target: str
+    names: tuple[str, ...] = ()
+    """The names a ``from … import`` takes from ``target``."""
 
 
 def _module_name(path: Path) -> str:
@@ -88,9 +86,10 @@ def import_edges() -> list[Edge]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = tuple(a.name for a in node.names) if isinstance(node, ast.ImportFrom) else ()
                 for target in dict.fromkeys(_targets(node, module, path.name == "__init__.py")):
                     if target == ROOT or target.startswith(ROOT + "."):
-                        edges.append(Edge(module, node.lineno, target))
+                        edges.append(Edge(module, node.lineno, target, names))
     return edges
 
 
@@ -200,18 +199,70 @@ def test_stages_import_only_what_the_table_allows() -> None:
 
 
 def test_no_stage_imports_another_stages_private_module() -> None:
-    found = private_imports(EDGES)
-    unexpected = [
+    found = [
         f"{e.module}:{e.line} imports {e.target}: import the name from {'.'.join(e.target.split('.')[:2])}"
-        for key, es in sorted(found.items())
-        if key not in KNOWN_VIOLATIONS and key not in PRIVATE_IMPORTS_WITH_REASON
+        for es in private_imports(EDGES).values()
         for e in es
     ]
-    assert unexpected == []
+    assert found == []
 
 
-def test_known_violations_are_still_there() -> None:
-    """A fixed violation leaves the list: the list shrinks to nothing instead of hiding new ones."""
-    found = private_imports(EDGES)
-    stale = sorted(key for key in KNOWN_VIOLATIONS | set(PRIVATE_IMPORTS_WITH_REASON) if key not in found)
-    assert stale == [], "remove from KNOWN_VIOLATIONS / PRIVATE_IMPORTS_WITH_REASON"
+def test_no_stage_imports_a_private_name_of_another_stage() -> None:
+    found = [
+        f"{e.module}:{e.line} imports {name} from {e.target}"
+        for e in EDGES
+        if node_of(e.module) != node_of(e.target)
+        for name in e.names
+        if name.startswith("_") and not name.startswith("__") and not e.target.endswith(f".{name}")
+    ]
+    assert found == []
+
+
+# -- docs/architecture.md draws the same table -------------------------------------------------------------------
+
+
+def _reduction(allowed: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The arrows of ``allowed`` that no path of two or more arrows implies (what the diagram draws)."""
+
+    def reach(n: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(allowed[n])
+        while todo:
+            v = todo.pop()
+            if v not in seen:
+                seen.add(v)
+                todo.extend(allowed[v])
+        return seen
+
+    return {n: {t for t in ts if not any(t in reach(o) for o in ts - {t})} for n, ts in allowed.items()}
+
+
+STAGES = [n for n in ALLOWED if n not in BOTTOM]
+"""The stages in pipeline order, as the doc lists them."""
+
+
+def doc_table() -> str:
+    """The Markdown table of docs/architecture.md: each stage and what it may import besides the bottom modules."""
+    rows = ["| stage | may import (besides the bottom modules) |", "|---|---|"]
+    rows += [f"| `{n}` | {', '.join(f'`{t}`' for t in STAGES if t in ALLOWED[n]) or '—'} |" for n in STAGES]
+    return "\n".join(rows)
+
+
+def doc_diagram() -> str:
+    """The mermaid diagram of docs/architecture.md: the arrows of :data:`ALLOWED` that no other path implies."""
+    arrows = _reduction({n: ALLOWED[n] for n in STAGES})
+    lines = ["```mermaid", "graph BT"]
+    lines += [f"  {n} --> {t}" for n in STAGES for t in STAGES if t in arrows[n]]
+    return "\n".join([*lines, "```"])
+
+
+def test_the_doc_shows_the_allowed_table_and_diagram() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    assert doc_table() in text, "docs/architecture.md: paste the table `python tests/test_architecture.py` prints"
+    assert doc_diagram() in text, "docs/architecture.md: paste the diagram `python tests/test_architecture.py` prints"
+    bottom = re.search(r"bottom modules[^\n]*: (.*)", text)
+    assert bottom and set(re.findall(r"`(?:psychometrics/|psychometrics\.)?(\w+)`", bottom.group(1))) >= BOTTOM - {ROOT}
+
+
+if __name__ == "__main__":
+    print(doc_table(), doc_diagram(), sep="\n\n")

@@ -1,4 +1,5 @@
-"""The four shipped instruments (BFI-44, SD3, OEJTS 1.2, IPIP-50): contents, keys, and hand-worked scores.
+"""The shipped likert and bipolar instruments (BFI-44, SD3, OEJTS 1.2, IPIP-50 and its two parallel forms, the
+paraphrase ``ipip50-paraphrase`` and the German ``ipip50-de``): contents, keys, and hand-worked scores.
 
 Every expected number below is worked out by hand in the comment beside it, from the published key, so a
 wrong key in a YAML file or a scoring change shows up as a failing number rather than passing silently.
@@ -15,7 +16,9 @@ import pytest
 from psychometrics.inventory import BipolarItem, LikertItem, list_inventories, load_inventory
 from psychometrics.inventory._score import score_scales, type_codes
 
-SHIPPED = {"bfi44": 44, "sd3": 27, "oejts": 32, "ipip50": 50}
+SHIPPED = {"bfi44": 44, "sd3": 27, "oejts": 32, "ipip50": 50, "ipip50-paraphrase": 50, "ipip50-de": 50}
+# IPIP-50 and its parallel forms: every test of the IPIP key and scoring runs on all three.
+IPIP50_FORMS = ["ipip50", "ipip50-paraphrase", "ipip50-de"]
 
 # Published reverse-keyed (for OEJTS: subtracted) items, written out literally.
 BFI44_REVERSE = {"2", "6", "8", "9", "12", "18", "21", "23", "24", "27", "31", "34", "35", "37", "41", "43"}
@@ -83,7 +86,7 @@ def scores_of(inv_id: str, values: dict[str, float]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_all_four_are_listed_and_load() -> None:
+def test_all_are_listed_and_load() -> None:
     listed = {inv.id: inv for inv in list_inventories()}
     for inv_id, n_items in SHIPPED.items():
         assert inv_id in listed
@@ -102,8 +105,8 @@ def test_all_four_are_listed_and_load() -> None:
         ("bfi44", {"extraversion": 8, "agreeableness": 9, "conscientiousness": 9, "neuroticism": 8, "openness": 10}),
         ("sd3", {"machiavellianism": 9, "narcissism": 9, "psychopathy": 9}),
         ("oejts", {"IE": 8, "SN": 8, "FT": 8, "JP": 8}),
-        ("ipip50", {"extraversion": 10, "agreeableness": 10, "conscientiousness": 10, "neuroticism": 10,
-                    "openness": 10}),
+        *[(form, {"extraversion": 10, "agreeableness": 10, "conscientiousness": 10, "neuroticism": 10,
+                  "openness": 10}) for form in IPIP50_FORMS],
     ],
 )
 def test_scale_sizes_as_published(inv_id: str, sizes: dict[str, int]) -> None:
@@ -113,7 +116,8 @@ def test_scale_sizes_as_published(inv_id: str, sizes: dict[str, int]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("inv_id", "membership"), [("bfi44", BFI44_SCALES), ("sd3", SD3_SCALES), ("ipip50", IPIP50_SCALES)]
+    ("inv_id", "membership"),
+    [("bfi44", BFI44_SCALES), ("sd3", SD3_SCALES), *[(form, IPIP50_SCALES) for form in IPIP50_FORMS]],
 )
 def test_scale_membership_as_published(inv_id: str, membership: dict[str, set[str]]) -> None:
     inv = load_inventory(inv_id)
@@ -121,7 +125,8 @@ def test_scale_membership_as_published(inv_id: str, membership: dict[str, set[st
 
 
 @pytest.mark.parametrize(
-    ("inv_id", "reverse"), [("bfi44", BFI44_REVERSE), ("sd3", SD3_REVERSE), ("ipip50", IPIP50_REVERSE)]
+    ("inv_id", "reverse"),
+    [("bfi44", BFI44_REVERSE), ("sd3", SD3_REVERSE), *[(form, IPIP50_REVERSE) for form in IPIP50_FORMS]],
 )
 def test_reverse_keys_as_published(inv_id: str, reverse: set[str]) -> None:
     inv = load_inventory(inv_id)
@@ -162,14 +167,15 @@ def test_oejts_is_only_called_mbti_style() -> None:
 
 def test_traits_pair_across_instruments() -> None:
     big_five = ["extraversion", "agreeableness", "conscientiousness", "neuroticism", "openness"]
-    for inv_id in ("bfi44", "ipip50"):
+    for inv_id in ("bfi44", *IPIP50_FORMS):
         inv = load_inventory(inv_id)
         assert [s.trait for s in inv.scales] == big_five
         assert [s.id for s in inv.scales] == big_five
     assert [s.trait for s in load_inventory("sd3").scales] == ["machiavellianism", "narcissism", "psychopathy"]
-    ipip = load_inventory("ipip50")
-    assert "NEUROTICISM" in (ipip.scale("neuroticism").description or "")
-    assert ipip.scale("openness").name == "Intellect/Imagination (Openness)"
+    for form in IPIP50_FORMS:
+        ipip = load_inventory(form)
+        assert "NEUROTICISM" in (ipip.scale("neuroticism").description or "")
+        assert ipip.scale("openness").name == "Intellect/Imagination (Openness)"
 
 
 def test_item_wording_conventions() -> None:
@@ -184,6 +190,13 @@ def test_item_wording_conventions() -> None:
     assert ipip.item("1").text == "Am the life of the party."
     assert ipip.item("4").text == "Get stressed out easily."
     assert ipip.item("5").text == "Have a rich vocabulary."
+    paraphrase, german = load_inventory("ipip50-paraphrase"), load_inventory("ipip50-de")
+    assert paraphrase.stem is None and german.stem is None
+    assert paraphrase.item("1").text == "Bring energy and fun to every get-together."
+    assert paraphrase.item("19").text == "Rarely get sad or gloomy."
+    assert german.item("1").text == "Ich bin die Stimmungskanone auf jeder Party."
+    assert german.item("19").text == "Ich bin selten niedergeschlagen."
+    assert [o.label for o in german.response_options][::4] == ["Sehr unzutreffend", "Sehr zutreffend"]
     sd3 = load_inventory("sd3")
     assert sd3.item("7").text == "There are things you should hide from other people to preserve your reputation."
     assert sd3.item("8").text == "Make sure your plans benefit yourself, not others."
@@ -380,8 +393,9 @@ def test_oejts_matches_the_formulas_for_many_answer_sheets() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def test_ipip50_all_fives() -> None:
-    s = scores_of("ipip50", all_items("ipip50", 5))
+@pytest.mark.parametrize("form", IPIP50_FORMS)
+def test_ipip50_all_fives(form: str) -> None:
+    s = scores_of(form, all_items(form, 5))
     # E: 1,11,21,31,41 -> 5; 6R,16R,26R,36R,46R -> 1: (25 + 5) / 10 = 3.0
     assert s.loc["extraversion", "score"] == pytest.approx(3.0)
     # A: 7,17,27,37,42,47 -> 5; 2R,12R,22R,32R -> 1: (30 + 4) / 10 = 3.4
@@ -394,9 +408,10 @@ def test_ipip50_all_fives() -> None:
     assert s.loc["openness", "score"] == pytest.approx(3.8)
 
 
-def test_ipip50_first_half_fives_second_half_ones() -> None:
+@pytest.mark.parametrize("form", IPIP50_FORMS)
+def test_ipip50_first_half_fives_second_half_ones(form: str) -> None:
     # items 1-25 answered 5, items 26-50 answered 1
-    s = scores_of("ipip50", all_items("ipip50", lambda i: 5 if i <= 25 else 1))
+    s = scores_of(form, all_items(form, lambda i: 5 if i <= 25 else 1))
     # E: 1:5, 6R:1, 11:5, 16R:1, 21:5, 26R:6-1=5, 31:1, 36R:5, 41:1, 46R:5 = 34 -> 3.4
     assert s.loc["extraversion", "score"] == pytest.approx(3.4)
     # A: 2R:1, 7:5, 12R:1, 17:5, 22R:1, 27:1, 32R:5, 37:1, 42:1, 47:1 = 22 -> 2.2
@@ -409,22 +424,24 @@ def test_ipip50_first_half_fives_second_half_ones() -> None:
     assert s.loc["openness", "score"] == pytest.approx(2.6)
 
 
-def test_ipip50_missing_answers() -> None:
+@pytest.mark.parametrize("form", IPIP50_FORMS)
+def test_ipip50_missing_answers(form: str) -> None:
     # neuroticism items 4 (answered 2), 9R (answered 2 -> 4), 49 (answered 5): (2 + 4 + 5) / 3 = 11/3
-    s = scores_of("ipip50", {"4": 2, "9": 2, "49": 5})
+    s = scores_of(form, {"4": 2, "9": 2, "49": 5})
     assert s.loc["neuroticism", "score"] == pytest.approx(11 / 3)
     assert s.loc["neuroticism", "n_answered"] == 3
     assert s.loc["neuroticism", "n_items"] == 10
     assert math.isnan(s.loc["extraversion", "score"])
 
 
-def test_ipip50_agrees_with_the_published_sum_formulas() -> None:
+@pytest.mark.parametrize("form", IPIP50_FORMS)
+def test_ipip50_agrees_with_the_published_sum_formulas(form: str) -> None:
     # Second source: the Open-Source Psychometrics Project formulas for this item order (sums, 0-40).
     # Our mean of keyed items relates to them as mean = (formula + offset) / 10, where the offset turns the
     # formula's constant into "6 per reversed item" (E: 5 reversed -> 30 - 20 = 10; A and C: 4 -> 24 - 14 = 10;
     # O: 3 -> 18 - 8 = 10). Their factor IV formula is Emotional Stability (38 - (4) + (9) ...), so our
     # neuroticism mean is 6 - (ES + 10) / 10.
-    inv = load_inventory("ipip50")
+    inv = load_inventory(form)
     rng = np.random.default_rng(5)
     sheets = {f"r{k}": {str(i): int(rng.integers(1, 6)) for i in range(1, 51)} for k in range(30)}
     long = pd.concat([answers(v, respondent=r) for r, v in sheets.items()], ignore_index=True)

@@ -1,4 +1,5 @@
-"""The shipped TRAIT-format scenarios (``inventories/trait-scenarios.yaml``) and the TRAIT importer."""
+"""The shipped TRAIT-format scenarios (``inventories/trait-scenarios.yaml`` and its paraphrase form) and the TRAIT
+importer."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ def _pattern(item: ScenarioItem) -> str:
 # The shipped inventory ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    return load_inventory("trait-scenarios")
+@pytest.fixture(scope="module", params=["trait-scenarios", "trait-scenarios-paraphrase"])
+def shipped(request):
+    """The scenarios and their paraphrase form: every test of the shipped items holds for both."""
+    return load_inventory(request.param)
 
 
 def test_shipped_header(shipped):
-    assert shipped.id == "trait-scenarios"
+    assert shipped.id in ("trait-scenarios", "trait-scenarios-paraphrase")
     assert shipped.kind == "scenario"
     assert shipped.scoring == "high_choice_percent"
     assert shipped.response_options == []

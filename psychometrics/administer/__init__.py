@@ -2,11 +2,12 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "Response", "Status", "audit", "sanitize_api_base"]
+__all__ = ["AnswerMode", "AuditError", "AuditResult", "EndpointError", "Response", "Status", "audit",
+           "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)

@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import re
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
+from typing import get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics.administer._call import CallOptions
 from psychometrics.administer._litellm import litellm
-from psychometrics.administer._retry import RetryPolicy
+from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
-from psychometrics.plan import Design, GenerationSettings, Mode, Plan, build_plan
+from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
 from psychometrics.store import Run, Store, lease_seconds
 
 DEFAULT_MODEL = "local/gemma-3-270m"
@@ -31,7 +33,17 @@ _KEYLESS_WITH_BASE = {"openai", "hosted_vllm", "custom_openai", "text-completion
 
 
 class AuditError(ValueError):
-    """The audit cannot start: a bad option, model, key or endpoint. Nothing was asked."""
+    """The audit cannot start (a bad option, model, key or endpoint: nothing was asked), or it stopped without
+    answers (every request refused the same way, or every cell ended in an error: what was asked is stored)."""
+
+
+class EndpointError(AuditError):
+    """The audit stopped early: the endpoint refused every request the same way, or asked to wait longer than
+    allowed. The message says why and what to check; the cells asked so far are stored."""
+
+    def __init__(self, message: str, *, run_id: str):
+        super().__init__(message)
+        self.run_id = run_id
 
 
 @dataclass
@@ -56,6 +68,30 @@ def sanitize_api_base(api_base: str | None) -> str | None:
     return api_base
 
 
+def env_api_base(model: str) -> str | None:
+    """The endpoint litellm takes from the environment for the model's provider, when no ``--api-base`` is given:
+    ``$OPENAI_BASE_URL`` or ``$OPENAI_API_BASE`` for ``openai/…`` (and names litellm gives to OpenAI, such as
+    ``gpt-4o``), else ``$<PROVIDER>_API_BASE``."""
+    prefix = model.split("/", 1)[0] if "/" in model else ""
+    if not prefix:
+        try:
+            _, prefix, _, _ = litellm().get_llm_provider(model=model)
+        except Exception:  # noqa: BLE001 - unknown to litellm: the audit refuses it later with its own message
+            return None
+    if prefix in _CUSTOM_PROVIDERS:
+        return None
+    names = ["OPENAI_BASE_URL", "OPENAI_API_BASE"] if prefix in ("openai", "text-completion-openai") else []
+    names.append(f"{prefix.upper().replace('-', '_')}_API_BASE")
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
+def endpoint_identity(api_base: str | None) -> str | None:
+    """The endpoint as part of a cell's identity: the URL without credentials or a trailing slash (None: the
+    provider's own endpoint)."""
+    url = sanitize_api_base(api_base)
+    return url.rstrip("/") if url else None
+
+
 def default_run_id(model: str, design: Design, api_base: str | None) -> str:
     """Same model, endpoint and design → same run id, so re-running a command resumes it."""
     payload = json.dumps({"model": model, "api_base": sanitize_api_base(api_base), "design": design.model_dump(mode="json")},
@@ -76,7 +112,7 @@ def _versions(model: str) -> dict[str, str]:
 
 
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
-                   temperature: float, limit_items: int | None) -> None:
+                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float) -> None:
     if samples < 1:
         raise AuditError(f"--samples must be at least 1 (got {samples})")
     if concurrency < 1:
@@ -91,6 +127,10 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--temperature must be between 0 and 2 (got {temperature:g})")
     if limit_items is not None and limit_items < 1:
         raise AuditError(f"--limit-items must be at least 1 (got {limit_items})")
+    if max_tokens < 1:
+        raise AuditError(f"--max-tokens must be at least 1 (got {max_tokens})")
+    if not max_wait > 0:
+        raise AuditError(f"--max-wait must be positive (got {max_wait:g})")
 
 
 def _provider(model: str, api_base: str | None) -> str:
@@ -139,6 +179,24 @@ def _check_reachable(api_base: str | None) -> None:
         raise AuditError(f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
 
 
+def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> None:
+    """A reasoning effort goes only to a provider litellm passes it to (where litellm cannot tell, it is sent)."""
+    if effort is None:
+        return
+    if provider in _CUSTOM_PROVIDERS:
+        raise AuditError(f"--reasoning-effort does not apply to {model}: the embedded and simulated models do not "
+                         "reason")
+    lib = litellm()
+    try:
+        bare, _, _, _ = lib.get_llm_provider(model=model)
+        params = lib.get_supported_openai_params(model=bare, custom_llm_provider=provider)
+    except Exception:  # noqa: BLE001 - unknown to litellm's tables: send it and let the provider decide
+        return
+    if params is not None and "reasoning_effort" not in params:
+        raise AuditError(f"--reasoning-effort: litellm passes no reasoning effort to {model} ({provider} takes no "
+                         "reasoning_effort for this model)")
+
+
 def _logprobs_supported(model: str, provider: str) -> bool:
     if provider in _CUSTOM_PROVIDERS:
         return True
@@ -159,11 +217,13 @@ def audit(
     samples: int = 1,
     temperature: float = 0.0,
     max_tokens: int = 32,
+    reasoning_effort: ReasoningEffort | None = None,
     mode: Mode = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
     timeout: float = 60.0,
     retries: int = 4,
+    max_wait: float | None = None,
     api_base: str | None = None,
     db: str | None = None,
     run_id: str | None = None,
@@ -178,39 +238,67 @@ def audit(
     """Administer ``inventories`` to ``model`` under every template × order × sample and store each answer.
 
     Re-running the same call (or ``resume=RUN_ID``) asks only the cells without an answer; a finished audit
-    makes no calls. Every failure to start (bad option, unknown model, missing key, unreachable endpoint)
-    raises :class:`AuditError` before anything is asked.
+    makes no calls. A stored answer is reused wherever a cell's identity (:func:`~psychometrics.plan.cell_id`:
+    model, endpoint, prompt, settings…) is the same. Every failure to start (bad option, unknown model, missing
+    key, unreachable endpoint) raises :class:`AuditError` before anything is asked.
+
+    ``max_tokens`` is the budget of a generated reply, reasoning included; ``reasoning_effort`` is passed to
+    providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
+    may ask for in a ``Retry-After`` or rate-limit header before the run stops (None: :data:`DEFAULT_MAX_WAIT`,
+    600 s).
+
+    Raises
+    ------
+    AuditError
+        The audit cannot start; or every cell ended in an error (the run is stored, status ``failed``).
+    EndpointError
+        The endpoint refused the first requests the same way (a wrong ``api_base``, model name or key) or asked
+        to wait longer than ``max_wait``: the run stopped; the message says why and what to check.
     """
+    max_wait = DEFAULT_MAX_WAIT if max_wait is None else max_wait
     if resume:
         with Store(db, create=False) as s:
             previous = s.get_run(resume)
-        model, api_base, design = previous.model, previous.api_base if api_base is None else api_base, previous.design
+        model, design = previous.model, previous.design
+        endpoint = endpoint_identity(previous.api_base)  # a resumed run keeps its identity; api_base may move
+        api_base = previous.api_base if api_base is None else api_base
         run_id = resume
     else:
         if mode not in ("auto", "logprobs", "generate"):
             raise AuditError(f"--mode must be auto, logprobs or generate (got {mode!r})")
+        if reasoning_effort is not None and reasoning_effort not in get_args(ReasoningEffort):
+            raise AuditError(f"--reasoning-effort must be one of {', '.join(get_args(ReasoningEffort))} "
+                             f"(got {reasoning_effort!r})")
+        api_base = api_base or env_api_base(model)
+        endpoint = endpoint_identity(api_base)
         design = Design(
             inventories=list(inventories),
             templates=[templates] if isinstance(templates, str) else list(templates),
             orders=list(orders),
             samples=samples,
             personas=list(personas),
-            settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens, mode=mode),
+            settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens, mode=mode,
+                                        reasoning_effort=reasoning_effort),
             limit_items=limit_items,
             template_files=[str(p) for p in template_files],
         )
-    _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items)
+    _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
+                   design.settings.max_tokens, max_wait)
     try:
         lease_s = lease_seconds()
     except ValueError as exc:
         raise AuditError(str(exc)) from None
     invs = [load_inventory(i) for i in design.inventories]
-    plan = build_plan(
-        model=model, inventories=invs,
-        templates=design.templates[0] if design.templates == ["all"] else design.templates,
-        orders=design.orders, samples=design.samples, personas=design.personas, settings=design.settings,
-        limit_items=design.limit_items, template_files=design.template_files,
-    )
+
+    def plan_at(where: str | None) -> Plan:
+        return build_plan(
+            model=model, inventories=invs,
+            templates=design.templates[0] if design.templates == ["all"] else design.templates,
+            orders=design.orders, samples=design.samples, personas=design.personas, settings=design.settings,
+            limit_items=design.limit_items, template_files=design.template_files, endpoint=where,
+        )
+
+    plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
@@ -223,6 +311,7 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
+    _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
@@ -231,10 +320,17 @@ def audit(
             run = store.get_run(run_id)
             if run.model != model:
                 raise AuditError(f"run {run_id!r} belongs to model {run.model!r}, not {model!r}")
+            if not resume and endpoint_identity(run.api_base) != endpoint:
+                was, now = (run.api_base or "the provider's own endpoint",
+                            sanitize_api_base(api_base) or "the provider's own endpoint")
+                raise AuditError(f"run {run_id!r} was asked at {was}, not {now}: name another --run-id, or resume "
+                                 f"it with --resume {run_id} to reach the same server at a new address")
+            if endpoint is not None:
+                plan = _with_stored_ids(store, run_id, plan, lambda: plan_at(None))
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run.status, run.n_cells, run.design = "running", len(plan.cells), design
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
@@ -246,31 +342,58 @@ def audit(
         fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
         opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
                            fast=fast)
+        policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
         update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
         started = time.monotonic()
         tally = Tally()
+        status = run.status
         try:
             if missing:
                 tally = asyncio.run(administer(
                     missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                     logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    policy=retry_policy or RetryPolicy(retries=retries), on_response=update, leases=leases,
+                    policy=policy, on_response=update, leases=leases,
                 ))
-            run.status = "finished"
+            status = "failed" if tally.stopped else "finished"
         except KeyboardInterrupt:
-            run.status = "interrupted"
+            status = "interrupted"
             raise
         finally:
             close()
-            session = (run.status, time.monotonic() - started, tally.mode_used)
+            session = (status, time.monotonic() - started, tally.mode_used)
 
-            def finish(stored: Run) -> None:  # read afresh: other processes may have worked on this run meanwhile
-                stored.status, stored.wall_s = session[0], stored.wall_s + session[1]
-                stored.counts = store.status_counts(run_id)
-                stored.cost_usd = store.run_cost(run_id)
-                stored.mode_used = session[2] or stored.mode_used
-                if stored.status == "finished":
-                    stored.finished_at = time.time()
+            def finish(stored: Run) -> Run:  # read afresh: other processes may have worked on this run meanwhile
+                counts = store.status_counts(run_id)
+                unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
+                status = "failed" if session[0] == "finished" and unanswered else session[0]
+                return stored.model_copy(update={
+                    "status": status, "wall_s": stored.wall_s + session[1], "counts": counts,
+                    "cost_usd": store.run_cost(run_id), "mode_used": session[2] or stored.mode_used,
+                    **({"finished_at": time.time()} if status == "finished" else {}),
+                })
 
             run = store.update_run(run_id, finish)
+            unanswered = run.status == "failed" and not tally.stopped
+        if tally.stopped is not None:
+            from psychometrics.administer._endpoint import explain
+
+            raise EndpointError(explain(tally.stopped, model=model, provider=provider, api_base=api_base,
+                                        api_key=api_key, run_id=run_id), run_id=run_id)
+        if unanswered:
+            first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
+            raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
+                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
+
+
+def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:
+    """The plan of an existing run with the cell ids it was stored with.
+
+    A run stored before the endpoint was part of a cell's identity has ids without it; resuming it at the same
+    endpoint keeps those ids (and asks only what is missing) rather than asking every cell again.
+    """
+    stored = set(store.run_cell_ids(run_id))
+    if not stored or any(c.cell_id in stored for c in plan.cells):
+        return plan
+    old = legacy()
+    return old if any(c.cell_id in stored for c in old.cells) else plan

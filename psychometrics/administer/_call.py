@@ -17,7 +17,6 @@ from psychometrics.store import AnswerMode, Response
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
 
-TOP_LOGPROBS = 20
 MAX_MASS_OUTSIDE = 0.5
 """Log-prob mode: when more probability than this falls on tokens that are not option labels (a refusal or
 chatter starting), the argmax over the labels is not an answer: the cell is stored ``invalid`` with its
@@ -47,9 +46,14 @@ class CallOptions:
 
 def generation_params(mode: AnswerMode, settings: GenerationSettings, sample: int) -> dict[str, Any]:
     """The OpenAI parameters of one request, the same on the litellm path and the fast path."""
+    params: dict[str, Any]
     if mode == "logprobs":
-        return {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": TOP_LOGPROBS}
-    return {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
+        params = {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": settings.top_logprobs}
+    else:
+        params = {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
+    if settings.reasoning_effort is not None:
+        params["reasoning_effort"] = settings.reasoning_effort
+    return params
 
 
 def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
@@ -99,17 +103,38 @@ def _usage(response: Any) -> tuple[int | None, int | None, float | None]:
     return prompt, completion, (float(cost) if cost is not None else None)
 
 
+def budget_reason(max_tokens: int | None) -> str:
+    """The stored reason of a reply the token budget cut before it held an answer."""
+    budget = f" (max_tokens {max_tokens})" if max_tokens else ""
+    return f"stopped at the token budget{budget} before an answer: raise it with --max-tokens"
+
+
+def _joined(*texts: str | None) -> str | None:
+    parts = [t.strip() for t in texts if t and t.strip()]
+    return "\n\n".join(parts) if parts else None
+
+
 def response_from_reply(
-    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int
+    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int,
+    *, max_tokens: int | None = None,
 ) -> Response:
-    """Build the stored Response from a provider reply (log-prob or generated)."""
-    text = reply.choices[0].message.content
+    """Build the stored Response from a provider reply (log-prob or generated).
+
+    The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
+    reply; a generated reply that is no answer and stopped because the token budget (``max_tokens``) ran out
+    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`.
+    """
+    choice = reply.choices[0]
+    text = choice.message.content
+    finish = getattr(choice, "finish_reason", None)
     prompt_tokens, completion_tokens, cost = _usage(reply)
     base = dict(
         cell_id=cell.cell_id, run_id=run_id, model=model, inventory=cell.inventory, item=cell.item,
         scale=cell.scale, template=cell.template, order=cell.order, sample=cell.sample, persona=cell.persona,
         prompt=cell.prompt, mode=mode, raw_text=text, latency_s=latency, prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens, cost_usd=cost, attempts=attempts, created_at=time.time(),
+        finish_reason=finish if isinstance(finish, str) else None,
+        reasoning=_joined(getattr(choice.message, "reasoning_content", None)),
     )
     if mode == "logprobs":
         top = _top_logprobs(reply)
@@ -128,8 +153,12 @@ def response_from_reply(
         return Response(**base, status="ok", value=value, option_probs=probs, expected_value=expected,
                         mass_outside=outside)
     parsed = parse_answer(text or "", cell)
-    return Response(**base, status=parsed.status, value=parsed.value,
-                    error=None if parsed.status == "ok" else parsed.reason)
+    error = None if parsed.status == "ok" else parsed.reason
+    if parsed.status == "invalid" and finish == "length":
+        error = budget_reason(max_tokens)
+    base["reasoning"] = _joined(base["reasoning"], parsed.reasoning)
+    return Response(**base, status=parsed.status, value=parsed.value, error=error, parse_rule=parsed.rule,
+                    set_aside=list(parsed.set_aside))
 
 
 def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, message: str, attempts: int,

@@ -356,18 +356,20 @@ def _resolve_key(provider: str, model: str, api_base: str, api_key: str | None) 
 
 # The reply of a plain answer, read without building litellm's pydantic objects ----------------------------
 class LightMessage:
-    __slots__ = ("content",)
+    __slots__ = ("content", "reasoning_content")
 
-    def __init__(self, content: str | None):
+    def __init__(self, content: str | None, reasoning_content: str | None = None):
         self.content = content
+        self.reasoning_content = reasoning_content
 
 
 class LightChoice:
-    __slots__ = ("message", "logprobs")
+    __slots__ = ("message", "logprobs", "finish_reason")
 
-    def __init__(self, message: LightMessage, logprobs: dict[str, Any] | None):
+    def __init__(self, message: LightMessage, logprobs: dict[str, Any] | None, finish_reason: str | None = None):
         self.message = message
         self.logprobs = logprobs
+        self.finish_reason = finish_reason
 
 
 class LightUsage:
@@ -379,7 +381,8 @@ class LightUsage:
 
 
 class LightReply:
-    """What the audit reads of a ``ModelResponse``: the first choice's text and log-probs, usage and cost."""
+    """What the audit reads of a ``ModelResponse``: the first choice's text, reasoning, log-probs and finish reason,
+    usage and cost."""
 
     __slots__ = ("choices", "usage", "model", "_hidden_params")
 
@@ -431,6 +434,9 @@ def _light(data: dict[str, Any], extract_reasoning: Any) -> LightReply | None:
     logprobs = choice.get("logprobs")
     if not _plain_logprobs(logprobs):
         return None
-    _, content = extract_reasoning(message)  # litellm moves a leading <think>…</think> out of the content
-    return LightReply([LightChoice(LightMessage(content), logprobs)], LightUsage(prompt_tokens, completion_tokens),
-                      data.get("model"))
+    finish = choice.get("finish_reason")
+    if finish is not None and not isinstance(finish, str):
+        return None
+    reasoning, content = extract_reasoning(message)  # litellm moves a leading <think>…</think> out of the content
+    return LightReply([LightChoice(LightMessage(content, reasoning), logprobs, finish)],
+                      LightUsage(prompt_tokens, completion_tokens), data.get("model"))

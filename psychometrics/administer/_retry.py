@@ -1,10 +1,67 @@
-"""Which failures are worth another try, and how long to wait before it."""
+"""Which failures are worth another try, and how long to wait before it.
+
+Errors are classified by litellm's own exception classes (every provider's errors, and the fast path's, are
+mapped to them): a bad request (HTTP 400: a bad parameter, a prompt too long), a refused key (401/403) or an
+unknown model or path (404, 422) is not retried, since asking again gets the same answer; rate limits (429),
+server errors (5xx), timeouts and dropped connections are. One exception to the classes: a parameter the OpenAI
+SDK refuses before sending anything (a ``TypeError`` such as ``got an unexpected keyword argument
+'top_logprobs'``, or no key) reaches us as litellm's ``InternalServerError`` (500) with no status from the
+provider; it is a client-side error and is not retried either.
+
+How long to wait, in this order of precedence (the first header present decides):
+
+``retry-after-ms``
+    Milliseconds (sent by OpenAI and Azure).
+``Retry-After``
+    Either form of RFC 9110 §10.2.3: a number of seconds (``120``), or an HTTP date (``Wed, 21 Oct 2015
+    07:28:00 GMT``) taken relative to the reply's own ``Date`` header when it has one (the server's clock, so a
+    skewed local clock does not matter), else to the local clock.
+``x-ratelimit-reset-requests`` / ``x-ratelimit-reset-tokens`` (a 429 only)
+    OpenAI's durations (``1s``, ``6m0s``, ``20ms``, ``1h2m3.5s``): the reset of the limit that ran out (its
+    ``x-ratelimit-remaining-*`` is 0), or the later of the two when the reply does not say which.
+
+Without any of them the wait is an exponential backoff with jitter (``base_delay`` doubling up to
+``max_delay``). A server may ask for at most :attr:`RetryPolicy.max_wait` seconds (:data:`DEFAULT_MAX_WAIT`, the
+``--max-wait`` option): a longer wait is not shortened (asking again early would disregard the server) but stops
+the run with a message, and resuming later asks what is missing.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import math
 import random
-from dataclasses import dataclass
+import re
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+DEFAULT_MAX_WAIT = 600.0
+"""Seconds: the longest wait a server may ask for before the run stops instead (``--max-wait``)."""
+
+_RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
+
+
+class Clock(Protocol):
+    """Time as the retry logic sees it; tests inject one that records the waits instead of sleeping."""
+
+    def time(self) -> float: ...
+    def monotonic(self) -> float: ...
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def time(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -13,16 +70,18 @@ class RetryPolicy:
     """Further attempts after the first one."""
     base_delay: float = 1.0
     max_delay: float = 60.0
+    """Longest backoff between attempts when the server does not say how long to wait."""
+    max_wait: float = DEFAULT_MAX_WAIT
+    """Longest wait a server may ask for (seconds); a longer one stops the run."""
+    clock: Clock = field(default_factory=SystemClock)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1)."""
+        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1): the server's wait when it
+        gave one (the caller checks it against :attr:`max_wait`), else the backoff."""
         if retry_after is not None:
-            return min(self.max_delay, max(0.0, retry_after))
+            return max(0.0, retry_after)
         backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return backoff * (0.5 + random.random() / 2)
-
-
-_RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 
 
 def status_code(exc: BaseException) -> int | None:
@@ -30,40 +89,147 @@ def status_code(exc: BaseException) -> int | None:
     return code if isinstance(code, int) else None
 
 
+def _litellm_errors() -> Any:
+    """``litellm.exceptions`` when litellm is loaded (an error from a call means it is), else None."""
+    return sys.modules.get("litellm.exceptions")
+
+
+_REFUSED_BEFORE_SENDING = re.compile(r"unexpected keyword argument|required positional argument|positional arguments? "
+                                     r"but|Missing credentials|api_key client option must be set")
+
+
+def refused_before_sending(exc: BaseException) -> bool:
+    """litellm's 500 for a call the client library refused before sending it (a ``TypeError`` about a parameter,
+    no key): nothing reached the server."""
+    return (status_code(exc) == 500 and getattr(exc, "provider_status_code", "") is None
+            and not getattr(exc, "litellm_response_headers", None) and bool(_REFUSED_BEFORE_SENDING.search(str(exc))))
+
+
+def is_client_error(exc: BaseException) -> bool:
+    """A request that will be refused however often it is sent: HTTP 400, 401, 402, 403, 404, 422, or a parameter
+    the client library refused before sending it."""
+    errors = _litellm_errors()
+    if errors is not None and isinstance(exc, (
+            errors.BadRequestError, errors.AuthenticationError, errors.PermissionDeniedError, errors.NotFoundError,
+            errors.UnprocessableEntityError)):
+        return True
+    if refused_before_sending(exc):
+        return True
+    code = status_code(exc)
+    return code is not None and 400 <= code < 500 and code not in _RETRYABLE_STATUS
+
+
 def is_retryable(exc: BaseException) -> bool:
     """429, 5xx, timeouts and dropped connections are retried; bad requests and auth failures are not."""
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError, ConnectionError)):
         return True
-    name = type(exc).__name__
-    if name in {"Timeout", "APITimeoutError", "APIConnectionError", "RateLimitError", "ServiceUnavailableError",
-                "InternalServerError", "ServerDisconnectedError", "ClientConnectionError"}:
+    if is_client_error(exc):
+        return False
+    errors = _litellm_errors()
+    if errors is not None and isinstance(exc, (
+            errors.RateLimitError, errors.Timeout, errors.APIConnectionError, errors.ServiceUnavailableError,
+            errors.InternalServerError, errors.BadGatewayError)):
         return True
     code = status_code(exc)
     return code in _RETRYABLE_STATUS if code is not None else False
 
 
-def retry_after(exc: BaseException) -> float | None:
-    """Seconds from a Retry-After (or retry-after-ms) header of the error's HTTP response, when there is one.
-
-    litellm keeps the provider's headers on ``litellm_response_headers`` (its ``response`` is a stand-in).
-    """
-    for headers in (getattr(exc, "litellm_response_headers", None), getattr(getattr(exc, "response", None), "headers", None),
-                    getattr(exc, "headers", None)):
+def _headers(exc: BaseException) -> dict[str, str] | None:
+    """The error's HTTP response headers, lower-cased (litellm keeps them on ``litellm_response_headers``)."""
+    for headers in (getattr(exc, "litellm_response_headers", None),
+                    getattr(getattr(exc, "response", None), "headers", None), getattr(exc, "headers", None)):
         if not headers:
             continue
         try:
-            ms = headers.get("retry-after-ms") or headers.get("Retry-After-Ms")
-            value = headers.get("retry-after") or headers.get("Retry-After")
+            items = headers.items()
         except AttributeError:
             continue
-        try:
-            if ms is not None:
-                return max(0.0, float(ms) / 1000)
-            if value is not None:
-                return max(0.0, float(value))
-        except (TypeError, ValueError):
-            return None  # an HTTP date: fall back to exponential backoff
+        out: dict[str, str] = {}
+        for key, value in items:
+            key = str(key).lower().removeprefix("llm_provider-")
+            out.setdefault(key, str(value))
+        return out
     return None
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _http_date(text: str) -> float | None:
+    """An HTTP date (RFC 9110 §5.6.7; the obsolete RFC 850 and asctime forms too) as a POSIX time."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # asctime carries no zone; HTTP dates are always GMT
+        from datetime import timezone
+
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def openai_duration(text: str) -> float | None:
+    """Seconds in an OpenAI rate-limit duration: ``1s`` → 1, ``6m0s`` → 360, ``20ms`` → 0.02, ``1h2m3.5s``.
+
+    >>> openai_duration("6m0s"), openai_duration("20ms"), openai_duration("1h2m3.5s"), openai_duration("soon")
+    (360.0, 0.02, 3723.5, None)
+    """
+    text = text.strip()
+    total, pos = 0.0, 0
+    for m in _DURATION_PART.finditer(text):
+        if m.start() != pos:
+            return None
+        total += float(m.group(1)) * _UNIT[m.group(2)]
+        pos = m.end()
+    return total if pos == len(text) and pos else None
+
+
+def server_wait(headers: Mapping[str, str], *, now: float, rate_limited: bool = True) -> float | None:
+    """Seconds the server asks the client to wait, from the headers of its reply (lower-case names), or None.
+
+    ``now`` is the local POSIX time (for an HTTP date when the reply has no ``Date``); ``rate_limited`` says the
+    reply was a 429, the only status whose ``x-ratelimit-reset-*`` headers are a wait.
+    """
+    ms = headers.get("retry-after-ms")
+    if ms is not None and _seconds(ms) is not None:
+        return _seconds(ms) / 1000  # type: ignore[operator]
+    value = headers.get("retry-after")
+    if value is not None:
+        seconds = _seconds(value)
+        if seconds is not None:
+            return seconds
+        when = _http_date(value)
+        if when is not None:
+            server_now = _http_date(headers["date"]) if "date" in headers else None
+            return max(0.0, when - (server_now if server_now is not None else now))
+    if not rate_limited:
+        return None
+    resets = {kind: openai_duration(headers[f"x-ratelimit-reset-{kind}"])
+              for kind in ("requests", "tokens") if f"x-ratelimit-reset-{kind}" in headers}
+    resets = {k: v for k, v in resets.items() if v is not None}
+    if not resets:
+        return None
+    spent = [v for k, v in resets.items() if headers.get(f"x-ratelimit-remaining-{k}", "").strip() == "0"]
+    return max(spent or resets.values())
+
+
+def retry_after(exc: BaseException, *, now: float | None = None) -> float | None:
+    """Seconds the error's HTTP response asks to wait before the next request (see the module docstring), or None."""
+    headers = _headers(exc)
+    if not headers:
+        return None
+    errors = _litellm_errors()
+    rate_limited = status_code(exc) == 429 or (errors is not None and isinstance(exc, errors.RateLimitError))
+    return server_wait(headers, now=time.time() if now is None else now, rate_limited=rate_limited)
 
 
 def describe(exc: BaseException) -> str:

@@ -17,7 +17,8 @@ from psychometrics.administer._call import (
     fast_template,
     response_from_reply,
 )
-from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
+from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
+from psychometrics.administer._retry import Clock, RetryPolicy, SystemClock, describe, is_retryable, retry_after
 from psychometrics.plan import Cell
 from psychometrics.store import AnswerMode, Leases, Response, Store
 
@@ -38,6 +39,8 @@ class Tally:
     """CPU seconds this process spent meanwhile (all threads): for benchmarks."""
     fast_path: bool = False
     """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
+    stopped: Stop | None = None
+    """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
 
     @property
     def done(self) -> int:
@@ -49,22 +52,29 @@ WRITER_CONNECTIONS = 8
 
 
 class RateLimiter:
-    """At most ``rpm`` request starts per minute, spread evenly."""
+    """At most ``rpm`` request starts per minute, spread evenly; and none before a time the server asked for."""
 
-    def __init__(self, rpm: float | None):
+    def __init__(self, rpm: float | None, clock: Clock | None = None):
         self.interval = 60.0 / rpm if rpm else 0.0
+        self.clock = clock or SystemClock()
         self._next = 0.0
+        self._not_before = 0.0
         self._lock = asyncio.Lock()
 
+    def hold(self, seconds: float) -> None:
+        """Start no request for ``seconds`` from now (a server's Retry-After applies to every request)."""
+        self._not_before = max(self._not_before, self.clock.monotonic() + seconds)
+
     async def wait(self) -> None:
-        if not self.interval:
+        if not self.interval and not self._not_before:
             return
         async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
+            now = self.clock.monotonic()
+            start = max(now, self._next, self._not_before)
+            if self.interval:
+                self._next = start + self.interval
         if start > now:
-            await asyncio.sleep(start - now)
+            await self.clock.sleep(start - now)
 
 
 class _ModeState:
@@ -80,7 +90,8 @@ class _ModeState:
 
 
 async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, policy: RetryPolicy,
-               limiter: RateLimiter, tally: Tally) -> Response:
+               limiter: RateLimiter, tally: Tally) -> tuple[Response, BaseException | None]:
+    """The cell's response, and the error it ended in (None when it was answered)."""
     attempts = 0
     started = time.monotonic()
     while True:
@@ -91,27 +102,36 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
         tally.requests += 1
         try:
             reply = await call_model(cell, current, opts)
-            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts)
-        except NoLogprobs:
+            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
+                                       max_tokens=opts.settings.max_tokens), None
+        except NoLogprobs as exc:
             if mode.can_fall_back and current == "logprobs":
                 mode.mode = "generate"
                 attempts -= 1
                 continue
             return error_response(cell, run_id, opts.model, current,
                                   "the provider returned no log-probabilities (use --mode generate or auto)",
-                                  attempts, time.monotonic() - started)
+                                  attempts, time.monotonic() - started), exc
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes data on the response
             if mode.can_fall_back and current == "logprobs" and "logprob" in str(exc).lower() and not is_retryable(exc):
-                mode.mode = "generate"
+                mode.mode = "generate"  # e.g. a reasoning model's HTTP 400 about logprobs: ask for text instead
                 attempts -= 1
                 continue
             if attempts <= policy.retries and is_retryable(exc):
-                await asyncio.sleep(policy.delay(attempts, retry_after(exc)))
+                wait = retry_after(exc, now=policy.clock.time())
+                if wait is None:
+                    await policy.clock.sleep(policy.delay(attempts, None))
+                elif wait > policy.max_wait:
+                    too_long = WaitTooLong(wait, policy.max_wait, exc)
+                    return error_response(cell, run_id, opts.model, current, f"{describe(exc)} ({too_long})",
+                                          attempts, time.monotonic() - started), too_long
+                else:
+                    limiter.hold(wait)  # the server's wait holds every request, not only this cell's
                 continue
             return error_response(cell, run_id, opts.model, current, describe(exc), attempts,
-                                  time.monotonic() - started)
+                                  time.monotonic() - started), exc
 
 
 async def administer(
@@ -129,20 +149,26 @@ async def administer(
     leases: Leases,
 ) -> Tally:
     """Ask those of ``cells`` (the ones missing) that this process claims through ``leases``, and store every
-    response as it arrives; other processes on the same run claim the rest (see ``_claims``)."""
+    response as it arrives; other processes on the same run claim the rest (see ``_claims``).
+
+    Stops taking new cells when the endpoint refuses every request the same way or asks to wait longer than
+    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``.
+    """
     tally = Tally()
     cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
-    limiter = RateLimiter(rpm)
+    limiter = RateLimiter(rpm, policy.clock)
+    fail_fast = FailFast()
     claims = CellClaims(leases, cells, batch=concurrency)
     writer = store.writer(connections=min(concurrency, WRITER_CONNECTIONS))  # one commit per answer
 
     async def worker() -> None:
-        while (cell := await claims.next()) is not None:
-            response = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy, limiter=limiter,
-                                  tally=tally)
+        while tally.stopped is None and (cell := await claims.next()) is not None:
+            response, error = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy,
+                                         limiter=limiter, tally=tally)
             await writer.save(response)  # only a committed answer counts as done (see store._sqlite)
+            tally.stopped = tally.stopped or fail_fast.observe(response, error)
             tally.counts[response.status] += 1
             tally.cost_usd += response.cost_usd or 0.0
             if response.status != "error":

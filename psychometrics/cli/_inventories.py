@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from psychometrics._format import DASH, general
 from psychometrics.cli._common import handle_errors, print_json
 
 app = typer.Typer(help="List, show, validate and import inventories.", no_args_is_help=True)
@@ -21,7 +22,15 @@ def _summary(inv) -> dict:
         "scales": [s.id for s in inv.scales],
         "license": inv.license,
         "citation": inv.citation,
+        "language": inv.language,
+        "parallel_to": inv.parallel_to,
+        "relation": inv.relation,
     }
+
+
+def _form_of(inv) -> str:
+    """`, paraphrase of ipip50` for a parallel form, else nothing."""
+    return f", {inv.relation} of {inv.original_id}" if inv.parallel_to else ""
 
 
 @app.command("list")
@@ -35,9 +44,10 @@ def list_(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         print_json([_summary(inv) for inv in invs])
         return
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("id", "name", "kind", "items", "scales", "license")
+    ids = Column("id", no_wrap=True, min_width=max((len(inv.id) for inv in invs), default=2))  # never cut an id
+    table = Table(ids, "name", "kind", "items", "scales", "license")
     for inv in invs:
         table.add_row(inv.id, inv.name, inv.kind, str(len(inv.items)), ", ".join(s.id for s in inv.scales),
                       _first_sentence(inv.license))
@@ -67,7 +77,8 @@ def show(
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items)")
+    console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items"
+                  f"{escape(_form_of(inv))})")
     console.print(f"Citation: {escape(inv.citation)}")
     console.print(f"License: {escape(inv.license)}")
     if inv.response_options:
@@ -76,7 +87,7 @@ def show(
     for s in inv.scales:
         its = inv.items_of(s.id)
         rev = [it.id for it in its if getattr(it, "reverse", False)]
-        norms = f"M {s.norms.mean:g}, SD {s.norms.sd:g}" if s.norms else "—"
+        norms = f"M {general(s.norms.mean)}, SD {general(s.norms.sd)}" if s.norms else DASH
         scales.add_row(s.id, escape(s.name), str(len(its)), ", ".join(rev) or "—", norms)
     console.print(scales)
     items = Table("id", "scale", "item", "key")
@@ -110,7 +121,7 @@ def validate(
             for problem in exc.problems:
                 typer.echo(str(problem), err=True)
         else:
-            typer.echo(f"{path}: ok ({inv.id}, {len(inv.items)} items, {len(inv.scales)} scales)")
+            typer.echo(f"{path}: ok ({inv.id}, {len(inv.items)} items, {len(inv.scales)} scales{_form_of(inv)})")
     if bad:
         raise typer.Exit(code=1)
 

@@ -11,6 +11,15 @@ Db = Annotated[Optional[str], typer.Option(
 Orders = Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")]
 Samples = Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")]
 Temperature = Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")]
+MaxTokens = Annotated[int, typer.Option(
+    "--max-tokens", help="Token budget of a generated reply, reasoning included (a reasoning model needs hundreds "
+    "to thousands).")]
+ReasoningEffort = Annotated[Optional[str], typer.Option(
+    "--reasoning-effort", help="none, minimal, low, medium, high, xhigh or max: passed to providers that take it "
+    "(litellm's reasoning_effort).")]
+MaxWait = Annotated[Optional[float], typer.Option(
+    "--max-wait", help="Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before the "
+    "run stops [default: 600].")]
 Mode = Annotated[str, typer.Option("--mode", help="auto, logprobs or generate.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]

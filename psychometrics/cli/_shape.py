@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors, print_json
 
 
 def _split(value: str) -> list[str]:
     return [x.strip() for x in value.split(",") if x.strip()]
-
-
-def _fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or math.isnan(x):
-        return "—"
-    return f"{x:.{digits}f}"
-
-
-def _coef(x: float | None) -> str:
-    """A coefficient bounded by 1 without the leading zero (``.83``, ``-.12``, ``1.00``)."""
-    text = _fmt(x)
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 @handle_errors
@@ -40,12 +28,15 @@ def shape_command(
     orders: opt.Orders = "original,reversed",
     samples: opt.Samples = 1,
     temperature: opt.Temperature = 0.0,
+    max_tokens: opt.MaxTokens = 32,
+    reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = "auto",
     value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
     retries: opt.Retries = 4,
+    max_wait: opt.MaxWait = None,
     api_base: opt.ApiBase = None,
     db: opt.Db = None,
     run_id: Annotated[Optional[str], typer.Option("--run-id", help="Name the run (default: derived from model and design; the same command resumes it).")] = None,
@@ -69,7 +60,8 @@ def shape_command(
 
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
-                    samples=samples, temperature=temperature, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
+                    samples=samples, temperature=temperature, max_tokens=max_tokens,
+                    reasoning_effort=reasoning_effort, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
         size = plan_size_summary(res.plan)
         if json_:
@@ -81,8 +73,9 @@ def shape_command(
 
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
-        orders=_split(orders), samples=samples, temperature=temperature, mode=mode, concurrency=concurrency,
-        rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db, run_id=run_id,
+        orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
+        reasoning_effort=reasoning_effort, mode=mode, concurrency=concurrency,  # type: ignore[arg-type]
+        rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
         limit_items=limit_items, value=value,  # type: ignore[arg-type]
         progress=not json_ and sys.stderr.isatty(),
     )
@@ -101,7 +94,7 @@ def shape_command(
     counts = ", ".join(f"{result.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
     console.print(f"shaping run [bold]{result.run_id}[/bold]  model {result.model}  inventory {result.inventory}")
     console.print(f"{result.n_cells} answers ({counts}); {result.n_respondents} respondents, "
-                  f"{result.respondents_per_level} per trait and level; wall {_fmt(result.wall_s, 1)} s")
+                  f"{result.respondents_per_level} per trait and level; wall {num(result.wall_s, 1)} s")
     lo, hi = (result.levels[0], result.levels[-1]) if result.levels else ("—", "—")
     table = Table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
                   title="Shaping: measured score against target level")
@@ -110,11 +103,10 @@ def shape_command(
     notes: list[str] = []
     for t in result.traits:
         rises = {True: "yes", False: "no", None: "—"}[t.refusal.rises]
-        share = "—" if math.isnan(t.diff_share) else f"{100 * t.diff_share:.0f}%"
         table.add_row(
-            t.trait, f"{_coef(t.rho.value)} [{_coef(t.rho.ci_low)}, {_coef(t.rho.ci_high)}]", str(t.rho.n),
-            _coef(t.rho_within.median), f"{_fmt(t.median_low, 1)}→{_fmt(t.median_high, 1)}", share,
-            _coef(t.drift_mean_abs_rho), rises,
+            t.trait, f"{coef(t.rho.value)} [{coef(t.rho.ci_low)}, {coef(t.rho.ci_high)}]", str(t.rho.n),
+            coef(t.rho_within.median), f"{num(t.median_low, 1)}→{num(t.median_high, 1)}", pct(t.diff_share),
+            coef(t.drift_mean_abs_rho), rises,
         )
         for why in (t.rho.reason, t.diff_reason):
             if why:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import coef
+from psychometrics._format import DASH, coef, general, interval, missing, num, pct, pvalue
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -18,8 +18,9 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
                       write_report: bool = False) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
-    JSON: ``{"run": Run, "requests_this_session": int | null, "scales": [one row per inventory × scale],
-    "scores": AuditScores}``. With ``write_report`` the HTML report is written too.
+    JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
+    inventory × scale], "scores": AuditScores}``. With ``write_report`` the HTML report is written too. Replies cut
+    by the token budget before an answer are counted, with the option that raises it.
     """
     import json
 
@@ -28,12 +29,14 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
+        cut = store.cut_by_token_budget(run_id)
     scores = score(run, db=db)
     report_path = _write_report(run_id, db, scores) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
             "requests_this_session": asked,
+            "cut_by_token_budget": cut,
             "scales": json.loads(scores.to_frame().to_json(orient="records")),
             "scores": json.loads(scores.to_json()),
             **({"report": str(report_path)} if report_path else {}),
@@ -43,6 +46,10 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
 
     console = Console()
     print_scores(scores, console=console, run=run, asked=asked)
+    if cut:
+        console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
+                      f"(max_tokens {run.design.settings.max_tokens}) before an answer[/bold yellow]: raise it with "
+                      "--max-tokens (a reasoning model needs hundreds to thousands of tokens)", highlight=False)
     if report_path:
         console.print(f"report: {report_path}")
 
@@ -108,13 +115,13 @@ def _scales(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
-        if r.high_choice_percent is not None and not _nan(r.high_choice_percent):
-            note = _join(note, f"{_f(r.high_choice_percent, 1)}% high choices")
+        if r.high_choice_percent is not None and not missing(r.high_choice_percent):
+            note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")
         if r.letter:
             note = _join(note, f"letter {r.letter}")
-        table.add_row(r.inventory, r.scale, *([r.trait or ""] if show_trait else []), _f(r.mean),
-                      _ci(r.ci_low, r.ci_high), _f(r.sd), str(r.n), str(r.n_items),
-                      f"{_g(r.score_min)}–{_g(r.score_max)}", note)
+        table.add_row(r.inventory, r.scale, *([r.trait or ""] if show_trait else []), num(r.mean),
+                      interval(r.ci_low, r.ci_high, empty=DASH), num(r.sd), str(r.n), str(r.n_items),
+                      f"{general(r.score_min)}–{general(r.score_max)}", note)
     console.print(table)
     notes.print(console)
 
@@ -122,7 +129,7 @@ def _scales(console: Console, s: AuditScores) -> None:
 def _types(console: Console, s: AuditScores) -> None:
     for t in s.types:
         top = ", ".join(f"{code} {n}" for code, n in list(t.distribution.items())[:6]) or "—"
-        dims = ", ".join(f"{k} {_f(v)} ({t.dimension_letters.get(k) or '—'})" for k, v in t.dimension_means.items())
+        dims = ", ".join(f"{k} {num(v)} ({t.dimension_letters.get(k) or '—'})" for k, v in t.dimension_means.items())
         console.print(f"[bold]{t.inventory}[/bold] types over {t.n} respondents: {top}; mean profile "
                       f"{t.mean_type or '—'} ({dims})" + (f"; {t.reason}" if t.reason else ""), highlight=False)
 
@@ -135,8 +142,8 @@ def _reliability(console: Console, s: AuditScores) -> None:
     for r in s.reliability:
         reasons = dict.fromkeys(e.reason for e in (r.alpha, r.lambda6, r.omega, r.split_half) if e.reason)
         note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)))
-        table.add_row(r.inventory, r.scale, _f(r.alpha.value), _ci(r.alpha.ci_low, r.alpha.ci_high),
-                      _f(r.lambda6.value), _f(r.omega.value), _f(r.split_half.value), str(r.n), str(r.n_items), note)
+        table.add_row(r.inventory, r.scale, num(r.alpha.value), interval(r.alpha.ci_low, r.alpha.ci_high, empty=DASH),
+                      num(r.lambda6.value), num(r.omega.value), num(r.split_half.value), str(r.n), str(r.n_items), note)
     console.print(table)
     notes.print(console)
 
@@ -149,21 +156,21 @@ def _sensitivity(console: Console, s: AuditScores) -> None:
                     title="Templates (keyed values), refusals and verdict")
     for r in s.sensitivity:
         refused = next((x for x in r.response_rates if x.status == "refused"), None)
-        ref = "—" if refused is None or _nan(refused.rate) else f"{refused.rate:.0%}"
+        ref = pct(refused.rate) if refused is not None else DASH
         style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
                  "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
-        order.add_row(r.inventory, r.scale, _f(r.order.mean_difference), _f(r.order.mad), _p(r.order.p),
-                      _f(r.order.rank_biserial), _f(r.order_keyed.mean_difference), _p(r.order_keyed.p))
-        prompt.add_row(r.inventory, r.scale, _f(r.prompt.score_range), _p(r.prompt.p), _f(r.prompt.effect_size), ref,
+        order.add_row(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
+                      num(r.order.rank_biserial), num(r.order_keyed.mean_difference), pvalue(r.order_keyed.p))
+        prompt.add_row(r.inventory, r.scale, num(r.prompt.score_range), pvalue(r.prompt.p), num(r.prompt.effect_size), ref,
                        f"[{style}]{r.verdict}[/{style}]")
     console.print(order)
     console.print(prompt)
     th = s.thresholds
     console.print(
         f"verdicts: order-/prompt-sensitive when the shift (template range) is ≥ "
-        f"{_g(100 * th.get('order_shift_min', math.nan))}% ({_g(100 * th.get('prompt_range_min', math.nan))}%) of "
-        f"the response range and p < {_g(th.get('significance', math.nan))} both across items and across "
-        f"respondents; unstable when both; mostly refused at ≥ {_g(100 * th.get('mostly_refused', math.nan))}% "
+        f"{general(100 * th.get('order_shift_min', math.nan))}% ({general(100 * th.get('prompt_range_min', math.nan))}%) of "
+        f"the response range and p < {pvalue(th.get('significance', math.nan))} both across items and across "
+        f"respondents; unstable when both; mostly refused at ≥ {general(100 * th.get('mostly_refused', math.nan))}% "
         "refusals",
         highlight=False, markup=False,
     )
@@ -184,9 +191,9 @@ def _norms(console: Console, s: AuditScores) -> None:
         if n.source and n.source not in sources:
             sources.append(n.source)
         mark = f"[{sources.index(n.source) + 1}]" if n.source else "-"
-        table.add_row(n.inventory, n.scale, _f(c.model_mean), f"{_f(c.norm_mean)} ({_f(c.norm_sd)}"
-                      + (f", {n.norm_n:,})" if n.norm_n else ")"), _f(c.z),
-                      _f(c.percentile, 1), _p(c.p), mark)
+        table.add_row(n.inventory, n.scale, num(c.model_mean), f"{num(c.norm_mean)} ({num(c.norm_sd)}"
+                      + (f", {n.norm_n:,})" if n.norm_n else ")"), num(c.z),
+                      num(c.percentile, 1), pvalue(c.p), mark)
     console.print(table)
     for i, source in enumerate(sources, 1):  # one per distinct source: a long citation would wreck the table
         console.print(f"  [{i}] {' '.join(source.split())}", highlight=False, markup=False)
@@ -207,7 +214,7 @@ def _validity(console: Console, s: AuditScores) -> None:
             if not pair.rows:
                 table.add_row(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
             for r in pair.rows:
-                table.add_row(methods, r.trait, _f(r.convergent_r), _pass(r.convergent_pass), _f(r.discriminant_delta),
+                table.add_row(methods, r.trait, num(r.convergent_r), _pass(r.convergent_pass), num(r.discriminant_delta),
                               _pass(r.discriminant_pass), str(r.n), notes.ref(r.reason or pair.reason))
         console.print(table)
         notes.print(console)
@@ -219,8 +226,8 @@ def _validity(console: Console, s: AuditScores) -> None:
                        title="Validity: exploratory factor analysis (oblimin, minres)")
         notes = _Notes()
         for e in v.efa:
-            phis = ", ".join(f"{c.scale} {_f(c.phi)}" for c in e.congruence)
-            table.add_row(e.inventory, str(e.n_factors), str(e.n), str(e.n_items), _f(e.kmo), _p(e.bartlett_p),
+            phis = ", ".join(f"{c.scale} {num(c.phi)}" for c in e.congruence)
+            table.add_row(e.inventory, str(e.n_factors), str(e.n), str(e.n_items), num(e.kmo), pvalue(e.bartlett_p),
                           phis or "—", notes.ref(e.reason or e.warning))
         console.print(table)
         notes.print(console)
@@ -258,36 +265,9 @@ class _Notes:
             console.print(f"  [{n}] {text}", markup=False, highlight=False)
 
 
-def _nan(x: float | None) -> bool:
-    return x is None or math.isnan(x)
-
-
-def _f(x: float | None, digits: int = 2) -> str:
-    return "—" if _nan(x) else f"{x:.{digits}f}"
-
-
-def _g(x: float) -> str:
-    return "—" if _nan(x) else f"{x:g}"
-
-
-def _p(x: float | None) -> str:
-    if _nan(x):
-        return "—"
-    assert x is not None
-    return "<.001" if x < 0.001 else f"{x:.3f}"
-
-
-def _ci(lo: float, hi: float) -> str:
-    return "—" if _nan(lo) or _nan(hi) else f"[{lo:.2f}, {hi:.2f}]"
-
-
 def _pass(x: bool | None) -> str:
-    return "—" if x is None else ("yes" if x else "no")
+    return DASH if x is None else ("yes" if x else "no")
 
 
 def _join(*parts: str | None) -> str:
     return "; ".join(p for p in parts if p)
-
-
-def _short(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -12,6 +12,7 @@ from psychometrics.inventory._model import (
     Letters,
     LikertItem,
     Norms,
+    Relation,
     ResponseOption,
     Scale,
     ScenarioItem,
@@ -21,7 +22,7 @@ from psychometrics.inventory._model import (
 
 __all__ = [
     "BipolarItem", "DataFileError", "FileProblem", "Inventory", "Item", "Kind", "Letters", "LikertItem", "Norms",
-    "ResponseOption", "Scale", "ScenarioItem", "ScenarioOption", "Scoring", "UnknownInventoryError",
+    "Relation", "ResponseOption", "Scale", "ScenarioItem", "ScenarioOption", "Scoring", "UnknownInventoryError",
     "import_trait", "inventory_dir", "keyed_values", "list_inventories", "load_inventory", "score_scales",
     "type_codes", "write_inventory_yaml",
 ]

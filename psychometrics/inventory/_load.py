@@ -17,8 +17,9 @@ def inventory_dir() -> Path:
     return data_dir("inventories")
 
 
-def _shipped_files() -> dict[str, Path]:
-    return {p.stem: p for p in sorted(inventory_dir().glob("*.yaml"))}
+def shipped_files() -> dict[str, Path]:
+    """The shipped inventory files by id (file name without ``.yaml``)."""
+    return {p.stem: p for p in sorted(inventory_dir().glob("*.yaml"), key=lambda p: p.stem)}  # ipip50 before ipip50-de
 
 
 def load_inventory(id_or_path: str | Path) -> Inventory:
@@ -31,7 +32,7 @@ def load_inventory(id_or_path: str | Path) -> Inventory:
     DataFileError
         The file is malformed; its message has one ``file:line: problem`` line per problem.
     """
-    shipped = _shipped_files()
+    shipped = shipped_files()
 
     def unknown(text: str) -> UnknownInventoryError:
         known = ", ".join(shipped) or "none"
@@ -42,4 +43,4 @@ def load_inventory(id_or_path: str | Path) -> Inventory:
 
 def list_inventories() -> list[Inventory]:
     """All shipped inventories, sorted by id."""
-    return [load_inventory(name) for name in _shipped_files()]
+    return [load_inventory(name) for name in shipped_files()]

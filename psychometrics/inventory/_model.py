@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, model_validator,
+)
 
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
+from psychometrics.inventory._parallel import Original, Relation, parallel_problems
 
 Kind = Literal["likert", "bipolar", "scenario"]
 """``likert``: a statement rated on agree/accuracy points; ``bipolar``: two poles rated between;
@@ -17,8 +22,8 @@ Scoring = Literal["mean", "signed_sum", "high_choice_percent"]
 items, reverse items subtracted (the OEJTS formulas); ``high_choice_percent``: share of high-trait choices, 0–100."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+class _Record(Record):
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # an inventory file may write a label as a number
 
 
 class ResponseOption(_Record):
@@ -66,6 +71,8 @@ class LikertItem(_Record):
     text: str
     scale: str
     reverse: bool = False
+    parallel_item: str | None = None
+    """In a parallel form: the id of the original's item this one renders (see ``Inventory.parallel_to``)."""
 
 
 class BipolarItem(_Record):
@@ -76,6 +83,8 @@ class BipolarItem(_Record):
     """The pole rated at the highest response value."""
     scale: str
     reverse: bool = False
+    parallel_item: str | None = None
+    """In a parallel form: the id of the original's item this one renders (see ``Inventory.parallel_to``)."""
 
 
 class ScenarioOption(_Record):
@@ -91,6 +100,8 @@ class ScenarioItem(_Record):
     scale: str
     options: list[ScenarioOption]
     """Four options in their original order; option ``n`` (1-based) is stored as value ``n``."""
+    parallel_item: str | None = None
+    """In a parallel form: the id of the original's item this one renders (see ``Inventory.parallel_to``)."""
 
 
 def _item_tag(value: object) -> str:
@@ -133,12 +144,50 @@ class Inventory(_Record):
     scales: list[Scale]
     items: list[Item]
     source_url: str | None = None
+    language: str | None = None
+    """BCP 47 tag of the language the items are written in (``en``, ``de``, ``pt-BR``)."""
+    parallel_to: str | None = None
+    """Makes this file a parallel form of another inventory: the original's shipped id, or its path relative to
+    this file. Every item then names its original item in ``parallel_item``; the form keeps the original's
+    scales, keying and response scale, so answers to both compare item by item."""
+    relation: Relation | None = None
+    """How a parallel form was made from its original: ``paraphrase`` or ``translation``."""
+
+    _original: Original | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "Inventory":
         problems = consistency_problems(self)
-        report_problems(problems, info)
+        path = (info.context or {}).get("path") if info else None
+        parallel, self._original = parallel_problems(self, Path(path).parent if path else None)
+        report_problems(problems + parallel, info)
         return self
+
+    # Parallel forms ------------------------------------------------------------------------------------
+    @property
+    def original_id(self) -> str | None:
+        """The id of the inventory this one is a parallel form of (None for an original)."""
+        return self._original.id if self._original else None
+
+    def parallel_items(self) -> dict[str, str]:
+        """Form item id → the original's item id it renders (empty for an original)."""
+        if self.parallel_to is None:
+            return {}
+        return {it.id: str(it.parallel_item) for it in self.items}
+
+    def original(self) -> "Inventory":
+        """Load the original this form renders.
+
+        Raises
+        ------
+        ValueError
+            This inventory is not a parallel form.
+        """
+        if self._original is None:
+            raise ValueError(f"{self.id} is not a parallel form of another inventory")
+        from psychometrics.inventory._load import load_inventory
+
+        return load_inventory(self._original.ref)
 
     # Convenience views ---------------------------------------------------------------------------------
     @property

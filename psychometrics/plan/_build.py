@@ -41,12 +41,19 @@ def cell_id(
     settings: GenerationSettings,
     prompt: str,
     label_values: Sequence[int],
+    endpoint: str | None = None,
 ) -> str:
     """A stable 20-hex-digit id: the start of the SHA-256 of the canonical JSON of the cell's content.
 
     The same content gives the same id in any process, on any machine; any change to a component changes it.
+    The id is the cache key of an answer: a stored answer is reused by every run whose plan has the same id.
+    ``endpoint`` is the server the model is reached at (an ``--api-base`` without credentials), None for a
+    provider's own endpoint; it enters the id only when given, and the settings added later only when they
+    differ from their default (:data:`~psychometrics.plan._model.LATER_SETTINGS`), so ids computed before
+    either existed are unchanged. docs/architecture.md ("What identifies a cell") lists what is and is not
+    part of the id.
     """
-    payload = {
+    payload: dict[str, object] = {
         "model": model,
         "inventory": inventory,
         "item": item,
@@ -58,6 +65,8 @@ def cell_id(
         "prompt": prompt,
         "label_values": list(label_values),
     }
+    if endpoint is not None:
+        payload["endpoint"] = endpoint
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 
@@ -176,6 +185,7 @@ def build_plan(
     settings: GenerationSettings | None = None,
     limit_items: int | None = None,
     template_files: Sequence[str | Path] = (),
+    endpoint: str | None = None,
 ) -> Plan:
     """The explicit cross-product item × template × order × sample × persona for one model.
 
@@ -205,6 +215,9 @@ def build_plan(
         User templates (``.j2`` files), checked with :func:`validate_template_file` against the kind of every
         inventory in the plan and named by their file name without ``.j2``; they run in addition to
         ``templates`` (give ``templates=[]`` to run only the files).
+    endpoint
+        The server the model is reached at (an ``--api-base`` without credentials), part of every cell id when
+        given; None for a provider's own endpoint.
 
     Returns
     -------
@@ -266,7 +279,7 @@ def build_plan(
                             group.append(Cell(
                                 cell_id=cell_id(model=model, inventory=inv.id, item=it.id, template=template_name,
                                                 order=order, sample=sample, persona=persona_name, settings=settings,
-                                                prompt=prompt, label_values=shown_values),
+                                                prompt=prompt, label_values=shown_values, endpoint=endpoint),
                                 inventory=inv.id, item=it.id, scale=it.scale, template=template_name, order=order,
                                 sample=sample, persona=persona_name, prompt=prompt, labels=labels,
                                 label_values=shown_values, option_texts=shown,

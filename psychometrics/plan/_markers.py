@@ -26,9 +26,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from psychometrics._paths import data_dir
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems, validate_file
 
 LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 9)
@@ -48,11 +49,7 @@ LEVEL_SUBSETS: dict[int, tuple[int, ...]] = {
 """``--levels N``: which of the nine levels a shorter run uses (evenly spaced, always with both extremes)."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class MarkerPair(_Record):
+class MarkerPair(Record):
     """Two opposite adjectives of one trait."""
 
     low: str
@@ -61,7 +58,7 @@ class MarkerPair(_Record):
     """Describes a high level of the trait (``talkative``)."""
 
 
-class MarkerSet(_Record):
+class MarkerSet(Record):
     """The shaping markers file (``inventories/shaping/markers.yaml``)."""
 
     version: Literal[1] = 1

@@ -2,31 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
+from psychometrics._record import Record
 
 Mode = Literal["auto", "logprobs", "generate"]
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+"""litellm's ``reasoning_effort`` values; each provider accepts its own subset."""
 
-class GenerationSettings(BaseModel):
-    """Settings that change what a model answers; part of every cell id."""
+PromptFormat = Literal["auto", "chat", "completion"]
+"""How the prompt is sent: as the user message of a chat (``chat``), as raw text to complete (``completion``),
+or chosen by provider (``auto``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class GenerationSettings(Record):
+    """Settings that change what a model answers; part of every cell id (see :func:`~psychometrics.plan.cell_id`).
+
+    The fields after ``mode`` were added later. They are written (to the stored design and into the cell id) only
+    when they differ from their default, so that runs stored before they existed keep their run id and cell ids.
+    """
+
     temperature: float = 0.0
     """Sampling temperature (generate mode)."""
     max_tokens: int = 32
-    """Token budget for a generated answer."""
+    """Token budget of a generated answer, reasoning included: a reasoning model needs hundreds to thousands."""
     mode: Mode = "auto"
     """``logprobs``: one token, probabilities over the option labels; ``generate``: text parsed for an answer."""
+    reasoning_effort: ReasoningEffort | None = None
+    """Passed to the provider as litellm's ``reasoning_effort`` (None: not sent, the provider's default)."""
+    prompt_format: PromptFormat = "auto"
+    """``chat``, ``completion`` or ``auto`` (by provider)."""
+    top_logprobs: int = Field(20, ge=1, le=20)
+    """Log-prob mode: how many most likely first tokens the provider is asked for."""
+
+    @model_serializer(mode="wrap")
+    def _omit_later_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        for name in LATER_SETTINGS:
+            if getattr(self, name) == type(self).model_fields[name].default:
+                data.pop(name, None)
+        return data
 
 
-class Cell(BaseModel):
+LATER_SETTINGS = ("reasoning_effort", "prompt_format", "top_logprobs")
+"""Settings added after runs were first stored: left out of the record and the cell id while at their default."""
+
+
+class Cell(Record):
     """One prompt of the plan: an item rendered through one template, option order, sample and persona."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     cell_id: str
-    """Stable hash of the content (model, inventory, item, template, order, sample, persona, settings, prompt)."""
+    """Stable hash of the content (model, endpoint, inventory, item, template, order, sample, persona, settings,
+    prompt, label values): the cache key of the cell's answer (see :func:`~psychometrics.plan.cell_id`)."""
     inventory: str
     item: str
     scale: str
@@ -45,7 +75,7 @@ class Cell(BaseModel):
     """The option text behind each shown label, in shown order (used by the answer parser)."""
 
 
-class Design(BaseModel):
+class Design(Record):
     """What an audit crosses: inventories × templates × option orders × samples × personas, and the settings.
 
     A run stores its design as it was asked for (``all``, ``rotated``, inventory files by path), which rebuilds
@@ -53,7 +83,6 @@ class Design(BaseModel):
     :func:`~psychometrics.plan.build_plan` (inventory ids, template names, concrete orders, persona names).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     inventories: list[str]
     templates: list[str]
     orders: list[str]
@@ -64,10 +93,9 @@ class Design(BaseModel):
     template_files: list[str] = Field(default_factory=list)
 
 
-class Plan(BaseModel):
+class Plan(Record):
     """The cross-product item × template × order × sample (× persona) for one model."""
 
-    model_config = ConfigDict(extra="forbid")
     model: str
     design: Design
     """The design the cells cross, resolved: inventory ids, template names, concrete orders

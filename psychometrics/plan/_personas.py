@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from psychometrics._paths import data_dir
+from psychometrics._record import Record
 from psychometrics._yamlfile import load_shipped_or_path, report_problems
 from psychometrics.plan._markers import level_description, load_markers
 
@@ -49,11 +50,7 @@ class PersonaError(ValueError):
     """An unknown persona set, biography or persona id, or a bad persona specification."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class Instruction(_Record):
+class Instruction(Record):
     """One wording that frames a biography."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
@@ -62,7 +59,7 @@ class Instruction(_Record):
     """The wording, with ``{description}`` exactly once where the biography goes."""
 
 
-class Biography(_Record):
+class Biography(Record):
     """One invented person, described in the first person with facts and no trait words."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
@@ -71,7 +68,7 @@ class Biography(_Record):
     """One to three first-person sentences."""
 
 
-class PersonaSet(_Record):
+class PersonaSet(Record):
     """A file of biographies and instruction wordings (``inventories/personas/<id>.yaml``)."""
 
     version: Literal[1] = 1

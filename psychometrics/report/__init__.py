@@ -5,6 +5,10 @@
 built by hand, autoescaping on and a Content-Security-Policy that forbids every external load; the page runs no
 script. :func:`write_comparison_report` renders a :class:`~psychometrics.score.Comparison` (built by
 :func:`psychometrics.score.compare_runs`). The report only lays out the records the score stage gives it.
+
+The report stage owns the presentation layer of every page: the Jinja environment and its templates
+(``templates/report/``), the Content-Security-Policy, and the charts (:func:`trend_chart` for the schedule page,
+:func:`level_chart` for the shaping page). ``schedule`` and ``shape`` render their pages through :func:`render`.
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ if TYPE_CHECKING:
         write_audit_report,
         write_comparison_report,
     )
+    from psychometrics.report._svg import LevelLine, LevelPoint, level_chart, trend_chart
 
 __all__ = [
     "COMPARE_SECTION_IDS",
     "CSP",
+    "LevelLine",
+    "LevelPoint",
     "SECTION_IDS",
+    "level_chart",
     "render",
     "render_audit_report",
     "render_comparison_report",
+    "trend_chart",
     "write_audit_report",
     "write_comparison_report",
 ]
@@ -43,6 +52,10 @@ _WHERE = {
     "render_comparison_report": "_render",
     "write_audit_report": "_render",
     "write_comparison_report": "_render",
+    "LevelLine": "_svg",
+    "LevelPoint": "_svg",
+    "level_chart": "_svg",
+    "trend_chart": "_svg",
 }
 
 

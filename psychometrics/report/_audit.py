@@ -52,12 +52,6 @@ def provider_of(model: str, api_base: str | None) -> str:
     return text
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
-    if hi - lo <= 10 and float(lo).is_integer() and float(hi).is_integer():
-        return [float(v) for v in range(int(lo), int(hi) + 1)]
-    return _svg.nice_ticks(lo, hi)
-
-
 def _score_digits(scoring: str) -> int:
     return 0 if scoring == "high_choice_percent" else (1 if scoring == "signed_sum" else 2)
 
@@ -236,7 +230,7 @@ def _profile_chart(v: InventoryView) -> Markup | None:
             reason=s.reason,
         ))
     mid = (lo + hi) / 2
-    return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_ticks(lo, hi), digits=v.digits,
+    return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
                             label=f"{v.name}: scale means with 95% confidence intervals")
 
 

@@ -44,8 +44,7 @@ def comparison_context(c: Comparison) -> dict[str, Any]:
             (al, ah), (bl, bh) = ci(s, "a"), ci(s, "b")
             pr.append(_svg.PairRow(label=s.name, a=s.mean_a, b=s.mean_b, a_low=al, a_high=ah, b_low=bl, b_high=bh,
                                    note=f"n = {s.n_a} / {s.n_b}", highlight=bool(s.changed)))
-        ticks = ([float(v) for v in range(int(lo), int(hi) + 1)] if hi - lo <= 10 else None)
-        charts[inv] = _svg.paired_dots(pr, lo=lo, hi=hi, ticks=ticks, digits=digits,
+        charts[inv] = _svg.paired_dots(pr, lo=lo, hi=hi, ticks=_svg.axis_ticks(lo, hi), digits=digits,
                                        label=f"{inv}: scale means in run A and run B")
     return {
         "title": f"{c.run_a.model} → {c.run_b.model}" if c.run_a.model != c.run_b.model

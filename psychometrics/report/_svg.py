@@ -1,4 +1,8 @@
-"""Hand-built inline SVG charts for the report: no matplotlib, no script, every text escaped.
+"""Every chart of every page: hand-built inline SVG, no plotting library, no script, every text escaped.
+
+The audit report (profile, reliability, heatmap, answer bars), the comparison (paired dots), the schedule page
+(:func:`trend_chart`) and the shaping page (:func:`level_chart`) draw with these functions, on one axis-tick rule
+(:func:`axis_ticks`) and with numbers worded by :mod:`psychometrics._format`.
 
 Each function returns :class:`markupsafe.Markup` so the (autoescaping) template inserts it as markup; every
 label that reaches the SVG goes through :func:`markupsafe.escape` first, so a scale or item name written by
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from psychometrics._format import BAND_NAMES, RELIABILITY_BANDS, missing, num
+from psychometrics._format import BAND_NAMES, RELIABILITY_BANDS, general, missing, num
 
 FONT = 12
 ROW = 26
@@ -90,9 +94,11 @@ def _fit(label: str, room: float) -> str:
     return _short(label, n)
 
 
-def _svg(width: float, height: float, body: list[str], label: str, cls: str) -> Markup:
+def _svg(width: float, height: float, body: list[str], label: str, cls: str = "") -> Markup:
+    """The ``<svg>`` element of a chart of class ``chart`` (and ``cls``), scaling with the page up to ``width``."""
+    classes = f"chart {cls}" if cls else "chart"
     return Markup(
-        f'<svg class="chart {cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" '
+        f'<svg class="{classes}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" '
         f'width="100%" style="max-width:{_f(width)}px" role="img" aria-label="{_e(label)}">'
         + "".join(body) + "</svg>"
     )
@@ -112,6 +118,13 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
         out.append(round(x, 10))
         x += step
     return out
+
+
+def axis_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks of a score axis: every integer of a short integer scale (1–5, 1–7), round steps otherwise."""
+    if hi - lo <= 10 and float(lo).is_integer() and float(hi).is_integer():
+        return [float(v) for v in range(int(lo), int(hi) + 1)]
+    return nice_ticks(lo, hi)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -386,12 +399,6 @@ def band_swatch(name: str) -> Markup:
                   f'<rect width="12" height="12" fill="{colour}" stroke="#666" stroke-width="0.5"/></svg>')
 
 
-__all__ = [
-    "BAND_COLOURS", "BAND_NAMES", "CoefPoint", "CoefRow", "DotRow", "band_swatch", "distribution_bar", "diverging",
-    "dot_whisker", "gradient_legend", "heatmap", "nice_ticks", "reliability_chart", "value_colours",
-]
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Paired dots: run A and run B per scale
 
@@ -464,3 +471,150 @@ def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequenc
                 f'<circle class="dotb" cx="{_f(left + 75)}" cy="{_f(ly - 4)}" r="4.5"/>'
                 f'<text class="legend" x="{_f(left + 84)}" y="{_f(ly)}">run B (95% CI whiskers; arrow A → B)</text>')
     return _svg(width, height, body, label, "pairs")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Trend: one scale across the versions of a schedule
+
+
+def trend_chart(title: str, labels: Sequence[str], tips: Sequence[str], means: Sequence[float],
+                lows: Sequence[float], highs: Sequence[float], *, lo: float, hi: float,
+                flagged: Sequence[bool] = (), width: float = 360, height: float = 170) -> Markup:
+    """One scale across versions: the mean score of each version with its 95% CI, joined by a line.
+
+    ``flagged`` marks versions where drift was found on this scale (drawn as a red ring). A version without a
+    score leaves a gap with a note.
+    """
+    left, right, top, bottom = 40.0, 12.0, 12.0, 30.0
+    w, h = width - left - right, height - top - bottom
+    k = len(labels)
+    span = hi - lo if hi > lo else 1.0
+
+    def x(i: int) -> float:
+        return left + (w * (i + 0.5) / k if k else 0)
+
+    def y(v: float) -> float:
+        return top + h * (1 - (min(max(v, lo), hi) - lo) / span)
+
+    label = f"{title}: mean score per version with 95% confidence intervals"
+    body: list[str] = [f"<title>{_e(label)}</title>"]
+    for t in nice_ticks(lo, hi, 4) if not (missing(lo) or missing(hi)) and hi > lo else []:
+        body.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(left + w)}" y1="{_f(y(t))}" y2="{_f(y(t))}"/>')
+        body.append(f'<text class="tick" x="{_f(left - 6)}" y="{_f(y(t) + 4)}" text-anchor="end">{_e(general(t))}'
+                    '</text>')
+    body.append(f'<line class="midline" x1="{_f(left)}" x2="{_f(left + w)}" y1="{_f(y((lo + hi) / 2))}" '
+                f'y2="{_f(y((lo + hi) / 2))}"/>')
+    points = [(x(i), y(m)) for i, m in enumerate(means) if not missing(m)]
+    if len(points) > 1:
+        path = " ".join(f"{_f(px)},{_f(py)}" for px, py in points)
+        body.append(f'<polyline points="{path}" fill="none" stroke="#9aa0a6" stroke-width="1.5"/>')
+    for i, name in enumerate(labels):
+        cx = x(i)
+        tip = tips[i] if i < len(tips) else name
+        body.append(f'<text class="tick" x="{_f(cx)}" y="{_f(top + h + 18)}" text-anchor="middle">'
+                    f'<title>{_e(tip)}</title>{_e(name)}</text>')
+        m = means[i]
+        if missing(m):
+            body.append(f'<text class="missing" x="{_f(cx)}" y="{_f(top + h / 2)}" text-anchor="middle">no score'
+                        f'</text>')
+            continue
+        l, u = lows[i], highs[i]
+        ci = ""
+        if not (missing(l) or missing(u)):
+            body.append(f'<line class="whisker" x1="{_f(cx)}" x2="{_f(cx)}" y1="{_f(y(l))}" y2="{_f(y(u))}"/>')
+            for end in (l, u):
+                body.append(f'<line class="whisker" x1="{_f(cx - 4)}" x2="{_f(cx + 4)}" y1="{_f(y(end))}" '
+                            f'y2="{_f(y(end))}"/>')
+            ci = f", 95% CI [{num(l)}, {num(u)}]"
+        flag = bool(flagged[i]) if i < len(flagged) else False
+        text = f"{tip}: mean {num(m)}{ci}" + (" — drift against its baseline" if flag else "")
+        if flag:
+            body.append(f'<circle cx="{_f(cx)}" cy="{_f(y(m))}" r="9" fill="none" stroke="#b42318" '
+                        f'stroke-width="2.5"/>')
+        body.append(f'<circle class="dot" cx="{_f(cx)}" cy="{_f(y(m))}" r="5"><title>{_e(text)}</title></circle>')
+    return _svg(width, height, body, label)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Level chart: the measured score against the level a shaping prompt asked for
+
+
+@dataclass
+class LevelPoint:
+    level: int
+    """The target level (1 = extremely low … 9 = extremely high)."""
+    median: float
+    q1: float = math.nan
+    q3: float = math.nan
+    tip: str = ""
+
+
+@dataclass
+class LevelLine:
+    """A trait that was not targeted: its median at each level (off-target drift)."""
+
+    name: str
+    points: list[tuple[int, float]] = field(default_factory=list)
+    tip: str = ""
+
+
+_TARGET, _OTHER, _IDEAL = "#0072b2", "#9a9a9a", "#d55e00"
+
+
+def level_chart(title: str, points: Sequence[LevelPoint], others: Sequence[LevelLine], *, lo: float, hi: float,
+                label: str, levels: int = 9, width: float = 340, height: float = 220) -> Markup:
+    """The median score at each target level 1…``levels`` with its interquartile band, the ideal diagonal from
+    (1, ``lo``) to (``levels``, ``hi``), and the other traits' medians in grey."""
+    left, right, top, bottom = 42.0, 12.0, 26.0, 38.0
+    x0, x1, y0, y1 = left, width - right, height - bottom, top
+    span = (hi - lo) or 1.0
+
+    def x(level: float) -> float:
+        return x0 + (level - 1) / (levels - 1) * (x1 - x0)
+
+    def y(v: float) -> float:
+        return y0 - (v - lo) / span * (y0 - y1)
+
+    body = [f"<title>{_e(label)}</title>",
+            f'<text class="colgroup" x="{_f(width / 2)}" y="16" text-anchor="middle">{_e(title)}</text>']
+    for t in axis_ticks(lo, hi):
+        body.append(f'<line class="grid" x1="{_f(x0)}" x2="{_f(x1)}" y1="{_f(y(t))}" y2="{_f(y(t))}"/>')
+        body.append(f'<text class="tick" x="{_f(x0 - 5)}" y="{_f(y(t) + 4)}" text-anchor="end">{_e(general(t))}'
+                    '</text>')
+    for level in range(1, levels + 1):
+        body.append(f'<text class="tick" x="{_f(x(level))}" y="{_f(y0 + 14)}" text-anchor="middle">{level}</text>')
+    body.append(f'<text class="tick" x="{_f(width / 2)}" y="{_f(height - 6)}" text-anchor="middle">'
+                f'target level (1 = extremely low … {levels} = extremely high)</text>')
+    body.append(f'<line x1="{_f(x(1))}" y1="{_f(y(lo))}" x2="{_f(x(levels))}" y2="{_f(y(hi))}" stroke="{_IDEAL}" '
+                'stroke-dasharray="5 4" stroke-width="1.5"><title>ideal: the level mapped onto the scale range'
+                '</title></line>')
+    for other in others:
+        pts = [(lv, m) for lv, m in other.points if not missing(m)]
+        if len(pts) >= 2:
+            path = " ".join(f"{_f(x(lv))},{_f(y(m))}" for lv, m in pts)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{_OTHER}" stroke-width="1">'
+                        f'<title>{_e(other.tip or other.name)}</title></polyline>')
+    band = [p for p in points if not (missing(p.q1) or missing(p.q3))]
+    if len(band) >= 2:
+        upper = " ".join(f"{_f(x(p.level))},{_f(y(p.q3))}" for p in band)
+        lower = " ".join(f"{_f(x(p.level))},{_f(y(p.q1))}" for p in reversed(band))
+        body.append(f'<polygon points="{upper} {lower}" fill="{_TARGET}" fill-opacity="0.15" stroke="none">'
+                    '<title>interquartile range of the respondents</title></polygon>')
+    shown = [p for p in points if not missing(p.median)]
+    if len(shown) >= 2:
+        path = " ".join(f"{_f(x(p.level))},{_f(y(p.median))}" for p in shown)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{_TARGET}" stroke-width="2.5"/>')
+    for p in shown:
+        body.append(f'<circle cx="{_f(x(p.level))}" cy="{_f(y(p.median))}" r="3.5" fill="{_TARGET}">'
+                    f'<title>{_e(p.tip or num(p.median))}</title></circle>')
+    if not shown:
+        body.append(f'<text class="missing" x="{_f((x0 + x1) / 2)}" y="{_f((y0 + y1) / 2)}" text-anchor="middle">'
+                    'no scored respondents</text>')
+    return _svg(width, height, body, label, "levels")
+
+
+__all__ = [
+    "BAND_COLOURS", "BAND_NAMES", "CoefPoint", "CoefRow", "DotRow", "LevelLine", "LevelPoint", "PairRow",
+    "axis_ticks", "band_swatch", "distribution_bar", "diverging", "dot_whisker", "gradient_legend", "heatmap",
+    "level_chart", "nice_ticks", "paired_dots", "reliability_chart", "trend_chart", "value_colours",
+]

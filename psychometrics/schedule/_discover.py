@@ -8,8 +8,8 @@ import os
 import urllib.error
 import urllib.request
 
-from pydantic import BaseModel, ConfigDict
 
+from psychometrics._record import Record
 from psychometrics.schedule._plan import Discover, ModelEntry
 
 
@@ -17,10 +17,10 @@ class ScheduleError(ValueError):
     """The schedule cannot run: no versions, an endpoint that cannot be listed, an unknown baseline."""
 
 
-class DiscoveredModel(BaseModel):
+class DiscoveredModel(Record):
     """One entry of the ``/v1/models`` listing that matched the plan's glob."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
     id: str
     """The model id the server gives."""
     created: int | None = None

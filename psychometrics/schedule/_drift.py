@@ -49,6 +49,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
 from psychometrics.stats import feldt_two_alpha, holm, mover_difference, newcombe_difference, welch_ttest_from_stats
@@ -58,6 +59,8 @@ if TYPE_CHECKING:
 
 CI_LEVEL = 0.95
 """Coverage of every interval the checks use."""
+DRIFT_SIGNIFICANCE = 1 - CI_LEVEL
+"""Significance level of the Holm gate: a check with a test stays drift only when its Holm-adjusted p is below it."""
 REFERENCE_RANGE = 4.0
 """``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
 
@@ -138,24 +141,7 @@ def scale_threshold(scale: ScaleScore, thresholds: Thresholds) -> tuple[float, s
         if thresholds.scale_shift_sum is not None:
             return thresholds.scale_shift_sum, "score points"
         return thresholds.scale_shift / REFERENCE_RANGE * span, "score points"
-    return thresholds.scale_shift / REFERENCE_RANGE * span, f"points on the {_g(scale.score_min)}–{_g(scale.score_max)} scale"
-
-
-def _g(x: float) -> str:
-    return f"{x:g}"
-
-
-def _num(x: float, digits: int = 2) -> str:
-    if not _finite(x):
-        return "—"
-    text = f"{x:+.{digits}f}"
-    return text.replace("-", "−")
-
-
-def _ci(low: float, high: float, digits: int = 2) -> str:
-    if not _finite(low, high):
-        return "no interval"
-    return f"95% CI [{_num(low, digits)}, {_num(high, digits)}]"
+    return thresholds.scale_shift / REFERENCE_RANGE * span, f"points on the {general(scale.score_min)}–{general(scale.score_max)} scale"
 
 
 # -- the checks ------------------------------------------------------------------------------------------------
@@ -209,16 +195,16 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
     return _holm_gate(checks)
 
 
-def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
+def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) -> list[Check]:
     """Holm-adjust the p-values of each kind of check across scales; a check stays drift only if its adjusted
-    p-value is below ``alpha`` (checks without a p-value keep their interval decision)."""
+    p-value is below ``significance`` (checks without a p-value keep their interval decision)."""
     out = list(checks)
     for kind in ("scale_shift", "reliability_drop", "order_sensitivity_rise"):
         idx = [i for i, c in enumerate(out) if c.kind == kind]
         adjusted = holm([out[i].p for i in idx])
         for i, p_holm in zip(idx, adjusted):
             c = out[i]
-            drift = c.drift and not (_finite(p_holm) and p_holm >= alpha)
+            drift = c.drift and not (_finite(p_holm) and p_holm >= significance)
             out[i] = c.model_copy(update={"p_holm": p_holm, "drift": drift,
                                           "summary": _summary(c, p_holm, drift, len(idx))})
     return out
@@ -227,13 +213,8 @@ def _holm_gate(checks: list[Check], alpha: float = 1 - CI_LEVEL) -> list[Check]:
 _LABELS = {"scale_shift": "shift", "reliability_drop": "drop", "order_sensitivity_rise": "rise"}
 
 
-def _p_is(p: float) -> str:
-    """``< .001`` or ``= 0.012``."""
-    return "< .001" if p < 0.001 else f"= {p:.3f}"
-
-
 def _p(p: float) -> str:
-    return f", p {_p_is(p)}" if _finite(p) else ""
+    return f", p {p_is(p)}" if _finite(p) else ""
 
 
 def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
@@ -255,18 +236,18 @@ def _short_name(c: Check) -> str:
 
 def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
     where = f"{c.inventory}/{c.scale}"
-    values = f"{_short_name(c)} {_plain(c.baseline_value)} → {_plain(c.value)}"
+    values = f"{_short_name(c)} {num(c.baseline_value)} → {num(c.value)}"
     if not _finite(c.size):
         return f"{where}: {values}: not compared ({c.reason or 'undefined'})"
     sign = "±" if c.kind == "scale_shift" else ""
     unit = f" {c.units}" if c.kind == "scale_shift" else ""
-    holm_text = f", Holm p across {m} scales {_p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
-    return (f"{where}: {values} ({_LABELS[c.kind]} {_num(c.size)}{unit}, {_ci(c.ci_low, c.ci_high)}"
-            f"{_p(c.p)}{holm_text}; threshold {sign}{c.threshold:.2f}): {'DRIFT' if drift else 'no drift'}")
+    holm_text = f", Holm p across {m} scales {p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
+    return (f"{where}: {values} ({_LABELS[c.kind]} {num(c.size, signed=True)}{unit}, {_ci(c.ci_low, c.ci_high)}"
+            f"{_p(c.p)}{holm_text}; threshold {sign}{num(c.threshold)}): {'DRIFT' if drift else 'no drift'}")
 
 
-def _plain(x: float) -> str:
-    return f"{x:.2f}".replace("-", "−") if _finite(x) else "—"
+def _ci(low: float, high: float) -> str:
+    return f"95% CI {interval(low, high, signed=True)}" if _finite(low, high) else "no interval"
 
 
 def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, str]) -> Check:

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
-from psychometrics.plan import Mode
+from psychometrics.plan import Mode, ReasoningEffort
 from psychometrics.store import POSTGRES_SCHEMES
 
 SCHEDULE_PLAN_VERSION = 1
@@ -28,10 +29,6 @@ ReliabilityCoefficient = Literal["alpha", "omega"]
 """Which internal-consistency coefficient the reliability-drop check uses."""
 BaselineRule = str
 """``previous`` or the model name of one listed or discovered version."""
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 def _check_url(value: str | None) -> str | None:
@@ -55,7 +52,7 @@ InventoryRef = Annotated[str, AfterValidator(_resolve_inventory)]
 """A shipped inventory id, or a YAML path (a relative path is relative to the plan file's folder)."""
 
 
-class ModelEntry(_Record):
+class ModelEntry(Record):
     """One model version to audit."""
 
     model: str = Field(min_length=1)
@@ -69,7 +66,7 @@ class ModelEntry(_Record):
         return _check_url(v)
 
 
-class DesignSpec(_Record):
+class DesignSpec(Record):
     """What every version is asked: the same design for all, so their scores can be compared."""
 
     templates: list[str] | Literal["all"] = "all"
@@ -84,7 +81,9 @@ class DesignSpec(_Record):
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     """Sampling temperature (generate mode)."""
     max_tokens: int = Field(32, ge=1)
-    """Token budget of a generated answer."""
+    """Token budget of a generated answer, reasoning included (a reasoning model needs hundreds to thousands)."""
+    reasoning_effort: ReasoningEffort | None = None
+    """Passed to providers that take it (litellm's ``reasoning_effort``); left out: the provider's default."""
     limit_items: int | None = Field(None, ge=1)
     """Only the first N items of each inventory (for smoke tests; leave out for real audits)."""
     personas: str | None = None
@@ -99,7 +98,7 @@ class DesignSpec(_Record):
         return v
 
 
-class Limits(_Record):
+class Limits(Record):
     """How fast to ask; none of this changes the design or the run id."""
 
     concurrency: int = Field(8, ge=1)
@@ -110,9 +109,12 @@ class Limits(_Record):
     """Seconds per call."""
     retries: int = Field(4, ge=0)
     """Retries per cell for 429/5xx/timeouts."""
+    max_wait: float | None = Field(None, gt=0)
+    """Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before a version's audit
+    stops; left out: 600."""
 
 
-class Discover(_Record):
+class Discover(Record):
     """Versions found on an OpenAI-compatible ``/v1/models`` endpoint."""
 
     api_base: str
@@ -131,7 +133,7 @@ class Discover(_Record):
         return _check_url(v) or v
 
 
-class Thresholds(_Record):
+class Thresholds(Record):
     """How large a change must be to count as drift (and its 95% CI must exclude 0)."""
 
     scale_shift: float = Field(0.3, gt=0)
@@ -150,7 +152,7 @@ class Thresholds(_Record):
     """Rise of the share of original/reversed answer pairs that flip across the scale midpoint."""
 
 
-class SchedulePlan(_Record):
+class SchedulePlan(Record):
     """A schedule plan: audit every version of a model with one design and compare each with its baseline."""
 
     version: Literal[1] = SCHEDULE_PLAN_VERSION
@@ -230,8 +232,9 @@ class SchedulePlan(_Record):
         return {
             "inventories": list(self.inventories), "templates": d.templates, "orders": list(d.orders),
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
-            "limit_items": d.limit_items, "concurrency": lim.concurrency, "rpm": lim.rpm, "timeout": lim.timeout,
-            "retries": lim.retries, "personas": persona_ids(d.personas),
+            "reasoning_effort": d.reasoning_effort, "limit_items": d.limit_items, "concurrency": lim.concurrency,
+            "rpm": lim.rpm, "timeout": lim.timeout, "retries": lim.retries, "max_wait": lim.max_wait,
+            "personas": persona_ids(d.personas),
         }
 
 

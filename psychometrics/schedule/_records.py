@@ -10,8 +10,9 @@ import math
 import typing
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
+from psychometrics._record import ResultRecord
 from psychometrics.schedule._plan import Thresholds
 
 SCHEDULE_SUMMARY_VERSION = 1
@@ -33,20 +34,7 @@ VersionStatus = Literal["audited", "reused", "failed"]
 ``failed``: the audit could not start or left cells with errors."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_to_nan(cls, data: Any) -> Any:
-        # JSON writes NaN as null: read it back as NaN wherever the field is a plain float.
-        if isinstance(data, dict):
-            return {k: (math.nan if v is None and k in cls.model_fields
-                        and cls.model_fields[k].annotation is float else v) for k, v in data.items()}
-        return data
-
-
-class Check(_Record):
+class Check(ResultRecord):
     """One comparison of one scale between a version and its baseline, and whether it is drift."""
 
     kind: CheckKind
@@ -99,7 +87,7 @@ class Check(_Record):
     """The finding in one line of words."""
 
 
-class ScalePoint(_Record):
+class ScalePoint(ResultRecord):
     """One scale of one version: the numbers the trend chart plots."""
 
     inventory: str
@@ -130,7 +118,7 @@ class ScalePoint(_Record):
     """The score stage's verdict on the scale."""
 
 
-class VersionResult(_Record):
+class VersionResult(ResultRecord):
     """One version: how it was audited, and its scale scores."""
 
     position: int
@@ -161,7 +149,7 @@ class VersionResult(_Record):
     """Its scale scores (empty when it could not be scored)."""
 
 
-class ComparisonResult(_Record):
+class ComparisonResult(ResultRecord):
     """One version against its baseline."""
 
     baseline_model: str
@@ -180,7 +168,7 @@ class ComparisonResult(_Record):
     """At least one check found drift."""
 
 
-class ScheduleSummary(_Record):
+class ScheduleSummary(ResultRecord):
     """The outcome of one ``psychometrics schedule`` session: versions, comparisons and findings."""
 
     version: Literal[1] = SCHEDULE_SUMMARY_VERSION
@@ -217,12 +205,3 @@ class ScheduleSummary(_Record):
     """1 when anything failed, else 3 when there is drift, else 0."""
     generated_at: float = 0.0
     """Unix time the summary was written."""
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text (NaN as ``null``); :meth:`from_json` reads it back."""
-        return self.model_dump_json(indent=indent)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> "ScheduleSummary":
-        """Read :meth:`to_json` output."""
-        return cls.model_validate_json(text)

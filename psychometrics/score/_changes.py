@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psychometrics._format import coef, missing, num, pvalue
+from psychometrics._format import coef, missing, num, p_is, pct, pvalue
 from psychometrics.score._comparison import Comparison
 
 RATE_CHANGE_MIN = 0.05
@@ -44,7 +44,7 @@ def what_changed(c: Comparison) -> list[str]:
         out.append(
             f"{_scale_label(s.inventory, s.name)}: {num(s.mean_a)} → {num(s.mean_b)} "
             f"({num(s.diff, signed=True)}, 95% CI [{num(s.ci_low)}, {num(s.ci_high)}], {s.test} "
-            f"p {_p_words(s.p)}, Holm p {_p_words(s.p_holm)}, {s.effect_size_name} {num(s.effect_size)}; "
+            f"p {p_is(s.p)}, Holm p {p_is(s.p_holm)}, {s.effect_size_name} {num(s.effect_size)}; "
             f"n = {s.n_a} / {s.n_b})."
         )
     if len(moved) > 8:
@@ -52,7 +52,7 @@ def what_changed(c: Comparison) -> list[str]:
     tested = [s for s in c.scales if s.changed is not None]
     if c.scales and not moved:
         untested = len(c.scales) - len(tested)
-        out.append(f"No scale score changed significantly: Holm-adjusted p ≥ {c.significance:g} for all "
+        out.append(f"No scale score changed significantly: Holm-adjusted p ≥ {pvalue(c.significance)} for all "
                    f"{len(tested)} tested scale(s)" + (f" ({untested} could not be tested)" if untested else "") + ".")
     for r in c.reliability:
         if r.band_a and r.band_b and r.band_a != r.band_b and r.alpha_a and r.alpha_b:
@@ -64,7 +64,7 @@ def what_changed(c: Comparison) -> list[str]:
     for what, ra, rb in (("Refusal rate", a.refusal_rate, b.refusal_rate),
                          ("Invalid-reply rate", a.invalid_rate, b.invalid_rate)):
         if not missing(ra) and not missing(rb) and abs(rb - ra) >= RATE_CHANGE_MIN:
-            out.append(f"{what}: {100 * ra:.0f}% → {100 * rb:.0f}%.")
+            out.append(f"{what}: {pct(ra)} → {pct(rb)}.")
     if c.only_in_a:
         out.append(f"Scored only in run A: {', '.join(c.only_in_a)}.")
     if c.only_in_b:
@@ -72,11 +72,6 @@ def what_changed(c: Comparison) -> list[str]:
     if not out:
         out.append("Nothing to compare: the runs share no scored scale.")
     return out
-
-
-def _p_words(p: float) -> str:
-    text = pvalue(p)
-    return text if text.startswith("<") or text == "—" else f"= {text}"
 
 
 def comparison_notes(c: Comparison) -> list[str]:

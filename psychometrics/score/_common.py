@@ -51,8 +51,3 @@ def join(*parts: str | None) -> str | None:
     """``"; "``-joined non-empty parts, or ``None``."""
     kept = [p for p in parts if p]
     return "; ".join(kept) if kept else None
-
-
-def fmt(x: float) -> str:
-    """Three significant digits, for numbers inside reasons."""
-    return f"{x:.3g}"

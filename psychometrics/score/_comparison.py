@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from psychometrics.score._model import _restore_nan
+from psychometrics._record import ResultRecord
 from psychometrics.stats import Estimate, OrderSensitivity
 
 COMPARISON_VERSION = 2
@@ -20,11 +20,7 @@ COMPARE_SIGNIFICANCE = 0.05
 """Default significance level of a comparison: a Holm-adjusted p-value below it counts as a change."""
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class RunSide(_Record):
+class RunSide(ResultRecord):
     """One of the two runs, as far as a comparison needs it."""
 
     run_id: str
@@ -57,7 +53,7 @@ class RunSide(_Record):
     """Share of replies that could not be read."""
 
 
-class ScaleDiff(_Record):
+class ScaleDiff(ResultRecord):
     """The change of one scale's mean score from run A to run B, across respondents."""
 
     inventory: str
@@ -112,7 +108,7 @@ class ScaleDiff(_Record):
     """Caveats (few respondents)."""
 
 
-class ReliabilityPair(_Record):
+class ReliabilityPair(ResultRecord):
     """Reliability of one scale in both runs."""
 
     inventory: str
@@ -137,7 +133,7 @@ class ReliabilityPair(_Record):
     """psyborgs band of α in run B."""
 
 
-class OrderPair(_Record):
+class OrderPair(ResultRecord):
     """Option-order sensitivity (original vs reversed, original response values) and the verdict in both runs."""
 
     inventory: str
@@ -154,7 +150,7 @@ class OrderPair(_Record):
     """Sensitivity verdict in run B."""
 
 
-class ItemChange(_Record):
+class ItemChange(ResultRecord):
     """How one item's answers moved between the runs (``ok`` answers, original response scale)."""
 
     inventory: str
@@ -184,7 +180,7 @@ class ItemChange(_Record):
     """Answers in run B."""
 
 
-class Comparison(_Record):
+class Comparison(ResultRecord):
     """Run A against run B: every number a drift check needs, NaN with a reason where undefined."""
 
     version: Literal[2] = COMPARISON_VERSION
@@ -221,12 +217,11 @@ class Comparison(_Record):
 
     @model_validator(mode="before")
     @classmethod
-    def _read_json(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+    def _read_version_1(cls, data: Any) -> Any:
+        if not (isinstance(data, dict) and data.get("version") == 1):
             return data
-        if data.get("version") == 1:
-            # Version 1 called the significance level ``alpha`` (a name Cronbach's α uses in the same record).
-            data = {**data, "version": COMPARISON_VERSION}
-            if "alpha" in data:
-                data["significance"] = data.pop("alpha")
-        return _restore_nan(cls, data)  # JSON writes NaN as null; a null number is NaN again
+        # Version 1 called the significance level ``alpha`` (a name Cronbach's α uses in the same record).
+        data = {**data, "version": COMPARISON_VERSION}
+        if "alpha" in data:
+            data["significance"] = data.pop("alpha")
+        return data

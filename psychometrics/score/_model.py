@@ -17,12 +17,12 @@ used, so a report can state them.
 from __future__ import annotations
 
 import math
-import types
 import typing
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
+from psychometrics._record import ResultRecord, frame_to_json
 from psychometrics.stats import Estimate, NormComparison, OrderSensitivity, PromptSensitivity
 
 AUDIT_SCORES_VERSION = 1
@@ -81,11 +81,7 @@ Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "
 VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class Table(_Record):
+class Table(ResultRecord):
     """A data frame in JSON form: ``pandas.DataFrame(data, index=index, columns=columns)``."""
 
     columns: list[Any]
@@ -98,8 +94,6 @@ class Table(_Record):
     @classmethod
     def from_frame(cls, df: Any) -> Table:
         """Build from a :class:`pandas.DataFrame`."""
-        from psychometrics.stats._result import frame_to_json
-
         return cls(**frame_to_json(df))  # type: ignore[arg-type]
 
     def to_frame(self) -> Any:
@@ -114,7 +108,7 @@ class Table(_Record):
         return pd.DataFrame(self.data, index=labels(self.index), columns=labels(self.columns))
 
 
-class RunInfo(_Record):
+class RunInfo(ResultRecord):
     """What was scored: the run and its design."""
 
     run_id: str | None = None
@@ -143,7 +137,7 @@ class RunInfo(_Record):
     """Personas present in the responses (``None`` for no persona)."""
 
 
-class ScoreSettings(_Record):
+class ScoreSettings(ResultRecord):
     """How the statistics were computed."""
 
     n_boot: int
@@ -154,7 +148,7 @@ class ScoreSettings(_Record):
     """Coverage of every confidence interval."""
 
 
-class RateRow(_Record):
+class RateRow(ResultRecord):
     """One status's rate with a Wilson interval (see :func:`psychometrics.stats.response_rates`)."""
 
     status: str
@@ -174,7 +168,7 @@ class RateRow(_Record):
     """Why the rate is NaN."""
 
 
-class ScaleScore(_Record):
+class ScaleScore(ResultRecord):
     """Scale scores across respondents: the headline numbers of one inventory × scale."""
 
     inventory: str
@@ -215,7 +209,7 @@ class ScaleScore(_Record):
     """Caveats, e.g. few respondents or zero spread."""
 
 
-class TypeProfile(_Record):
+class TypeProfile(ResultRecord):
     """Type codes of a lettered inventory (OEJTS): their distribution and the type of the mean profile."""
 
     inventory: str
@@ -234,7 +228,7 @@ class TypeProfile(_Record):
     """Why there is no type (e.g. no respondent answered every item)."""
 
 
-class ScaleReliability(_Record):
+class ScaleReliability(ResultRecord):
     """Internal consistency of one scale across respondents (wide respondents × items, listwise deletion)."""
 
     inventory: str
@@ -260,7 +254,7 @@ class ScaleReliability(_Record):
     """Why every coefficient is NaN, when one reason covers them all."""
 
 
-class RespondentCheck(_Record):
+class RespondentCheck(ResultRecord):
     """Is an effect larger than the variation between respondents? A test on respondents' mean answers.
 
     The item-level tests of :mod:`psychometrics.stats` treat items as the units, which is right for one
@@ -285,7 +279,7 @@ class RespondentCheck(_Record):
     """Why the test is undefined (e.g. one respondent per order)."""
 
 
-class ScaleSensitivity(_Record):
+class ScaleSensitivity(ResultRecord):
     """Sensitivity of one scale to the prompt template and the option order, response rates, and the verdict."""
 
     inventory: str
@@ -313,7 +307,7 @@ class ScaleSensitivity(_Record):
     """Why the verdict was given, and which checks could not be made."""
 
 
-class ScaleNorms(_Record):
+class ScaleNorms(ResultRecord):
     """A scale's scores against the human norm its inventory gives, or why there is none."""
 
     inventory: str
@@ -330,7 +324,7 @@ class ScaleNorms(_Record):
     """Why there is no comparison (e.g. ``"no human norms in the inventory file"``)."""
 
 
-class MTMMRow(_Record):
+class MTMMRow(ResultRecord):
     """Convergent and discriminant validity of one trait for one pair of instruments."""
 
     trait: str
@@ -353,7 +347,7 @@ class MTMMRow(_Record):
     """Why a value is NaN."""
 
 
-class MTMMPair(_Record):
+class MTMMPair(ResultRecord):
     """The MTMM analysis of two inventories that measure shared traits."""
 
     method_a: str
@@ -380,7 +374,7 @@ class MTMMPair(_Record):
     """Caveats (small n)."""
 
 
-class CongruenceRow(_Record):
+class CongruenceRow(ResultRecord):
     """Tucker's φ of one scale's key with its matched factor."""
 
     scale: str
@@ -393,7 +387,7 @@ class CongruenceRow(_Record):
     """Whether the factor's sign was flipped."""
 
 
-class InventoryEFA(_Record):
+class InventoryEFA(ResultRecord):
     """Exploratory factor analysis of one inventory's items across respondents (n_factors = number of scales)."""
 
     inventory: str
@@ -426,7 +420,7 @@ class InventoryEFA(_Record):
     """Caveats."""
 
 
-class Validity(_Record):
+class Validity(ResultRecord):
     """Validity evidence: MTMM between instruments sharing traits, EFA within each instrument."""
 
     matching: str
@@ -439,7 +433,7 @@ class Validity(_Record):
     """Why there is no MTMM (e.g. a single inventory)."""
 
 
-class AuditScores(_Record):
+class AuditScores(ResultRecord):
     """Scores and statistics of one run: what the numbers are and how far they can be trusted."""
 
     version: Literal[1] = AUDIT_SCORES_VERSION
@@ -467,22 +461,7 @@ class AuditScores(_Record):
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _nulls_to_nan(cls, data: Any) -> Any:
-        # JSON writes NaN as null; read it back as NaN wherever the field is a plain float.
-        return _restore_nan(cls, data) if isinstance(data, dict) else data
-
-    # -- output ------------------------------------------------------------------------------------------------
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """JSON text (NaN as ``null``); :meth:`from_json` reads it back."""
-        return self.model_dump_json(indent=indent)
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> AuditScores:
-        """Read :meth:`to_json` output."""
-        return cls.model_validate_json(text)
+    # -- output (to_json / from_json: see ResultRecord) --------------------------------------------------------
 
     def to_frame(self) -> Any:
         """One tidy row per inventory × scale with the headline numbers (a :class:`pandas.DataFrame`).
@@ -527,34 +506,3 @@ FRAME_COLUMNS = [
 ]
 """Columns of :meth:`AuditScores.to_frame`."""
 
-
-# -- reading NaN back from JSON null ---------------------------------------------------------------------------
-
-
-def _restore_nan(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
-    out = dict(data)
-    for name, field in model.model_fields.items():
-        if name in out:
-            out[name] = _restore_value(field.annotation, out[name])
-    return out
-
-
-def _restore_value(annotation: Any, value: Any) -> Any:
-    if annotation is float:
-        return math.nan if value is None else value
-    if value is None:
-        return None
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (Union, types.UnionType):
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if len(models) == 1 and isinstance(value, dict):
-            return _restore_value(models[0], value)
-        return value
-    if origin is list and args and isinstance(value, list):
-        return [_restore_value(args[0], v) for v in value]
-    if origin is dict and len(args) == 2 and isinstance(value, dict):
-        return {k: _restore_value(args[1], v) for k, v in value.items()}
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-        return _restore_nan(annotation, value)
-    return value

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 
-from psychometrics.score._common import fmt, rate
+from psychometrics._format import p_is, pct, pvalue, significant
+from psychometrics.score._common import rate
 from psychometrics.score._model import (
     MOSTLY_REFUSED,
     ORDER_SHIFT_MIN,
@@ -31,7 +32,7 @@ def verdict(prompt: PromptSensitivity, order: OrderSensitivity, order_k: OrderSe
     why: list[str] = []
     refused = rate(rates, "refused")
     if refused >= MOSTLY_REFUSED:
-        return "mostly refused", [f"{refused:.0%} of replies are refusals (threshold {MOSTLY_REFUSED:.0%})"]
+        return "mostly refused", [f"{pct(refused)} of replies are refusals (threshold {pct(MOSTLY_REFUSED)})"]
     if n_ok == 0:
         return "not enough data", ["no ok answers"]
     order_ok = order.n_pairs > 0
@@ -50,15 +51,15 @@ def verdict(prompt: PromptSensitivity, order: OrderSensitivity, order_k: OrderSe
                 and abs(res.mean_difference) >= ORDER_SHIFT_MIN * rng
                 and _confirmed(chk, why, f"order ({label})")):
             order_hit = True
-            why.append(f"{res.order_b} vs {res.order_a} ({label}): shift {fmt(res.mean_difference)} points "
-                       f"(≥ {ORDER_SHIFT_MIN:.0%} of the {fmt(rng)}-point range), p = {fmt(res.p)} < "
-                       f"{VERDICT_SIGNIFICANCE}")
+            why.append(f"{res.order_b} vs {res.order_a} ({label}): shift {significant(res.mean_difference)} points "
+                       f"(≥ {pct(ORDER_SHIFT_MIN)} of the {significant(rng)}-point range), p {p_is(res.p)} < "
+                       f"{pvalue(VERDICT_SIGNIFICANCE)}")
     prompt_hit = bool(prompt_ok and not math.isnan(prompt.p) and prompt.p < VERDICT_SIGNIFICANCE
                       and prompt.score_range >= PROMPT_RANGE_MIN * key_range
                       and _confirmed(prompt_chk, why, "templates"))
     if prompt_hit:
-        why.append(f"templates: score range {fmt(prompt.score_range)} points (≥ {PROMPT_RANGE_MIN:.0%} of the "
-                   f"{fmt(key_range)}-point range), p = {fmt(prompt.p)} < {VERDICT_SIGNIFICANCE}")
+        why.append(f"templates: score range {significant(prompt.score_range)} points (≥ {pct(PROMPT_RANGE_MIN)} of the "
+                   f"{significant(key_range)}-point range), p {p_is(prompt.p)} < {pvalue(VERDICT_SIGNIFICANCE)}")
     if order_hit and prompt_hit:
         return "unstable", why
     if order_hit:
@@ -66,11 +67,11 @@ def verdict(prompt: PromptSensitivity, order: OrderSensitivity, order_k: OrderSe
     if prompt_hit:
         return "prompt-sensitive", why
     if order_ok:
-        why.append(f"order: shift {fmt(order.mean_difference)} points, MAD {fmt(order.mad)}"
-                   + (f", p = {fmt(order.p)}" if not math.isnan(order.p) else ""))
+        why.append(f"order: shift {significant(order.mean_difference)} points, MAD {significant(order.mad)}"
+                   + (f", p {p_is(order.p)}" if not math.isnan(order.p) else ""))
     if prompt_ok:
-        why.append(f"templates: score range {fmt(prompt.score_range)}"
-                   + (f", p = {fmt(prompt.p)}" if not math.isnan(prompt.p) else ""))
+        why.append(f"templates: score range {significant(prompt.score_range)}"
+                   + (f", p {p_is(prompt.p)}" if not math.isnan(prompt.p) else ""))
     return "robust", why
 
 
@@ -80,7 +81,7 @@ def _confirmed(check: RespondentCheck, why: list[str], what: str) -> bool:
         if check.p < VERDICT_SIGNIFICANCE:
             return True
         why.append(f"{what}: the item-level test is significant but respondents vary as much as that "
-                   f"({check.test}, p = {fmt(check.p)} ≥ {VERDICT_SIGNIFICANCE}): not counted")
+                   f"({check.test}, p {p_is(check.p)} ≥ {pvalue(VERDICT_SIGNIFICANCE)}): not counted")
         return False
     why.append(f"{what}: respondent-level check undefined ({check.reason}); the item-level test decides")
     return True

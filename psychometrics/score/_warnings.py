@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from psychometrics._format import pct
 from psychometrics.score._common import ORDER_A, ORDER_B, rate
 from psychometrics.score._model import MIN_RESPONDENTS, MOSTLY_REFUSED, RateRow, ScaleScore, ScaleSensitivity
 from psychometrics.store import Run
@@ -29,7 +30,7 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
         w.append("no ok answers (every cell was refused, invalid or an error): every statistic is NaN")
     refused = rate(overall, "refused")
     if refused >= MOSTLY_REFUSED:
-        w.append(f"{refused:.0%} of the replies are refusals: scores rest on the answers the model did give")
+        w.append(f"{pct(refused)} of the replies are refusals: scores rest on the answers the model did give")
     n_err = int((df["status"] == "error").sum())
     if n_err:
         w.append(f"{n_err} cell(s) ended in an error (no reply): resume the run to retry them")

@@ -53,7 +53,7 @@ from psychometrics.shape._model import (
     ValueColumn,
     WithinRho,
 )
-from psychometrics.shape._report import CSP, shaping_page_html, shaping_section_html, write_shaping_report
+from psychometrics.shape._report import CSP, shaping_context, shaping_page_html, write_shaping_report
 
 __all__ = [
     "CSP",
@@ -82,11 +82,11 @@ __all__ = [
     "resolve_levels",
     "shape",
     "shaping_metrics",
+    "shaping_context",
     "shaping_page_html",
     "shaping_personas",
     "shaping_result",
     "shaping_scores",
-    "shaping_section_html",
     "shaping_traits",
     "trait_shaping",
     "within_rho",

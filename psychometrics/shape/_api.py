@@ -90,11 +90,13 @@ def shape(
     samples: int = 1,
     temperature: float = 0.0,
     max_tokens: int = 32,
+    reasoning_effort: str | None = None,
     mode: str = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
     timeout: float = 60.0,
     retries: int = 4,
+    max_wait: float | None = None,
     api_base: str | None = None,
     db: str | None = None,
     run_id: str | None = None,
@@ -136,8 +138,9 @@ def shape(
     persona_list = shaping_personas(trait_list, levels, personas, seed=seed)
     result = audit(
         model=model, inventories=[inventory], templates=templates, orders=orders, samples=samples,
-        temperature=temperature, max_tokens=max_tokens, mode=mode,  # type: ignore[arg-type]
-        concurrency=concurrency, rpm=rpm, timeout=timeout, retries=retries, api_base=api_base, db=db,
+        temperature=temperature, max_tokens=max_tokens, reasoning_effort=reasoning_effort,  # type: ignore[arg-type]
+        mode=mode,  # type: ignore[arg-type]
+        concurrency=concurrency, rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db,
         run_id=run_id, limit_items=limit_items, personas=persona_list, progress=progress,
     )
     return shaping_result(result.run.run_id, db=db, traits=trait_list,

@@ -6,11 +6,11 @@ Every statistic that cannot be computed is NaN with a ``reason`` in words. JSON 
 from __future__ import annotations
 
 import json
-import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from psychometrics._record import ResultRecord
 from psychometrics.stats import RankCorrelation
 
 if TYPE_CHECKING:
@@ -28,27 +28,7 @@ RESPONDENT_DEFINITION = ("template|order|sample|persona, where the persona is th
                          "(shape/<trait>/<level>) or the level after a biography (…+default/017)")
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
-                              ser_json_inf_nan="null")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_nan(cls, data: Any) -> Any:
-        """JSON writes NaN as null; reading it back, a null number is NaN again."""
-        if not isinstance(data, dict):
-            return data
-        fixed: dict[str, Any] = {}
-        for name, f in cls.model_fields.items():
-            value = data.get(name)
-            if f.annotation is float and name in data and value is None:
-                fixed[name] = math.nan
-            elif f.annotation == list[float] and isinstance(value, list) and None in value:
-                fixed[name] = [math.nan if v is None else v for v in value]
-        return {**data, **fixed} if fixed else data
-
-
-class WithinRho(_Record):
+class WithinRho(ResultRecord):
     """Spearman ρ between level and score *within* each respondent, summarised over respondents.
 
     A respondent here is the same template × order × sample × biography asked at every level (the levels are
@@ -69,7 +49,7 @@ class WithinRho(_Record):
     method: str = "Spearman ρ of level and score within each template|order|sample|biography; median over them"
 
 
-class LevelSummary(_Record):
+class LevelSummary(ResultRecord):
     """The targeted trait's measured score at one shaping level, and the refusals there."""
 
     level: int
@@ -93,7 +73,7 @@ class LevelSummary(_Record):
     """``n_refused / n_cells`` (NaN when nothing was asked)."""
 
 
-class Drift(_Record):
+class Drift(ResultRecord):
     """How far a non-targeted trait moves when another trait is shaped (off-target drift)."""
 
     trait: str
@@ -112,7 +92,7 @@ class Drift(_Record):
     """Why ``median_change`` is NaN; None when it is defined."""
 
 
-class RefusalTrend(_Record):
+class RefusalTrend(ResultRecord):
     """Whether the refusal rate rises with the shaping level (rates per level are in ``levels``)."""
 
     z: float
@@ -130,7 +110,7 @@ class RefusalTrend(_Record):
     method: str = "Cochran–Armitage test for trend (scores = levels), two-sided"
 
 
-class TraitShaping(_Record):
+class TraitShaping(ResultRecord):
     """Controllability of one trait: does the measured score follow the level the model was asked to take on?"""
 
     trait: str
@@ -172,7 +152,7 @@ class TraitShaping(_Record):
     refusal: RefusalTrend
 
 
-class ShapingResult(_Record):
+class ShapingResult(ResultRecord):
     """A shaping run analysed: per trait, how well the model can be steered, what else moves, who refuses."""
 
     version: Literal[2] = SHAPING_RESULT_VERSION
@@ -229,10 +209,6 @@ class ShapingResult(_Record):
             if t.trait == name:
                 return t
         raise KeyError(f"no shaping result for trait {name!r} (have: {', '.join(t.trait for t in self.traits)})")
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The whole result as JSON (NaN → null)."""
-        return self.model_dump_json(indent=indent)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain JSON-safe Python data (NaN → None)."""

@@ -18,6 +18,14 @@ It is the only part of ``psychometrics`` that imports ``scipy.stats`` or ``stats
 
 from psychometrics.stats._coefficients import feldt_two_alpha, mover_difference
 from psychometrics.stats._correlation import spearman_ci
+from psychometrics.stats._forms import (
+    ITEM_CONSISTENCY_COLUMNS,
+    Correlation,
+    PairedDifference,
+    item_consistency,
+    mean_shift,
+    parallel_forms_reliability,
+)
 from psychometrics.stats._groups import hedges_g, mann_whitney_u, one_way_anova, welch_ttest, welch_ttest_from_stats
 from psychometrics.stats._means import mean_ci, mean_ci_from_stats
 from psychometrics.stats._multiple import holm
@@ -33,6 +41,7 @@ from psychometrics.stats._reliability import (
     split_half,
 )
 from psychometrics.stats._proportions import cochran_armitage, newcombe_difference, wilson_ci
+from psychometrics.stats._retest import RetestReliability, retest_reliability
 from psychometrics.stats._result import (
     AnovaResult,
     Difference,
@@ -65,6 +74,14 @@ from psychometrics.stats._validity import (
 )
 
 __all__ = [
+    "ITEM_CONSISTENCY_COLUMNS",
+    "Correlation",
+    "PairedDifference",
+    "RetestReliability",
+    "item_consistency",
+    "mean_shift",
+    "parallel_forms_reliability",
+    "retest_reliability",
     "ANSWER_COLUMNS",
     "CONVERGENT_MIN",
     "DISCRIMINANT_MIN",

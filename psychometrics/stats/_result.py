@@ -9,58 +9,13 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import Field, field_serializer
+
+from psychometrics._record import FrameRecord, ResultRecord, frame_to_json
 
 
-def frame_to_json(df: pd.DataFrame | None) -> dict[str, Any] | None:
-    """A data frame as ``{"columns": [...], "index": [...], "data": [[...]]}`` with NaN/NA as ``None``."""
-    if df is None:
-        return None
-
-    def label(x: Any) -> Any:
-        return list(x) if isinstance(x, tuple) else _plain(x)
-
-    data = [[_plain(v) for v in row] for row in df.astype(object).itertuples(index=False, name=None)]
-    return {
-        "columns": [label(c) for c in df.columns],
-        "index": [label(i) for i in df.index],
-        "data": data,
-    }
-
-
-def _plain(v: Any) -> Any:
-    """A JSON-safe Python scalar: NaN/NA → None, numpy scalars → Python numbers."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_nan(cls, data: Any) -> Any:
-        # JSON writes NaN as null: read it back as NaN wherever the field is a plain float.
-        if isinstance(data, dict):
-            return {k: (math.nan if v is None and k in cls.model_fields
-                        and cls.model_fields[k].annotation is float else v) for k, v in data.items()}
-        return data
-
-
-class _FrameRecord(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, arbitrary_types_allowed=True
-    )
-
-
-class Estimate(_Record):
+class Estimate(ResultRecord):
     """One reliability coefficient (or other single statistic) with its interval and the caveats that apply.
 
     ``float(estimate)`` gives ``value``. A NaN ``value`` always comes with a ``reason``.
@@ -95,7 +50,7 @@ class Estimate(_Record):
         return not math.isnan(self.value)
 
 
-class MTMMResult(_FrameRecord):
+class MTMMResult(FrameRecord):
     """A multitrait-multimethod analysis (Campbell & Fiske, 1959) with the psyborgs criteria."""
 
     matrix: pd.DataFrame
@@ -119,7 +74,7 @@ class MTMMResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class EFAResult(_FrameRecord):
+class EFAResult(FrameRecord):
     """An exploratory factor analysis with sampling adequacy, sphericity and (optionally) key congruence."""
 
     n_factors: int
@@ -163,7 +118,7 @@ class EFAResult(_FrameRecord):
         return frame_to_json(df)
 
 
-class PromptSensitivity(_Record):
+class PromptSensitivity(ResultRecord):
     """How much a scale score moves across prompt templates (TRAIT-style robustness check)."""
 
     n_templates: int
@@ -196,7 +151,7 @@ class PromptSensitivity(_Record):
     """Caveats (fallback to Kruskal–Wallis, few items, …)."""
 
 
-class OrderSensitivity(_Record):
+class OrderSensitivity(ResultRecord):
     """How much answers change when the response options are shown in another order."""
 
     order_a: str
@@ -232,7 +187,7 @@ class OrderSensitivity(_Record):
     """Caveats (few items, pairs lost, …)."""
 
 
-class NormComparison(_Record):
+class NormComparison(ResultRecord):
     """A model's scale scores against a human norm (mean, SD)."""
 
     n: int
@@ -263,7 +218,7 @@ class NormComparison(_Record):
     """Caveats (small n)."""
 
 
-class MeanInterval(_Record):
+class MeanInterval(ResultRecord):
     """A mean across respondents with its t-based confidence interval."""
 
     mean: float
@@ -284,7 +239,7 @@ class MeanInterval(_Record):
     """Caveats about a defined interval (zero width when every score is the same)."""
 
 
-class GroupDifference(_Record):
+class GroupDifference(ResultRecord):
     """Two independent groups of respondents compared: ``mean_b − mean_a`` with an interval and a test."""
 
     test: Literal["Welch t", "Mann-Whitney U"]
@@ -329,7 +284,7 @@ class GroupDifference(_Record):
     """Why the test is undefined (too few values, or no spread and no difference)."""
 
 
-class AnovaResult(_Record):
+class AnovaResult(ResultRecord):
     """A one-way analysis of variance across independent groups."""
 
     statistic: float = math.nan
@@ -348,7 +303,7 @@ class AnovaResult(_Record):
     """Why F is undefined (fewer than 2 groups, one value per group, or every value the same)."""
 
 
-class Proportion(_Record):
+class Proportion(ResultRecord):
     """A proportion with its Wilson score interval."""
 
     count: int
@@ -367,7 +322,7 @@ class Proportion(_Record):
     """Why the rate is NaN."""
 
 
-class Difference(_Record):
+class Difference(ResultRecord):
     """The difference between two independent estimates, with its interval and, where the method has one, a test."""
 
     estimate: float
@@ -388,7 +343,7 @@ class Difference(_Record):
     """Why a number is NaN."""
 
 
-class TwoAlphaTest(_Record):
+class TwoAlphaTest(ResultRecord):
     """Feldt's (1969) test that two Cronbach's α from independent samples are equal."""
 
     alpha_a: float
@@ -411,7 +366,7 @@ class TwoAlphaTest(_Record):
     """Why the test is undefined (an α of 1 or more, or fewer than 2 respondents)."""
 
 
-class RankCorrelation(_Record):
+class RankCorrelation(ResultRecord):
     """A Spearman rank correlation with a confidence interval."""
 
     value: float
@@ -432,7 +387,7 @@ class RankCorrelation(_Record):
     """How ρ and its interval were obtained."""
 
 
-class TrendTest(_Record):
+class TrendTest(ResultRecord):
     """The Cochran–Armitage test for a linear trend in proportions across ordered levels."""
 
     statistic: float

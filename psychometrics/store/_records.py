@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from psychometrics._record import Record
 from psychometrics.plan import Design
 
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
@@ -21,11 +22,14 @@ neither an answer nor a refusal; ``error``: no reply (transport, provider or tim
 AnswerMode = Literal["logprobs", "generate"]
 
 
-class Run(BaseModel):
+RUN_VERSION = 1
+"""Version of the stored :class:`Run` format."""
+
+
+class Run(Record):
     """One audit of one model."""
 
-    model_config = ConfigDict(extra="forbid")
-    version: int = 1
+    version: int = RUN_VERSION
     run_id: str
     model: str
     api_base: str | None = None
@@ -46,10 +50,9 @@ class Run(BaseModel):
     """Versions of psychometrics, Python and the libraries that produced the run."""
 
 
-class Response(BaseModel):
+class Response(Record):
     """One stored answer: one row per cell."""
 
-    model_config = ConfigDict(extra="forbid")
     cell_id: str
     run_id: str
     model: str
@@ -89,7 +92,8 @@ class Response(BaseModel):
     ``max_tokens``, ran out), ``content_filter``…; None for an error or a provider that does not say."""
     reasoning: str | None = None
     """Reasoning the model wrote before its answer, kept apart from the answer: the provider's reasoning field
-    (litellm's ``reasoning_content``) and any ``<think>…</think>``-style block in the reply. Not read for the answer."""
+    (litellm's ``reasoning_content``) and any ``<think>…</think>``-style block in the reply. Not read for the
+    answer."""
     parse_rule: str | None = None
     """Generate mode: the rule of the answer parser that decided the reading (``conclusion``, ``label-only``,
     ``recital``…; see ``psychometrics.administer._parse``); None in log-prob mode and for errors."""

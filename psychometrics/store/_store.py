@@ -80,8 +80,8 @@ class Store:
     def save_run(self, run: Run) -> None:
         self._write([(_SAVE_RUN, [(run.run_id, run.model, run.status, run.created_at, run.model_dump_json())])])
 
-    def update_run(self, run_id: str, change: Callable[[Run], None]) -> Run:
-        """Read the run, ``change`` it and store it in one transaction that locks the run's row, so that several
+    def update_run(self, run_id: str, change: Callable[[Run], Run]) -> Run:
+        """Read the run, store ``change(run)`` in one transaction that locks the run's row, so that several
         workers finishing one run at once add up (``wall_s``) instead of overwriting each other."""
         with self._failing("cannot write"), self._db.transaction(self._conn):
             row = self._conn.execute(self._db.sql("SELECT record FROM runs WHERE run_id = ? FOR_UPDATE"),
@@ -89,7 +89,7 @@ class Store:
             if row is None:
                 raise LookupError(f"no run {run_id!r} in {self.location}")
             run = Run.model_validate_json(row[0])
-            change(run)
+            run = change(run)
             self._conn.execute(self._db.sql(_SAVE_RUN),
                                (run.run_id, run.model, run.status, run.created_at, run.model_dump_json()))
         return run

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from psychometrics.cli import app
 
 runner = CliRunner()
-SHIPPED = {"bfi44", "sd3", "oejts", "ipip50", "trait-scenarios"}
+SHIPPED = {"bfi44", "sd3", "oejts", "ipip50", "trait-scenarios", "ipip50-paraphrase", "ipip50-de",
+           "trait-scenarios-paraphrase"}
 
 
 def test_list_json_has_the_promised_fields():
@@ -28,6 +29,26 @@ def test_list_table():
     result = runner.invoke(app, ["inventories", "list"])
     assert result.exit_code == 0
     assert "bfi44" in result.stdout
+
+
+def test_list_json_says_which_are_parallel_forms():
+    rows = {r["id"]: r for r in json.loads(runner.invoke(app, ["inventories", "list", "--json"]).stdout)}
+    assert (rows["ipip50-de"]["parallel_to"], rows["ipip50-de"]["relation"], rows["ipip50-de"]["language"]) == (
+        "ipip50", "translation", "de")
+    assert rows["trait-scenarios-paraphrase"]["relation"] == "paraphrase"
+    assert rows["ipip50"]["parallel_to"] is None and rows["ipip50"]["language"] == "en"
+
+
+def test_show_and_validate_name_the_original_of_a_form():
+    from psychometrics.inventory import inventory_dir
+
+    result = runner.invoke(app, ["inventories", "show", "ipip50-paraphrase"])
+    assert result.exit_code == 0
+    assert "paraphrase of ipip50" in result.stdout and "Bring energy and fun" in result.stdout
+    data = json.loads(runner.invoke(app, ["inventories", "show", "trait-scenarios-paraphrase", "--json"]).stdout)
+    assert data["parallel_to"] == "trait-scenarios" and data["items"][0]["parallel_item"] == "O01"
+    result = runner.invoke(app, ["inventories", "validate", str(inventory_dir() / "ipip50-de.yaml")])
+    assert result.exit_code == 0 and "translation of ipip50" in result.stdout
 
 
 def test_show_json_is_the_model():

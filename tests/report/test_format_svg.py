@@ -29,8 +29,8 @@ def test_numbers():
     assert num(0.25, signed=True) == "+0.25"
     assert num(math.nan) == num(None) == num(float("inf")) == "—"
     assert coef(0.834) == ".83" and coef(-0.12) == "−.12" and coef(1.0) == "1.00"
-    assert pvalue(0.0004) == "< .001" and pvalue(0.0042) == ".004" and pvalue(0.41) == ".41"
-    assert pvalue(0.999) == "1.00" and pvalue(math.nan) == "—"
+    assert pvalue(0.0004) == "< .001" and pvalue(0.0042) == ".004" and pvalue(0.41) == ".410"
+    assert pvalue(0.999) == ".999" and pvalue(0.9996) == "1.000" and pvalue(math.nan) == "—"
     assert pct(0.125, 1) == "12.5%"
     assert interval(0.1, 0.2) == "[0.10, 0.20]" and interval(math.nan, 0.2) == ""
     assert seconds(3.21) == "3.2 s" and seconds(192) == "3 min 12 s"
@@ -99,3 +99,12 @@ def test_paired_dots_marker_ids_are_unique():
 ])
 def test_percentiles_read_as_ordinals(value, text):
     assert _format.percentile(value) == text
+
+
+def test_the_examples_in_the_formatting_module_hold() -> None:
+    import doctest
+
+    from psychometrics import _format
+
+    result = doctest.testmod(_format)
+    assert result.attempted >= 6 and result.failed == 0

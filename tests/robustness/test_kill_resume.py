@@ -54,14 +54,13 @@ def test_five_kills_then_resume_store_every_cell_exactly_once(tmp_path):
     rng = random.Random(seed)
     db_file = tmp_path / "kill9.db"
     db = f"sqlite:///{db_file}"
-    plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
-                 api_base="http://127.0.0.1:9/v1", dry_run=True).plan
-    planned = {c.cell_id for c in plan.cells}
-    total = len(planned)
-    assert total > 2000 and len({c.prompt for c in plan.cells}) == total
-
     sessions = []
     with OpenAIServer(ServerConfig(latency=0.02)) as server:
+        plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
+                     api_base=server.api_base, dry_run=True).plan  # the endpoint is part of every cell id
+        planned = {c.cell_id for c in plan.cells}
+        total = len(planned)
+        assert total > 2000 and len({c.prompt for c in plan.cells}) == total
         for k in range(KILLS):
             stored_before, asked_before = _stored(db_file), server.requests
             proc = subprocess.Popen(_command(server.api_base, db), env=cli_env(), cwd=ROOT,

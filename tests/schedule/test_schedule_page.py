@@ -14,7 +14,8 @@ from psychometrics.schedule import (
     Thresholds,
     VersionResult,
 )
-from psychometrics.schedule._page import render_index, trend_chart
+from psychometrics.report import trend_chart
+from psychometrics.schedule._page import render_index
 
 EVIL = '<script>alert("x")</script><img src="http://evil.example/x.png">'
 

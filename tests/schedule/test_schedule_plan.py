@@ -120,8 +120,8 @@ def test_cli_reports_a_malformed_plan_in_one_line_per_problem(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"{path}:4: model 'sim/default' is listed twice",
-        f"{path}:3: unknown inventory 'nosuch' (shipped: bfi44, ipip50, oejts, sapa25, sd3, trait-scenarios; or give a "
-        "path to a YAML file)",
+        f"{path}:3: unknown inventory 'nosuch' (shipped: bfi44, ipip50, ipip50-de, ipip50-paraphrase, oejts, sapa25, sd3, "
+        "trait-scenarios, trait-scenarios-paraphrase; or give a path to a YAML file)",
     ]
 
 

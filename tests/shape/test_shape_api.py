@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import math
 import re
@@ -17,7 +18,7 @@ from psychometrics.shape import (
     shape,
     shaping_personas,
     shaping_result,
-    shaping_section_html,
+    shaping_page_html,
     shaping_traits,
     write_shaping_report,
 )
@@ -82,16 +83,23 @@ def test_shape_resumes_the_same_run(small_run) -> None:
     assert recomputed.to_frame().equals(res.to_frame())
 
 
+def _shaping_section(page: str) -> str:
+    """The ``<section id="shaping">`` of the page (the charts and the metrics table)."""
+    found = re.search(r'<section id="shaping">.*?</section>', page, re.S)
+    assert found, "no shaping section"
+    return found.group(0)
+
+
 def test_report_section_and_page(small_run, tmp_path: Path) -> None:
     res, _ = small_run
-    html = str(shaping_section_html(res))
+    html = _shaping_section(shaping_page_html(res))
     assert html.startswith('<section id="shaping">') and html.endswith("</section>")
     assert html.count("<svg") == 2 and "stroke-dasharray" in html  # one chart per trait, with the ideal diagonal
     assert "<script" not in html and "NaN" not in html
     path = write_shaping_report(res, tmp_path)
     assert path.name == f"shape-{res.run_id}.html"
     page = path.read_text(encoding="utf-8")
-    assert f'content="{CSP}"' in page and 'id="shaping"' in page
+    assert f'content="{CSP}"' in html_module.unescape(page) and 'id="shaping"' in page  # the attribute is escaped
     assert not re.search(r"(src|href)\s*=\s*[\"']?https?:", page)
 
 
@@ -101,7 +109,7 @@ def test_report_escapes_every_text(small_run) -> None:
     t = res.traits[0].model_copy(update={"trait": evil, "scale": evil, "rho": res.traits[0].rho.model_copy(
         update={"reason": evil, "value": math.nan})})
     bad = res.model_copy(update={"model": evil, "inventory": evil, "traits": [t]})
-    html = str(shaping_section_html(bad))
+    html = shaping_page_html(bad)
     assert "<script" not in html and "&lt;script&gt;" in html
 
 

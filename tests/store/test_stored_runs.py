@@ -31,13 +31,17 @@ AUDIT = dict(model="sim/steady", inventories=["bfi44"], templates=["instruct", "
 N_CELLS = 2 * 2 * 2 * 4  # items × templates × orders × personas
 
 
-@pytest.fixture
-def old_db(tmp_path: Path) -> str:
-    path = tmp_path / "old.db"
+def _restore(dump: Path, path: Path) -> str:
+    """A database file made from an SQL dump; its URL."""
     conn = sqlite3.connect(path)
-    conn.executescript(DUMP.read_text(encoding="utf-8"))
+    conn.executescript(dump.read_text(encoding="utf-8"))
     conn.close()
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> str:
+    return _restore(DUMP, tmp_path / "old.db")
 
 
 def _stored_record(url: str) -> str:
@@ -82,3 +86,87 @@ def test_resume_by_id_asks_nothing(old_db: str) -> None:
     assert result.run.design == Design(**{k: v for k, v in AUDIT.items() if k != "model"}, samples=1)
     assert result.already_answered == len(result.plan.cells) == N_CELLS
     assert result.tally is not None and result.tally.asked == 0
+
+
+# Columns added after the dump was written ----------------------------------------------------------------------
+NEW_COLUMNS = ["finish_reason", "reasoning", "parse_rule", "set_aside"]
+
+
+def _columns(url: str) -> list[str]:
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return [row[1] for row in conn.execute("PRAGMA table_info(responses)")]
+    finally:
+        conn.close()
+
+
+def test_old_database_is_read_without_being_changed(old_db: str) -> None:
+    before = _columns(old_db)
+    assert not set(NEW_COLUMNS) & set(before)
+    with Store(old_db, create=False) as store:
+        responses = list(store.iter_responses(RUN_ID))
+        frame = store.responses_frame(RUN_ID)
+        assert store.cut_by_token_budget(RUN_ID) == 0
+    assert _columns(old_db) == before  # reading does not migrate
+    assert len(responses) == N_CELLS and all(r.finish_reason is None and r.parse_rule is None for r in responses)
+    assert list(frame.columns[-4:]) == NEW_COLUMNS and frame[NEW_COLUMNS].isna().all().all()
+
+
+def test_old_database_gains_the_new_columns_when_opened_to_write(old_db: str) -> None:
+    result = audit(**AUDIT, db=old_db)  # resumes: nothing to ask
+    assert result.tally is not None and result.tally.requests == 0
+    assert _columns(old_db)[-4:] == NEW_COLUMNS
+    assert _stored_record(old_db) == result.run.model_dump_json()
+    fresh = audit("sim/steady", ["bfi44"], templates=["instruct"], orders=["original"], limit_items=2,
+                  mode="generate", db=old_db)  # a new run in the migrated database stores the new fields
+    with Store(old_db, create=False) as store:
+        old = list(store.iter_responses(RUN_ID))
+        new = list(store.iter_responses(fresh.run.run_id))
+    assert all(r.finish_reason is None for r in old) and len(old) == N_CELLS
+    assert all(r.finish_reason == "stop" and r.parse_rule and r.set_aside is not None for r in new)
+
+
+# A run made at an --api-base before the endpoint entered the cell id -----------------------------------------
+API_DUMP = DUMP.with_name("run-fedf9f0-api-base.sql")
+"""Written by commit fedf9f0 (before the endpoint was part of a cell's identity) with::
+
+    psychometrics audit --model sim/steady --api-base http://127.0.0.1:47811/v1 -i bfi44 --templates instruct \\
+        --orders original,reversed --limit-items 2
+"""
+API_RUN = "sim-steady-e1c736d5"
+API_BASE = "http://127.0.0.1:47811/v1"
+
+
+@pytest.fixture
+def api_db(tmp_path: Path) -> str:
+    return _restore(API_DUMP, tmp_path / "api.db")
+
+
+@pytest.fixture
+def listening():
+    """Something listening on 127.0.0.1:47811, as the run's endpoint (the sim answers; it only has to connect)."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", 47811))
+            s.listen()
+        except OSError:  # already in use: then something listens there, which is all the check needs
+            pass
+        yield
+
+
+def test_run_made_at_an_api_base_keeps_its_cell_ids_and_resumes_with_nothing_to_ask(api_db: str, listening) -> None:
+    with Store(api_db, create=False) as store:
+        run = store.get_run(API_RUN)
+        stored = store.run_cell_ids(API_RUN)
+    assert run.api_base == API_BASE and default_run_id(run.model, run.design, run.api_base) == API_RUN
+    kwargs = dict(model=run.model, inventories=run.design.inventories, templates=run.design.templates,
+                  orders=run.design.orders, limit_items=run.design.limit_items)
+    assert [c.cell_id for c in build_plan(**kwargs).cells] == stored  # ids from before: no endpoint in them
+    assert not set(stored) & {c.cell_id for c in build_plan(**kwargs, endpoint=API_BASE).cells}
+    same_call = audit("sim/steady", ["bfi44"], templates=["instruct"], orders=["original", "reversed"],
+                      limit_items=2, api_base=API_BASE, db=api_db)
+    assert same_call.run.run_id == API_RUN and same_call.tally.requests == 0 and same_call.already_answered == 4
+    resumed = audit(resume=API_RUN, db=api_db)
+    assert resumed.tally.requests == 0 and [c.cell_id for c in resumed.plan.cells] == stored

@@ -1,7 +1,10 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
 
 It answers ``/v1/chat/completions`` (with log-probabilities when asked) and ``/v1/models``, counts every
-request per prompt, and can be told to refuse, fail with 429 (Retry-After) or 500, or hang.
+request per prompt, and can be told to refuse, fail with 429 (Retry-After in any form, OpenAI's rate-limit
+headers), 500, 400, 401 or 404 (as OpenAI, vLLM and llama.cpp word them), hang, reject the log-prob parameters as
+reasoning models do, or act as a reasoning model that spends tokens on reasoning before it answers. Every request's
+body and arrival time is kept (``bodies``, ``events``).
 """
 
 from __future__ import annotations
@@ -22,11 +25,32 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from aiohttp import web
 
-Action = str  # "answer", "refuse", "429", "500", "hang", "nologprobs", "garbage", "echo-auth"
+Action = str  # "answer", "refuse", "429", "500", "400", "401", "404", "hang", "nologprobs", "garbage", "echo-auth"
 """``echo-auth``: a 500 whose message repeats the request's Authorization header, as careless proxies do."""
+
+ERROR_BODIES = {
+    "400": {"error": {"message": "Invalid value for 'temperature': expected a number between 0 and 2.",
+                      "type": "invalid_request_error", "param": "temperature", "code": "invalid_value"}},
+    "401": {"error": {"message": "Incorrect API key provided. You can find your API key in your account settings.",
+                      "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}},
+    "404": {"object": "error", "message": "The model `{model}` does not exist.", "type": "NotFoundError",
+            "param": None, "code": 404},
+}
+"""Error replies worded as OpenAI (400, 401) and vLLM (404 for an unknown model) word them."""
+LOGPROBS_REJECTED = {"error": {"message": "Unsupported parameter: 'logprobs' is not supported with this model.",
+                               "type": "invalid_request_error", "param": "logprobs", "code": "unsupported_parameter"}}
+"""What OpenAI's reasoning models answer to a request with ``logprobs``."""
+
+
+def http_date(when: float) -> str:
+    """``when`` (POSIX seconds) as an HTTP date (RFC 9110 IMF-fixdate)."""
+    from email.utils import formatdate
+
+    return formatdate(when, usegmt=True)
 
 
 def _labels(prompt: str) -> list[str]:
@@ -66,6 +90,18 @@ class ServerConfig:
     models: list[str] = field(default_factory=lambda: ["test-model"])
     api_key: str | None = None
     """If set, requests must carry ``Authorization: Bearer <api_key>``."""
+    rate_limit_headers: Callable[[], dict[str, str]] | None = None
+    """Headers of a 429 (called at reply time, for HTTP dates); None: ``Retry-After: <retry_after>``."""
+    reject_unknown_models: bool = False
+    """Answer a model not in ``models`` with vLLM's 404 (llama.cpp's server answers any name with its one model)."""
+    reject_logprobs: bool = False
+    """Answer a request with ``logprobs`` with OpenAI's HTTP 400, as its reasoning models do."""
+    reasoning_tokens: int | None = None
+    """Act as a reasoning model: spend this many tokens reasoning before the one-token answer. A ``max_tokens``
+    too small for both gets an empty answer with ``finish_reason: "length"``."""
+    reasoning_in: Literal["reasoning_content", "think", "hidden"] = "reasoning_content"
+    """Where the reasoning goes: a ``reasoning_content`` field (vLLM, DeepSeek), a ``<think>…</think>`` block at the
+    start of the content (a reasoning model served without a reasoning parser), or nowhere (OpenAI)."""
 
 
 class OpenAIServer:
@@ -77,6 +113,9 @@ class OpenAIServer:
         self.per_prompt: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
         self.auth_headers: list[str] = []
+        self.bodies: list[dict] = []
+        self.events: list[tuple[float, str, int]] = []
+        """(monotonic time, "request" or "reply", HTTP status; 0 for a request) in the order they happened."""
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -95,14 +134,26 @@ class OpenAIServer:
             self.requests += 1
             n = self.requests
             self.per_prompt[prompt] += 1
+            self.bodies.append(body)
+            self.events.append((time.monotonic(), "request", 0))
         if self.config.api_key and request.headers.get("Authorization") != f"Bearer {self.config.api_key}":
             return self._status(401, {"error": {"message": "invalid api key", "type": "auth"}})
+        model = str(body.get("model", ""))
+        if self.config.reject_unknown_models and model not in self.config.models:
+            error = json.loads(json.dumps(ERROR_BODIES["404"]).replace("{model}", model))
+            return self._status(404, error)
+        if self.config.reject_logprobs and body.get("logprobs"):
+            return self._status(400, LOGPROBS_REJECTED)
         action = self.config.behaviour(n, prompt)
         if self.config.latency:
             await asyncio.sleep(self.config.latency)
         if action == "429":
-            return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
-                                headers={"Retry-After": str(self.config.retry_after)})
+            headers = (self.config.rate_limit_headers() if self.config.rate_limit_headers
+                       else {"Retry-After": str(self.config.retry_after)})
+            return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers=headers)
+        if action in ERROR_BODIES:
+            error = json.loads(json.dumps(ERROR_BODIES[action]).replace("{model}", model))
+            return self._status(int(action), error)
         if action == "500":
             return self._status(500, {"error": {"message": "internal error", "type": "server"}})
         if action == "echo-auth":
@@ -123,12 +174,15 @@ class OpenAIServer:
             "garbage": "The weather is nice today.",
         }.get(action, choice)
         message = {"role": "assistant", "content": text}
+        finish, completion_tokens = "stop", 1
+        if self.config.reasoning_tokens is not None:
+            message, finish, completion_tokens = self._reasoning_reply(text, body.get("max_tokens"))
         result: dict = {
             "id": f"chatcmpl-{n}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "test-model"),
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
-            "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": 1,
-                      "total_tokens": len(prompt.split()) + 1},
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": completion_tokens,
+                      "total_tokens": len(prompt.split()) + completion_tokens},
         }
         if body.get("logprobs") and action == "answer":
             rest = (1 - 0.7) / max(1, len(labels) - 1)
@@ -139,11 +193,28 @@ class OpenAIServer:
                                                              "bytes": None, "top_logprobs": top}]}
         with self._lock:
             self.statuses[200] += 1
+            self.events.append((time.monotonic(), "reply", 200))
         return web.json_response(result)
+
+    def _reasoning_reply(self, answer: str, max_tokens: int | None) -> tuple[dict, str, int]:
+        """(message, finish_reason, completion tokens) of a reasoning model: one word is one token."""
+        needed = int(self.config.reasoning_tokens or 0)
+        words = ("Let me weigh how well this statement describes me before I choose an option " * needed).split()
+        budget = needed + 1 if max_tokens is None else int(max_tokens)
+        reasoning = " ".join(words[:min(needed, budget)])
+        cut = budget < needed + 1
+        content = "" if cut else answer
+        message: dict = {"role": "assistant", "content": content}
+        if self.config.reasoning_in == "reasoning_content":
+            message["reasoning_content"] = reasoning
+        elif self.config.reasoning_in == "think":
+            message["content"] = f"<think>{reasoning}" + ("" if cut else f"</think>\n{answer}")
+        return message, "length" if cut else "stop", budget if cut else needed + 1
 
     def _status(self, status: int, body: dict, headers: dict | None = None) -> web.Response:
         with self._lock:
             self.statuses[status] += 1
+            self.events.append((time.monotonic(), "reply", status))
         return web.json_response(body, status=status, headers=headers)
 
     def stats(self, *, prompts: bool = False) -> dict:
@@ -165,6 +236,8 @@ class OpenAIServer:
             self.per_prompt.clear()
             self.statuses.clear()
             self.auth_headers.clear()
+            self.bodies.clear()
+            self.events.clear()
 
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats(prompts=request.query.get("prompts") == "1"))

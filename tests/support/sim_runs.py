@@ -41,8 +41,7 @@ def _inject(db: str, run_id: str) -> None:
                 update = {"raw_text": f"{PAYLOAD} {r.raw_text}"}
             store.save_response(r.model_copy(update=update))
         run = store.get_run(run_id)
-        run.model = f"sim/steady {PAYLOAD}"
-        store.save_run(run)
+        store.save_run(run.model_copy(update={"model": f"sim/steady {PAYLOAD}"}))  # records are frozen
 
 
 def make_runs(db: str) -> Runs:

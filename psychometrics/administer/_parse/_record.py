@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from psychometrics._record import Record
 
 ParseStatus = Literal["ok", "refused", "invalid"]
 
@@ -20,10 +20,9 @@ SetAside = Literal["run-on", "recital", "anchors", "negation", "elimination", "n
 recited, the scale's anchors restated, negated options, eliminated options, numbers that are not choices."""
 
 
-class ParsedAnswer(BaseModel):
+class ParsedAnswer(Record):
     """What a reply means for one cell, and why."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     status: ParseStatus
     """``ok``: an answer; ``refused``: the model declined; ``invalid``: neither, see ``reason``."""
     value: int | None = None

@@ -63,6 +63,9 @@ same person is moved from level to level):
 where :math:`u` maps a hash to (0, 1) and :math:`s_t` is the shift a shaping instruction in the cell's persona
 asks for (:func:`shaping_shift`; 0 without one).
 For each answer the level is jittered, :math:`\eta = \theta_{r,t} + \text{noise}\cdot\varepsilon_{r,i}`.
+An item of a parallel form (``Inventory.parallel_to``) takes its item location and option weights from the
+original item it renders, so a respondent answers both forms alike up to the answer-level jitter, which is
+drawn afresh for each form.
 
 Likert and bipolar items (graded-response model). With keying :math:`\kappa_i = -1` for reverse-keyed items
 (else +1), item location :math:`\delta_i = \text{item\_spread}\cdot z_i` and :math:`K` response values
@@ -307,10 +310,12 @@ def _item_info(inventory: str, item_id: str) -> _ItemInfo:
     item = inv.item(item_id)
     scale = inv.scale(item.scale)
     trait = scale.trait or scale.id
-    location = _normal("item", inv.id, item.id)
+    # An item of a parallel form is its original item in other words: same location, same option preferences.
+    anchor = (inv.original_id, item.parallel_item) if inv.original_id else (inv.id, item.id)
+    location = _normal("item", *anchor)
     if isinstance(item, ScenarioItem):
         high = tuple(o.high for o in item.options)
-        weight = [math.exp(0.5 * _normal("option", inv.id, item.id, n)) for n in range(1, len(high) + 1)]
+        weight = [math.exp(0.5 * _normal("option", *anchor, n)) for n in range(1, len(high) + 1)]
         pole = {h: sum(w for w, hh in zip(weight, high) if hh == h) for h in (True, False)}
         return _ItemInfo(kind="scenario", trait=trait, scale=scale.id, sign=1.0,
                          values=tuple(range(1, len(high) + 1)), high=high,

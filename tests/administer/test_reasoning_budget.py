@@ -1,0 +1,149 @@
+"""Reasoning models and token budgets: --max-tokens, --reasoning-effort, finish_reason, reasoning kept apart.
+
+The test server acts as a reasoning model that reasons for 100 tokens before its one-token answer. With the old
+fixed budget of 32 tokens every reply came back empty with ``finish_reason: "length"`` and was stored as an
+"empty reply"; now such a reply says it stopped at the token budget, the summary says which option raises it,
+and a larger budget gets the answers, with the reasoning stored beside them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from psychometrics.administer import AuditError, audit
+from psychometrics.administer._parse import parse_answer
+from psychometrics.store import Store
+from tests.robustness.conftest import cli_env, run_cli
+from tests.support.openai_server import OpenAIServer, ServerConfig, default_choice
+
+ONE = dict(inventories=["bfi44"], templates=["instruct"], orders=["original"], limit_items=3, mode="generate")
+
+
+def _responses(db: str, run_id: str):
+    with Store(db, create=False) as store:
+        return list(store.iter_responses(run_id))
+
+
+@pytest.mark.parametrize("where", ["reasoning_content", "think", "hidden"])
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_a_reasoning_model_needs_a_larger_budget(db, monkeypatch, where, fast):
+    monkeypatch.setenv("PSYCHOMETRICS_FAST_PATH", fast)
+    with OpenAIServer(ServerConfig(reasoning_tokens=100, reasoning_in=where)) as server:
+        cut = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        assert [b["max_tokens"] for b in server.bodies] == [32] * 3
+        enough = audit("openai/test-model", **ONE, max_tokens=400, api_base=server.api_base, db=db)
+        assert [b["max_tokens"] for b in server.bodies[3:]] == [400] * 3  # a new budget: every cell asked again
+    for r in _responses(db, cut.run.run_id):
+        assert r.status == "invalid" and r.finish_reason == "length"
+        assert r.raw_text in ("", None) or (where == "think" and r.raw_text.startswith("<think>"))  # never closed
+        assert r.error == "stopped at the token budget (max_tokens 32) before an answer: raise it with --max-tokens"
+        if where != "hidden":
+            assert r.reasoning and len(r.reasoning.split()) == 32  # what it reasoned before the budget ran out
+    assert cut.run.counts == {"invalid": 3}
+    plan = {c.cell_id: c for c in enough.plan.cells}
+    for r in _responses(db, enough.run.run_id):
+        cell = plan[r.cell_id]
+        assert r.status == "ok" and r.finish_reason == "stop" and r.parse_rule == "label-only"
+        assert r.raw_text.strip() == default_choice(cell.prompt, cell.labels)  # the answer, without the reasoning
+        assert (r.reasoning is None) == (where == "hidden")
+        if r.reasoning:
+            assert len(r.reasoning.split()) == 100 and "<think>" not in r.reasoning
+
+
+def test_finish_reason_rule_and_reasoning_are_stored_for_every_reply(db):
+    with OpenAIServer() as server:
+        gen = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        lp = audit("openai/test-model", **{**ONE, "mode": "logprobs"}, api_base=server.api_base, db=db)
+    for r in _responses(db, gen.run.run_id):
+        assert r.finish_reason == "stop" and r.parse_rule == "label-only" and r.set_aside == [] and r.reasoning is None
+    for r in _responses(db, lp.run.run_id):
+        assert r.finish_reason == "stop" and r.parse_rule is None and r.set_aside is None
+
+
+def test_the_parsers_rule_and_what_it_set_aside_are_stored(db):
+    replies = {"is talkative": "1. Agree strongly\n2. Agree a little\nMy answer is 4.",
+               "tends to find fault": "I do not agree strongly.",
+               "does a thorough job": '{"answer": 2, "why": "Unlike option 5, …"}'}
+
+    def choose(prompt, labels):
+        return next((text for fragment, text in replies.items() if fragment in prompt), labels[0])
+
+    with OpenAIServer(ServerConfig(choose=choose)) as server:
+        result = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+    cells = {c.cell_id: c for c in result.plan.cells}
+    stored = _responses(db, result.run.run_id)
+    for r in stored:  # the stored reading is the parser's, field for field
+        reading = parse_answer(r.raw_text, cells[r.cell_id])
+        assert (r.status, r.value, r.parse_rule, r.set_aside) == (reading.status, reading.value, reading.rule,
+                                                                  list(reading.set_aside))
+    got = {r.item: (r.status, r.parse_rule, r.set_aside) for r in stored}
+    assert got["1"][2] == ["recital"] and got["2"] == ("invalid", "negation", ["negation"])
+    assert got["3"] == ("ok", "json", [])
+
+
+def test_reasoning_effort_is_sent_and_changes_the_cells(db):
+    with OpenAIServer() as server:
+        plain = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        low = audit("openai/test-model", **ONE, reasoning_effort="low", api_base=server.api_base, db=db)
+        bodies = list(server.bodies)
+    assert ["reasoning_effort" in b for b in bodies] == [False] * 3 + [True] * 3
+    assert {b["reasoning_effort"] for b in bodies[3:]} == {"low"}
+    assert low.run.design.settings.reasoning_effort == "low" and low.run.run_id != plain.run.run_id
+    assert not {c.cell_id for c in plain.plan.cells} & {c.cell_id for c in low.plan.cells}
+
+
+@pytest.mark.parametrize(("model", "words"), [
+    ("sim/steady", "do not reason"),
+    ("anthropic/claude-3-5-haiku-20241022", "passes no reasoning effort"),  # litellm's table: no reasoning_effort
+])
+def test_reasoning_effort_where_the_provider_takes_none_fails_before_any_call(db, model, words):
+    with pytest.raises(AuditError, match=words):
+        audit(model, ["bfi44"], limit_items=1, reasoning_effort="high", db=db)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [({"max_tokens": 0}, "--max-tokens must be at least 1"),
+                                               ({"reasoning_effort": "extreme"}, "--reasoning-effort must be one of")])
+def test_bad_budget_options_fail_before_any_call(db, kwargs, words):
+    with pytest.raises(AuditError, match=words):
+        audit("sim/steady", ["bfi44"], limit_items=1, db=db, **kwargs)
+
+
+def test_summary_suggests_raising_the_budget_and_the_cli_passes_it_on(tmp_path, capsys):
+    from psychometrics.cli._summary import print_run_summary
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    with OpenAIServer(ServerConfig(reasoning_tokens=100)) as server:
+        cut = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        capsys.readouterr()
+        print_run_summary(cut.run.run_id, db=db, json_=False)
+        text = " ".join(capsys.readouterr().out.split())
+        print_run_summary(cut.run.run_id, db=db, json_=True)
+        as_json = json.loads(capsys.readouterr().out)
+        done = run_cli("audit", "--model", "openai/test-model", "--api-base", server.api_base, "--db", db,
+                       "--inventory", "bfi44", "--templates", "instruct", "--orders", "original", "--limit-items", "3",
+                       "--mode", "generate", "--no-report", "--max-tokens", "400", "--reasoning-effort", "low",
+                       env=cli_env())
+        sent = [(b["max_tokens"], b.get("reasoning_effort")) for b in server.bodies]
+    assert ("3 generated replies stopped at the token budget (max_tokens 32) before an answer: raise it with "
+            "--max-tokens") in text
+    assert as_json["cut_by_token_budget"] == 3
+    assert done.returncode == 0, done.stderr
+    assert "stopped at the token budget" not in done.stdout and "3 ok" in done.stdout
+    assert sent == [(32, None)] * 3 + [(400, "low")] * 3
+
+
+def test_shape_and_schedule_plans_pass_the_budget_on(db, tmp_path):
+    from psychometrics.schedule import load_schedule_plan
+    from psychometrics.shape import shape
+
+    result = shape("sim/steady", "bfi44", traits="extraversion", levels=2, templates=["instruct"],
+                   orders=["original"], limit_items=2, max_tokens=64, mode="generate", db=db)
+    with Store(db, create=False) as store:
+        assert store.get_run(result.run_id).design.settings.max_tokens == 64
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text("version: 1\nname: budget\nmodels: [{model: sim/steady}]\ninventories: [bfi44]\n"
+                         "design: {max_tokens: 2000, reasoning_effort: medium}\nlimits: {max_wait: 900}\n")
+    kwargs = load_schedule_plan(plan_file).design_kwargs()
+    assert (kwargs["max_tokens"], kwargs["reasoning_effort"], kwargs["max_wait"]) == (2000, "medium", 900)
