@@ -73,8 +73,12 @@ def database_url(url: str | None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its password (in the user part or a ``password=`` parameter), fit for messages."""
-    parts = urlsplit(url)
+    """``url`` without its password (in the user part or a ``password=`` parameter), fit for messages; only its
+    scheme when it cannot be parsed (a password in it cannot be told apart then)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"
     netloc = parts.netloc
     if parts.password is not None:
         user, host = netloc.rsplit("@", 1)

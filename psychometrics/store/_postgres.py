@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from psychometrics.store._backend import StoreError, redact_url
 from psychometrics.store._records import Response
@@ -48,8 +49,9 @@ class PostgresBackend:
         self._psycopg = psycopg
         self.errors = (psycopg.Error,)
         try:
+            urlsplit(url)  # libpq reads some URLs Python cannot split (and so could not show without the password)
             given = psycopg.conninfo.conninfo_to_dict(url)
-        except psycopg.Error as exc:
+        except (ValueError, psycopg.Error) as exc:
             raise StoreError(f"{self.location}: not a PostgreSQL URL ({self.describe(exc)})") from None
         self._password = str(given.get("password") or "")
         self._options: dict[str, Any] = {"autocommit": True, "application_name": "psychometrics"}

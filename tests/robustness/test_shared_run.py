@@ -80,13 +80,13 @@ def db(request, tmp_path):
 def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
     from psychometrics.administer import audit
 
-    plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
-                 api_base="http://127.0.0.1:9/v1", dry_run=True).plan
-    planned = {c.cell_id for c in plan.cells}
-    total = len(planned)
-    assert total > 2000 and len({c.prompt for c in plan.cells}) == total
-
     with OpenAIServer(ServerConfig(latency=0.05)) as server:
+        # the endpoint is part of a cell's identity: plan at the address the workers ask
+        plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
+                     api_base=server.api_base, dry_run=True).plan
+        planned = {c.cell_id for c in plan.cells}
+        total = len(planned)
+        assert total > 2000 and len({c.prompt for c in plan.cells}) == total
         doomed = _worker(server.api_base, db, elsewhere=True)
         _wait_for(lambda: _stored(db) >= 150 or doomed.poll() is not None, "the first answers of the third worker")
         workers = [_worker(server.api_base, db) for _ in range(2)]

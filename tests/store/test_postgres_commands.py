@@ -123,3 +123,14 @@ def test_errors_name_the_database_without_its_password(postgres, problem, capfd)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and expect in lines[0].lower() and secret not in result.output + result.stderr
     assert secret not in capfd.readouterr().err  # nor in anything logged
+
+
+@pytest.mark.parametrize("url", ["postgresql://psy:s3cret-Pa55word@[::1/runs",
+                                 "postgresql://psy:s3cret-Pa55word@127.0.0.1:5432/runs?bogus=1",
+                                 "postgresql://psy:s3cret-Pa55word@127.0.0.1:port/runs"])
+def test_a_malformed_url_is_one_line_without_its_password(url):
+    result = CliRunner().invoke(app, ["runs", "list", "--db", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: postgresql://")
+    assert "s3cret" not in result.output + result.stderr
