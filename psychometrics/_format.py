@@ -208,3 +208,41 @@ def integer(x: Any) -> str:
     if missing(x):
         return DASH
     return f"{int(x):,}"
+
+
+_IRREGULAR = {"inventory": "inventories", "persona": "personas", "reply": "replies", "entry": "entries",
+              "this": "these"}
+
+
+def count(n: int, word: str) -> str:
+    """``n`` and ``word`` in the right number (``1 inventory``, ``2 inventories``, ``0 cells``).
+
+    >>> [count(1, "inventory"), count(3, "inventory"), count(1, "cell"), count(264, "cell")]
+    ['1 inventory', '3 inventories', '1 cell', '264 cells']
+    """
+    if n == 1:
+        return f"1 {word}"
+    many = _IRREGULAR.get(word) or (word if word.endswith("s") else word + "s")
+    return f"{integer(n)} {many}"
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    """`` (did you mean 'x'?)`` when one of ``choices`` is close to a mistyped ``word``; else the empty string.
+
+    >>> did_you_mean("stedy", ["default", "steady"]), did_you_mean("zzz", ["default"])
+    (" (did you mean 'steady'?)", '')
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def counts_by(counts: dict[str, int], word: str = "by") -> str:
+    """Counts per category in words, categories in alphabetical order: ``{"logprobs": 250, "generate": 14}`` →
+    ``"14 by generate, 250 by logprobs"``; empty for no counts.
+
+    >>> counts_by({"logprobs": 1250, "generate": 14})
+    '14 by generate, 1,250 by logprobs'
+    """
+    return ", ".join(f"{integer(n)} {word} {name}" for name, n in sorted(counts.items()))

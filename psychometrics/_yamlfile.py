@@ -111,11 +111,24 @@ def read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _known_fields(model: type[BaseModel], errors: list[dict[str, Any]]) -> dict[Loc, set[str]]:
+    """Field names a mistyped one may have meant, by the location of its mapping: the model's own fields at the
+    top level, and everywhere the fields the same validation found missing beside it."""
+    known: dict[Loc, set[str]] = {(): set(model.model_fields)}
+    for e in errors:
+        if e["type"] == "missing" and e["loc"]:
+            known.setdefault(tuple(e["loc"][:-1]), set()).add(str(e["loc"][-1]))
+    return known
+
+
+def _describe(err: dict[str, Any], known: dict[Loc, set[str]] | None = None) -> str:
     kind = err["type"]
     field = str(err["loc"][-1]) if err["loc"] else "file"
     if kind == "extra_forbidden":
-        return f"unknown field {field!r}"
+        from psychometrics._format import did_you_mean
+
+        near = (known or {}).get(tuple(err["loc"][:-1]), set())
+        return f"unknown field {field!r}{did_you_mean(field, sorted(near))}"
     if kind == "missing":
         return f"missing field {field!r}"
     msg = err["msg"]
@@ -173,9 +186,10 @@ def validate_file(model: type[M], path: Path, *, context: dict[str, Any] | None 
     try:
         result = model.model_validate(data, context=ctx)
     except ValidationError as exc:
+        known = _known_fields(model, exc.errors())
         problems = [
             FileProblem(file=file, line=line_of(lines, tuple(e["loc"])),
-                        field=".".join(map(str, e["loc"])) or None, message=_describe(e))
+                        field=".".join(map(str, e["loc"])) or None, message=_describe(e, known))
             for e in exc.errors()
         ]
         raise DataFileError(problems) from None

@@ -57,3 +57,21 @@ def postgres():
 def pg_db(postgres) -> str:
     """The URL of a fresh, empty PostgreSQL database in the session's cluster."""
     return postgres.new_database()
+
+
+@pytest.fixture(scope="session")
+def smollm2_server():
+    """``python -m llama_cpp.server`` serving SmolLM2-135M-Instruct (a chat model) on 127.0.0.1, for the session."""
+    from tests.support.llama_server import LlamaServer
+
+    with LlamaServer("smollm2-135m-instruct") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gemma_server():
+    """``python -m llama_cpp.server`` serving the embedded Gemma 3 270M (a base model) on 127.0.0.1, for the session."""
+    from tests.support.llama_server import LlamaServer
+
+    with LlamaServer("gemma-3-270m") as server:
+        yield server

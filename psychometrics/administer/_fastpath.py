@@ -23,6 +23,9 @@ audit sends the same requests itself, while litellm still decides what they are 
   raises for it (the provider's error class passed through litellm's ``exception_type``), so retries, messages
   and stored errors are the same. Timeouts are the caller's (``asyncio`` timeout), as on the litellm path.
 
+Chat requests only: a text completion (``--prompt-format completion``, the rendered prompt sent as raw text to
+``/v1/completions``) goes through ``litellm.atext_completion``, whose request and reply differ in shape.
+
 ``PSYCHOMETRICS_FAST_PATH=0`` in the environment turns it off (every call through ``litellm.acompletion``).
 If any litellm function it relies on is missing or fails, it stays off and the audit goes through litellm.
 """
@@ -252,6 +255,7 @@ class FastPath:
         light = _light(data, self._extract_reasoning)
         if light is not None:
             light._hidden_params["response_cost"] = self._cost(data, template)
+            light._hidden_params["additional_headers"] = headers  # the rate limits it states (see _pacing)
             return light
         return self._full(data, headers, template)
 

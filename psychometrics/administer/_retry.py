@@ -105,6 +105,12 @@ def refused_before_sending(exc: BaseException) -> bool:
             and not getattr(exc, "litellm_response_headers", None) and bool(_REFUSED_BEFORE_SENDING.search(str(exc))))
 
 
+def is_rate_limited(exc: BaseException) -> bool:
+    """An HTTP 429 (litellm's ``RateLimitError``)."""
+    errors = _litellm_errors()
+    return status_code(exc) == 429 or (errors is not None and isinstance(exc, errors.RateLimitError))
+
+
 def is_client_error(exc: BaseException) -> bool:
     """A request that will be refused however often it is sent: HTTP 400, 401, 402, 403, 404, 422, or a parameter
     the client library refused before sending it."""
@@ -134,7 +140,7 @@ def is_retryable(exc: BaseException) -> bool:
     return code in _RETRYABLE_STATUS if code is not None else False
 
 
-def _headers(exc: BaseException) -> dict[str, str] | None:
+def error_headers(exc: BaseException) -> dict[str, str] | None:
     """The error's HTTP response headers, lower-cased (litellm keeps them on ``litellm_response_headers``)."""
     for headers in (getattr(exc, "litellm_response_headers", None),
                     getattr(getattr(exc, "response", None), "headers", None), getattr(exc, "headers", None)):
@@ -152,7 +158,8 @@ def _headers(exc: BaseException) -> dict[str, str] | None:
     return None
 
 
-def _seconds(text: str) -> float | None:
+def parse_seconds(text: str) -> float | None:
+    """A non-negative finite number (seconds, or a count in a rate-limit header), or None."""
     try:
         value = float(text.strip())
     except ValueError:
@@ -160,7 +167,7 @@ def _seconds(text: str) -> float | None:
     return value if math.isfinite(value) and value >= 0 else None
 
 
-def _http_date(text: str) -> float | None:
+def http_date(text: str) -> float | None:
     """An HTTP date (RFC 9110 §5.6.7; the obsolete RFC 850 and asctime forms too) as a POSIX time."""
     try:
         parsed = email.utils.parsedate_to_datetime(text.strip())
@@ -200,16 +207,16 @@ def server_wait(headers: Mapping[str, str], *, now: float, rate_limited: bool = 
     reply was a 429, the only status whose ``x-ratelimit-reset-*`` headers are a wait.
     """
     ms = headers.get("retry-after-ms")
-    if ms is not None and _seconds(ms) is not None:
-        return _seconds(ms) / 1000  # type: ignore[operator]
+    if ms is not None and parse_seconds(ms) is not None:
+        return parse_seconds(ms) / 1000  # type: ignore[operator]
     value = headers.get("retry-after")
     if value is not None:
-        seconds = _seconds(value)
+        seconds = parse_seconds(value)
         if seconds is not None:
             return seconds
-        when = _http_date(value)
+        when = http_date(value)
         if when is not None:
-            server_now = _http_date(headers["date"]) if "date" in headers else None
+            server_now = http_date(headers["date"]) if "date" in headers else None
             return max(0.0, when - (server_now if server_now is not None else now))
     if not rate_limited:
         return None
@@ -224,12 +231,10 @@ def server_wait(headers: Mapping[str, str], *, now: float, rate_limited: bool = 
 
 def retry_after(exc: BaseException, *, now: float | None = None) -> float | None:
     """Seconds the error's HTTP response asks to wait before the next request (see the module docstring), or None."""
-    headers = _headers(exc)
+    headers = error_headers(exc)
     if not headers:
         return None
-    errors = _litellm_errors()
-    rate_limited = status_code(exc) == 429 or (errors is not None and isinstance(exc, errors.RateLimitError))
-    return server_wait(headers, now=time.time() if now is None else now, rate_limited=rate_limited)
+    return server_wait(headers, now=time.time() if now is None else now, rate_limited=is_rate_limited(exc))
 
 
 def describe(exc: BaseException) -> str:

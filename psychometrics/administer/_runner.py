@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from psychometrics.administer._claims import CellClaims
@@ -13,12 +16,14 @@ from psychometrics.administer._call import (
     CallOptions,
     NoLogprobs,
     call_model,
+    close_clients,
     error_response,
     fast_template,
     response_from_reply,
 )
 from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
-from psychometrics.administer._retry import Clock, RetryPolicy, SystemClock, describe, is_retryable, retry_after
+from psychometrics.administer._pacing import Pacer
+from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
 from psychometrics.plan import Cell
 from psychometrics.store import AnswerMode, Leases, Response, Store
 
@@ -39,8 +44,16 @@ class Tally:
     """CPU seconds this process spent meanwhile (all threads): for benchmarks."""
     fast_path: bool = False
     """Whether requests went straight to the OpenAI-compatible endpoint (see ``_fastpath``)."""
+    fallbacks: int = 0
+    """Cells asked again in generation (``--mode auto``) because their log-probs could not be read as an answer."""
+    modes: dict[str, int] = field(default_factory=dict)
+    """Stored answers (not errors) by the mode that produced them."""
     stopped: Stop | None = None
     """Set when the session stopped before asking every cell (a dead endpoint, a wait longer than allowed)."""
+    over_budget: bool = False
+    """Set when the session stopped taking cells because the run's cost reached ``max_cost``."""
+    pace: Pacer | None = None
+    """What paced the requests (its rate, window and the 429s it saw)."""
 
     @property
     def done(self) -> int:
@@ -51,34 +64,9 @@ WRITER_CONNECTIONS = 8
 """At most this many answers committed at once (PostgreSQL; SQLite has one writer connection)."""
 
 
-class RateLimiter:
-    """At most ``rpm`` request starts per minute, spread evenly; and none before a time the server asked for."""
-
-    def __init__(self, rpm: float | None, clock: Clock | None = None):
-        self.interval = 60.0 / rpm if rpm else 0.0
-        self.clock = clock or SystemClock()
-        self._next = 0.0
-        self._not_before = 0.0
-        self._lock = asyncio.Lock()
-
-    def hold(self, seconds: float) -> None:
-        """Start no request for ``seconds`` from now (a server's Retry-After applies to every request)."""
-        self._not_before = max(self._not_before, self.clock.monotonic() + seconds)
-
-    async def wait(self) -> None:
-        if not self.interval and not self._not_before:
-            return
-        async with self._lock:
-            now = self.clock.monotonic()
-            start = max(now, self._next, self._not_before)
-            if self.interval:
-                self._next = start + self.interval
-        if start > now:
-            await self.clock.sleep(start - now)
-
-
 class _ModeState:
-    """``auto`` starts with log-probs where the provider claims them and falls back to generation once."""
+    """``auto`` starts with log-probs where the provider claims them; a cell whose log-probs cannot be read as an
+    answer is asked again in generation, and a provider that gives no log-probs at all switches the run to it."""
 
     def __init__(self, requested: str, logprobs_supported: bool):
         if requested == "auto":
@@ -90,20 +78,27 @@ class _ModeState:
 
 
 async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, policy: RetryPolicy,
-               limiter: RateLimiter, tally: Tally) -> tuple[Response, BaseException | None]:
+               limiter: Pacer, tally: Tally) -> tuple[Response, BaseException | None]:
     """The cell's response, and the error it ended in (None when it was answered)."""
     attempts = 0
     started = time.monotonic()
+    generate_this_cell = False
     while True:
         attempts += 1
-        current = mode.mode
-        await limiter.wait()
+        current: AnswerMode = "generate" if generate_this_cell else mode.mode
+        sent = await limiter.wait()  # a place in the window, at the provider's pace (see _pacing)
         t0 = time.monotonic()
         tally.requests += 1
         try:
-            reply = await call_model(cell, current, opts)
-            return response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
-                                       max_tokens=opts.settings.max_tokens), None
+            reply = await limiter.send(sent, call_model(cell, current, opts))
+            response = response_from_reply(cell, run_id, opts.model, current, reply, time.monotonic() - t0, attempts,
+                                           max_tokens=opts.settings.max_tokens)
+            if response.status == "invalid" and current == "logprobs" and mode.can_fall_back:
+                generate_this_cell = True  # its log-probs name no label where the reply answers: ask it again
+                tally.fallbacks += 1
+                attempts = 0
+                continue
+            return response, None
         except NoLogprobs as exc:
             if mode.can_fall_back and current == "logprobs":
                 mode.mode = "generate"
@@ -144,27 +139,40 @@ async def administer(
     logprobs_supported: bool,
     concurrency: int = 8,
     rpm: float | None = None,
+    pacing: bool = True,
     policy: RetryPolicy = RetryPolicy(),
     on_response: Callable[[Response, Tally], None] | None = None,
+    max_cost: float | None = None,
+    spent_before: float = 0.0,
     leases: Leases,
 ) -> Tally:
     """Ask those of ``cells`` (the ones missing) that this process claims through ``leases``, and store every
     response as it arrives; other processes on the same run claim the rest (see ``_claims``).
 
+    ``concurrency`` is the most requests in flight; below it requests are paced at the rate limit the provider
+    states and the window shrinks on 429s (``pacing=False``: exactly ``concurrency`` in flight, only ``rpm`` and
+    the server's waits pace them; see :mod:`psychometrics.administer._pacing`).
     Stops taking new cells when the endpoint refuses every request the same way or asks to wait longer than
-    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``.
+    ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``. Stops
+    taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
+    flight then still finish, so the cost can pass it by at most ``concurrency`` requests): ``Tally.over_budget``.
     """
     tally = Tally()
     cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
-    limiter = RateLimiter(rpm, policy.clock)
+    limiter = tally.pace = Pacer(concurrency, rpm=rpm, adaptive=pacing, clock=policy.clock)
     fail_fast = FailFast()
     claims = CellClaims(leases, cells, batch=concurrency)
     writer = store.writer(connections=min(concurrency, WRITER_CONNECTIONS))  # one commit per answer
 
     async def worker() -> None:
-        while tally.stopped is None and (cell := await claims.next()) is not None:
+        while tally.stopped is None:
+            if max_cost is not None and spent_before + tally.cost_usd >= max_cost:
+                tally.over_budget = True
+                return
+            if (cell := await claims.next()) is None:
+                return
             response, error = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy,
                                          limiter=limiter, tally=tally)
             await writer.save(response)  # only a committed answer counts as done (see store._sqlite)
@@ -172,7 +180,8 @@ async def administer(
             tally.counts[response.status] += 1
             tally.cost_usd += response.cost_usd or 0.0
             if response.status != "error":
-                tally.mode_used = response.mode
+                tally.modes[response.mode] = tally.modes.get(response.mode, 0) + 1
+                tally.mode_used = max(tally.modes, key=lambda m: tally.modes[m])
             if on_response:
                 on_response(response, tally)
 
@@ -185,32 +194,114 @@ async def administer(
             w.cancel()
         tally.asked = leases.claimed
         await writer.aclose()
-        if opts.fast is not None:
-            await opts.fast.close()
+        await close_clients(opts)
         tally.wall_s = time.monotonic() - tally.started
         tally.cpu_s = time.process_time() - cpu0
     return tally
 
 
-def progress_printer(total: int, already: int, *, enabled: bool) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
-    """A rich progress bar on stderr: done/total, rate, errors, cost. Returns (update, close)."""
+PLAIN_INTERVAL_S = 5.0
+"""Seconds between two progress lines when standard error is not a terminal (CI, cron, ``| tee``);
+``$PSYCHOMETRICS_PROGRESS_INTERVAL`` overrides it."""
+
+
+class RateEstimate:
+    """Answers per second over the last ``window_s`` seconds (all of the session while it is shorter), so that the
+    ETA neither jumps with each burst of replies nor lags long behind a change of pace."""
+
+    def __init__(self, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.window_s = window_s
+        self.clock = clock
+        self.started = clock()
+        self._times: deque[float] = deque()
+
+    def add(self) -> None:
+        """Count one answer, now."""
+        self._times.append(self.clock())
+
+    @property
+    def rate(self) -> float | None:
+        now = self.clock()
+        while self._times and self._times[0] < now - self.window_s:
+            self._times.popleft()
+        span = min(self.window_s, now - self.started)
+        return len(self._times) / span if span > 0 and self._times else None
+
+    def eta(self, remaining: int) -> float | None:
+        rate = self.rate
+        return remaining / rate if rate else None
+
+
+def progress_line(done: int, total: int, rate: float | None, tally: Tally, eta: float | None) -> str:
+    """``asking: 120/264 (45%), 11.8/s, 0 errors, 2 refused, ETA 12 s`` (plain text, one line)."""
+    from psychometrics._format import count, money, seconds
+
+    parts = [f"asking: {done}/{total} ({done / total:.0%})" if total else f"asking: {done}",
+             f"{rate:.3g}/s" if rate is not None else "-/s", count(tally.counts["error"], "error"),
+             f"{tally.counts['refused']} refused"]
+    if tally.cost_usd:
+        parts.append(money(tally.cost_usd))
+    parts.append(f"ETA {seconds(eta)}" if eta is not None else "ETA -")
+    return ", ".join(parts)
+
+
+def progress_printer(total: int, already: int, *, enabled: bool, interactive: bool | None = None,
+                     interval: float | None = None, write: Callable[[str], None] | None = None,
+                     clock: Callable[[], float] = time.monotonic,
+                     ) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    """Progress on stderr: a rich bar on a terminal; otherwise one plain line (:func:`progress_line`) every
+    ``interval`` seconds and one at the end. Returns (update, close)."""
     if not enabled:
         return (lambda r, t: None), (lambda: None)
+    if interactive is None:
+        interactive = sys.stderr.isatty()
+    if not interactive:
+        if interval is None:
+            interval = float(os.environ.get("PSYCHOMETRICS_PROGRESS_INTERVAL") or PLAIN_INTERVAL_S)
+        return _plain_printer(total, already, interval, write or (lambda line: print(line, file=sys.stderr,
+                                                                                      flush=True)), clock)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
 
     progress = Progress(
         TextColumn("[bold]asking"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]:>7} /s"),
         TextColumn("errors {task.fields[errors]}"), TextColumn("refused {task.fields[refused]}"),
-        TextColumn("${task.fields[cost]}"), TimeRemainingColumn(), console=Console(file=sys.stderr),
+        TextColumn("${task.fields[cost]}"), TextColumn("pace {task.fields[pace]}"), TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
         transient=False,
     )
-    task = progress.add_task("audit", total=total, completed=already, rate="-", errors=0, refused=0, cost="0.0000")
+    task = progress.add_task("audit", total=total, completed=already, rate="-", errors=0, refused=0, cost="0.0000",
+                             pace="-")
     progress.start()
 
     def update(response: Response, tally: Tally) -> None:
         elapsed = max(1e-9, time.monotonic() - tally.started)
         progress.update(task, completed=already + tally.done, rate=f"{tally.done / elapsed:.1f}",
-                        errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}")
+                        errors=tally.counts["error"], refused=tally.counts["refused"], cost=f"{tally.cost_usd:.4f}",
+                        pace=tally.pace.describe() if tally.pace else "-")
 
     return update, progress.stop
+
+
+def _plain_printer(total: int, already: int, interval: float, write: Callable[[str], None],
+                   clock: Callable[[], float]) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
+    estimate = RateEstimate(clock=clock)
+    state: dict[str, Any] = {"next": clock() + interval, "tally": None, "printed": None}
+
+    def line(tally: Tally) -> str:
+        done = already + tally.done
+        return progress_line(done, total, estimate.rate, tally, estimate.eta(total - done))
+
+    def update(response: Response, tally: Tally) -> None:
+        estimate.add()
+        state["tally"] = tally
+        if clock() >= state["next"]:
+            write(line(tally))
+            state["printed"], state["next"] = tally.done, clock() + interval
+
+    def close() -> None:
+        tally = state["tally"]
+        if tally is not None and state["printed"] != tally.done:
+            write(line(tally))
+
+    return update, close

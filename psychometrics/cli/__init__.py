@@ -11,6 +11,22 @@ from psychometrics.cli._shape import shape_command
 from psychometrics.cli._report import compare_command, report_command
 from psychometrics.cli._schedule import schedule_command
 
+def _hide_flag_metavars() -> None:
+    """typer's help shows ``<bool>`` beside every flag (``--json <bool>``), as if it took a value: show nothing."""
+    from typer import core
+
+    cls = getattr(core, "TyperOption", None)
+    original = getattr(cls, "display_type_rich", None)
+    if original is None or getattr(cls, "_flags_plain", False):
+        return  # another typer: nothing to change
+
+    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+        return None if getattr(self, "is_flag", False) else original(self, ctx)
+
+    cls.display_type_rich = display_type_rich  # type: ignore[union-attr]
+    cls._flags_plain = True  # type: ignore[union-attr]
+
+
 app = typer.Typer(
     name="psychometrics",
     help="Give language models validated personality inventories, and say how far the numbers can be trusted.",
@@ -18,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+_hide_flag_metavars()
 app.add_typer(_inventories.app, name="inventories")
 app.add_typer(_runs.app, name="runs")
 app.command("audit")(audit_command)
@@ -42,4 +59,25 @@ def _root(
 
 
 def main() -> None:
-    app()
+    """The console entry point: a usage error (an unknown option, a value that is not one of the choices) is one
+    line on stderr naming the option, with exit code 2 (click's code for usage errors)."""
+    import sys
+
+    try:  # typer ≥ 0.25 carries its own click
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer on click
+        from click.exceptions import UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "psychometrics"
+        if not exc.format_message().strip() and exc.ctx is not None:  # no arguments: the help is the answer
+            typer.echo(exc.ctx.get_help())
+            sys.exit(exc.exit_code)
+        typer.echo(f"error: {' '.join(exc.format_message().split())} (see '{where} --help')", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json
+from psychometrics.cli._common import handle_errors, print_json, writable_folder
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -19,14 +18,33 @@ def _split(values: list[str] | None) -> list[str]:
     return out
 
 
+def _stage(line: str) -> None:
+    typer.echo(line, err=True)
+
+
 def _personas(spec: str | None) -> list[str | None]:
     from psychometrics.plan import persona_ids
 
     return persona_ids(spec)
 
 
+_DESIGN_OPTIONS = {"model": "--model", "inventory": "--inventory", "templates": "--templates",
+                   "template_file": "--template-file", "orders": "--orders", "samples": "--samples",
+                   "temperature": "--temperature", "max_tokens": "--max-tokens", "reasoning_effort": "--reasoning-effort",
+                   "mode": "--mode", "prompt_format": "--prompt-format",
+                   "run_id": "--run-id", "limit_items": "--limit-items", "personas": "--personas"}
+"""Options that define a run's design: a resumed run keeps its own, so giving one with --resume is an error."""
+
+
+def _given_with_resume(ctx: typer.Context) -> list[str]:
+    sources = {name: ctx.get_parameter_source(name) for name in _DESIGN_OPTIONS}
+    return [flag for name, flag in _DESIGN_OPTIONS.items()
+            if sources[name] is not None and sources[name].name != "DEFAULT"]
+
+
 @handle_errors
 def audit_command(
+    ctx: typer.Context,
     model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable). Default: bfi44.")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "all",
@@ -36,7 +54,8 @@ def audit_command(
     temperature: opt.Temperature = 0.0,
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
-    mode: opt.Mode = "auto",
+    mode: opt.Mode = opt.ModeChoice.auto,
+    prompt_format: opt.PromptFormat = "auto",
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -49,11 +68,33 @@ def audit_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory.")] = None,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Persona axis: SET (every biography, e.g. 'default'), SET:N (a seeded sample of N), persona ids, 'none'; comma list.")] = None,
     dry_run: opt.DryRun = False,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/<run_id>.html at the end.")] = True,
+    max_cost: opt.MaxCost = None,
+    batch: opt.Batch = False,
+    poll_interval: opt.PollInterval = 10.0,
+    max_poll_interval: opt.MaxPollInterval = 300.0,
+    batch_reask: opt.BatchReask = "batch",
+    batch_max_lines: opt.BatchMaxLines = None,
+    batch_max_bytes: opt.BatchMaxBytes = None,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
+    value: opt.Value = opt.ValueChoice.value,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write the report <run_id>.html into --out at the end.")] = True,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
-    from psychometrics.administer import audit
+    from psychometrics.administer import BatchOptions, audit
+    from psychometrics.cli._common import UserError
+
+    if resume and (given := _given_with_resume(ctx)):
+        raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
+                        "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "
+                        "--batch and its options — and what to print can change)")
+    if report and not dry_run:
+        writable_folder(out)
+    batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
+                                 reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
+                                 max_bytes=batch_max_bytes)
     result = audit(
         model=model,
         inventories=inventory or ["bfi44"],
@@ -62,8 +103,9 @@ def audit_command(
         samples=samples,
         temperature=temperature,
         max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
+        mode=mode.value,  # type: ignore[arg-type]
+        prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,
@@ -77,19 +119,42 @@ def audit_command(
         template_files=[str(p) for p in template_file or []],
         personas=_personas(personas),
         dry_run=dry_run,
-        progress=not json_ and sys.stderr.isatty(),
+        progress=not json_,
+        log=None if json_ else _stage,
+        max_cost=max_cost,
+        batch=batch,
+        batch_options=batch_options if batch else None,
     )
     from psychometrics.plan import plan_size_summary
 
     size = plan_size_summary(result.plan)
     if dry_run:
-        if json_:
-            print_json({"run_id": result.run.run_id, "model": result.run.model, "plan": size})
-        else:
-            typer.echo(f"plan for {result.run.model}: " + ", ".join(f"{v} {k}" for k, v in size.items()))
-            typer.echo("dry run: nothing was asked")
+        print_dry_run(result, size, json_=json_, max_cost=max_cost)
         return
     from psychometrics.cli._summary import print_run_summary
 
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report)
+                      write_report=report, log=None if json_ else _stage, out=out,
+                      n_boot=n_boot, seed=seed, value=value.value)
+
+
+def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:
+    """The plan's size and the estimate of what asking it costs, as text or JSON."""
+    from psychometrics._format import count, integer, missing, money
+
+    est = result.estimate
+    if json_:
+        print_json({"run_id": result.run.run_id, "model": result.run.model, "plan": size,
+                    "estimate": est.model_dump(mode="json") if est else None})
+        return
+    names = {"inventories": "inventory", "items": "item", "templates": "template", "orders": "order",
+             "samples": "sample", "personas": "persona", "cells": "cell"}
+    typer.echo(f"plan for {result.run.model}: " + ", ".join(count(v, names.get(k, k)) for k, v in size.items()))
+    if est is not None:
+        cost = f"no cost estimate ({est.reason})" if missing(est.cost_usd) else f"estimated cost {money(est.cost_usd)}"
+        typer.echo(f"{count(est.requests, 'request')}, about {integer(est.prompt_tokens)} prompt tokens and at most "
+                   f"{integer(est.completion_tokens)} completion tokens; {cost}")
+        if max_cost is not None and not missing(est.cost_usd) and est.cost_usd > max_cost:
+            typer.echo(f"the estimate is above --max-cost {money(max_cost)}: the audit would stop there (re-run with a "
+                       "higher limit to resume)")
+    typer.echo("dry run: nothing was asked")

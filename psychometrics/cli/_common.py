@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import typer
@@ -47,6 +49,49 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(code=130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def writable_file(path: Path) -> Path:
+    """Create the folders of an output file and check that the file can be written there, before any work.
+
+    Raises
+    ------
+    UserError
+        A folder cannot be made (a file stands in its way, no permission) or the file cannot be written.
+    """
+    _make_folder(path.parent, path)
+    if path.is_dir():
+        raise UserError(f"{path} is a folder: give a file name")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"{path}: no permission to write there")
+    return path
+
+
+def writable_folder(path: Path) -> Path:
+    """Create an output folder (and its parents) and check that files can be written in it, before any work."""
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path} is a file: --out takes a folder")
+    return _make_folder(path, path)
+
+
+def _make_folder(folder: Path, target: Path) -> Path:
+    """Create ``folder`` (for writing ``target``) or say in one line why it cannot be written in."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UserError(f"{target}: cannot write here: {_first_file(folder)} is a file, not a folder") from None
+    except PermissionError:
+        raise UserError(f"{target}: no permission to create the folder {folder}") from None
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"{target}: no permission to write in {folder}")
+    return folder
+
+
+def _first_file(folder: Path) -> Path:
+    for parent in reversed([folder, *folder.parents]):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return folder
 
 
 def _one_line(exc: BaseException) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors
-
+from psychometrics.cli._common import handle_errors, writable_file, writable_folder
 
 
 class CompareTest(str, enum.Enum):
@@ -23,16 +22,39 @@ class CompareTest(str, enum.Enum):
 def report_command(
     run_id: Annotated[str, typer.Argument(help="The run to report on (see `psychometrics runs list`).")],
     db: opt.Db = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<run_id>.html).")] = None,
-    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
+    out: opt.Out = None,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
 ) -> None:
-    """Write the audit report of one run: one self-contained HTML page that opens offline."""
-    from psychometrics.report import write_audit_report
+    """Write the report of one run: one self-contained HTML page that opens offline (the shaping report for a
+    shaping run, see `psychometrics shape`)."""
+    from psychometrics.cli._runs import run_kind
+    from psychometrics.report import audit_report_path, write_audit_report
+    from psychometrics.store import Store
 
     if n_boot < 0:
         raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
-    path = write_audit_report(run_id, db=db, out=out, n_boot=n_boot)
+    with Store(db, create=False) as store:
+        run = store.get_run(run_id)
+    if run_kind(run) == "shaping":
+        path = _write_shaping(run_id, db, out)
+    else:
+        target = writable_file(audit_report_path(run_id, out))
+        path = write_audit_report(run_id, db=db, out=target, n_boot=n_boot, seed=seed)
     typer.echo(str(path))
+
+
+def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
+    """The shaping report of a shaping run: ``shape-<run_id>.html`` in the folder ``out`` (``reports/`` by
+    default), or the file ``out`` when it ends in ``.html``."""
+    from psychometrics.shape import shaping_page_html, shaping_result, write_shaping_report
+
+    if out is not None and out.suffix.lower() in (".html", ".htm"):
+        target = writable_file(out)
+        target.write_text(shaping_page_html(shaping_result(run_id, db=db)), encoding="utf-8")
+        return target
+    folder = writable_folder(out) if out is not None else Path("reports")
+    return write_shaping_report(shaping_result(run_id, db=db), folder)
 
 
 @handle_errors
@@ -40,20 +62,22 @@ def compare_command(
     run_a: Annotated[str, typer.Argument(help="The reference run (A).")],
     run_b: Annotated[str, typer.Argument(help="The run compared with it (B); differences are B − A.")],
     db: opt.Db = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default reports/<A>-vs-<B>.html; with --json only when given).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the page <A>-vs-<B>.html (created "
+                                                "when missing; a path ending in .html names the file) [default: "
+                                                "reports; with --json: only when given].")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON (NaN as null) instead of writing HTML.")] = False,
     test: Annotated[CompareTest, typer.Option("--test", help="Test per scale across respondents.")] = CompareTest.welch,
     significance: Annotated[float, typer.Option("--significance", "--alpha", help="Significance level: a Holm-adjusted p below it counts as a change (--alpha is a deprecated alias).")] = 0.05,
     top_items: Annotated[int, typer.Option("--top-items", help="How many most-changed items to list.")] = 15,
-    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the λ6 and ω intervals (0: none).")] = 1000,
+    n_boot: opt.NBoot = 1000,
 ) -> None:
     """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
     sensitivity before and after, the items that moved most, and what changed."""
-    from psychometrics.report import write_comparison_report
+    from psychometrics.report import comparison_report_path, write_comparison_report
     from psychometrics.score import compare_runs
 
-    if n_boot < 0:
-        raise ValueError(f"--n-boot must be 0 or more (got {n_boot})")
+    if out is not None or not json_:
+        out = writable_file(comparison_report_path(run_a, run_b, out))
     if top_items < 0:
         raise ValueError(f"--top-items must be 0 or more (got {top_items})")
     if not 0 < significance < 1:
@@ -68,4 +92,20 @@ def compare_command(
     path = write_comparison_report(run_a, run_b, db=db, out=out, comparison=comparison)
     for line in comparison.changes:
         typer.echo(f"- {line}")
+    _echo_retest(comparison)
     typer.echo(str(path))
+
+
+def _echo_retest(comparison: Any) -> None:
+    """One line per inventory: each scale's test–retest ICC(2,1) / ICC(3,1), or why there is none."""
+    from psychometrics._format import coef
+
+    if not comparison.retest:
+        typer.echo(f"test–retest: {comparison.retest_reason or 'no scale scored in both runs'}")
+        return
+    by_inventory: dict[str, list[str]] = {}
+    for r in comparison.retest:
+        by_inventory.setdefault(r.inventory, []).append(
+            f"{r.scale} {coef(r.agreement.value)} / {coef(r.consistency.value)}")
+    for inventory, parts in by_inventory.items():
+        typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import sys
 from typing import Annotated
 
 import typer
@@ -10,24 +12,37 @@ from psychometrics.cli import _options as opt
 from psychometrics.cli._common import handle_errors
 
 
+class ScoreFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @handle_errors
 def score_command(
-    run_id: Annotated[str, typer.Argument(help="The run to score (see `psychometrics runs list`).")],
+    run_ids: Annotated[list[str], typer.Argument(help="The run to score (see `psychometrics runs list`); several runs of one model are scored together (e.g. an original and its parallel forms audited apart).")],
     db: opt.Db = None,
-    n_boot: Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half intervals (0: none).")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap.")] = 0,
-    json_: Annotated[bool, typer.Option("--json", help="Print the AuditScores JSON.")] = False,
+    n_boot: opt.NBoot = 1000,
+    seed: opt.Seed = 0,
+    value: opt.Value = opt.ValueChoice.value,
+    format_: Annotated[ScoreFormat, typer.Option("--format", help="table: the tables for a terminal; csv: one row per scale (AuditScores.to_frame()); json: the whole AuditScores.")] = ScoreFormat.table,
+    json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
-    """Score a run: scale scores, reliability, sensitivity to prompt and option order, norms and validity."""
+    """Score a run: scale scores, reliability, sensitivity to prompt and option order, norms, validity and
+    consistency across parallel forms."""
     from psychometrics.score import score
     from psychometrics.store import Store
 
     with Store(db, create=False) as store:
-        run = store.get_run(run_id)
-    scores = score(run, db=db, n_boot=n_boot, seed=seed)
-    if json_:
+        run = store.get_run(run_ids[0]) if len(run_ids) == 1 else None
+        for other in run_ids[1:]:
+            store.get_run(other)  # an unknown id fails here, before anything is read
+    scores = score(run if run is not None else run_ids, db=db, n_boot=n_boot, seed=seed, value=value.value)
+    if json_ or format_ is ScoreFormat.json:
         typer.echo(scores.to_json())
-        return
-    from psychometrics.cli._summary import print_scores
+    elif format_ is ScoreFormat.csv:
+        sys.stdout.write(scores.to_frame().to_csv(index=False, lineterminator="\n"))
+    else:
+        from psychometrics.cli._summary import print_scores
 
-    print_scores(scores, run=run)
+        print_scores(scores, run=run)

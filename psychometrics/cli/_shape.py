@@ -10,7 +10,7 @@ import typer
 
 from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json
+from psychometrics.cli._common import handle_errors, writable_folder
 
 
 def _split(value: str) -> list[str]:
@@ -30,8 +30,9 @@ def shape_command(
     temperature: opt.Temperature = 0.0,
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
-    mode: opt.Mode = "auto",
-    value: Annotated[str, typer.Option("--value", help="Score answers by the chosen option ('value') or the log-prob expectation ('expected_value').")] = "value",
+    mode: opt.Mode = opt.ModeChoice.auto,
+    prompt_format: opt.PromptFormat = "auto",
+    value: opt.Value = opt.ValueChoice.value,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -43,7 +44,7 @@ def shape_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of the inventory (taken in turn from each scale).")] = None,
     dry_run: opt.DryRun = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/shape-<run_id>.html at the end.")] = True,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the report.")] = Path("reports"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print the ShapingResult as JSON.")] = False,
 ) -> None:
     """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
@@ -51,8 +52,9 @@ def shape_command(
     whether refusals rise."""
     from psychometrics.shape import shape, shaping_personas, shaping_traits
 
-    if value not in ("value", "expected_value"):
-        raise ValueError(f"--value must be value or expected_value (got {value!r})")
+    if report and not dry_run:
+        writable_folder(out)  # before any question is asked
+
     template_arg = "all" if templates.strip() == "all" else _split(templates)
     if dry_run:
         from psychometrics.administer import audit
@@ -61,23 +63,22 @@ def shape_command(
         ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
         res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
                     samples=samples, temperature=temperature, max_tokens=max_tokens,
-                    reasoning_effort=reasoning_effort, mode=mode, limit_items=limit_items,  # type: ignore[arg-type]
+                    reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
+                    limit_items=limit_items, prompt_format=prompt_format,  # type: ignore[arg-type]
                     personas=ids, dry_run=True, api_base=api_base)
-        size = plan_size_summary(res.plan)
-        if json_:
-            print_json({"run_id": res.run.run_id, "model": res.run.model, "plan": size})
-        else:
-            typer.echo(f"plan for {res.run.model}: " + ", ".join(f"{v} {k}" for k, v in size.items()))
-            typer.echo("dry run: nothing was asked")
+        from psychometrics.cli._audit import print_dry_run
+
+        print_dry_run(res, plan_size_summary(res.plan), json_=json_)
         return
 
     result = shape(
         model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
         orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort, mode=mode, concurrency=concurrency,  # type: ignore[arg-type]
+        reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
+        prompt_format=prompt_format, concurrency=concurrency,  # type: ignore[arg-type]
         rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
-        limit_items=limit_items, value=value,  # type: ignore[arg-type]
-        progress=not json_ and sys.stderr.isatty(),
+        limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
+        progress=not json_,
     )
     path = None
     if report:

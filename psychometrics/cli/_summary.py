@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import DASH, coef, general, interval, missing, num, pct, pvalue
+from psychometrics._format import DASH, coef, count, counts_by, general, interval, missing, num, pct, pvalue
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
-                      write_report: bool = False) -> None:
+                      write_report: bool = False, log: Callable[[str], None] | None = None,
+                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value") -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -30,8 +32,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
         cut = store.cut_by_token_budget(run_id)
-    scores = score(run, db=db)
-    report_path = _write_report(run_id, db, scores) if write_report else None
+    say = log or (lambda line: None)
+    say("scoring")
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value)
+    if write_report:
+        say("writing report")
+    report_path = _write_report(run_id, db, scores, out) if write_report else None
     if json_:
         print_json({
             "run": run.model_dump(mode="json"),
@@ -45,6 +51,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     from rich.console import Console
 
     console = Console()
+    answered = sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    if run.n_cells and answered < run.n_cells:
+        from psychometrics.score import incomplete_note
+
+        console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered)}",
+                      highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:
         console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
@@ -54,11 +66,11 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         console.print(f"report: {report_path}")
 
 
-def _write_report(run_id: str, db: str | None, scores: AuditScores) -> Any:
-    """Write the HTML report of the run, reusing ``scores``."""
+def _write_report(run_id: str, db: str | None, scores: AuditScores, out: Any = None) -> Any:
+    """Write the HTML report of the run into the folder ``out`` (default ``reports/``), reusing ``scores``."""
     from psychometrics.report import write_audit_report
 
-    return write_audit_report(run_id, db=db, scores=scores)
+    return write_audit_report(run_id, db=db, scores=scores, out=out)
 
 
 # -------------------------------------------------------------------------------------------------------------
@@ -71,6 +83,7 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
     from rich.console import Console
 
     console = console or Console()
+    console.print(scores.readability(), highlight=False, markup=False)
     _header(console, scores, run, asked)
     if not scores.scales:
         console.print("no scales to score")
@@ -81,6 +94,8 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
         _sensitivity(console, scores)
         _norms(console, scores)
         _validity(console, scores)
+        _forms(console, scores)
+        _sample_retest(console, scores)
     if scores.warnings:
         console.print("[bold yellow]warnings[/bold yellow]")
         for w in scores.warnings:
@@ -93,6 +108,8 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {info.n_cells} cells: {counts}",
                   highlight=False)
     line = f"mode {info.mode or '-'}"
+    if info.answers_by_mode:
+        line += f" (answers: {counts_by(info.answers_by_mode)})"
     if run is not None:
         line += f", wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
     if asked is not None:
@@ -101,7 +118,7 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     personas = [p or "-" for p in info.personas]
     console.print(
         f"{info.n_respondents} respondents ({info.respondent}): templates {', '.join(info.templates) or '-'}; "
-        f"orders {', '.join(info.orders) or '-'}; {len(info.samples)} sample(s); personas {', '.join(personas) or '-'}",
+        f"orders {', '.join(info.orders) or '-'}; {count(len(info.samples), 'sample')}; personas {', '.join(personas) or '-'}",
         highlight=False, markup=False,
     )
 
@@ -115,6 +132,9 @@ def _scales(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
+        if not r.interpretable:
+            note = _join("[bold red]✗ unreadable[/bold red] " + notes.ref("; ".join(r.interpretability_reasons)),
+                         note)
         if r.high_choice_percent is not None and not missing(r.high_choice_percent):
             note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")
         if r.letter:
@@ -141,7 +161,7 @@ def _reliability(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.reliability:
         reasons = dict.fromkeys(e.reason for e in (r.alpha, r.lambda6, r.omega, r.split_half) if e.reason)
-        note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)))
+        note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)) + r.notes)
         table.add_row(r.inventory, r.scale, num(r.alpha.value), interval(r.alpha.ci_low, r.alpha.ci_high, empty=DASH),
                       num(r.lambda6.value), num(r.omega.value), num(r.split_half.value), str(r.n), str(r.n_items), note)
     console.print(table)
@@ -158,6 +178,7 @@ def _sensitivity(console: Console, s: AuditScores) -> None:
         refused = next((x for x in r.response_rates if x.status == "refused"), None)
         ref = pct(refused.rate) if refused is not None else DASH
         style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
+                 "inconclusive": "yellow",
                  "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
         order.add_row(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
                       num(r.order.rank_biserial), num(r.order_keyed.mean_difference), pvalue(r.order_keyed.p))
@@ -206,19 +227,25 @@ def _validity(console: Console, s: AuditScores) -> None:
     v = s.validity
     if v.mtmm:
         criteria = f"convergent r ≥ {coef(v.mtmm[0].convergent_min)}, Δ ≥ {coef(v.mtmm[0].discriminant_min)}"
-        table = _table("methods", "trait", "convergent r", "pass", "Δ", "pass", "n", "note",
-                       title=f"Validity: multitrait-multimethod ({criteria})")
+        table = _table("methods", "trait", "r (pooled)", "r within orders", "Δ", "verdict", "n", "note",
+                       title=f"Validity: multitrait-multimethod ({criteria}; pass only within every option order "
+                             "and with readable scales)")
         notes = _Notes()
         for pair in v.mtmm:
             methods = f"{pair.method_a} × {pair.method_b}"
             if not pair.rows:
                 table.add_row(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
             for r in pair.rows:
-                table.add_row(methods, r.trait, num(r.convergent_r), _pass(r.convergent_pass), num(r.discriminant_delta),
-                              _pass(r.discriminant_pass), str(r.n), notes.ref(r.reason or pair.reason))
+                within = ", ".join(f"{o} {num(x)}" for o, x in r.within_orders.items()) or DASH
+                colour = {"pass": "green", "fail": "red"}.get(r.verdict, "yellow")
+                table.add_row(methods, r.trait, num(r.convergent_r), within, num(r.discriminant_delta),
+                              f"[{colour}]{r.verdict}[/{colour}]", str(r.n),
+                              notes.ref(_join(r.verdict_reason, r.reason or pair.reason)))
         console.print(table)
         notes.print(console)
         console.print(f"  respondents matched: {v.mtmm[0].matching}", markup=False, highlight=False)
+        console.print(f"  r (pooled) is a separate check {v.mtmm[0].scope}: the option order alone can produce it",
+                      markup=False, highlight=False)
     else:
         console.print(f"MTMM: {v.reason}", highlight=False)
     if v.efa:
@@ -233,6 +260,44 @@ def _validity(console: Console, s: AuditScores) -> None:
         notes.print(console)
 
 
+def _forms(console: Console, s: AuditScores) -> None:
+    if not s.forms:
+        return
+    table = _table("forms", "scale", "r", "95% CI", "shift", "p", "n", "verdict", "note",
+                   title="Consistency across forms: parallel-forms r, shift form − original")
+    notes = _Notes()
+    for pair in s.forms:
+        forms = f"{pair.original} × {pair.form}"
+        for sc in pair.scales:
+            r, d = sc.reliability, sc.shift
+            table.add_row(forms, sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True),
+                          num(d.diff, signed=True), pvalue(d.p), str(r.n), sc.verdict,
+                          notes.ref("; ".join(sc.verdict_reasons) or r.reason or d.reason))
+    console.print(table)
+    notes.print(console)
+    for pair in s.forms:
+        if pair.items is not None:
+            items = pair.items.to_frame()
+            console.print(f"  {pair.original} × {pair.form}: {pct(items['identical'].mean())} identical answers per "
+                          f"item on average, mean absolute difference {num(items['mad'].mean())} points",
+                          markup=False, highlight=False)
+
+
+def _sample_retest(console: Console, s: AuditScores) -> None:
+    if not s.sample_retest:
+        return
+    table = _table("inventory", "scale", "samples", "ICC(2,1)", "95% CI", "ICC(3,1)", "95% CI", "n", "note",
+                   title="Stability across repeated samples (ICC across samples)")
+    notes = _Notes()
+    for row in s.sample_retest:
+        a, c = row.agreement, row.consistency
+        table.add_row(row.inventory, row.scale, str(row.n_samples), coef(a.value),
+                      interval(a.ci_low, a.ci_high, apa=True), coef(c.value), interval(c.ci_low, c.ci_high, apa=True),
+                      str(a.n), notes.ref(a.reason or a.warning))
+    console.print(table)
+    notes.print(console)
+
+
 # -------------------------------------------------------------------------------------------------------------
 # formatting
 
@@ -245,7 +310,9 @@ def _table(*columns: str, title: str) -> Any:
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
                   padding=(0, 1), title_justify="left", title_style="bold")
     for name in columns:
-        table.add_column(name, no_wrap=name not in ("inventory", "scale", "trait", "note", "methods", "source"))
+        # numbers never wrap; names wrap, and a name longer than its column folds rather than losing its end to "…"
+        wraps = name in ("inventory", "scale", "trait", "note", "methods", "source")
+        table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     return table
 
 
@@ -263,10 +330,6 @@ class _Notes:
     def print(self, console: Console) -> None:
         for text, n in self.texts.items():
             console.print(f"  [{n}] {text}", markup=False, highlight=False)
-
-
-def _pass(x: bool | None) -> str:
-    return DASH if x is None else ("yes" if x else "no")
 
 
 def _join(*parts: str | None) -> str:

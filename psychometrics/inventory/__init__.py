@@ -24,7 +24,7 @@ __all__ = [
     "BipolarItem", "DataFileError", "FileProblem", "Inventory", "Item", "Kind", "Letters", "LikertItem", "Norms",
     "Relation", "ResponseOption", "Scale", "ScenarioItem", "ScenarioOption", "Scoring", "UnknownInventoryError",
     "import_trait", "inventory_dir", "keyed_values", "list_inventories", "load_inventory", "score_scales",
-    "type_codes", "write_inventory_yaml",
+    "type_codes", "with_item_columns", "write_inventory_yaml",
 ]
 
 _LAZY = {
@@ -32,6 +32,7 @@ _LAZY = {
     "keyed_values": "psychometrics.inventory._score",
     "score_scales": "psychometrics.inventory._score",
     "type_codes": "psychometrics.inventory._score",
+    "with_item_columns": "psychometrics.inventory._score",
     # the TRAIT converter is used by one command only
     "import_trait": "psychometrics.inventory._trait_import",
     "write_inventory_yaml": "psychometrics.inventory._trait_import",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from psychometrics._format import did_you_mean
 from psychometrics._paths import data_dir
 from psychometrics._yamlfile import load_shipped_or_path
 from psychometrics.inventory._model import Inventory
@@ -35,8 +36,11 @@ def load_inventory(id_or_path: str | Path) -> Inventory:
     shipped = shipped_files()
 
     def unknown(text: str) -> UnknownInventoryError:
+        if text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text:  # meant as a file
+            return UnknownInventoryError(f"{text}: file not found")
         known = ", ".join(shipped) or "none"
-        return UnknownInventoryError(f"unknown inventory {text!r} (shipped: {known}; or give a path to a YAML file)")
+        return UnknownInventoryError(f"unknown inventory {text!r}{did_you_mean(text, shipped)} (shipped: {known}; "
+                                     "or give a path to a YAML file)")
 
     return load_shipped_or_path(Inventory, id_or_path, shipped, unknown=unknown)
 

@@ -138,3 +138,31 @@ def type_codes(inventory: Inventory, scores: pd.DataFrame) -> pd.Series:
         raise ValueError(f"{inventory.id} has no lettered scales")
     wide = scores.pivot(index="respondent", columns="scale", values="letter")[order]
     return wide.apply(lambda row: np.nan if row.isna().any() else "".join(row), axis=1).rename("type")
+
+
+def item_text(item: object) -> str:
+    """What the item says: a statement's text, a bipolar item's two poles, a scenario's situation and question."""
+    if isinstance(item, ScenarioItem):
+        return f"{item.situation} {item.question}"
+    if hasattr(item, "left"):
+        return f"{item.left} — {item.right}"  # type: ignore[attr-defined]
+    return str(item.text)  # type: ignore[attr-defined]
+
+
+def with_item_columns(inventory: Inventory, responses: pd.DataFrame) -> pd.DataFrame:
+    """``responses`` (one row per answer to ``inventory``: ``item``, ``value``, optionally ``expected_value``) with
+    ``item_text``, ``reverse`` and the keyed columns: ``keyed_value`` as :func:`keyed_values` counts it toward its
+    scale and, for likert and bipolar items, ``keyed_expected_value`` (``min + max − expected_value`` for reverse
+    items). Row order and index are kept; an answer without a value has NaN there."""
+    texts = {it.id: item_text(it) for it in inventory.items}
+    out = responses.copy()
+    out["item_text"] = out["item"].astype(str).map(texts)
+    keyed = keyed_values(inventory, pd.DataFrame({"respondent": range(len(out)), "item": out["item"].to_numpy(),
+                                                  "value": pd.to_numeric(out["value"]).to_numpy()}))
+    out["reverse"] = keyed["reverse"].to_numpy()
+    out["keyed_value"] = keyed["keyed"].to_numpy()
+    if "expected_value" in out and inventory.kind != "scenario":
+        ev = pd.to_numeric(out["expected_value"]).astype(float)
+        lo, hi = inventory.min_value, inventory.max_value
+        out["keyed_expected_value"] = np.where(out["reverse"].astype(bool), lo + hi - ev, ev)
+    return out

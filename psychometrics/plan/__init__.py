@@ -16,7 +16,16 @@ from psychometrics.plan._markers import (
     markers_path,
     resolve_levels,
 )
-from psychometrics.plan._model import Cell, Design, GenerationSettings, Mode, Plan, PromptFormat, ReasoningEffort
+from psychometrics.plan._model import (
+    PROMPT_FORMATS,
+    Cell,
+    Design,
+    GenerationSettings,
+    Mode,
+    Plan,
+    PromptFormat,
+    ReasoningEffort,
+)
 from psychometrics.plan._orders import ORDER_NAMES, concrete_orders, expand_orders, order_permutation
 from psychometrics.plan._personas import (
     Biography,
@@ -47,8 +56,8 @@ from psychometrics.plan._render import (
 )
 
 __all__ = [
-    "ORDER_NAMES", "Cell", "Design", "GenerationSettings", "Mode", "PersonaSpec", "Plan", "PromptFormat",
-    "ReasoningEffort", "bipolar_option_texts",
+    "ORDER_NAMES", "PROMPT_FORMATS", "Cell", "Design", "GenerationSettings", "Mode", "PersonaSpec", "Plan",
+    "PromptFormat", "ReasoningEffort", "bipolar_option_texts",
     "build_plan", "cell_id", "concrete_orders", "expand_orders", "labels_for", "list_templates", "load_template",
     "option_texts", "option_values", "order_permutation", "plan_size_summary", "prompts_dir", "render_prompt",
     "validate_template_file",

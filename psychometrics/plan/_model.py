@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -15,7 +15,8 @@ ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "
 
 PromptFormat = Literal["auto", "chat", "completion"]
 """How the prompt is sent: as the user message of a chat (``chat``), as raw text to complete (``completion``),
-or chosen by provider (``auto``)."""
+or chosen by provider (``auto``); see :func:`psychometrics.administer.resolve_prompt_format`."""
+PROMPT_FORMATS: tuple[str, ...] = get_args(PromptFormat)
 
 
 class GenerationSettings(Record):
@@ -34,7 +35,9 @@ class GenerationSettings(Record):
     reasoning_effort: ReasoningEffort | None = None
     """Passed to the provider as litellm's ``reasoning_effort`` (None: not sent, the provider's default)."""
     prompt_format: PromptFormat = "auto"
-    """``chat``, ``completion`` or ``auto`` (by provider)."""
+    """``chat``: the prompt is sent as the user message of a chat; ``completion``: the rendered prompt is sent as
+    raw text to a text-completion endpoint (a base model continues it); ``auto``: by provider (see
+    :func:`psychometrics.administer.resolve_prompt_format`)."""
     top_logprobs: int = Field(20, ge=1, le=20)
     """Log-prob mode: how many most likely first tokens the provider is asked for."""
 

@@ -16,11 +16,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from psychometrics._format import band, missing
+from psychometrics._format import band, counts_by, missing
 from psychometrics.report import _svg
 from psychometrics.score import RunData, respondent_frame
 
-SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "items", "method")
+SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivity", "validity", "forms", "items",
+                                "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
 
 STATUSES = ("ok", "refused", "invalid", "error")
@@ -102,8 +103,8 @@ def summary_view(data: RunData) -> dict[str, Any]:
                                 "problem": data.missing_inventories.get(name, "could not be loaded")})
     mode = run.mode_used or info.mode
     mode_text = {
-        "logprobs": "log-probabilities: one token, the probabilities of the option labels are read and the most "
-                    "likely label is the answer",
+        "logprobs": "log-probabilities: the probabilities of the option labels are read where the most likely "
+                    "reply names one, and the most likely label is the answer",
         "generate": "generation: the model writes a reply and the parser reads the chosen option from it",
     }
     return {
@@ -131,11 +132,15 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "not_asked": max(0, (run.n_cells or 0) - answered),
         "mode": mode or "—",
         "mode_text": mode_text.get(mode or "", "no answer was recorded, so no mode was used"),
+        "answers_by_mode": counts_by(info.answers_by_mode),
         "wall_s": run.wall_s,
         "cost_usd": run.cost_usd,
         "versions": run.versions,
         "tool_version": run.versions.get("psychometrics", "—"),
         "n_respondents": info.n_respondents,
+        "n_effective": info.n_effective,
+        "readability": scores.readability(),
+        "unreadable": any(not x.interpretable for x in scores.scales),
         "respondent": info.respondent,
         "rates": scores.response_rates,
         "warnings": scores.warnings,
@@ -185,6 +190,7 @@ def inventory_views(data: RunData) -> list[InventoryView]:
         by_inv[s.inventory].append(s)
     order = [i for i in scores.run.inventories if i in data.inventories] or list(data.inventories)
     respondent = respondent_frame(data.frame, data.inventories)
+    left = _svg.label_width([s.name for s in scores.scales])  # one label column: every chart shares its x positions
     for inv_id in order:
         inv = data.inventories[inv_id]
         scales = by_inv.get(inv_id, [])
@@ -196,9 +202,9 @@ def inventory_views(data: RunData) -> list[InventoryView]:
         v.norms = {n.scale: n for n in scores.norms if n.inventory == inv_id}
         v.has_norms = any(n.comparison is not None for n in v.norms.values())
         v.types = next((t for t in scores.types if t.inventory == inv_id), None)
-        v.profile_chart = _profile_chart(v)
+        v.profile_chart = _profile_chart(v, left)
         v.reliability = [r for r in scores.reliability if r.inventory == inv_id]
-        v.reliability_chart = _reliability_chart(v, inv)
+        v.reliability_chart = _reliability_chart(v, inv, left)
         v.sensitivity = [s for s in scores.sensitivity if s.inventory == inv_id]
         v.heatmap, v.heatmap_note = _heatmap(v, inv, respondent)
         v.efa = next((e for e in scores.validity.efa if e.inventory == inv_id), None)
@@ -214,7 +220,7 @@ def _scale_name(inv: Any, scale_id: str) -> str:
         return scale_id
 
 
-def _profile_chart(v: InventoryView) -> Markup | None:
+def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None:
     if not any(not missing(s.mean) for s in v.scales):
         return None
     lo, hi = v.score_range
@@ -228,13 +234,15 @@ def _profile_chart(v: InventoryView) -> Markup | None:
             label=s.name, value=s.mean, ci_low=s.ci_low, ci_high=s.ci_high, note=f"n = {s.n}",
             norm_mean=cmp.norm_mean if cmp else None, norm_sd=cmp.norm_sd if cmp else None,
             reason=s.reason,
+            unreadable=None if s.interpretable else (s.interpretability_reasons[0].split(":")[0].split(" (")[0]
+                                                     if s.interpretability_reasons else "see the notes"),
         ))
     mid = (lo + hi) / 2
     return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
-                            label=f"{v.name}: scale means with 95% confidence intervals")
+                            label=f"{v.name}: scale means with 95% confidence intervals", left=left)
 
 
-def _reliability_chart(v: InventoryView, inv: Any) -> Markup | None:
+def _reliability_chart(v: InventoryView, inv: Any, left: float | None = None) -> Markup | None:
     if not v.reliability or not any(
         est.defined for r in v.reliability for est in (r.alpha, r.lambda6, r.omega)
     ):
@@ -244,7 +252,8 @@ def _reliability_chart(v: InventoryView, inv: Any) -> Markup | None:
         pts = [_svg.CoefPoint(name, est.value, est.ci_low, est.ci_high)
                for name, est in (("α", r.alpha), ("λ6", r.lambda6), ("ω", r.omega))]
         rows.append(_svg.CoefRow(label=_scale_name(inv, r.scale), points=pts, note=f"n = {r.n}"))
-    return _svg.reliability_chart(rows, label=f"{v.name}: reliability coefficients over the psyborgs bands")
+    return _svg.reliability_chart(rows, label=f"{v.name}: reliability coefficients over the psyborgs bands",
+                                  left=left)
 
 
 def _heatmap(v: InventoryView, inv: Any, resp: Any) -> tuple[Markup | None, str | None]:
@@ -405,6 +414,16 @@ def mtmm_views(data: RunData) -> list[dict[str, Any]]:
     return out
 
 
+def forms_views(data: RunData) -> list[dict[str, Any]]:
+    """Each pair of parallel forms with its per-item rows (least consistent first) as plain dicts."""
+    out = []
+    for pair in data.scores.forms:
+        items = [] if pair.items is None else pair.items.to_frame().to_dict("records")
+        items.sort(key=lambda r: (missing(r["identical"]), r["identical"] if not missing(r["identical"]) else 0))
+        out.append({"pair": pair, "rows": items})
+    return out
+
+
 # --------------------------------------------------------------------------------------------------------------
 # method
 
@@ -471,6 +490,7 @@ def build_audit_context(data: RunData) -> dict[str, Any]:
         "summary": summary_view(data),
         "inventories": views,
         "mtmm": mtmm_views(data),
+        "forms": forms_views(data),
         "prompts": prompt_examples(data),
         "bands": legend_bands(),
         "thresholds": data.scores.thresholds,

@@ -11,7 +11,8 @@ from typing import Any
 from psychometrics._format import missing
 from psychometrics.score import Comparison, ScaleDiff
 
-COMPARE_SECTION_IDS: tuple[str, ...] = ("summary", "changes", "scales", "reliability", "order", "items", "method")
+COMPARE_SECTION_IDS: tuple[str, ...] = ("summary", "changes", "scales", "reliability", "retest", "order", "items",
+                                        "method")
 """The ``id`` of every section of the comparison report, in page order."""
 
 
@@ -28,6 +29,7 @@ def comparison_context(c: Comparison) -> dict[str, Any]:
     for s in c.scales:
         groups.setdefault(s.inventory, []).append(s)
     charts = {}
+    left = _svg.label_width([s.name for s in c.scales])  # one label column: the charts share their x positions
     for inv, rows in groups.items():
         lo, hi = rows[0].score_min, rows[0].score_max
         if missing(lo) or missing(hi) or hi <= lo:
@@ -45,7 +47,7 @@ def comparison_context(c: Comparison) -> dict[str, Any]:
             pr.append(_svg.PairRow(label=s.name, a=s.mean_a, b=s.mean_b, a_low=al, a_high=ah, b_low=bl, b_high=bh,
                                    note=f"n = {s.n_a} / {s.n_b}", highlight=bool(s.changed)))
         charts[inv] = _svg.paired_dots(pr, lo=lo, hi=hi, ticks=_svg.axis_ticks(lo, hi), digits=digits,
-                                       label=f"{inv}: scale means in run A and run B")
+                                       label=f"{inv}: scale means in run A and run B", left=left)
     return {
         "title": f"{c.run_a.model} → {c.run_b.model}" if c.run_a.model != c.run_b.model
         else f"Two audits of {c.run_a.model}",

@@ -57,12 +57,27 @@ def render(template: str, context: dict[str, Any]) -> str:
     return environment().get_template(template).render(**context)
 
 
-def _write(html: str, out: str | Path | None, default_name: str) -> Path:
-    path = Path(out) if out is not None else Path(REPORTS_DIR) / default_name
+def page_path(out: str | Path | None, default_name: str) -> Path:
+    """Where a page goes: ``out`` is a folder (created when missing) that receives ``default_name``; a path ending
+    in ``.html`` names the file itself (the older spelling); None is ``reports/``."""
     if out is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.parent.is_dir():
-        raise FileNotFoundError(f"{path}: the folder {path.parent} does not exist")
+        return Path(REPORTS_DIR) / default_name
+    path = Path(out)
+    return path if path.suffix.lower() in (".html", ".htm") else path / default_name
+
+
+def audit_report_path(run_id: str, out: str | Path | None = None) -> Path:
+    """The file :func:`write_audit_report` writes for ``run_id`` and ``out`` (see :func:`page_path`)."""
+    return page_path(out, f"{_safe_name(run_id)}.html")
+
+
+def comparison_report_path(run_a: str, run_b: str, out: str | Path | None = None) -> Path:
+    """The file :func:`write_comparison_report` writes (see :func:`page_path`)."""
+    return page_path(out, f"{_safe_name(run_a)}-vs-{_safe_name(run_b)}.html")
+
+
+def _write(html: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
 
@@ -102,11 +117,11 @@ def write_audit_report(run_id: str, *, db: str | None = None, out: str | Path | 
                        scores: "AuditScores | None" = None, n_boot: int = 1000, seed: int | None = 0) -> Path:
     """Write the audit report of ``run_id`` and return its path.
 
-    ``out`` defaults to ``reports/<run_id>.html`` under the current directory (``reports/`` is created when
-    missing); a given ``out`` must be in an existing folder.
+    ``out`` is a folder that receives ``<run_id>.html`` (default ``reports/``), or a path ending in ``.html``;
+    missing folders are created.
     """
     html = render_audit_report(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
-    return _write(html, out, f"{_safe_name(run_id)}.html")
+    return _write(html, audit_report_path(run_id, out))
 
 
 def render_comparison_report(comparison: "Comparison") -> str:
@@ -118,10 +133,10 @@ def render_comparison_report(comparison: "Comparison") -> str:
 
 def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, out: str | Path | None = None,
                             comparison: "Comparison | None" = None, n_boot: int = 1000) -> Path:
-    """Compare two runs (unless ``comparison`` is given) and write the report; ``out`` defaults to
-    ``reports/<run_a>-vs-<run_b>.html``."""
+    """Compare two runs (unless ``comparison`` is given) and write the report: ``<run_a>-vs-<run_b>.html`` in the
+    folder ``out`` (default ``reports/``), or ``out`` itself when it ends in ``.html``."""
     from psychometrics.score import compare_runs
 
     cmp = comparison or compare_runs(run_a, run_b, db=db, n_boot=n_boot)
     html = render_comparison_report(cmp)
-    return _write(html, out, f"{_safe_name(run_a)}-vs-{_safe_name(run_b)}.html")
+    return _write(html, comparison_report_path(run_a, run_b, out))

@@ -82,8 +82,9 @@ def value_colours(values: Sequence[int], *, ordinal: bool = True) -> dict[int, s
     return {v: diverging(i / (len(vals) - 1) * 0.9 + 0.05) for i, v in enumerate(vals)}
 
 
-def _label_width(labels: Sequence[str], *, minimum: float = 120, maximum: float = 300) -> float:
-    """Room for row labels: about 6.6 px per character at 12 px, within bounds."""
+def label_width(labels: Sequence[str], *, minimum: float = 120, maximum: float = 300) -> float:
+    """Room for row labels: about 6.6 px per character at 12 px, within bounds. Charts of one page that are
+    given the same ``label_width`` (from every label on the page) share their x positions."""
     longest = max((len(str(x)) for x in labels), default=0)
     return min(maximum, max(minimum, 6.6 * longest + 16))
 
@@ -143,13 +144,30 @@ class DotRow:
     norm_sd: float | None = None
     reason: str | None = None
     """Shown in place of the dot when ``value`` is missing."""
+    unreadable: str | None = None
+    """Why the value cannot be read (e.g. the answers follow option position): the row is hatched, the dot and
+    its interval greyed, and the reason written in the row."""
+
+
+UNREADABLE_INK = "#8a8a8a"
+"""Grey of the dot and interval of a value that cannot be read."""
+
+
+def _hatch(pattern_id: str) -> str:
+    return (f'<defs><pattern id="{pattern_id}" patternUnits="userSpaceOnUse" width="6" height="6" '
+            'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#c8c8c8" stroke-width="2"/>'
+            '</pattern></defs>')
 
 
 def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | None = None,
                 ticks: Sequence[float] | None = None, label: str = "scale means", digits: int = 2,
-                width: float = 720) -> Markup:
-    """Horizontal dot-and-whisker chart on the axis [lo, hi]; a grey band marks a norm mean ± 1 SD."""
-    left, right, top = _label_width([r.label for r in rows]), 80.0, 24.0
+                width: float = 720, left: float | None = None) -> Markup:
+    """Horizontal dot-and-whisker chart on the axis [lo, hi]; a grey band marks a norm mean ± 1 SD; a row with
+    ``unreadable`` set is hatched, greyed and labelled with why.
+
+    ``left``: the room for row labels (default: :func:`label_width` of these rows).
+    """
+    left, right, top = left or label_width([r.label for r in rows]), 80.0, 24.0
     plot_w = width - left - right
     height = top + ROW * len(rows) + 22
 
@@ -157,6 +175,17 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
         return left + (min(hi, max(lo, v)) - lo) / (hi - lo) * plot_w
 
     body: list[str] = []
+    hatch = f"hatch-{next(_IDS)}"
+    if any(r.unreadable for r in rows):
+        body.append(_hatch(hatch))
+    for i, r in enumerate(rows):
+        if r.unreadable:
+            cy = top + ROW * i + ROW / 2
+            body.append(f'<rect class="unreadable" x="{_f(left)}" y="{_f(cy - ROW / 2 + 1)}" width="{_f(plot_w)}" '
+                        f'height="{_f(ROW - 2)}" fill="url(#{hatch})"><title>not interpretable: {_e(r.unreadable)}'
+                        '</title></rect>')
+            body.append(f'<text class="unreadable-why" x="{_f(left + 4)}" y="{_f(cy + 4)}" font-style="italic" '
+                        f'fill="#555">{_e(_fit("not interpretable: " + r.unreadable, plot_w / 2))}</text>')
     ticks = list(ticks) if ticks is not None else nice_ticks(lo, hi)
     for t in ticks:
         body.append(f'<line class="grid" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="{_f(top - 4)}" '
@@ -182,14 +211,22 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
             body.append(f'<text class="missing" x="{_f(left + 6)}" y="{_f(cy + 4)}">— {_e(r.reason or "no score")}</text>')
         else:
             tip = f"{r.label}: {num(r.value, digits)}"
+            grey = f' style="stroke:{UNREADABLE_INK}"' if r.unreadable else ""
             if not missing(r.ci_low) and not missing(r.ci_high):
                 tip += f" [{num(r.ci_low, digits)}, {num(r.ci_high, digits)}]"
                 body.append(f'<line class="whisker" x1="{_f(x(r.ci_low))}" x2="{_f(x(r.ci_high))}" '
-                            f'y1="{_f(cy)}" y2="{_f(cy)}"/>')
+                            f'y1="{_f(cy)}" y2="{_f(cy)}"{grey}/>')
                 for end in (r.ci_low, r.ci_high):
                     body.append(f'<line class="whisker" x1="{_f(x(end))}" x2="{_f(x(end))}" '
-                                f'y1="{_f(cy - 5)}" y2="{_f(cy + 5)}"/>')
-            body.append(f'<circle class="dot" cx="{_f(x(r.value))}" cy="{_f(cy)}" r="5"><title>{_e(tip)}</title></circle>')
+                                f'y1="{_f(cy - 5)}" y2="{_f(cy + 5)}"{grey}/>')
+            if r.unreadable:
+                tip += f" — not interpretable: {r.unreadable}"
+                body.append(f'<circle class="dot unreadable" cx="{_f(x(r.value))}" cy="{_f(cy)}" r="5" '
+                            f'style="fill:#fff;stroke:{UNREADABLE_INK};stroke-width:2"><title>{_e(tip)}</title>'
+                            '</circle>')
+            else:
+                body.append(f'<circle class="dot" cx="{_f(x(r.value))}" cy="{_f(cy)}" r="5"><title>{_e(tip)}</title>'
+                            '</circle>')
         if r.note:
             body.append(f'<text class="note" x="{_f(width - right + 8)}" y="{_f(cy + 4)}">{_e(r.note)}</text>')
     return _svg(width, height, body, label, "dots")
@@ -231,12 +268,14 @@ def _marker(kind: str, cx: float, cy: float, tip: str) -> str:
     return f'<circle class="coef" cx="{_f(cx)}" cy="{_f(cy)}" r="4.5">{title}</circle>'
 
 
-def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", width: float = 720) -> Markup:
+def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", width: float = 720,
+                      left: float | None = None) -> Markup:
     """Coefficients per scale on a 0–1 axis whose background shows the psyborgs bands.
 
-    Values below 0 are drawn at the left edge with a ``<`` mark and say so in their tooltip.
+    Values below 0 are drawn at the left edge with a ``<`` mark and say so in their tooltip. ``left``: the room
+    for row labels (default: :func:`label_width` of these rows).
     """
-    left, right, top = _label_width([r.label for r in rows]), 80.0, 24.0
+    left, right, top = left or label_width([r.label for r in rows]), 80.0, 24.0
     plot_w = width - left - right
     row_h = 30.0
     height = top + row_h * len(rows) + 40
@@ -297,7 +336,7 @@ def heatmap(row_labels: Sequence[str], col_groups: Sequence[tuple[str, Sequence[
     ``col_groups`` is ``[(template, [order, …]), …]``; ``values[i]`` runs over every (template, order) in that
     order. A missing value is a hatched grey cell marked ``—``.
     """
-    left, top = _label_width(row_labels), 44.0
+    left, top = label_width(row_labels), 44.0
     ncols = sum(len(cols) for _, cols in col_groups)
     width = max(width_min, left + cell_w * ncols + 10)
     row_h = 24.0
@@ -418,9 +457,11 @@ class PairRow:
 
 
 def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequence[float] | None = None,
-                digits: int = 2, label: str = "run A and run B", width: float = 760) -> Markup:
-    """Per row: run A as a hollow circle, run B as a filled one, an arrow from A to B, each with its interval."""
-    left, right, top = _label_width([r.label for r in rows]), 110.0, 24.0
+                digits: int = 2, label: str = "run A and run B", width: float = 760,
+                left: float | None = None) -> Markup:
+    """Per row: run A as a hollow circle, run B as a filled one, an arrow from A to B, each with its interval.
+    ``left``: the room for row labels (default: :func:`label_width` of these rows)."""
+    left, right, top = left or label_width([r.label for r in rows]), 110.0, 24.0
     plot_w = width - left - right
     row_h = 30.0
     height = top + row_h * len(rows) + 44

@@ -21,6 +21,7 @@ from psychometrics.schedule._plan import (
 from psychometrics.schedule._records import (
     CHECK_KINDS,
     EXIT_DRIFT,
+    EXIT_INCONCLUSIVE,
     EXIT_ERROR,
     EXIT_OK,
     SCHEDULE_SUMMARY_VERSION,
@@ -35,7 +36,7 @@ from psychometrics.schedule._run import DEFAULT_OUT, run_schedule, versions_of
 
 __all__ = [
     "CHECK_KINDS", "CI_LEVEL", "DEFAULT_OUT", "Check", "CheckKind", "ComparisonResult", "DesignSpec", "Discover",
-    "DiscoveredModel", "EXIT_DRIFT", "EXIT_ERROR", "EXIT_OK", "Limits", "ModelEntry", "REFERENCE_RANGE",
+    "DiscoveredModel", "EXIT_DRIFT", "EXIT_ERROR", "EXIT_INCONCLUSIVE", "EXIT_OK", "Limits", "ModelEntry", "REFERENCE_RANGE",
     "SCHEDULE_PLAN_VERSION", "SCHEDULE_SUMMARY_VERSION", "ScalePoint", "ScheduleError", "SchedulePlan",
     "ScheduleSummary", "Thresholds", "VersionResult", "compare_scores", "list_models", "load_schedule_plan",
     "run_schedule", "scale_threshold", "versions_of",

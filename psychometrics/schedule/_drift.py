@@ -52,7 +52,16 @@ from typing import TYPE_CHECKING
 from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
-from psychometrics.stats import feldt_two_alpha, holm, mover_difference, newcombe_difference, welch_ttest_from_stats
+from psychometrics.stats import (
+    equivalence_decision,
+    feldt_two_alpha,
+    holm,
+    minimum_detectable_effect,
+    minimum_detectable_effect_from_se,
+    mover_difference,
+    newcombe_difference,
+    welch_ttest_from_stats,
+)
 
 if TYPE_CHECKING:
     from psychometrics.score import AuditScores, ScaleReliability, ScaleScore, ScaleSensitivity
@@ -65,6 +74,8 @@ REFERENCE_RANGE = 4.0
 """``Thresholds.scale_shift`` is given in points of a 1–5 scale, whose range is 4."""
 
 nan = math.nan
+_Z95, _Z975 = 1.6448536269514722, 1.959963984540054
+"""Standard normal quantiles at .95 and .975."""
 
 
 # -- intervals ---------------------------------------------------------------------------------------------------
@@ -72,13 +83,17 @@ nan = math.nan
 
 @dataclass(frozen=True)
 class Interval:
-    """A check's change with its interval and test (NaN with a reason when undefined)."""
+    """A check's change with its interval and test (NaN with a reason when undefined); for a scale shift also the
+    90% interval of the TOST and the smallest shift the design could detect."""
 
     size: float
     ci_low: float
     ci_high: float
     p: float = nan
     reason: str | None = None
+    tost_low: float = nan
+    tost_high: float = nan
+    detectable: float = nan
 
 
 def _finite(*xs: float) -> bool:
@@ -97,11 +112,16 @@ def _welch_interval(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: f
     if not _finite(res.ci_low, res.ci_high):
         return Interval(res.diff, nan, nan,
                         reason=f"too few respondents for an interval (n = {n_a} and {n_b}; need 2 each)")
+    narrow = welch_ttest_from_stats(mean_a, sd_a, n_a, mean_b, sd_b, n_b, ci=1 - 2 * DRIFT_SIGNIFICANCE)
+    pooled = math.sqrt(((n_a - 1) * sd_a**2 + (n_b - 1) * sd_b**2) / (n_a + n_b - 2))
+    mde = minimum_detectable_effect(n_a, n_b, sd=pooled, alpha=DRIFT_SIGNIFICANCE).value if pooled > 0 else 0.0
     if res.se == 0:
         return Interval(res.diff, res.ci_low, res.ci_high,
                         reason="no respondent-to-respondent spread in either version: the difference is exact for "
-                               "these respondents and no test applies")
-    return Interval(res.diff, res.ci_low, res.ci_high, res.p)
+                               "these respondents and no test applies", tost_low=res.diff, tost_high=res.diff,
+                        detectable=mde)
+    return Interval(res.diff, res.ci_low, res.ci_high, res.p, tost_low=narrow.ci_low, tost_high=narrow.ci_high,
+                    detectable=mde)
 
 
 def _newcombe_interval(p_a: float, n_a: int, p_b: float, n_b: int) -> Interval:
@@ -156,6 +176,43 @@ def _decide(kind: CheckKind, iv: Interval, threshold: float) -> bool:
     return iv.ci_low > 0 and iv.size >= threshold
 
 
+def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> tuple[str, float]:
+    """The check's verdict (``drift``, ``no drift``, ``inconclusive``, ``not assessed``) and detectable change.
+
+    ``drift`` is the Holm-gated decision. ``no drift`` needs the change shown to be small: for a scale shift the
+    90% Welch interval (the TOST at α = .05, Schuirmann 1987) inside ±threshold; for a reliability drop or an
+    order-sensitivity rise (one-sided) the one-sided 95% upper bound below the threshold — the 95% MOVER or
+    Newcombe interval's upper half-width scaled by z(.95)/z(.975), both being built from normal-theory
+    half-widths (Zou, 2007). Otherwise inconclusive.
+    The detectable change: Welch power for a shift (statsmodels), z power from the interval's standard error
+    otherwise (:func:`psychometrics.stats.minimum_detectable_effect_from_se`).
+    """
+    if not _finite(iv.size):
+        return "not assessed", nan
+    if kind == "scale_shift":
+        detectable = iv.detectable
+    elif _finite(iv.ci_low, iv.ci_high):
+        se = (iv.ci_high - iv.ci_low) / (2 * _Z975)
+        detectable = minimum_detectable_effect_from_se(se, sides="one-sided").value if se > 0 else 0.0
+    else:
+        detectable = nan
+    if drift:
+        return "drift", detectable
+    if kind == "scale_shift":
+        low, high = (iv.tost_low, iv.tost_high) if _finite(iv.tost_low) else (iv.ci_low, iv.ci_high)
+        decision = equivalence_decision(iv.size, iv.ci_low, iv.ci_high, bound=threshold, ci_level=CI_LEVEL,
+                                        equivalence_ci=(low, high), equivalence_level=1 - 2 * DRIFT_SIGNIFICANCE)
+    else:
+        # the one-sided 95% upper bound (the TOST at α = .05): the 95% interval's upper half-width scaled by
+        # z(.95) / z(.975), as MOVER and Newcombe intervals are built from normal-theory half-widths
+        upper = iv.size + (iv.ci_high - iv.size) * _Z95 / _Z975 if _finite(iv.ci_high) else nan
+        low = iv.size - (iv.size - iv.ci_low) * _Z95 / _Z975 if _finite(iv.ci_low) else nan
+        decision = equivalence_decision(iv.size, iv.ci_low, iv.ci_high, bound=threshold, sides="one-sided",
+                                        ci_level=CI_LEVEL, equivalence_ci=(low, upper),
+                                        equivalence_level=1 - 2 * DRIFT_SIGNIFICANCE)
+    return ("no drift" if decision.verdict == "equivalent" else "inconclusive"), detectable
+
+
 def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thresholds) -> list[Check]:
     """Every check of every scale the two audits share, in the order of the baseline's scales.
 
@@ -205,8 +262,12 @@ def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) ->
         for i, p_holm in zip(idx, adjusted):
             c = out[i]
             drift = c.drift and not (_finite(p_holm) and p_holm >= significance)
-            out[i] = c.model_copy(update={"p_holm": p_holm, "drift": drift,
-                                          "summary": _summary(c, p_holm, drift, len(idx))})
+            verdict = c.verdict  # before the gate a check holds its verdict as if it were not drift
+            if verdict == "not assessed" and _finite(c.size):  # a check built elsewhere: judge its own interval
+                verdict = three_way(c.kind, Interval(c.size, c.ci_low, c.ci_high, c.p), c.threshold, False)[0]
+            verdict = "drift" if drift else verdict
+            c = c.model_copy(update={"p_holm": p_holm, "drift": drift, "verdict": verdict})
+            out[i] = c.model_copy(update={"summary": _summary(c, p_holm, drift, len(idx))})
     return out
 
 
@@ -219,12 +280,14 @@ def _p(p: float) -> str:
 
 def _make(kind: CheckKind, scale: ScaleScore, ids: dict[str, str], *, statistic: str, baseline_value: float,
           value: float, iv: Interval, threshold: float, units: str, test: str) -> Check:
-    """The check before the Holm adjustment (:func:`_holm_gate` completes ``p_holm``, ``drift`` and ``summary``)."""
+    """The check before the Holm adjustment, with its verdict as if it were not drift (:func:`_holm_gate`
+    completes ``p_holm``, ``drift``, the verdict ``drift`` and ``summary``)."""
+    verdict, detectable = three_way(kind, iv, threshold, drift=False)
     return Check(
         kind=kind, inventory=scale.inventory, scale=scale.scale, scale_name=scale.name, statistic=statistic,
         baseline_value=baseline_value, value=value, size=iv.size, ci_low=iv.ci_low, ci_high=iv.ci_high,
         ci_level=CI_LEVEL, threshold=threshold, units=units, test=test, p=iv.p, drift=_decide(kind, iv, threshold),
-        reason=iv.reason, summary="", **ids,
+        verdict=verdict, detectable=detectable, reason=iv.reason, summary="", **ids,
     )
 
 
@@ -242,8 +305,13 @@ def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
     sign = "±" if c.kind == "scale_shift" else ""
     unit = f" {c.units}" if c.kind == "scale_shift" else ""
     holm_text = f", Holm p across {m} scales {p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
+    word = {"drift": "DRIFT", "no drift": "no drift", "inconclusive": "INCONCLUSIVE"}.get(c.verdict, c.verdict)
+    if c.verdict == "inconclusive":
+        word += (f" (the interval reaches past the threshold; the design could only detect changes of "
+                 f"{num(c.detectable)} or more)" if _finite(c.detectable) else " (the interval reaches past the "
+                 "threshold)")
     return (f"{where}: {values} ({_LABELS[c.kind]} {num(c.size, signed=True)}{unit}, {_ci(c.ci_low, c.ci_high)}"
-            f"{_p(c.p)}{holm_text}; threshold {sign}{num(c.threshold)}): {'DRIFT' if drift else 'no drift'}")
+            f"{_p(c.p)}{holm_text}; threshold {sign}{num(c.threshold)}): {word}")
 
 
 def _ci(low: float, high: float) -> str:

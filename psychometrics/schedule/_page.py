@@ -13,8 +13,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from psychometrics._format import DASH, general, interval, missing, num, pvalue
+from psychometrics._format import DASH, coef, general, interval, missing, num, pvalue
 from psychometrics.schedule._records import Check, ScheduleSummary, VersionResult
+from psychometrics.score import ScaleRetest
 
 CHECK_TITLES = {
     "scale_shift": "scale shift",
@@ -37,7 +38,17 @@ def _check_row(c: Check) -> dict[str, Any]:
         "ci": interval(c.ci_low, c.ci_high, signed=True, empty=DASH),
         "threshold": ("±" if c.kind == "scale_shift" else "") + num(c.threshold), "units": c.units,
         "test": c.test, "p": pvalue(c.p), "drift": c.drift, "reason": c.reason, "summary": c.summary,
+        "verdict": c.verdict, "detectable": num(c.detectable),
     }
+
+
+def _retest_row(r: ScaleRetest) -> dict[str, Any]:
+    def icc(e: Any) -> dict[str, Any]:
+        return {"value": coef(e.value), "ci": interval(e.ci_low, e.ci_high, apa=True),
+                "reason": e.reason if missing(e.value) else None}
+
+    return {"inventory": r.inventory, "scale": r.scale, "agreement": icc(r.agreement),
+            "consistency": icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched}
 
 
 def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:
@@ -64,13 +75,26 @@ def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:
         highs = [p.ci_high if p else math.nan for p in by_v]
         chart = trend_chart(f"{inv} / {first.name}", labels, tips, means, lows, highs, lo=first.score_min,
                             hi=first.score_max, flagged=[(v.model, inv, sc) in flagged for v in versions])
-        rows = [{"label": f"{labels[i]} {short_model(versions[i].model)}", "tip": tips[i], "mean": num(means[i]),
+        rows = [{"number": labels[i], "model": short_model(versions[i].model), "tip": tips[i], "mean": num(means[i]),
                  "ci": interval(lows[i], highs[i]),
                  "reliability": num(p.reliability) if p else DASH, "flip": num(p.flip_share) if p else DASH,
                  "verdict": p.verdict if p else None, "n": p.n if p else 0} for i, p in enumerate(by_v)]
         groups.setdefault(inv, []).append({"scale": sc, "name": first.name, "chart": chart, "rows": rows,
                                            "range": f"{general(first.score_min)}–{general(first.score_max)}"})
     return [{"inventory": inv, "scales": scales} for inv, scales in groups.items()]
+
+
+def design_value(value: Any) -> str:
+    """A design setting in words: a list as ``a, b``, a mapping as ``key = value, …``, ``None`` as ``none``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(design_value(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {design_value(v)}" for k, v in value.items() if v is not None) or "none"
+    return general(value) if isinstance(value, float) else str(value)
 
 
 def _version_row(v: VersionResult) -> dict[str, Any]:
@@ -92,6 +116,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
     elif summary.drift:
         n = len(summary.findings)
         status, status_class = f"drift found ({n} finding{'s' if n != 1 else ''})", "fail"
+    elif summary.inconclusive:
+        n = sum(x.verdict == "inconclusive" for c in summary.comparisons for x in c.checks)
+        status, status_class = (f"inconclusive: {n} check{'s' if n != 1 else ''} could not rule drift out",
+                                "inconclusive")
     else:
         status, status_class = "no drift", "pass"
     comparisons = []
@@ -99,8 +127,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         comparisons.append({
             "model": c.model, "baseline_model": c.baseline_model, "report": c.report, "drift": c.drift,
             "n_findings": sum(x.drift for x in c.checks), "n_checks": len(c.checks),
+            "n_inconclusive": sum(x.verdict == "inconclusive" for x in c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
+            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason,
         })
     generated = _dt.datetime.fromtimestamp(summary.generated_at or 0, tz=_dt.timezone.utc)
     return {
@@ -114,7 +144,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         "versions": [_version_row(v) for v in summary.versions],
         "comparisons": comparisons,
         "trends": _trends(summary),
-        "design": summary.design,
+        "design": {k: design_value(v) for k, v in summary.design.items()},
         "thresholds": {
             "scale_shift": t.scale_shift, "scale_shift_percent": t.scale_shift_percent,
             "scale_shift_sum": t.scale_shift_sum, "reliability_drop": t.reliability_drop,

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
-from psychometrics.plan import Mode, ReasoningEffort
+from psychometrics.plan import Mode, PromptFormat, ReasoningEffort
 from psychometrics.store import POSTGRES_SCHEMES
 
 SCHEDULE_PLAN_VERSION = 1
@@ -84,6 +84,9 @@ class DesignSpec(Record):
     """Token budget of a generated answer, reasoning included (a reasoning model needs hundreds to thousands)."""
     reasoning_effort: ReasoningEffort | None = None
     """Passed to providers that take it (litellm's ``reasoning_effort``); left out: the provider's default."""
+    prompt_format: PromptFormat = "auto"
+    """``auto``, ``chat`` (the prompt as a chat message) or ``completion`` (raw text to ``/v1/completions``, for
+    base models behind a server); ``auto`` chooses by provider, as ``audit --prompt-format``."""
     limit_items: int | None = Field(None, ge=1)
     """Only the first N items of each inventory (for smoke tests; leave out for real audits)."""
     personas: str | None = None
@@ -112,6 +115,11 @@ class Limits(Record):
     max_wait: float | None = Field(None, gt=0)
     """Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before a version's audit
     stops; left out: 600."""
+    batch: bool = False
+    """Ask through the provider's batch API (``audit --batch``): half the price, answers within the provider's
+    window (up to 24 h); failed or expired lines are asked again in new batches, ``retries`` rounds."""
+    poll_interval: float = Field(10.0, gt=0)
+    """With ``batch``: seconds before the first poll of a batch (it grows by half while nothing changes)."""
 
 
 class Discover(Record):
@@ -232,10 +240,20 @@ class SchedulePlan(Record):
         return {
             "inventories": list(self.inventories), "templates": d.templates, "orders": list(d.orders),
             "samples": d.samples, "mode": d.mode, "temperature": d.temperature, "max_tokens": d.max_tokens,
-            "reasoning_effort": d.reasoning_effort, "limit_items": d.limit_items, "concurrency": lim.concurrency,
+            "reasoning_effort": d.reasoning_effort, "prompt_format": d.prompt_format,
+            "limit_items": d.limit_items, "concurrency": lim.concurrency,
             "rpm": lim.rpm, "timeout": lim.timeout, "retries": lim.retries, "max_wait": lim.max_wait,
-            "personas": persona_ids(d.personas),
+            "personas": persona_ids(d.personas), "batch": lim.batch, "batch_options": self._batch_options(),
         }
+
+    def _batch_options(self) -> Any:
+        if not self.limits.batch:
+            return None
+        from psychometrics.administer import BatchOptions
+
+        interval = self.limits.poll_interval
+        return BatchOptions(poll_interval=interval, max_poll_interval=max(interval, 300.0),
+                            retries=self.limits.retries)
 
 
 Problem = tuple[tuple[str | int, ...], str]

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from psychometrics._record import ResultRecord
 from psychometrics.schedule._plan import Thresholds
+from psychometrics.score import ScaleRetest
 
 SCHEDULE_SUMMARY_VERSION = 1
 """Version of the :class:`ScheduleSummary` format."""
@@ -24,6 +25,15 @@ EXIT_ERROR = 1
 """Exit code: the plan is malformed, or a version could not be audited, scored or compared."""
 EXIT_DRIFT = 3
 """Exit code: at least one check found drift (and nothing failed)."""
+EXIT_INCONCLUSIVE = 4
+"""Exit code: no drift found, but at least one check could not show that its change is small (its interval
+reaches past the threshold): the design could not have found drift of that size."""
+
+CheckVerdict = Literal["drift", "no drift", "inconclusive", "not assessed"]
+"""``drift``: the interval excludes 0, the change passes the threshold (and the Holm gate); ``no drift``: the
+interval lies inside the threshold (two-sided for a scale shift, its upper end below it for a drop or a rise:
+equivalence by interval inclusion, Schuirmann 1987); ``inconclusive``: neither; ``not assessed``: the design or the
+data cannot give the check (e.g. no reversed order), which does not by itself make a plan inconclusive."""
 
 CheckKind = Literal["scale_shift", "reliability_drop", "order_sensitivity_rise"]
 """What a check compares: the mean scale score, the reliability coefficient, or option-order sensitivity."""
@@ -81,6 +91,11 @@ class Check(ResultRecord):
     """``p`` after Holm's adjustment across the scales of this kind of check in the comparison."""
     drift: bool
     """The interval excludes 0, the size passes the threshold and (where there is a p-value) ``p_holm`` < .05."""
+    verdict: CheckVerdict = "not assessed"
+    """Three-way verdict (see :data:`CheckVerdict`)."""
+    detectable: float = math.nan
+    """Smallest change the design could have detected (80% power, α = .05), in the units of ``size``; quoted when
+    the verdict is inconclusive. NaN when it cannot be computed."""
     reason: str | None = None
     """Why ``size``, the interval or ``p`` is NaN, or other caveats."""
     summary: str
@@ -166,6 +181,13 @@ class ComparisonResult(ResultRecord):
     """Every check made, drift or not."""
     drift: bool = False
     """At least one check found drift."""
+    retest: list[ScaleRetest] = Field(default_factory=list)
+    """Test–retest reliability of each scale between the two versions (respondents matched on template × order
+    × sample × persona): how far the version reproduces the baseline respondent by respondent."""
+    retest_reason: str | None = None
+    """Why ``retest`` is empty."""
+    inconclusive: bool = False
+    """No drift, but at least one check is inconclusive."""
 
 
 class ScheduleSummary(ResultRecord):
@@ -201,7 +223,9 @@ class ScheduleSummary(ResultRecord):
     """Requests sent to models this session, over every version."""
     drift: bool = False
     """At least one finding."""
+    inconclusive: bool = False
+    """No finding, but at least one check is inconclusive."""
     exit_code: int = EXIT_OK
-    """1 when anything failed, else 3 when there is drift, else 0."""
+    """1 when anything failed, else 3 when there is drift, else 4 when a check is inconclusive, else 0."""
     generated_at: float = 0.0
     """Unix time the summary was written."""

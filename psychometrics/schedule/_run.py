@@ -13,6 +13,7 @@ from psychometrics.schedule._discover import DiscoveredModel, ScheduleError, lis
 from psychometrics.schedule._plan import ModelEntry, SchedulePlan, slug
 from psychometrics.schedule._records import (
     EXIT_DRIFT,
+    EXIT_INCONCLUSIVE,
     EXIT_ERROR,
     EXIT_OK,
     Check,
@@ -23,7 +24,7 @@ from psychometrics.schedule._records import (
 )
 
 if TYPE_CHECKING:
-    from psychometrics.score import AuditScores
+    from psychometrics.score import AuditScores, RunData
 
 DEFAULT_OUT = "reports"
 """Without ``--out``, the page goes to ``reports/<plan name>/``."""
@@ -188,35 +189,58 @@ def run_schedule(
         index_pairs = pairs_of(usable_models, plan.baseline) if len(usable) > 1 else []
     if len(versions) == 1:
         notes.append("one version only: nothing to compare yet; the next version will be compared with it")
+    run_data: dict[str, RunData] = {}  # a version compared twice (baseline "previous") is read once
     for a_i, b_i in index_pairs:
         a, b = usable[a_i], usable[b_i]
         checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b)
+        retest, retest_reason = _retest(a, b, scores, db_url, run_data, errors)
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
-            checks=checks, drift=any(c.drift for c in checks),
+            checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason,
+            inconclusive=not any(c.drift for c in checks) and any(c.verdict == "inconclusive" for c in checks),
         ))
 
     # Reports of each run and each comparison (the report stage); a failure there is an error, not a crash.
     if reports:
-        comparisons = _write_reports(usable, comparisons, scores, db_url, out_dir, errors)
+        comparisons = _write_reports(usable, comparisons, scores, db_url, out_dir, errors, run_data)
 
     version_results = [
         VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan)) for r in results
     ]
     findings = [c for cmp in comparisons for c in cmp.checks if c.drift]
     drift = bool(findings)
+    inconclusive = any(c.verdict == "inconclusive" for cmp in comparisons for c in cmp.checks)
     summary = ScheduleSummary(
         plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=db_shown,
         design=design_dump, baseline=plan.baseline, thresholds=plan.thresholds, versions=version_results,
         comparisons=comparisons, findings=findings, errors=errors, notes=notes,
         requests=sum(r.get("asked", 0) for r in results), drift=drift,
-        exit_code=EXIT_ERROR if errors else (EXIT_DRIFT if drift else EXIT_OK), generated_at=time.time(),
+        inconclusive=not drift and inconclusive,
+        exit_code=EXIT_ERROR if errors else (EXIT_DRIFT if drift else EXIT_INCONCLUSIVE if inconclusive else EXIT_OK),
+        generated_at=time.time(),
     )
     from psychometrics.schedule._page import write_index
 
     (out_dir / "summary.json").write_text(summary.to_json() + "\n", encoding="utf-8")
     write_index(summary, out_dir / "index.html")
     return summary
+
+
+def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, run_data: dict[str, "RunData"],
+            errors: list[str]) -> tuple[list, str | None]:
+    """Test–retest reliability of each scale between a version and its baseline; a failure is an error line."""
+    from psychometrics.score import load_run_data, scale_retest
+
+    try:
+        for run_id in (a["run_id"], b["run_id"]):
+            if run_id not in run_data:
+                run_data[run_id] = load_run_data(run_id, db=db, scores=scores[run_id])
+        da, dbb = run_data[a["run_id"]], run_data[b["run_id"]]
+        return scale_retest(da.frame, dbb.frame, da.inventories, dbb.inventories)
+    except Exception as exc:  # noqa: BLE001 - the drift result must not be lost to the retest
+        message = f"{b['model']} vs {a['model']}: test–retest failed: {type(exc).__name__}: {_line(exc)}"
+        errors.append(message)
+        return [], message
 
 
 def _checks(a: "AuditScores", b: "AuditScores", plan: SchedulePlan, ra: dict, rb: dict) -> list[Check]:
@@ -246,11 +270,12 @@ def _points(scores: "AuditScores | None", plan: SchedulePlan) -> list[ScalePoint
 
 
 def _write_reports(usable: list[dict], comparisons: list[ComparisonResult], scores: dict[str, "AuditScores"],
-                   db: str | None, out_dir: Path, errors: list[str]) -> list[ComparisonResult]:
+                   db: str | None, out_dir: Path, errors: list[str],
+                   run_data: dict[str, "RunData"]) -> list[ComparisonResult]:
     """Write each scored version's audit report and each comparison's report; note their paths (relative to
     ``out_dir``) on the version entries and the returned comparisons. A report that fails is an error line."""
     from psychometrics.report import write_audit_report, write_comparison_report
-    from psychometrics.score import RunData, compare_data, load_run_data
+    from psychometrics.score import compare_data, load_run_data
 
     reports_dir = out_dir / "runs"
     reports_dir.mkdir(exist_ok=True)
@@ -265,7 +290,6 @@ def _write_reports(usable: list[dict], comparisons: list[ComparisonResult], scor
         return comparisons
     compare_dir = out_dir / "compare"
     compare_dir.mkdir(exist_ok=True)
-    run_data: dict[str, RunData] = {}  # a version compared twice (baseline "previous") is read once
     updated = []
     for c in comparisons:
         path = compare_dir / f"{slug(c.baseline_run_id, limit=60)}--{slug(c.run_id, limit=60)}.html"

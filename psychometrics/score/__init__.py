@@ -21,11 +21,16 @@ from psychometrics.score._comparison import (
     ReliabilityPair,
     RunSide,
     ScaleDiff,
+    ScaleRetest,
 )
+from psychometrics.score._forms import form_groups
 from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
+    FORMS_RELIABILITY_MIN,
+    FORMS_SHIFT_MIN,
     FRAME_COLUMNS,
+    FRAME_SCHEMA,
     MIN_RESPONDENTS,
     MOSTLY_REFUSED,
     ORDER_SHIFT_MIN,
@@ -36,6 +41,9 @@ from psychometrics.score._model import (
     VERDICTS,
     AuditScores,
     CongruenceRow,
+    FormPair,
+    FormScale,
+    FormVerdict,
     InventoryEFA,
     MTMMPair,
     MTMMRow,
@@ -45,6 +53,7 @@ from psychometrics.score._model import (
     ScaleNorms,
     ScaleReliability,
     ScaleScore,
+    SampleRetest,
     ScaleSensitivity,
     ScoreSettings,
     Table,
@@ -59,14 +68,19 @@ from psychometrics.score._respondents import (
     scale_summary,
     with_respondent,
 )
+from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import score, score_responses
 from psychometrics.score._validity import MATCHING
+from psychometrics.score._warnings import incomplete_note
 
 __all__ = [
     "AUDIT_SCORES_VERSION",
     "COMPARE_SIGNIFICANCE",
     "COMPARISON_VERSION",
+    "FORMS_RELIABILITY_MIN",
+    "FORMS_SHIFT_MIN",
     "FRAME_COLUMNS",
+    "FRAME_SCHEMA",
     "MATCHING",
     "MIN_RESPONDENTS",
     "MOSTLY_REFUSED",
@@ -82,6 +96,9 @@ __all__ = [
     "CompareTest",
     "Comparison",
     "CongruenceRow",
+    "FormPair",
+    "FormScale",
+    "FormVerdict",
     "InventoryEFA",
     "ItemChange",
     "MTMMPair",
@@ -93,8 +110,10 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunSide",
+    "SampleRetest",
     "ScaleDiff",
     "ScaleNorms",
+    "ScaleRetest",
     "ScaleReliability",
     "ScaleScore",
     "ScaleSensitivity",
@@ -105,12 +124,15 @@ __all__ = [
     "Verdict",
     "compare_data",
     "compare_runs",
+    "form_groups",
+    "incomplete_note",
     "load_inventories",
     "load_run_data",
     "respondent_frame",
     "respondent_scores",
     "reworded_prompts",
     "scale_difference",
+    "scale_retest",
     "scale_summary",
     "score",
     "score_responses",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from psychometrics._format import coef, missing, num, p_is, pct, pvalue
 from psychometrics.score._comparison import Comparison
 
@@ -52,8 +54,17 @@ def what_changed(c: Comparison) -> list[str]:
     tested = [s for s in c.scales if s.changed is not None]
     if c.scales and not moved:
         untested = len(c.scales) - len(tested)
-        out.append(f"No scale score changed significantly: Holm-adjusted p ≥ {pvalue(c.significance)} for all "
-                   f"{len(tested)} tested scale(s)" + (f" ({untested} could not be tested)" if untested else "") + ".")
+        same = sum(s.verdict == "no change" for s in c.scales)
+        open_ = [s for s in c.scales if s.verdict == "inconclusive"]
+        line = (f"No scale score changed significantly: Holm-adjusted p ≥ {pvalue(c.significance)} for all "
+                f"{len(tested)} tested scale(s)" + (f" ({untested} could not be tested)" if untested else "") + "; "
+                f"{same} shown unchanged (90% interval inside ±the bound)")
+        if open_:
+            worst = max((s.detectable for s in open_ if not missing(s.detectable)), default=math.nan)
+            line += (f", {len(open_)} inconclusive: their intervals reach past the bound"
+                     + (f" (the design could only detect shifts of {num(worst)} points or more)"
+                        if not missing(worst) else ""))
+        out.append(line + ".")
     for r in c.reliability:
         if r.band_a and r.band_b and r.band_a != r.band_b and r.alpha_a and r.alpha_b:
             out.append(f"{r.inventory} {r.scale}: α {coef(r.alpha_a.value)} ({r.band_a}) → "

@@ -27,6 +27,7 @@ from psychometrics._format import band, missing
 from psychometrics.score._changes import FEW_RESPONDENTS, comparison_notes, what_changed
 from psychometrics.score._comparison import (
     COMPARE_SIGNIFICANCE,
+    NO_CHANGE_BOUND,
     TESTS,
     CompareTest,
     Comparison,
@@ -38,7 +39,8 @@ from psychometrics.score._comparison import (
 )
 from psychometrics.score._load import RunData, load_run_data
 from psychometrics.score._respondents import respondent_frame
-from psychometrics.stats import holm, mann_whitney_u, welch_ttest
+from psychometrics.score._retest import scale_retest
+from psychometrics.stats import equivalence_test, holm, mann_whitney_u, welch_ttest
 
 def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float = 0.95) -> dict[str, Any]:
     """Difference ``mean(b) − mean(a)`` of two independent samples with Welch's interval and the chosen test.
@@ -98,21 +100,27 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         warning = None
         if 0 < min(d["n_a"], d["n_b"]) < FEW_RESPONDENTS:
             warning = f"few respondents (A: {d['n_a']}, B: {d['n_b']}): the test has little power"
+        bound = NO_CHANGE_BOUND * (s.score_max - s.score_min)
+        eq = equivalence_test([v for v in xa if not missing(v)], [v for v in xb if not missing(v)], bound=bound) \
+            if d["n_a"] and d["n_b"] else None
         d.update(inventory=inv, scale=scale, name=s.name, score_min=s.score_min, score_max=s.score_max,
-                 warning=warning)
-        diffs.append(d)
+                 warning=warning, bound=bound, detectable=eq.detectable if eq else math.nan)
+        diffs.append((d, eq))
     scales = []
-    for d, ph in zip(diffs, holm([d["p"] for d in diffs])):
+    for (d, eq), ph in zip(diffs, holm([d["p"] for d, _ in diffs])):
         d["p_holm"] = ph
         d["changed"] = None if missing(ph) else bool(ph < significance)
+        d["verdict"] = ("changed" if d["changed"] else "not assessed" if eq is None or eq.verdict == "not assessed"
+                        else "no change" if eq.verdict == "equivalent" else "inconclusive")
         scales.append(ScaleDiff(**d))
     all_keys = list(dict.fromkeys([*sa, *sb]))
+    retest, retest_reason = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
     shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,
         run_a=_side(da), run_b=_side(db), test=test, significance=significance, scales=scales,
         reliability=_reliability_pairs(da, db, all_keys), order_sensitivity=_order_pairs(da, db, all_keys),
-        items=_item_changes(da, db, top_items),
+        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason,
         only_in_a=[f"{i}:{s}" for i, s in sa if (i, s) not in sb],
         only_in_b=[f"{i}:{s}" for i, s in sb if (i, s) not in sa],
     )

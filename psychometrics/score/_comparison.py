@@ -18,6 +18,10 @@ CompareTest = Literal["welch", "mann-whitney"]
 TESTS: tuple[str, ...] = ("welch", "mann-whitney")
 COMPARE_SIGNIFICANCE = 0.05
 """Default significance level of a comparison: a Holm-adjusted p-value below it counts as a change."""
+NO_CHANGE_BOUND = 0.075
+"""A scale shows "no change" only when the 90% interval of its shift lies inside ± this share of the score range
+(0.3 points on a 1–5 scale: the default drift threshold of ``psychometrics schedule``); equivalence by interval
+inclusion (Schuirmann, 1987)."""
 
 
 class RunSide(ResultRecord):
@@ -102,6 +106,14 @@ class ScaleDiff(ResultRecord):
     """Highest possible score."""
     changed: bool | None = None
     """``p_holm < significance``; ``None`` when there is no p-value."""
+    verdict: Literal["changed", "no change", "inconclusive", "not assessed"] = "not assessed"
+    """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% Welch interval
+    lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST); ``inconclusive`` otherwise, with
+    ``detectable``; ``not assessed`` without a difference."""
+    bound: float = math.nan
+    """The ± bound of ``no change``, in score points."""
+    detectable: float = math.nan
+    """Smallest shift this design could have detected (Welch, 80% power, α = .05), in score points."""
     reason: str | None = None
     """Why a number is NaN."""
     warning: str | None = None
@@ -180,6 +192,24 @@ class ItemChange(ResultRecord):
     """Answers in run B."""
 
 
+class ScaleRetest(ResultRecord):
+    """Test–retest reliability of one scale between the two runs (respondents matched on template × order ×
+    sample × persona; :func:`psychometrics.stats.retest_reliability`)."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    agreement: Estimate
+    """ICC(2,1): absolute agreement, a shift between the runs lowers it."""
+    consistency: Estimate
+    """ICC(3,1): consistency, the respondents keep their order."""
+    n: int
+    """Respondents matched in both runs with a score."""
+    n_unmatched: int = 0
+    """Respondents with a score in one run only."""
+
+
 class Comparison(ResultRecord):
     """Run A against run B: every number a drift check needs, NaN with a reason where undefined."""
 
@@ -203,6 +233,10 @@ class Comparison(ResultRecord):
     """One entry per inventory × scale in either run."""
     items: list[ItemChange] = Field(default_factory=list)
     """The items whose answers moved most, largest shift first."""
+    retest: list[ScaleRetest] = Field(default_factory=list)
+    """Test–retest reliability per inventory × scale scored in both runs."""
+    retest_reason: str | None = None
+    """Why ``retest`` is empty (no shared inventory or respondent)."""
     only_in_a: list[str] = Field(default_factory=list)
     """``inventory:scale`` scored only in run A."""
     only_in_b: list[str] = Field(default_factory=list)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from psychometrics.score._model import AuditScores
 
 SCORED_COLUMNS = ("model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
-                  "value")
+                  "value", "expected_value")
 """The response columns scoring reads from the store."""
 
 
@@ -33,7 +33,9 @@ def read_responses(source: str | Run | pd.DataFrame, db: str | None) -> tuple[Ru
     LookupError
         No run with that id in the store.
     TypeError
-        ``source`` is none of the three.
+        ``source`` is none of these (a run id, a list of run ids, a Run, a frame).
+    ValueError
+        Several runs of different models, or the same inventory in two of them (see :func:`runs_frame`).
     """
     if isinstance(source, pd.DataFrame):
         return None, source.copy()
@@ -44,7 +46,40 @@ def read_responses(source: str | Run | pd.DataFrame, db: str | None) -> tuple[Ru
         with Store(db, create=False) as store:
             run = store.get_run(source)
             return run, store.responses_frame(source, columns=SCORED_COLUMNS)
+    if isinstance(source, (list, tuple)) and source and all(isinstance(s, str) for s in source):
+        if len(source) == 1:
+            return read_responses(source[0], db)
+        return None, runs_frame(list(source), db)
     raise TypeError(f"run_or_responses must be a run id, a Run or a DataFrame, got {type(source).__name__}")
+
+
+def runs_frame(run_ids: list[str], db: str | None) -> pd.DataFrame:
+    """The responses of several runs of one model, scored together (e.g. an original and its parallel forms
+    audited separately); respondents match across runs on template × order × sample × persona.
+
+    Raises
+    ------
+    LookupError
+        A run id not in the store.
+    ValueError
+        The runs audited different models, or two runs hold the same inventory (its answers would mix).
+    """
+    frames, owner = [], {}
+    with Store(db, create=False) as store:
+        runs = [store.get_run(rid) for rid in run_ids]
+        models = {r.model for r in runs}
+        if len(models) > 1:
+            raise ValueError(f"runs {', '.join(run_ids)} audited different models ({', '.join(sorted(models))}); "
+                             "scoring them together matches respondents of one model only")
+        for run in runs:
+            frame = store.responses_frame(run.run_id, columns=SCORED_COLUMNS)
+            for inv in frame["inventory"].astype(str).unique():
+                if inv in owner:
+                    raise ValueError(f"inventory {inv} is in runs {owner[inv]} and {run.run_id}: score several runs "
+                                     "together only when each inventory comes from one of them")
+                owner[inv] = run.run_id
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def scoring_inventories(

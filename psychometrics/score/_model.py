@@ -23,7 +23,17 @@ from typing import Any, Literal
 from pydantic import Field
 
 from psychometrics._record import ResultRecord, frame_to_json
-from psychometrics.stats import Estimate, NormComparison, OrderSensitivity, PromptSensitivity
+from psychometrics.stats import (
+    Correlation,
+    EquivalenceDecision,
+    Estimate,
+    ItemRest,
+    NormComparison,
+    OrderSensitivity,
+    PairedDifference,
+    PromptSensitivity,
+    ResponseStyles,
+)
 
 AUDIT_SCORES_VERSION = 1
 """Version of the :class:`AuditScores` format."""
@@ -48,16 +58,27 @@ MOSTLY_REFUSED = 0.50
 MIN_RESPONDENTS = 30
 """Fewer scored respondents than this adds a warning (estimates across respondents are unstable)."""
 
+FORMS_SHIFT_MIN = 0.10
+"""Inconsistent across forms: a significant (p < :data:`VERDICT_SIGNIFICANCE`) mean shift of a scale's scores
+between two parallel forms of at least this share of the score range; consistent needs the shift's interval
+inside ± this share."""
+FORMS_RELIABILITY_MIN = 0.70
+"""Parallel-forms reliability the forms must reach: consistent when the lower end of the interval of r is at least
+this, inconsistent when its upper end is below it (the conventional floor for reliability coefficients)."""
+
 VERDICT_THRESHOLDS: dict[str, float] = {
     "significance": VERDICT_SIGNIFICANCE,
     "order_shift_min": ORDER_SHIFT_MIN,
     "prompt_range_min": PROMPT_RANGE_MIN,
     "mostly_refused": MOSTLY_REFUSED,
     "min_respondents": float(MIN_RESPONDENTS),
+    "forms_shift_min": FORMS_SHIFT_MIN,
+    "forms_reliability_min": FORMS_RELIABILITY_MIN,
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
 
-Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "mostly refused", "not enough data"]
+Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "inconclusive", "mostly refused",
+                  "not enough data"]
 """Plain-language verdict on one scale, decided in this order:
 
 ``mostly refused``
@@ -76,7 +97,12 @@ Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "
     (p < :data:`VERDICT_SIGNIFICANCE`) in the item-level Friedman/Kruskal–Wallis test and in the respondent-level
     check (same fallback).
 ``robust``
-    none of the above (``verdict_reasons`` says when only one of the two checks could be made).
+    none of the above, and every effect that could be assessed across respondents is shown to be small: its
+    interval lies inside ±the threshold (equivalence by interval inclusion, Schuirmann 1987; see
+    :attr:`ScaleSensitivity.order_decision` and :attr:`ScaleSensitivity.prompt_decision`).
+``inconclusive``
+    none of the sensitive verdicts, but an effect's interval does not lie inside its bound: the design cannot
+    tell (``verdict_reasons`` gives the smallest effect it could have detected).
 """
 VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
 
@@ -121,10 +147,20 @@ class RunInfo(ResultRecord):
     """Responses by status: ``ok``, ``refused``, ``invalid``, ``error``."""
     mode: str | None = None
     """``logprobs`` or ``generate`` (several joined by ``+`` when the responses mix them)."""
+    answers_by_mode: dict[str, int] = Field(default_factory=dict)
+    """Answers (status ``ok``) by the mode that produced them (``--mode auto`` asks a cell again by generation
+    when its log-probs name no label)."""
     respondent: str = RESPONDENT_DEFINITION
     """How a respondent is defined: every statistic across respondents uses this unit."""
     n_respondents: int
-    """Distinct respondents in the responses."""
+    """Respondents (template|order|sample|persona combinations) in the responses."""
+    n_effective: int | None = None
+    """Effective number of respondents: respondents whose every answer repeats another respondent's of the same
+    template × order × persona (deterministic repeats, e.g. samples at temperature 0) count once
+    (:func:`psychometrics.stats.distinct_respondents`). Every interval and test uses only the distinct respondents.
+    ``None`` in files written before it existed."""
+    temperature: float | None = None
+    """Sampling temperature of the run's design, when known."""
     inventories: list[str] = Field(default_factory=list)
     """Inventories scored."""
     templates: list[str] = Field(default_factory=list)
@@ -146,6 +182,9 @@ class ScoreSettings(ResultRecord):
     """Seed of the bootstrap."""
     ci_level: float = 0.95
     """Coverage of every confidence interval."""
+    value: str = "value"
+    """What an answer counts as: ``value`` (the chosen option) or ``expected_value`` (Σ value × probability over
+    the options, from log-probs; likert and bipolar items only, a chosen scenario option counts as chosen)."""
 
 
 class RateRow(ResultRecord):
@@ -207,6 +246,12 @@ class ScaleScore(ResultRecord):
     """Why a number is NaN."""
     warning: str | None = None
     """Caveats, e.g. few respondents or zero spread."""
+    interpretable: bool = True
+    """Whether the score can be read as the trait: no respondent-free score, enough answered cells, and no
+    response style that overrides content (answers following option position, acquiescence or nay-saying,
+    straight-lining) flagged on the scale's answers (see :func:`psychometrics.score._styles.interpretability`)."""
+    interpretability_reasons: list[str] = Field(default_factory=list)
+    """Every reason the score cannot be read, in words; empty when it can."""
 
 
 class TypeProfile(ResultRecord):
@@ -252,6 +297,12 @@ class ScaleReliability(ResultRecord):
     """Items in the scale."""
     reason: str | None = None
     """Why every coefficient is NaN, when one reason covers them all."""
+    items: ItemRest | None = None
+    """Item–rest correlations (psych ``r.drop``); ``None`` when there are no complete respondents."""
+    notes: list[str] = Field(default_factory=list)
+    """What the coefficients say about the answers, in words: negative α, items correlating negatively with the
+    rest of the scale (answers that contradict the keying, or an item that needs reversing), items perfectly
+    correlated because the answers follow option position."""
 
 
 class RespondentCheck(ResultRecord):
@@ -305,6 +356,13 @@ class ScaleSensitivity(ResultRecord):
     """Plain-language verdict (see :data:`Verdict` and :attr:`AuditScores.thresholds`)."""
     verdict_reasons: list[str] = Field(default_factory=list)
     """Why the verdict was given, and which checks could not be made."""
+    order_decision: EquivalenceDecision | None = None
+    """Three-way decision on the respondent-level order shift of keyed values (reversed − original) against
+    ±:data:`ORDER_SHIFT_MIN` of the response range: ``equivalent`` (robust), ``different`` or ``inconclusive``
+    with the smallest shift the design could detect."""
+    prompt_decision: EquivalenceDecision | None = None
+    """Three-way decision on the largest difference between two templates' respondent means against
+    ±:data:`PROMPT_RANGE_MIN` of the response range (Welch intervals of every pair, Bonferroni-adjusted)."""
 
 
 class ScaleNorms(ResultRecord):
@@ -345,6 +403,14 @@ class MTMMRow(ResultRecord):
     """Matched respondents used."""
     reason: str | None = None
     """Why a value is NaN."""
+    within_orders: dict[str, float] = Field(default_factory=dict)
+    """Option order → convergent r among respondents of that order only (an order's position effect cannot
+    produce it); NaN where undefined."""
+    verdict: Literal["pass", "fail", "not assessable"] = "not assessable"
+    """``pass`` only when convergent and discriminant criteria hold within every option order and every scale of
+    the trait is interpretable; ``fail`` when a criterion fails within an order; otherwise ``not assessable``."""
+    verdict_reason: str | None = None
+    """Why the verdict is ``fail`` or ``not assessable``."""
 
 
 class MTMMPair(ResultRecord):
@@ -372,6 +438,10 @@ class MTMMPair(ResultRecord):
     """Why the whole analysis is undefined."""
     warning: str | None = None
     """Caveats (small n)."""
+    scope: str = "across option orders"
+    """What ``rows``, ``matrix`` and ``n`` pool: respondents of every option order together. A separate, labelled
+    check: position effects shared by both inventories can produce these correlations (each row's
+    ``within_orders`` and ``verdict`` do not pool orders)."""
 
 
 class CongruenceRow(ResultRecord):
@@ -433,6 +503,87 @@ class Validity(ResultRecord):
     """Why there is no MTMM (e.g. a single inventory)."""
 
 
+FormVerdict = Literal["consistent", "inconsistent", "inconclusive", "not enough data"]
+"""Verdict on one scale across two parallel forms, decided in this order: ``inconsistent`` (a significant shift
+of at least :data:`FORMS_SHIFT_MIN` of the score range, or an interval of r wholly below
+:data:`FORMS_RELIABILITY_MIN`), ``not enough data`` (neither r nor the shift computable), ``consistent`` (the
+interval of r at or above :data:`FORMS_RELIABILITY_MIN` and the interval of the shift within
+± :data:`FORMS_SHIFT_MIN` of the score range), else ``inconclusive``."""
+
+
+class FormScale(ResultRecord):
+    """One scale on two parallel forms: how well the forms agree across matched respondents."""
+
+    scale: str
+    """Scale id (shared by the forms)."""
+    reliability: Correlation
+    """Parallel-forms reliability: Pearson r of the scale scores on the two forms (Fisher-z interval)."""
+    shift: PairedDifference
+    """Mean shift ``form − original`` of the scale scores, paired t test."""
+    shift_share: float
+    """``|shift.diff|`` as a share of the scale's score range; NaN when the shift is undefined."""
+    verdict: FormVerdict
+    """See :data:`FormVerdict`."""
+    verdict_reasons: list[str] = Field(default_factory=list)
+    """Why the verdict is not ``consistent``, in words."""
+
+
+class FormPair(ResultRecord):
+    """Consistency across two parallel forms of one inventory (the original and a paraphrase or translation)."""
+
+    original: str
+    """The reference form: the original inventory (or the first form when the original was not given)."""
+    form: str
+    """The parallel form compared with it."""
+    relation: str | None = None
+    """``paraphrase`` or ``translation`` (the form's declaration)."""
+    language_original: str | None = None
+    """BCP 47 tag of the reference form."""
+    language_form: str | None = None
+    """BCP 47 tag of the form."""
+    nominal: bool = False
+    """The answers are categories (scenario options): no distance between them, only identical or not."""
+    n_respondents: int
+    """Respondents (template × order × sample × persona) who answered both forms."""
+    items: Table | None = None
+    """Per original item: ``item, form_a, form_b, n, identical, identical_ci_low, identical_ci_high, mad,
+    reason`` (:func:`psychometrics.stats.item_consistency`); ``None`` when a form has no answers."""
+    scales: list[FormScale] = Field(default_factory=list)
+    """One entry per scale."""
+    reason: str | None = None
+    """Why ``items`` is missing."""
+
+
+class SampleRetest(ResultRecord):
+    """Stability of one scale across repeated samples within a run (respondents: template × order × persona)."""
+
+    inventory: str
+    """Inventory id."""
+    scale: str
+    """Scale id."""
+    n_samples: int
+    """Samples compared (the ICC's raters)."""
+    agreement: Estimate
+    """ICC(2,1) across samples: absolute agreement of one sample with another."""
+    consistency: Estimate
+    """ICC(3,1) across samples: consistency of the respondents' order."""
+    temperature: float | None = None
+    """The run's sampling temperature, when known."""
+
+
+class InventoryStyles(ResultRecord):
+    """Response styles of one inventory's answers: over all of them and per scale."""
+
+    inventory: str
+    """Inventory id."""
+    overall: ResponseStyles | None = None
+    """Every index over all the inventory's answers; ``None`` with ``reason`` when there are none."""
+    scales: dict[str, ResponseStyles] = Field(default_factory=dict)
+    """Scale id → every index over that scale's answers (without per-respondent straight-lining rows)."""
+    reason: str | None = None
+    """Why there are no indices."""
+
+
 class AuditScores(ResultRecord):
     """Scores and statistics of one run: what the numbers are and how far they can be trusted."""
 
@@ -458,51 +609,115 @@ class AuditScores(ResultRecord):
     """One entry per inventory × scale."""
     validity: Validity
     """MTMM and EFA."""
+    forms: list[FormPair] = Field(default_factory=list)
+    """Consistency across parallel forms: one entry per original × form scored together."""
+    sample_retest: list[SampleRetest] = Field(default_factory=list)
+    """Stability across repeated samples within the run (temperature > 0, at least two samples)."""
+    sample_retest_reason: str | None = None
+    """Why there is no stability across samples (one sample, temperature 0)."""
+    response_styles: list[InventoryStyles] = Field(default_factory=list)
+    """Response-style indices per inventory and scale (position, acquiescence, extreme and midpoint responding,
+    straight-lining), each with its interval, threshold and verdict."""
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
+
+    def readability(self) -> str:
+        """One line: how many scale scores can be read as traits, and why the others cannot (the first line of
+        every summary)."""
+        if not self.scales:
+            return "no scales to score"
+        bad = [r for r in self.scales if not r.interpretable]
+        n, total = len(self.scales) - len(bad), len(self.scales)
+        if not bad:
+            return f"{n} of {total} scale scores can be read as traits"
+        causes = dict.fromkeys(r.interpretability_reasons[0].split(":")[0] for r in bad if r.interpretability_reasons)
+        return f"{n} of {total} scale scores can be read as traits; {len(bad)} cannot: {'; '.join(causes)}"
 
     # -- output (to_json / from_json: see ResultRecord) --------------------------------------------------------
 
     def to_frame(self) -> Any:
         """One tidy row per inventory × scale with the headline numbers (a :class:`pandas.DataFrame`).
 
-        Columns: ``inventory, scale, name, trait, mean, sd, ci_low, ci_high, n, n_items, score_min,
-        score_max, alpha, omega, split_half, reliability_n, order_mad, order_shift, order_p, order_rank_biserial,
-        prompt_range, prompt_p, prompt_effect, refusal_rate, norm_z, norm_percentile, verdict``.
+        The columns and their dtypes are :data:`FRAME_SCHEMA`: every coefficient with its interval
+        (``alpha``, ``alpha_ci_low``, ``alpha_ci_high``, ``alpha_reason``; the same for ``lambda6``, ``omega`` and
+        ``split_half``), the mean with its interval, order and prompt sensitivity, the refusal rate with its Wilson
+        interval, the norm comparison, the verdict, and whether the scale is interpretable (``interpretable``,
+        ``interpretability_reasons`` joined by ``; ``). A NaN number comes with the reason in the column
+        ``<name>_reason`` (``<NA>`` where the value is defined); text columns are pandas ``string``, counts
+        ``Int64``, flags ``boolean``, numbers ``float64``.
         """
         import pandas as pd
 
         rel = {(r.inventory, r.scale): r for r in self.reliability}
         sens = {(s.inventory, s.scale): s for s in self.sensitivity}
         nor = {(n.inventory, n.scale): n for n in self.norms}
-        rows = []
-        nan = math.nan
-        for s in self.scales:
-            key = (s.inventory, s.scale)
-            r, se, no = rel.get(key), sens.get(key), nor.get(key)
-            refused = next((x.rate for x in (se.response_rates if se else []) if x.status == "refused"), nan)
-            cmp = no.comparison if no else None
-            rows.append({
-                "inventory": s.inventory, "scale": s.scale, "name": s.name, "trait": s.trait,
-                "mean": s.mean, "sd": s.sd, "ci_low": s.ci_low, "ci_high": s.ci_high, "n": s.n,
-                "n_items": s.n_items, "score_min": s.score_min, "score_max": s.score_max,
-                "alpha": r.alpha.value if r else nan, "omega": r.omega.value if r else nan,
-                "split_half": r.split_half.value if r else nan, "reliability_n": r.n if r else 0,
-                "order_mad": se.order.mad if se else nan, "order_shift": se.order.mean_difference if se else nan,
-                "order_p": se.order.p if se else nan, "order_rank_biserial": se.order.rank_biserial if se else nan,
-                "prompt_range": se.prompt.score_range if se else nan, "prompt_p": se.prompt.p if se else nan,
-                "prompt_effect": se.prompt.effect_size if se else nan, "refusal_rate": refused,
-                "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
-                "verdict": se.verdict if se else None,
-            })
-        return pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        rows = [_frame_row(s, rel.get((s.inventory, s.scale)), sens.get((s.inventory, s.scale)),
+                           nor.get((s.inventory, s.scale))) for s in self.scales]
+        frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+        return frame.astype(FRAME_SCHEMA)
 
 
-FRAME_COLUMNS = [
-    "inventory", "scale", "name", "trait", "mean", "sd", "ci_low", "ci_high", "n", "n_items", "score_min",
-    "score_max", "alpha", "omega", "split_half", "reliability_n", "order_mad", "order_shift", "order_p",
-    "order_rank_biserial", "prompt_range", "prompt_p", "prompt_effect", "refusal_rate", "norm_z",
-    "norm_percentile", "verdict",
-]
+def _estimate_columns(name: str, e: Estimate | None, fallback: str | None) -> dict[str, Any]:
+    if e is None:
+        return {name: math.nan, f"{name}_ci_low": math.nan, f"{name}_ci_high": math.nan,
+                f"{name}_reason": fallback or "no reliability analysis for this scale"}
+    return {name: e.value, f"{name}_ci_low": e.ci_low, f"{name}_ci_high": e.ci_high,
+            f"{name}_reason": (e.reason or fallback) if math.isnan(e.value) else None}
+
+
+def _frame_row(s: ScaleScore, r: ScaleReliability | None, se: ScaleSensitivity | None,
+               no: ScaleNorms | None) -> dict[str, Any]:
+    nan = math.nan
+    refused = next((x for x in (se.response_rates if se else []) if x.status == "refused"), None)
+    cmp = no.comparison if no else None
+    row: dict[str, Any] = {
+        "inventory": s.inventory, "scale": s.scale, "name": s.name, "trait": s.trait,
+        "mean": s.mean, "sd": s.sd, "ci_low": s.ci_low, "ci_high": s.ci_high,
+        "mean_reason": s.reason if math.isnan(s.mean) else None, "n": s.n,
+        "n_items": s.n_items, "score_min": s.score_min, "score_max": s.score_max,
+    }
+    for coef in ("alpha", "lambda6", "omega", "split_half"):
+        row.update(_estimate_columns(coef, getattr(r, coef) if r else None, r.reason if r else None))
+    row["reliability_n"] = r.n if r else 0
+    order, prompt = (se.order, se.prompt) if se else (None, None)
+    row.update({
+        "order_mad": order.mad if order else nan, "order_shift": order.mean_difference if order else nan,
+        "order_p": order.p if order else nan, "order_rank_biserial": order.rank_biserial if order else nan,
+        "order_reason": (order.reason if order else "no sensitivity analysis for this scale")
+        if not order or math.isnan(order.p) else None,
+        "prompt_range": prompt.score_range if prompt else nan, "prompt_p": prompt.p if prompt else nan,
+        "prompt_effect": prompt.effect_size if prompt else nan,
+        "prompt_reason": (prompt.reason if prompt else "no sensitivity analysis for this scale")
+        if not prompt or math.isnan(prompt.p) else None,
+        "refusal_rate": refused.rate if refused else nan,
+        "refusal_ci_low": refused.ci_low if refused else nan, "refusal_ci_high": refused.ci_high if refused else nan,
+        "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
+        "norm_reason": (cmp.reason if cmp else (no.reason if no else "no human norms"))
+        if not cmp or math.isnan(cmp.z) else None,
+        "verdict": se.verdict if se else None, "interpretable": s.interpretable,
+        "interpretability_reasons": "; ".join(s.interpretability_reasons),
+    })
+    return row
+
+
+def _coefficient_schema(name: str) -> dict[str, str]:
+    return {name: "float64", f"{name}_ci_low": "float64", f"{name}_ci_high": "float64", f"{name}_reason": "string"}
+
+
+FRAME_SCHEMA: dict[str, str] = {
+    "inventory": "string", "scale": "string", "name": "string", "trait": "string",
+    "mean": "float64", "sd": "float64", "ci_low": "float64", "ci_high": "float64", "mean_reason": "string",
+    "n": "Int64", "n_items": "Int64", "score_min": "float64", "score_max": "float64",
+    **_coefficient_schema("alpha"), **_coefficient_schema("lambda6"), **_coefficient_schema("omega"),
+    **_coefficient_schema("split_half"), "reliability_n": "Int64",
+    "order_mad": "float64", "order_shift": "float64", "order_p": "float64", "order_rank_biserial": "float64",
+    "order_reason": "string", "prompt_range": "float64", "prompt_p": "float64", "prompt_effect": "float64",
+    "prompt_reason": "string", "refusal_rate": "float64", "refusal_ci_low": "float64", "refusal_ci_high": "float64",
+    "norm_z": "float64", "norm_percentile": "float64", "norm_reason": "string", "verdict": "string",
+    "interpretable": "boolean", "interpretability_reasons": "string",
+}
+"""Columns of :meth:`AuditScores.to_frame` and their pandas dtypes."""
+
+FRAME_COLUMNS = list(FRAME_SCHEMA)
 """Columns of :meth:`AuditScores.to_frame`."""
 

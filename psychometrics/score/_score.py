@@ -20,14 +20,17 @@ import pandas as pd
 
 from psychometrics.inventory import Inventory, keyed_values, score_scales
 from psychometrics.score._common import CI_LEVEL, rate_rows
+from psychometrics.score._forms import forms_consistency, sample_retest
 from psychometrics.score._load import read_responses, scoring_inventories
 from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
 from psychometrics.score._reliability import scale_reliability
 from psychometrics.score._respondents import with_respondent
 from psychometrics.score._scales import scale_norms, scale_score, type_profile
 from psychometrics.score._sensitivity import scale_sensitivity
+from psychometrics.score._styles import follows_position, interpretability, inventory_styles
 from psychometrics.score._validity import validity
 from psychometrics.score._warnings import run_warnings
+from psychometrics.stats import distinct_respondents
 from psychometrics.store import Run
 
 NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "sample", "status", "value"})
@@ -35,19 +38,22 @@ NEEDED_COLUMNS = frozenset({"inventory", "item", "scale", "template", "order", "
 
 
 def score(
-    run_or_responses: str | Run | pd.DataFrame,
+    run_or_responses: str | Sequence[str] | Run | pd.DataFrame,
     inventories: Mapping[str, Inventory] | Sequence[Inventory | str] | None = None,
     *,
     db: str | None = None,
     n_boot: int = 1000,
     seed: int | None = 0,
+    value: str = "value",
 ) -> AuditScores:
     """Score a run: scale scores, reliability, sensitivity with a verdict, norms and validity.
 
     Parameters
     ----------
-    run_or_responses : str, Run or pandas.DataFrame
-        A run id (read from the store at ``db``), a :class:`~psychometrics.store.Run`, or a responses frame
+    run_or_responses : str, list of str, Run or pandas.DataFrame
+        A run id (read from the store at ``db``), several run ids of one model (scored together, e.g. an
+        original and its parallel forms from separate audits; each inventory from one run), a
+        :class:`~psychometrics.store.Run`, or a responses frame
         with the columns of :meth:`Store.responses_frame <psychometrics.store.Store.responses_frame>`
         (at least ``inventory, item, scale, template, order, sample, status, value``; ``persona``, ``model``
         and ``mode`` when present).
@@ -62,6 +68,10 @@ def score(
         dominates the run time).
     seed : int or None
         Seed of the bootstrap.
+    value : {"value", "expected_value"}
+        What an answer counts as: the chosen option, or the expectation over the option probabilities
+        (log-prob answers of likert and bipolar items; an answer without probabilities, or a scenario choice,
+        keeps its chosen value).
 
     Returns
     -------
@@ -73,7 +83,8 @@ def score(
     LookupError
         No run with that id in the store.
     ValueError, TypeError
-        A responses frame without the needed columns, or answers outside an item's response values.
+        A responses frame without the needed columns, answers outside an item's response values, or several
+        runs of different models or sharing an inventory.
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
         raise ValueError(f"n_boot must be a non-negative integer, got {n_boot!r}")
@@ -82,40 +93,107 @@ def score(
     if missing:
         raise ValueError(f"responses lack the column(s) {missing}")
     invs = scoring_inventories(inventories, frame, run)
-    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed)
+    if value not in ("value", "expected_value"):
+        raise ValueError(f"value must be 'value' or 'expected_value' (got {value!r})")
+    if value == "expected_value" and "expected_value" in frame:
+        frame = _expected_values(frame, invs)
+    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value)
+
+
+def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
+    """``frame`` with ``value`` replaced by ``expected_value`` where the item is likert or bipolar and there is one."""
+    out = frame.copy()
+    graded = out["inventory"].map(lambda i: i in invs and invs[i].kind != "scenario").astype(bool)
+    ev = pd.to_numeric(out["expected_value"], errors="coerce")
+    use = graded & ev.notna()
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
+    out.loc[use, "value"] = ev[use]
+    return out
 
 
 def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: Run | None = None,
-                    n_boot: int = 1000, seed: int | None = 0) -> AuditScores:
+                    n_boot: int = 1000, seed: int | None = 0, value: str = "value") -> AuditScores:
     """:class:`AuditScores` of a responses frame and the inventories to score (by id), without the store.
 
     ``run`` (its design and planned cells) refines the run information and warnings when known.
     """
-    df = _prepared(frame)
+    everyone = _prepared(frame)
+    distinct = _distinct(everyone)
+    df = everyone[everyone["respondent"].isin(distinct[0])].reset_index(drop=True) if distinct else everyone
     keyed: dict[str, pd.DataFrame] = {}
     scores: dict[str, pd.DataFrame] = {}
-    scales, types, rel, sens, norms = [], [], [], [], []
+    scales, types, rel, sens, norms, styles = [], [], [], [], [], []
     for inv_id, inv in invs.items():
         part = df[df["inventory"] == inv_id]
         keyed[inv_id] = _keyed(inv, part)
         scores[inv_id] = _respondent_scores(inv, part)
+        styles.append(inventory_styles(inv, part))
         for sc in inv.scales:
-            scales.append(scale_score(inv, sc.id, scores[inv_id]))
-            rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed))
+            scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
+            score_ = scale_score(inv, sc.id, scores[inv_id])
+            readable, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            scales.append(score_.model_copy(update={"interpretable": readable, "interpretability_reasons": why}))
+            rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,
+                                         follows_position=follows_position(scale_styles),
+                                         model=_from_model(df, run)))
             norms.append(scale_norms(inv, sc.id, scores[inv_id]))
         if any(s.letters is not None for s in inv.scales):
             types.append(type_profile(inv, [s for s in scales if s.inventory == inv_id], scores[inv_id]))
     templates = {inv_id: _templates_of(df, inv_id, run) for inv_id in invs}
-    valid = validity(invs, scores, keyed, templates)
+    valid = validity(invs, scores, keyed, templates, scales)
     overall = rate_rows(df["status"])
+    retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else None)
+    info = _run_info(df, run, list(invs)).model_copy(update={
+        "n_respondents": int(everyone["respondent"].nunique()),
+        "n_effective": len(distinct[0]) if distinct else int(everyone["respondent"].nunique()),
+        "temperature": run.design.settings.temperature if run else None})
     return AuditScores(
-        run=_run_info(df, run, list(invs)),
-        settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL),
+        run=info,
+        settings=ScoreSettings(n_boot=n_boot, seed=seed, ci_level=CI_LEVEL, value=value),
         thresholds=dict(VERDICT_THRESHOLDS),
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
-        validity=valid, warnings=run_warnings(df, run, overall, scales, sens),
+        validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,
+        sample_retest_reason=retest_reason, response_styles=styles,
+        warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None),
     )
+
+
+def _distinct(df: pd.DataFrame) -> tuple[list[str], str | None] | None:
+    """The respondents that carry information, and a warning when some repeat another.
+
+    A template × order × persona whose samples all gave the same answers (status included) is deterministic: its
+    repeats are one respondent (:func:`psychometrics.stats.distinct_respondents`). Where samples differ, an exact
+    match of two samples may be chance (a short scale, few options), so such groups keep every respondent.
+    ``None`` with a single sample.
+    """
+    if not len(df) or df["sample"].nunique() < 2:
+        return None
+    persona = df["persona"].fillna("-").astype(str)
+    answers = pd.DataFrame({
+        "respondent": df["respondent"], "template": df["template"], "order": df["order"], "persona": persona,
+        "item": df["inventory"].astype(str) + "|" + df["item"].astype(str),
+        # a refusal or an error is not a missing cell: code the status into the compared value
+        "value": df["value"].where(df["status"] == "ok", -df["status"].map(
+            {"refused": 1, "invalid": 2, "error": 3}).fillna(4).astype(float)),
+    }).drop_duplicates(["respondent", "item"])
+    res = distinct_respondents(answers)
+    identical = {tuple(g.group.values()) for g in res.groups if g.n_distinct == 1 and g.n_respondents > 1}
+    group_of = answers.drop_duplicates("respondent").set_index("respondent")[["template", "order", "persona"]]
+    kept = [r for r, rep in res.representative.items()
+            if r == rep or tuple(str(x) for x in group_of.loc[r]) not in identical]
+    warning = None
+    if len(kept) < res.n_respondents:
+        warning = (f"{res.n_respondents - len(kept)} of {res.n_respondents} respondents repeat the answers of another "
+                   f"sample of the same template × order × persona exactly (every sample of {len(identical)} such "
+                   f"group(s) answered alike): effective n = {len(kept)}; every interval and test uses the "
+                   f"{len(kept)} distinct respondents")
+    return kept, warning
+
+
+def _from_model(df: pd.DataFrame, run: Run | None) -> bool:
+    """Whether the answers come from a model (a run, or a frame naming a model) rather than from people."""
+    return run is not None or ("model" in df and df["model"].notna().any())
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,6 +258,8 @@ def _run_info(df: pd.DataFrame, run: Run | None, inventories: list[str]) -> RunI
         n_cells=len(df),
         counts=counts,
         mode="+".join(modes) if modes else (run.mode_used if run else None),
+        answers_by_mode={str(m): int(n) for m, n in df.loc[df["status"] == "ok", "mode"].value_counts().items()}
+        if "mode" in df else {},
         n_respondents=int(df["respondent"].nunique()),
         inventories=inventories,
         templates=_in_design_order(df["template"].unique(), design.templates if design else ()),

@@ -8,11 +8,13 @@ import pandas as pd
 
 from psychometrics.inventory import Inventory
 from psychometrics.score._common import ORDER_A, ORDER_B, rate_rows, safe
-from psychometrics.score._model import RespondentCheck, ScaleSensitivity
-from psychometrics.score._verdict import verdict
+from psychometrics.score._model import ORDER_SHIFT_MIN, PROMPT_RANGE_MIN, RespondentCheck, ScaleSensitivity
+from psychometrics.score._verdict import robust_or_inconclusive, verdict
 from psychometrics.stats import (
+    EquivalenceDecision,
     OrderSensitivity,
     PromptSensitivity,
+    equivalence_test,
     one_way_anova,
     order_sensitivity,
     prompt_sensitivity,
@@ -64,9 +66,49 @@ def scale_sensitivity(inv: Inventory, scale_id: str, keyed: pd.DataFrame) -> Sca
     prompt_chk = template_check(per, "key")
     decided, why = verdict(prompt, order, order_k, rates, raw_hi - raw_lo, key_hi - key_lo,
                            n_ok=int(part["keyed"].notna().sum()), checks=(prompt_chk, order_chk, order_k_chk))
+    order_dec = order_decision(in_orders, ORDER_SHIFT_MIN * (key_hi - key_lo))
+    prompt_dec = prompt_decision(per, PROMPT_RANGE_MIN * (key_hi - key_lo))
+    if decided == "robust":
+        decided, why = robust_or_inconclusive(why, order_dec, prompt_dec)
     return ScaleSensitivity(inventory=inv.id, scale=scale_id, prompt=prompt, order=order, order_keyed=order_k,
                             prompt_check=prompt_chk, order_check=order_chk, order_keyed_check=order_k_chk,
-                            response_rates=rates, verdict=decided, verdict_reasons=why)
+                            response_rates=rates, verdict=decided, verdict_reasons=why, order_decision=order_dec,
+                            prompt_decision=prompt_dec)
+
+
+def order_decision(per: pd.DataFrame, bound: float) -> EquivalenceDecision | None:
+    """Three-way decision on the shift of respondents' mean keyed answers, reversed − original, against ±bound
+    (Welch TOST; :func:`psychometrics.stats.equivalence_test`); ``None`` without both orders."""
+    a, b = per.loc[per["order"] == ORDER_A, "key"].dropna(), per.loc[per["order"] == ORDER_B, "key"].dropna()
+    if not len(a) or not len(b):
+        return None
+    return equivalence_test(a, b, bound=bound)
+
+
+def prompt_decision(per: pd.DataFrame, bound: float) -> EquivalenceDecision | None:
+    """Three-way decision on the largest difference between two templates' respondent means against ±bound.
+
+    Every pair of templates is judged by :func:`psychometrics.stats.equivalence_test` at α / m (Bonferroni over
+    the m pairs): equivalent when every pair is, different when any pair is, else inconclusive. The record is the
+    pair with the largest difference, its reason naming the pair. ``None`` with fewer than two templates.
+    """
+    groups = [(t, g["key"].dropna()) for t, g in per.groupby("template", sort=False)]
+    groups = [(t, g) for t, g in groups if len(g)]
+    pairs = [(ta, ga, tb, gb) for i, (ta, ga) in enumerate(groups) for tb, gb in groups[i + 1:]]
+    if not pairs:
+        return None
+    alpha = 0.05 / len(pairs)
+    judged = [(ta, tb, equivalence_test(ga, gb, bound=bound, alpha=alpha)) for ta, ga, tb, gb in pairs]
+    verdicts = {d.verdict for _, _, d in judged}
+    pick = max(judged, key=lambda x: (x[2].verdict == "different", abs(x[2].estimate)
+                                      if math.isfinite(x[2].estimate) else -1.0))
+    if "different" not in verdicts and verdicts != {"equivalent"}:
+        pick = next(x for x in judged if x[2].verdict != "equivalent")
+    ta, tb, d = pick
+    verdict_ = "different" if "different" in verdicts else ("equivalent" if verdicts == {"equivalent"}
+                                                           else "inconclusive")
+    return d.model_copy(update={"verdict": verdict_, "reason": f"{tb} − {ta} (of {len(pairs)} template pair(s), "
+                                                                  f"Bonferroni α = {alpha:.3g}): {d.reason}"})
 
 
 def order_check(per: pd.DataFrame, col: str) -> RespondentCheck:

@@ -16,7 +16,7 @@ from psychometrics.score._model import (
     RespondentCheck,
     Verdict,
 )
-from psychometrics.stats import OrderSensitivity, PromptSensitivity
+from psychometrics.stats import EquivalenceDecision, OrderSensitivity, PromptSensitivity
 
 
 def verdict(prompt: PromptSensitivity, order: OrderSensitivity, order_k: OrderSensitivity, rates: list[RateRow],
@@ -85,3 +85,23 @@ def _confirmed(check: RespondentCheck, why: list[str], what: str) -> bool:
         return False
     why.append(f"{what}: respondent-level check undefined ({check.reason}); the item-level test decides")
     return True
+
+
+def robust_or_inconclusive(why: list[str], order: EquivalenceDecision | None,
+                           prompt: EquivalenceDecision | None) -> tuple[Verdict, list[str]]:
+    """"robust" only when every effect that could be assessed is shown to be small (its interval inside the
+    bound: equivalence, Schuirmann 1987), else "inconclusive" with the smallest effect the design could detect.
+
+    A check the design cannot make (one template, no reversed order) is not assessed and does not by itself make
+    the verdict inconclusive; with neither check assessable the verdict is "not enough data".
+    """
+    judged = [(label, d) for label, d in (("order", order), ("templates", prompt))
+              if d is not None and d.verdict != "not assessed"]
+    if not judged:
+        return "not enough data", [*why, "neither the order nor the template effect could be estimated across "
+                                          "respondents"]
+    open_ = [(label, d) for label, d in judged if d.verdict != "equivalent"]
+    words = [f"{label} across respondents: {d.verdict} — {d.reason}" for label, d in judged]
+    if not open_:
+        return "robust", [*why, *words]
+    return "inconclusive", [*why, *words, "robust needs every assessed effect's interval inside its bound"]

@@ -92,6 +92,7 @@ def shape(
     max_tokens: int = 32,
     reasoning_effort: str | None = None,
     mode: str = "auto",
+    prompt_format: str = "auto",
     concurrency: int = 8,
     rpm: float | None = None,
     timeout: float = 60.0,
@@ -139,7 +140,7 @@ def shape(
     result = audit(
         model=model, inventories=[inventory], templates=templates, orders=orders, samples=samples,
         temperature=temperature, max_tokens=max_tokens, reasoning_effort=reasoning_effort,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode, prompt_format=prompt_format,  # type: ignore[arg-type]
         concurrency=concurrency, rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db,
         run_id=run_id, limit_items=limit_items, personas=persona_list, progress=progress,
     )

@@ -32,6 +32,8 @@ SINGULAR_TOL = 1e-10
 """A correlation matrix whose smallest/largest eigenvalue ratio is below this is treated as singular."""
 MAX_HEYWOOD_LOADING = math.sqrt(0.995)
 """Loadings are bounded so that every uniqueness is at least 0.005 (factor_analyzer's default bound)."""
+_AT_BOUND = MAX_HEYWOOD_LOADING - 1e-6
+"""A loading this close to the bound is at it (a Heywood case)."""
 DROPPED_WARN_SHARE = 0.05
 """A warning is added when more than this share of bootstrap resamples was undefined and dropped."""
 MIN_VALID_SHARE = 0.5
@@ -549,15 +551,29 @@ def mcdonald_omega(
     The loadings :math:`\lambda_i` are those of a one-factor minimum-residual (unweighted least squares) fit of
     the item correlation matrix — ``factor_analyzer.FactorAnalyzer(n_factors=1, rotation=None,
     method="minres")``, which minimises the squared off-diagonal residuals :math:`\sum_{i \ne j}
-    (r_{ij} - \lambda_i\lambda_j)^2` with uniquenesses bounded below by 0.005. Then
+    (r_{ij} - \lambda_i\lambda_j)^2` — oriented so that :math:`\sum_i \lambda_i > 0`. Then
 
     .. math::
 
         \omega_t = \frac{\left(\sum_i \lambda_i\right)^2}
                         {\left(\sum_i \lambda_i\right)^2 + \sum_i \left(1 - \lambda_i^2\right)}
 
-    This is the one-factor ω of ``psych::omega(items, nfactors = 1)`` (not the default three-factor
-    Schmid–Leiman ω total). In the bootstrap the same objective is minimised for all resamples at once by
+    **Heywood cases.** Every loading is bounded by :math:`|\lambda_i| \le \sqrt{0.995}` (uniqueness
+    :math:`1 - \lambda_i^2 \ge 0.005`), in the point estimate and in every bootstrap resample alike.
+    factor_analyzer bounds the uniquenesses inside its optimiser but its final loadings can pass 1 (it then gives
+    :math:`1 - \lambda_i^2 < 0`); when that happens the loadings are refitted under the bound by the coordinate
+    descent the bootstrap uses, and ``warning`` names the items at the bound (a Heywood case: the one-factor
+    model does not fit them; R psych reports an "ultra-Heywood case" and leaves the loading above 1).
+
+    **Relation to R.** With every loading positive this is the one-factor ω of ``psych::omega(items,
+    nfactors = 1)$omega.tot`` (not the default three-factor Schmid–Leiman ω total) up to its denominator: psych
+    computes :math:`1 - \sum_i(1 - \lambda_i^2) / \sum_{ij} r_{ij}`, the observed instead of the model-implied
+    total, which differs by a few 1e-4 on typical scales. They disagree when a loading is **negative** (an item
+    keyed against the others): psych reverses such items first (``flip = TRUE``) and reports the ω of the
+    re-keyed scale, while ω here scores the items as given, so the negative loading lowers it; ``warning`` then
+    names the items. Reverse them (or check the keying with :func:`item_rest_correlations`) to compare with psych.
+
+    In the bootstrap the objective is minimised for all resamples at once by
     coordinate descent (it agrees with factor_analyzer to about 1e-6); resamples with a zero-variance item,
     a singular correlation matrix or no convergence are dropped and counted.
 
@@ -594,6 +610,7 @@ def mcdonald_omega(
     loadings, failure, fit_note = _fit_one_factor(r[0])
     if failure or loadings is None:
         return _undefined(n, k, failure or "the one-factor model could not be fitted", method)
+    loadings, loading_note = _bounded_loadings(loadings, r[0], names)
     value = float(_omega_from_loadings(loadings))
     low = high = math.nan
     boot_warning = None
@@ -606,6 +623,10 @@ def mcdonald_omega(
         valid &= converged
         values = np.where(valid, _omega_from_loadings(lam), np.nan)
         low, high, method, boot_warning = _percentile_ci(values, valid, ci, n_boot, seed)
+        at_bound = int((valid & (np.abs(lam) >= _AT_BOUND).any(axis=1)).sum())
+        if at_bound:
+            boot_warning = _join(boot_warning, f"{at_bound} of {n_boot} bootstrap resamples have a loading at the "
+                                               "Heywood bound")
     return Estimate(
         value=value,
         ci_low=low,
@@ -613,9 +634,36 @@ def mcdonald_omega(
         ci_level=ci if ci is not None and n_boot else None,
         n=n,
         n_items=k,
-        warning=_join(_small_n_warning(n), fit_note, boot_warning),
+        warning=_join(_small_n_warning(n), fit_note, loading_note, boot_warning),
         method=method,
     )
+
+
+def _bounded_loadings(loadings: np.ndarray, r: np.ndarray, names: list[str]) -> tuple[np.ndarray, str | None]:
+    """The one-factor loadings under the bound |λ| ≤ √0.995, oriented to a positive sum, and what to warn about.
+
+    A fit beyond the bound (a Heywood case) is replaced by the bounded coordinate-descent solution that the
+    bootstrap uses, so that the point estimate and the interval come from the same constrained model.
+    """
+    notes = []
+    if np.abs(loadings).max() > MAX_HEYWOOD_LOADING + 1e-9:
+        bounded, converged = _one_factor_uls(r[None])
+        if converged[0]:
+            loadings = bounded[0]
+    heywood = [names[i] for i in np.flatnonzero(np.abs(loadings) >= _AT_BOUND)]
+    if heywood:
+        these = "these items" if len(heywood) > 1 else "this item"
+        notes.append(f"Heywood case: the loading of {_quote(heywood)} reached the bound |λ| = √0.995 (uniqueness "
+                     f"0.005); the one-factor model does not fit {these}")
+    if loadings.sum() < 0:
+        loadings = -loadings
+    negative = [f"{names[i]!r} (λ = {loadings[i]:.2f})" for i in np.flatnonzero(loadings < 0)]
+    if negative:
+        several = len(negative) > 1
+        notes.append(f"item{'s' if several else ''} {', '.join(negative)} load{'' if several else 's'} negatively"
+                     " on the common factor: the items are not all keyed in one direction and ω scores "
+                     "them as given (psych::omega reverses them first and reports a higher ω)")
+    return loadings, _join(*notes)
 
 
 def split_half(
@@ -822,8 +870,8 @@ def icc(
         \mathrm{ICC}(3,k) = \frac{MS_R - MS_E}{MS_R}
 
     Targets without a rating from every rater are dropped (listwise). Undefined input — fewer than 2 targets
-    or raters, or every rating the same — gives NaN with a ``reason``. Intervals are pingouin's 95% F-based
-    intervals. Equivalent R call: ``psych::ICC(wide)``.
+    or raters, fewer than 5 ratings (a 2 × 2 frame), or every rating the same — gives NaN with a ``reason``.
+    Intervals are pingouin's 95% F-based intervals. Equivalent R call: ``psych::ICC(wide)``.
 
     References
     ----------
@@ -866,6 +914,8 @@ def icc(
         reason = f"{k} rater{'s' if k != 1 else ''}; at least 2 are needed"
     elif n < 2:
         reason = f"{n} target{'s' if n != 1 else ''} rated by every rater; at least 2 are needed"
+    elif n * k < 5:  # pingouin.intraclass_corr asserts at least 5 ratings
+        reason = f"{n} targets × {k} raters = {n * k} ratings; the two-way ANOVA needs at least 5"
     elif np.all(complete.to_numpy(dtype=float) == complete.to_numpy(dtype=float)[0, 0]):
         reason = "every rating is the same (zero variance)"
     nan6 = [math.nan] * 6

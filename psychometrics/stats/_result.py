@@ -100,7 +100,8 @@ class EFAResult(FrameRecord):
     variance: pd.DataFrame | None = None
     """Per factor: ``ss_loadings``, ``proportion``, ``cumulative`` (computed from ``loadings``)."""
     factor_correlations: pd.DataFrame | None = None
-    """Factor correlation matrix for oblique rotations; ``None`` for orthogonal ones."""
+    """Factor correlation matrix Φ for oblique rotations, in the order and orientation of ``loadings`` (so that
+    L·Φ·Lᵀ is the common part the model reproduces); ``None`` for orthogonal ones."""
     congruence: pd.DataFrame | None = None
     """With ``keys``: one row per keyed scale: ``scale, factor, phi, reflected`` — Tucker's φ with the matched
     factor after sign alignment (``reflected`` is true when the factor's sign was flipped)."""
@@ -402,3 +403,345 @@ class TrendTest(ResultRecord):
     """Why z is NaN."""
     method: str = "Cochran–Armitage test for trend, two-sided"
     """The test used."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# response styles
+
+StyleVerdict = Literal["flagged", "clear", "inconclusive", "not assessed"]
+"""What a response-style index says against its threshold: ``flagged`` (the data show the style), ``clear`` (the
+data show it is absent or below the threshold), ``inconclusive`` (the interval allows both) or ``not assessed``
+(the design or the data cannot give the index; ``reason`` says why)."""
+
+
+class StyleIndex(ResultRecord):
+    """One response-style index over a set of answers, with its interval and its verdict against a threshold."""
+
+    name: str
+    """What the index measures, e.g. ``"first-position rate"``."""
+    value: float
+    """The index; NaN when it is not assessed (see ``reason``)."""
+    ci_low: float = math.nan
+    """Lower confidence bound; NaN when not assessed."""
+    ci_high: float = math.nan
+    """Upper confidence bound; NaN when not assessed."""
+    ci_level: float = 0.95
+    """Coverage of the interval."""
+    n: int
+    """Units behind the value (see ``unit``)."""
+    unit: Literal["answers", "answer pairs", "respondents"]
+    """What ``n`` counts and what the interval treats as independent draws."""
+    threshold: float
+    """Values above this show the style (the verdict rule is in ``method``)."""
+    threshold_source: str
+    """Where the threshold comes from: a citation, or the words ``project choice`` with the reasoning."""
+    verdict: StyleVerdict
+    """The index against its threshold (rule in ``method``)."""
+    reason: str | None = None
+    """Why the index is not assessed; ``None`` when it is."""
+    warning: str | None = None
+    """Caveats about a defined index (few units, unbalanced design, …)."""
+    method: str
+    """How the value, its interval and the verdict were obtained."""
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the data show the style (``verdict == "flagged"``)."""
+        return self.verdict == "flagged"
+
+    def describe(self) -> str:
+        """The index in one line of words: value, interval, threshold and verdict (or why it is not assessed)."""
+        if self.verdict == "not assessed":
+            return f"{self.name}: not assessed ({self.reason})"
+        return (f"{self.name} {self.value:.2f} [{self.ci_low:.2f}, {self.ci_high:.2f}] over {self.n} {self.unit}, "
+                f"threshold {self.threshold:.3g} ({self.threshold_source}): {self.verdict}")
+
+
+class PositionRates(ResultRecord):
+    """Where on the displayed list of options the answers fall: the share at each position, first and last."""
+
+    n_answers: int
+    """Answers with a displayed position."""
+    n_orders: int
+    """Distinct option orders among them."""
+    rates: dict[int, Proportion] = Field(default_factory=dict)
+    """Displayed position (1 = shown first) → share of the answers given at it, with its Wilson interval."""
+    first: StyleIndex
+    """Share of answers at the first displayed position, against the most a content responder could reach."""
+    last: StyleIndex
+    """Share of answers at the last displayed position, against the most a content responder could reach."""
+
+
+class PositionFollowing(ResultRecord):
+    """Answers to one item under two option orders: does the answer move with the displayed position or stay with
+    the option?"""
+
+    n_pairs: int
+    """Pairs of answers to the same item, template, sample and persona under two different option orders."""
+    n_same_position: int
+    """Pairs answered at the same displayed position but with different options."""
+    n_same_option: int
+    """Pairs answered with the same option at different displayed positions."""
+    n_both: int
+    """Pairs in which the same option stood at the same position in both orders (e.g. the middle option under
+    reversal): they cannot tell position from content."""
+    n_neither: int
+    """Pairs whose two answers differ in both position and option."""
+    position_share: Proportion
+    """``n_same_position / n_pairs`` with its Wilson interval."""
+    option_share: Proportion
+    """``n_same_option / n_pairs`` with its Wilson interval."""
+    repeat_index: float
+    """D = (same position − same option) / (same position + same option), in [−1, 1]: +1 when every repeated
+    choice kept its position, −1 when every one kept its option; NaN without such pairs. Descriptive: it assumes
+    one respondent answered both orders (see ``position_following``)."""
+    repeat_ci_low: float = math.nan
+    """Lower bound of D (Wilson interval of the same-position share, over answer pairs)."""
+    repeat_ci_high: float = math.nan
+    """Upper bound of D."""
+    n_reversal_pairs: int = 0
+    """Pairs of an order with its reverse (ordered response scales), which ``index`` uses."""
+    index: StyleIndex
+    """Position-following index S: the keying-balanced shift of the raw answer when the options are reversed, as
+    a share of the scale's range, in [−1, 1] (+1 every answer at the first position shown, −1 at the last)."""
+
+
+class Acquiescence(ResultRecord):
+    """Agreement with keyed and reverse-keyed items alike (acquiescence) or disagreement with both (nay-saying)."""
+
+    n_keyed: int
+    """Answers to keyed items."""
+    n_reversed: int
+    """Answers to reverse-keyed items."""
+    agree_keyed: Proportion
+    """Share of answers to keyed items above the scale midpoint."""
+    agree_reversed: Proportion
+    """Share of answers to reverse-keyed items above the scale midpoint (agreeing with the reversed wording)."""
+    ars: float
+    """Acquiescence response style (Baumgartner & Steenkamp, 2001): mean of max(x − midpoint, 0) over every
+    answer, in scale points (on a 1–5 scale: 4 counts 1, 5 counts 2). NaN without answers."""
+    dars: float
+    """Disacquiescence response style: mean of max(midpoint − x, 0) over every answer, in scale points."""
+    nars: float
+    """Net acquiescence: ARS − DARS = mean answer − midpoint, in scale points."""
+    disagree_keyed: Proportion
+    """Share of answers to keyed items below the scale midpoint."""
+    disagree_reversed: Proportion
+    """Share of answers to reverse-keyed items below the scale midpoint."""
+    index: StyleIndex
+    """Acquiescence: balanced agreement share ½·(agree_keyed + agree_reversed), against the NEO PI-R rule."""
+    nay_saying: StyleIndex
+    """Nay-saying: balanced disagreement share ½·(disagree_keyed + disagree_reversed), against the mirrored rule."""
+
+
+class RespondentPattern(ResultRecord):
+    """One respondent's answers seen for straight-lining."""
+
+    respondent: str
+    """Respondent id."""
+    n_items: int
+    """Items answered (non-missing)."""
+    n_keyed: int
+    """Of them, keyed items."""
+    n_reversed: int
+    """Of them, reverse-keyed items."""
+    longstring: int
+    """Longest run of identical consecutive answers, in item order."""
+    irv: float
+    """Intra-individual response variability: SD (n − 1) of the answers; NaN with fewer than 2."""
+    identical: bool
+    """Every answer is the same."""
+    assessed: bool
+    """Enough items, keyed and reverse-keyed among them, for identical answers to contradict the keying."""
+
+
+class StraightLining(ResultRecord):
+    """Identical answers within a respondent across items keyed in opposite directions."""
+
+    n_respondents: int
+    """Respondents with at least one answer."""
+    respondents: list[RespondentPattern] = Field(default_factory=list)
+    """One entry per respondent, in the order of the data."""
+    index: StyleIndex
+    """Share of assessed respondents whose every answer is identical."""
+
+    def frame(self) -> pd.DataFrame:
+        """``respondents`` as a data frame, one row each."""
+        return pd.DataFrame([r.model_dump() for r in self.respondents],
+                            columns=list(RespondentPattern.model_fields))
+
+
+class ResponseStyles(ResultRecord):
+    """Every response-style index of one set of answers (a run, an inventory or a scale)."""
+
+    n_answers: int
+    """Answers with a value."""
+    positions: PositionRates
+    """Share of answers at each displayed position."""
+    following: PositionFollowing
+    """Whether answers repeat the position or the option across option orders."""
+    acquiescence: Acquiescence
+    """Agreement with keyed and reverse-keyed items alike."""
+    extreme: StyleIndex
+    """Extreme responding: share of answers at the lowest or highest response value."""
+    midpoint: StyleIndex
+    """Midpoint responding: share of answers at the middle response value (odd number of options only)."""
+    straight_lining: StraightLining
+    """Identical answers within respondents."""
+
+    def indices(self) -> list[StyleIndex]:
+        """Every index, in a fixed order: first, last, following, acquiescence, nay-saying, extreme, midpoint,
+        straight-lining."""
+        return [self.positions.first, self.positions.last, self.following.index, self.acquiescence.index,
+                self.acquiescence.nay_saying, self.extreme, self.midpoint, self.straight_lining.index]
+
+    @property
+    def flagged(self) -> list[StyleIndex]:
+        """The indices whose verdict is ``flagged``."""
+        return [i for i in self.indices() if i.flagged]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# equivalence, detectable effects, distinct respondents, item–rest correlations
+
+Decision = Literal["equivalent", "different", "inconclusive", "not assessed"]
+"""A three-way decision on an effect: ``equivalent`` (its interval lies inside the bound), ``different`` (its
+interval excludes 0 and the effect reaches the bound), ``inconclusive`` (neither), or ``not assessed`` (no
+estimate)."""
+Sides = Literal["two-sided", "one-sided"]
+"""``two-sided``: an effect in either direction matters (the interval must lie inside ±bound); ``one-sided``: the
+effect is oriented so that larger is worse, and only its upper end must lie below the bound."""
+
+
+class EquivalenceDecision(ResultRecord):
+    """An effect judged against a bound: equivalent, different, inconclusive or not assessed, with the reason."""
+
+    verdict: Decision
+    """The decision (rule in ``reason`` and the function's Notes)."""
+    estimate: float
+    """The effect; NaN when not assessed."""
+    ci_low: float = math.nan
+    """Lower end of the interval used for the difference criterion."""
+    ci_high: float = math.nan
+    """Upper end of the interval used for the difference criterion."""
+    ci_level: float | None = None
+    """Its coverage; ``None`` when the caller's interval did not say."""
+    equivalence_ci_low: float = math.nan
+    """Lower end of the interval used for the equivalence criterion (the same interval unless a TOST was run)."""
+    equivalence_ci_high: float = math.nan
+    """Upper end of that interval."""
+    equivalence_ci_level: float | None = None
+    """Its coverage (1 − 2α for a TOST at level α)."""
+    lower_bound: float
+    """Effects above this (and below ``upper_bound``) are negligible; −inf for a one-sided decision."""
+    upper_bound: float
+    """Effects below this (and above ``lower_bound``) are negligible; an effect at or beyond a bound matters."""
+    sides: Sides
+    """Whether both directions matter or only larger effects."""
+    p_equivalence: float = math.nan
+    """p-value of the equivalence test (the larger of the two one-sided p-values); NaN without data."""
+    p_difference: float = math.nan
+    """p-value of the test of no effect; NaN without data."""
+    detectable: float = math.nan
+    """The smallest effect the design could have detected (80% power unless stated in ``method``), in the
+    effect's units; NaN when not computed."""
+    n: int | None = None
+    """Units behind the estimate (respondents, pairs), when known."""
+    reason: str
+    """The verdict in words, with the numbers that decide it."""
+    method: str
+    """How the interval, the tests and ``detectable`` were obtained."""
+
+
+class DetectableEffect(ResultRecord):
+    """The smallest effect a design detects with the given power: a minimum detectable effect."""
+
+    d: float
+    """Standardised effect (Cohen's d; d_z for paired data; in standard errors for the SE form); NaN when the
+    design cannot detect any effect (see ``reason``)."""
+    value: float
+    """``d`` in the effect's own units (``d × sd`` or ``d × se``); NaN without an SD."""
+    n_a: int | None = None
+    """Size of group A (or of the single/paired sample); ``None`` for the SE form."""
+    n_b: int | None = None
+    """Size of group B; ``None`` for one-sample and paired designs."""
+    alpha: float
+    """Significance level of the test."""
+    power: float
+    """Probability of detecting an effect of this size."""
+    sides: Sides
+    """Two-sided test, or one-sided for an increase."""
+    reason: str | None = None
+    """Why ``d`` is NaN."""
+    method: str
+    """The power calculation used (statsmodels class and arguments)."""
+
+
+class RespondentGroup(ResultRecord):
+    """One group within which repeated respondents are collapsed."""
+
+    group: dict[str, str] = Field(default_factory=dict)
+    """The group's value of each grouping column (``"<NA>"`` for a missing one)."""
+    n_respondents: int
+    """Respondents in the group."""
+    n_distinct: int
+    """Distinct answer vectors among them."""
+
+
+class DistinctRespondents(ResultRecord):
+    """Respondents whose every answer repeats another respondent's of the same group collapsed to one."""
+
+    n_respondents: int
+    """Respondents given."""
+    n_distinct: int
+    """Effective number of respondents: distinct answer vectors within each group, summed over groups."""
+    representative: dict[str, str] = Field(default_factory=dict)
+    """Respondent → the respondent that stands for its answer vector (itself when distinct; the first in the
+    data otherwise)."""
+    groups: list[RespondentGroup] = Field(default_factory=list)
+    """One entry per group, in the order of the data."""
+    warning: str | None = None
+    """Says how many respondents repeat another's answers; ``None`` when every respondent is distinct."""
+
+    @property
+    def kept(self) -> list[str]:
+        """The distinct respondents (the representatives), in the order of the data."""
+        return [r for r, rep in self.representative.items() if r == rep]
+
+
+class ItemRestRow(ResultRecord):
+    """One item of a scale in the item analysis."""
+
+    item: str
+    """Item id (the column name)."""
+    r_rest: float
+    """Correlation of the item with the sum of the other items (psych ``r.drop``); NaN when undefined."""
+    r_total: float
+    """Correlation of the item with the total including itself (psych ``raw.r``)."""
+    mean: float
+    """Mean of the item (as scored, after reverse keying)."""
+    sd: float
+    """Standard deviation (n − 1) of the item."""
+    reason: str | None = None
+    """Why ``r_rest`` is NaN."""
+
+
+class ItemRest(ResultRecord):
+    """Corrected item–total (item–rest) correlations of one scale and the items that contradict its keying."""
+
+    n: int
+    """Respondents used (listwise deletion)."""
+    n_items: int
+    """Items analysed."""
+    items: list[ItemRestRow] = Field(default_factory=list)
+    """One entry per item, in column order."""
+    negative: list[str] = Field(default_factory=list)
+    """Items whose ``r_rest`` is below 0, in column order."""
+    reason: str | None = None
+    """Why no correlation could be computed (too few respondents or items)."""
+    warning: str | None = None
+    """psych-style message naming the negatively correlated items; small-n caveats."""
+
+    def frame(self) -> pd.DataFrame:
+        """``items`` as a data frame: ``item, r_rest, r_total, mean, sd, reason``."""
+        return pd.DataFrame([r.model_dump() for r in self.items], columns=list(ItemRestRow.model_fields))

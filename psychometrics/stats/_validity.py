@@ -301,6 +301,23 @@ def _key_matrix(keys: Mapping[str, Sequence[tuple[str, int]]], items: list[str])
     return target
 
 
+def _factor_correlations(fa: object) -> np.ndarray | None:
+    """Φ in the order and orientation of ``fa.loadings_``, or ``None`` for an orthogonal or no rotation.
+
+    factor_analyzer 0.5.1 re-sorts the loadings' columns by variance (and the structure matrix with them) but
+    leaves ``phi_`` in the rotation's order, so with three or more factors its Φ belongs to other factors. The
+    structure matrix is S = LΦ by definition, so Φ = L⁺S holds in whatever order the columns are (L has full
+    column rank) and does not depend on how the library sorts.
+    """
+    loadings, structure = getattr(fa, "loadings_", None), getattr(fa, "structure_", None)
+    if getattr(fa, "phi_", None) is None or structure is None or loadings is None:
+        return None
+    phi = np.linalg.lstsq(np.asarray(loadings, dtype=float), np.asarray(structure, dtype=float), rcond=None)[0]
+    phi = (phi + phi.T) / 2
+    np.fill_diagonal(phi, 1.0)
+    return phi
+
+
 def efa(
     items: pd.DataFrame,
     n_factors: int,
@@ -341,7 +358,12 @@ def efa(
     :math:`\chi^2 = -\left(n - 1 - \frac{2k+5}{6}\right)\ln|R|` with :math:`k(k-1)/2` degrees of freedom.
     Loadings come from ``factor_analyzer.FactorAnalyzer(n_factors, rotation, method)``; for oblique rotations
     they are pattern loadings and the variance table is computed from them (as factor_analyzer does), so
-    proportions do not add up to the common variance the way orthogonal ones do.
+    proportions do not add up to the common variance the way orthogonal ones do. The factor correlations
+    :math:`\Phi` are those of the factors as ``loadings`` orders and orients them, :math:`\Phi = L^{+}S` from
+    the pattern :math:`L` and the structure :math:`S = L\Phi`, so that :math:`L\Phi L^\top` is the common part
+    of the correlation matrix the unrotated solution reproduces (factor_analyzer 0.5.1 re-sorts the loadings but
+    not its ``phi_``, which mislabels Φ with three or more factors). R: ``psych::fa(items, n_factors, fm =
+    "minres", rotate = "oblimin")$Phi``, with psych's own factor order.
 
     Congruence: each scale's key becomes a target vector over the items (sign for keyed items, 0 otherwise);
     Tucker's φ (:func:`tucker_congruence`) is computed with every factor's loadings. Scales are matched one to
@@ -430,7 +452,7 @@ def efa(
     loadings = pd.DataFrame(np.asarray(fa.loadings_, dtype=float), index=names, columns=factors)
     ss, prop, cum = fa.get_factor_variance()
     variance = pd.DataFrame({"ss_loadings": ss, "proportion": prop, "cumulative": cum}, index=factors)
-    phi = getattr(fa, "phi_", None)
+    phi = _factor_correlations(fa)
     factor_corr = pd.DataFrame(phi, index=factors, columns=factors) if phi is not None else None
 
     congruence = congruence_matrix = None

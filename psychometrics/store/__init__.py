@@ -4,14 +4,16 @@ SQLite (a file; the default) or PostgreSQL (``postgresql://…``, for several wo
 :class:`Store` over either, with the same tables and statements (see ``_store`` and ``_backend``).
 """
 
-from psychometrics.store._backend import DEFAULT_DB, POSTGRES_SCHEMES, StoreError, redact_url
+from psychometrics.store._backend import DEFAULT_DB, POSTGRES_SCHEMES, StoreError, db_path, redact_url
 from psychometrics.store._leases import DEFAULT_TTL, Leases, lease_seconds
-from psychometrics.store._records import AnswerMode, Response, Run, RunStatus, Status
+from psychometrics.store._liveness import STALE_AFTER_S, running_here
+from psychometrics.store._records import BATCH_DONE, AnswerMode, Batch, BatchState, Response, Run, RunStatus, Status
 from psychometrics.store._store import Store
 
 __all__ = [
-    "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "AnswerMode", "Leases", "Response", "Run", "RunStatus",
-    "Status", "Store", "StoreError", "check_db", "export_responses", "lease_seconds", "redact_url",
+    "BATCH_DONE", "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "STALE_AFTER_S", "AnswerMode", "Batch",
+    "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "check_db", "db_path",
+    "export_format", "export_responses", "lease_seconds", "redact_url", "running_here",
 ]
 
 
@@ -31,8 +33,8 @@ def check_db(url: str | None) -> str:
 
 
 def __getattr__(name: str):  # export needs pandas; keep `import psychometrics.store` light for the CLI
-    if name == "export_responses":
-        from psychometrics.store._export import export_responses
+    if name in ("export_format", "export_responses"):
+        from psychometrics.store import _export
 
-        return export_responses
+        return getattr(_export, name)
     raise AttributeError(name)

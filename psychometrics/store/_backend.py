@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -87,14 +88,35 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
-def open_backend(url: str | None) -> Backend:
-    """The backend for a database URL: ``sqlite:///FILE`` or a plain path (SQLite), ``postgresql://…``."""
+def db_path(url: str | None) -> Path | None:
+    """The SQLite file a database URL names (``sqlite:///relative.db``, ``sqlite:////abs/path.db`` or a plain
+    path; ``None``: the URL in force, see :func:`database_url`), or None for a PostgreSQL URL.
+
+    Raises
+    ------
+    StoreError
+        The URL's scheme is neither SQLite's nor PostgreSQL's.
+    """
     url = database_url(url)
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme in POSTGRES_SCHEMES:
+        return None
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    if scheme:
+        raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:///FILE, a file path or "
+                         "postgresql://USER@HOST/DATABASE")
+    return Path(url)
+
+
+def open_backend(url: str | None) -> Backend:
+    """The backend for a database URL: ``sqlite:///FILE`` or a plain path (SQLite), ``postgresql://…``."""
+    url = database_url(url)
+    path = db_path(url)
+    if path is None:
         from psychometrics.store._postgres import PostgresBackend
 
         return PostgresBackend(url)
-    from psychometrics.store._sqlite import SqliteBackend, db_path
+    from psychometrics.store._sqlite import SqliteBackend
 
-    return SqliteBackend(db_path(url))
+    return SqliteBackend(path)

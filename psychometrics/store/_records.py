@@ -48,6 +48,16 @@ class Run(Record):
     cost_usd: float = 0.0
     versions: dict[str, str] = Field(default_factory=dict)
     """Versions of psychometrics, Python and the libraries that produced the run."""
+    # Who runs it: left out of the stored record when unset, so that a record written before they existed is
+    # written back byte for byte.
+    host: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The machine whose process last ran the run (``socket.gethostname()``)."""
+    pid: int | None = Field(default=None, exclude_if=lambda v: v is None)
+    """That process's id: while the status is ``running`` and no such process is alive on ``host``, the run was
+    killed or crashed, and reads as ``interrupted``."""
+    heartbeat_at: float | None = Field(default=None, exclude_if=lambda v: v is None)
+    """When that process last started or resumed the run (epoch seconds); with the newest stored answer, how a
+    run on another machine is judged stale."""
 
 
 class Response(Record):
@@ -67,8 +77,8 @@ class Response(Record):
     mode: AnswerMode
     status: Status
     raw_text: str | None = None
-    """What the model returned (generate mode), or the top token (log-prob mode); a reasoning field the provider
-    returned apart is in ``reasoning``, not here."""
+    """What the model returned: the reply (generate mode), or its first few tokens (log-prob mode); a reasoning
+    field the provider returned apart is in ``reasoning``, not here."""
     value: int | None = None
     """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
     option_probs: dict[int, float] | None = None
@@ -76,7 +86,11 @@ class Response(Record):
     expected_value: float | None = None
     """Log-prob mode: Σ value × probability over the original response values."""
     mass_outside: float | None = None
-    """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising)."""
+    """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising), along
+    the token positions read."""
+    logprob_position: int | None = None
+    """Log-prob mode: the token position where the labels were read (0: the first token; 1: after an opening
+    token such as ``(`` or ``**``); None when the reply named no label there."""
     error: str | None = None
     """Why the reply is not an answer (refused, invalid) or why there is no reply (error), in words; a reply cut
     by the token budget says "stopped at the token budget"."""
@@ -99,3 +113,42 @@ class Response(Record):
     ``recital``…; see ``psychometrics.administer._parse``); None in log-prob mode and for errors."""
     set_aside: list[str] | None = None
     """Generate mode: what the parser set aside before reading (``recital``, ``negation``, ``elimination``…)."""
+
+
+BatchState = Literal["uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",
+                     "cancelling", "cancelled"]
+"""Where a provider batch is: ``uploaded`` (its input file is uploaded, the batch not created yet), then the
+provider's own states (OpenAI's batch object ``status``)."""
+
+BATCH_DONE: tuple[str, ...] = ("completed", "failed", "expired", "cancelled")
+"""States after which a provider batch changes no more: its output and error files can be read."""
+
+
+class Batch(Record):
+    """One provider batch of a run: which cells went into it and where it is.
+
+    Stored before the batch is created (``uploaded``, with its input file) and again as soon as the provider
+    gives its id, so a process killed at any point never submits the same cells twice: the next one finds the
+    batch (or, for ``uploaded``, the provider batch made from the same input file) and waits for it.
+    """
+
+    key: str
+    """This project's id of the batch (``<run_id>/<hex>``); the provider's id is :attr:`batch_id`."""
+    run_id: str
+    provider: str
+    """litellm's provider name (``openai``, ``azure``, ``vertex_ai``…)."""
+    mode: AnswerMode
+    """How every line of the batch asks: log-probabilities or a generated reply."""
+    input_file_id: str
+    batch_id: str | None = None
+    status: BatchState = "uploaded"
+    n_cells: int
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    request_counts: dict[str, int] = Field(default_factory=dict)
+    """The provider's counts of lines (``total``, ``completed``, ``failed``)."""
+    reason: str | None = None
+    """Why the provider failed the whole batch (its ``errors``), when it says."""
+    submitted_at: float
+    ingested_at: float | None = None
+    """When its output and error lines were stored as responses: the batch is closed."""

@@ -10,6 +10,12 @@ into statements is constant: column names from the :class:`~psychometrics.store.
 lives. Storing an answer deletes the cell's rows in the same transaction; storing an error marks the row
 ``failed``, so the holder keeps it (it is asked again by a later session, not by this one) and other workers do
 not wait for it. See ``_leases`` for why this asks no cell twice.
+
+``batches`` holds a run's provider batches (the :class:`~psychometrics.store.Batch` record as JSON) and
+``batch_cells`` the cells that went into each (``audit --batch``, ``administer/_batch.py``).
+
+Who runs a run (``host``, ``pid``, ``heartbeat_at``; see ``_liveness``) is part of the run's record, so it needs no
+column of its own.
 """
 
 from __future__ import annotations
@@ -46,6 +52,15 @@ TABLES = [
         PRIMARY KEY (cell_id, run_id))""",
     "CREATE INDEX IF NOT EXISTS leases_queue ON leases (run_id, position)",
     "CREATE INDEX IF NOT EXISTS leases_holder ON leases (holder)",
+    """CREATE TABLE IF NOT EXISTS batches (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        record TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS batches_run ON batches (run_id)",
+    """CREATE TABLE IF NOT EXISTS batch_cells (
+        key TEXT NOT NULL,
+        cell_id TEXT NOT NULL,
+        PRIMARY KEY (key, cell_id))""",
 ]
 
 

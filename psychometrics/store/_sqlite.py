@@ -42,17 +42,6 @@ _DIALECT = {
 }
 
 
-def db_path(url: str) -> Path:
-    """``sqlite:///relative.db``, ``sqlite:////abs/path.db`` or a plain path → the file path."""
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):])
-    if "://" in url:
-        scheme = url.split("://", 1)[0]
-        raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:///FILE, a file path or "
-                         "postgresql://USER@HOST/DATABASE")
-    return Path(url)
-
-
 class SqliteBackend:
     """One SQLite file in WAL mode."""
 

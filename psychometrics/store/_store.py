@@ -13,8 +13,9 @@ from contextlib import contextmanager
 
 from psychometrics.store._backend import StoreError, Writer, open_backend
 from psychometrics.store._columns import JSON_COLUMNS, decode
-from psychometrics.store._leases import Leases
-from psychometrics.store._records import Response, Run
+from psychometrics.store._leases import Leases, is_dead
+from psychometrics.store._liveness import as_seen
+from psychometrics.store._records import Batch, Response, Run
 from psychometrics.store._schema import (
     ANSWER_LEASE,
     ANSWERED,
@@ -29,6 +30,11 @@ _SAVE_RUN = ("INSERT INTO runs (run_id, model, status, created_at, record) VALUE
              "ON CONFLICT (run_id) DO UPDATE SET model = excluded.model, status = excluded.status, "
              "created_at = excluded.created_at, record = excluded.record")
 _RUN_RESPONSES = "FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id WHERE rc.run_id = ?"
+_SAVE_BATCH = ("INSERT INTO batches (key, run_id, record) VALUES (?, ?, ?) "
+               "ON CONFLICT (key) DO UPDATE SET run_id = excluded.run_id, record = excluded.record")
+_BATCH_CELL = "INSERT INTO batch_cells (key, cell_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+_LIVE_HOLDERS = ("SELECT DISTINCT holder FROM leases WHERE run_id = ? AND holder IS NOT NULL AND failed = 0 "
+                 "AND expires_at >= NOW_EPOCH")
 
 
 class Store:
@@ -46,6 +52,9 @@ class Store:
         with self._failing("cannot use this database"):
             self._conn = self._db.open(create=create)
             self._present = set(self._db.columns(self._conn, "responses"))
+            # a database from before batches or leases, opened to read, lacks their tables
+            self._has_batches = bool(self._db.columns(self._conn, "batches"))
+            self._has_leases = bool(self._db.columns(self._conn, "leases"))
 
     def close(self) -> None:
         self._conn.close()
@@ -100,13 +109,28 @@ class Store:
             known = [r for (r,) in self._rows("SELECT run_id FROM runs ORDER BY created_at DESC LIMIT 5")]
             hint = f" (recent: {', '.join(known)})" if known else " (the database has no runs)"
             raise LookupError(f"no run {run_id!r} in {self.location}{hint}")
-        return Run.model_validate_json(rows[0][0])
+        return self._as_seen(Run.model_validate_json(rows[0][0]))
+
+    def _as_seen(self, run: Run) -> Run:
+        """A run that says ``running`` with no live process behind it reads as ``interrupted`` (see ``_liveness``).
+
+        The run's record names the process that last started it; several workers share a run through leases, so
+        a run whose cells a live holder still leases is running whichever worker the record names."""
+        if run.status != "running":
+            return run
+        last = self._rows("SELECT max(created_at) FROM responses WHERE run_id = ?", (run.run_id,))[0][0]
+        seen = as_seen(run, last)
+        if seen.status == "running" or not self._has_leases:
+            return seen
+        holders = self._rows(_LIVE_HOLDERS, (run.run_id,))
+        return run if any(not is_dead(h) for (h,) in holders) else seen
 
     def has_run(self, run_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)))
 
     def list_runs(self) -> list[Run]:
-        return [Run.model_validate_json(r) for (r,) in self._rows("SELECT record FROM runs ORDER BY created_at")]
+        return [self._as_seen(Run.model_validate_json(r))
+                for (r,) in self._rows("SELECT record FROM runs ORDER BY created_at")]
 
     def set_run_cells(self, run_id: str, cell_ids: list[str]) -> None:
         self._write([("INSERT INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -119,6 +143,32 @@ class Store:
     def leases(self, run_id: str, *, ttl: float | None = None) -> Leases:
         """This process's claims on the cells of ``run_id`` (see :class:`Leases`)."""
         return Leases(self._db, self._conn, run_id, ttl=ttl)
+
+    # Provider batches --------------------------------------------------------------------------------------
+    def save_batch(self, batch: Batch, cell_ids: Sequence[str] | None = None) -> None:
+        """Store ``batch`` (and, when given, the cells that went into it) in one transaction."""
+        self._write([
+            (_SAVE_BATCH, [(batch.key, batch.run_id, batch.model_dump_json())]),
+            (_BATCH_CELL, ((batch.key, c) for c in cell_ids or ())),
+        ])
+
+    def ingest_batch(self, batch: Batch, responses: list[Response]) -> None:
+        """Store the responses read from a finished batch and the batch (closed) in one transaction: a process
+        killed meanwhile leaves the batch open, and the next one reads its files again."""
+        self._write([*self._response_steps(responses),
+                     (_SAVE_BATCH, [(batch.key, batch.run_id, batch.model_dump_json())])])
+
+    def batches(self, run_id: str) -> list[Batch]:
+        """The run's provider batches, oldest first (none in a database from before batches)."""
+        if not self._has_batches:
+            return []
+        rows = self._rows("SELECT record FROM batches WHERE run_id = ? ORDER BY key", (run_id,))
+        return sorted((Batch.model_validate_json(r) for (r,) in rows), key=lambda b: b.submitted_at)
+
+    def batch_cell_ids(self, key: str) -> list[str]:
+        if not self._has_batches:
+            return []
+        return [c for (c,) in self._rows("SELECT cell_id FROM batch_cells WHERE key = ?", (key,))]
 
     # Responses ---------------------------------------------------------------------------------------------
     def answered(self, cell_ids: Iterable[str]) -> set[str]:
@@ -140,11 +190,15 @@ class Store:
 
     def save_responses(self, responses: list[Response]) -> None:
         """Store ``responses`` in one transaction; an answer frees its cell's lease, an error marks it failed."""
-        self._write([
+        self._write(self._response_steps(responses))
+
+    @staticmethod
+    def _response_steps(responses: list[Response]) -> list[tuple[str, Iterable[Sequence]]]:
+        return [
             (INSERT_RESPONSE, (response_row(r) for r in responses)),
             (ANSWER_LEASE, ((r.cell_id,) for r in responses if r.status in ANSWERED)),
             (FAILED_LEASE, ((r.cell_id,) for r in responses if r.status not in ANSWERED)),
-        ])
+        ]
 
     def writer(self, **options: object) -> Writer:
         """A writer on this database for an asyncio program: ``await writer.save(response)`` returns once the
@@ -177,7 +231,7 @@ class Store:
             raise ValueError(f"unknown response column(s) {unknown}; known: {', '.join(_COLUMNS)}")
         order = list(wanted)
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
-        wanted = [c for c in wanted if c in self._present]
+        wanted = [c for c in wanted if c in self._present] or ["cell_id"]  # all absent: one column keeps the rows
         cols = ", ".join(f'r."{c}"' for c in wanted)
         rows = self._rows(f"SELECT {cols} " + _RUN_RESPONSES + " ORDER BY rc.position", (run_id,))
         # what pandas.read_sql_query does with the rows of a DB-API cursor, for either backend

@@ -46,6 +46,8 @@ def test_rerun_asks_nothing(db):
 
 
 def test_refusals_errors_and_retries_are_data(db):
+    first_asked: set[str] = set()
+
     def behaviour(n, prompt):
         if "is talkative" in prompt:
             return "refuse"
@@ -53,7 +55,10 @@ def test_refusals_errors_and_retries_are_data(db):
             return "500"
         if "tends to find fault" in prompt:
             return "garbage"
-        return "429" if n % 3 == 0 else "answer"
+        if prompt not in first_asked:  # each other prompt's first request, whatever order they arrive in
+            first_asked.add(prompt)
+            return "429"
+        return "answer"
 
     with OpenAIServer(ServerConfig(behaviour=behaviour, retry_after=0.01)) as server:
         result = audit("openai/test-model", ["bfi44"], mode="generate", templates=["instruct"],

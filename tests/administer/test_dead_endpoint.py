@@ -135,7 +135,8 @@ def test_cli_prints_one_line_and_exits_1(tmp_path):
                        "--no-report", "--run-id", "dead", env=cli_env())
         assert server.requests < 8 + FAIL_FAST_AFTER + 1
     assert done.returncode == 1, (done.stdout, done.stderr)
-    lines = done.stderr.strip().splitlines()
+    # stderr also names the stage and shows progress (issue 15): the error itself is one line
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("error")]
     assert len(lines) == 1 and lines[0].startswith("error: stopped after") and "is /v1 missing" in lines[0]
     assert "Traceback" not in done.stderr and done.stdout == ""
     shown = run_cli("runs", "show", "dead", "--db", db)  # what was asked is stored and readable
@@ -149,9 +150,11 @@ needs_local = pytest.mark.skipif(not _local.available(),
 
 @pytest.fixture(scope="module")
 def llama_server():
-    from tests.support.llama_cpp_server import LlamaCppServer
+    """A server of its own (not the session's ``gemma_server``): what it was asked before changes llama.cpp's
+    batches, and test_real_server compares that server's numbers with the embedded model's."""
+    from tests.support.llama_server import LlamaServer
 
-    with LlamaCppServer() as server:
+    with LlamaServer("gemma-3-270m") as server:
         yield server
 
 
@@ -172,8 +175,13 @@ def test_llama_cpp_server_answers_any_model_name_with_its_one_model(llama_server
     """llama.cpp's server does not refuse an unknown model name (it serves its one model under any name), so
     there is no error to stop at: the audit asks and stores the answers, under the name it was given."""
     assert "no-such-model" not in llama_server.models()
-    result = audit("openai/no-such-model", ["bfi44"], templates=["instruct"], orders=["original"], limit_items=2,
-                   mode="generate", max_tokens=4, api_base=llama_server.api_base, db=db, concurrency=1)
-    _, responses = _stored(db, result.run.run_id)
-    assert result.tally.requests == 2 and len(responses) == 2
+    try:
+        run_id = audit("openai/no-such-model", ["bfi44"], templates=["instruct"], orders=["original"],
+                       limit_items=2, mode="generate", max_tokens=4, api_base=llama_server.api_base, db=db,
+                       concurrency=1).run.run_id
+    except AuditError as exc:  # 4 tokens may hold no answer in either cell: the replies are still stored
+        assert "has no answer" in str(exc)
+        run_id = str(exc).split()[1]
+    _, responses = _stored(db, run_id)
+    assert len(responses) == 2
     assert all(r.status != "error" and r.finish_reason in ("stop", "length") for r in responses)

@@ -110,7 +110,7 @@ async def test_generate_mode_returns_text():
 
 
 async def test_a_missing_extra_is_a_one_line_error(monkeypatch):
-    monkeypatch.setattr(_local, "_ENGINE", None)
+    monkeypatch.setattr(_local, "_ENGINES", {})
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` fail
     with pytest.raises(litellm.BadRequestError) as err:
         await _logprobs("local/gemma-3-270m", "Answer:", ["1", "2"])

@@ -16,6 +16,7 @@ from psychometrics.administer import AuditError, audit
 from psychometrics.administer._parse import parse_answer
 from psychometrics.store import Store
 from tests.robustness.conftest import cli_env, run_cli
+from tests.support.no_answer import audit_without_answers
 from tests.support.openai_server import OpenAIServer, ServerConfig, default_choice
 
 ONE = dict(inventories=["bfi44"], templates=["instruct"], orders=["original"], limit_items=3, mode="generate")
@@ -31,7 +32,7 @@ def _responses(db: str, run_id: str):
 def test_a_reasoning_model_needs_a_larger_budget(db, monkeypatch, where, fast):
     monkeypatch.setenv("PSYCHOMETRICS_FAST_PATH", fast)
     with OpenAIServer(ServerConfig(reasoning_tokens=100, reasoning_in=where)) as server:
-        cut = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        cut = audit_without_answers("openai/test-model", **ONE, api_base=server.api_base, db=db)
         assert [b["max_tokens"] for b in server.bodies] == [32] * 3
         enough = audit("openai/test-model", **ONE, max_tokens=400, api_base=server.api_base, db=db)
         assert [b["max_tokens"] for b in server.bodies[3:]] == [400] * 3  # a new budget: every cell asked again
@@ -115,7 +116,7 @@ def test_summary_suggests_raising_the_budget_and_the_cli_passes_it_on(tmp_path, 
 
     db = f"sqlite:///{tmp_path / 'r.db'}"
     with OpenAIServer(ServerConfig(reasoning_tokens=100)) as server:
-        cut = audit("openai/test-model", **ONE, api_base=server.api_base, db=db)
+        cut = audit_without_answers("openai/test-model", **ONE, api_base=server.api_base, db=db)
         capsys.readouterr()
         print_run_summary(cut.run.run_id, db=db, json_=False)
         text = " ".join(capsys.readouterr().out.split())

@@ -160,8 +160,15 @@ def test_a_servers_wait_holds_every_request_not_only_the_retried_one(db):
 
 def test_a_parameter_refused_before_sending_is_not_retried_as_a_server_error(db, monkeypatch):
     """litellm reports ``top_logprobs`` refused by the OpenAI SDK's text-completion call (a TypeError, before any
-    request) as an HTTP 500; before, it was retried as one. Now: one attempt, and ``auto`` generates instead."""
+    request) as an HTTP 500; before, it was retried as one. Now: one attempt, and ``auto`` generates instead.
+
+    The text-completion route now sends log-probs as ``/v1/completions`` takes them (see test_real_server); the
+    request it sent before is rebuilt here, so that litellm and the SDK refuse it as they did."""
+    from psychometrics.administer import _call
+
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-0123456789")
+    fixed = _call._completion_request
+    monkeypatch.setattr(_call, "_completion_request", lambda *a: {**fixed(*a), "top_logprobs": 20})
     clock = FakeClock()
     with OpenAIServer() as server:
         with pytest.raises(EndpointError, match="gives no log-probabilities for this model: use --mode generate"):
@@ -175,6 +182,14 @@ def test_a_parameter_refused_before_sending_is_not_retried_as_a_server_error(db,
 
 
 def test_a_missing_key_refused_before_sending_stops_the_run(db, monkeypatch):
+    """A key litellm asks for only when it builds the request: the run stops at once, nothing is sent.
+
+    The text-completion route now gets the placeholder key of a keyless server, as ``openai/`` does, and one
+    client of its own; the request it sent before (no key, litellm's own client) is rebuilt here."""
+    from psychometrics.administer import _audit, _call
+
+    monkeypatch.setattr(_audit, "_check_key", lambda *a: None)
+    monkeypatch.setattr(_call, "_completion_client", lambda opts: None)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     clock = FakeClock()
     with OpenAIServer() as server:

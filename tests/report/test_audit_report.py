@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -150,9 +151,11 @@ def test_write_to_a_given_file(runs, tmp_path):
     assert out.stat().st_size > 10_000
 
 
-def test_write_into_missing_folder_fails_clearly(runs, tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "nope" / "x.html", n_boot=0)
+def test_write_into_missing_folder_creates_it(runs, tmp_path):
+    # issue 15: --out means a folder everywhere and missing folders are created (this used to be an error)
+    assert write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "nope" / "x.html", n_boot=0).is_file()
+    assert write_audit_report(runs.one_template, db=runs.db, out=tmp_path / "folder", n_boot=0) == (
+        tmp_path / "folder" / f"{runs.one_template}.html")
 
 
 def test_unknown_run_is_a_lookup_error(runs):
@@ -191,3 +194,31 @@ def test_inventory_file_gone_is_explained(tmp_path):
     text = " ".join(" ".join(page.text).split())
     assert f"Inventory {tmp_path / 'normed.yaml'} could not be loaded" in text
     assert "100 stored responses name this inventory" in text
+
+
+def test_a_norm_source_shared_by_every_scale_is_named_once(tmp_path):
+    from psychometrics.administer import audit
+    from psychometrics.inventory import load_inventory
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    run = audit("sim/steady", ["sapa25"], templates=["instruct"], orders=["original"], samples=3, db=db).run
+    page = render_audit_report(run.run_id, db=db, n_boot=0)
+    sources = {sc.norms.source for sc in load_inventory("sapa25").scales if sc.norms}
+    assert len(sources) == 1  # the five scales cite one source
+    (source,) = sources
+    first_words = html.escape(" ".join(source.split()[:6]))
+    assert page.count(first_words) == 1, "the norm source is repeated per scale"
+    assert page.count("Norm source:") == 1
+
+
+def test_a_missing_coefficient_gives_its_reason_once_per_row(runs):
+    # the full run has scales whose λ6 and ω fail for the same reason (a singular correlation matrix)
+    page = render_audit_report(runs.full, db=runs.db, n_boot=0)
+    section = page[page.index('id="reliability"'):page.index('id="sensitivity"')]
+    rows = re.findall(r"<tr>.*?</tr>\s*(?:<tr class=\"why\">.*?</tr>)?", section, re.S)
+    singular = [r for r in rows if "singular correlation matrix" in r]
+    assert singular, "the fixture no longer has a singular scale"
+    for row in singular:
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))  # what the reader sees (tooltips aside)
+        assert text.count("singular correlation matrix") == 1, text
+        assert "λ6, ω: singular correlation matrix" in text or "α, λ6, ω: singular" in text

@@ -1,7 +1,10 @@
 """The report in a real browser: headless Chromium driven over its DevTools protocol (aiohttp websocket).
 
-Checks, for the audit page of a full run, the page of a run whose model replies carry a script-injection payload,
-and the comparison page: every section id is in the DOM, nothing was logged to the console (CSP violations
+Checks every page (audit, comparison, shaping, schedule index) at 1280 and 800 CSS pixels wide: nothing sticks out
+of its container sideways, no table column is cut or scrolled away, no note wraps one word per line or repeats
+within a row (``layout.js``), and the profile charts of different inventories share their x positions. And, for
+the audit page of a full run, the page of a run whose model replies carry a script-injection payload, and the
+comparison page: every section id is in the DOM, nothing was logged to the console (CSP violations
 included), no request left the file, no dialog opened, no ``<script>``/``<img>`` came out of model text (which
 is in the DOM as text), and the page prints to PDF. A full-page screenshot of each page is written to a temp
 folder (its path is printed; set ``PSYCHOMETRICS_SCREENSHOTS=DIR`` to keep them in DIR) to look at.
@@ -72,8 +75,10 @@ class Chromium:
         if self.proc.stderr is not None:
             self.proc.stderr.close()
 
-    async def visit(self, url: str, screenshot: Path, *, script: str) -> dict[str, Any]:
-        """Open ``url``; collect every event; evaluate ``script`` (an expression returning JSON); screenshot; PDF."""
+    async def visit(self, url: str, screenshot: Path, *, script: str, width: int = 1280,
+                    pdf: bool = True) -> dict[str, Any]:
+        """Open ``url`` in a viewport ``width`` CSS pixels wide; collect every event; evaluate ``script`` (an
+        expression returning JSON); screenshot; PDF."""
         import aiohttp
 
         port = self.ws_url.split("//", 1)[1].split("/", 1)[0]
@@ -106,6 +111,8 @@ class Chromium:
 
                 for domain in ("Page", "Runtime", "Log", "Network", "Security"):
                     await call(f"{domain}.enable")
+                await call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
+                           mobile=False)
                 await call("Page.navigate", url=url)
                 while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
                     await receive()
@@ -115,11 +122,12 @@ class Chromium:
                 metrics = await call("Page.getLayoutMetrics")
                 size = metrics.get("cssContentSize") or metrics["contentSize"]
                 shot = await call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                                  clip={"x": 0, "y": 0, "width": 1280, "height": min(size["height"], 16000),
+                                  clip={"x": 0, "y": 0, "width": width, "height": min(size["height"], 16000),
                                         "scale": 1})
                 screenshot.write_bytes(base64.b64decode(shot["data"]))
-                pdf = await call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)
-                checks["pdf"] = base64.b64decode(pdf["data"])[:5].decode("latin-1")
+                if pdf:
+                    printed = await call("Page.printToPDF", printBackground=True, preferCSSPageSize=True)
+                    checks["pdf"] = base64.b64decode(printed["data"])[:5].decode("latin-1")
                 return checks
 
 
@@ -225,6 +233,82 @@ def test_pages_with_missing_pieces_in_browser(runs, browser, shots, tmp_path):
         _assert_clean(checks, problems, shot)
         assert [i for i in checks["ids"] if i in SECTION_IDS] == list(SECTION_IDS)
         assert "What this run cannot show" in checks["text"]
+
+
+LAYOUT = (Path(__file__).with_name("layout.js")).read_text(encoding="utf-8")
+"""A script returning the page's layout problems as a JSON list of sentences."""
+
+CHART_X = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart.dots, svg.chart.pairs')).map(svg => {
+  const box = svg.getBoundingClientRect();
+  const labels = Array.from(svg.querySelectorAll('text.rowlabel')).map(t => t.getBoundingClientRect().right);
+  return {chart: svg.getAttribute('aria-label'), left: box.left, width: box.width, axis: Math.max(...labels)};
+}))"""
+"""Where each profile chart sits on the page and where its plot area starts (right-aligned row labels end there)."""
+
+
+@pytest.fixture(scope="module")
+def every_page(runs, tmp_path_factory) -> dict[str, Path]:
+    """One page of each kind: the audit and comparison pages of the shared runs, a shaping page and a schedule's
+    index page (both from sim runs)."""
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+    from psychometrics.shape import shape, write_shaping_report
+
+    folder = tmp_path_factory.mktemp("pages")
+    shaped = shape("sim/steady", "bfi44", traits="extraversion,agreeableness", levels=3, db=runs.db)
+    plan = folder / "plan.yaml"
+    plan.write_text(f"""name: layout-plan
+db: {runs.db}
+inventories: [bfi44]
+design: {{templates: [instruct, qa], orders: [original, reversed], samples: 2, limit_items: 10}}
+models: ["sim/steady?extraversion=0", "sim/steady?extraversion=2"]
+""", encoding="utf-8")
+    result = CliRunner().invoke(app, ["schedule", str(plan), "--out", str(folder / "schedule")])
+    assert result.exit_code == 3, result.output  # the planted shift is drift
+    return {
+        "audit": write_audit_report(runs.full, db=runs.db, out=folder / "audit.html", n_boot=50),
+        "compare": write_comparison_report(runs.full, runs.changed, db=runs.db, out=folder / "compare.html",
+                                           n_boot=0),
+        "shaping": write_shaping_report(shaped, folder),
+        "schedule": folder / "schedule" / "index.html",
+    }
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_every_page_fits_the_window(every_page, browser, shots, width):
+    problems = {}
+    for name, page in every_page.items():
+        found = asyncio.run(browser.visit(page.resolve().as_uri(), shots / f"{name}-{width}.png", script=LAYOUT,
+                                          width=width, pdf=False))
+        if found:
+            problems[name] = found
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_the_layout_check_finds_a_cut_column_and_a_repeated_note(browser, shots, tmp_path):
+    page = tmp_path / "bad.html"
+    cells = "".join(f"<td>{'x' * 12}{i}</td>" for i in range(40))
+    note = "<span class='reason'>the same reason for two cells</span>"
+    page.write_text(f"<!doctype html><html><body><div style='overflow-x:auto'><table><tr>{cells}</tr></table></div>"
+                    f"<table><tr><td>a {note}</td><td>b {note}</td></tr></table>"
+                    "<table style='width:60px'><tr><td><span class='reason' style='display:block'>one word per line "
+                    "in a cell far too narrow for it</span></td><td>xxxxxxxxxxxxxxxxxxxxxxxx</td></tr></table>"
+                    "</body></html>", encoding="utf-8")
+    found = asyncio.run(browser.visit(page.resolve().as_uri(), shots / "bad.png", script=LAYOUT, width=800,
+                                      pdf=False))
+    text = "\n".join(found)
+    assert "sticks out of its container" in text and "wider than its box" in text
+    assert "repeats the note" in text and "words onto" in text
+
+
+@pytest.mark.parametrize("name", ["audit", "compare"])
+def test_profile_charts_of_different_inventories_share_their_x_positions(every_page, browser, shots, name):
+    charts = asyncio.run(browser.visit(every_page[name].resolve().as_uri(), shots / f"{name}-charts.png",
+                                       script=CHART_X, pdf=False))
+    assert len(charts) >= 3  # bfi44, trait-scenarios, oejts
+    for key in ("left", "width", "axis"):
+        assert len({round(c[key]) for c in charts}) == 1, (key, charts)
 
 
 def test_comparison_report_in_browser(runs, browser, shots, tmp_path):

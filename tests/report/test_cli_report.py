@@ -33,9 +33,15 @@ def test_report_unknown_run_is_one_line(runs):
     assert len(lines) == 1 and "no run 'nope'" in lines[0]
 
 
-def test_report_missing_folder_is_one_line(runs, tmp_path):
-    result = cli.invoke(app, ["report", runs.one_template, "--db", runs.db, "--out", str(tmp_path / "x" / "r.html")])
-    assert result.exit_code == 1 and "does not exist" in result.output
+def test_report_missing_folder_is_created_and_an_unwritable_one_is_one_line(runs, tmp_path):
+    # issue 15: --out creates missing folders; a path that cannot be a folder fails in one line before scoring
+    result = cli.invoke(app, ["report", runs.one_template, "--db", runs.db, "--out", str(tmp_path / "x" / "r.html"),
+                              "--n-boot", "0"])
+    assert result.exit_code == 0 and (tmp_path / "x" / "r.html").is_file()
+    (tmp_path / "f").write_text("")
+    result = cli.invoke(app, ["report", runs.one_template, "--db", runs.db, "--out", str(tmp_path / "f" / "r.html")])
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1 and "is a file, not a folder" in lines[0]
 
 
 def test_compare_json(runs, tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""Bad input: one line on stderr (one per problem for a malformed file), exit code 1, no traceback, nothing asked,
+"""Bad input: one line on stderr (one per problem for a malformed file), exit code 1 (2 for a value the command line refuses itself), no traceback, nothing asked,
 nothing lost. Each case runs the real command line in a subprocess against a local server that counts requests,
 with ``--db`` pointing at a database that already holds a finished audit."""
 
@@ -32,6 +32,8 @@ class Case:
     """``existing`` (the finished audit), ``fresh`` (a path with no file: it must not be created), ``corrupt``,
     ``readonly`` or ``none`` (no --db option)."""
     env: dict[str, str] = field(default_factory=dict)
+    code: int = 1
+    """Exit code: 1, or 2 for a usage error the command line itself refuses (a value not among the choices)."""
 
 
 def _refused_port() -> int:
@@ -51,6 +53,10 @@ CASES = {
                                  "syntax error", per_problem=True),
     "template-unknown": Case(["audit", "-m", "openai/test-model", "--templates", "nope"], "nope"),
     "model-unknown": Case(["audit", "-m", "nonsense-provider/foo"], "unknown model or provider", db="fresh"),
+    "model-typo-sim": Case(["audit", "-m", "sim/stedy"], "did you mean 'steady'", db="fresh"),
+    "model-typo-local": Case(["audit", "-m", "local/gemma-3-27m"], "did you mean 'gemma-3-270m'", db="fresh"),
+    "model-typo-provider-dry-run": Case(["audit", "-m", "opnai/gpt-4o-mini", "--dry-run"], "did you mean 'openai'",
+                                        db="fresh"),
     "key-missing-openai": Case(["audit", "-m", "openai/gpt-4o-mini"], "OPENAI_API_KEY", db="fresh"),
     "key-missing-anthropic": Case(["audit", "-m", "anthropic/claude-3-5-haiku-20241022"], "ANTHROPIC_API_KEY",
                                   db="fresh"),
@@ -61,7 +67,7 @@ CASES = {
     "samples-0": Case(["audit", "-m", "openai/test-model", "--samples", "0"], "--samples"),
     "concurrency-negative": Case(["audit", "-m", "openai/test-model", "--concurrency", "-1"], "--concurrency"),
     "orders-sideways": Case(["audit", "-m", "openai/test-model", "--orders", "sideways"], "sideways"),
-    "mode-sideways": Case(["audit", "-m", "openai/test-model", "--mode", "sideways"], "--mode"),
+    "mode-sideways": Case(["audit", "-m", "openai/test-model", "--mode", "sideways"], "--mode", code=2),
     "timeout-0": Case(["audit", "-m", "openai/test-model", "--timeout", "0"], "--timeout"),
     "retries-negative": Case(["audit", "-m", "openai/test-model", "--retries", "-1"], "--retries"),
     "temperature-high": Case(["audit", "-m", "openai/test-model", "--temperature", "5"], "--temperature"),
@@ -70,8 +76,9 @@ CASES = {
     "resume-unknown-run": Case(["audit", "--resume", "no-such-run"], "no-such-run"),
     "show-unknown-run": Case(["runs", "show", "no-such-run"], "no-such-run"),
     "export-unknown-run": Case(["runs", "export", "no-such-run", "--out", "{dir}/x.csv"], "no-such-run"),
-    "export-missing-folder": Case(["runs", "export", "done", "--out", "{dir}/missing/x.csv"], "does not exist"),
-    "export-format": Case(["runs", "export", "done", "--out", "{dir}/x.xls", "--format", "xls"], "--format"),
+    "export-folder-is-a-file": Case(["runs", "export", "done", "--out", "{dir}/bad.j2/x.csv"], "is a file"),
+    "export-extension": Case(["runs", "export", "done", "--out", "{dir}/x.xls"], "--format"),
+    "export-format": Case(["runs", "export", "done", "--out", "{dir}/x.xls", "--format", "xls"], "--format", code=2),
     "db-corrupt": Case(["audit", "-m", "openai/test-model"], "cannot use this database", db="corrupt"),
     "db-read-only": Case(["audit", "-m", "openai/test-model", "--inventory", "sd3"], "readonly", db="readonly"),
     "db-url-scheme": Case(["audit", "-m", "openai/test-model", "--db", "mysql://x/y"], "sqlite", db="none"),
@@ -134,7 +141,7 @@ def _run(case: Case, world: dict, tmp_path: Path, make_read_only) -> None:
 
     done = run_cli(*args, env=None)
 
-    assert done.returncode == 1, (args, done.stdout, done.stderr)
+    assert done.returncode == case.code, (args, done.stdout, done.stderr)
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     if case.per_problem:

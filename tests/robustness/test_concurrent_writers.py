@@ -49,7 +49,7 @@ def test_processes_opening_one_new_database_at_once_all_succeed(tmp_path):
     with sqlite3.connect(tmp_path / "new-0.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
-            "runs", "run_cells", "responses", "leases"}
+            "runs", "run_cells", "responses", "leases", "batches", "batch_cells"}
 
 
 @pytest.mark.slow

@@ -87,3 +87,16 @@ def test_summary_json_round_trips_nan():
     back = ScheduleSummary.from_json(summary.to_json())
     assert math.isnan(back.comparisons[0].checks[1].size)
     assert back.findings == summary.findings
+
+
+def test_the_design_table_reads_as_words_not_python():
+    design = {"inventories": ["bfi44", "sd3"], "templates": ["instruct", "qa"], "samples": 2, "personas": [None],
+              "settings": {"temperature": 0.0, "max_tokens": 32, "mode": "auto", "reasoning_effort": None},
+              "limit_items": None, "template_files": []}
+    page = render_index(_summary().model_copy(update={"design": design}))
+    table = page[page.index("<h3>Design</h3>"):]
+    table = table[:table.index("</table>")]
+    for python in ("[", "]", "{", "}", "None", "'"):
+        assert python not in html.unescape(re.sub(r"<[^>]+>", " ", table)), (python, table)
+    assert "bfi44, sd3" in table and "temperature = 0, max_tokens = 32, mode = auto" in table
+    assert re.search(r"<th>personas</th><td[^>]*>none</td>", table)

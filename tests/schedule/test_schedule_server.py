@@ -71,12 +71,14 @@ def test_discovered_versions_drift_and_a_rerun_makes_no_calls(tmp_path, write_pl
     assert [f.model_dump() for f in second.findings] == [f.model_dump() for f in summary.findings]
 
 
-def test_discovered_versions_that_answer_alike_exit_0(tmp_path, write_plan):
+def test_discovered_versions_that_answer_alike_find_no_drift(tmp_path, write_plan):
+    # 4 respondents per version find no drift but cannot show there is none: exit 4, inconclusive (issue 14)
     design = "{templates: [instruct], orders: [original, reversed], samples: 2, limit_items: 5}"
     with _server(["assistant-a", "assistant-b", "other"]) as server:
         result, summary = _run(_plan(write_plan, server.api_base, design), tmp_path / "out")
         assert server.requests == 2 * 5 * 2 * 2
-    assert result.exit_code == 0, result.output + result.stderr
+    assert result.exit_code == 4, result.output + result.stderr
+    assert summary.inconclusive and not summary.drift
     assert [c.model for c in summary.comparisons] == ["openai/assistant-a"] and not summary.findings
 
 

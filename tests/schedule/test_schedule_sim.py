@@ -70,18 +70,48 @@ def test_a_planted_trait_is_drift_and_a_rerun_asks_nothing(tmp_path, write_plan)
     assert json.loads((out / "summary.json").read_text())["findings"] == json.loads(summary.to_json())["findings"]
 
 
-def test_versions_that_do_not_differ_are_not_drift(tmp_path, write_plan):
-    # A latent shift of 0.1 SD moves the scale far less than the 0.3-point threshold.
+def test_versions_that_do_not_differ_are_not_drift_but_8_respondents_cannot_show_it(tmp_path, write_plan):
+    # A latent shift of 0.1 SD moves the scale far less than the 0.3-point threshold: no finding; but 8
+    # respondents per version cannot show that the shift is below 0.3 either: inconclusive, exit 4 (issue 14).
     plan = _plan(write_plan, "sim/steady?extraversion=0", "sim/steady?extraversion=0.1",
                  "sim/steady?extraversion=0.1&agreeableness=0.1")
     result, summary = _run(plan, tmp_path / "out", "--json", "--no-reports")
-    assert result.exit_code == 0, result.output + result.stderr
-    assert summary.findings == [] and not summary.drift and summary.exit_code == 0
+    assert result.exit_code == 4, result.output + result.stderr
+    assert summary.findings == [] and not summary.drift and summary.inconclusive and summary.exit_code == 4
+    shifts = [c for cmp in summary.comparisons for c in cmp.checks if c.kind == "scale_shift"]
+    assert any(c.verdict == "inconclusive" and c.detectable > c.threshold for c in shifts)
     assert ScheduleSummary.from_json(result.stdout) == summary  # --json prints summary.json
-    assert [(c.baseline_model, c.model) for c in summary.comparisons] == [
-        ("sim/steady?extraversion=0", "sim/steady?extraversion=0.1"),
-        ("sim/steady?extraversion=0.1", "sim/steady?extraversion=0.1&agreeableness=0.1"),
-    ]
+
+
+def test_a_3_vs_3_plan_is_inconclusive_and_exits_4(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: three
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original], samples: 1}
+        models: ["sim/default", "sim/default?extraversion=0.5&seed=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 4, result.output + result.stderr
+    checks = summary.comparisons[0].checks
+    assert {c.verdict for c in checks if c.kind == "scale_shift"} == {"inconclusive"}
+    # one option order: the order check cannot be made, and that alone would not make the plan inconclusive
+    assert {c.verdict for c in checks if c.kind == "order_sensitivity_rise"} == {"not assessed"}
+    assert "inconclusive" in result.stdout
+
+
+def test_a_planted_shift_with_36_respondents_is_drift_and_exits_3(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: planted
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original, reversed], samples: 6, limit_items: 16}
+        models: ["sim/steady?extraversion=0", "sim/steady?extraversion=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 3, result.output + result.stderr
+    (finding,) = [f for f in summary.findings if f.kind == "scale_shift"]
+    assert finding.scale == "extraversion" and finding.verdict == "drift"
 
 
 def test_a_named_baseline_and_the_python_api(tmp_path, write_plan):
@@ -142,3 +172,20 @@ def test_the_design_can_cross_personas(tmp_path, write_plan):
         (run,) = store.list_runs()
         personas = set(store.responses_frame(run.run_id, columns=["persona"])["persona"].fillna("none"))
     assert len(personas) == 3 and "none" in personas and all(p.startswith("default/") for p in personas - {"none"})
+
+
+def test_two_alike_versions_with_36_respondents_show_no_drift_and_exit_0(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: alike
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original, reversed], samples: 6}
+        models: ["sim/steady?spread=0.3", "sim/steady?spread=0.3&seed=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 0, result.output + result.stderr
+    checks = summary.comparisons[0].checks
+    assert {c.verdict for c in checks} == {"no drift"}
+    for c in checks:
+        if c.kind == "scale_shift":
+            assert -c.threshold < c.ci_low and c.ci_high < c.threshold

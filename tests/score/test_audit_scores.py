@@ -73,8 +73,10 @@ def test_first_option_bias_is_order_sensitive_on_every_bfi_scale(biased_scores):
 def test_unbiased_sim_is_robust_to_option_order(score_db):
     # Order is part of the respondent key, so original/reversed pairs compare two simulated people: a small
     # spread keeps those people alike, and the MAD then measures the order effect alone.
+    # 72 respondents: robust needs every interval inside its bound, which 18 cannot give (issue 14); 48 left one
+    # pairwise template interval at [−0.13, 0.42] against the ±0.4 bound
     rid = run(score_db, "sim/steady?spread=0.3", ["bfi44"], templates="all", orders=["original", "reversed"],
-              samples=3)
+              samples=12)
     a = score(rid, db=score_db, n_boot=N_BOOT)
     mads = [s.order.mad for s in a.sensitivity]
     assert max(mads) < 0.6, mads
@@ -85,7 +87,8 @@ def test_unbiased_sim_is_robust_to_option_order(score_db):
 def test_respondent_variation_is_not_called_a_prompt_or_order_effect(score_db, big_five_run):
     """With spread 1 each template × order holds different simulated people; the respondent check sees that."""
     a = score(big_five_run, db=score_db, n_boot=N_BOOT)
-    assert {s.verdict for s in a.sensitivity} == {"robust"}, [
+    # 24 people this varied cannot show the effects are small either: inconclusive, never sensitive (issue 14)
+    assert {s.verdict for s in a.sensitivity} <= {"robust", "inconclusive"}, [
         (s.inventory, s.scale, s.verdict_reasons) for s in a.sensitivity]
 
 
@@ -246,8 +249,11 @@ def test_identical_answers_give_nan_not_numbers():
     for s in a.sensitivity:
         assert s.order.mad == 0.0 and _nan(s.order.p) and s.order.reason
         assert s.verdict == "robust"
+    # every sample of each template × order repeats the same answers: 40 respondents, 4 distinct (issue 14, item 4)
+    assert a.run.n_respondents == 40 and a.run.n_effective == 4
+    assert any("effective n = 4" in w for w in a.warnings)
     (e,) = a.validity.efa
-    assert "zero variance" in e.reason
+    assert e.reason and "4 respondents" in e.reason
     assert a.norms[0].comparison is not None and _nan(a.norms[0].comparison.t) and a.norms[0].comparison.reason
     assert any("same score" in w for w in a.warnings)
     _all_numbers_have_reasons(a)

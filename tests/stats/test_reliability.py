@@ -531,6 +531,11 @@ def test_icc_degenerate_input():
     assert icc(one_rater, targets="person", raters="session", ratings="score", icc_type="ICC(2,1)").reason == (
         "1 rater; at least 2 are needed"
     )
+    # a 2 x 2 frame: pingouin's ANOVA asserts at least 5 ratings; here it is missing with its reason
+    two_by_two = pd.DataFrame({"person": [1, 2, 1, 2], "session": [1, 1, 2, 2], "score": [3.0, 4.0, 3.5, 4.5]})
+    small = icc(two_by_two, targets="person", raters="session", ratings="score", icc_type="ICC(2,1)")
+    assert math.isnan(small.value)
+    assert small.reason == "2 targets × 2 raters = 4 ratings; the two-way ANOVA needs at least 5"
     # incomplete targets are dropped
     holed = data.drop(index=[0])
     assert icc(holed, targets="person", raters="session", ratings="score")["n"].iloc[0] == 4
@@ -542,3 +547,83 @@ def test_icc_degenerate_input():
 
 def test_doctests():
     run_doctests(rel_module)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# ω and R psych: negative loadings and Heywood cases (issue 14, item 7)
+
+# R 4.x, psych 2.2.9, A <- na.omit(bfi[, c("A1", "A2", "A3", "A4", "A5")]) (A1 not reversed, 2,709 rows):
+#   fa(A, 1, fm = "minres")$loadings: A1 -0.376955824442, A2 0.677844689864, A3 0.757086779672,
+#                                     A4 0.480753602272, A5 0.612879902028
+#   omega(A, nfactors = 1)$omega.tot               0.723724356915  (flip = TRUE: A1 reversed first)
+#   omega(A, nfactors = 1, flip = FALSE)$omega.tot 0.591855753502
+#   A1 reversed (7 - A1): omega(...)$omega.tot     0.723724356915
+R_A_LOADINGS = [-0.376955824442, 0.677844689864, 0.757086779672, 0.480753602272, 0.612879902028]
+R_OMEGA_FLIPPED, R_OMEGA_UNFLIPPED = 0.723724356915, 0.591855753502
+
+
+def test_omega_with_a_negative_loading_warns_and_says_how_it_differs_from_psych(bfi):
+    raw = bfi[["A1", "A2", "A3", "A4", "A5"]]
+    om = mcdonald_omega(raw, ci=None)
+    assert om.n == 2709
+    assert om.warning == ("item 'A1' (λ = -0.38) loads negatively on the common factor: the items are not all keyed "
+                          "in one direction and ω scores them as given (psych::omega reverses them first and reports "
+                          "a higher ω)")
+    # our loadings are psych's (the same minres fit); ω with them, model-implied total, is ours
+    lam = np.array(R_A_LOADINGS)
+    assert om.value == pytest.approx(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum()), abs=1e-5)
+    # psych's default reverses A1 and reports the ω of the re-keyed scale; flip = FALSE differs only by its
+    # denominator (the observed total ΣR instead of the model-implied one)
+    assert om.value < R_OMEGA_FLIPPED - 0.1
+    assert om.value == pytest.approx(R_OMEGA_UNFLIPPED, abs=0.003)
+    r = np.corrcoef(raw.dropna().to_numpy(float), rowvar=False)
+    assert 1 - (1 - lam**2).sum() / r.sum() == pytest.approx(R_OMEGA_UNFLIPPED, abs=1e-6)  # psych's formula
+    # with A1 reversed every loading is positive and the two agree up to the denominator
+    keyed = mcdonald_omega(raw.assign(A1=7 - raw["A1"]), ci=None)
+    assert keyed.warning is None
+    assert keyed.value == pytest.approx(R_OMEGA_FLIPPED, abs=5e-4)
+
+
+# A one-factor model that fits no item set with these correlations: λ1² = r12·r13/r23 = 1.28 > 1.
+HEYWOOD_R = np.array([[1, .8, .8, .3], [.8, 1, .5, .3], [.8, .5, 1, .3], [.3, .3, .3, 1]])
+# R 4.x, psych 2.2.9: fa(HEYWOOD_R, 1, fm = "minres", n.obs = 300) warns "An ultra-Heywood case was detected" and
+# gives loadings 1.0165022069 0.7485620523 0.7485620523 0.3502069662 (uniqueness of item 1: −0.033);
+# omega(HEYWOOD_R, nfactors = 1, n.obs = 300)$omega.tot 0.8276611948.
+R_HEYWOOD_LOADINGS = [1.0165022069, 0.7485620523, 0.7485620523, 0.3502069662]
+
+
+def data_with_correlations(r: np.ndarray, n: int, seed: int) -> pd.DataFrame:
+    """n rows whose sample correlation matrix is exactly ``r``."""
+    z = np.random.default_rng(seed).normal(size=(n, r.shape[0]))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False))).T @ np.linalg.cholesky(r).T
+    return pd.DataFrame(z + 3, columns=[f"q{i + 1}" for i in range(r.shape[0])])
+
+
+def test_heywood_case_point_and_bootstrap_share_the_bound_and_say_so():
+    items = data_with_correlations(HEYWOOD_R, 300, seed=1)
+    assert np.corrcoef(items.to_numpy(), rowvar=False) == pytest.approx(HEYWOOD_R, abs=1e-12)
+    assert R_HEYWOOD_LOADINGS[0] > 1  # R agrees this is a Heywood case (and leaves the loading above 1)
+    # factor_analyzer alone puts |λ1| above 1 too, so 1 − λ1² < 0 would enter ω
+    fa_lam, _, _ = rel_module._fit_one_factor(HEYWOOD_R)
+    assert np.abs(fa_lam).max() > 1
+    om = mcdonald_omega(items, n_boot=300, seed=2)
+    # independent reference: scipy's bounded least squares under the same bound |λ| ≤ √0.995
+    k, iu = 4, np.triu_indices(4, 1)
+    bound = math.sqrt(0.995)
+    fit = optimize.least_squares(lambda lam: HEYWOOD_R[iu] - np.outer(lam, lam)[iu], np.full(k, 0.7),
+                                 bounds=(-bound, bound), xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    lam = fit.x * np.sign(fit.x.sum())
+    assert lam[0] == pytest.approx(bound, abs=1e-9)
+    assert om.value == pytest.approx(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum()), abs=1e-6)
+    assert om.value < 0.8276611948  # psych's unbounded ω is higher
+    assert om.warning.startswith("Heywood case: the loading of 'q1' reached the bound |λ| = √0.995 (uniqueness "
+                                 "0.005); the one-factor model does not fit this item")
+    assert "of 300 bootstrap resamples have a loading at the Heywood bound" in om.warning
+    # the interval is that of the same bounded estimator, so it holds the point estimate
+    assert om.ci_low < om.value < om.ci_high
+
+
+def test_no_heywood_warning_where_the_model_fits(bfi_scales):
+    for items in bfi_scales.values():
+        assert mcdonald_omega(items, ci=None).warning is None

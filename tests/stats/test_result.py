@@ -10,7 +10,20 @@ import pytest
 
 import psychometrics.stats as stats_pkg
 from psychometrics.stats import (
+    Acquiescence,
     AnovaResult,
+    DetectableEffect,
+    DistinctRespondents,
+    EquivalenceDecision,
+    ItemRest,
+    ItemRestRow,
+    PositionFollowing,
+    PositionRates,
+    RespondentGroup,
+    RespondentPattern,
+    ResponseStyles,
+    StraightLining,
+    StyleIndex,
     Difference,
     EFAResult,
     Estimate,
@@ -27,7 +40,10 @@ from psychometrics.stats import (
 )
 
 RECORDS = (Estimate, MTMMResult, EFAResult, PromptSensitivity, OrderSensitivity, NormComparison, MeanInterval,
-           GroupDifference, AnovaResult, Proportion, Difference, TwoAlphaTest, RankCorrelation, TrendTest)
+           GroupDifference, AnovaResult, Proportion, Difference, TwoAlphaTest, RankCorrelation, TrendTest,
+           StyleIndex, PositionRates, PositionFollowing, Acquiescence, RespondentPattern, StraightLining,
+           ResponseStyles, EquivalenceDecision, DetectableEffect, RespondentGroup, DistinctRespondents, ItemRestRow,
+           ItemRest)
 
 
 def test_public_api_is_exported():

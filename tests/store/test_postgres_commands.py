@@ -41,7 +41,7 @@ def stores(postgres, tmp_path_factory):
 
 
 def _without_times(run: dict) -> dict:
-    return {k: v for k, v in run.items() if k not in ("created_at", "finished_at", "wall_s", "versions")}
+    return {k: v for k, v in run.items() if k not in ("created_at", "finished_at", "wall_s", "versions", "heartbeat_at")}
 
 
 def test_runs_list_show_and_export_agree(stores):

@@ -170,3 +170,19 @@ def test_run_made_at_an_api_base_keeps_its_cell_ids_and_resumes_with_nothing_to_
     assert same_call.run.run_id == API_RUN and same_call.tally.requests == 0 and same_call.already_answered == 4
     resumed = audit(resume=API_RUN, db=api_db)
     assert resumed.tally.requests == 0 and [c.cell_id for c in resumed.plan.cells] == stored
+
+
+def test_the_log_prob_position_column_reads_as_missing_and_is_added_on_writing(old_db: str) -> None:
+    def columns() -> set[str]:
+        return set(_columns(old_db))
+
+    assert "logprob_position" not in columns()
+    with Store(old_db, create=False) as store:  # reading does not change the file
+        first = next(store.iter_responses(RUN_ID))
+        assert first.logprob_position is None
+        assert store.responses_frame(RUN_ID, columns=["logprob_position"])["logprob_position"].isna().all()
+    assert "logprob_position" not in columns()
+    with Store(old_db) as store:
+        store.save_response(first.model_copy(update={"logprob_position": 1}))
+        assert next(store.iter_responses(RUN_ID)).logprob_position == 1
+    assert "logprob_position" in columns()

@@ -3,7 +3,8 @@
 It answers ``/v1/chat/completions`` (with log-probabilities when asked) and ``/v1/models``, counts every
 request per prompt, and can be told to refuse, fail with 429 (Retry-After in any form, OpenAI's rate-limit
 headers), 500, 400, 401 or 404 (as OpenAI, vLLM and llama.cpp word them), hang, reject the log-prob parameters as
-reasoning models do, or act as a reasoning model that spends tokens on reasoning before it answers. Every request's
+reasoning models do, or act as a reasoning model that spends tokens on reasoning before it answers; a token
+bucket (``tests.support.token_bucket``) can rate-limit it as a provider does. Every request's
 body and arrival time is kept (``bodies``, ``events``).
 """
 
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Literal
 
 from aiohttp import web
+
+from tests.support.token_bucket import TokenBucket
 
 Action = str  # "answer", "refuse", "429", "500", "400", "401", "404", "hang", "nologprobs", "garbage", "echo-auth"
 """``echo-auth``: a 500 whose message repeats the request's Authorization header, as careless proxies do."""
@@ -99,9 +102,14 @@ class ServerConfig:
     reasoning_tokens: int | None = None
     """Act as a reasoning model: spend this many tokens reasoning before the one-token answer. A ``max_tokens``
     too small for both gets an empty answer with ``finish_reason: "length"``."""
+    bucket: TokenBucket | None = None
+    """A rate limit: requests beyond it get a 429 at once, every reply states it in its headers."""
     reasoning_in: Literal["reasoning_content", "think", "hidden"] = "reasoning_content"
     """Where the reasoning goes: a ``reasoning_content`` field (vLLM, DeepSeek), a ``<think>…</think>`` block at the
     start of the content (a reasoning model served without a reasoning parser), or nowhere (OpenAI)."""
+    legacy_logprobs: bool = False
+    """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
+    log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
 
 
 class OpenAIServer:
@@ -144,6 +152,12 @@ class OpenAIServer:
             return self._status(404, error)
         if self.config.reject_logprobs and body.get("logprobs"):
             return self._status(400, LOGPROBS_REJECTED)
+        limit_headers: dict[str, str] = {}
+        if self.config.bucket is not None:
+            allowed, limit_headers = self.config.bucket.take(len(prompt.split()) + 1)
+            if not allowed:
+                return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
+                                    headers=limit_headers)
         action = self.config.behaviour(n, prompt)
         if self.config.latency:
             await asyncio.sleep(self.config.latency)
@@ -191,10 +205,14 @@ class OpenAIServer:
             top.sort(key=lambda t: -t["logprob"])
             result["choices"][0]["logprobs"] = {"content": [{"token": choice, "logprob": math.log(0.7),
                                                              "bytes": None, "top_logprobs": top}]}
+            if self.config.legacy_logprobs:
+                result["choices"][0]["logprobs"] = {"tokens": [choice], "token_logprobs": [math.log(0.7)],
+                                                    "top_logprobs": [{t["token"]: t["logprob"] for t in top}],
+                                                    "text_offset": [0]}
         with self._lock:
             self.statuses[200] += 1
             self.events.append((time.monotonic(), "reply", 200))
-        return web.json_response(result)
+        return web.json_response(result, headers=limit_headers or None)
 
     def _reasoning_reply(self, answer: str, max_tokens: int | None) -> tuple[dict, str, int]:
         """(message, finish_reason, completion tokens) of a reasoning model: one word is one token."""
@@ -225,7 +243,11 @@ class OpenAIServer:
                 "statuses": {str(k): v for k, v in self.statuses.items()},
                 "distinct_prompts": len(self.per_prompt),
                 "repeats": sum(n - 1 for n in self.per_prompt.values() if n > 1),
+                "first_request": next((t for t, kind, _ in self.events if kind == "request"), None),
+                "last_answer": next((t for t, kind, status in reversed(self.events) if status == 200), None),
             }
+            """Monotonic times (the system's clock, comparable across processes) of the first request and the
+            last answer (HTTP 200)."""
             if prompts:
                 out["per_prompt"] = dict(self.per_prompt)
         return out
@@ -313,9 +335,14 @@ class ServerProcess:
 
     def __init__(self, *, latency: float = 0.0, p429: float = 0.0, p500: float = 0.0, phang: float = 0.0,
                  seed: int = 0, retry_after: float = 0.05, hang_seconds: float = 3600.0,
-                 api_key: str | None = None, env: dict[str, str] | None = None):
+                 api_key: str | None = None, env: dict[str, str] | None = None, bucket_rate: float | None = None,
+                 bucket_burst: float | None = None, tokens_rate: float | None = None,
+                 limit_style: str = "openai"):
         self.args = ["--latency", str(latency), "--p429", str(p429), "--p500", str(p500), "--phang", str(phang),
                      "--seed", str(seed), "--retry-after", str(retry_after), "--hang-seconds", str(hang_seconds)]
+        if bucket_rate:  # a token bucket (tests.support.token_bucket); burst defaults to a fifth of a second
+            self.args += ["--bucket-rate", str(bucket_rate), "--bucket-burst", str(bucket_burst or bucket_rate / 5),
+                          "--limit-style", limit_style] + (["--tokens-rate", str(tokens_rate)] if tokens_rate else [])
         self._env = env
         self._api_key = api_key
         self.proc: subprocess.Popen | None = None
@@ -383,10 +410,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--retry-after", type=float, default=0.05)
     parser.add_argument("--hang-seconds", type=float, default=3600.0)
+    parser.add_argument("--bucket-rate", type=float, help="requests a second the token bucket allows")
+    parser.add_argument("--bucket-burst", type=float, help="requests the token bucket holds")
+    parser.add_argument("--tokens-rate", type=float, help="tokens a second the token bucket allows")
+    parser.add_argument("--limit-style", choices=["openai", "anthropic", "none"], default="openai")
     args = parser.parse_args(argv)
+    bucket = (TokenBucket(args.bucket_rate, args.bucket_burst or args.bucket_rate / 5, tokens_rate=args.tokens_rate,
+                          style=args.limit_style) if args.bucket_rate else None)
     config = ServerConfig(latency=args.latency, retry_after=args.retry_after, hang_seconds=args.hang_seconds,
                           behaviour=seeded_behaviour(args.seed, args.p429, args.p500, args.phang),
-                          api_key=os.environ.get("PSYCHOMETRICS_TEST_SERVER_KEY") or None)
+                          api_key=os.environ.get("PSYCHOMETRICS_TEST_SERVER_KEY") or None, bucket=bucket)
     with OpenAIServer(config) as server:
         print(json.dumps({"api_base": server.api_base}), flush=True)
         try:

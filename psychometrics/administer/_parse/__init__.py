@@ -8,17 +8,29 @@ Two ways in:
   :class:`ParsedAnswer`: ``ok``, ``refused`` or ``invalid``, the rule that decided, the raw text, and the
   reasoning split off (:mod:`psychometrics.administer._parse._reasoning`). Only a committed answer is an answer: a
   recited option list, a negated option, an eliminated option or a number that counts something is not one.
-* :func:`probs_from_top_logprobs` reads the top log-probabilities of the first answer token and returns the
-  probability of every option, keyed by the original value.
+* :func:`read_label_probs` reads the log-probabilities of a reply's first token positions
+  (:func:`token_positions`, from either shape a provider returns) where the most likely reply names a label,
+  after an opening such as ``(`` or ``**``, and returns the probability of every option, keyed by the original
+  value, with the position read and the mass outside the labels (:func:`probs_from_top_logprobs`: the first
+  position alone).
 
 Both map the shown label back through ``cell.label_values``, so the value is on the item's original scale
 whatever option order the cell used.
 """
 
-from psychometrics.administer._parse._logprobs import normalise_token, probs_from_top_logprobs
+from psychometrics.administer._parse._logprobs import (
+    MAX_MASS_OUTSIDE,
+    LabelReading,
+    TokenPosition,
+    normalise_token,
+    probs_from_top_logprobs,
+    read_label_probs,
+    token_positions,
+)
 from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus, SetAside
 from psychometrics.administer._parse._rules import RULES, parse_answer
 
-__all__ = ["RULES", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside", "normalise_token", "parse_answer",
-           "probs_from_top_logprobs", "split_reasoning"]
+__all__ = ["MAX_MASS_OUTSIDE", "RULES", "LabelReading", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside",
+           "TokenPosition", "normalise_token", "parse_answer", "probs_from_top_logprobs", "read_label_probs",
+           "split_reasoning", "token_positions"]

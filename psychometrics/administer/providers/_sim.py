@@ -46,6 +46,10 @@ Parameters (:data:`PARAMETERS`, defaults in brackets):
     it ``2·steer`` SD up, level 1 ``2·steer`` SD down (see :func:`shaping_shift`); 0 = ignores shaping.
 ``spill`` [0]
     How far a shaping instruction moves every *other* trait, in the same units (off-target drift).
+``form_shift`` [0]
+    Shift (SD units) of every trait on the items of a parallel form (``Inventory.parallel_to``), not on its
+    original: a respondent who answers the paraphrase or the translation as a different person would. 0 = both
+    forms alike.
 ``seed`` [0]
     Changes every respondent draw, refusal and sampled answer.
 
@@ -65,7 +69,7 @@ asks for (:func:`shaping_shift`; 0 without one).
 For each answer the level is jittered, :math:`\eta = \theta_{r,t} + \text{noise}\cdot\varepsilon_{r,i}`.
 An item of a parallel form (``Inventory.parallel_to``) takes its item location and option weights from the
 original item it renders, so a respondent answers both forms alike up to the answer-level jitter, which is
-drawn afresh for each form.
+drawn afresh for each form; ``form_shift`` adds to :math:`\theta_{r,t}` on a form's items only.
 
 Likert and bipolar items (graded-response model). With keying :math:`\kappa_i = -1` for reverse-keyed items
 (else +1), item location :math:`\delta_i = \text{item\_spread}\cdot z_i` and :math:`K` response values
@@ -124,6 +128,8 @@ from statistics import NormalDist
 from typing import Any, Mapping
 from urllib.parse import parse_qsl
 
+from psychometrics._format import did_you_mean
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from litellm import CustomLLM  # noqa: E402
@@ -150,6 +156,7 @@ PARAMETERS: dict[str, float] = {
     "outside": 0.0,
     "steer": 1.0,
     "spill": 0.0,
+    "form_shift": 0.0,
     "seed": 0.0,
 }
 """Every parameter that is not a trait level, with its default."""
@@ -199,6 +206,7 @@ class SimParams:
     outside: float = 0.0
     steer: float = 1.0
     spill: float = 0.0
+    form_shift: float = 0.0
     seed: int = 0
 
     def level(self, trait: str, scale: str) -> float:
@@ -221,7 +229,7 @@ def parse_model(model: str) -> SimParams:
     preset, _, query = text.partition("?")
     preset = preset or "default"
     if preset not in PRESETS:
-        raise SimError(f"unknown sim preset {preset!r} (valid: {', '.join(PRESETS)})")
+        raise SimError(f"unknown sim preset {preset!r}{did_you_mean(preset, PRESETS)} (valid: {', '.join(PRESETS)})")
     values: dict[str, float] = dict(PARAMETERS)
     values.update(PRESETS[preset])
     traits: dict[str, float] = {}
@@ -287,6 +295,8 @@ class _ItemInfo:
     """Scenario: option n's share of its pole's probability (the within-pole preference)."""
     location: float
     """Standard-normal draw for the item's location (scaled by ``item_spread``)."""
+    form: bool = False
+    """The item belongs to a parallel form (``form_shift`` applies)."""
 
 
 _INVENTORIES: dict[str, Any] = {}
@@ -319,9 +329,11 @@ def _item_info(inventory: str, item_id: str) -> _ItemInfo:
         pole = {h: sum(w for w, hh in zip(weight, high) if hh == h) for h in (True, False)}
         return _ItemInfo(kind="scenario", trait=trait, scale=scale.id, sign=1.0,
                          values=tuple(range(1, len(high) + 1)), high=high,
-                         share=tuple(w / pole[h] for w, h in zip(weight, high)), location=location)
+                         share=tuple(w / pole[h] for w, h in zip(weight, high)), location=location,
+                         form=inv.original_id is not None)
     return _ItemInfo(kind=inv.kind, trait=trait, scale=scale.id, sign=-1.0 if item.reverse else 1.0,
-                     values=tuple(sorted(inv.values)), high=(), share=(), location=location)
+                     values=tuple(sorted(inv.values)), high=(), share=(), location=location,
+                     form=inv.original_id is not None)
 
 
 # The respondent ----------------------------------------------------------------------------------------------
@@ -392,7 +404,8 @@ def value_probabilities(params: SimParams, cell: Mapping[str, Any]) -> dict[int,
     info = _item_info(inventory, item)
     respondent = _respondent(cell)
     theta = (params.level(info.trait, info.scale) + shaping_shift(cell, info.trait, params)
-             + params.spread * _normal("respondent", params.seed, *_person(cell), info.trait))
+             + params.spread * _normal("respondent", params.seed, *_person(cell), info.trait)
+             + (params.form_shift if info.form else 0.0))
     eta = theta + params.noise * _normal("answer", params.seed, *respondent, inventory, item)
     location = params.item_spread * info.location
     if info.kind == "scenario":
@@ -479,14 +492,21 @@ def answer(params: SimParams, cell: Mapping[str, Any], *, logprobs: bool) -> Sim
 
 # litellm glue ------------------------------------------------------------------------------------------------
 
-def cell_from_params(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None) -> Any:
-    """The ``psychometrics_cell`` dict the caller put in ``metadata`` (None when absent)."""
+def metadata_value(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None,
+                   name: str) -> Any:
+    """The value the caller put in ``metadata[name]`` (None when absent)."""
     for source in (litellm_params or {}, optional_params or {}):
         for key in ("metadata", "litellm_metadata"):
             meta = source.get(key) if isinstance(source, Mapping) else None
-            if isinstance(meta, Mapping) and isinstance(meta.get("psychometrics_cell"), Mapping):
-                return meta["psychometrics_cell"]
+            if isinstance(meta, Mapping) and meta.get(name) is not None:
+                return meta[name]
     return None
+
+
+def cell_from_params(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None) -> Any:
+    """The ``psychometrics_cell`` dict the caller put in ``metadata`` (None when absent)."""
+    cell = metadata_value(litellm_params, optional_params, "psychometrics_cell")
+    return cell if isinstance(cell, Mapping) else None
 
 
 def prompt_text(messages: list[Any]) -> str:

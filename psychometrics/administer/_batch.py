@@ -1,0 +1,396 @@
+"""Administer a plan through the provider's batch API (``audit --batch``), with litellm's files and batches
+functions (``acreate_file``, ``acreate_batch``, ``aretrieve_batch``, ``alist_batches``, ``afile_content``).
+
+One session:
+
+1. **Submit.** The missing cells that are in no open batch of the run become request lines
+   (:mod:`psychometrics.administer._batchlines`), split by the provider's limits. For each group the input
+   file is uploaded, the batch is stored (``uploaded``, with its cells) and only then created; its id is stored
+   the moment the provider returns it. A process killed between the two finds the ``uploaded`` batch next
+   time and adopts the provider batch made from the same input file (``alist_batches``) or creates it then:
+   no cell goes into two batches.
+2. **Poll.** Every open batch is retrieved, with a backoff from ``poll_interval`` growing by half up to
+   ``max_poll_interval`` while nothing changes.
+3. **Ingest.** A batch in a final state (completed, failed, expired, cancelled) has its output and error files
+   read into responses, stored with the batch closed in one transaction; a cell without a usable line (failed,
+   expired, unreadable, missing) is stored as an ``error``, which the next round or session asks again.
+4. **Re-ask.** Cells that ended in an error are asked again, up to ``retries`` rounds: in a new batch, or
+   synchronously (``reask="sync"``). In ``auto`` mode, lines that came back without log-probabilities are asked
+   again generating a reply (that round is not counted).
+
+Nothing here sends a synchronous request unless ``reask="sync"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from psychometrics.administer._batchlines import (
+    ENDPOINT,
+    LineReader,
+    limits_for,
+    line_body,
+    read_lines,
+    request_line,
+    split_lines,
+)
+from psychometrics.administer._call import CallOptions
+from psychometrics.administer._fastpath import FAST_PROVIDERS, _resolve_key
+from psychometrics.administer._litellm import litellm, scrub
+from psychometrics.administer._retry import describe, is_retryable
+from psychometrics.administer._runner import Tally
+from psychometrics.plan import Cell
+from psychometrics.store import BATCH_DONE, AnswerMode, Batch, Store
+
+BATCH_PROVIDERS = ("openai", "azure", "vertex_ai", "bedrock", "hosted_vllm", "litellm_proxy", "mistral")
+"""Providers litellm's ``create_batch`` takes (with OpenAI-format request lines)."""
+Reask = Literal["batch", "sync"]
+
+# litellm's afile_content leaves an unawaited coroutine of the OpenAI client behind; it is harmless noise
+warnings.filterwarnings("ignore", message="coroutine 'OpenAIFilesAPI.afile_content' was never awaited")
+
+
+class BatchError(RuntimeError):
+    """The provider's batch API refused a request in a way waiting cannot change (a key, a URL, a file)."""
+
+
+@dataclass
+class BatchOptions:
+    poll_interval: float = 10.0
+    """Seconds before the first poll; it grows by half after each poll that changed nothing."""
+    max_poll_interval: float = 300.0
+    retries: int = 4
+    """Rounds of asking again the cells whose line failed or expired."""
+    reask: Reask = "batch"
+    max_lines: int | None = None
+    max_bytes: int | None = None
+    submit: bool = True
+    """False: only poll and ingest the stored batches (``psychometrics runs poll``)."""
+    wait: bool = True
+    """False: look once, ingest what is finished, and return."""
+
+
+@dataclass
+class BatchTally(Tally):
+    """A session's tally, with the batches."""
+
+    submitted: int = 0
+    """Batches this session created."""
+    lines: int = 0
+    """Request lines this session submitted."""
+    batch_counts: dict[str, int] = field(default_factory=dict)
+    """The run's batches by state: ``submitted`` (not yet running), ``in_progress``, ``completed`` (ingested)."""
+    answered: int = 0
+    """Cells of the run with an answer so far."""
+    open_batches: int = 0
+    unreadable_lines: int = 0
+    """Lines of output or error files that were not JSON with a ``custom_id`` (their cells end in an error)."""
+
+
+def check_provider(provider: str, model: str) -> None:
+    if provider not in BATCH_PROVIDERS:
+        raise BatchError(f"--batch: litellm has no batch API for {model} (provider {provider!r}); it has one for "
+                         f"{', '.join(BATCH_PROVIDERS)}")
+
+
+def _reason(errors: Any) -> str | None:
+    """The provider's ``errors`` of a failed batch (``{"data": [{"code", "message", "line"}…]}``) in words."""
+    data = getattr(errors, "data", None) if not isinstance(errors, dict) else errors.get("data")
+    parts = []
+    for e in data or []:
+        get = e.get if isinstance(e, dict) else (lambda k, e=e: getattr(e, k, None))
+        parts.append(" ".join(str(x) for x in (get("code"), get("message")) if x))
+    return "; ".join(p for p in parts if p)[:300] or None
+
+
+def check_options(options: BatchOptions | None) -> None:
+    if options is None:
+        return
+    if not options.poll_interval > 0:
+        raise BatchError(f"--poll-interval must be positive (got {options.poll_interval:g})")
+    if options.max_poll_interval < options.poll_interval:
+        raise BatchError(f"--max-poll-interval must be at least --poll-interval (got {options.max_poll_interval:g})")
+    if options.reask not in ("batch", "sync"):
+        raise BatchError(f"--batch-reask must be batch or sync (got {options.reask!r})")
+    if options.retries < 0:
+        raise BatchError(f"--retries must be 0 or more (got {options.retries})")
+    for name, value in (("--batch-max-lines", options.max_lines), ("--batch-max-bytes", options.max_bytes)):
+        if value is not None and value < 1:
+            raise BatchError(f"{name} must be at least 1 (got {value})")
+
+
+class BatchSession:
+    def __init__(self, cells: list[Cell], *, store: Store, run_id: str, opts: CallOptions, provider: str,
+                 mode: AnswerMode, can_fall_back: bool, options: BatchOptions, total_cells: int,
+                 on_progress: Callable[[BatchTally], None] | None = None, sleep: Callable[[float], Any] | None = None):
+        self.cells = {c.cell_id: c for c in cells}
+        self.store, self.run_id, self.opts, self.provider = store, run_id, opts, provider
+        self.mode, self.can_fall_back, self.options = mode, can_fall_back, options
+        self.total_cells = total_cells
+        self.on_progress = on_progress or (lambda t: None)
+        self.sleep = sleep or asyncio.sleep
+        self.tally = BatchTally(asked=len(cells))
+        self.reader = LineReader(run_id=run_id, opts=opts, provider=provider)
+        self._bodies: dict[str, dict[str, Any]] = {}
+        self._fell_back = False
+        self.lib = litellm()
+
+    # litellm calls ------------------------------------------------------------------------------------------
+    def _kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {"custom_llm_provider": self.provider}
+        if self.opts.api_base:
+            kw["api_base"] = self.opts.api_base
+        key = self.opts.api_key
+        if not key and self.opts.api_base and self.provider in FAST_PROVIDERS:
+            # the key litellm's completion would send (vLLM's placeholder included); its files API insists on one
+            key = _resolve_key(self.provider, self.opts.model, self.opts.api_base, None)
+        if key:
+            kw["api_key"] = key
+        return kw
+
+    def _scrub(self, text: str | None) -> str | None:
+        """``text`` without any credential: a provider's error may echo the request's headers."""
+        text = scrub(text)
+        key = self._kwargs().get("api_key")
+        return text.replace(key, "[redacted]") if text and key and len(key) >= 8 else text
+
+    async def _call(self, what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+        """One batch-API request, retried with backoff while the error is transient."""
+        delay = 1.0
+        for attempt in range(8):
+            try:
+                return await fn(**kwargs, **self._kwargs())
+            except Exception as exc:  # noqa: BLE001 - classified below
+                if not is_retryable(exc) or attempt == 7:
+                    raise BatchError(self._scrub(f"{what}: {describe(exc)}")) from None
+            await self.sleep(delay)
+            delay = min(delay * 2, 60.0)
+        raise AssertionError("unreachable")
+
+    # 1. submit ----------------------------------------------------------------------------------------------
+    def _open(self) -> list[Batch]:
+        return [b for b in self.store.batches(self.run_id) if b.ingested_at is None]
+
+    def _claimed(self, open_batches: list[Batch]) -> set[str]:
+        return {c for b in open_batches for c in self.store.batch_cell_ids(b.key)}
+
+    async def submit(self, cells: list[Cell]) -> None:
+        if self.mode not in self._bodies:
+            self._bodies[self.mode] = line_body(self.opts, self.mode)
+        body = self._bodies[self.mode]
+        limits = limits_for(self.provider, self.options.max_lines, self.options.max_bytes)
+        for group in split_lines(((c, request_line(c, body)) for c in cells), limits):
+            data = b"".join(line for _, line in group)
+            key = f"{self.run_id}/{uuid.uuid4().hex[:12]}"
+            uploaded = await self._call("uploading the batch input file", self.lib.acreate_file,
+                                        file=(f"{key.replace('/', '-')}.jsonl", data, "application/jsonl"),
+                                        purpose="batch")
+            batch = Batch(key=key, run_id=self.run_id, provider=self.provider, mode=self.mode,
+                          input_file_id=uploaded.id, n_cells=len(group), submitted_at=time.time())
+            self.store.save_batch(batch, [c.cell_id for c, _ in group])  # the cells are claimed from here on
+            await self._create(batch)
+            self.tally.lines += len(group)
+            self.tally.requests += len(group)
+        self._report()
+
+    async def _create(self, batch: Batch) -> Batch:
+        created = await self._call("creating the batch", self.lib.acreate_batch, completion_window="24h",
+                                   endpoint=ENDPOINT, input_file_id=batch.input_file_id,
+                                   metadata={"psychometrics_batch": batch.key})
+        batch = self._updated(batch, created)
+        self.store.save_batch(batch)
+        self.tally.submitted += 1
+        return batch
+
+    async def _adopt(self, batch: Batch) -> Batch:
+        """An ``uploaded`` batch of a killed process: the provider batch made from its input file, or a new one."""
+        listed = await self._call("listing batches", self.lib.alist_batches, limit=100)
+        for found in getattr(listed, "data", None) or []:
+            if getattr(found, "input_file_id", None) == batch.input_file_id:
+                batch = self._updated(batch, found)
+                self.store.save_batch(batch)
+                return batch
+        return await self._create(batch)
+
+    def _updated(self, batch: Batch, remote: Any) -> Batch:
+        counts = getattr(remote, "request_counts", None)
+        return batch.model_copy(update={
+            "batch_id": remote.id, "status": remote.status,
+            "output_file_id": getattr(remote, "output_file_id", None),
+            "error_file_id": getattr(remote, "error_file_id", None),
+            "request_counts": {k: int(v) for k, v in (counts.model_dump() if hasattr(counts, "model_dump")
+                                                      else dict(counts or {})).items() if v is not None},
+            "reason": self._scrub(_reason(getattr(remote, "errors", None))) or batch.reason,
+        })
+
+    # 2. poll and 3. ingest -----------------------------------------------------------------------------------
+    async def poll(self) -> None:
+        """Poll every open batch until all are ingested (or once, without ``wait``)."""
+        interval = self.options.poll_interval
+        while True:
+            changed = False
+            for batch in self._open():
+                if batch.batch_id is None:
+                    batch = await self._adopt(batch)
+                    changed = True
+                else:
+                    remote = await self._call(f"retrieving batch {batch.batch_id}", self.lib.aretrieve_batch,
+                                              batch_id=batch.batch_id)
+                    fresh = self._updated(batch, remote)
+                    if fresh != batch:
+                        self.store.save_batch(fresh)
+                        batch, changed = fresh, True
+                if batch.status in BATCH_DONE:
+                    await self.ingest(batch)
+                    changed = True
+            self._report()
+            if not self._open() or not self.options.wait:
+                return
+            interval = self.options.poll_interval if changed else min(interval * 1.5, self.options.max_poll_interval)
+            await self.sleep(interval)
+
+    async def _content(self, file_id: str | None) -> bytes:
+        if not file_id:
+            return b""
+        reply = await self._call(f"reading batch file {file_id}", self.lib.afile_content, file_id=file_id)
+        return reply.content if isinstance(reply.content, bytes) else str(reply.content).encode()
+
+    async def ingest(self, batch: Batch) -> None:
+        entries, unreadable = read_lines(await self._content(batch.output_file_id))
+        errors, unreadable_errors = read_lines(await self._content(batch.error_file_id))
+        for key, entry in errors.items():
+            entries.setdefault(key, entry)
+        ids = self.store.batch_cell_ids(batch.key)
+        answered = self.store.answered(ids)
+        missing = "the batch returned no line for this cell"
+        if batch.status != "completed":
+            missing = f"the batch {batch.status} without a line for this cell" + (f" ({batch.reason})"
+                                                                                 if batch.reason else "")
+        responses = []
+        for cell_id in ids:
+            cell = self.cells.get(cell_id)
+            if cell is None or cell_id in answered:
+                continue  # not in this session's plan (nothing to read it with), or answered meanwhile
+            result = self.reader.read(cell, batch.mode, entries.get(cell_id), missing=missing)
+            if result.no_logprobs and self.can_fall_back and batch.mode == "logprobs":
+                self.mode = "generate"
+                self._fell_back = True
+            responses.append(result.response)
+        self.store.ingest_batch(batch.model_copy(update={"ingested_at": time.time()}), responses)
+        for r in responses:
+            self.tally.counts[r.status] += 1
+            self.tally.cost_usd += r.cost_usd or 0.0
+            if r.status != "error":
+                self.tally.mode_used = r.mode
+        self.tally.unreadable_lines += unreadable + unreadable_errors
+
+    def _report(self) -> None:
+        batches = self.store.batches(self.run_id)
+        counts = {"submitted": 0, "in_progress": 0, "completed": 0}
+        for b in batches:
+            if b.ingested_at is not None:
+                counts["completed"] += 1
+            elif b.status in ("in_progress", "finalizing"):
+                counts["in_progress"] += 1
+            else:
+                counts["submitted"] += 1
+        self.tally.batch_counts = counts
+        self.tally.open_batches = counts["submitted"] + counts["in_progress"]
+        self.tally.answered = len(self.store.answered(self.cells))
+        self.on_progress(self.tally)
+
+    # the session --------------------------------------------------------------------------------------------
+    def unanswered(self) -> list[Cell]:
+        answered = self.store.answered(self.cells)
+        return [c for cid, c in self.cells.items() if cid not in answered]
+
+    async def run(self, ask_sync: Callable[[list[Cell]], Any] | None = None) -> BatchTally:
+        started = time.monotonic()
+        claimed = self._claimed(self._open())
+        if self.options.submit:
+            fresh = [c for c in self.unanswered() if c.cell_id not in claimed]
+            if fresh:
+                await self.submit(fresh)
+        rounds = 0
+        while True:
+            self._fell_back = False
+            await self.poll()
+            if self._open() or not self.options.submit:
+                break  # not waiting, or only polling: what is still open is picked up next time
+            failed = self.unanswered()
+            if not failed:
+                break
+            if not self._fell_back:
+                if rounds >= self.options.retries:
+                    break
+                rounds += 1
+            if self.options.reask == "sync" and ask_sync is not None:
+                await ask_sync(failed)
+                break
+            await self.submit(failed)
+        self.tally.wall_s = time.monotonic() - started
+        self._report()
+        return self.tally
+
+
+async def run_batches(cells: list[Cell], *, store: Store, run_id: str, opts: CallOptions, provider: str, mode: str,
+                      logprobs_supported: bool, options: BatchOptions | None, retries: int, total_cells: int,
+                      progress: bool, ask_sync: Callable[[list[Cell]], Any] | None = None) -> BatchTally:
+    """One batch session over ``cells`` (the run's missing cells); see the module docstring."""
+    options = options or BatchOptions(retries=retries)
+    first: AnswerMode = ("logprobs" if logprobs_supported else "generate") if mode == "auto" else mode  # type: ignore[assignment]
+    update, close = batch_progress(total_cells, enabled=progress)
+    session = BatchSession(cells, store=store, run_id=run_id, opts=opts, provider=provider, mode=first,
+                           can_fall_back=mode == "auto", options=options, total_cells=total_cells, on_progress=update)
+    answered_before = total_cells - len(cells)
+
+    async def sync(failed: list[Cell]) -> None:
+        assert ask_sync is not None
+        extra = await ask_sync(failed)
+        session.tally.requests += extra.requests
+        for k, v in extra.counts.items():
+            session.tally.counts[k] = session.tally.counts.get(k, 0) + v
+        session.tally.cost_usd += extra.cost_usd
+        session.tally.mode_used = extra.mode_used or session.tally.mode_used
+        session.tally.stopped = extra.stopped
+        session.tally.over_budget = session.tally.over_budget or extra.over_budget
+
+    session.tally.answered = answered_before
+    try:
+        return await session.run(sync if ask_sync is not None else None)
+    finally:
+        close()
+
+
+def batch_progress(total: int, *, enabled: bool) -> tuple[Callable[[BatchTally], None], Callable[[], None]]:
+    """A rich progress line on stderr: batches submitted / in progress / completed, cells answered, cost."""
+    if not enabled:
+        return (lambda t: None), (lambda: None)
+    import sys
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("[bold]batches"), TextColumn("submitted {task.fields[submitted]}"),
+        TextColumn("in progress {task.fields[in_progress]}"), TextColumn("completed {task.fields[done_batches]}"),
+        TextColumn("[bold]cells answered"), BarColumn(), MofNCompleteColumn(), TextColumn("${task.fields[cost]}"),
+        TimeElapsedColumn(), console=Console(file=sys.stderr), transient=False,
+    )
+    task = bar.add_task("batch", total=total, completed=0, submitted=0, in_progress=0, done_batches=0,
+                        cost="0.0000")
+    bar.start()
+
+    def update(tally: BatchTally) -> None:
+        c = tally.batch_counts
+        bar.update(task, completed=tally.answered, submitted=c.get("submitted", 0),
+                   in_progress=c.get("in_progress", 0), done_batches=c.get("completed", 0),
+                   cost=f"{tally.cost_usd:.4f}")
+
+    return update, bar.stop

@@ -1,0 +1,62 @@
+"""Test–retest reliability between two runs of one design: each scale's ICC(2,1) and ICC(3,1) across respondents
+matched on template × order × sample × persona (:func:`psychometrics.stats.retest_reliability`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from psychometrics.inventory import Inventory
+from psychometrics.score._comparison import ScaleRetest
+from psychometrics.score._respondents import respondent_frame
+from psychometrics.stats import retest_reliability
+
+
+def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Mapping[str, Inventory],
+                 inventories_b: Mapping[str, Inventory]) -> tuple[list[ScaleRetest], str | None]:
+    """Per inventory × scale scored in both runs: test–retest reliability of matched respondents' scores.
+
+    Parameters
+    ----------
+    frame_a, frame_b : pandas.DataFrame
+        The two runs' responses (:meth:`Store.responses_frame <psychometrics.store.Store.responses_frame>`).
+    inventories_a, inventories_b : mapping
+        Inventory id → inventory of each run.
+
+    Returns
+    -------
+    (list of ScaleRetest, str or None)
+        One entry per scale of an inventory in both runs (NaN with a reason where the ICC is undefined), and
+        why the list is empty (no inventory in both runs, no respondent in both, or every answer of one run
+        reused from the other). Cells in both runs (the same cell id: one answer stored once and reused) are left
+        out, since they agree with themselves by construction.
+    """
+    shared = {k: inventories_a[k] for k in inventories_a if k in inventories_b}
+    if not shared:
+        return [], "the runs share no inventory"
+    reused = set(frame_a["cell_id"]) & set(frame_b["cell_id"])
+    if reused:
+        # A cell id is the cache key of its answer: a cell in both runs was asked once and its answer reused, so
+        # it would agree with itself perfectly and say nothing about stability.
+        frame_a, frame_b = (f[~f["cell_id"].isin(reused)] for f in (frame_a, frame_b))
+        if not len(frame_a) or not len(frame_b):
+            return [], (f"the second run reuses the first run's stored answers ({len(reused)} cells were asked "
+                        "once, not twice): there is no retest to measure; ask again with other samples or settings")
+    ra, rb = respondent_frame(frame_a, shared), respondent_frame(frame_b, shared)
+    if not len(ra) or not len(rb) or not set(ra["respondent"]) & set(rb["respondent"]):
+        return [], ("no respondent (template × order × sample × persona) is in both runs: test–retest needs two "
+                    "runs of the same design")
+    out = []
+    for inv_id, inv in shared.items():
+        for sc in inv.scales:
+            a, b = (_series(r, inv_id, sc.id) for r in (ra, rb))
+            res = retest_reliability(a, b)
+            out.append(ScaleRetest(inventory=inv_id, scale=sc.id, agreement=res.agreement,
+                                   consistency=res.consistency, n=res.n, n_unmatched=res.n_unmatched))
+    return out, None
+
+
+def _series(scores: pd.DataFrame, inventory: str, scale: str) -> pd.Series:
+    part = scores[(scores["inventory"] == inventory) & (scores["scale"] == scale)].dropna(subset=["score"])
+    return pd.Series(part["score"].to_numpy(dtype=float), index=part["respondent"].to_numpy())

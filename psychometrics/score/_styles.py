@@ -1,0 +1,131 @@
+"""Response styles of a run and whether each scale's score can be read.
+
+A score means something only when the answers behind it follow the items' content. An answer that follows the
+displayed position of an option (always the first one shown), agrees with every statement whatever its keying, or
+repeats one option throughout gives a score — often a tidy 3.00 with a narrow interval — that says nothing about
+the trait. :func:`inventory_styles` computes the response-style indices of :mod:`psychometrics.stats` for each
+inventory and each of its scales; :func:`interpretability` turns them into ``interpretable`` with every reason in
+words.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from psychometrics._format import pct
+from psychometrics.inventory import Inventory, ScenarioItem
+from psychometrics.plan import option_values, order_permutation
+from psychometrics.score._common import CI_LEVEL, safe
+from psychometrics.score._model import MOSTLY_REFUSED, InventoryStyles, RateRow, ScaleScore
+from psychometrics.stats import ResponseStyles, StyleIndex, response_styles
+
+MIN_ANSWERED = 1 - MOSTLY_REFUSED
+"""A scale whose cells have fewer ``ok`` answers than this share is not interpretable: the score rests on a
+minority of the questions asked, chosen by what the model was willing or able to answer."""
+
+POSITION_INDICES = ("first-position rate", "last-position rate", "position-following index")
+"""Indices that show answers following the displayed position of the options."""
+
+
+def shown_values(inv: Inventory, orders: list[str]) -> dict:
+    """``(item, order)`` → the original values in the order they were shown, for every item and order given."""
+    out: dict = {}
+    for item in inv.items:
+        values = option_values(inv, item)
+        high = [o.high for o in item.options] if isinstance(item, ScenarioItem) else None
+        for order in orders:
+            try:
+                perm = order_permutation(order, len(values), high=high)
+            except ValueError:
+                continue  # an order this item cannot take (e.g. 'swapped' for a Likert item) is never asked
+            out[(item.id, order)] = [values[j] for j in perm]
+    return out
+
+
+def style_answers(inv: Inventory, part: pd.DataFrame) -> pd.DataFrame:
+    """One inventory's answers as the style functions read them: original values, keying and the design columns."""
+    reverse = {it.id: bool(getattr(it, "reverse", False)) for it in inv.items}
+    cols = ["respondent", "item", "scale", "value", "order", "template", "sample", "persona"]
+    df = part[cols].copy()
+    df["keying"] = df["item"].map(lambda i: -1 if reverse.get(i, False) else 1)
+    df["persona"] = df["persona"].fillna("-").astype(str)
+    return df
+
+
+def _styles(inv: Inventory, answers: pd.DataFrame, shown: dict) -> ResponseStyles:
+    ordered = inv.kind != "scenario"
+    order_of = [it.id for it in inv.items]
+    return response_styles(answers, scale_min=inv.min_value if ordered else None,
+                           scale_max=inv.max_value if ordered else None, shown_values=shown, item_order=order_of,
+                           ci=CI_LEVEL)
+
+
+def inventory_styles(inv: Inventory, part: pd.DataFrame) -> InventoryStyles:
+    """Every response-style index of one inventory's answers, over all its answers and per scale.
+
+    ``part`` is the inventory's responses as scored (``respondent``, ``item``, ``scale``, ``value`` with non-``ok``
+    answers blank, ``order``, ``template``, ``sample``, ``persona``). The per-scale entries leave out the
+    per-respondent straight-lining rows (the inventory entry has them).
+    """
+    if not len(part) or part["value"].notna().sum() == 0:
+        return InventoryStyles(inventory=inv.id, reason="no ok answers")
+    answers = style_answers(inv, part)
+    shown = shown_values(inv, sorted(answers["order"].unique()))
+    overall = safe(lambda: _styles(inv, answers, shown), lambda why: why)
+    if isinstance(overall, str):
+        return InventoryStyles(inventory=inv.id, reason=overall)
+    scales = {}
+    for sc in inv.scales:
+        sub = answers[answers["scale"] == sc.id]
+        if sub["value"].notna().sum() == 0:
+            continue
+        res = safe(lambda sub=sub: _styles(inv, sub, shown), lambda why: None)
+        if res is not None:
+            scales[sc.id] = res.model_copy(update={"straight_lining": res.straight_lining.model_copy(
+                update={"respondents": []})})
+    return InventoryStyles(inventory=inv.id, overall=overall, scales=scales)
+
+
+def _phrase(index: StyleIndex) -> str:
+    what = {
+        "first-position rate": "answers follow option position (the first option shown, whatever it says)",
+        "last-position rate": "answers follow option position (the last option shown, whatever it says)",
+        "position-following index": "answers follow option position, not the option's content, when the order is "
+                                    "reversed",
+        "straight-lining": "straight-lining: respondents give one identical answer to items keyed in opposite "
+                           "directions",
+    }.get(index.name)
+    if what is None:
+        what = ("acquiescence: agreement with items whatever their keying" if index.name.startswith("acquiescence")
+                else "nay-saying: disagreement with items whatever their keying"
+                if index.name.startswith("nay-saying") else index.name)
+    return (f"{what}: {index.name} {index.value:.2f} [{index.ci_low:.2f}, {index.ci_high:.2f}], threshold "
+            f"{index.threshold:.3g}")
+
+
+def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow]) -> tuple[bool, list[str]]:
+    """Whether a scale's score can be read, and every reason it cannot, in words.
+
+    Not interpretable when no respondent has a score, fewer than :data:`MIN_ANSWERED` of the scale's replies are
+    ``ok`` answers, or a response-style index that makes content unreadable is flagged on the scale's answers:
+    position (first/last-position rate, position-following), acquiescence or nay-saying, straight-lining.
+    Extreme and midpoint responding are reported but do not by themselves make a score unreadable (a content
+    answer may well be extreme).
+    """
+    reasons: list[str] = []
+    if score.n == 0:
+        reasons.append("no respondent has a score on this scale")
+    ok = next((r for r in rates if r.status == "ok"), None)
+    if ok is not None and ok.n and ok.rate < MIN_ANSWERED:
+        reasons.append(f"only {pct(ok.rate)} of the scale's replies are usable answers (at least "
+                       f"{pct(MIN_ANSWERED)} needed)")
+    if styles is not None:
+        unreadable = [styles.positions.first, styles.positions.last, styles.following.index,
+                      styles.acquiescence.index, styles.acquiescence.nay_saying, styles.straight_lining.index]
+        reasons += [_phrase(i) for i in unreadable if i.flagged]
+    return not reasons, reasons
+
+
+def follows_position(styles: ResponseStyles | None) -> bool:
+    """Whether any position index is flagged on these answers."""
+    return styles is not None and any(i.flagged and i.name in POSITION_INDICES for i in styles.indices())

@@ -1,0 +1,169 @@
+"""Acquiescence, extreme and midpoint responding, straight-lining: hand-worked values, Baumgartner & Steenkamp's
+coding done by hand, longstring and IRV recomputed independently, and the verdict rules at their boundaries."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from itertools import groupby
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import psychometrics.stats._styles as styles_module
+from psychometrics.stats import (
+    ACQUIESCENCE_MAX,
+    ResponseStyles,
+    acquiescence,
+    extreme_responding,
+    midpoint_responding,
+    mover_difference,
+    response_styles,
+    straight_lining,
+    wilson_ci,
+)
+from tests.stats.conftest import run_doctests
+
+
+def test_doctests():
+    run_doctests(styles_module)
+
+
+def test_the_acquiescence_threshold_is_the_neo_rule():
+    assert ACQUIESCENCE_MAX == 150 / 240 == 0.625
+
+
+# ------------------------------------------------------------------------------------------------------------
+# acquiescence
+
+
+def test_baumgartner_steenkamp_coding_by_hand():
+    values = [1, 2, 3, 4, 5, 5, 4, 2]
+    df = pd.DataFrame({"value": values, "keying": [1, -1] * 4})
+    r = acquiescence(df, scale_min=1, scale_max=5)
+    ars = np.mean([{4: 1, 5: 2}.get(v, 0) for v in values])  # B&S 2001: 4 → 1, 5 → 2, else 0
+    dars = np.mean([{2: 1, 1: 2}.get(v, 0) for v in values])
+    assert (r.ars, r.dars) == pytest.approx((ars, dars), abs=1e-15)
+    assert r.nars == pytest.approx(ars - dars, abs=1e-15) == pytest.approx(np.mean(values) - 3)
+
+
+def test_balanced_agreement_share_and_its_mover_interval():
+    # keyed: 7 of 10 agree; reverse-keyed: 6 of 10 agree (agree = above the midpoint 3)
+    keyed = [4] * 7 + [2] * 3
+    rev = [5] * 6 + [3] * 2 + [1] * 2
+    df = pd.DataFrame({"value": keyed + rev, "keying": [1] * 10 + [-1] * 10})
+    r = acquiescence(df, scale_min=1, scale_max=5)
+    assert (r.agree_keyed.count, r.agree_reversed.count, r.disagree_reversed.count) == (7, 6, 2)
+    assert r.index.value == pytest.approx(0.65)
+    # independent: Zou & Donner's MOVER for a sum from the two Wilson intervals, halved
+    a, b = wilson_ci(7, 10), wilson_ci(6, 10)
+    low = 1.3 - math.sqrt((0.7 - a.ci_low) ** 2 + (0.6 - b.ci_low) ** 2)
+    high = 1.3 + math.sqrt((a.ci_high - 0.7) ** 2 + (b.ci_high - 0.6) ** 2)
+    assert (r.index.ci_low, r.index.ci_high) == pytest.approx((low / 2, high / 2), abs=1e-12)
+    assert mover_difference(0.7, a.ci_low, a.ci_high, -0.6, -b.ci_high, -b.ci_low).estimate == pytest.approx(1.3)
+    # 0.65 ≥ 0.625 but the interval reaches below 0.5: not enough evidence either way
+    assert r.index.verdict == "inconclusive"
+
+
+@pytest.mark.parametrize(
+    ("agree_share", "n", "verdict"),
+    [(1.0, 40, "flagged"), (0.75, 400, "flagged"), (0.5, 400, "clear"), (0.6, 40, "inconclusive"),
+     (0.7, 2000, "flagged"),
+     (0.6, 400, "inconclusive"),  # 0.6 < 0.625, but the interval (± 0.034) passes 0.625
+     (0.6, 4000, "clear")],  # the same share with ten times the answers: the interval stays below 0.625
+)
+def test_acquiescence_verdicts(agree_share, n, verdict):
+    k = round(agree_share * n)
+    values = [4] * k + [2] * (n - k)
+    df = pd.DataFrame({"value": values * 2, "keying": [1] * n + [-1] * n})
+    assert acquiescence(df, scale_min=1, scale_max=5).index.verdict == verdict
+
+
+def test_content_cancels_across_keyings():
+    # a high scorer agrees with keyed items and disagrees with their reversals: half the answers agree
+    df = pd.DataFrame({"value": [5, 4, 5, 1, 2, 1] * 20, "keying": [1, 1, 1, -1, -1, -1] * 20})
+    r = acquiescence(df, scale_min=1, scale_max=5)
+    assert r.index.value == 0.5 and r.index.verdict == "clear" and r.nay_saying.verdict == "clear"
+    nay = acquiescence(df.assign(value=1), scale_min=1, scale_max=5)
+    assert nay.nay_saying.value == 1.0 and nay.nay_saying.verdict == "flagged" and nay.index.verdict == "clear"
+
+
+def test_acquiescence_needs_both_keyings_and_a_scale():
+    r = acquiescence(pd.DataFrame({"value": [5, 5, 4], "keying": 1}), scale_min=1, scale_max=5)
+    assert r.index.verdict == "not assessed" and "reverse-keyed" in r.index.reason
+    assert r.nars == pytest.approx(14 / 3 - 3)  # still described: mean − midpoint
+    with pytest.raises(ValueError, match="keying must be 1 or -1"):
+        acquiescence(pd.DataFrame({"value": [5], "keying": [0]}), scale_min=1, scale_max=5)
+    with pytest.raises(ValueError, match="outside the response scale 1…5"):
+        acquiescence(pd.DataFrame({"value": [6], "keying": [1]}), scale_min=1, scale_max=5)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# extreme and midpoint responding
+
+
+def test_extreme_and_midpoint_shares():
+    df = pd.DataFrame({"value": [1, 5, 5, 3, 3, 3, 2, 4, np.nan]})
+    ers = extreme_responding(df, scale_min=1, scale_max=5)
+    mrs = midpoint_responding(df, scale_min=1, scale_max=5)
+    assert (ers.value, ers.n) == (3 / 8, 8) and (mrs.value, mrs.n) == (3 / 8, 8)
+    w = wilson_ci(3, 8)
+    assert (ers.ci_low, ers.ci_high) == (w.ci_low, w.ci_high)
+    assert extreme_responding(pd.DataFrame({"value": [1, 6] * 30}), scale_min=1, scale_max=6).verdict == "flagged"
+    six = midpoint_responding(pd.DataFrame({"value": [3, 4]}), scale_min=1, scale_max=6)
+    assert six.verdict == "not assessed" and "even number of options" in six.reason
+
+
+# ------------------------------------------------------------------------------------------------------------
+# straight-lining
+
+
+def test_longstring_and_irv_per_respondent():
+    rng = np.random.default_rng(5)
+    rows = []
+    for r in range(30):
+        values = rng.integers(1, 6, size=10) if r % 3 else np.full(10, 4)
+        rows += [{"respondent": f"r{r}", "item": f"q{i}", "value": float(v), "keying": 1 - 2 * (i % 2)}
+                 for i, v in enumerate(values)]
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=1)  # rows in any order: item_order decides
+    res = straight_lining(df, item_order=[f"q{i}" for i in range(10)])
+    table = res.frame().set_index("respondent")
+    for r in range(30):
+        values = [row["value"] for row in rows if row["respondent"] == f"r{r}"]
+        assert table.loc[f"r{r}", "longstring"] == max(len(list(g)) for _, g in groupby(values))
+        assert table.loc[f"r{r}", "irv"] == pytest.approx(statistics.stdev(values), abs=1e-12)
+        assert table.loc[f"r{r}", "identical"] == (r % 3 == 0)
+    assert res.index.n == 30 and res.index.value == pytest.approx(10 / 30)
+    # a third of the respondents, but with 30 of them the Wilson interval [0.19, 0.52] still reaches past one half
+    assert wilson_ci(10, 30).ci_high > 0.5 and res.index.verdict == "inconclusive"
+
+
+def test_identical_answers_to_one_keying_are_not_assessed():
+    df = pd.DataFrame({"respondent": ["a"] * 4 + ["b"] * 4, "item": list("wxyz") * 2, "value": [5.0] * 8,
+                       "keying": 1})
+    res = straight_lining(df)
+    assert res.index.verdict == "not assessed" and "keyed one way may be content" in res.index.reason
+    assert all(r.identical and not r.assessed for r in res.respondents)
+    mixed = straight_lining(df.assign(keying=[1, -1] * 4))
+    assert mixed.index.value == 1.0 and mixed.index.verdict == "flagged"
+    with pytest.raises(ValueError, match="min_items"):
+        straight_lining(df, min_items=1)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# all at once
+
+
+def test_response_styles_says_what_it_cannot_assess():
+    df = pd.DataFrame({"respondent": ["r"] * 4, "item": list("abcd"), "value": [1.0, 2.0, 4.0, 4.0]})
+    res = response_styles(df, scale_min=1, scale_max=5)
+    assert "no displayed position" in res.positions.first.reason
+    assert "no displayed position" in res.following.index.reason
+    assert res.acquiescence.index.reason == "answers carry no keying"
+    assert res.straight_lining.index.reason == "answers carry no keying"
+    assert res.extreme.verdict == "inconclusive" and res.flagged == []
+    scenario = response_styles(df.assign(order="original", position=[1, 2, 4, 4]), n_options=4)
+    assert "not ordered" in scenario.extreme.reason and "not ordered" in scenario.acquiescence.index.reason
+    back = ResponseStyles.model_validate_json(res.model_dump_json())
+    assert back.extreme.value == res.extreme.value and math.isnan(back.positions.first.value)
