@@ -59,6 +59,15 @@ def pg_db(postgres) -> str:
     return postgres.new_database()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty store on each backend in turn: an SQLite file, then a database in the session's PostgreSQL
+    cluster (see :func:`postgres` for when that is skipped)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.db'}"
+    return request.getfixturevalue("pg_db")
+
+
 @pytest.fixture(scope="session")
 def smollm2_server():
     """``python -m llama_cpp.server`` serving SmolLM2-135M-Instruct (a chat model) on 127.0.0.1, for the session."""

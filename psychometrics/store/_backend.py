@@ -74,8 +74,8 @@ def database_url(url: str | None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its password (in the user part or a ``password=`` parameter), fit for messages; only its
-    scheme when it cannot be parsed (a password in it cannot be told apart then)."""
+    """``url`` without its passwords (in the user part, or a ``password=`` or ``sslpassword=`` parameter), fit for
+    messages; only its scheme when it cannot be parsed (a password in it cannot be told apart then)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -84,7 +84,7 @@ def redact_url(url: str) -> str:
     if parts.password is not None:
         user, host = netloc.rsplit("@", 1)
         netloc = f"{user.split(':', 1)[0]}@{host}"
-    query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="*")
+    query = urlencode([(k, "***" if "password" in k.lower() else v) for k, v in parse_qsl(parts.query)], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

@@ -17,6 +17,7 @@ server crash only makes cells free again.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +54,9 @@ class PostgresBackend:
             given = psycopg.conninfo.conninfo_to_dict(url)
         except (ValueError, psycopg.Error) as exc:
             raise StoreError(f"{self.location}: not a PostgreSQL URL ({self.describe(exc)})") from None
-        self._password = str(given.get("password") or "")
+        # what a driver message must never show: the passwords the URL or the environment give libpq
+        self._secrets = [s for s in (given.get("password"), given.get("sslpassword"), os.environ.get("PGPASSWORD"))
+                         if s]
         self._options: dict[str, Any] = {"autocommit": True, "application_name": "psychometrics"}
         if "connect_timeout" not in given:
             self._options["connect_timeout"] = 10
@@ -105,7 +108,9 @@ class PostgresBackend:
 
     def describe(self, exc: BaseException) -> str:
         text = " ".join(str(exc).split()) or type(exc).__name__
-        return text.replace(self._password, "***") if getattr(self, "_password", "") else text
+        for secret in getattr(self, "_secrets", ()):
+            text = text.replace(secret, "***")
+        return text
 
     def pool(self, size: int) -> Any:
         from psycopg_pool import AsyncConnectionPool

@@ -4,6 +4,10 @@ The third stands for a worker on another machine (its holder id names another ma
 expiry can free its cells). Afterwards the database holds every cell of the plan exactly once, the test server
 was asked each cell once plus at most what the killed worker had in flight, and the cells the killed worker held
 were taken over only after its leases expired. The same in PostgreSQL and in SQLite, whose leases work alike.
+
+The steps wait for what they need, never for a time: the server holds every reply while the two workers start
+(an import takes seconds on a loaded machine, and the third would otherwise answer most of the plan meanwhile),
+and lets them go once both hold leases; the third is killed after the three have stored answers together.
 """
 
 from __future__ import annotations
@@ -11,43 +15,25 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from tests.robustness.conftest import ROOT, cli_env
 from tests.support.openai_server import OpenAIServer, ServerConfig
+from tests.support.store_query import query
 
 CONCURRENCY = 8
-LEASE_S = 6.0
+LEASE_S = 10.0  # renewed every LEASE_S / 3 by a thread: a live worker loses a lease only if stalled for 6.7 s
 INVENTORIES = ("bfi44", "ipip50", "sd3")  # x 3 templates x every option order: 2,178 cells, all prompts distinct
 ELSEWHERE = "import psychometrics.store._leases as leases; leases._machine = lambda: 'another-machine'; "
 
 
-def _query(url: str, sql: str) -> list[tuple]:
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not os.path.exists(path):
-            return []
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
-                return conn.execute(sql).fetchall()
-        except sqlite3.OperationalError:
-            return []  # the tables do not exist yet
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        try:
-            return conn.execute(sql).fetchall()
-        except psycopg.errors.UndefinedTable:
-            return []
-
-
 def _stored(url: str) -> int:
-    rows = _query(url, "SELECT count(*) FROM responses")
+    rows = query(url, "SELECT count(*) FROM responses")
     return rows[0][0] if rows else 0
 
 
@@ -69,18 +55,17 @@ def _wait_for(condition, what: str, timeout: float = 180.0) -> None:
         time.sleep(0.01)
 
 
-@pytest.fixture(params=["postgres", "sqlite"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fleet.db'}"
-    return request.getfixturevalue("pg_db")
+def _holders(url: str) -> set[str]:
+    return {h for (h,) in query(url, "SELECT DISTINCT holder FROM leases WHERE holder IS NOT NULL")}
 
 
 @pytest.mark.slow
-def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
+def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db_url):
     from psychometrics.administer import audit
 
-    with OpenAIServer(ServerConfig(latency=0.05)) as server:
+    db = db_url
+    paused = threading.Event()
+    with OpenAIServer(ServerConfig(latency=0.05, paused=paused)) as server:
         # the endpoint is part of a cell's identity: plan at the address the workers ask
         plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
                      api_base=server.api_base, dry_run=True).plan
@@ -89,13 +74,17 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
         assert total > 2000 and len({c.prompt for c in plan.cells}) == total
         doomed = _worker(server.api_base, db, elsewhere=True)
         _wait_for(lambda: _stored(db) >= 150 or doomed.poll() is not None, "the first answers of the third worker")
+        paused.set()  # no replies while the other two start: the third holds its leases and waits
         workers = [_worker(server.api_base, db) for _ in range(2)]
+        _wait_for(lambda: len(_holders(db)) >= 3 or any(w.poll() is not None for w in (doomed, *workers)),
+                  "the two workers to claim cells")
+        paused.clear()
         before = _stored(db)
-        _wait_for(lambda: _stored(db) >= before + 300, "the two workers to start answering")
+        _wait_for(lambda: _stored(db) >= before + 300, "the three workers to answer together")
         assert doomed.poll() is None, doomed.communicate()[1]
         os.kill(doomed.pid, signal.SIGKILL)  # halfway: about a quarter of the plan is stored
         doomed.wait()
-        held = _query(db, "SELECT cell_id, expires_at FROM leases WHERE holder LIKE '%/another-machine/%'")
+        held = query(db, "SELECT cell_id, expires_at FROM leases WHERE holder LIKE '%/another-machine/%'")
         answered_at_kill = _stored(db)
         outcomes = [w.communicate(timeout=600) for w in workers]
         asked = server.requests
@@ -107,12 +96,12 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
     assert all(n > 0 for n in sessions), sessions  # both surviving workers did part of the work
     assert answered_at_kill < total / 2, (answered_at_kill, total)
 
-    rows = _query(db, "SELECT cell_id, status, created_at FROM responses")
+    rows = query(db, "SELECT cell_id, status, created_at FROM responses")
     ids = [c for c, _, _ in rows]
     assert len(ids) == len(set(ids)) == total and set(ids) == planned  # every cell exactly once
     assert all(s == "ok" for _, s, _ in rows)
-    assert {c for (c,) in _query(db, "SELECT cell_id FROM run_cells WHERE run_id = 'fleet'")} == planned
-    assert _query(db, "SELECT count(*) FROM leases")[0][0] == 0  # nothing left leased or free: all answered
+    assert {c for (c,) in query(db, "SELECT cell_id FROM run_cells WHERE run_id = 'fleet'")} == planned
+    assert query(db, "SELECT count(*) FROM leases")[0][0] == 0  # nothing left leased or free: all answered
     # One request per cell, plus at most the killed worker's requests in flight (their answers were never stored).
     assert asked == total + repeats and repeats <= CONCURRENCY, (asked, total, repeats)
 
@@ -121,7 +110,7 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
     assert held, "the killed worker held no lease at the kill"
     late = [(c, answered[c] - expires) for c, expires in held if answered[c] < expires - 0.5]
     assert not late, f"answered before the killed worker's lease expired: {late[:3]}"
-    [(run_record,)] = _query(db, "SELECT record FROM runs WHERE run_id = 'fleet'")
+    [(run_record,)] = query(db, "SELECT record FROM runs WHERE run_id = 'fleet'")
     run = json.loads(run_record)
     assert run["status"] == "finished" and run["counts"] == {"ok": total} and run["n_cells"] == total
     print(f"\n{total} cells: {sessions} requests by the two workers, {len(held)} cells held by the killed one "
@@ -129,19 +118,19 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db):
 
 
 @pytest.mark.slow
-def test_a_killed_worker_on_this_machine_is_resumed_without_waiting_for_its_leases(pg_db):
+def test_a_killed_worker_on_this_machine_is_resumed_without_waiting_for_its_leases(db_url):
     """kill -9, then the same command again: the dead process's leases (an hour long here) are taken at once."""
     with OpenAIServer(ServerConfig(latency=0.05)) as server:
         env = cli_env(PSYCHOMETRICS_LEASE_SECONDS="3600")
         args = [sys.executable, "-m", "psychometrics", "audit", "--model", "openai/test-model", "--api-base",
-                server.api_base, "--db", pg_db, "--inventory", "bfi44", "--templates", "all", "--orders", "all",
+                server.api_base, "--db", db_url, "--inventory", "bfi44", "--templates", "all", "--orders", "all",
                 "--mode", "logprobs", "--concurrency", str(CONCURRENCY), "--run-id", "again", "--no-report", "--json"]
         first = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _wait_for(lambda: _stored(pg_db) >= 100 or first.poll() is not None, "the first answers")
+        _wait_for(lambda: _stored(db_url) >= 100 or first.poll() is not None, "the first answers")
         assert first.poll() is None, first.communicate()[1]
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
-        held = _query(pg_db, "SELECT count(*) FROM leases WHERE holder IS NOT NULL")[0][0]
+        held = query(db_url, "SELECT count(*) FROM leases WHERE holder IS NOT NULL")[0][0]
         started = time.monotonic()
         again = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
         took = time.monotonic() - started

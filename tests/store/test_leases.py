@@ -17,11 +17,9 @@ RUN = "shared"
 CELLS = [f"cell-{i:04d}" for i in range(400)]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'leases.db'}"
-    return request.getfixturevalue("pg_db")
+@pytest.fixture
+def url(db_url):
+    return db_url
 
 
 def _store(url: str) -> Store:
