@@ -5,9 +5,12 @@ expiry can free its cells). Afterwards the database holds every cell of the plan
 was asked each cell once plus at most what the killed worker had in flight, and the cells the killed worker held
 were taken over only after its leases expired. The same in PostgreSQL and in SQLite, whose leases work alike.
 
-The steps wait for what they need, never for a time: the server holds every reply while the two workers start
-(an import takes seconds on a loaded machine, and the third would otherwise answer most of the plan meanwhile),
-and lets them go once both hold leases; the third is killed after the three have stored answers together.
+The steps wait for what they need, never for a time. The server itself stops replying at fixed request numbers
+(:func:`_pausing_at`), so that how fast the test process gets to look on a loaded machine decides nothing: at the
+third worker's 150th request, while the two others start (an import takes seconds there, and the third would
+otherwise answer most of the plan meanwhile) until both hold leases; and again at the 700th request of the three
+together, when the third is killed with its requests in flight. A held request does not time out (``--timeout``):
+a retry would be a second request for its cell.
 """
 
 from __future__ import annotations
@@ -37,10 +40,22 @@ def _stored(url: str) -> int:
     return rows[0][0] if rows else 0
 
 
+def _pausing_at(*numbers: int) -> tuple[ServerConfig, threading.Event]:
+    """A server config that stops replying at each of these request numbers, until the test clears the event."""
+    paused = threading.Event()
+
+    def behaviour(n: int, prompt: str) -> str:
+        if n in numbers:
+            paused.set()
+        return "answer"
+
+    return ServerConfig(latency=0.05, behaviour=behaviour, paused=paused), paused
+
+
 def _worker(api_base: str, db: str, *, elsewhere: bool = False) -> subprocess.Popen:
     args = ["audit", "--model", "openai/test-model", "--api-base", api_base, "--db", db, "--templates", "all",
             "--orders", "all", "--mode", "logprobs", "--concurrency", str(CONCURRENCY), "--run-id", "fleet",
-            "--no-report", "--json"]
+            "--timeout", "900", "--no-report", "--json"]
     for inv in INVENTORIES:
         args += ["--inventory", inv]
     start = ["-c", ELSEWHERE + "from psychometrics.cli import main; main()"] if elsewhere else ["-m", "psychometrics"]
@@ -48,7 +63,7 @@ def _worker(api_base: str, db: str, *, elsewhere: bool = False) -> subprocess.Po
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(condition, what: str, timeout: float = 180.0) -> None:
+def _wait_for(condition, what: str, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -64,8 +79,8 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db_url):
     from psychometrics.administer import audit
 
     db = db_url
-    paused = threading.Event()
-    with OpenAIServer(ServerConfig(latency=0.05, paused=paused)) as server:
+    config, paused = _pausing_at(150, 700)
+    with OpenAIServer(config) as server:
         # the endpoint is part of a cell's identity: plan at the address the workers ask
         plan = audit("openai/test-model", INVENTORIES, templates="all", orders=["all"], mode="logprobs",
                      api_base=server.api_base, dry_run=True).plan
@@ -73,19 +88,18 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db_url):
         total = len(planned)
         assert total > 2000 and len({c.prompt for c in plan.cells}) == total
         doomed = _worker(server.api_base, db, elsewhere=True)
-        _wait_for(lambda: _stored(db) >= 150 or doomed.poll() is not None, "the first answers of the third worker")
-        paused.set()  # no replies while the other two start: the third holds its leases and waits
+        _wait_for(lambda: paused.is_set() or doomed.poll() is not None, "the third worker's 150th request")
         workers = [_worker(server.api_base, db) for _ in range(2)]
         _wait_for(lambda: len(_holders(db)) >= 3 or any(w.poll() is not None for w in (doomed, *workers)),
                   "the two workers to claim cells")
-        paused.clear()
-        before = _stored(db)
-        _wait_for(lambda: _stored(db) >= before + 300, "the three workers to answer together")
+        paused.clear()  # the three ask together...
+        _wait_for(lambda: paused.is_set() or doomed.poll() is not None, "the 700th request")
         assert doomed.poll() is None, doomed.communicate()[1]
-        os.kill(doomed.pid, signal.SIGKILL)  # halfway: about a quarter of the plan is stored
+        os.kill(doomed.pid, signal.SIGKILL)  # ...until the third is killed with its requests in flight
         doomed.wait()
         held = query(db, "SELECT cell_id, expires_at FROM leases WHERE holder LIKE '%/another-machine/%'")
         answered_at_kill = _stored(db)
+        paused.clear()
         outcomes = [w.communicate(timeout=600) for w in workers]
         asked = server.requests
         repeats = sum(n - 1 for n in server.per_prompt.values() if n > 1)
@@ -120,17 +134,19 @@ def test_two_workers_and_a_killed_third_leave_every_cell_exactly_once(db_url):
 @pytest.mark.slow
 def test_a_killed_worker_on_this_machine_is_resumed_without_waiting_for_its_leases(db_url):
     """kill -9, then the same command again: the dead process's leases (an hour long here) are taken at once."""
-    with OpenAIServer(ServerConfig(latency=0.05)) as server:
+    config, paused = _pausing_at(100)
+    with OpenAIServer(config) as server:
         env = cli_env(PSYCHOMETRICS_LEASE_SECONDS="3600")
         args = [sys.executable, "-m", "psychometrics", "audit", "--model", "openai/test-model", "--api-base",
                 server.api_base, "--db", db_url, "--inventory", "bfi44", "--templates", "all", "--orders", "all",
                 "--mode", "logprobs", "--concurrency", str(CONCURRENCY), "--run-id", "again", "--no-report", "--json"]
         first = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _wait_for(lambda: _stored(db_url) >= 100 or first.poll() is not None, "the first answers")
+        _wait_for(lambda: paused.is_set() or first.poll() is not None, "the 100th request")
         assert first.poll() is None, first.communicate()[1]
-        os.kill(first.pid, signal.SIGKILL)
+        os.kill(first.pid, signal.SIGKILL)  # with its requests in flight, held by the server
         first.wait()
         held = query(db_url, "SELECT count(*) FROM leases WHERE holder IS NOT NULL")[0][0]
+        paused.clear()
         started = time.monotonic()
         again = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
         took = time.monotonic() - started

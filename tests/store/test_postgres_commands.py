@@ -40,8 +40,11 @@ def stores(postgres, tmp_path_factory):
     return urls, runs["postgres"], folder
 
 
+_TIMES = ("created_at", "finished_at", "wall_s", "heartbeat_at", "versions")
+
+
 def _without_times(run: dict) -> dict:
-    return {k: v for k, v in run.items() if k not in ("created_at", "finished_at", "wall_s", "versions", "heartbeat_at")}
+    return {k: v for k, v in run.items() if k not in _TIMES}
 
 
 def test_runs_list_show_and_export_agree(stores):
