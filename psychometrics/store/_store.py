@@ -1,4 +1,5 @@
-"""The run store: runs, the cells each run asks, and one response per cell, in SQLite or PostgreSQL.
+"""The run store: runs, the cells each run asks, one response per cell, and a run's provider batches, in SQLite or
+PostgreSQL.
 
 Every statement is written once here (and in ``_schema`` and ``_leases``) in portable SQL; the backend
 (``_sqlite``, ``_postgres``) gives the connection and the dialect. The responses table's columns come from the
