@@ -62,8 +62,7 @@ def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(db_u
         proc.wait()
     [(raw_status,)] = query(db, "SELECT status FROM runs WHERE run_id = 'killed'")
     [(answered,)] = query(db, "SELECT count(*) FROM responses WHERE status != 'error'")
-    [(leased,)] = query(db, "SELECT count(*) FROM leases WHERE holder IS NOT NULL")
-    assert raw_status == "running" and leased > 0  # what the killed process left behind
+    assert raw_status == "running"  # what the killed process left behind
 
     listed = run_cli("runs", "list", "--db", db, "--json")
     assert listed.returncode == 0, listed.stderr
