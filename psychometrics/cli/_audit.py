@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,6 +21,35 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _stage(line: str) -> None:
     typer.echo(line, err=True)
+
+
+class _Stages:
+    """The audit's stage lines (printed unless ``quiet``). At the first one — the plan is built and checked, the
+    asking starts — a thread imports and compiles what the summary and the report need
+    (:func:`psychometrics.report.warm_up`): the process mostly waits for replies then, and the scoring that
+    follows no longer starts with seconds of imports."""
+
+    def __init__(self, *, quiet: bool, warm: bool):
+        self.quiet = quiet
+        self._warm = warm
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, line: str) -> None:
+        if not self.quiet:
+            _stage(line)
+        if self._warm and self._thread is None:
+            self._thread = threading.Thread(target=_warm_up, name="psychometrics-warm-up", daemon=True)
+            self._thread.start()
+
+
+def _warm_up() -> None:
+    try:
+        from psychometrics.report import warm_up
+
+        warm_up()
+        import rich.console, rich.table  # noqa: E401, F401 - the summary's tables
+    except Exception:  # noqa: BLE001 - only a head start: the summary imports the same modules and reports errors
+        pass
 
 
 def _personas(spec: str | None) -> list[str | None]:
@@ -120,7 +150,7 @@ def audit_command(
         personas=_personas(personas),
         dry_run=dry_run,
         progress=not json_,
-        log=None if json_ else _stage,
+        log=_Stages(quiet=json_, warm=not dry_run),
         max_cost=max_cost,
         batch=batch,
         batch_options=batch_options if batch else None,

@@ -52,6 +52,18 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def warm_up() -> None:
+    """Import what scoring and the audit report load on first use (pandas, scipy, the score stage) and compile the
+    report's templates.
+
+    Nothing is computed: a caller that waits for something else (the audit command, while the model answers) runs
+    this in a thread so that the scoring that follows does not start with seconds of imports.
+    """
+    import psychometrics.report._audit  # noqa: F401 - imports the score stage, the statistics, pandas and scipy
+
+    environment().get_template("audit.html.j2")
+
+
 def render(template: str, context: dict[str, Any]) -> str:
     """Render ``template`` (a file in ``templates/report``) with ``context``."""
     return environment().get_template(template).render(**context)
