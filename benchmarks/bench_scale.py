@@ -99,7 +99,7 @@ import json, os, resource, sys, time
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-api_base, db, samples, out_dir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+api_base, db, samples, out_dir, fill = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "fill"
 t0 = time.perf_counter()
 import psychometrics.administer._audit as audit_module
 from psychometrics.administer import audit
@@ -116,11 +116,34 @@ def timed_build(**kwargs):
     out["plan_peak_mb"] = peak_mb()
     return plan
 audit_module.build_plan = timed_build
+kwargs = dict(templates="all", orders=["all"], samples=samples, mode="logprobs", concurrency=64, api_base=api_base,
+              db=db, run_id="scale")
+if fill:  # the server's answers stored in bulk, as if asked: every stage but the asking itself
+    from psychometrics.store import Response, Store
+    from tests.support.openai_server import default_choice
+    dry = audit("openai/test-model", ["bfi44"], dry_run=True, **kwargs)
+    out["fill_plan_s"] = out.pop("plan_s")
+    t = time.perf_counter()
+    with Store(db) as store:
+        store.save_run(dry.run)
+        batch = []
+        for c in dry.plan.cells:
+            label = default_choice(c.prompt, c.labels)
+            value = c.label_values[c.labels.index(label)]
+            batch.append(Response(cell_id=c.cell_id, run_id="scale", model=dry.run.model, inventory=c.inventory,
+                                  item=c.item, scale=c.scale, template=c.template, order=c.order, sample=c.sample,
+                                  persona=c.persona, prompt=c.prompt, mode="logprobs", status="ok", value=value,
+                                  raw_text=label, created_at=time.time()))
+            if len(batch) == 10000:
+                store.save_responses(batch)
+                batch = []
+        store.save_responses(batch)
+    out["fill_s"] = time.perf_counter() - t
+    del dry, batch
 marks = {}
 t = time.perf_counter()
-result = audit("openai/test-model", ["bfi44"], templates="all", orders=["all"], samples=samples, mode="logprobs",
-               concurrency=64, api_base=api_base, db=db, run_id="scale",
-               log=lambda line: marks.setdefault("asking", time.perf_counter()) if line.startswith("asking") else None)
+result = audit("openai/test-model", ["bfi44"], **kwargs,
+               log=lambda line: marks.setdefault("asking", time.perf_counter()))
 end = time.perf_counter()
 run = result.run
 out.update(cells=run.n_cells, counts=run.counts, asking_s=run.wall_s,
@@ -143,7 +166,7 @@ _STAGES = [("plan", "plan building"), ("prepare", "storing the plan, checks"), (
            ("closing", "closing the run"), ("score", "scoring"), ("report", "report")]
 
 
-def bench_sizes(sizes: list[int]) -> dict[str, Any]:
+def bench_sizes(sizes: list[int], fill: list[int] = ()) -> dict[str, Any]:
     from tests.support.openai_server import ServerProcess
 
     cells_per_sample = 44 * 3 * 6  # BFI-44 × instruct, qa, short × original, reversed, rotated-1…4
@@ -153,13 +176,17 @@ def bench_sizes(sizes: list[int]) -> dict[str, Any]:
         samples = max(1, round(size / cells_per_sample))
         with ServerProcess(latency=0.005, keep_requests=False) as server, tempfile.TemporaryDirectory() as tmp:
             done = subprocess.run([sys.executable, "-c", _SIZES_CHILD, server.api_base,
-                                   f"sqlite:///{Path(tmp) / 'scale.db'}", str(samples), tmp],
+                                   f"sqlite:///{Path(tmp) / 'scale.db'}", str(samples), tmp,
+                                   "fill" if size in fill else "ask"],
                                   env=env, capture_output=True, text=True, timeout=6 * 3600)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-3000:])
             results[size] = json.loads(done.stdout.strip().splitlines()[-1])
             results[size]["requests"] = server.requests
         r = results[size]
+        if size in fill:
+            print(f"  {r['cells']:,} cells, answers stored in bulk (not asked): plan {r['fill_plan_s']:.1f} s, "
+                  f"storing {r['fill_s']:.1f} s", flush=True)
         print(f"  {r['cells']:,} cells: " + ", ".join(f"{key} {r[key + '_s']:.1f} s" for key, _ in _STAGES)
               + f"; peak RSS {r['report_peak_mb']:.0f} MB; {r['requests']:,} requests; {r['counts']}", flush=True)
     print(f"sizes: BFI-44 x 3 templates x 6 orders x N samples, log-probs, concurrency 64, server latency 5 ms; "
@@ -350,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("what", nargs="*", choices=["memory", "store", "score", "waste", "sizes", []], default=[])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="sizes: plan sizes in cells, comma list")
+    parser.add_argument("--fill", default="", help="sizes: of these sizes store the server's answers in bulk "
+                        "instead of asking (every other stage as usual; asking's seconds are then 0)")
     parser.add_argument("--samples", type=int, default=12, help="memory: samples per prompt (12: 53,784 cells)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -357,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in what:
         fn = {"memory": lambda: bench_memory(args.samples), "store": bench_store, "score": bench_score,
-              "waste": bench_waste, "sizes": lambda: bench_sizes([int(x) for x in args.sizes.split(",")])}[name]
+              "waste": bench_waste, "sizes": lambda: bench_sizes([int(x) for x in args.sizes.split(",")],
+                                                      [int(x) for x in args.fill.split(",") if x])}[name]
         results[name] = fn()
         print(flush=True)
     if args.json:

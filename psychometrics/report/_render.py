@@ -118,10 +118,10 @@ def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditSco
     LookupError
         No run with that id.
     """
-    from psychometrics.report._audit import build_audit_context
+    from psychometrics.report._audit import FRAME_COLUMNS, build_audit_context
     from psychometrics.score import load_run_data
 
-    data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
+    data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed, columns=FRAME_COLUMNS)
     return render("audit.html.j2", build_audit_context(data))
 
 

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, Column, decode, encode, missing_columns
@@ -82,6 +82,27 @@ _SCHEMA = (_TABLES + f"CREATE TABLE IF NOT EXISTS responses (\n    {columns}\n);
 del columns
 
 _COLUMNS = [c.name for c in RESPONSE_COLUMNS]
+_REPEATED_TEXT = frozenset(c.name for c in RESPONSE_COLUMNS if c.kind == "text") - {"cell_id"}
+"""Text columns whose values repeat across a run's rows (the prompt of every sample, the model, the status…)."""
+
+
+def _shared_texts(positions: list[int]) -> Callable[[sqlite3.Cursor, tuple], tuple]:
+    """A row factory giving every repeated text of a read one object: SQLite hands each row its own copy, so a
+    million answers to a few hundred prompts would otherwise hold a million prompts (0.6–1 GB). The values and
+    their types are unchanged."""
+    if not positions:
+        return lambda cursor, row: row
+    seen: dict[str, str] = {}
+    share = seen.setdefault
+
+    def row_factory(cursor: sqlite3.Cursor, row: tuple) -> tuple:
+        out = list(row)
+        for i in positions:
+            if out[i].__class__ is str:
+                out[i] = share(out[i], out[i])
+        return tuple(out)
+
+    return row_factory
 _INSERT = (
     "INSERT OR REPLACE INTO responses (" + ", ".join(f'"{c}"' for c in _COLUMNS) + ") VALUES ("
     + ", ".join("?" for _ in _COLUMNS) + ")"
@@ -286,13 +307,28 @@ class Store:
         order = list(wanted)
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
         wanted = [c for c in wanted if c in self._present] or ["cell_id"]  # all absent: one column keeps the rows
+        # The prompt is read on its own into a column of Python strings, one object per distinct prompt: as a
+        # pandas string column it would be copied out for every answer (0.6 GB for a million answers).
+        prompts = "prompt" in wanted and len(wanted) > 1
+        if prompts:
+            wanted.remove("prompt")
         cols = ", ".join(f'r."{c}"' for c in wanted)
-        df = pd.read_sql_query(
-            f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
-            "WHERE rc.run_id = ? ORDER BY rc.position",
-            self._conn,
-            params=(run_id,),
-        )
+        previous = self._conn.row_factory
+        self._conn.row_factory = _shared_texts([i for i, c in enumerate(wanted) if c in _REPEATED_TEXT])
+        try:
+            df = pd.read_sql_query(
+                f"SELECT {cols} FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id "
+                "WHERE rc.run_id = ? ORDER BY rc.position",
+                self._conn,
+                params=(run_id,),
+            )
+            if prompts:
+                self._conn.row_factory = _shared_texts([0])
+                rows = self._conn.execute("SELECT r.prompt FROM run_cells rc JOIN responses r ON r.cell_id = "
+                                          "rc.cell_id WHERE rc.run_id = ? ORDER BY rc.position", (run_id,))
+                df["prompt"] = pd.Series([row[0] for row in rows], index=df.index, dtype=object)
+        finally:
+            self._conn.row_factory = previous
         for c in absent:
             df[c] = None
         # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "nothing stored"
