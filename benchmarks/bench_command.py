@@ -12,11 +12,14 @@ command's stderr lines are timestamped as they arrive, which splits its wall tim
 * "writing report" → the summary's first line: the HTML report;
 * the printed summary, and the process's exit after its last line.
 
-The target is wall time ≤ asking + 3 s. ``--profile FILE`` runs the command under cProfile into FILE.
+The target is wall time ≤ asking + 3 s. ``--before DIR`` runs another checkout's command first (e.g. ``main``,
+with its own ``.venv``) against the same server and prints both side by side with their ratio. ``--profile
+FILE`` runs the command under cProfile into FILE.
 
 Run::
 
     python benchmarks/bench_command.py
+    python benchmarks/bench_command.py --before /work/main
     python benchmarks/bench_command.py --samples 2 --profile cmd.prof
 """
 
@@ -45,13 +48,16 @@ def command(api_base: str, db: str, out: str, samples: int, concurrency: int) ->
             "--concurrency", str(concurrency), "--db", db, "--out", out, "--run-id", "bench"]
 
 
-def run_command(args: list[str], env: dict[str, str], profile: str | None) -> dict[str, Any]:
-    """Run the command; the arrival time of each stderr line (seconds after the start) and the exit code."""
-    head = [sys.executable, "-m", "cProfile", "-o", profile, "-m", "psychometrics"] if profile else \
-        [sys.executable, "-m", "psychometrics"]
+def run_command(args: list[str], env: dict[str, str], profile: str | None, root: Path = ROOT) -> dict[str, Any]:
+    """Run the command in checkout ``root`` (its own ``.venv`` when it has one); the arrival time of each output
+    line (seconds after the start)."""
+    python = str(root / ".venv" / "bin" / "python") if (root / ".venv" / "bin" / "python").exists() else sys.executable
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    head = [python, "-m", "cProfile", "-o", profile, "-m", "psychometrics"] if profile else \
+        [python, "-m", "psychometrics"]
     lines: list[tuple[float, str]] = []
     t0 = time.perf_counter()
-    proc = subprocess.Popen(head + args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(head + args, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     stdout: list[tuple[float, str]] = []
 
@@ -95,32 +101,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.1, help="server latency in seconds")
     parser.add_argument("--profile", help="run the command under cProfile into this file")
+    parser.add_argument("--before", type=Path, help="another checkout (e.g. /work/main): run its command first, then "
+                        "this one's, against the same server, and print both with their ratio")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     from tests.support.openai_server import ServerProcess
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "COLUMNS": "120"}
+    env = {**os.environ, "COLUMNS": "120"}
     env.pop("OPENAI_API_KEY", None)
     env.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)  # the command must not need it set by its caller
-    with ServerProcess(latency=args.latency) as server, tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "psychometrics", "--version"], env=env, cwd=ROOT, check=True,
-                       capture_output=True)  # warm the file cache
-        db_file = Path(tmp) / "cmd.db"
-        done = run_command(command(server.api_base, f"sqlite:///{db_file}", str(Path(tmp) / "reports"),
-                                   args.samples, args.concurrency), env, args.profile)
-        figures = stages(done, db_file)
-    over = figures["wall"] - figures["asking"]
-    print(f"psychometrics audit: {figures['cells']} cells (BFI-44 x 3 templates x 2 orders x {args.samples} "
+    roots = {"before": args.before.resolve(), "after": ROOT} if args.before else {"this": ROOT}
+    results: dict[str, dict[str, float]] = {}
+    with ServerProcess(latency=args.latency) as server:
+        for name, root in roots.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                subprocess.run([sys.executable, "-m", "psychometrics", "--version"], cwd=root, capture_output=True,
+                               env={**env, "PYTHONPATH": str(root)}, check=True)  # warm the file cache
+                db_file = Path(tmp) / "cmd.db"
+                done = run_command(command(server.api_base, f"sqlite:///{db_file}", str(Path(tmp) / "reports"),
+                                           args.samples, args.concurrency), env, args.profile, root)
+                results[name] = stages(done, db_file)
+    cells = next(iter(results.values()))["cells"]
+    print(f"psychometrics audit: {cells} cells (BFI-44 x 3 templates x 2 orders x {args.samples} "
           f"samples), log-probs, concurrency {args.concurrency}, server latency {1000 * args.latency:.0f} ms, "
-          f"summary + HTML report")
-    print(f"  wall {figures['wall']:.2f} s for {figures['asking']:.2f} s of asking: {over:+.2f} s "
-          f"(target ≤ +3 s: {'met' if over <= 3 else 'NOT met'}); wall / asking {figures['wall'] / figures['asking']:.2f}")
-    for name in ("before asking", "asking", "closing the run", "scoring", "report", "summary", "exit"):
-        print(f"  {name:<20} {figures[name]:6.2f} s")
+          f"summary + HTML report, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"  {'':<20}" + "".join(f"{name + ' (' + str(roots[name].name) + ')':>24}" for name in results)
+          + ("   after / before" if len(results) == 2 else ""))
+    rows = ["wall", "asking", "wall - asking", "before asking", "closing the run", "scoring", "report", "summary",
+            "exit"]
+    for r in results.values():
+        r["wall - asking"] = r["wall"] - r["asking"]
+    for row in rows:
+        values = [r[row] for r in results.values()]
+        ratio = f"   {values[1] / values[0]:.2f}" if len(values) == 2 and values[0] > 0 else ""
+        print(f"  {row + ' (s)':<20}" + "".join(f"{v:>24.2f}" for v in values) + ratio)
+    last = list(results.values())[-1]
+    print(f"  target wall ≤ asking + 3 s: {'met' if last['wall - asking'] <= 3 else 'NOT met'} "
+          f"({last['wall - asking']:+.2f} s)")
     if args.json:
-        print(json.dumps(figures))
+        print(json.dumps(results))
     return 0
 
 
