@@ -99,14 +99,12 @@ import json, os, resource, sys, time
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-api_base, db, samples, out_dir, fill = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "fill"
+api_base, db, samples, out_dir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t0 = time.perf_counter()
 import psychometrics.administer._audit as audit_module
 from psychometrics.administer import audit
 from psychometrics.administer._litellm import litellm
-litellm()
-from psychometrics.report import warm_up
-warm_up()  # imports are not what grows with the plan: paid before the clock starts
+litellm()  # what the command imports before it plans: not what grows with the plan, paid before the clock
 out = {"imports_s": time.perf_counter() - t0, "imports_peak_mb": peak_mb()}
 build = audit_module.build_plan
 def timed_build(**kwargs):
@@ -116,42 +114,21 @@ def timed_build(**kwargs):
     out["plan_peak_mb"] = peak_mb()
     return plan
 audit_module.build_plan = timed_build
-kwargs = dict(templates="all", orders=["all"], samples=samples, mode="logprobs", concurrency=64, api_base=api_base,
-              db=db, run_id="scale")
-if fill:  # the server's answers stored in bulk, as if asked: every stage but the asking itself
-    from psychometrics.store import Response, Store
-    from tests.support.openai_server import default_choice
-    dry = audit("openai/test-model", ["bfi44"], dry_run=True, **kwargs)
-    out["fill_plan_s"] = out.pop("plan_s")
-    t = time.perf_counter()
-    with Store(db) as store:
-        store.save_run(dry.run)
-        batch = []
-        for c in dry.plan.cells:
-            label = default_choice(c.prompt, c.labels)
-            value = c.label_values[c.labels.index(label)]
-            batch.append(Response(cell_id=c.cell_id, run_id="scale", model=dry.run.model, inventory=c.inventory,
-                                  item=c.item, scale=c.scale, template=c.template, order=c.order, sample=c.sample,
-                                  persona=c.persona, prompt=c.prompt, mode="logprobs", status="ok", value=value,
-                                  raw_text=label, created_at=time.time()))
-            if len(batch) == 10000:
-                store.save_responses(batch)
-                batch = []
-        store.save_responses(batch)
-    out["fill_s"] = time.perf_counter() - t
-    del dry, batch
 marks = {}
 t = time.perf_counter()
-result = audit("openai/test-model", ["bfi44"], **kwargs,
+result = audit("openai/test-model", ["bfi44"], templates="all", orders=["all"], samples=samples, mode="logprobs",
+               concurrency=64, api_base=api_base, db=db, run_id="scale",
                log=lambda line: marks.setdefault("asking", time.perf_counter()))
 end = time.perf_counter()
 run = result.run
 out.update(cells=run.n_cells, counts=run.counts, asking_s=run.wall_s,
            prepare_s=marks["asking"] - t - out["plan_s"], closing_s=end - marks["asking"] - run.wall_s,
            audit_peak_mb=peak_mb())
-del result
+del result  # as the command does before it scores
+t = time.perf_counter()
 from psychometrics.score import score
 from psychometrics.report import write_audit_report
+out["score_imports_s"] = time.perf_counter() - t
 t = time.perf_counter()
 scores = score("scale", db=db)
 out.update(score_s=time.perf_counter() - t, score_peak_mb=peak_mb())
@@ -162,8 +139,42 @@ out.update(report_s=time.perf_counter() - t, report_peak_mb=peak_mb(), report_mb
 print(json.dumps(out), flush=True)
 """
 
+_FILL_CHILD = r"""
+import json, os, sys, time
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from psychometrics.administer import audit
+from psychometrics.store import Response, Store
+from tests.support.openai_server import default_choice
+api_base, db, samples = sys.argv[1], sys.argv[2], int(sys.argv[3])
+dry = audit("openai/test-model", ["bfi44"], templates="all", orders=["all"], samples=samples, mode="logprobs",
+            api_base=api_base, db=db, run_id="scale", dry_run=True)
+t = time.perf_counter()
+with Store(db) as store:  # the answers the server would give, stored in bulk (the audit then asks nothing)
+    store.save_run(dry.run)
+    batch = []
+    for c in dry.plan.cells:
+        label = default_choice(c.prompt, c.labels)
+        batch.append(Response(cell_id=c.cell_id, run_id="scale", model=dry.run.model, inventory=c.inventory,
+                              item=c.item, scale=c.scale, template=c.template, order=c.order, sample=c.sample,
+                              persona=c.persona, prompt=c.prompt, mode="logprobs", status="ok", raw_text=label,
+                              value=c.label_values[c.labels.index(label)], created_at=time.time()))
+        if len(batch) == 10000:
+            store.save_responses(batch)
+            batch = []
+    store.save_responses(batch)
+print(json.dumps({"fill_s": time.perf_counter() - t}), flush=True)
+"""
+
 _STAGES = [("plan", "plan building"), ("prepare", "storing the plan, checks"), ("asking", "asking + storing"),
            ("closing", "closing the run"), ("score", "scoring"), ("report", "report")]
+
+
+def _child(code: str, args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                          timeout=6 * 3600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return done.stdout.strip().splitlines()[-1]
 
 
 def bench_sizes(sizes: list[int], fill: list[int] = ()) -> dict[str, Any]:
@@ -175,23 +186,22 @@ def bench_sizes(sizes: list[int], fill: list[int] = ()) -> dict[str, Any]:
     for size in sizes:
         samples = max(1, round(size / cells_per_sample))
         with ServerProcess(latency=0.005, keep_requests=False) as server, tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run([sys.executable, "-c", _SIZES_CHILD, server.api_base,
-                                   f"sqlite:///{Path(tmp) / 'scale.db'}", str(samples), tmp,
-                                   "fill" if size in fill else "ask"],
-                                  env=env, capture_output=True, text=True, timeout=6 * 3600)
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr[-3000:])
-            results[size] = json.loads(done.stdout.strip().splitlines()[-1])
-            results[size]["requests"] = server.requests
+            db = f"sqlite:///{Path(tmp) / 'scale.db'}"
+            filled = {}
+            if size in fill:
+                filled = json.loads(_child(_FILL_CHILD, [server.api_base, db, str(samples)], env))
+            results[size] = {**json.loads(_child(_SIZES_CHILD, [server.api_base, db, str(samples), tmp], env)),
+                             **filled, "requests": server.requests}
         r = results[size]
         if size in fill:
-            print(f"  {r['cells']:,} cells, answers stored in bulk (not asked): plan {r['fill_plan_s']:.1f} s, "
-                  f"storing {r['fill_s']:.1f} s", flush=True)
+            print(f"  {r['cells']:,} cells: the server's answers stored in bulk by another process "
+                  f"({r['fill_s']:.1f} s), not asked", flush=True)
         print(f"  {r['cells']:,} cells: " + ", ".join(f"{key} {r[key + '_s']:.1f} s" for key, _ in _STAGES)
               + f"; peak RSS {r['report_peak_mb']:.0f} MB; {r['requests']:,} requests; {r['counts']}", flush=True)
     print(f"sizes: BFI-44 x 3 templates x 6 orders x N samples, log-probs, concurrency 64, server latency 5 ms; "
-          f"each size in its own process (imports paid before the clock: "
-          f"{statistics.median(r['imports_s'] for r in results.values()):.1f} s)")
+          f"each size in its own process (imports paid outside the stages: litellm "
+          f"{statistics.median(r['imports_s'] for r in results.values()):.1f} s, scoring and report "
+          f"{statistics.median(r['score_imports_s'] for r in results.values()):.1f} s)")
     print(f"  {'stage':<26}" + "".join(f"{r['cells']:>14,}" for r in results.values())
           + ("   per cell, largest / smallest" if len(results) > 1 else ""))
     first, last = results[sizes[0]], results[sizes[-1]]
@@ -200,7 +210,8 @@ def bench_sizes(sizes: list[int], fill: list[int] = ()) -> dict[str, Any]:
                   if len(results) > 1 and first[key + "_s"] > 0 else float("nan"))
         print(f"  {name + ' (s)':<26}" + "".join(f"{r[key + '_s']:>14.1f}" for r in results.values())
               + (f"   {growth:.2f}" if len(results) > 1 else ""))
-    for key, name in [("imports", "imports"), ("plan", "plan built"), ("audit", "audit done"), ("score", "scored"),
+    for key, name in [("imports", "litellm imported"), ("plan", "plan built"), ("audit", "audit done"),
+                      ("score", "scored"),
                       ("report", "report written")]:
         print(f"  {'peak RSS, ' + name + ' (MB)':<26}" + "".join(f"{r[key + '_peak_mb']:>14.0f}"
                                                                   for r in results.values()))

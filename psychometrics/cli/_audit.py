@@ -38,8 +38,23 @@ class _Stages:
         if not self.quiet:
             _stage(line)
         if self._warm and self._thread is None:
-            self._thread = threading.Thread(target=_warm_up, name="psychometrics-warm-up", daemon=True)
-            self._thread.start()
+            self._warm = _peak_rss_mb() < WARM_UP_MAX_RSS_MB
+            if self._warm:
+                self._thread = threading.Thread(target=_warm_up, name="psychometrics-warm-up", daemon=True)
+                self._thread.start()
+
+
+WARM_UP_MAX_RSS_MB = 500
+"""No head start once the process holds this much (a plan of several hundred thousand cells): its asking takes
+minutes, so the seconds of imports do not matter, and their 150 MB would add to the plan's."""
+
+
+def _peak_rss_mb() -> float:
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
 def _warm_up() -> None:
@@ -157,15 +172,15 @@ def audit_command(
     )
     from psychometrics.plan import plan_size_summary
 
-    size = plan_size_summary(result.plan)
     if dry_run:
-        print_dry_run(result, size, json_=json_, max_cost=max_cost)
+        print_dry_run(result, plan_size_summary(result.plan), json_=json_, max_cost=max_cost)
         return
     from psychometrics.cli._summary import print_run_summary
 
-    print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report, log=None if json_ else _stage, out=out,
-                      n_boot=n_boot, seed=seed, value=value.value)
+    run_id, asked = result.run.run_id, result.tally.requests if result.tally else 0
+    del result  # the plan (0.6 KB a cell) is not needed to score: let its memory serve the scoring
+    print_run_summary(run_id, db=db, json_=json_, asked=asked, write_report=report, log=None if json_ else _stage,
+                      out=out, n_boot=n_boot, seed=seed, value=value.value)
 
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:
