@@ -5,6 +5,7 @@ Run::
 
     python benchmarks/bench_scale.py               # everything
     python benchmarks/bench_scale.py memory        # or: store, score, waste (several may be given)
+    python benchmarks/bench_scale.py sizes --sizes 10000,100000,1000000   # time per stage and peak RSS by size
 
 ``memory`` runs the audit in a child process against the local OpenAI-compatible server (a separate process,
 5 ms latency, concurrency 64) and reports the child's peak RSS (``getrusage`` max RSS), after imports, after
@@ -12,6 +13,10 @@ planning and at the end. ``store`` times storing answers one commit each: as ``S
 (SQLite's automatic WAL checkpoint inside the commit) and as the audit's ``ResponseWriter`` does (checkpoints
 in a thread), with a batched commit for reference. ``score`` builds a 100,000-response run in a database and
 times ``psychometrics.score.score`` on it (reading it back included). ``waste`` counts the server's requests.
+``sizes`` runs what ``psychometrics audit`` runs (plan, asking and storing, scoring, the report) on plans of
+about 10,000, 100,000 and 1,000,000 cells (BFI-44 × 3 templates × 6 option orders × N samples, log-probs),
+each size in its own child process, against the local server (5 ms latency, concurrency 64), and prints seconds
+per stage and the child's peak RSS after each stage (``getrusage`` max RSS: the high-water mark so far).
 """
 
 from __future__ import annotations
@@ -86,6 +91,133 @@ def bench_memory(samples: int = 12) -> dict[str, Any]:
     print(f"  planning {out['plan_s']:.1f} s; audit {out['audit_s']:.1f} s "
           f"({out['cells'] / out['audit_s']:.0f} cells/s end to end); {out['requests']} requests; {out['counts']}")
     return out
+
+
+# ------------------------------------------------------------------------------------------------- sizes
+_SIZES_CHILD = r"""
+import json, os, resource, sys, time
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+api_base, db, samples, out_dir = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+t0 = time.perf_counter()
+import psychometrics.administer._audit as audit_module
+from psychometrics.administer import audit
+from psychometrics.administer._litellm import litellm
+litellm()  # what the command imports before it plans: not what grows with the plan, paid before the clock
+out = {"imports_s": time.perf_counter() - t0, "imports_peak_mb": peak_mb()}
+build = audit_module.build_plan
+def timed_build(**kwargs):
+    t = time.perf_counter()
+    plan = build(**kwargs)
+    out["plan_s"] = time.perf_counter() - t
+    out["plan_peak_mb"] = peak_mb()
+    return plan
+audit_module.build_plan = timed_build
+marks = {}
+t = time.perf_counter()
+result = audit("openai/test-model", ["bfi44"], templates="all", orders=["all"], samples=samples, mode="logprobs",
+               concurrency=64, api_base=api_base, db=db, run_id="scale",
+               log=lambda line: marks.setdefault("asking", time.perf_counter()))
+end = time.perf_counter()
+run = result.run
+out.update(cells=run.n_cells, counts=run.counts, asking_s=run.wall_s,
+           prepare_s=marks["asking"] - t - out["plan_s"], closing_s=end - marks["asking"] - run.wall_s,
+           audit_peak_mb=peak_mb())
+del result  # as the command does before it scores
+t = time.perf_counter()
+from psychometrics.score import score
+from psychometrics.report import write_audit_report
+out["score_imports_s"] = time.perf_counter() - t
+t = time.perf_counter()
+scores = score("scale", db=db)
+out.update(score_s=time.perf_counter() - t, score_peak_mb=peak_mb())
+t = time.perf_counter()
+path = write_audit_report("scale", db=db, scores=scores, out=out_dir)
+out.update(report_s=time.perf_counter() - t, report_peak_mb=peak_mb(), report_mb=os.path.getsize(path) / 2**20,
+           db_mb=os.path.getsize(db.removeprefix("sqlite:///")) / 2**20)
+print(json.dumps(out), flush=True)
+"""
+
+_FILL_CHILD = r"""
+import json, os, sys, time
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+from psychometrics.administer import audit
+from psychometrics.store import Response, Store
+from tests.support.openai_server import default_choice
+api_base, db, samples = sys.argv[1], sys.argv[2], int(sys.argv[3])
+dry = audit("openai/test-model", ["bfi44"], templates="all", orders=["all"], samples=samples, mode="logprobs",
+            api_base=api_base, db=db, run_id="scale", dry_run=True)
+t = time.perf_counter()
+with Store(db) as store:  # the answers the server would give, stored in bulk (the audit then asks nothing)
+    store.save_run(dry.run)
+    batch = []
+    for c in dry.plan.cells:
+        label = default_choice(c.prompt, c.labels)
+        batch.append(Response(cell_id=c.cell_id, run_id="scale", model=dry.run.model, inventory=c.inventory,
+                              item=c.item, scale=c.scale, template=c.template, order=c.order, sample=c.sample,
+                              persona=c.persona, prompt=c.prompt, mode="logprobs", status="ok", raw_text=label,
+                              value=c.label_values[c.labels.index(label)], created_at=time.time()))
+        if len(batch) == 10000:
+            store.save_responses(batch)
+            batch = []
+    store.save_responses(batch)
+print(json.dumps({"fill_s": time.perf_counter() - t}), flush=True)
+"""
+
+_STAGES = [("plan", "plan building"), ("prepare", "storing the plan, checks"), ("asking", "asking + storing"),
+           ("closing", "closing the run"), ("score", "scoring"), ("report", "report")]
+
+
+def _child(code: str, args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                          timeout=6 * 3600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return done.stdout.strip().splitlines()[-1]
+
+
+def bench_sizes(sizes: list[int], fill: list[int] = ()) -> dict[str, Any]:
+    from tests.support.openai_server import ServerProcess
+
+    cells_per_sample = 44 * 3 * 6  # BFI-44 × instruct, qa, short × original, reversed, rotated-1…4
+    results: dict[int, dict[str, Any]] = {}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    for size in sizes:
+        samples = max(1, round(size / cells_per_sample))
+        with ServerProcess(latency=0.005, keep_requests=False) as server, tempfile.TemporaryDirectory() as tmp:
+            db = f"sqlite:///{Path(tmp) / 'scale.db'}"
+            filled = {}
+            if size in fill:
+                filled = json.loads(_child(_FILL_CHILD, [server.api_base, db, str(samples)], env))
+            results[size] = {**json.loads(_child(_SIZES_CHILD, [server.api_base, db, str(samples), tmp], env)),
+                             **filled, "requests": server.requests}
+        r = results[size]
+        if size in fill:
+            print(f"  {r['cells']:,} cells: the server's answers stored in bulk by another process "
+                  f"({r['fill_s']:.1f} s), not asked", flush=True)
+        print(f"  {r['cells']:,} cells: " + ", ".join(f"{key} {r[key + '_s']:.1f} s" for key, _ in _STAGES)
+              + f"; peak RSS {r['report_peak_mb']:.0f} MB; {r['requests']:,} requests; {r['counts']}", flush=True)
+    print(f"sizes: BFI-44 x 3 templates x 6 orders x N samples, log-probs, concurrency 64, server latency 5 ms; "
+          f"each size in its own process (imports paid outside the stages: litellm "
+          f"{statistics.median(r['imports_s'] for r in results.values()):.1f} s, scoring and report "
+          f"{statistics.median(r['score_imports_s'] for r in results.values()):.1f} s)")
+    print(f"  {'stage':<26}" + "".join(f"{r['cells']:>14,}" for r in results.values())
+          + ("   per cell, largest / smallest" if len(results) > 1 else ""))
+    first, last = results[sizes[0]], results[sizes[-1]]
+    for key, name in _STAGES:
+        growth = ((last[key + "_s"] / last["cells"]) / (first[key + "_s"] / first["cells"])
+                  if len(results) > 1 and first[key + "_s"] > 0 else float("nan"))
+        print(f"  {name + ' (s)':<26}" + "".join(f"{r[key + '_s']:>14.1f}" for r in results.values())
+              + (f"   {growth:.2f}" if len(results) > 1 else ""))
+    for key, name in [("imports", "litellm imported"), ("plan", "plan built"), ("audit", "audit done"),
+                      ("score", "scored"),
+                      ("report", "report written")]:
+        print(f"  {'peak RSS, ' + name + ' (MB)':<26}" + "".join(f"{r[key + '_peak_mb']:>14.0f}"
+                                                                  for r in results.values()))
+    print(f"  {'database (MB)':<26}" + "".join(f"{r['db_mb']:>14.0f}" for r in results.values()))
+    print(f"  {'report (MB)':<26}" + "".join(f"{r['report_mb']:>14.1f}" for r in results.values()))
+    return {str(k): v for k, v in results.items()}
 
 
 # ------------------------------------------------------------------------------------------------- store
@@ -254,7 +386,10 @@ def bench_waste(kills: int = 3) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", nargs="*", choices=["memory", "store", "score", "waste", []], default=[])
+    parser.add_argument("what", nargs="*", choices=["memory", "store", "score", "waste", "sizes", []], default=[])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="sizes: plan sizes in cells, comma list")
+    parser.add_argument("--fill", default="", help="sizes: of these sizes store the server's answers in bulk "
+                        "instead of asking (every other stage as usual; asking's seconds are then 0)")
     parser.add_argument("--samples", type=int, default=12, help="memory: samples per prompt (12: 53,784 cells)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -262,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in what:
         fn = {"memory": lambda: bench_memory(args.samples), "store": bench_store, "score": bench_score,
-              "waste": bench_waste}[name]
+              "waste": bench_waste, "sizes": lambda: bench_sizes([int(x) for x in args.sizes.split(",")],
+                                                      [int(x) for x in args.fill.split(",") if x])}[name]
         results[name] = fn()
         print(flush=True)
     if args.json:

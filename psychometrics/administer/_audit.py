@@ -34,7 +34,7 @@ from psychometrics.plan import (
     ReasoningEffort,
     build_plan,
 )
-from psychometrics.store import Run, Store
+from psychometrics.store import Run, Store, lease_seconds
 
 if TYPE_CHECKING:
     from psychometrics.administer._batch import BatchOptions
@@ -418,6 +418,10 @@ def audit(
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
                    design.settings.max_tokens, max_wait, max_cost)
+    try:
+        lease_s = lease_seconds()
+    except ValueError as exc:
+        raise AuditError(str(exc)) from None
     invs = [load_inventory(i) for i in design.inventories]
 
     def plan_at(where: str | None) -> Plan:
@@ -506,12 +510,16 @@ def audit(
         tally = Tally()
         status = run.status
 
+        position = {c.cell_id: i for i, c in enumerate(plan.cells)}
+
         def ask(cells: list) -> Any:
+            leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share these cells
+            leases.prepare((c.cell_id, position[c.cell_id]) for c in cells)
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
                 pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
-                spent_before=store.run_cost(run_id),
+                spent_before=store.run_cost(run_id), leases=leases,
             )
 
         try:
@@ -539,17 +547,21 @@ def audit(
             raise
         finally:
             close()
-            counts = store.status_counts(run_id)
-            unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
-            if status == "finished" and unanswered:
-                status = "failed"
-            run = run.model_copy(update={
-                "status": status, "wall_s": run.wall_s + time.monotonic() - started,
-                "counts": counts, "cost_usd": store.run_cost(run_id),
-                "mode_used": tally.mode_used or run.mode_used,
-                **({"finished_at": time.time()} if status == "finished" else {}),
-            })
-            store.save_run(run)
+            session = (status, time.monotonic() - started, tally.mode_used)
+
+            def finish(stored: Run) -> Run:  # read afresh: other processes may have worked on this run meanwhile
+                counts = store.status_counts(run_id)
+                unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
+                status = "failed" if session[0] == "finished" and unanswered else session[0]
+                return stored.model_copy(update={
+                    "status": status, "wall_s": stored.wall_s + session[1], "counts": counts,
+                    "cost_usd": store.run_cost(run_id), "mode_used": session[2] or stored.mode_used,
+                    **({"finished_at": time.time()} if status == "finished" else {}),
+                })
+
+            run = store.update_run(run_id, finish)
+            unanswered = run.status == "failed" and not tally.stopped
+            status, counts = run.status, run.counts
         if tally.stopped is not None:
             from psychometrics.administer._endpoint import explain
 

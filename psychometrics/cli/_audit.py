@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,6 +21,50 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _stage(line: str) -> None:
     typer.echo(line, err=True)
+
+
+class _Stages:
+    """The audit's stage lines (printed unless ``quiet``). At the first one — the plan is built and checked, the
+    asking starts — a thread imports and compiles what the summary and the report need
+    (:func:`psychometrics.report.warm_up`): the process mostly waits for replies then, and the scoring that
+    follows no longer starts with seconds of imports."""
+
+    def __init__(self, *, quiet: bool, warm: bool):
+        self.quiet = quiet
+        self._warm = warm
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, line: str) -> None:
+        if not self.quiet:
+            _stage(line)
+        if self._warm and self._thread is None:
+            self._warm = _peak_rss_mb() < WARM_UP_MAX_RSS_MB
+            if self._warm:
+                self._thread = threading.Thread(target=_warm_up, name="psychometrics-warm-up", daemon=True)
+                self._thread.start()
+
+
+WARM_UP_MAX_RSS_MB = 500
+"""No head start once the process holds this much (a plan of several hundred thousand cells): its asking takes
+minutes, so the seconds of imports do not matter, and their 150 MB would add to the plan's."""
+
+
+def _peak_rss_mb() -> float:
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+
+
+def _warm_up() -> None:
+    try:
+        from psychometrics.report import warm_up
+
+        warm_up()
+        import rich.console, rich.table  # noqa: E401, F401 - the summary's tables
+    except Exception:  # noqa: BLE001 - only a head start: the summary imports the same modules and reports errors
+        pass
 
 
 def _personas(spec: str | None) -> list[str | None]:
@@ -120,22 +165,22 @@ def audit_command(
         personas=_personas(personas),
         dry_run=dry_run,
         progress=not json_,
-        log=None if json_ else _stage,
+        log=_Stages(quiet=json_, warm=not dry_run),
         max_cost=max_cost,
         batch=batch,
         batch_options=batch_options if batch else None,
     )
     from psychometrics.plan import plan_size_summary
 
-    size = plan_size_summary(result.plan)
     if dry_run:
-        print_dry_run(result, size, json_=json_, max_cost=max_cost)
+        print_dry_run(result, plan_size_summary(result.plan), json_=json_, max_cost=max_cost)
         return
     from psychometrics.cli._summary import print_run_summary
 
-    print_run_summary(result.run.run_id, db=db, json_=json_, asked=result.tally.requests if result.tally else 0,
-                      write_report=report, log=None if json_ else _stage, out=out,
-                      n_boot=n_boot, seed=seed, value=value.value)
+    run_id, asked = result.run.run_id, result.tally.requests if result.tally else 0
+    del result  # the plan (0.6 KB a cell) is not needed to score: let its memory serve the scoring
+    print_run_summary(run_id, db=db, json_=json_, asked=asked, write_report=report, log=None if json_ else _stage,
+                      out=out, n_boot=n_boot, seed=seed, value=value.value)
 
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:

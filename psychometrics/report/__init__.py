@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         render_audit_report,
         render_comparison_report,
         write_audit_report,
+        warm_up,
         write_comparison_report,
     )
     from psychometrics.report._svg import LevelLine, LevelPoint, level_chart, trend_chart
@@ -45,6 +46,7 @@ __all__ = [
     "render_audit_report",
     "render_comparison_report",
     "trend_chart",
+    "warm_up",
     "write_audit_report",
     "write_comparison_report",
 ]
@@ -61,6 +63,7 @@ _WHERE = {
     "render_comparison_report": "_render",
     "write_audit_report": "_render",
     "write_comparison_report": "_render",
+    "warm_up": "_render",
     "LevelLine": "_svg",
     "LevelPoint": "_svg",
     "level_chart": "_svg",

@@ -24,6 +24,11 @@ SECTION_IDS: tuple[str, ...] = ("summary", "profile", "reliability", "sensitivit
                                 "method")
 """The ``id`` of every section of the audit report, in page order (stable: tests and links rely on them)."""
 
+FRAME_COLUMNS = ("inventory", "item", "template", "order", "sample", "persona", "status", "value", "raw_text", "error",
+                 "prompt")
+"""The response columns the page reads (with those scoring reads): not the log-probs, timings or reasoning of
+every answer, which are most of a large run's bytes."""
+
 STATUSES = ("ok", "refused", "invalid", "error")
 EXAMPLES_PER_ITEM = 3
 _STATUS_PRIORITY = {"invalid": 0, "refused": 1, "error": 2, "ok": 3}

@@ -52,6 +52,18 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def warm_up() -> None:
+    """Import what scoring and the audit report load on first use (pandas, scipy, the score stage) and compile the
+    report's templates.
+
+    Nothing is computed: a caller that waits for something else (the audit command, while the model answers) runs
+    this in a thread so that the scoring that follows does not start with seconds of imports.
+    """
+    import psychometrics.report._audit  # noqa: F401 - imports the score stage, the statistics, pandas and scipy
+
+    environment().get_template("audit.html.j2")
+
+
 def render(template: str, context: dict[str, Any]) -> str:
     """Render ``template`` (a file in ``templates/report``) with ``context``."""
     return environment().get_template(template).render(**context)
@@ -106,10 +118,10 @@ def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditSco
     LookupError
         No run with that id.
     """
-    from psychometrics.report._audit import build_audit_context
+    from psychometrics.report._audit import FRAME_COLUMNS, build_audit_context
     from psychometrics.score import load_run_data
 
-    data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed)
+    data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed, columns=FRAME_COLUMNS)
     return render("audit.html.j2", build_audit_context(data))
 
 

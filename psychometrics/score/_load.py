@@ -164,8 +164,11 @@ def load_inventories(run: Run, frame: pd.DataFrame) -> tuple[dict[str, Inventory
 
 
 def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | None = None,
-                  n_boot: int = 1000, seed: int | None = 0) -> RunData:
+                  n_boot: int = 1000, seed: int | None = 0, columns: Sequence[str] | None = None) -> RunData:
     """Read the run and its responses from the store and score them (unless ``scores`` is given).
+
+    ``columns`` limits the frame to those response columns (default: all; :data:`SCORED_COLUMNS` are always
+    read): a reader that needs neither the log-probs nor the timings of a million answers leaves them out.
 
     Raises
     ------
@@ -176,7 +179,8 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
-        frame = store.responses_frame(run_id)
+        frame = store.responses_frame(run_id, columns=None if columns is None
+                                      else list(dict.fromkeys([*SCORED_COLUMNS, *columns])))
     inventories, missing = load_inventories(run, frame)
     if scores is None:
         usable = frame[frame["inventory"].astype(str).isin(inventories)] if missing else frame

@@ -46,6 +46,29 @@ def test_cell_ids_are_unique_and_stable(fixtures) -> None:
     assert all(len(i) == 20 and int(i, 16) >= 0 for i in ids)
 
 
+def test_every_cell_is_what_its_fields_say_with_the_id_of_its_content(fixtures) -> None:
+    # the samples of a prompt are built from the first one without validating again, their ids from one hash
+    # state: each must still equal a cell validated from scratch, with the SHA-256 of its canonical JSON
+    import hashlib
+
+    from psychometrics.plan import Cell
+
+    settings = GenerationSettings(temperature=0.7, mode="generate", top_logprobs=5)
+    plan = build_plan(model="m", inventories=fixtures, templates="all", orders="all", samples=3,
+                      personas=[None, "You are a pirate."], settings=settings, endpoint="http://127.0.0.1:1/v1")
+    assert {c.sample for c in plan.cells} == {0, 1, 2}
+    for c in plan.cells:
+        assert Cell.model_validate(c.model_dump()) == c
+        payload = {"model": "m", "inventory": c.inventory, "item": c.item, "template": c.template, "order": c.order,
+                   "sample": c.sample, "persona": c.persona, "settings": settings.model_dump(mode="json"),
+                   "prompt": c.prompt, "label_values": c.label_values, "endpoint": "http://127.0.0.1:1/v1"}
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert c.cell_id == hashlib.sha256(text.encode()).hexdigest()[:20]
+        assert c.cell_id == cell_id(model="m", inventory=c.inventory, item=c.item, template=c.template, order=c.order,
+                                    sample=c.sample, persona=c.persona, settings=settings, prompt=c.prompt,
+                                    label_values=c.label_values, endpoint="http://127.0.0.1:1/v1")
+
+
 def test_cell_ids_are_the_same_in_another_process(likert) -> None:
     plan = build_plan(model="m", inventories=[likert], templates=["qa"], orders=["reversed"], samples=2)
     code = (

@@ -107,9 +107,15 @@ class ServerConfig:
     reasoning_in: Literal["reasoning_content", "think", "hidden"] = "reasoning_content"
     """Where the reasoning goes: a ``reasoning_content`` field (vLLM, DeepSeek), a ``<think>…</think>`` block at the
     start of the content (a reasoning model served without a reasoning parser), or nowhere (OpenAI)."""
+    keep_requests: bool = True
+    """Keep every request's body, Authorization header and timing (``bodies``, ``auth_headers``, ``events``);
+    off for a million-request benchmark, where only the counters are wanted."""
     legacy_logprobs: bool = False
     """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
     log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
+    paused: threading.Event | None = None
+    """While this event is set, chat requests are counted and then held unanswered (a test's way to stop every
+    client at once, e.g. while another starts)."""
 
 
 class OpenAIServer:
@@ -137,13 +143,16 @@ class OpenAIServer:
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         prompt = body["messages"][-1]["content"]
-        self.auth_headers.append(request.headers.get("Authorization", ""))
+        keep = self.config.keep_requests
+        if keep:
+            self.auth_headers.append(request.headers.get("Authorization", ""))
         with self._lock:
             self.requests += 1
             n = self.requests
             self.per_prompt[prompt] += 1
-            self.bodies.append(body)
-            self.events.append((time.monotonic(), "request", 0))
+            if keep:
+                self.bodies.append(body)
+                self.events.append((time.monotonic(), "request", 0))
         if self.config.api_key and request.headers.get("Authorization") != f"Bearer {self.config.api_key}":
             return self._status(401, {"error": {"message": "invalid api key", "type": "auth"}})
         model = str(body.get("model", ""))
@@ -159,6 +168,8 @@ class OpenAIServer:
                 return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
                                     headers=limit_headers)
         action = self.config.behaviour(n, prompt)
+        while self.config.paused is not None and self.config.paused.is_set():
+            await asyncio.sleep(0.01)
         if self.config.latency:
             await asyncio.sleep(self.config.latency)
         if action == "429":
@@ -211,7 +222,8 @@ class OpenAIServer:
                                                     "text_offset": [0]}
         with self._lock:
             self.statuses[200] += 1
-            self.events.append((time.monotonic(), "reply", 200))
+            if self.config.keep_requests:
+                self.events.append((time.monotonic(), "reply", 200))
         return web.json_response(result, headers=limit_headers or None)
 
     def _reasoning_reply(self, answer: str, max_tokens: int | None) -> tuple[dict, str, int]:
@@ -337,8 +349,8 @@ class ServerProcess:
                  seed: int = 0, retry_after: float = 0.05, hang_seconds: float = 3600.0,
                  api_key: str | None = None, env: dict[str, str] | None = None, bucket_rate: float | None = None,
                  bucket_burst: float | None = None, tokens_rate: float | None = None,
-                 limit_style: str = "openai"):
-        self.args = ["--latency", str(latency), "--p429", str(p429), "--p500", str(p500), "--phang", str(phang),
+                 limit_style: str = "openai", keep_requests: bool = True):
+        self.args = (["--forget-requests"] if not keep_requests else []) + ["--latency", str(latency), "--p429", str(p429), "--p500", str(p500), "--phang", str(phang),
                      "--seed", str(seed), "--retry-after", str(retry_after), "--hang-seconds", str(hang_seconds)]
         if bucket_rate:  # a token bucket (tests.support.token_bucket); burst defaults to a fifth of a second
             self.args += ["--bucket-rate", str(bucket_rate), "--bucket-burst", str(bucket_burst or bucket_rate / 5),
@@ -414,12 +426,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bucket-burst", type=float, help="requests the token bucket holds")
     parser.add_argument("--tokens-rate", type=float, help="tokens a second the token bucket allows")
     parser.add_argument("--limit-style", choices=["openai", "anthropic", "none"], default="openai")
+    parser.add_argument("--forget-requests", action="store_true", help="keep only counters, not every request")
     args = parser.parse_args(argv)
     bucket = (TokenBucket(args.bucket_rate, args.bucket_burst or args.bucket_rate / 5, tokens_rate=args.tokens_rate,
                           style=args.limit_style) if args.bucket_rate else None)
     config = ServerConfig(latency=args.latency, retry_after=args.retry_after, hang_seconds=args.hang_seconds,
                           behaviour=seeded_behaviour(args.seed, args.p429, args.p500, args.phang),
-                          api_key=os.environ.get("PSYCHOMETRICS_TEST_SERVER_KEY") or None, bucket=bucket)
+                          api_key=os.environ.get("PSYCHOMETRICS_TEST_SERVER_KEY") or None, bucket=bucket,
+                          keep_requests=not args.forget_requests)
     with OpenAIServer(config) as server:
         print(json.dumps({"api_base": server.api_base}), flush=True)
         try:
