@@ -3,12 +3,12 @@
 from psychometrics.store import AnswerMode, Response, Status
 
 __all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
-           "CostLimitError", "EndpointError", "Response", "Status", "audit", "resolve_prompt_format",
+           "CostLimitError", "EndpointError", "OptionError", "Response", "Status", "audit", "resolve_prompt_format",
            "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "resolve_prompt_format",
+    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "OptionError", "resolve_prompt_format",
                 "sanitize_api_base"}:
         from psychometrics.administer import _audit
 

@@ -220,6 +220,67 @@ class Store:
             return []
         return [c for (c,) in self._conn.execute("SELECT cell_id FROM batch_cells WHERE key = ?", (key,))]
 
+    # Claiming cells for a provider batch, and a run's wall time: read-and-write steps, each one transaction ------
+    def claim_batch(self, batch: Batch, cell_ids: Sequence[str]) -> list[str]:
+        """Store ``batch`` holding those of ``cell_ids`` that no open batch (of any run) holds and that have no
+        answer, all in one transaction, and return them in order; when none is free nothing is stored.
+
+        Two processes claiming at once are serialised by the write lock (``BEGIN IMMEDIATE``), so a cell never
+        goes into two open batches.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                held = self.open_batch_cells()
+                wanted = [c for c in dict.fromkeys(cell_ids) if c not in held]
+                done = self.answered(wanted)
+                free = [c for c in wanted if c not in done]
+                if free:
+                    claimed = batch.model_copy(update={"n_cells": len(free)})
+                    self._conn.execute("INSERT OR REPLACE INTO batches (key, run_id, record) VALUES (?, ?, ?)",
+                                       (claimed.key, claimed.run_id, claimed.model_dump_json()))
+                    self._conn.executemany("INSERT OR IGNORE INTO batch_cells (key, cell_id) VALUES (?, ?)",
+                                           [(batch.key, c) for c in free])
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+        return free
+
+    def open_batch_cells(self) -> dict[str, str]:
+        """Every cell in an open (not yet collected) batch of any run → that batch's run."""
+        if not self._has_batches:
+            return {}
+        held: dict[str, str] = {}
+        for key, run_id, record in self._conn.execute("SELECT key, run_id, record FROM batches").fetchall():
+            if Batch.model_validate_json(record).ingested_at is None:
+                for (cell_id,) in self._conn.execute("SELECT cell_id FROM batch_cells WHERE key = ?", (key,)):
+                    held[cell_id] = run_id
+        return held
+
+    def add_wall_time(self, run_id: str, seconds: float) -> float:
+        """Add ``seconds`` to the stored run's ``wall_s`` in one transaction (several processes may add to one run)
+        and return the new total."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._conn.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+                total = seconds
+                if row is not None:
+                    run = Run.model_validate_json(row[0])
+                    total = run.wall_s + seconds
+                    self._conn.execute("UPDATE runs SET record = ? WHERE run_id = ?",
+                                       (run.model_copy(update={"wall_s": total}).model_dump_json(), run_id))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+        return total
+
     def _transaction(self, steps: list[tuple[str, list[tuple]]]) -> None:
         try:
             self._conn.execute("BEGIN IMMEDIATE")

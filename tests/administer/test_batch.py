@@ -147,7 +147,7 @@ def test_without_retries_expired_lines_are_errors_that_a_rerun_asks(tmp_path):
         second = audit("openai/test-model", **kwargs)
         inputs = _input_ids(server)
     assert first.run.counts == {"ok": 1, "error": N - 1}
-    assert errors == ["the batch expired before this request ran (batch_expired)"] * (N - 1)
+    assert errors == ["batch expired before this line ran (batch_expired)"] * (N - 1)
     assert inputs[1] == inputs[0][1:] and second.run.counts == {"ok": N}
 
 
@@ -164,8 +164,10 @@ def test_malformed_output_lines_fail_their_cells_only(tmp_path):
         server.config.malformed = lambda custom_id: None
         second = audit("openai/test-model", **kwargs)
         inputs = _input_ids(server)
-    assert rows[bad_body].status == "error" and "could not be read" in rows[bad_body].error
-    assert rows[bad_json].status == "error" and rows[bad_json].error == "the batch returned no line for this cell"
+    # the true reason, with the line of the output file (the lines follow the plan: cells 1 and 4 are lines 2 and 5)
+    assert rows[bad_body].status == "error"
+    assert rows[bad_body].error.startswith("batch output line 2 is not a chat completion (")
+    assert rows[bad_json].status == "error" and rows[bad_json].error == "batch output line 5 is not JSON"
     assert all(r.status == "ok" for cid, r in rows.items() if cid not in (bad_body, bad_json))
     assert len(rows) == N and first.run.counts == {"ok": N - 2, "error": 2}
     assert sorted(inputs[1]) == sorted([bad_body, bad_json]) and second.run.counts == {"ok": N}
@@ -250,14 +252,36 @@ def test_batch_refused_for_a_provider_without_a_batch_api(tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    (BatchOptions(poll_interval=0), "--poll-interval must be positive"),
+    (BatchOptions(poll_interval=0), r"--poll-interval must be a positive finite number of seconds \(got 0\)"),
+    (BatchOptions(poll_interval=math.inf), r"--poll-interval must be a positive finite number of seconds \(got inf\)"),
+    (BatchOptions(max_poll_interval=math.nan), "--max-poll-interval must be a positive finite number"),
+    (BatchOptions(poll_interval=20, max_poll_interval=10), "--max-poll-interval must be at least --poll-interval 20"),
     (BatchOptions(reask="later"), "--batch-reask must be batch or sync"),  # type: ignore[arg-type]
     (BatchOptions(max_lines=0), "--batch-max-lines must be at least 1"),
+    (BatchOptions(max_bytes=10), r"--batch-max-bytes 10 is smaller than the largest request line of this plan "
+                                 r"\(\d+ bytes, cell \w+\): give --batch-max-bytes \d+ or more"),
 ])
 def test_bad_batch_options_are_refused_before_anything_is_asked(tmp_path, options, message):
-    with pytest.raises(AuditError, match=message):
-        audit("openai/test-model", api_base="http://127.0.0.1:9/v1", db=_db(tmp_path), batch=True,
-              batch_options=options, **KW)
+    from psychometrics.administer import OptionError
+
+    with OpenAIServer() as server:
+        with pytest.raises(OptionError, match=message):
+            audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                  batch_options=options, **KW)
+        assert server.stats()["requests"] == 0
+    assert not (tmp_path / "runs.db").exists()  # no run was created
+
+
+def test_the_byte_limit_check_names_the_size_a_batch_needs(tmp_path):
+    with BatchServer() as server:
+        with pytest.raises(AuditError) as refused:
+            audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                  batch_options=BatchOptions(max_bytes=10, **FAST), **KW)
+        needed = int(str(refused.value).rsplit("--batch-max-bytes ", 1)[1].split()[0])
+        done = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                     batch_options=BatchOptions(max_bytes=needed, **FAST), **KW)
+        assert server.requests and len(server.batches) == N  # one line per batch: the limit was exactly enough
+    assert done.run.counts == {"ok": N}
 
 
 def test_limits_default_to_openais_and_split_by_lines_and_bytes():
@@ -363,15 +387,28 @@ def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_p
     assert second.run.counts == {"ok": N}
 
 
-def test_cli_refuses_a_bad_batch_option_in_one_line(tmp_path):
+@pytest.mark.parametrize("args, line", [
+    (["--batch", "--batch-reask", "later"], r"error: --batch-reask must be batch or sync \(got 'later'\)"),
+    (["--batch", "--poll-interval", "inf"], r"error: --poll-interval must be a positive finite number of seconds "
+                                            r"\(got inf\)"),
+    (["--batch", "--batch-max-bytes", "10"], r"error: --batch-max-bytes 10 is smaller than the largest request line "
+                                             r"of this plan \(\d+ bytes, cell \w+\): give --batch-max-bytes \d+ or more"),
+    (["--batch-max-lines", "2"], r"error: --batch-max-lines needs --batch \(.*\)"),
+    (["--poll-interval", "5"], r"error: --poll-interval needs --batch \(.*\)"),
+])
+def test_cli_refuses_a_bad_batch_option_in_one_line_with_exit_2_and_creates_no_run(tmp_path, args, line):
+    import re
+
     from typer.testing import CliRunner
 
     from psychometrics.cli import app
 
-    result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", "http://127.0.0.1:9/v1",
-                                      "--db", _db(tmp_path), "--batch", "--batch-reask", "later"])
-    assert result.exit_code == 1
-    assert result.output.strip() == "error: --batch-reask must be batch or sync (got 'later')"
+    with BatchServer() as server:
+        result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", server.api_base,
+                                          "--db", _db(tmp_path), "--limit-items", "2", "--no-report", *args])
+        assert server.requests == [] and server.engine.stats()["requests"] == 0
+    assert result.exit_code == 2, result.output
+    assert re.fullmatch(line, result.output.strip()), result.output
     assert not (tmp_path / "runs.db").exists()
 
 
