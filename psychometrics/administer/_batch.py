@@ -244,7 +244,7 @@ class BatchSession:
                 wait = delay * (0.5 + random.random() / 2) if wait is None else wait
                 if waited + wait > self.options.give_up_after:
                     raise BatchError(self._scrub(
-                        f"{what}: gave up after {attempts} attempts in {waited:.0f} s of transient errors (the limit "
+                        f"{what}: gave up after {attempts} attempts in {waited:.1f} s of transient errors (the limit "
                         f"is {self.options.give_up_after:g} s); last: {_cause(raw, exc)}")) from None
                 self.tally.transient_errors += 1
             await self.sleep(wait)
@@ -520,11 +520,48 @@ async def run_batches(cells: list[Cell], *, store: Store, run_id: str, opts: Cal
         close()
 
 
-def batch_progress(total: int, *, enabled: bool) -> tuple[Callable[[BatchTally], None], Callable[[], None]]:
-    """A rich progress line on stderr: batches submitted / in progress / completed, cells answered, cost."""
+def batch_line(tally: BatchTally, total: int) -> str:
+    """``batches: 2 submitted, 1 in progress, 0 completed; cells answered 12/20 (60%)`` (plain text, one line)."""
+    from psychometrics._format import money
+
+    c = tally.batch_counts
+    done = f"{tally.answered}/{total} ({tally.answered / total:.0%})" if total else str(tally.answered)
+    line = (f"batches: {c.get('submitted', 0)} submitted, {c.get('in_progress', 0)} in progress, "
+            f"{c.get('completed', 0)} completed; cells answered {done}")
+    return line + (f", {money(tally.cost_usd)}" if tally.cost_usd else "")
+
+
+def batch_progress(total: int, *, enabled: bool, interactive: bool | None = None, interval: float | None = None,
+                   write: Callable[[str], None] | None = None, clock: Callable[[], float] = time.monotonic,
+                   ) -> tuple[Callable[[BatchTally], None], Callable[[], None]]:
+    """Progress on stderr: batches submitted / in progress / completed, cells answered, cost. A rich line on a
+    terminal; otherwise a plain line (:func:`batch_line`) at the first update, then at most every ``interval``
+    seconds (``$PSYCHOMETRICS_PROGRESS_INTERVAL``, else 5 s, as the synchronous path) and one at the end."""
     if not enabled:
         return (lambda t: None), (lambda: None)
     import sys
+
+    if interactive is None:
+        interactive = sys.stderr.isatty()
+    if not interactive:
+        from psychometrics.administer._runner import PLAIN_INTERVAL_S
+
+        every = interval if interval is not None else float(os.environ.get("PSYCHOMETRICS_PROGRESS_INTERVAL")
+                                                            or PLAIN_INTERVAL_S)
+        out = write or (lambda line: print(line, file=sys.stderr, flush=True))
+        state: dict[str, Any] = {"next": clock(), "last": None, "printed": None}
+
+        def plain(tally: BatchTally) -> None:
+            state["last"] = line = batch_line(tally, total)
+            if clock() >= state["next"]:
+                out(line)
+                state["printed"], state["next"] = line, clock() + every
+
+        def close_plain() -> None:
+            if state["last"] is not None and state["last"] != state["printed"]:
+                out(state["last"])
+
+        return plain, close_plain
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

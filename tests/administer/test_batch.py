@@ -361,12 +361,59 @@ def test_progress_shows_batches_by_state_and_cells_answered(tmp_path, monkeypatc
     assert answered == sorted(answered)
 
     monkeypatch.setenv("COLUMNS", "200")
-    update, close = real_progress(20, enabled=True)
+    update, close = real_progress(20, enabled=True, interactive=True)
     update(_batch.BatchTally(batch_counts={"submitted": 1, "in_progress": 2, "completed": 3}, answered=5,
                              cost_usd=0.25))
     close()
     shown = capsys.readouterr().err
     assert "submitted 1" in shown and "in progress 2" in shown and "completed 3" in shown and "5/20" in shown
+
+
+def test_plain_batch_progress_prints_a_line_at_once_then_every_interval_and_at_the_end():
+    from psychometrics.administer._batch import BatchTally, batch_progress
+
+    lines: list[str] = []
+    now = [0.0]
+    update, close = batch_progress(20, enabled=True, interactive=False, interval=5.0, write=lines.append,
+                                   clock=lambda: now[0])
+
+    def tally(submitted: int, running: int, done: int, answered: int) -> BatchTally:
+        return BatchTally(batch_counts={"submitted": submitted, "in_progress": running, "completed": done},
+                          answered=answered)
+
+    update(tally(2, 0, 0, 0))
+    now[0] = 3.0
+    update(tally(0, 2, 0, 0))  # within the interval: not printed
+    now[0] = 5.5
+    update(tally(0, 1, 1, 12))
+    now[0] = 6.0
+    update(tally(0, 0, 2, 20))
+    close()
+    assert lines == ["batches: 2 submitted, 0 in progress, 0 completed; cells answered 0/20 (0%)",
+                     "batches: 0 submitted, 1 in progress, 1 completed; cells answered 12/20 (60%)",
+                     "batches: 0 submitted, 0 in progress, 2 completed; cells answered 20/20 (100%)"]
+
+
+def test_a_batch_audit_prints_plain_progress_lines_when_stderr_is_not_a_terminal(tmp_path, monkeypatch):
+    import threading
+
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    monkeypatch.setenv("PSYCHOMETRICS_PROGRESS_INTERVAL", "0.05")
+    with BatchServer(BatchConfig(hold=True)) as server:
+        threading.Timer(1.0, server.release).start()
+        result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", server.api_base,
+                                          "--db", _db(tmp_path), "--limit-items", "3", "--templates", "instruct",
+                                          "--batch", "--batch-max-lines", "4", "--poll-interval", "0.02",
+                                          "--max-poll-interval", "0.05", "--no-report"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("batches: ")]
+    assert lines[0] == "batches: 2 submitted, 0 in progress, 0 completed; cells answered 0/6 (0%)"
+    assert "batches: 0 submitted, 2 in progress, 0 completed; cells answered 0/6 (0%)" in lines
+    assert lines[-1] == "batches: 0 submitted, 0 in progress, 2 completed; cells answered 6/6 (100%)"
+    assert "━" not in result.output  # no bar drawn where no terminal is
 
 
 def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_path):
@@ -463,3 +510,81 @@ def test_a_provider_error_that_echoes_the_key_stores_and_shows_no_key(tmp_path, 
     assert reasons and all("[redacted]" in r and key not in r for r in reasons)
     assert all(key not in e for e in errors)
     assert key.encode() not in (tmp_path / "runs.db").read_bytes()
+
+
+def test_transient_errors_while_polling_are_retried_not_fatal(tmp_path):
+    """A reset connection, a refused one (the server not listening for a while), a 503 and a 429 while polling:
+    litellm's classes say they are transient, so the session waits and polls again."""
+    faults = {1: "reset", 2: "down", 3: "503", 4: "429"}
+    config = BatchConfig(faults=lambda route, n: faults.get(n) if route == "retrieve" else None)
+    with BatchServer(config) as server:
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(**FAST), **KW)
+        assert server.faulted == [("retrieve", f) for f in ("reset", "down", "503", "429")]
+        assert len(server.batches) == 1 and server.sync_requests == 0
+    assert result.run.status == "finished" and result.run.counts == {"ok": N}
+
+
+def test_transient_errors_at_every_step_of_a_batch_are_retried(tmp_path):
+    config = BatchConfig(faults=lambda route, n: {"upload": "503", "create": "reset", "list": None,
+                                                   "content": "500", "retrieve": "429"}[route] if n == 1 else None)
+    with BatchServer(config) as server:
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(**FAST), **KW)
+        assert sorted(r for r, _ in server.faulted) == ["content", "create", "retrieve", "upload"]
+        assert server.engine.stats()["requests"] == N
+    assert result.run.counts == {"ok": N}
+
+
+def test_polling_gives_up_after_its_limit_in_one_line_and_a_rerun_picks_the_batch_up(tmp_path):
+    config = BatchConfig(faults=lambda route, n: "503" if route == "retrieve" else None)
+    with BatchServer(config) as server:
+        kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True, **KW)
+        with pytest.raises(AuditError) as stopped:
+            audit("openai/test-model", batch_options=BatchOptions(give_up_after=0.3, **FAST), **kwargs)
+        message = str(stopped.value)
+        tries = len(server.faulted)
+        server.config.faults = lambda route, n: None
+        again = audit("openai/test-model", batch_options=BatchOptions(**FAST), **kwargs)
+        assert len(server.batches) == 1  # the stored batch was polled again, not submitted again
+    assert "\n" not in message and tries > 2
+    assert message.startswith(f"retrieving batch batch_1: gave up after {tries} attempts in ")
+    assert "of transient errors (the limit is 0.3 s); last: ServiceUnavailableError (HTTP 503): " in message
+    assert "injected server error 503" in message and message.endswith(
+        f"the batches submitted so far are stored: re-run the command (or psychometrics runs poll "
+        f"{again.run.run_id}) to pick them up")
+    assert again.run.counts == {"ok": N}
+
+
+def test_a_refused_request_is_not_retried(tmp_path):
+    """A 4xx is no transient error: the session stops at once with the provider's words."""
+    with BatchServer() as server:
+        with pytest.raises(AuditError, match=r"^retrieving batch nope: NotFoundError"):
+            store_path = _db(tmp_path)
+            dry = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW)
+            with Store(store_path) as store:
+                store.save_run(dry.run)
+                store.save_batch(Batch(key=f"{dry.run.run_id}/x", run_id=dry.run.run_id, provider="openai",
+                                       mode="logprobs", input_file_id="file-0", batch_id="nope", status="in_progress",
+                                       n_cells=1, submitted_at=0.0), [dry.plan.cells[0].cell_id])
+            audit("openai/test-model", api_base=server.api_base, db=store_path, batch=True,
+                  batch_options=BatchOptions(**FAST), **KW)
+        assert [p for m, p in server.requests if p == "/v1/batches/nope"] == ["/v1/batches/nope"]
+
+
+def test_runs_poll_of_a_fully_collected_run_asks_the_provider_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    with BatchServer() as server:
+        done = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                     batch_options=BatchOptions(**FAST), **KW)
+        before = list(server.requests)
+        polled = CliRunner().invoke(app, ["runs", "poll", done.run.run_id, "--db", _db(tmp_path)])
+        as_json = CliRunner().invoke(app, ["runs", "poll", done.run.run_id, "--db", _db(tmp_path), "--json"])
+        assert server.requests == before  # not one request, not even a retrieve
+    assert polled.exit_code == 0 and as_json.exit_code == 0
+    assert polled.output.strip() == f"nothing to poll: run {done.run.run_id} has all its batches collected"
+    assert json.loads(as_json.stdout) == {"run_id": done.run.run_id, "batches": {"completed": 1}, "answered": N,
+                                          "n_cells": N, "status": "finished"}

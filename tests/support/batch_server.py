@@ -48,6 +48,8 @@ class BatchConfig:
     limited, ``Retry-After: 0``), ``"reset"`` (the connection is closed without a reply), ``"down"`` (the server
     stops listening for ``down_s`` seconds: every connection meanwhile is refused)."""
     down_s: float = 0.3
+    upload_delay: float = 0.0
+    """Seconds an upload takes (a large input file): widens the time between choosing cells and creating a batch."""
 
 
 class BatchServer:
@@ -148,6 +150,7 @@ class BatchServer:
 
     async def _upload(self, request: web.Request) -> web.Response:
         form = await request.post()
+        await asyncio.sleep(self.config.upload_delay)
         upload = form.get("file")
         if not isinstance(upload, web.FileField) or form.get("purpose") != "batch":
             return web.json_response({"error": {"message": "expected a file with purpose=batch"}}, status=400)
