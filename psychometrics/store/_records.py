@@ -39,7 +39,9 @@ class Run(Record):
     created_at: float
     finished_at: float | None = None
     wall_s: float = 0.0
-    """Seconds spent administering, summed over every session of the run (resumes included)."""
+    """Seconds the processes that worked on the run spent on it, summed over every session (resumes, polls, and a
+    killed session up to its last few seconds); two processes at once both count. The time from the run's
+    start to its result is ``finished_at - created_at``."""
     n_cells: int = 0
     counts: dict[str, int] = Field(default_factory=dict)
     """Responses by status (ok, refused, invalid, error)."""

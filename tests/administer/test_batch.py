@@ -588,3 +588,20 @@ def test_runs_poll_of_a_fully_collected_run_asks_the_provider_nothing(tmp_path):
     assert polled.output.strip() == f"nothing to poll: run {done.run.run_id} has all its batches collected"
     assert json.loads(as_json.stdout) == {"run_id": done.run.run_id, "batches": {"completed": 1}, "answered": N,
                                           "n_cells": N, "status": "finished"}
+
+
+def test_a_failed_line_stores_the_providers_words_and_never_the_key(tmp_path, monkeypatch):
+    key = "sk-line-secret-0987654321"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with BatchServer() as server:
+        plan = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW).plan
+        failing = plan.cells[2].cell_id
+        server.config.line_error = lambda custom_id: (f"upstream timed out; request had Authorization: Bearer {key}"
+                                                      if custom_id == failing else None)
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(retries=0, **FAST), **KW)
+    with Store(_db(tmp_path)) as store:
+        rows = {r.cell_id: r for r in store.iter_responses(result.run.run_id)}
+    assert result.run.counts == {"ok": N - 1, "error": 1}
+    assert rows[failing].error == "batch line failed: upstream timed out; request had Authorization: Bearer [redacted]"
+    assert key.encode() not in (tmp_path / "runs.db").read_bytes()

@@ -42,6 +42,9 @@ class BatchConfig:
     malformed: Callable[[str], str | None] = lambda custom_id: None
     """custom_id → what to write instead of its output line (``"body"``: a reply body that is no chat completion;
     ``"json"``: a line that is not JSON), or None for the real line."""
+    line_error: Callable[[str], str | None] = lambda custom_id: None
+    """custom_id → the message of a provider error for that line (written to the error file with ``error``
+    ``{"code": "server_error", "message": …}`` and no response, as OpenAI does for a line it failed), or None."""
     faults: Callable[[str, int], str | None] = lambda route, n: None
     """(route, 1-based count of requests to that route) → a fault instead of the answer, or None. Routes: ``upload``,
     ``create``, ``retrieve``, ``list``, ``content``. Faults: ``"500"``, ``"503"`` (a server error), ``"429"`` (rate
@@ -212,6 +215,12 @@ class BatchServer:
                     errors.append(json.dumps({"id": f"req_{number}_{i}", "custom_id": custom_id, "response": None,
                                               "error": {"code": "batch_expired", "message": "This request could "
                                                         "not be executed before the completion window expired."}}))
+                    continue
+                failed = self.config.line_error(custom_id)
+                if failed is not None:
+                    errors.append(json.dumps({"id": f"req_{number}_{i}", "custom_id": custom_id, "response": None,
+                                              "error": {"code": "server_error", "message": failed}}))
+                    batch["request_counts"]["failed"] += 1
                     continue
                 async with session.post(self.engine_api_base + "/chat/completions", json=line["body"]) as resp:
                     status, reply = resp.status, await resp.json()
