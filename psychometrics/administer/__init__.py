@@ -2,7 +2,7 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
+__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
            "CostLimitError", "EndpointError", "OptionError", "Response", "Status", "audit", "resolve_prompt_format",
            "sanitize_api_base"]
 
@@ -17,10 +17,10 @@ def __getattr__(name: str):
         from psychometrics.administer._estimate import CostEstimate
 
         return CostEstimate
-    if name == "BatchOptions":
-        from psychometrics.administer._batch import BatchOptions
+    if name in {"BatchOptions", "BATCH_PROVIDERS"}:
+        from psychometrics.administer import _batch
 
-        return BatchOptions
+        return getattr(_batch, name)
     if name in {"BATCH_LIMITS", "BatchLimits"}:
         from psychometrics.administer import _batchlines
 

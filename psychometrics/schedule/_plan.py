@@ -309,7 +309,7 @@ def _batch_problems(plan: SchedulePlan) -> list[Problem]:
     litellm has no batch functions for): refused here, not when its audit starts."""
     if not plan.limits.batch:
         return []
-    from psychometrics.administer._batch import BATCH_PROVIDERS
+    from psychometrics.administer import BATCH_PROVIDERS
 
     problems: list[Problem] = []
     for i, entry in enumerate(plan.models):
