@@ -26,6 +26,7 @@ releases the waiting workers): it saves CPU but each answer then waits for a thr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -228,25 +229,17 @@ class Store:
         Two processes claiming at once are serialised by the write lock (``BEGIN IMMEDIATE``), so a cell never
         goes into two open batches.
         """
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                held = self.open_batch_cells()
-                wanted = [c for c in dict.fromkeys(cell_ids) if c not in held]
-                done = self.answered(wanted)
-                free = [c for c in wanted if c not in done]
-                if free:
-                    claimed = batch.model_copy(update={"n_cells": len(free)})
-                    self._conn.execute("INSERT OR REPLACE INTO batches (key, run_id, record) VALUES (?, ?, ?)",
-                                       (claimed.key, claimed.run_id, claimed.model_dump_json()))
-                    self._conn.executemany("INSERT OR IGNORE INTO batch_cells (key, cell_id) VALUES (?, ?)",
-                                           [(batch.key, c) for c in free])
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+        with self._immediate():
+            held = self.open_batch_cells()
+            wanted = [c for c in dict.fromkeys(cell_ids) if c not in held]
+            done = self.answered(wanted)
+            free = [c for c in wanted if c not in done]
+            if free:
+                claimed = batch.model_copy(update={"n_cells": len(free)})
+                self._conn.execute("INSERT OR REPLACE INTO batches (key, run_id, record) VALUES (?, ?, ?)",
+                                   (claimed.key, claimed.run_id, claimed.model_dump_json()))
+                self._conn.executemany("INSERT OR IGNORE INTO batch_cells (key, cell_id) VALUES (?, ?)",
+                                       [(batch.key, c) for c in free])
         return free
 
     def open_batch_cells(self) -> dict[str, str]:
@@ -263,31 +256,30 @@ class Store:
     def add_wall_time(self, run_id: str, seconds: float) -> float:
         """Add ``seconds`` to the stored run's ``wall_s`` in one transaction (several processes may add to one run)
         and return the new total."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._conn.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-                total = seconds
-                if row is not None:
-                    run = Run.model_validate_json(row[0])
-                    total = run.wall_s + seconds
-                    self._conn.execute("UPDATE runs SET record = ? WHERE run_id = ?",
-                                       (run.model_copy(update={"wall_s": total}).model_dump_json(), run_id))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot write ({exc})") from None
+        with self._immediate():
+            row = self._conn.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            total = seconds
+            if row is not None:
+                run = Run.model_validate_json(row[0])
+                total = run.wall_s + seconds
+                self._conn.execute("UPDATE runs SET record = ? WHERE run_id = ?",
+                                   (run.model_copy(update={"wall_s": total}).model_dump_json(), run_id))
         return total
 
     def _transaction(self, steps: list[tuple[str, list[tuple]]]) -> None:
+        with self._immediate():
+            for sql, rows in steps:
+                if rows:
+                    self._conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction: ``BEGIN IMMEDIATE`` (the write lock first, so a read inside it cannot go stale),
+        ``COMMIT``, or ``ROLLBACK`` on any error."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                for sql, rows in steps:
-                    if rows:
-                        self._conn.executemany(sql, rows)
+                yield
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
