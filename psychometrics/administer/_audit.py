@@ -535,8 +535,12 @@ def audit(
             elif missing:
                 tally = asyncio.run(wall.during(ask(missing)))
             still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
-            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget else "running" if still_open
-                      else "finished")
+            held = getattr(tally, "held_elsewhere", None) or {}
+            for other, n in held.items():  # their answers come when that run's batches are collected
+                say(f"{count(n, 'cell')} of this run are in open batches of run {other}, which is not running: "
+                    f"collect them with psychometrics runs poll {other}, then re-run this command")
+            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget or held else "running"
+                      if still_open else "finished")
         except RuntimeError as exc:
             from psychometrics.administer._batch import BatchError
 

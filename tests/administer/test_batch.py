@@ -605,3 +605,23 @@ def test_a_failed_line_stores_the_providers_words_and_never_the_key(tmp_path, mo
     assert result.run.counts == {"ok": N - 1, "error": 1}
     assert rows[failing].error == "batch line failed: upstream timed out; request had Authorization: Bearer [redacted]"
     assert key.encode() not in (tmp_path / "runs.db").read_bytes()
+
+
+def test_cells_in_an_open_batch_of_a_stopped_run_are_not_sent_again_and_the_run_says_where_they_are(tmp_path):
+    with BatchServer() as server:
+        dry = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW)
+        held = [c.cell_id for c in dry.plan.cells[:2]]
+        with Store(_db(tmp_path)) as store:
+            store.save_run(dry.run.model_copy(update={"run_id": "other", "status": "interrupted"}))
+            assert store.claim_batch(Batch(key="other/b", run_id="other", provider="openai", mode="logprobs",
+                                           status="claimed", n_cells=2, submitted_at=0.0), held) == held
+            store.save_batch(Batch(key="other/b", run_id="other", provider="openai", mode="logprobs", n_cells=2,
+                                   input_file_id="file-x", batch_id="batch_x", status="in_progress", submitted_at=0.0))
+        said: list[str] = []
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True, run_id="mine",
+                       log=said.append, batch_options=BatchOptions(**FAST), **KW)
+        sent = sum(server.batch_inputs.values(), [])
+    assert sorted(sent) == sorted(c.cell_id for c in dry.plan.cells[2:])
+    assert result.run.status == "interrupted" and result.run.counts == {"ok": N - 2}
+    assert said[-1] == ("2 cells of this run are in open batches of run other, which is not running: collect them "
+                        "with psychometrics runs poll other, then re-run this command")
