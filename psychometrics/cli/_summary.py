@@ -111,7 +111,7 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     if info.answers_by_mode:
         line += f" (answers: {counts_by(info.answers_by_mode)})"
     if run is not None:
-        line += f", wall {run.wall_s:.1f} s (its sessions summed)"
+        line += f", wall {run.wall_s:.1f} s"  # every session's time, summed (see Run.wall_s)
         if run.finished_at is not None and run.finished_at >= run.created_at:
             line += f", time to result {seconds(run.finished_at - run.created_at)}"
         line += f", cost ${run.cost_usd:.4f}"
