@@ -396,6 +396,7 @@ def test_plain_batch_progress_prints_a_line_at_once_then_every_interval_and_at_t
 
 def test_a_batch_audit_prints_plain_progress_lines_when_stderr_is_not_a_terminal(tmp_path, monkeypatch):
     import threading
+    import time
 
     from typer.testing import CliRunner
 
@@ -403,7 +404,13 @@ def test_a_batch_audit_prints_plain_progress_lines_when_stderr_is_not_a_terminal
 
     monkeypatch.setenv("PSYCHOMETRICS_PROGRESS_INTERVAL", "0.05")
     with BatchServer(BatchConfig(hold=True)) as server:
-        threading.Timer(1.0, server.release).start()
+        def release_once_polled() -> None:  # by the server's own count, not a clock: the machine may be slow
+            while server.retrievals < 4:
+                time.sleep(0.01)
+            time.sleep(0.3)
+            server.release()
+
+        threading.Thread(target=release_once_polled, daemon=True).start()
         result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", server.api_base,
                                           "--db", _db(tmp_path), "--limit-items", "3", "--templates", "instruct",
                                           "--batch", "--batch-max-lines", "4", "--poll-interval", "0.02",
@@ -513,14 +520,15 @@ def test_a_provider_error_that_echoes_the_key_stores_and_shows_no_key(tmp_path, 
 
 
 def test_transient_errors_while_polling_are_retried_not_fatal(tmp_path):
-    """A reset connection, a refused one (the server not listening for a while), a 503 and a 429 while polling:
-    litellm's classes say they are transient, so the session waits and polls again."""
-    faults = {1: "reset", 2: "down", 3: "503", 4: "429"}
-    config = BatchConfig(faults=lambda route, n: faults.get(n) if route == "retrieve" else None)
+    """A reset connection, a refused one (the server not listening for a while), a 503 and a 429 while polling,
+    one after the other (more than the OpenAI SDK's own two retries would absorb): litellm's classes say they are
+    transient, so the session waits and polls again."""
+    faults = {1: "reset", 2: "down", 3: "503", 4: "429", 5: "reset", 6: "down"}
+    config = BatchConfig(faults=lambda route, n: faults.get(n) if route == "retrieve" else None, down_s=1.0)
     with BatchServer(config) as server:
         result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
                        batch_options=BatchOptions(**FAST), **KW)
-        assert server.faulted == [("retrieve", f) for f in ("reset", "down", "503", "429")]
+        assert server.faulted == [("retrieve", f) for f in ("reset", "down", "503", "429", "reset", "down")]
         assert len(server.batches) == 1 and server.sync_requests == 0
     assert result.run.status == "finished" and result.run.counts == {"ok": N}
 

@@ -131,7 +131,7 @@ class BatchServer:
             asyncio.get_running_loop().create_task(self._outage())
         if request.transport is not None:
             request.transport.close()  # "reset" and "down": the connection ends without a reply
-        raise ConnectionResetError("injected connection reset")
+        return web.Response(status=500)  # never reaches the client: its connection is closed
 
     async def _outage(self) -> None:
         """Stop listening for ``down_s`` seconds (connections are refused), then listen on the same port again."""
