@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics._format import count, money
-from psychometrics.administer._call import CallOptions
+from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
@@ -287,8 +287,11 @@ def _check_reachable(api_base: str | None) -> None:
         with socket.create_connection((parts.hostname, port), timeout=5):
             pass
     except OSError as exc:
+        from psychometrics.administer._connection import connection_failure
+
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise AuditError(f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
+        raise AuditError(connection_failure(exc, api_base)
+                         or f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
 
 
 def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> None:
@@ -445,10 +448,11 @@ def audit(
             raise OptionError(str(exc)) from None
         except BatchError as exc:
             raise AuditError(str(exc)) from None
+    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)  # a dry run refuses it too
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        per_request = (1 if design.settings.mode == "logprobs" or (
+        per_request = (LOGPROB_TOKENS if design.settings.mode == "logprobs" or (
             design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
@@ -457,7 +461,6 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
-    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)
     _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)

@@ -301,7 +301,7 @@ class OpenAIServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._loop:
+        if self._loop and not self._loop.is_closed():  # a test may have stopped it already
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread:
             self._thread.join(5)
