@@ -2,13 +2,13 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
-           "CostLimitError", "EndpointError", "Response", "Status", "audit", "resolve_prompt_format",
+__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
+           "CostLimitError", "EndpointError", "OptionError", "Response", "Status", "audit", "resolve_prompt_format",
            "sanitize_api_base"]
 
 
 def __getattr__(name: str):
-    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "resolve_prompt_format",
+    if name in {"audit", "AuditError", "AuditResult", "CostLimitError", "EndpointError", "OptionError", "resolve_prompt_format",
                 "sanitize_api_base"}:
         from psychometrics.administer import _audit
 
@@ -17,10 +17,10 @@ def __getattr__(name: str):
         from psychometrics.administer._estimate import CostEstimate
 
         return CostEstimate
-    if name == "BatchOptions":
-        from psychometrics.administer._batch import BatchOptions
+    if name in {"BatchOptions", "BATCH_PROVIDERS"}:
+        from psychometrics.administer import _batch
 
-        return BatchOptions
+        return getattr(_batch, name)
     if name in {"BATCH_LIMITS", "BatchLimits"}:
         from psychometrics.administer import _batchlines
 

@@ -99,6 +99,13 @@ class AuditResult:
         return score(self.run, db=self.db, n_boot=n_boot, seed=seed)
 
 
+class OptionError(AuditError):
+    """An option has a value that cannot work (a usage error: the command line exits with code 2); nothing was
+    created or asked."""
+
+    exit_code = 2
+
+
 class CostLimitError(EndpointError):
     """The audit stopped taking cells because the run's cost reached ``max_cost``; what was asked is stored and
     re-running (with a higher limit) resumes it."""
@@ -435,6 +442,16 @@ def audit(
     plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
     provider = _provider(model, api_base)
+    if batch:
+        from psychometrics.administer._batch import BatchError, BatchOptionError, check_options, check_provider
+
+        try:
+            check_options(batch_options)
+            check_provider(provider, model)
+        except BatchOptionError as exc:
+            raise OptionError(str(exc)) from None
+        except BatchError as exc:
+            raise AuditError(str(exc)) from None
     prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)  # a dry run refuses it too
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
@@ -443,14 +460,6 @@ def audit(
             design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
-    if batch:
-        from psychometrics.administer._batch import BatchError, check_options, check_provider
-
-        try:
-            check_provider(provider, model)
-            check_options(batch_options)
-        except BatchError as exc:
-            raise AuditError(str(exc)) from None
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
 
@@ -459,6 +468,8 @@ def audit(
     _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
     api_key = _check_key(model, provider, api_base)
     _check_reachable(api_base)
+    if batch:
+        _check_batch_lines(plan, model, design, api_base, api_key, provider, prompt_as, batch_options)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
     with store:
         if store.has_run(run_id):
@@ -506,7 +517,9 @@ def audit(
         policy = retry_policy or RetryPolicy(retries=retries, max_wait=max_wait)
         update, close = progress_printer(len(plan.cells), len(answered),
                                          enabled=progress and bool(missing) and not batch)
-        started = time.monotonic()
+        from psychometrics.administer._wall import WallClock
+
+        wall = WallClock(store, run_id)  # this session's time, added to the run's as it goes
         tally = Tally()
         status = run.status
 
@@ -526,15 +539,19 @@ def audit(
             if missing and batch:
                 from psychometrics.administer._batch import run_batches
 
-                tally = asyncio.run(run_batches(
+                tally = asyncio.run(wall.during(run_batches(
                     missing, store=store, run_id=run_id, opts=opts, provider=provider, mode=design.settings.mode,
                     logprobs_supported=_logprobs_supported(model, provider), options=batch_options,
-                    retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask))
+                    retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask)))
             elif missing:
-                tally = asyncio.run(ask(missing))
+                tally = asyncio.run(wall.during(ask(missing)))
             still_open = batch and any(b.ingested_at is None for b in store.batches(run_id))
-            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget else "running" if still_open
-                      else "finished")
+            held = getattr(tally, "held_elsewhere", None) or {}
+            for other, n in held.items():  # their answers come when that run's batches are collected
+                say(f"{count(n, 'cell')} of this run are in open batches of run {other}, which is not running: "
+                    f"collect them with psychometrics runs poll {other}, then re-run this command")
+            status = ("failed" if tally.stopped else "interrupted" if tally.over_budget or held else "running"
+                      if still_open else "finished")
         except RuntimeError as exc:
             from psychometrics.administer._batch import BatchError
 
@@ -547,15 +564,16 @@ def audit(
             raise
         finally:
             close()
-            session = (status, time.monotonic() - started, tally.mode_used)
+            wall.tick()  # this session's last seconds, in a transaction of its own
+            session = (status, tally.mode_used)
 
             def finish(stored: Run) -> Run:  # read afresh: other processes may have worked on this run meanwhile
                 counts = store.status_counts(run_id)
                 unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
                 status = "failed" if session[0] == "finished" and unanswered else session[0]
                 return stored.model_copy(update={
-                    "status": status, "wall_s": stored.wall_s + session[1], "counts": counts,
-                    "cost_usd": store.run_cost(run_id), "mode_used": session[2] or stored.mode_used,
+                    "status": status, "counts": counts,
+                    "cost_usd": store.run_cost(run_id), "mode_used": session[1] or stored.mode_used,
                     **({"finished_at": time.time()} if status == "finished" else {}),
                 })
 
@@ -585,6 +603,21 @@ def audit(
                              "the replies are stored "
                              f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template")
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
+
+
+def _check_batch_lines(plan: Plan, model: str, design: Design, api_base: str | None, api_key: str | None,
+                       provider: str, prompt_as: PromptFormat, options: "BatchOptions | None") -> None:
+    """Every request line of the plan fits in a batch (``--batch-max-bytes``), checked before a run exists."""
+    from psychometrics.administer._batch import BatchOptionError, check_line_sizes
+
+    mode = design.settings.mode
+    modes = ["logprobs", "generate"] if mode == "auto" else [mode]
+    opts = CallOptions(model=model, settings=design.settings, api_base=api_base, api_key=api_key,
+                       prompt_format=prompt_as)
+    try:
+        check_line_sizes(plan.cells, opts, modes, provider, options)  # type: ignore[arg-type]
+    except BatchOptionError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[], Plan]) -> Plan:

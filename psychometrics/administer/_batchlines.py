@@ -16,6 +16,7 @@ map lists one, else half the synchronous price).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -126,27 +127,54 @@ class LineResult:
     """Log-prob mode and the reply had none: in ``auto`` mode the cell is asked again generating a reply."""
 
 
-def read_lines(content: bytes) -> tuple[dict[str, dict[str, Any]], int]:
-    """The lines of an output or error file by ``custom_id``, and how many lines could not be read at all."""
-    entries: dict[str, dict[str, Any]] = {}
-    unreadable = 0
-    for raw in content.splitlines():
+_CUSTOM_ID = re.compile(rb'"custom_id"\s*:\s*"([^"\\]+)"')
+
+
+@dataclass
+class FileLines:
+    """The lines of one output or error file."""
+
+    entries: dict[str, dict[str, Any]]
+    """Readable lines by ``custom_id``; each also holds ``_where``: ``"batch output line 17"``."""
+    broken: dict[str, str]
+    """custom_id → why its line could not be read, for lines that are not JSON but still name their cell."""
+    unreadable: list[int]
+    """Numbers (1-based) of the lines that could not be read at all, not even the cell they are for."""
+
+
+def read_lines(content: bytes, kind: str = "output") -> FileLines:
+    """The lines of an output (``kind="output"``) or error file: readable ones by ``custom_id``, lines that are not
+    JSON by the ``custom_id`` they still name (found by its JSON key), and the numbers of lines naming none."""
+    lines = FileLines({}, {}, [])
+    for number, raw in enumerate(content.splitlines(), start=1):
         if not raw.strip():
             continue
+        where = f"batch {kind} line {number}"
         try:
             entry = json.loads(raw)
-            entries[str(entry["custom_id"])] = entry
-        except (ValueError, KeyError, TypeError):
-            unreadable += 1
-    return entries, unreadable
+            lines.entries[str(entry["custom_id"])] = {**entry, "_where": where}
+            continue
+        except ValueError:
+            why = f"{where} is not JSON"
+        except (KeyError, TypeError):
+            why = f"{where} has no custom_id"
+        found = _CUSTOM_ID.search(raw)
+        if found:
+            lines.broken[found.group(1).decode(errors="replace")] = why
+        else:
+            lines.unreadable.append(number)
+    return lines
 
 
 def _error_text(entry: dict[str, Any]) -> str:
+    """Why the provider did not answer a line, in its own words."""
     error = entry.get("error")
     if isinstance(error, dict) and error.get("code") == "batch_expired":
-        return "the batch expired before this request ran (batch_expired)"
+        return "batch expired before this line ran (batch_expired)"
     if isinstance(error, dict):
         return f"batch line failed: {error.get('message') or error.get('code') or error}"
+    if error:
+        return f"batch line failed: {error}"
     response = entry.get("response") or {}
     body = response.get("body") if isinstance(response, dict) else None
     message = body.get("error", {}).get("message") if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
@@ -203,8 +231,12 @@ class LineReader:
         response = entry.get("response")
         status = response.get("status_code") if isinstance(response, dict) else None
         body = response.get("body") if isinstance(response, dict) else None
-        if entry.get("error") or status != 200 or not isinstance(body, dict):
+        where = entry.get("_where", "batch output line")
+        if entry.get("error") or (status is not None and status != 200):
             return LineResult(error_response(cell, self.run_id, model, mode, _error_text(entry), 1))
+        if not isinstance(body, dict):
+            return LineResult(error_response(cell, self.run_id, model, mode,
+                                             f"{where} holds no reply body (status {status})", 1))
         try:
             reply = _light(body, self._extract_reasoning)
             if reply is None:
@@ -220,5 +252,4 @@ class LineReader:
         except Exception as exc:  # noqa: BLE001 - a line that is no chat completion is an error of that cell
             text = " ".join(str(exc).split())[:200]
             return LineResult(error_response(cell, self.run_id, model, mode,
-                                             f"the batch output line could not be read ({type(exc).__name__}: "
-                                             f"{text})", 1))
+                                             f"{where} is not a chat completion ({type(exc).__name__}: {text})", 1))

@@ -81,10 +81,19 @@ _DESIGN_OPTIONS = {"model": "--model", "inventory": "--inventory", "templates": 
 """Options that define a run's design: a resumed run keeps its own, so giving one with --resume is an error."""
 
 
+_BATCH_OPTIONS = {"poll_interval": "--poll-interval", "max_poll_interval": "--max-poll-interval",
+                  "batch_reask": "--batch-reask", "batch_max_lines": "--batch-max-lines",
+                  "batch_max_bytes": "--batch-max-bytes"}
+"""Options that only say how batches are asked: without --batch they would do nothing, so giving one is an error."""
+
+
+def _given(ctx: typer.Context, options: dict[str, str]) -> list[str]:
+    sources = {name: ctx.get_parameter_source(name) for name in options}
+    return [flag for name, flag in options.items() if sources[name] is not None and sources[name].name != "DEFAULT"]
+
+
 def _given_with_resume(ctx: typer.Context) -> list[str]:
-    sources = {name: ctx.get_parameter_source(name) for name in _DESIGN_OPTIONS}
-    return [flag for name, flag in _DESIGN_OPTIONS.items()
-            if sources[name] is not None and sources[name].name != "DEFAULT"]
+    return _given(ctx, _DESIGN_OPTIONS)
 
 
 @handle_errors
@@ -129,8 +138,11 @@ def audit_command(
 ) -> None:
     """Give one or more inventories to one model under every template × option order × sample × persona."""
     from psychometrics.administer import BatchOptions, audit
-    from psychometrics.cli._common import UserError
+    from psychometrics.cli._common import UsageError, UserError
 
+    if not batch and (without := _given(ctx, _BATCH_OPTIONS)):
+        raise UsageError(f"{without[0]} needs --batch (it sets how batches are asked; without --batch every cell is "
+                         "asked directly)")
     if resume and (given := _given_with_resume(ctx)):
         raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
                         "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "

@@ -18,6 +18,13 @@ class UserError(Exception):
     """A problem with what the user asked for; shown as one line, exit code 1."""
 
 
+class UsageError(UserError):
+    """An option that cannot be used as given (a value that cannot work, an option without the one it needs);
+    shown as one line, exit code 2 (the code of the command line's own usage errors)."""
+
+    exit_code = 2
+
+
 def fail(message: str) -> "typer.Exit":
     for line in str(message).splitlines() or ["error"]:
         typer.echo(f"error: {line}" if not line.startswith(("error:", "/")) and ":" not in line[:60] else line,
@@ -43,7 +50,7 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(code=1) from None
         except (UserError, StoreError, LookupError, ValueError, FileNotFoundError, PermissionError) as exc:
             typer.echo(f"error: {_one_line(exc)}", err=True)
-            raise typer.Exit(code=1) from None
+            raise typer.Exit(code=getattr(exc, "exit_code", 1)) from None
         except KeyboardInterrupt:
             typer.echo("interrupted: everything answered so far is stored; re-run the same command to resume", err=True)
             raise typer.Exit(code=130) from None

@@ -155,32 +155,42 @@ def poll(
     json_: Annotated[bool, typer.Option("--json", help="Print the batches and counts as JSON.")] = False,
 ) -> None:
     """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
-    import sys
-
     from psychometrics.administer import BatchOptions, audit
     from psychometrics.store import Store
 
     with Store(db, create=False) as store:
         store.get_run(run_id)
-        if not store.batches(run_id):
-            raise ValueError(f"run {run_id} has no batches (it was not audited with --batch)")
+        stored = store.batches(run_id)
+    if not stored:
+        raise ValueError(f"run {run_id} has no batches (it was not audited with --batch)")
+    if all(b.ingested_at is not None for b in stored):  # nothing the provider could add: ask it nothing
+        typer.echo(f"nothing to poll: run {run_id} has all its batches collected", err=json_)
+        if json_:
+            print_json(_poll_summary(run_id, db))
+        return
     options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait)
-    result = audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options,
-                   progress=not json_)
+    audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options, progress=not json_)
+    summary = _poll_summary(run_id, db)
+    if json_:
+        print_json(summary)
+        return
+    typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(summary["batches"].items()))
+               + f"; {summary['answered']} of {summary['n_cells']} cells answered")
+    if summary["answered"] < summary["n_cells"] and set(summary["batches"]) == {"completed"}:
+        typer.echo(f"to ask the {summary['n_cells'] - summary['answered']} cells without an answer: psychometrics "
+                   f"audit --resume {run_id} --batch")
+
+
+def _poll_summary(run_id: str, db: str | None) -> dict[str, Any]:
+    """The run's batches by state (``completed``: collected), its answered cells and status, as stored."""
+    from psychometrics.store import Store
+
     with Store(db, create=False) as store:
         batches = store.batches(run_id)
+        run = store.get_run(run_id)
     states: dict[str, int] = {}
     for b in batches:
         state = "completed" if b.ingested_at is not None else b.status
         states[state] = states.get(state, 0) + 1
-    run = result.run
     answered = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
-    if json_:
-        print_json({"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells,
-                    "status": run.status})
-        return
-    typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-               + f"; {answered} of {run.n_cells} cells answered")
-    if answered < run.n_cells and not any(b.ingested_at is None for b in batches):
-        typer.echo(f"to ask the {run.n_cells - answered} cells without an answer: psychometrics audit --resume "
-                   f"{run_id} --batch")
+    return {"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells, "status": run.status}

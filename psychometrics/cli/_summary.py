@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from psychometrics._format import DASH, coef, count, counts_by, general, interval, missing, num, pct, pvalue
+from psychometrics._format import DASH, coef, count, counts_by, general, interval, missing, num, pct, pvalue, seconds
 from psychometrics.cli._common import print_json
 
 if TYPE_CHECKING:
@@ -111,7 +111,10 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     if info.answers_by_mode:
         line += f" (answers: {counts_by(info.answers_by_mode)})"
     if run is not None:
-        line += f", wall {run.wall_s:.1f} s, cost ${run.cost_usd:.4f}"
+        line += f", wall {run.wall_s:.1f} s"  # every session's time, summed (see Run.wall_s)
+        if run.finished_at is not None and run.finished_at >= run.created_at:
+            line += f", time to result {seconds(run.finished_at - run.created_at)}"
+        line += f", cost ${run.cost_usd:.4f}"
     if asked is not None:
         line += f", {asked} requests this session"
     console.print(line, highlight=False)

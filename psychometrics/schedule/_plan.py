@@ -270,6 +270,7 @@ def plan_problems(plan: SchedulePlan) -> list[Problem]:
         if key in seen:
             problems.append((("models", i), f"model {entry.model!r} is listed twice"))
         seen.add(key)
+    problems += _batch_problems(plan)
     if plan.baseline != "previous" and plan.discover is None and plan.baseline not in {m.model for m in plan.models}:
         problems.append((("baseline",), f"baseline {plan.baseline!r} is neither 'previous' nor a listed model"))
     from psychometrics._yamlfile import DataFileError
@@ -302,6 +303,24 @@ def plan_problems(plan: SchedulePlan) -> list[Problem]:
             message = " ".join(str(exc).split())
             loc: tuple[str | int, ...] = ("design", "orders") if "order" in message else ("design", "templates")
             problems.append((loc, message))
+    return problems
+
+
+def _batch_problems(plan: SchedulePlan) -> list[Problem]:
+    """``limits.batch`` with a listed model whose provider has no batch API (``sim/``, ``local/``, or a provider
+    litellm has no batch functions for): refused here, not when its audit starts."""
+    if not plan.limits.batch:
+        return []
+    from psychometrics.administer import BATCH_PROVIDERS
+
+    problems: list[Problem] = []
+    for i, entry in enumerate(plan.models):
+        prefix = entry.model.split("/", 1)[0] if "/" in entry.model else None
+        if prefix is None or prefix in BATCH_PROVIDERS:
+            continue
+        why = "it runs in this process" if entry.model.startswith(_CUSTOM_PREFIXES) else "litellm has none for it"
+        problems.append((("models", i), f"limits.batch is true but {entry.model!r} has no batch API ({why}); batches "
+                                        f"go to {', '.join(BATCH_PROVIDERS)}: drop batch or this model"))
     return problems
 
 

@@ -37,10 +37,14 @@ def as_seen(run: Run, last_answer_at: float | None, *, now: float | None = None)
     """
     if run.status != "running":
         return run
-    if run.pid is not None and run.host == socket.gethostname():
-        stale = not _alive(run.pid)
-    else:
-        started = run.heartbeat_at if run.heartbeat_at is not None else run.created_at
-        last = max(started, last_answer_at or started)
-        stale = (now if now is not None else time.time()) - last > STALE_AFTER_S
-    return run.model_copy(update={"status": "interrupted"}) if stale else run
+    started = run.heartbeat_at if run.heartbeat_at is not None else run.created_at
+    alive = holder_alive(run.host, run.pid, max(started, last_answer_at or started), now=now)
+    return run if alive else run.model_copy(update={"status": "interrupted"})
+
+
+def holder_alive(host: str | None, pid: int | None, last_seen: float, *, now: float | None = None) -> bool:
+    """Whether the process ``pid`` on ``host`` may still be at work: on this machine, whether it is alive;
+    elsewhere (or with no process recorded), whether it was last seen less than :data:`STALE_AFTER_S` ago."""
+    if pid is not None and host == socket.gethostname():
+        return _alive(pid)
+    return (now if now is not None else time.time()) - last_seen <= STALE_AFTER_S

@@ -91,6 +91,10 @@ class PostgresBackend:
                 conn.execute("SET LOCAL synchronous_commit = off")
             yield
 
+    def lock(self, conn: Any, key: int) -> None:
+        """Hold the advisory lock ``key`` until the current transaction ends (processes take turns)."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
     def columns(self, conn: Any, table: str) -> list[str]:
         rows = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
                             "AND table_name = %s ORDER BY ordinal_position", (table,)).fetchall()

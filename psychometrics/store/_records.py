@@ -39,7 +39,9 @@ class Run(Record):
     created_at: float
     finished_at: float | None = None
     wall_s: float = 0.0
-    """Seconds spent administering, summed over every session of the run (resumes included)."""
+    """Seconds the processes that worked on the run spent on it, summed over every session (resumes, polls, and a
+    killed session up to its last few seconds); two processes at once both count. The time from the run's
+    start to its result is ``finished_at - created_at``."""
     n_cells: int = 0
     counts: dict[str, int] = Field(default_factory=dict)
     """Responses by status (ok, refused, invalid, error)."""
@@ -115,10 +117,11 @@ class Response(Record):
     """Generate mode: what the parser set aside before reading (``recital``, ``negation``, ``elimination``…)."""
 
 
-BatchState = Literal["uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",
+BatchState = Literal["claimed", "uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",
                      "cancelling", "cancelled"]
-"""Where a provider batch is: ``uploaded`` (its input file is uploaded, the batch not created yet), then the
-provider's own states (OpenAI's batch object ``status``)."""
+"""Where a provider batch is: ``claimed`` (its cells are reserved for it in the store, nothing uploaded yet),
+``uploaded`` (its input file is uploaded, the batch not created yet), then the provider's own states (OpenAI's batch
+object ``status``)."""
 
 BATCH_DONE: tuple[str, ...] = ("completed", "failed", "expired", "cancelled")
 """States after which a provider batch changes no more: its output and error files can be read."""
@@ -139,7 +142,8 @@ class Batch(Record):
     """litellm's provider name (``openai``, ``azure``, ``vertex_ai``…)."""
     mode: AnswerMode
     """How every line of the batch asks: log-probabilities or a generated reply."""
-    input_file_id: str
+    input_file_id: str | None = None
+    """The uploaded input file (None while the batch is only ``claimed``)."""
     batch_id: str | None = None
     status: BatchState = "uploaded"
     n_cells: int
@@ -152,3 +156,8 @@ class Batch(Record):
     submitted_at: float
     ingested_at: float | None = None
     """When its output and error lines were stored as responses: the batch is closed."""
+    host: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    """The machine of the process that claimed its cells and submits it."""
+    pid: int | None = Field(default=None, exclude_if=lambda v: v is None)
+    """That process: while the batch is ``claimed`` or ``uploaded`` only that process may upload or create it;
+    once the process is gone (:func:`~psychometrics.store.holder_alive`) another one takes over."""

@@ -81,6 +81,9 @@ class SqliteBackend:
             raise
         conn.execute("COMMIT")
 
+    def lock(self, conn: sqlite3.Connection, key: int) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already holds the database's one write lock (processes take turns)."""
+
     def columns(self, conn: sqlite3.Connection, table: str) -> list[str]:
         return [name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))]
 

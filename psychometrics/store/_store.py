@@ -35,6 +35,7 @@ _REPEATED_TEXT = frozenset(c.name for c in RESPONSE_COLUMNS if c.kind == "text")
 _RUN_RESPONSES = "FROM run_cells rc JOIN responses r ON r.cell_id = rc.cell_id WHERE rc.run_id = ?"
 _SAVE_BATCH = ("INSERT INTO batches (key, run_id, record) VALUES (?, ?, ?) "
                "ON CONFLICT (key) DO UPDATE SET run_id = excluded.run_id, record = excluded.record")
+_BATCH_CLAIM_LOCK = 0x70737962617463  # serialises batch claims across processes (an advisory lock on PostgreSQL)
 _BATCH_CELL = "INSERT INTO batch_cells (key, cell_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _LIVE_HOLDERS = ("SELECT DISTINCT holder FROM leases WHERE run_id = ? AND holder IS NOT NULL AND failed = 0 "
                  "AND expires_at >= NOW_EPOCH")
@@ -193,6 +194,45 @@ class Store:
         if not self._has_batches:
             return []
         return [c for (c,) in self._rows("SELECT cell_id FROM batch_cells WHERE key = ?", (key,))]
+
+    # Claiming cells for a provider batch, and a run's wall time: read-and-write steps, each one transaction ------
+    def claim_batch(self, batch: Batch, cell_ids: Sequence[str]) -> list[str]:
+        """Store ``batch`` holding those of ``cell_ids`` that no open batch (of any run) holds and that have no
+        answer, all in one transaction, and return them in order; when none is free nothing is stored.
+
+        Two processes claiming at once are serialised (SQLite's write lock, taken by ``BEGIN IMMEDIATE``; on
+        PostgreSQL a transaction-scoped advisory lock), so a cell never goes into two open batches.
+        """
+        with self._failing("cannot write"), self._db.transaction(self._conn):
+            self._db.lock(self._conn, _BATCH_CLAIM_LOCK)
+            held = self.open_batch_cells()
+            wanted = [c for c in dict.fromkeys(cell_ids) if c not in held]
+            done = self.answered(wanted)
+            free = [c for c in wanted if c not in done]
+            if free:
+                claimed = batch.model_copy(update={"n_cells": len(free)})
+                self._conn.execute(self._db.sql(_SAVE_BATCH), (claimed.key, claimed.run_id, claimed.model_dump_json()))
+                self._conn.executemany(self._db.sql(_BATCH_CELL), [(batch.key, c) for c in free])
+        return free
+
+    def open_batch_cells(self) -> dict[str, str]:
+        """Every cell in an open (not yet collected) batch of any run → that batch's run."""
+        if not self._has_batches:
+            return {}
+        held: dict[str, str] = {}
+        for key, run_id, record in self._rows("SELECT key, run_id, record FROM batches"):
+            if Batch.model_validate_json(record).ingested_at is None:
+                for (cell_id,) in self._rows("SELECT cell_id FROM batch_cells WHERE key = ?", (key,)):
+                    held[cell_id] = run_id
+        return held
+
+    def add_wall_time(self, run_id: str, seconds: float) -> float:
+        """Add ``seconds`` to the stored run's ``wall_s`` in one transaction (several processes may add to one run)
+        and return the new total (``seconds`` when the run is not stored)."""
+        try:
+            return self.update_run(run_id, lambda run: run.model_copy(update={"wall_s": run.wall_s + seconds})).wall_s
+        except LookupError:
+            return seconds
 
     # Responses ---------------------------------------------------------------------------------------------
     def answered(self, cell_ids: Iterable[str]) -> set[str]:

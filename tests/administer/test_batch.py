@@ -147,7 +147,7 @@ def test_without_retries_expired_lines_are_errors_that_a_rerun_asks(tmp_path):
         second = audit("openai/test-model", **kwargs)
         inputs = _input_ids(server)
     assert first.run.counts == {"ok": 1, "error": N - 1}
-    assert errors == ["the batch expired before this request ran (batch_expired)"] * (N - 1)
+    assert errors == ["batch expired before this line ran (batch_expired)"] * (N - 1)
     assert inputs[1] == inputs[0][1:] and second.run.counts == {"ok": N}
 
 
@@ -164,8 +164,10 @@ def test_malformed_output_lines_fail_their_cells_only(db_url):
         server.config.malformed = lambda custom_id: None
         second = audit("openai/test-model", **kwargs)
         inputs = _input_ids(server)
-    assert rows[bad_body].status == "error" and "could not be read" in rows[bad_body].error
-    assert rows[bad_json].status == "error" and rows[bad_json].error == "the batch returned no line for this cell"
+    # the true reason, with the line of the output file (the lines follow the plan: cells 1 and 4 are lines 2 and 5)
+    assert rows[bad_body].status == "error"
+    assert rows[bad_body].error.startswith("batch output line 2 is not a chat completion (")
+    assert rows[bad_json].status == "error" and rows[bad_json].error == "batch output line 5 is not JSON"
     assert all(r.status == "ok" for cid, r in rows.items() if cid not in (bad_body, bad_json))
     assert len(rows) == N and first.run.counts == {"ok": N - 2, "error": 2}
     assert sorted(inputs[1]) == sorted([bad_body, bad_json]) and second.run.counts == {"ok": N}
@@ -250,14 +252,36 @@ def test_batch_refused_for_a_provider_without_a_batch_api(tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    (BatchOptions(poll_interval=0), "--poll-interval must be positive"),
+    (BatchOptions(poll_interval=0), r"--poll-interval must be a positive finite number of seconds \(got 0\)"),
+    (BatchOptions(poll_interval=math.inf), r"--poll-interval must be a positive finite number of seconds \(got inf\)"),
+    (BatchOptions(max_poll_interval=math.nan), "--max-poll-interval must be a positive finite number"),
+    (BatchOptions(poll_interval=20, max_poll_interval=10), "--max-poll-interval must be at least --poll-interval 20"),
     (BatchOptions(reask="later"), "--batch-reask must be batch or sync"),  # type: ignore[arg-type]
     (BatchOptions(max_lines=0), "--batch-max-lines must be at least 1"),
+    (BatchOptions(max_bytes=10), r"--batch-max-bytes 10 is smaller than the largest request line of this plan "
+                                 r"\(\d+ bytes, cell \w+\): give --batch-max-bytes \d+ or more"),
 ])
 def test_bad_batch_options_are_refused_before_anything_is_asked(tmp_path, options, message):
-    with pytest.raises(AuditError, match=message):
-        audit("openai/test-model", api_base="http://127.0.0.1:9/v1", db=_db(tmp_path), batch=True,
-              batch_options=options, **KW)
+    from psychometrics.administer import OptionError
+
+    with OpenAIServer() as server:
+        with pytest.raises(OptionError, match=message):
+            audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                  batch_options=options, **KW)
+        assert server.stats()["requests"] == 0
+    assert not (tmp_path / "runs.db").exists()  # no run was created
+
+
+def test_the_byte_limit_check_names_the_size_a_batch_needs(tmp_path):
+    with BatchServer() as server:
+        with pytest.raises(AuditError) as refused:
+            audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                  batch_options=BatchOptions(max_bytes=10, **FAST), **KW)
+        needed = int(str(refused.value).rsplit("--batch-max-bytes ", 1)[1].split()[0])
+        done = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                     batch_options=BatchOptions(max_bytes=needed, **FAST), **KW)
+        assert server.requests and len(server.batches) == N  # one line per batch: the limit was exactly enough
+    assert done.run.counts == {"ok": N}
 
 
 def test_limits_default_to_openais_and_split_by_lines_and_bytes():
@@ -337,12 +361,66 @@ def test_progress_shows_batches_by_state_and_cells_answered(tmp_path, monkeypatc
     assert answered == sorted(answered)
 
     monkeypatch.setenv("COLUMNS", "200")
-    update, close = real_progress(20, enabled=True)
+    update, close = real_progress(20, enabled=True, interactive=True)
     update(_batch.BatchTally(batch_counts={"submitted": 1, "in_progress": 2, "completed": 3}, answered=5,
                              cost_usd=0.25))
     close()
     shown = capsys.readouterr().err
     assert "submitted 1" in shown and "in progress 2" in shown and "completed 3" in shown and "5/20" in shown
+
+
+def test_plain_batch_progress_prints_a_line_at_once_then_every_interval_and_at_the_end():
+    from psychometrics.administer._batch import BatchTally, batch_progress
+
+    lines: list[str] = []
+    now = [0.0]
+    update, close = batch_progress(20, enabled=True, interactive=False, interval=5.0, write=lines.append,
+                                   clock=lambda: now[0])
+
+    def tally(submitted: int, running: int, done: int, answered: int) -> BatchTally:
+        return BatchTally(batch_counts={"submitted": submitted, "in_progress": running, "completed": done},
+                          answered=answered)
+
+    update(tally(2, 0, 0, 0))
+    now[0] = 3.0
+    update(tally(0, 2, 0, 0))  # within the interval: not printed
+    now[0] = 5.5
+    update(tally(0, 1, 1, 12))
+    now[0] = 6.0
+    update(tally(0, 0, 2, 20))
+    close()
+    assert lines == ["batches: 2 submitted, 0 in progress, 0 completed; cells answered 0/20 (0%)",
+                     "batches: 0 submitted, 1 in progress, 1 completed; cells answered 12/20 (60%)",
+                     "batches: 0 submitted, 0 in progress, 2 completed; cells answered 20/20 (100%)"]
+
+
+def test_a_batch_audit_prints_plain_progress_lines_when_stderr_is_not_a_terminal(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    monkeypatch.setenv("PSYCHOMETRICS_PROGRESS_INTERVAL", "0.05")
+    with BatchServer(BatchConfig(hold=True)) as server:
+        def release_once_polled() -> None:  # by the server's own count, not a clock: the machine may be slow
+            while server.retrievals < 4:
+                time.sleep(0.01)
+            time.sleep(0.3)
+            server.release()
+
+        threading.Thread(target=release_once_polled, daemon=True).start()
+        result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", server.api_base,
+                                          "--db", _db(tmp_path), "--limit-items", "3", "--templates", "instruct",
+                                          "--batch", "--batch-max-lines", "4", "--poll-interval", "0.02",
+                                          "--max-poll-interval", "0.05", "--no-report"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("batches: ")]
+    assert lines[0] == "batches: 2 submitted, 0 in progress, 0 completed; cells answered 0/6 (0%)"
+    assert "batches: 0 submitted, 2 in progress, 0 completed; cells answered 0/6 (0%)" in lines
+    assert lines[-1] == "batches: 0 submitted, 0 in progress, 2 completed; cells answered 6/6 (100%)"
+    assert "━" not in result.output  # no bar drawn where no terminal is
 
 
 def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_path):
@@ -363,15 +441,28 @@ def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_p
     assert second.run.counts == {"ok": N}
 
 
-def test_cli_refuses_a_bad_batch_option_in_one_line(tmp_path):
+@pytest.mark.parametrize("args, line", [
+    (["--batch", "--batch-reask", "later"], r"error: --batch-reask must be batch or sync \(got 'later'\)"),
+    (["--batch", "--poll-interval", "inf"], r"error: --poll-interval must be a positive finite number of seconds "
+                                            r"\(got inf\)"),
+    (["--batch", "--batch-max-bytes", "10"], r"error: --batch-max-bytes 10 is smaller than the largest request line "
+                                             r"of this plan \(\d+ bytes, cell \w+\): give --batch-max-bytes \d+ or more"),
+    (["--batch-max-lines", "2"], r"error: --batch-max-lines needs --batch \(.*\)"),
+    (["--poll-interval", "5"], r"error: --poll-interval needs --batch \(.*\)"),
+])
+def test_cli_refuses_a_bad_batch_option_in_one_line_with_exit_2_and_creates_no_run(tmp_path, args, line):
+    import re
+
     from typer.testing import CliRunner
 
     from psychometrics.cli import app
 
-    result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", "http://127.0.0.1:9/v1",
-                                      "--db", _db(tmp_path), "--batch", "--batch-reask", "later"])
-    assert result.exit_code == 1
-    assert result.output.strip() == "error: --batch-reask must be batch or sync (got 'later')"
+    with BatchServer() as server:
+        result = CliRunner().invoke(app, ["audit", "--model", "openai/test-model", "--api-base", server.api_base,
+                                          "--db", _db(tmp_path), "--limit-items", "2", "--no-report", *args])
+        assert server.requests == [] and server.engine.stats()["requests"] == 0
+    assert result.exit_code == 2, result.output
+    assert re.fullmatch(line, result.output.strip()), result.output
     assert not (tmp_path / "runs.db").exists()
 
 
@@ -426,3 +517,119 @@ def test_a_provider_error_that_echoes_the_key_stores_and_shows_no_key(tmp_path, 
     assert reasons and all("[redacted]" in r and key not in r for r in reasons)
     assert all(key not in e for e in errors)
     assert key.encode() not in (tmp_path / "runs.db").read_bytes()
+
+
+def test_transient_errors_while_polling_are_retried_not_fatal(tmp_path):
+    """A reset connection, a refused one (the server not listening for a while), a 503 and a 429 while polling,
+    one after the other (more than the OpenAI SDK's own two retries would absorb): litellm's classes say they are
+    transient, so the session waits and polls again."""
+    faults = {1: "reset", 2: "down", 3: "503", 4: "429", 5: "reset", 6: "down"}
+    config = BatchConfig(faults=lambda route, n: faults.get(n) if route == "retrieve" else None, down_s=1.0)
+    with BatchServer(config) as server:
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(**FAST), **KW)
+        assert server.faulted == [("retrieve", f) for f in ("reset", "down", "503", "429", "reset", "down")]
+        assert len(server.batches) == 1 and server.sync_requests == 0
+    assert result.run.status == "finished" and result.run.counts == {"ok": N}
+
+
+def test_transient_errors_at_every_step_of_a_batch_are_retried(tmp_path):
+    config = BatchConfig(faults=lambda route, n: {"upload": "503", "create": "reset", "list": None,
+                                                   "content": "500", "retrieve": "429"}[route] if n == 1 else None)
+    with BatchServer(config) as server:
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(**FAST), **KW)
+        assert sorted(r for r, _ in server.faulted) == ["content", "create", "retrieve", "upload"]
+        assert server.engine.stats()["requests"] == N
+    assert result.run.counts == {"ok": N}
+
+
+def test_polling_gives_up_after_its_limit_in_one_line_and_a_rerun_picks_the_batch_up(tmp_path):
+    config = BatchConfig(faults=lambda route, n: "503" if route == "retrieve" else None)
+    with BatchServer(config) as server:
+        kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True, **KW)
+        with pytest.raises(AuditError) as stopped:
+            audit("openai/test-model", batch_options=BatchOptions(give_up_after=0.3, **FAST), **kwargs)
+        message = str(stopped.value)
+        tries = len(server.faulted)
+        server.config.faults = lambda route, n: None
+        again = audit("openai/test-model", batch_options=BatchOptions(**FAST), **kwargs)
+        assert len(server.batches) == 1  # the stored batch was polled again, not submitted again
+    assert "\n" not in message and tries > 2
+    assert message.startswith(f"retrieving batch batch_1: gave up after {tries} attempts in ")
+    assert "of transient errors (the limit is 0.3 s); last: ServiceUnavailableError (HTTP 503): " in message
+    assert "injected server error 503" in message and message.endswith(
+        f"the batches submitted so far are stored: re-run the command (or psychometrics runs poll "
+        f"{again.run.run_id}) to pick them up")
+    assert again.run.counts == {"ok": N}
+
+
+def test_a_refused_request_is_not_retried(tmp_path):
+    """A 4xx is no transient error: the session stops at once with the provider's words."""
+    with BatchServer() as server:
+        with pytest.raises(AuditError, match=r"^retrieving batch nope: NotFoundError"):
+            store_path = _db(tmp_path)
+            dry = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW)
+            with Store(store_path) as store:
+                store.save_run(dry.run)
+                store.save_batch(Batch(key=f"{dry.run.run_id}/x", run_id=dry.run.run_id, provider="openai",
+                                       mode="logprobs", input_file_id="file-0", batch_id="nope", status="in_progress",
+                                       n_cells=1, submitted_at=0.0), [dry.plan.cells[0].cell_id])
+            audit("openai/test-model", api_base=server.api_base, db=store_path, batch=True,
+                  batch_options=BatchOptions(**FAST), **KW)
+        assert [p for m, p in server.requests if p == "/v1/batches/nope"] == ["/v1/batches/nope"]
+
+
+def test_runs_poll_of_a_fully_collected_run_asks_the_provider_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    with BatchServer() as server:
+        done = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                     batch_options=BatchOptions(**FAST), **KW)
+        before = list(server.requests)
+        polled = CliRunner().invoke(app, ["runs", "poll", done.run.run_id, "--db", _db(tmp_path)])
+        as_json = CliRunner().invoke(app, ["runs", "poll", done.run.run_id, "--db", _db(tmp_path), "--json"])
+        assert server.requests == before  # not one request, not even a retrieve
+    assert polled.exit_code == 0 and as_json.exit_code == 0
+    assert polled.output.strip() == f"nothing to poll: run {done.run.run_id} has all its batches collected"
+    assert json.loads(as_json.stdout) == {"run_id": done.run.run_id, "batches": {"completed": 1}, "answered": N,
+                                          "n_cells": N, "status": "finished"}
+
+
+def test_a_failed_line_stores_the_providers_words_and_never_the_key(tmp_path, monkeypatch):
+    key = "sk-line-secret-0987654321"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with BatchServer() as server:
+        plan = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW).plan
+        failing = plan.cells[2].cell_id
+        server.config.line_error = lambda custom_id: (f"upstream timed out; request had Authorization: Bearer {key}"
+                                                      if custom_id == failing else None)
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+                       batch_options=BatchOptions(retries=0, **FAST), **KW)
+    with Store(_db(tmp_path)) as store:
+        rows = {r.cell_id: r for r in store.iter_responses(result.run.run_id)}
+    assert result.run.counts == {"ok": N - 1, "error": 1}
+    assert rows[failing].error == "batch line failed: upstream timed out; request had Authorization: Bearer [redacted]"
+    assert key.encode() not in (tmp_path / "runs.db").read_bytes()
+
+
+def test_cells_in_an_open_batch_of_a_stopped_run_are_not_sent_again_and_the_run_says_where_they_are(tmp_path):
+    with BatchServer() as server:
+        dry = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW)
+        held = [c.cell_id for c in dry.plan.cells[:2]]
+        with Store(_db(tmp_path)) as store:
+            store.save_run(dry.run.model_copy(update={"run_id": "other", "status": "interrupted"}))
+            assert store.claim_batch(Batch(key="other/b", run_id="other", provider="openai", mode="logprobs",
+                                           status="claimed", n_cells=2, submitted_at=0.0), held) == held
+            store.save_batch(Batch(key="other/b", run_id="other", provider="openai", mode="logprobs", n_cells=2,
+                                   input_file_id="file-x", batch_id="batch_x", status="in_progress", submitted_at=0.0))
+        said: list[str] = []
+        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True, run_id="mine",
+                       log=said.append, batch_options=BatchOptions(**FAST), **KW)
+        sent = sum(server.batch_inputs.values(), [])
+    assert sorted(sent) == sorted(c.cell_id for c in dry.plan.cells[2:])
+    assert result.run.status == "interrupted" and result.run.counts == {"ok": N - 2}
+    assert said[-1] == ("2 cells of this run are in open batches of run other, which is not running: collect them "
+                        "with psychometrics runs poll other, then re-run this command")

@@ -31,3 +31,23 @@ def test_a_batch_schedule_asks_every_version_in_batches_and_none_synchronously(t
     assert again.exit_code == result.exit_code
     assert [v.model for v in summary.versions] == ["openai/v1", "openai/v2"]
     assert all(v.counts == {"ok": 8} for v in summary.versions)
+
+
+def test_a_batch_plan_with_a_model_without_a_batch_api_is_refused_at_validation(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: batched
+        inventories: [bfi44]
+        models:
+          - openai/v1
+          - sim/default
+          - local/gemma-3-270m
+        limits: {batch: true}
+        """)
+    result = CliRunner().invoke(app, ["schedule", str(plan), "--out", str(tmp_path / "out"), "--no-reports"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{plan}:5: limits.batch is true but 'sim/default' has no batch API (it runs in this process); batches go to "
+        "openai, azure, vertex_ai, bedrock, hosted_vllm, litellm_proxy, mistral: drop batch or this model",
+        f"{plan}:6: limits.batch is true but 'local/gemma-3-270m' has no batch API (it runs in this process); batches "
+        "go to openai, azure, vertex_ai, bedrock, hosted_vllm, litellm_proxy, mistral: drop batch or this model"]
+    assert not (tmp_path / "out").exists() and not (tmp_path / "psychometrics.db").exists()

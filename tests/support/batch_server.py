@@ -9,7 +9,9 @@ the engine), so a test can assert that a batch audit sent none.
 
 What tests can set (:class:`BatchConfig`): hold batches ``in_progress`` until :meth:`BatchServer.release`; let a
 batch expire after a number of its lines (the rest go to the error file with ``batch_expired``, as OpenAI does);
-break chosen output lines (``malformed``).
+break chosen output lines (``malformed``); answer chosen requests of the protocol with a fault (``faults``: a 5xx,
+a 429, a reset connection, or no listening socket at all for a while). ``requests`` lists every request the server
+got, faulted or not, as ``(method, path)``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ class BatchConfig:
     malformed: Callable[[str], str | None] = lambda custom_id: None
     """custom_id → what to write instead of its output line (``"body"``: a reply body that is no chat completion;
     ``"json"``: a line that is not JSON), or None for the real line."""
+    line_error: Callable[[str], str | None] = lambda custom_id: None
+    """custom_id → the message of a provider error for that line (written to the error file with ``error``
+    ``{"code": "server_error", "message": …}`` and no response, as OpenAI does for a line it failed), or None."""
+    faults: Callable[[str, int], str | None] = lambda route, n: None
+    """(route, 1-based count of requests to that route) → a fault instead of the answer, or None. Routes: ``upload``,
+    ``create``, ``retrieve``, ``list``, ``content``. Faults: ``"500"``, ``"503"`` (a server error), ``"429"`` (rate
+    limited, ``Retry-After: 0``), ``"reset"`` (the connection is closed without a reply), ``"down"`` (the server
+    stops listening for ``down_s`` seconds: every connection meanwhile is refused)."""
+    down_s: float = 0.3
+    upload_delay: float = 0.0
+    """Seconds an upload takes (a large input file): widens the time between choosing cells and creating a batch."""
 
 
 class BatchServer:
@@ -60,6 +73,12 @@ class BatchServer:
         """batch id → the custom_ids of its input file, in order."""
         self.sync_requests = 0
         self.retrievals = 0
+        self.requests: list[tuple[str, str]] = []
+        self.faulted: list[tuple[str, str]] = []
+        """(route, fault) of every request answered with a fault."""
+        self._route_counts: dict[str, int] = {}
+        self._site: web.TCPSite | None = None
+        self._runner: web.AppRunner | None = None
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -79,6 +98,49 @@ class BatchServer:
         """Let held batches run."""
         self._released.set()
 
+    # Faults -----------------------------------------------------------------------------------------------
+    _ROUTES = {("POST", "/v1/files"): "upload", ("POST", "/v1/batches"): "create", ("GET", "/v1/batches"): "list"}
+
+    def _route(self, request: web.Request) -> str | None:
+        path = request.path
+        if (request.method, path) in self._ROUTES:
+            return self._ROUTES[(request.method, path)]
+        if request.method == "GET" and path.startswith("/v1/batches/"):
+            return "retrieve"
+        if request.method == "GET" and path.startswith("/v1/files/") and path.endswith("/content"):
+            return "content"
+        return None
+
+    @web.middleware
+    async def _faults(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        with self._lock:
+            self.requests.append((request.method, request.path))
+            route = self._route(request)
+            n = self._route_counts[route] = self._route_counts.get(route, 0) + 1 if route else 0
+        fault = self.config.faults(route, n) if route else None
+        if fault is None:
+            return await handler(request)
+        self.faulted.append((route, fault))  # type: ignore[arg-type]
+        if fault in ("500", "503"):
+            return web.json_response({"error": {"message": f"injected server error {fault}", "type": "server_error"}},
+                                     status=int(fault))
+        if fault == "429":
+            return web.json_response({"error": {"message": "injected rate limit", "type": "rate_limit"}}, status=429,
+                                     headers={"Retry-After": "0"})
+        if fault == "down":
+            asyncio.get_running_loop().create_task(self._outage())
+        if request.transport is not None:
+            request.transport.close()  # "reset" and "down": the connection ends without a reply
+        return web.Response(status=500)  # never reaches the client: its connection is closed
+
+    async def _outage(self) -> None:
+        """Stop listening for ``down_s`` seconds (connections are refused), then listen on the same port again."""
+        assert self._site is not None and self._runner is not None
+        await self._site.stop()
+        await asyncio.sleep(self.config.down_s)
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+        await self._site.start()
+
     # Files ------------------------------------------------------------------------------------------------
     def _file(self, content: bytes, purpose: str, filename: str) -> dict:
         with self._lock:
@@ -91,6 +153,7 @@ class BatchServer:
 
     async def _upload(self, request: web.Request) -> web.Response:
         form = await request.post()
+        await asyncio.sleep(self.config.upload_delay)
         upload = form.get("file")
         if not isinstance(upload, web.FileField) or form.get("purpose") != "batch":
             return web.json_response({"error": {"message": "expected a file with purpose=batch"}}, status=400)
@@ -153,6 +216,12 @@ class BatchServer:
                                               "error": {"code": "batch_expired", "message": "This request could "
                                                         "not be executed before the completion window expired."}}))
                     continue
+                failed = self.config.line_error(custom_id)
+                if failed is not None:
+                    errors.append(json.dumps({"id": f"req_{number}_{i}", "custom_id": custom_id, "response": None,
+                                              "error": {"code": "server_error", "message": failed}}))
+                    batch["request_counts"]["failed"] += 1
+                    continue
                 async with session.post(self.engine_api_base + "/chat/completions", json=line["body"]) as resp:
                     status, reply = resp.status, await resp.json()
                 entry = {"id": f"req_{number}_{i}", "custom_id": custom_id,
@@ -209,7 +278,7 @@ class BatchServer:
         def run() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
-            app = web.Application(client_max_size=256 * 1024 * 1024)
+            app = web.Application(client_max_size=256 * 1024 * 1024, middlewares=[self._faults])
             app.router.add_post("/v1/files", self._upload)
             app.router.add_get("/v1/files/{file_id}", self._file_get)
             app.router.add_get("/v1/files/{file_id}/content", self._file_content)
@@ -218,9 +287,9 @@ class BatchServer:
             app.router.add_get("/v1/batches/{batch_id}", self._retrieve)
             app.router.add_post("/v1/chat/completions", self._chat)
             app.router.add_get("/v1/models", self._models)
-            runner = web.AppRunner(app, access_log=None)
+            runner = self._runner = web.AppRunner(app, access_log=None)
             loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
+            site = self._site = web.TCPSite(runner, "127.0.0.1", 0, reuse_address=True)
             loop.run_until_complete(site.start())
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             ready.set()
