@@ -69,7 +69,7 @@ def peak_rate(eng: Any, cells: list[Any], name: str) -> tuple[float, int, float]
 def asking(model: str, db: Path, eng: Any) -> tuple[float, int, dict[tuple, dict[int, float]]]:
     """(asking seconds, prompt tokens evaluated, option probabilities per (item, template, order))."""
     from psychometrics.administer import audit
-    from psychometrics.store._sqlite import Store
+    from psychometrics.store import Store
 
     before = eng.tokens_evaluated
     result = audit(model, ["bfi44"], templates=TEMPLATES, orders=ORDERS, db=f"sqlite:///{db}", progress=False)
