@@ -42,6 +42,7 @@ def cell_id(
     prompt: str,
     label_values: Sequence[int],
     endpoint: str | None = None,
+    rates: str | None = None,
 ) -> str:
     """A stable 20-hex-digit id: the start of the SHA-256 of the canonical JSON of the cell's content.
 
@@ -50,7 +51,8 @@ def cell_id(
     ``endpoint`` is the server the model is reached at (an ``--api-base`` without credentials), None for a
     provider's own endpoint; it enters the id only when given, and the settings added later only when they
     differ from their default (:data:`~psychometrics.plan._model.LATER_SETTINGS`), so ids computed before
-    either existed are unchanged. docs/architecture.md ("What identifies a cell") lists what is and is not
+    either existed are unchanged. ``rates`` (a rating cell of an interview: the id of the answer cell
+    it reads) enters only when given. docs/architecture.md ("What identifies a cell") lists what is and is not
     part of the id.
     """
     payload: dict[str, object] = {
@@ -67,6 +69,8 @@ def cell_id(
     }
     if endpoint is not None:
         payload["endpoint"] = endpoint
+    if rates is not None:  # a rating cell: the answer it reads is part of what it is
+        payload["rates"] = rates
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 

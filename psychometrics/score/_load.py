@@ -20,7 +20,7 @@ from psychometrics.store import Run, Store
 if TYPE_CHECKING:
     from psychometrics.score._model import AuditScores
 
-SCORED_COLUMNS = ("model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
+SCORED_COLUMNS = ("cell_id", "rates", "model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
                   "value", "expected_value")
 """The response columns scoring reads from the store."""
 
