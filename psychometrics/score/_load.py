@@ -167,6 +167,12 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
         run = store.get_run(run_id)
         frame = store.responses_frame(run_id)
     inventories, missing = load_inventories(run, frame)
+    if run.design.interview is not None:  # a report reads each answer as the mean of its ratings
+        from psychometrics.score._interview import rated_answers
+
+        if scores is None:
+            scores = score(run, db=db, n_boot=n_boot, seed=seed)
+        frame = rated_answers(frame)[0]
     if scores is None:
         usable = frame[frame["inventory"].astype(str).isin(inventories)] if missing else frame
         scores = score(usable, inventories, n_boot=n_boot, seed=seed)

@@ -111,7 +111,9 @@ def score(
         asked = run.model_copy(update={"n_cells": len(answers)}) if run is not None else None
         scores = score_responses(answers, invs, run=asked, n_boot=int(n_boot), seed=seed, value=value)
         extra = interview_scores(answers, ratings, invs, run, db=db, self_report=self_report)
-        return scores.model_copy(update={"interview": extra})
+        # one question template in one order is the interview's design, not a gap in it
+        kept = [w for w in scores.warnings if "prompt template" not in w and "option order" not in w]
+        return scores.model_copy(update={"interview": extra, "warnings": kept})
     if self_report is not None:
         raise ValueError("self_report applies to an interview run only")
     return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value)

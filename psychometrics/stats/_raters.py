@@ -38,7 +38,9 @@ def inter_rater_reliability(data: pd.DataFrame, *, targets: str, raters: str, ra
     InterRaterReliability
         ``single`` (ICC(2,1)) and ``average`` (ICC(2,k)), each an :class:`Estimate` with pingouin's F-based 95%
         interval (``n`` = targets, ``n_items`` = raters), NaN with a ``reason`` when fewer than 2 raters or 2
-        complete targets (or 5 ratings) remain, or every rating is the same.
+        complete targets (or 5 ratings) remain, or every rating is the same. Where the ICC(2,1) lower bound is
+        at or below :math:`-1/(k-1)` the ICC(2,k) lower bound is NaN with a ``warning`` (pingouin's step-up of
+        that bound is undefined and comes out above the upper bound).
 
     Raises
     ------
@@ -77,9 +79,16 @@ def inter_rater_reliability(data: pd.DataFrame, *, targets: str, raters: str, ra
     ...                    "rating": [1, 2, 3, 4, 5, 3, 2, 2, 3, 5, 4, 3]})
     >>> res = inter_rater_reliability(df, targets="answer", raters="rater", ratings="rating")
     >>> round(res.single.value, 4), round(res.average.value, 4), res.n, res.k  # R: psych::ICC, ICC2 and ICC2k
-    (0.75, 0.8571, 6, 2)
+    (0.8485, 0.918, 6, 2)
     """
     single = icc(data, targets=targets, raters=raters, ratings=ratings, icc_type="ICC(2,1)")
     average = icc(data, targets=targets, raters=raters, ratings=ratings, icc_type="ICC(2,k)")
     assert isinstance(single, Estimate) and isinstance(average, Estimate)
+    if average.ci_low > average.ci_high:
+        # pingouin steps the ICC(2,1) bounds up by Spearman–Brown; a lower bound at or below −1/(k−1) has no
+        # step-up (the formula's denominator passes zero) and comes out above the upper bound
+        note = ("no lower bound: the ICC(2,1) lower bound is at or below −1/(k − 1), where the Spearman–Brown "
+                "step-up to ICC(2,k) is undefined")
+        average = average.model_copy(update={"ci_low": float("nan"),
+                                             "warning": "; ".join(w for w in (average.warning, note) if w)})
     return InterRaterReliability(single=single, average=average, n=single.n, k=single.n_items or 0)
