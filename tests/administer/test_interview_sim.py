@@ -170,3 +170,14 @@ def _true_points(result, db) -> pd.DataFrame:
                  "cell_id": r.cell_id, "inventory": r.inventory, "item": r.item, "template": r.template,
                  "order": r.order, "sample": r.sample, "persona": r.persona}))} for r in answers]
     return pd.DataFrame(rows)
+
+
+def test_an_interview_run_is_not_resumed_as_an_audit(tmp_path):
+    from psychometrics.administer import AuditError
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    run = interview(MODEL, ["bfi44"], ["sim/default"], limit_items=2, db=db).run
+    with pytest.raises(AuditError, match="is an interview"):
+        audit(resume=run.run_id, db=db)
+    with pytest.raises(AuditError, match="is an interview, not an audit"):
+        audit(MODEL, ["bfi44"], run_id=run.run_id, db=db)
