@@ -215,7 +215,7 @@ def interview(
                             rater=rater, template=rater_prompt, template_name=name, repeats=repeats,
                             settings=design.rater_settings, endpoint=endpoint_identity(asking[rater][1])))
             ratings = [c for cells in by_rater.values() for c in cells]
-            store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings])
+            store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings], replace=True)
             for rater, cells in by_rater.items():
                 before += _phase(store, run_id, cells, rater, asking[rater], design.rater_settings,
                                  f"ratings by {rater}", say, asked, concurrency=concurrency, timeout=timeout,

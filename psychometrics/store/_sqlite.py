@@ -177,12 +177,17 @@ class Store:
         rows = self._conn.execute("SELECT record FROM runs ORDER BY created_at").fetchall()
         return [self._as_seen(Run.model_validate_json(r)) for (r,) in rows]
 
-    def set_run_cells(self, run_id: str, cell_ids: list[str]) -> None:
-        self._write(
-            "INSERT OR IGNORE INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?)",
-            ((run_id, c, i) for i, c in enumerate(cell_ids)),
-            many=True,
-        )
+    def set_run_cells(self, run_id: str, cell_ids: list[str], *, replace: bool = False) -> None:
+        """Record the run's cells in plan order (cells already recorded keep their place). ``replace`` makes
+        ``cell_ids`` the run's only cells, in one transaction: an interview whose rating prompts changed (another
+        rater template) no longer counts the ratings of the old prompts (they stay stored, for other runs)."""
+        rows = [(run_id, c, i) for i, c in enumerate(cell_ids)]
+        if not replace:
+            self._write("INSERT OR IGNORE INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?)", rows,
+                        many=True)
+            return
+        self._transaction([("DELETE FROM run_cells WHERE run_id = ?", [(run_id,)]),
+                           ("INSERT OR IGNORE INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?)", rows)])
 
     def run_cell_ids(self, run_id: str) -> list[str]:
         rows = self._conn.execute("SELECT cell_id FROM run_cells WHERE run_id = ? ORDER BY position", (run_id,))

@@ -181,3 +181,20 @@ def test_an_interview_run_is_not_resumed_as_an_audit(tmp_path):
         audit(resume=run.run_id, db=db)
     with pytest.raises(AuditError, match="is an interview, not an audit"):
         audit(MODEL, ["bfi44"], run_id=run.run_id, db=db)
+
+
+def test_a_changed_rater_template_asks_the_ratings_again_and_counts_only_the_new_ones(tmp_path):
+    from psychometrics.plan import interview_dir
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    mine = tmp_path / "rater.j2"
+    shipped = (interview_dir() / "rater.j2").read_text(encoding="utf-8")
+    mine.write_text(shipped, encoding="utf-8")
+    first = interview(MODEL, ["bfi44"], ["sim/default"], rater_template=mine, limit_items=4, db=db)
+    mine.write_text(shipped.replace("You are rating an interview.", "You rate interviews."), encoding="utf-8")
+    second = interview(MODEL, ["bfi44"], ["sim/default"], rater_template=mine, limit_items=4, db=db)
+    assert second.run.run_id == first.run.run_id and second.asked == {"sim/default": 4}
+    iv = score(second.run, db=db, n_boot=0).interview
+    assert [c.n for c in iv.rater_counts] == [4]
+    with Store(db, create=False) as store:
+        assert len(store.run_cell_ids(second.run.run_id)) == 8
