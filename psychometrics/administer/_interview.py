@@ -199,7 +199,7 @@ def interview(
         status = "interrupted"
         ratings: list[Cell] = []
         try:
-            before += _phase(store, run_id, plan.cells, model, asking[model], settings, "answers", say, asked,
+            before += _phase(store, run_id, plan.cells, 0, model, asking[model], settings, "answers", say, asked,
                              concurrency=concurrency, timeout=timeout, retries=retries, max_wait=max_wait,
                              progress=progress)
             answers = {r.cell_id: r for r in store.iter_responses(run_id) if r.rates is None and r.status == "ok"}
@@ -216,10 +216,12 @@ def interview(
                             settings=design.rater_settings, endpoint=endpoint_identity(asking[rater][1])))
             ratings = [c for cells in by_rater.values() for c in cells]
             store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings], replace=True)
+            offset = len(plan.cells)
             for rater, cells in by_rater.items():
-                before += _phase(store, run_id, cells, rater, asking[rater], design.rater_settings,
+                before += _phase(store, run_id, cells, offset, rater, asking[rater], design.rater_settings,
                                  f"ratings by {rater}", say, asked, concurrency=concurrency, timeout=timeout,
                                  retries=retries, max_wait=max_wait, progress=progress)
+                offset += len(cells)
             counts = store.status_counts(run_id)
             read = sum(1 for r in store.iter_responses(run_id) if r.rates is not None and r.status == "ok")
             if not read:
@@ -265,10 +267,11 @@ def _asking(model: str, api_base: str | None, role: str = "model") -> tuple[str,
     return provider, api_base, key
 
 
-def _phase(store: Store, run_id: str, cells: list[Cell], model: str, asking: tuple[str, str | None, str | None],
+def _phase(store: Store, run_id: str, cells: list[Cell], offset: int, model: str, asking: tuple[str, str | None, str | None],
            settings: GenerationSettings, what: str, say: Callable[[str], None], asked: dict[str, int], *,
            concurrency: int, timeout: float, retries: int, max_wait: float, progress: bool) -> int:
-    """Ask the cells of one model that have no stored answer; returns how many were answered before."""
+    """Ask the cells of one model that have no stored answer; returns how many were answered before. ``offset``
+    is the position of the first of ``cells`` among the run's cells (where other processes on the run claim)."""
     provider, api_base, api_key = asking
     answered = store.answered(c.cell_id for c in cells)
     missing = [c for c in cells if c.cell_id not in answered]
@@ -280,10 +283,13 @@ def _phase(store: Store, run_id: str, cells: list[Cell], model: str, asking: tup
     opts = CallOptions(model=model, settings=settings, api_base=api_base, api_key=api_key, timeout=timeout,
                        prompt_format=prompt_as)
     update, close = progress_printer(len(cells), len(answered), enabled=progress)
+    leases = store.leases(run_id)  # other processes on this run share these cells
+    leases.prepare((c.cell_id, offset + i) for i, c in enumerate(cells) if c.cell_id not in answered)
     try:
         tally: Tally = asyncio.run(administer(
             missing, store=store, run_id=run_id, opts=opts, mode="generate", logprobs_supported=False,
-            concurrency=concurrency, policy=RetryPolicy(retries=retries, max_wait=max_wait), on_response=update))
+            concurrency=concurrency, policy=RetryPolicy(retries=retries, max_wait=max_wait), on_response=update,
+            leases=leases))
     finally:
         close()
     asked[model] = asked.get(model, 0) + tally.requests
