@@ -172,7 +172,7 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
     LookupError
         No run with that id.
     """
-    from psychometrics.score._score import score_responses
+    from psychometrics.score._score import score, score_responses
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
