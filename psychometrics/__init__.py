@@ -31,6 +31,8 @@ _PUBLIC = {
     # administer
     "audit": "psychometrics.administer",
     "AuditResult": "psychometrics.administer",
+    "interview": "psychometrics.administer",
+    "InterviewResult": "psychometrics.administer",
     "AuditError": "psychometrics.administer",
     "EndpointError": "psychometrics.administer",
     # store

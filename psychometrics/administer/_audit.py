@@ -398,6 +398,9 @@ def audit(
     if resume:
         with Store(db, create=False) as s:
             previous = s.get_run(resume)
+        if previous.design.interview is not None:
+            raise AuditError(f"run {resume} is an interview: resume it by running the same psychometrics interview "
+                             "command again")
         model, design = previous.model, previous.design
         endpoint = endpoint_identity(previous.api_base)  # a resumed run keeps its identity; api_base may move
         api_base = previous.api_base if api_base is None else api_base
@@ -474,6 +477,8 @@ def audit(
     with store:
         if store.has_run(run_id):
             run = store.get_run(run_id)
+            if run.design.interview is not None:
+                raise AuditError(f"run {run_id!r} is an interview, not an audit: name another --run-id")
             if run.model != model:
                 raise AuditError(f"run {run_id!r} belongs to model {run.model!r}, not {model!r}")
             if not resume and endpoint_identity(run.api_base) != endpoint:

@@ -7,6 +7,7 @@ import typer
 from psychometrics import __version__
 from psychometrics.cli import _inventories, _runs, _score
 from psychometrics.cli._audit import audit_command
+from psychometrics.cli._interview import interview_command
 from psychometrics.cli._shape import shape_command
 from psychometrics.cli._report import compare_command, report_command
 from psychometrics.cli._schedule import schedule_command
@@ -38,6 +39,7 @@ _hide_flag_metavars()
 app.add_typer(_inventories.app, name="inventories")
 app.add_typer(_runs.app, name="runs")
 app.command("audit")(audit_command)
+app.command("interview")(interview_command)
 app.command("shape")(shape_command)
 app.command("report")(report_command)
 app.command("compare")(compare_command)

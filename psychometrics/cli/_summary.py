@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
                       write_report: bool = False, log: Callable[[str], None] | None = None,
-                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value") -> None:
+                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value",
+                      self_report: str | None = None) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -34,7 +35,8 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         cut = store.cut_by_token_budget(run_id)
     say = log or (lambda line: None)
     say("scoring")
-    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value)
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value,
+                   **({"self_report": self_report} if self_report else {}))
     if write_report:
         say("writing report")
     report_path = _write_report(run_id, db, scores, out) if write_report else None
@@ -96,6 +98,7 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
         _validity(console, scores)
         _forms(console, scores)
         _sample_retest(console, scores)
+        _interview(console, scores)
     if scores.warnings:
         console.print("[bold yellow]warnings[/bold yellow]")
         for w in scores.warnings:
@@ -304,6 +307,45 @@ def _sample_retest(console: Console, s: AuditScores) -> None:
                       str(a.n), notes.ref(a.reason or a.warning))
     console.print(table)
     notes.print(console)
+
+
+def _interview(console: Console, s: AuditScores) -> None:
+    iv = s.interview
+    if iv is None:
+        return
+    raters = _table("rater", "ratings", "read", "refused", "invalid", "error", "mean", title="Raters")
+    for r in iv.rater_counts:
+        raters.add_row(r.rater, str(r.n), *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")),
+                       num(r.mean))
+    console.print(raters)
+    console.print(f"{iv.n_answers} answers stored, {iv.n_rated} rated on the scale", highlight=False)
+    if iv.reliability:
+        table = _table("scale", "between", "ICC(2,1)", "95% CI", "ICC(2,k)", "95% CI", "n", "note",
+                       title="Inter-rater reliability (answers rated by every rater, or on every repeat)")
+        notes = _Notes()
+        for row in iv.reliability:
+            a, k = row.single, row.average
+            who = "raters" if row.kind == "between" else f"repeats of {row.raters[0]}"
+            table.add_row(row.scale, who, coef(a.value), interval(a.ci_low, a.ci_high, apa=True),
+                          coef(k.value), interval(k.ci_low, k.ci_high, apa=True), str(row.n),
+                          notes.ref(a.reason or a.warning))
+        console.print(table)
+        notes.print(console)
+    else:
+        console.print(f"inter-rater reliability: {iv.reliability_reason}", highlight=False, markup=False)
+    if iv.self_report:
+        table = _table("scale", "interview", "self", "r", "95% CI", "diff", "95% CI", "n", "note", title=f"Interview vs self-report (run {iv.self_report_run}; respondents matched on "
+                       f"{iv.respondent})")
+        notes = _Notes()
+        for row in iv.self_report:
+            r, d = row.correlation, row.difference
+            table.add_row(row.scale, num(row.interview_mean), num(row.self_report_mean), coef(r.value),
+                          interval(r.ci_low, r.ci_high, apa=True), num(d.diff, signed=True),
+                          interval(d.ci_low, d.ci_high, signed=True), str(r.n), notes.ref(r.reason or d.reason))
+        console.print(table)
+        notes.print(console)
+    else:
+        console.print(f"interview vs self-report: {iv.self_report_reason}", highlight=False, markup=False)
 
 
 # -------------------------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditSco
     from psychometrics.score import load_run_data
 
     data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed, columns=FRAME_COLUMNS)
-    return render("audit.html.j2", build_audit_context(data))
+    return render("audit.html.j2", build_audit_context(data, db))
 
 
 def write_audit_report(run_id: str, *, db: str | None = None, out: str | Path | None = None,

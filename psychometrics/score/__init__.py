@@ -24,6 +24,14 @@ from psychometrics.score._comparison import (
     ScaleRetest,
 )
 from psychometrics.score._forms import form_groups
+from psychometrics.score._interview import (
+    INTERVIEW_RESPONDENT,
+    InterviewScores,
+    RaterCounts,
+    ScaleRaterAgreement,
+    ScaleSelfReport,
+    rated_answers,
+)
 from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
@@ -81,6 +89,7 @@ __all__ = [
     "FORMS_SHIFT_MIN",
     "FRAME_COLUMNS",
     "FRAME_SCHEMA",
+    "INTERVIEW_RESPONDENT",
     "MATCHING",
     "MIN_RESPONDENTS",
     "MOSTLY_REFUSED",
@@ -99,12 +108,14 @@ __all__ = [
     "FormPair",
     "FormScale",
     "FormVerdict",
+    "InterviewScores",
     "InventoryEFA",
     "ItemChange",
     "MTMMPair",
     "MTMMRow",
     "OrderPair",
     "RateRow",
+    "RaterCounts",
     "ReliabilityPair",
     "RespondentCheck",
     "RunData",
@@ -113,6 +124,8 @@ __all__ = [
     "SampleRetest",
     "ScaleDiff",
     "ScaleNorms",
+    "ScaleRaterAgreement",
+    "ScaleSelfReport",
     "ScaleRetest",
     "ScaleReliability",
     "ScaleScore",
@@ -128,6 +141,7 @@ __all__ = [
     "incomplete_note",
     "load_inventories",
     "load_run_data",
+    "rated_answers",
     "respondent_frame",
     "respondent_scores",
     "reworded_prompts",
