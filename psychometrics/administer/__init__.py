@@ -3,7 +3,8 @@
 from psychometrics.store import AnswerMode, Response, Status
 
 __all__ = ["BATCH_LIMITS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
-           "CostLimitError", "EndpointError", "Response", "Status", "audit", "resolve_prompt_format",
+           "CostLimitError", "EndpointError", "ModelAudits", "Response", "Status", "audit", "audit_models",
+           "resolve_prompt_format",
            "sanitize_api_base"]
 
 
@@ -13,6 +14,10 @@ def __getattr__(name: str):
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
+    if name in {"audit_models", "ModelAudits"}:
+        from psychometrics.administer import _models
+
+        return getattr(_models, name)
     if name == "CostEstimate":
         from psychometrics.administer._estimate import CostEstimate
 

@@ -45,7 +45,7 @@ def _given_with_resume(ctx: typer.Context) -> list[str]:
 @handle_errors
 def audit_command(
     ctx: typer.Context,
-    model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="litellm model string (repeatable: each model gets the same design in its own run, and one page sets them side by side); default: the embedded Gemma 3 270M.")] = None,
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable). Default: bfi44.")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "all",
     template_file: Annotated[Optional[list[Path]], typer.Option("--template-file", help="Your own Jinja2 prompt template (repeatable).")] = None,
@@ -82,9 +82,11 @@ def audit_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Give one or more inventories to one model under every template × option order × sample × persona."""
+    """Give one or more inventories to one or more models under every template × option order × sample × persona."""
     from psychometrics.administer import BatchOptions, audit
     from psychometrics.cli._common import UserError
+
+    models = model or ["local/gemma-3-270m"]
 
     if resume and (given := _given_with_resume(ctx)):
         raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
@@ -95,8 +97,7 @@ def audit_command(
     batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
                                  reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
                                  max_bytes=batch_max_bytes)
-    result = audit(
-        model=model,
+    options = dict(
         inventories=inventory or ["bfi44"],
         templates="all" if templates.strip() == "all" else _split([templates]),
         orders=_split([orders]),
@@ -125,6 +126,15 @@ def audit_command(
         batch=batch,
         batch_options=batch_options if batch else None,
     )
+    if len(models) > 1:
+        from psychometrics.cli._matrix import audit_several
+
+        code = audit_several(models, options, json_=json_, dry_run=dry_run, max_cost=max_cost, report=report,
+                             out=out, n_boot=n_boot, seed=seed, value=value.value)
+        if code:
+            raise typer.Exit(code=code)
+        return
+    result = audit(model=models[0], **options)  # type: ignore[arg-type]
     from psychometrics.plan import plan_size_summary
 
     size = plan_size_summary(result.plan)

@@ -302,18 +302,28 @@ def _sample_retest(console: Console, s: AuditScores) -> None:
 # formatting
 
 
-def _table(*columns: str, title: str) -> Any:
-    """A compact rich table (no outer box, so it fits an 80-column terminal)."""
+def _table(*columns: str, title: str, wrap: tuple[str, ...] = ()) -> Any:
+    """A compact rich table (no outer box, so it fits an 80-column terminal). Names (and the columns in ``wrap``)
+    wrap; numbers never do."""
     from rich import box
     from rich.table import Table
 
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
-                  padding=(0, 1), title_justify="left", title_style="bold")
+                  padding=(0, 0), title_justify="left", title_style="bold")
     for name in columns:
-        # numbers never wrap; names wrap, and a name longer than its column folds rather than losing its end to "…"
-        wraps = name in ("inventory", "scale", "trait", "note", "methods", "source")
-        table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
+        # Prose and model names wrap first; scale names and run ids keep their width while anything else can give
+        # (rich shrinks only wrapping columns until all of them are equally narrow), and fold rather than lose
+        # their end to "…" when nothing else can; numbers never wrap.
+        if name in IDENTIFIERS:
+            table.add_column(name, no_wrap=True, overflow="fold")
+        else:
+            wraps = name in ("inventory", "note", "methods", "source", "model", "verdicts", *wrap)
+            table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     return table
+
+
+IDENTIFIERS = ("scale", "trait", "run", "run id")
+"""Columns of names a user copies (a scale, a run id): never cut, and wrapped only as the last resort."""
 
 
 class _Notes:

@@ -515,6 +515,81 @@ def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequenc
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Profiles side by side: every run's mean per scale
+
+
+@dataclass
+class SeriesPoint:
+    value: float
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    unreadable: str | None = None
+    """Why the value cannot be read as a trait: the dot is drawn hollow and the reason is in its tooltip."""
+
+
+@dataclass
+class SeriesRow:
+    label: str
+    points: list[SeriesPoint] = field(default_factory=list)
+    """One per series, in the order of the series names."""
+
+
+def profile_matrix(rows: Sequence[SeriesRow], series: Sequence[str], *, lo: float, hi: float,
+                   ticks: Sequence[float] | None = None, digits: int = 2, label: str = "profiles side by side",
+                   width: float = 760, left: float | None = None) -> Markup:
+    """Per row (a scale), one dot with its interval per series (a run), each series in its own colour and on its
+    own line within the row; a value that cannot be read is a hollow dot. A legend names the series below.
+
+    ``left``: the room for row labels (default: :func:`label_width` of these rows)."""
+    k = max(1, len(series))
+    left, right, top = left or label_width([r.label for r in rows]), 40.0, 24.0
+    plot_w = width - left - right
+    gap = 9.0
+    row_h = max(ROW, 8 + gap * k)
+    legend_h = 18.0 * k + 8
+    height = top + row_h * len(rows) + 8 + legend_h
+
+    def x(v: float) -> float:
+        return left + (min(hi, max(lo, v)) - lo) / (hi - lo) * plot_w
+
+    colour = [_CATEGORICAL[i % len(_CATEGORICAL)] for i in range(k)]
+    body: list[str] = []
+    ticks = list(ticks) if ticks is not None else nice_ticks(lo, hi)
+    for t in ticks:
+        body.append(f'<line class="grid" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="{_f(top - 4)}" '
+                    f'y2="{_f(top + row_h * len(rows))}"/>')
+        body.append(f'<text class="tick" x="{_f(x(t))}" y="{_f(top - 8)}" text-anchor="middle">'
+                    f'{_e(num(t, _digits(ticks)))}</text>')
+    for i, r in enumerate(rows):
+        y0 = top + row_h * i
+        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
+                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        if i:
+            body.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y0)}" y2="{_f(y0)}"/>')
+        for j, (name, p) in enumerate(zip(series, r.points)):
+            cy = y0 + (row_h - gap * (k - 1)) / 2 + gap * j
+            if missing(p.value):
+                continue
+            tip = f"{r.label}, {name}: {num(p.value, digits)}"
+            if not missing(p.ci_low) and not missing(p.ci_high):
+                tip += f" [{num(p.ci_low, digits)}, {num(p.ci_high, digits)}]"
+                body.append(f'<line class="whisker thin" x1="{_f(x(p.ci_low))}" x2="{_f(x(p.ci_high))}" '
+                            f'y1="{_f(cy)}" y2="{_f(cy)}" style="stroke:{colour[j]}"/>')
+            fill = "#fff" if p.unreadable else colour[j]
+            if p.unreadable:
+                tip += f" — not interpretable: {p.unreadable}"
+            body.append(f'<circle class="series" cx="{_f(x(p.value))}" cy="{_f(cy)}" r="4" '
+                        f'style="fill:{fill};stroke:{colour[j]};stroke-width:1.5"><title>{_e(tip)}</title></circle>')
+    ly = top + row_h * len(rows) + 8
+    for j, name in enumerate(series):
+        cy = ly + 18 * j + 9
+        body.append(f'<circle cx="{_f(left + 5)}" cy="{_f(cy - 4)}" r="4" style="fill:{colour[j]}"/>'
+                    f'<text class="legend" x="{_f(left + 16)}" y="{_f(cy)}">{_e(_fit(name, plot_w))}'
+                    f'<title>{_e(name)}</title></text>')
+    return _svg(width, height, body, label, "dots")
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Trend: one scale across the versions of a schedule
 
 

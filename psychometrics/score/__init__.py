@@ -24,6 +24,7 @@ from psychometrics.score._comparison import (
     ScaleRetest,
 )
 from psychometrics.score._forms import form_groups
+from psychometrics.score._matrix import MATRIX_VERSION, MatrixEntry, MatrixRun, MatrixScale, RunMatrix, run_matrix
 from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
@@ -82,6 +83,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "FRAME_SCHEMA",
     "MATCHING",
+    "MATRIX_VERSION",
     "MIN_RESPONDENTS",
     "MOSTLY_REFUSED",
     "ORDER_SHIFT_MIN",
@@ -101,6 +103,9 @@ __all__ = [
     "FormVerdict",
     "InventoryEFA",
     "ItemChange",
+    "MatrixEntry",
+    "MatrixRun",
+    "MatrixScale",
     "MTMMPair",
     "MTMMRow",
     "OrderPair",
@@ -109,6 +114,7 @@ __all__ = [
     "RespondentCheck",
     "RunData",
     "RunInfo",
+    "RunMatrix",
     "RunSide",
     "SampleRetest",
     "ScaleDiff",
@@ -131,6 +137,7 @@ __all__ = [
     "respondent_frame",
     "respondent_scores",
     "reworded_prompts",
+    "run_matrix",
     "scale_difference",
     "scale_retest",
     "scale_summary",
