@@ -83,8 +83,9 @@ def audit_models(models: Sequence[str], inventories: Sequence[str] = ("bfi44",),
         raise AuditError(f"--model {', '.join(twice)} is given twice: each model is audited once")
     one_run = [flag for name, flag in _ONE_RUN_OPTIONS.items() if options.get(name)]
     if one_run and len(models) > 1:
-        raise AuditError(f"{' and '.join(one_run)} name one run: with several models each run is named after its "
-                         "model and design, and re-running the same command resumes every one of them")
+        raise AuditError(f"{' and '.join(one_run)} {'names' if len(one_run) == 1 else 'name'} one run: with "
+                         "several models each run is named after its model and design, and re-running the same "
+                         "command (without --resume) resumes every one of them")
     dry_run = bool(options.pop("dry_run", False))
     planned: dict[str, AuditResult] = {}
     problems = []

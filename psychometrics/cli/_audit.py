@@ -88,6 +88,9 @@ def audit_command(
 
     models = model or ["local/gemma-3-270m"]
 
+    if resume and len(models) > 1:
+        raise UserError("--resume takes one run, not several models: re-run the same several-model audit command "
+                        "(without --resume) to resume each model's run")
     if resume and (given := _given_with_resume(ctx)):
         raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
                         "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "

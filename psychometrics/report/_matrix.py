@@ -42,8 +42,14 @@ def matrix_context(mx: RunMatrix) -> dict[str, Any]:
     failed = {r.side.run_id for r in mx.runs if r.failure}
 
     def quiet(entry: Any, reason: str | None = None) -> str | None:
-        """The reason a value is missing, unless its run failed: the runs table says why once."""
-        return None if entry.run_id in failed else (reason if reason is not None else entry.reason)
+        """The reason a value is missing, unless its run failed or lacks the inventory: the runs table and the
+        line under each inventory say those once."""
+        if entry.run_id in failed or entry.mean != entry.mean and entry.reason and "not in this run" in entry.reason:
+            return None
+        return reason if reason is not None else entry.reason
+
+    absent = {inv: [labels[i] for i, e in enumerate(rows[0].entries)
+                    if e.reason and "not in this run" in e.reason] for inv, rows in groups.items()}
 
     models = list(dict.fromkeys(r.side.model for r in mx.runs))
     title = (f"{len(models)} models side by side" if len(models) == len(mx.runs)
@@ -55,6 +61,7 @@ def matrix_context(mx: RunMatrix) -> dict[str, Any]:
         "groups": groups,
         "charts": charts,
         "quiet": quiet,
+        "absent": absent,
         "section_ids": MATRIX_SECTION_IDS,
         "bands": legend_bands(),
         "created": [utc(r.side.created_at) for r in mx.runs],
