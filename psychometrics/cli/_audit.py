@@ -55,7 +55,7 @@ def audit_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
-    prompt_format: opt.PromptFormat = "auto",
+    prompt_format: opt.PromptFormat = opt.PromptFormatChoice.auto,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -72,7 +72,7 @@ def audit_command(
     batch: opt.Batch = False,
     poll_interval: opt.PollInterval = 10.0,
     max_poll_interval: opt.MaxPollInterval = 300.0,
-    batch_reask: opt.BatchReask = "batch",
+    batch_reask: opt.BatchReask = opt.ReaskChoice.batch,
     batch_max_lines: opt.BatchMaxLines = None,
     batch_max_bytes: opt.BatchMaxBytes = None,
     n_boot: opt.NBoot = 1000,
@@ -98,7 +98,7 @@ def audit_command(
     if report and not dry_run:
         writable_folder(out)
     batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
-                                 reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
+                                 reask=batch_reask.value, max_lines=batch_max_lines,  # type: ignore[arg-type]
                                  max_bytes=batch_max_bytes)
     options = dict(
         inventories=inventory or ["bfi44"],
@@ -109,7 +109,7 @@ def audit_command(
         max_tokens=max_tokens,
         reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
         mode=mode.value,  # type: ignore[arg-type]
-        prompt_format=prompt_format,  # type: ignore[arg-type]
+        prompt_format=prompt_format.value,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,

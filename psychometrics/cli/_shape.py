@@ -31,7 +31,7 @@ def shape_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
-    prompt_format: opt.PromptFormat = "auto",
+    prompt_format: opt.PromptFormat = opt.PromptFormatChoice.auto,
     value: opt.Value = opt.ValueChoice.value,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
@@ -72,7 +72,7 @@ def shape_command(
             res = audit(model=model, inventories=[inv], templates=template_arg, orders=_split(orders),
                         samples=samples, temperature=temperature, max_tokens=max_tokens,
                         reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
-                        mode=mode.value, limit_items=limit_items, prompt_format=prompt_format,  # type: ignore[arg-type]
+                        mode=mode.value, limit_items=limit_items, prompt_format=prompt_format.value,  # type: ignore[arg-type]
                         personas=ids, dry_run=True, api_base=api_base)
             print_dry_run(res, plan_size_summary(res.plan), json_=json_)
         return
@@ -83,7 +83,7 @@ def shape_command(
             model=model, inventory=inv, traits=inv_traits, levels=levels, personas=personas, templates=template_arg,
             orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
             reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
-            prompt_format=prompt_format, concurrency=concurrency,  # type: ignore[arg-type]
+            prompt_format=prompt_format.value, concurrency=concurrency,  # type: ignore[arg-type]
             rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
             limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
             progress=not json_,
