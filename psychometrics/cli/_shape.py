@@ -131,7 +131,8 @@ def _traits_per_inventory(inventories: list[str], traits: str) -> dict[str, list
 def _print_result(result, path) -> None:  # type: ignore[no-untyped-def]
     """The terminal summary of one shaping run."""
     from rich.console import Console
-    from rich.table import Table
+
+    from psychometrics.cli._summary import _table
 
     console = Console()
     counts = ", ".join(f"{result.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
@@ -139,10 +140,8 @@ def _print_result(result, path) -> None:  # type: ignore[no-untyped-def]
     console.print(f"{result.n_cells} answers ({counts}); {result.n_respondents} respondents, "
                   f"{result.respondents_per_level} per trait and level; wall {num(result.wall_s, 1)} s")
     lo, hi = (result.levels[0], result.levels[-1]) if result.levels else ("—", "—")
-    table = Table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
-                  title="Shaping: measured score against target level")
-    table.columns[0].no_wrap = True
-    table.columns[1].no_wrap = True
+    table = _table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
+                   title="Shaping: measured score against target level")
     notes: list[str] = []
     for t in result.traits:
         rises = {True: "yes", False: "no", None: "—"}[t.refusal.rises]
