@@ -74,6 +74,8 @@ Value = Annotated[ValueChoice, typer.Option(
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resamples.")]
 NBoot = Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half "
                                     "intervals (0: none).")]
+
+
 class PromptFormatChoice(str, enum.Enum):
     auto = "auto"
     chat = "chat"

@@ -95,6 +95,12 @@ def _fit(label: str, room: float) -> str:
     return _short(label, n)
 
 
+def _row_label(label: str, left: float, y: float) -> str:
+    """A row's label, right-aligned where the plot starts (``left``), shortened to fit, whole in its tooltip."""
+    return (f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y)}" text-anchor="end">'
+            f'{_e(_fit(label, left))}<title>{_e(label)}</title></text>')
+
+
 def _svg(width: float, height: float, body: list[str], label: str, cls: str = "") -> Markup:
     """The ``<svg>`` element of a chart of class ``chart`` (and ``cls``), scaling with the page up to ``width``."""
     classes = f"chart {cls}" if cls else "chart"
@@ -198,8 +204,7 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
                     f'y2="{_f(top + ROW * len(rows))}"><title>scale midpoint {_e(num(mid, digits))}</title></line>')
     for i, r in enumerate(rows):
         cy = top + ROW * i + ROW / 2
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(cy + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, cy + 4))
         if r.norm_mean is not None and r.norm_sd is not None and not missing(r.norm_mean):
             x0, x1 = x(r.norm_mean - r.norm_sd), x(r.norm_mean + r.norm_sd)
             body.append(f'<rect class="norm" x="{_f(x0)}" y="{_f(cy - 9)}" width="{_f(max(1.0, x1 - x0))}" height="18">'
@@ -296,8 +301,7 @@ def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", wi
     for i, r in enumerate(rows):
         y0 = top + row_h * i
         body.append(f'<line class="rowsep" x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{_f(y0 + row_h)}" y2="{_f(y0 + row_h)}"/>')
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
         for j, p in enumerate(r.points):
             cy = y0 + 7 + j * (row_h - 14) / max(1, len(r.points) - 1)
             kind = _MARKERS.get(p.name, "circle")
@@ -353,8 +357,7 @@ def heatmap(row_labels: Sequence[str], col_groups: Sequence[tuple[str, Sequence[
             cx += cell_w
     for i, rl in enumerate(row_labels):
         y = top + row_h * i
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(rl, left))}<title>{_e(rl)}</title></text>')
+        body.append(_row_label(rl, left, y + row_h / 2 + 4))
         lo, hi = lows[i], highs[i]
         j = 0
         cx = left
@@ -484,8 +487,7 @@ def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequenc
     for i, r in enumerate(rows):
         y0 = top + row_h * i
         ya, yb = y0 + 10, y0 + 20
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
         for v, lo_, hi_, yy, cls, name in ((r.a, r.a_low, r.a_high, ya, "dota", "A"),
                                            (r.b, r.b_low, r.b_high, yb, "dotb", "B")):
             if missing(v):
@@ -562,8 +564,7 @@ def profile_matrix(rows: Sequence[SeriesRow], series: Sequence[str], *, lo: floa
                     f'{_e(num(t, _digits(ticks)))}</text>')
     for i, r in enumerate(rows):
         y0 = top + row_h * i
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
         if i:
             body.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y0)}" y2="{_f(y0)}"/>')
         for j, (name, p) in enumerate(zip(series, r.points)):
