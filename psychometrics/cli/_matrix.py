@@ -111,12 +111,12 @@ def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
                      *([notes.ref(_join(f"stopped: {r.failure}" if r.failure else None))] if failed else []))
     console.print(runs)
     notes.print(console)
-    means = _table("inventory", "scale", *labels, title="Scale means (✗ cannot be read as a trait)")
+    means = _table("inventory", "scale", *labels, title="Scale means (✗ cannot be read as a trait; ? uncertain)")
     for col in means.columns[2:]:  # a long model name wraps in its header; the values never do
         col.justify, col.no_wrap, col.overflow, col.min_width = "right", False, "fold", 6
     for s in mx.scales:
-        cells = [("—" if e.mean != e.mean else num(e.mean) + (" ✗" if e.interpretable is False else ""))
-                 for e in s.entries]
+        mark = {"not readable": " ✗", "uncertain": " ?"}
+        cells = [("—" if e.mean != e.mean else num(e.mean) + mark.get(e.readability or "", "")) for e in s.entries]
         means.add_row(s.inventory, s.scale, *cells)
     console.print(means)
     if not mx.same_design:

@@ -135,6 +135,8 @@ def _echo_retest(comparison: Any) -> None:
             f"{r.scale} {coef(r.agreement.value)} / {coef(r.consistency.value)}")
     for inventory, parts in by_inventory.items():
         typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")
+    if comparison.retest_note:
+        typer.echo(f"test–retest: {comparison.retest_note}")
 
 
 def _compare_several(runs: list[str], *, db: str | None, out: Path | None, json_: bool, n_boot: int) -> None:

@@ -49,9 +49,16 @@ def schedule_command(
             typer.echo(f"error: {e}", err=True)
         n = len(summary.findings)
         n_open = sum(c.verdict == "inconclusive" for cmp in summary.comparisons for c in cmp.checks)
+        closed = [c for cmp in summary.comparisons for c in cmp.checks if c.verdict == "not assessable"]
+        open_words = "; ".join(([f"{n_open} check{'s' if n_open != 1 else ''} could not rule drift out"]
+                                if n_open else [])
+                               + ([f"{len(closed)} check{'s' if len(closed) != 1 else ''} not assessable "
+                                   "(scale not readable as a trait)"] if closed else []))
+        if not summary.drift:
+            for c in closed:
+                typer.echo(f"{c.model} vs {c.baseline_model}: {c.summary}")
         verdict = (f"drift: {n} finding{'s' if n != 1 else ''}" if summary.drift
-                   else f"inconclusive: {n_open} check{'s' if n_open != 1 else ''} could not rule drift out"
-                   if summary.inconclusive else "no drift")
+                   else f"inconclusive: {open_words}" if summary.inconclusive else "no drift")
         typer.echo(f"{loaded.name}: {len(summary.versions)} versions, {len(summary.comparisons)} comparisons, "
                    f"{summary.requests} requests; {verdict}; see {folder / 'index.html'}")
     if summary.exit_code:

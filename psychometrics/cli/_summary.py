@@ -132,8 +132,11 @@ def _scales(console: Console, s: AuditScores) -> None:
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
-        if not r.interpretable:
+        if r.interpretable is False:
             note = _join("[bold red]✗ unreadable[/bold red] " + notes.ref("; ".join(r.interpretability_reasons)),
+                         note)
+        elif r.interpretable is None:
+            note = _join("[bold yellow]? uncertain[/bold yellow] " + notes.ref("; ".join(r.interpretability_reasons)),
                          note)
         if r.high_choice_percent is not None and not missing(r.high_choice_percent):
             note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")
@@ -265,27 +268,28 @@ def _validity(console: Console, s: AuditScores) -> None:
 
 
 def _forms(console: Console, s: AuditScores) -> None:
-    if not s.forms:
-        return
-    table = _table("scale", "r", "95% CI", "shift", "p", "n", "verdict", "note",
-                   title="Consistency across forms: parallel-forms r, shift form − original")
-    rows = _Grouped(table)
-    notes = _Notes()
     for pair in s.forms:
-        forms = f"{pair.original} × {pair.form}"
+        # one table per pair of forms: the pair in the title leaves the columns room for the scale names at 80
+        table = _table("scale", "r", "95% CI", "shift", "p", "n", "verdict", "note",
+                       title=f"Consistency across forms: {pair.original} × {pair.form} "
+                             f"(parallel-forms r; shift form − original)")
+        notes = _Notes()
         for sc in pair.scales:
             r, d = sc.reliability, sc.shift
-            rows.add(forms, sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True),
+            table.add_row(sc.scale, coef(r.value), interval(r.ci_low, r.ci_high, apa=True),
                           num(d.diff, signed=True), pvalue(d.p), str(r.n), sc.verdict,
                           notes.ref("; ".join(sc.verdict_reasons) or r.reason or d.reason))
-    console.print(table)
-    notes.print(console)
-    for pair in s.forms:
+        console.print(table)
+        notes.print(console)
+        lines = [pair.note] if pair.note else []
         if pair.items is not None:
             items = pair.items.to_frame()
-            console.print(f"  {pair.original} × {pair.form}: {pct(items['identical'].mean())} identical answers per "
-                          f"item on average, mean absolute difference {num(items['mad'].mean())} points",
-                          markup=False, highlight=False)
+            lines.append(f"{pct(items['identical'].mean())} identical answers per item on average, mean absolute "
+                         f"difference {num(items['mad'].mean())} points")
+        elif pair.reason:
+            lines.append(pair.reason)
+        for line in lines:
+            console.print(f"  {line}", markup=False, highlight=False)
 
 
 def _sample_retest(console: Console, s: AuditScores) -> None:

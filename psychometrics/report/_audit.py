@@ -140,7 +140,7 @@ def summary_view(data: RunData) -> dict[str, Any]:
         "n_respondents": info.n_respondents,
         "n_effective": info.n_effective,
         "readability": scores.readability(),
-        "unreadable": any(not x.interpretable for x in scores.scales),
+        "unreadable": any(x.interpretable is not True for x in scores.scales),
         "respondent": info.respondent,
         "rates": scores.response_rates,
         "warnings": scores.warnings,
@@ -220,6 +220,11 @@ def _scale_name(inv: Any, scale_id: str) -> str:
         return scale_id
 
 
+def _why(reasons: list[str]) -> str:
+    """The first reason's cause, short enough for a chart label."""
+    return reasons[0].removeprefix("uncertain whether ").split(":")[0].split(" (")[0] if reasons else "see the notes"
+
+
 def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None:
     if not any(not missing(s.mean) for s in v.scales):
         return None
@@ -234,8 +239,8 @@ def _profile_chart(v: InventoryView, left: float | None = None) -> Markup | None
             label=s.name, value=s.mean, ci_low=s.ci_low, ci_high=s.ci_high, note=f"n = {s.n}",
             norm_mean=cmp.norm_mean if cmp else None, norm_sd=cmp.norm_sd if cmp else None,
             reason=s.reason,
-            unreadable=None if s.interpretable else (s.interpretability_reasons[0].split(":")[0].split(" (")[0]
-                                                     if s.interpretability_reasons else "see the notes"),
+            unreadable=None if s.interpretable is not False else _why(s.interpretability_reasons),
+            uncertain=_why(s.interpretability_reasons) if s.interpretable is None else None,
         ))
     mid = (lo + hi) / 2
     return _svg.dot_whisker(rows, lo=lo, hi=hi, mid=mid, ticks=_svg.axis_ticks(lo, hi), digits=v.digits,
@@ -477,6 +482,23 @@ def missing_pieces(data: RunData, views: list[InventoryView]) -> list[str]:
     return notes
 
 
+def style_views(data: RunData) -> list[dict[str, Any]]:
+    """Per inventory, every response-style index over all its answers: value, interval, threshold with its
+    source, verdict (the numbers behind each scale's readability)."""
+    from psychometrics._format import interval, num
+
+    out = []
+    for st in data.scores.response_styles:
+        if st.overall is None:
+            out.append({"inventory": st.inventory, "rows": [], "reason": st.reason})
+            continue
+        rows = [{"name": i.name, "value": num(i.value), "ci": interval(i.ci_low, i.ci_high), "n": i.n,
+                 "unit": i.unit, "threshold": num(i.threshold, 3), "source": i.threshold_source,
+                 "verdict": i.verdict, "reason": i.reason, "warning": i.warning} for i in st.overall.indices()]
+        out.append({"inventory": st.inventory, "rows": rows, "reason": None})
+    return out
+
+
 def build_audit_context(data: RunData) -> dict[str, Any]:
     """Every value the audit template shows."""
     from psychometrics import __version__
@@ -490,6 +512,7 @@ def build_audit_context(data: RunData) -> dict[str, Any]:
         "summary": summary_view(data),
         "inventories": views,
         "mtmm": mtmm_views(data),
+        "styles": style_views(data),
         "forms": forms_views(data),
         "prompts": prompt_examples(data),
         "bands": legend_bands(),

@@ -34,7 +34,8 @@ def matrix_context(mx: RunMatrix) -> dict[str, Any]:
             continue
         series_rows = [_svg.SeriesRow(label=s.name, points=[
             _svg.SeriesPoint(value=e.mean, ci_low=e.ci_low, ci_high=e.ci_high,
-                             unreadable="; ".join(e.interpretability_reasons) if e.interpretable is False else None)
+                             unreadable=("; ".join(e.interpretability_reasons) or e.readability)
+                             if e.readability not in (None, "readable") else None)
             for e in s.entries]) for s in rows]
         charts[inv] = _svg.profile_matrix(series_rows, labels, lo=lo, hi=hi, ticks=_svg.axis_ticks(lo, hi),
                                           digits=0 if hi - lo > 50 else 2, left=left,

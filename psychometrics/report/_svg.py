@@ -153,6 +153,9 @@ class DotRow:
     unreadable: str | None = None
     """Why the value cannot be read (e.g. the answers follow option position): the row is hatched, the dot and
     its interval greyed, and the reason written in the row."""
+    uncertain: str | None = None
+    """Why the value is not shown to be readable (a response-style index is inconclusive): the reason is written in
+    the row ("uncertain: …") and the dot drawn hollow, without the hatching of an unreadable value."""
 
 
 UNREADABLE_INK = "#8a8a8a"
@@ -169,7 +172,8 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
                 ticks: Sequence[float] | None = None, label: str = "scale means", digits: int = 2,
                 width: float = 720, left: float | None = None) -> Markup:
     """Horizontal dot-and-whisker chart on the axis [lo, hi]; a grey band marks a norm mean ± 1 SD; a row with
-    ``unreadable`` set is hatched, greyed and labelled with why.
+    ``unreadable`` set is hatched, greyed and labelled with why; one with ``uncertain`` set is labelled and its dot
+    drawn hollow.
 
     ``left``: the room for row labels (default: :func:`label_width` of these rows).
     """
@@ -192,6 +196,10 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
                         '</title></rect>')
             body.append(f'<text class="unreadable-why" x="{_f(left + 4)}" y="{_f(cy + 4)}" font-style="italic" '
                         f'fill="#555">{_e(_fit("not interpretable: " + r.unreadable, plot_w / 2))}</text>')
+        elif r.uncertain:
+            cy = top + ROW * i + ROW / 2
+            body.append(f'<text class="uncertain-why" x="{_f(left + 4)}" y="{_f(cy + 4)}" font-style="italic" '
+                        f'fill="#555">{_e(_fit("uncertain: " + r.uncertain, plot_w / 2))}</text>')
     ticks = list(ticks) if ticks is not None else nice_ticks(lo, hi)
     for t in ticks:
         body.append(f'<line class="grid" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="{_f(top - 4)}" '
@@ -224,7 +232,11 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
                 for end in (r.ci_low, r.ci_high):
                     body.append(f'<line class="whisker" x1="{_f(x(end))}" x2="{_f(x(end))}" '
                                 f'y1="{_f(cy - 5)}" y2="{_f(cy + 5)}"{grey}/>')
-            if r.unreadable:
+            if r.uncertain and not r.unreadable:
+                tip += f" — uncertain: {r.uncertain}"
+                body.append(f'<circle class="dot uncertain" cx="{_f(x(r.value))}" cy="{_f(cy)}" r="5" '
+                            f'style="fill:#fff;stroke-width:2"><title>{_e(tip)}</title></circle>')
+            elif r.unreadable:
                 tip += f" — not interpretable: {r.unreadable}"
                 body.append(f'<circle class="dot unreadable" cx="{_f(x(r.value))}" cy="{_f(cy)}" r="5" '
                             f'style="fill:#fff;stroke:{UNREADABLE_INK};stroke-width:2"><title>{_e(tip)}</title>'

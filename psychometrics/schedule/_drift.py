@@ -246,10 +246,38 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
         b = new_scales.get(key)
         if b is None:
             continue
-        checks.append(_shift(a, b, thresholds, ids))
-        checks.append(_reliability(a, rel_a.get(key), rel_b.get(key), thresholds, ids))
+        checks.append(readable_gate(_shift(a, b, thresholds, ids), a, b))
+        checks.append(readable_gate(_reliability(a, rel_a.get(key), rel_b.get(key), thresholds, ids), a, b))
         checks.append(_order(a, sens_a.get(key), sens_b.get(key), thresholds, ids))
     return _holm_gate(checks)
+
+
+def _unreadable(scale: ScaleScore, state: bool | None, model: str) -> str | None:
+    if scale.interpretable is not state:
+        return None
+    why = scale.interpretability_reasons[0] if scale.interpretability_reasons else "see its audit"
+    if state is None:
+        return f"uncertain whether readable in version {model} ({why.removeprefix('uncertain whether ')})"
+    return f"not readable in version {model} ({why})"
+
+
+def readable_gate(check: Check, baseline: ScaleScore, version: ScaleScore) -> Check:
+    """A scale shift or reliability drop of a scale that cannot be read as a trait in either version is *not
+    assessable*: no "no drift" (nor "inconclusive") is certified about a score made by option position,
+    acquiescence or straight-lining. Drift stays drift (the answers did change). A scale whose reading is only
+    uncertain in a version (an index inconclusive, none flagged) keeps its verdict: the scores are compared as
+    they are, and the reason says that their reading is uncertain. Either way the reason is noted."""
+    if check.kind == "order_sensitivity_rise":  # answering behaviour itself: meaningful whatever the scores mean
+        return check
+    ids = ((baseline, check.baseline_model), (version, check.model))
+    hard = [w for s, m in ids if (w := _unreadable(s, False, m))]
+    soft = [w for s, m in ids if (w := _unreadable(s, None, m))]
+    if not hard and not soft:
+        return check
+    note = "; ".join(hard + soft)
+    reason = f"{check.reason}; {note}" if check.reason else note
+    verdict = "not assessable" if hard and check.verdict != "not assessed" else check.verdict
+    return check.model_copy(update={"verdict": verdict, "reason": reason})
 
 
 def _holm_gate(checks: list[Check], significance: float = DRIFT_SIGNIFICANCE) -> list[Check]:
@@ -305,11 +333,14 @@ def _summary(c: Check, p_holm: float, drift: bool, m: int) -> str:
     sign = "±" if c.kind == "scale_shift" else ""
     unit = f" {c.units}" if c.kind == "scale_shift" else ""
     holm_text = f", Holm p across {m} scales {p_is(p_holm)}" if _finite(p_holm) and m > 1 else ""
-    word = {"drift": "DRIFT", "no drift": "no drift", "inconclusive": "INCONCLUSIVE"}.get(c.verdict, c.verdict)
+    word = {"drift": "DRIFT", "no drift": "no drift", "inconclusive": "INCONCLUSIVE",
+            "not assessable": "NOT ASSESSABLE"}.get(c.verdict, c.verdict)
     if c.verdict == "inconclusive":
         word += (f" (the interval reaches past the threshold; the design could only detect changes of "
                  f"{num(c.detectable)} or more)" if _finite(c.detectable) else " (the interval reaches past the "
                  "threshold)")
+    if c.verdict == "not assessable" or (c.reason and "readable in version" in c.reason):
+        word += f" ({c.reason})"
     return (f"{where}: {values} ({_LABELS[c.kind]} {num(c.size, signed=True)}{unit}, {_ci(c.ci_low, c.ci_high)}"
             f"{_p(c.p)}{holm_text}; threshold {sign}{num(c.threshold)}): {word}")
 

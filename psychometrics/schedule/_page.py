@@ -43,12 +43,8 @@ def _check_row(c: Check) -> dict[str, Any]:
 
 
 def _retest_row(r: ScaleRetest) -> dict[str, Any]:
-    def icc(e: Any) -> dict[str, Any]:
-        return {"value": coef(e.value), "ci": interval(e.ci_low, e.ci_high, apa=True),
-                "reason": e.reason if missing(e.value) else None}
-
-    return {"inventory": r.inventory, "scale": r.scale, "agreement": icc(r.agreement),
-            "consistency": icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched}
+    return {"inventory": r.inventory, "scale": r.scale, "agreement": _icc(r.agreement),
+            "consistency": _icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched}
 
 
 def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:
@@ -97,6 +93,25 @@ def design_value(value: Any) -> str:
     return general(value) if isinstance(value, float) else str(value)
 
 
+def _stability(summary: ScheduleSummary) -> dict[str, Any]:
+    """Each version's stability across its repeated samples (rows), or the distinct reasons there is none."""
+    rows = []
+    for v in summary.versions:
+        for r in v.sample_retest:
+            rows.append({"number": f"#{v.position + 1}", "model": v.model, "inventory": r.inventory,
+                         "scale": r.scale, "samples": r.n_samples, "temperature": general(r.temperature)
+                         if r.temperature is not None else DASH, "n": r.agreement.n,
+                         "agreement": _icc(r.agreement), "consistency": _icc(r.consistency)})
+    reasons = list(dict.fromkeys(f"#{v.position + 1} {v.model}: {v.sample_retest_reason}" for v in summary.versions
+                                 if not v.sample_retest and v.sample_retest_reason))
+    return {"rows": rows, "reasons": reasons}
+
+
+def _icc(e: Any) -> dict[str, Any]:
+    return {"value": coef(e.value), "ci": interval(e.ci_low, e.ci_high, apa=True),
+            "reason": e.reason if missing(e.value) else None}
+
+
 def _version_row(v: VersionResult) -> dict[str, Any]:
     return {
         "n": v.position + 1, "model": v.model, "api_base": v.api_base, "source": v.source, "run_id": v.run_id,
@@ -118,8 +133,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         status, status_class = f"drift found ({n} finding{'s' if n != 1 else ''})", "fail"
     elif summary.inconclusive:
         n = sum(x.verdict == "inconclusive" for c in summary.comparisons for x in c.checks)
-        status, status_class = (f"inconclusive: {n} check{'s' if n != 1 else ''} could not rule drift out",
-                                "inconclusive")
+        m = sum(x.verdict == "not assessable" for c in summary.comparisons for x in c.checks)
+        parts = ([f"{n} check{'s' if n != 1 else ''} could not rule drift out"] if n else []) + (
+            [f"{m} check{'s' if m != 1 else ''} not assessable (scale not readable)"] if m else [])
+        status, status_class = "inconclusive: " + "; ".join(parts), "inconclusive"
     else:
         status, status_class = "no drift", "pass"
     comparisons = []
@@ -128,9 +145,10 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
             "model": c.model, "baseline_model": c.baseline_model, "report": c.report, "drift": c.drift,
             "n_findings": sum(x.drift for x in c.checks), "n_checks": len(c.checks),
             "n_inconclusive": sum(x.verdict == "inconclusive" for x in c.checks),
+            "n_not_assessable": sum(x.verdict == "not assessable" for x in c.checks),
             "n_undecided": sum(1 for x in c.checks if missing(x.ci_low) or missing(x.ci_high)),
             "checks": [_check_row(x) for x in c.checks],
-            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason,
+            "retest": [_retest_row(x) for x in c.retest], "retest_reason": c.retest_reason, "retest_note": c.retest_note,
         })
     generated = _dt.datetime.fromtimestamp(summary.generated_at or 0, tz=_dt.timezone.utc)
     return {
@@ -142,6 +160,7 @@ def index_context(summary: ScheduleSummary) -> dict[str, Any]:
         "status_class": status_class,
         "findings": [_check_row(f) for f in summary.findings],
         "versions": [_version_row(v) for v in summary.versions],
+        "stability": _stability(summary),
         "comparisons": comparisons,
         "trends": _trends(summary),
         "design": {k: design_value(v) for k, v in summary.design.items()},

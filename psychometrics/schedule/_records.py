@@ -14,7 +14,7 @@ from pydantic import Field
 
 from psychometrics._record import ResultRecord
 from psychometrics.schedule._plan import Thresholds
-from psychometrics.score import ScaleRetest
+from psychometrics.score import SampleRetest, ScaleRetest
 
 SCHEDULE_SUMMARY_VERSION = 1
 """Version of the :class:`ScheduleSummary` format."""
@@ -27,13 +27,20 @@ EXIT_DRIFT = 3
 """Exit code: at least one check found drift (and nothing failed)."""
 EXIT_INCONCLUSIVE = 4
 """Exit code: no drift found, but at least one check could not show that its change is small (its interval
-reaches past the threshold): the design could not have found drift of that size."""
+reaches past the threshold: the design could not have found drift of that size), or could not be assessed
+because its scale cannot be read as a trait in a version (``not assessable``)."""
 
-CheckVerdict = Literal["drift", "no drift", "inconclusive", "not assessed"]
+CheckVerdict = Literal["drift", "no drift", "inconclusive", "not assessed", "not assessable"]
 """``drift``: the interval excludes 0, the change passes the threshold (and the Holm gate); ``no drift``: the
 interval lies inside the threshold (two-sided for a scale shift, its upper end below it for a drop or a rise:
 equivalence by interval inclusion, Schuirmann 1987); ``inconclusive``: neither; ``not assessed``: the design or the
-data cannot give the check (e.g. no reversed order), which does not by itself make a plan inconclusive."""
+data cannot give the check (e.g. no reversed order), which does not by itself make a plan inconclusive;
+``not assessable``: a scale shift or reliability drop whose scale cannot be read as a trait in one of the versions
+(its answers follow option position, acquiescence or straight-lining): no "no drift" can be certified for it, and
+it makes the plan inconclusive (exit 4) unless something drifts. A scale whose reading is only *uncertain* in a
+version keeps its verdict, with the reason noted."""
+UNDECIDED: tuple[str, ...] = ("inconclusive", "not assessable")
+"""Verdicts that leave a plan inconclusive (exit 4) when nothing drifts."""
 
 CheckKind = Literal["scale_shift", "reliability_drop", "order_sensitivity_rise"]
 """What a check compares: the mean scale score, the reliability coefficient, or option-order sensitivity."""
@@ -162,6 +169,11 @@ class VersionResult(ResultRecord):
     """Its audit report, relative to the output folder."""
     scales: list[ScalePoint] = Field(default_factory=list)
     """Its scale scores (empty when it could not be scored)."""
+    sample_retest: list[SampleRetest] = Field(default_factory=list)
+    """Stability of each scale across the version's repeated samples (ICC across samples), when it was sampled
+    more than once at temperature > 0 (:attr:`psychometrics.score.AuditScores.sample_retest`)."""
+    sample_retest_reason: str | None = None
+    """Why ``sample_retest`` is empty (one sample, temperature 0, not scored)."""
 
 
 class ComparisonResult(ResultRecord):
@@ -186,8 +198,10 @@ class ComparisonResult(ResultRecord):
     × sample × persona): how far the version reproduces the baseline respondent by respondent."""
     retest_reason: str | None = None
     """Why ``retest`` is empty."""
+    retest_note: str | None = None
+    """Set when the versions asked different items: test–retest then uses only the items asked in both."""
     inconclusive: bool = False
-    """No drift, but at least one check is inconclusive."""
+    """No drift, but at least one check is inconclusive or not assessable."""
 
 
 class ScheduleSummary(ResultRecord):
@@ -224,8 +238,9 @@ class ScheduleSummary(ResultRecord):
     drift: bool = False
     """At least one finding."""
     inconclusive: bool = False
-    """No finding, but at least one check is inconclusive."""
+    """No finding, but at least one check is inconclusive or not assessable (:data:`UNDECIDED`)."""
     exit_code: int = EXIT_OK
-    """1 when anything failed, else 3 when there is drift, else 4 when a check is inconclusive, else 0."""
+    """1 when anything failed, else 3 when there is drift, else 4 when a check is inconclusive or not assessable,
+    else 0."""
     generated_at: float = 0.0
     """Unix time the summary was written."""

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from psychometrics.schedule._discover import DiscoveredModel, ScheduleError, list_models
 from psychometrics.schedule._plan import ModelEntry, SchedulePlan, slug
@@ -19,6 +19,7 @@ from psychometrics.schedule._records import (
     Check,
     ComparisonResult,
     ScalePoint,
+    UNDECIDED,
     ScheduleSummary,
     VersionResult,
 )
@@ -192,11 +193,12 @@ def run_schedule(
     for a_i, b_i in index_pairs:
         a, b = usable[a_i], usable[b_i]
         checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b)
-        retest, retest_reason = _retest(a, b, scores, db_url, run_data, errors)
+        retest, retest_reason, retest_note = _retest(a, b, scores, db_url, run_data, errors)
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
             checks=checks, drift=any(c.drift for c in checks), retest=retest, retest_reason=retest_reason,
-            inconclusive=not any(c.drift for c in checks) and any(c.verdict == "inconclusive" for c in checks),
+            retest_note=retest_note,
+            inconclusive=not any(c.drift for c in checks) and any(c.verdict in UNDECIDED for c in checks),
         ))
 
     # Reports of each run and each comparison (the report stage); a failure there is an error, not a crash.
@@ -204,11 +206,12 @@ def run_schedule(
         comparisons = _write_reports(usable, comparisons, scores, db_url, out_dir, errors, run_data)
 
     version_results = [
-        VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan)) for r in results
+        VersionResult(**r, scales=_points(scores.get(r.get("run_id") or ""), plan),
+                      **_sample_retest(scores.get(r.get("run_id") or ""))) for r in results
     ]
     findings = [c for cmp in comparisons for c in cmp.checks if c.drift]
     drift = bool(findings)
-    inconclusive = any(c.verdict == "inconclusive" for cmp in comparisons for c in cmp.checks)
+    inconclusive = any(c.verdict in UNDECIDED for cmp in comparisons for c in cmp.checks)
     summary = ScheduleSummary(
         plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=f"sqlite:///{db_file}",
         design=design_dump, baseline=plan.baseline, thresholds=plan.thresholds, versions=version_results,
@@ -225,8 +228,15 @@ def run_schedule(
     return summary
 
 
+def _sample_retest(scored: "AuditScores | None") -> dict[str, Any]:
+    """A version's stability across its repeated samples, or why there is none."""
+    if scored is None:
+        return {"sample_retest": [], "sample_retest_reason": "the version could not be scored"}
+    return {"sample_retest": scored.sample_retest, "sample_retest_reason": scored.sample_retest_reason}
+
+
 def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, run_data: dict[str, "RunData"],
-            errors: list[str]) -> tuple[list, str | None]:
+            errors: list[str]) -> tuple[list, str | None, str | None]:
     """Test–retest reliability of each scale between a version and its baseline; a failure is an error line."""
     from psychometrics.score import load_run_data, scale_retest
 
@@ -239,7 +249,7 @@ def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, 
     except Exception as exc:  # noqa: BLE001 - the drift result must not be lost to the retest
         message = f"{b['model']} vs {a['model']}: test–retest failed: {type(exc).__name__}: {_line(exc)}"
         errors.append(message)
-        return [], message
+        return [], message, None
 
 
 def _checks(a: "AuditScores", b: "AuditScores", plan: SchedulePlan, ra: dict, rb: dict) -> list[Check]:

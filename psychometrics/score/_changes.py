@@ -56,6 +56,7 @@ def what_changed(c: Comparison) -> list[str]:
         untested = len(c.scales) - len(tested)
         same = sum(s.verdict == "no change" for s in c.scales)
         open_ = [s for s in c.scales if s.verdict == "inconclusive"]
+        closed = [s for s in c.scales if s.verdict == "not assessable"]
         line = (f"No scale score changed significantly: Holm-adjusted p ≥ {pvalue(c.significance)} for all "
                 f"{len(tested)} tested scale(s)" + (f" ({untested} could not be tested)" if untested else "") + "; "
                 f"{same} shown unchanged (90% interval inside ±the bound)")
@@ -64,6 +65,10 @@ def what_changed(c: Comparison) -> list[str]:
             line += (f", {len(open_)} inconclusive: their intervals reach past the bound"
                      + (f" (the design could only detect shifts of {num(worst)} points or more)"
                         if not missing(worst) else ""))
+        if closed:
+            line += (f", {len(closed)} not assessable: not readable as traits in a run ("
+                     + "; ".join(f"{s.inventory}:{s.scale}" for s in closed[:5])
+                     + (f" and {len(closed) - 5} more" if len(closed) > 5 else "") + ")")
         out.append(line + ".")
     for r in c.reliability:
         if r.band_a and r.band_b and r.band_a != r.band_b and r.alpha_a and r.alpha_b:

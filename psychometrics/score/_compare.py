@@ -38,6 +38,7 @@ from psychometrics.score._comparison import (
     ScaleDiff,
 )
 from psychometrics.score._load import RunData, load_run_data
+from psychometrics.score._model import ScaleScore
 from psychometrics.score._respondents import respondent_frame
 from psychometrics.score._retest import scale_retest
 from psychometrics.stats import equivalence_test, holm, mann_whitney_u, welch_ttest
@@ -80,6 +81,22 @@ def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float =
     return out
 
 
+def _readable_gate(d: ScaleDiff, a: ScaleScore, b: ScaleScore) -> ScaleDiff:
+    """A scale that cannot be read as a trait in run A or B gets no "no change" (nor "inconclusive"): it is *not
+    assessable*. A significant change stays "changed" (the answers did change), and a scale whose reading is only
+    uncertain in a run keeps its verdict. The reason is added to ``warning``."""
+    notes = [f"{'not readable' if s.interpretable is False else 'uncertain whether readable'} in run {side} "
+             f"({(s.interpretability_reasons or ['see its audit'])[0].removeprefix('uncertain whether ')})"
+             for side, s in (("A", a), ("B", b)) if s.interpretable is not True]
+    if not notes:
+        return d
+    verdict = d.verdict
+    if any(s.interpretable is False for s in (a, b)) and verdict in ("no change", "inconclusive"):
+        verdict = "not assessable"
+    warning = "; ".join(w for w in (d.warning, *notes) if w)
+    return d.model_copy(update={"verdict": verdict, "warning": warning})
+
+
 def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
                  significance: float = COMPARE_SIGNIFICANCE, top_items: int = 15) -> Comparison:
     """Build the :class:`Comparison` of two loaded runs (see :func:`compare_runs`)."""
@@ -112,15 +129,16 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         d["changed"] = None if missing(ph) else bool(ph < significance)
         d["verdict"] = ("changed" if d["changed"] else "not assessed" if eq is None or eq.verdict == "not assessed"
                         else "no change" if eq.verdict == "equivalent" else "inconclusive")
-        scales.append(ScaleDiff(**d))
+        scales.append(_readable_gate(ScaleDiff(**d), sa[(d["inventory"], d["scale"])],
+                                     sb[(d["inventory"], d["scale"])]))
     all_keys = list(dict.fromkeys([*sa, *sb]))
-    retest, retest_reason = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
+    retest, retest_reason, retest_note = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
     shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,
         run_a=_side(da), run_b=_side(db), test=test, significance=significance, scales=scales,
         reliability=_reliability_pairs(da, db, all_keys), order_sensitivity=_order_pairs(da, db, all_keys),
-        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason,
+        items=_item_changes(da, db, top_items), retest=retest, retest_reason=retest_reason, retest_note=retest_note,
         only_in_a=[f"{i}:{s}" for i, s in sa if (i, s) not in sb],
         only_in_b=[f"{i}:{s}" for i, s in sb if (i, s) not in sa],
     )

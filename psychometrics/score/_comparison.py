@@ -106,10 +106,14 @@ class ScaleDiff(ResultRecord):
     """Highest possible score."""
     changed: bool | None = None
     """``p_holm < significance``; ``None`` when there is no p-value."""
-    verdict: Literal["changed", "no change", "inconclusive", "not assessed"] = "not assessed"
+    verdict: Literal["changed", "no change", "inconclusive", "not assessed", "not assessable"] = "not assessed"
     """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% Welch interval
-    lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST); ``inconclusive`` otherwise, with
-    ``detectable``; ``not assessed`` without a difference."""
+    lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST) and the scale is readable as a trait in both
+    runs (a reading that is only uncertain in a run keeps the verdict, noted in ``warning``); ``inconclusive``
+    otherwise, with ``detectable``;
+    ``not assessable`` when the scale cannot be read as a trait in run A or B (its answers follow option position,
+    acquiescence or straight-lining: ``warning`` says which) and nothing changed significantly; ``not assessed``
+    without a difference."""
     bound: float = math.nan
     """The ± bound of ``no change``, in score points."""
     detectable: float = math.nan
@@ -237,6 +241,9 @@ class Comparison(ResultRecord):
     """Test–retest reliability per inventory × scale scored in both runs."""
     retest_reason: str | None = None
     """Why ``retest`` is empty (no shared inventory or respondent)."""
+    retest_note: str | None = None
+    """Set when the runs asked different items of a shared inventory: the test–retest scale scores use only the
+    items asked in both."""
     only_in_a: list[str] = Field(default_factory=list)
     """``inventory:scale`` scored only in run A."""
     only_in_b: list[str] = Field(default_factory=list)

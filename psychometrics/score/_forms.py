@@ -15,8 +15,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 from psychometrics._format import coef, p_is, pct
-from psychometrics.inventory import Inventory
+from psychometrics.inventory import Inventory, score_scales
 from psychometrics.score._model import (
+    FORMS_MIN_RESPONDENTS,
     FORMS_RELIABILITY_MIN,
     FORMS_SHIFT_MIN,
     VERDICT_SIGNIFICANCE,
@@ -70,7 +71,10 @@ def _scale_verdict(rel: Correlation, shift: PairedDifference, width: float) -> t
     if math.isnan(rel.value) and math.isnan(shift.diff):
         return "not enough data", ["neither the correlation nor the shift could be computed"]
     bound = FORMS_SHIFT_MIN * width
-    if not (rel.ci_low >= FORMS_RELIABILITY_MIN):  # NaN fails too
+    if rel.n < FORMS_MIN_RESPONDENTS:
+        reasons.append(f"only {rel.n} matched respondent(s): calling the forms consistent needs at least "
+                       f"{FORMS_MIN_RESPONDENTS}")
+    elif not (rel.ci_low >= FORMS_RELIABILITY_MIN):  # NaN fails too
         reasons.append(f"the interval of r reaches below {coef(FORMS_RELIABILITY_MIN)} (or is undefined)")
     if not (-bound < shift.ci_low and shift.ci_high < bound):
         reasons.append(f"the interval of the shift does not rule out {pct(FORMS_SHIFT_MIN)} of the score range")
@@ -98,12 +102,13 @@ def forms_consistency(answers: pd.DataFrame, invs: Mapping[str, Inventory],
             part = answers.loc[answers["inventory"] == inv.id, ["respondent", "item", "value"]]
             parts.append(part.assign(item=part["item"].map(_original_items(inv)), form=inv.id))
         long = pd.concat(parts, ignore_index=True)
+        pair_scores, note = _common_item_scores(long, (ref, form), scores)
         items = (item_consistency(long, respondent="respondent", item="item", form="form", value="value",
                                   forms=(ref.id, form.id), nominal=nominal)
                  if set(long["form"]) == {ref.id, form.id} else None)
         scales = []
         for sc in ref.scales:
-            a, b = (_scale_scores(scores.get(inv.id), sc.id) for inv in (ref, form))
+            a, b = (_scale_scores(pair_scores.get(inv.id), sc.id) for inv in (ref, form))
             rel = parallel_forms_reliability(a, b)
             shift = mean_shift(a, b)
             lo, hi = ref.score_range(sc.id)
@@ -118,9 +123,32 @@ def forms_consistency(answers: pd.DataFrame, invs: Mapping[str, Inventory],
             language_form=form.language, nominal=nominal, n_respondents=len(matched),
             items=Table.from_frame(items) if items is not None else None,
             reason=None if items is not None else "one of the forms has no answers",
-            scales=scales,
+            scales=scales, note=note,
         ))
     return out
+
+
+def _common_item_scores(long: pd.DataFrame, pair: tuple[Inventory, Inventory], scores: Mapping[str, pd.DataFrame]
+                        ) -> tuple[Mapping[str, pd.DataFrame], str | None]:
+    """The two forms' scale scores over the original items asked on both, and which items were left out.
+
+    Forms cut differently (``--limit-items`` on forms listing their items in another order) were asked about
+    different items; comparing their scale scores would compare different item sets, so both are rescored over
+    the shared items. ``long`` holds both forms' answers with ``item`` mapped to the original item."""
+    asked = [set(long.loc[long["form"] == inv.id, "item"].dropna()) for inv in pair]
+    common = asked[0] & asked[1]
+    only = [sorted(side - common, key=str) for side in asked]
+    if not only[0] and not only[1]:
+        return scores, None
+    rescored = {}
+    for inv in pair:
+        back = {orig: own for own, orig in _original_items(inv).items()}
+        part = long[(long["form"] == inv.id) & long["item"].isin(common)]
+        rescored[inv.id] = score_scales(inv, part.assign(item=part["item"].map(back))[["respondent", "item", "value"]])
+    left = "; ".join(f"{len(o)} only on {inv.id} ({', '.join(map(str, o[:5]))}{', …' if len(o) > 5 else ''})"
+                     for inv, o in zip(pair, only) if o)
+    return rescored, (f"the forms were asked about different items ({left}): both forms' scale scores use only the "
+                      f"{len(common)} original item(s) asked on both")
 
 
 def _scale_scores(scored: pd.DataFrame | None, scale: str) -> pd.Series:
@@ -131,15 +159,20 @@ def _scale_scores(scored: pd.DataFrame | None, scale: str) -> pd.Series:
 
 
 def sample_retest(scores: Mapping[str, pd.DataFrame], invs: Mapping[str, Inventory],
-                  temperature: float | None) -> tuple[list[SampleRetest], str | None]:
+                  temperature: float | Mapping[str, float] | None) -> tuple[list[SampleRetest], str | None]:
     """ICC(2,1) and ICC(3,1) of each scale across the repeated samples of a run (respondents: template × order ×
-    persona, raters: samples); an empty list and the reason when there is nothing to compare."""
-    if temperature is not None and temperature <= 0:
+    persona, raters: samples); an empty list and the reason when there is nothing to compare.
+
+    ``temperature`` is the run's sampling temperature, or one per inventory id when the answers come from
+    several runs; an inventory sampled at temperature 0 is left out (its samples repeat one answer)."""
+    temps = dict(temperature) if isinstance(temperature, Mapping) else {inv: temperature for inv in scores}
+    if temps and all(t is not None and t <= 0 for t in temps.values()):
         return [], ("the run was sampled at temperature 0: repeated samples repeat the same answer, so their "
                     "stability says nothing")
     out = []
     for inv_id, scored in scores.items():
-        if not len(scored) or scored["sample"].nunique() < 2:
+        t = temps.get(inv_id)
+        if not len(scored) or scored["sample"].nunique() < 2 or (t is not None and t <= 0):
             continue
         df = scored.dropna(subset=["score"]).assign(
             target=lambda d: d["template"].astype(str) + "|" + d["order"].astype(str) + "|"
@@ -151,7 +184,7 @@ def sample_retest(scores: Mapping[str, pd.DataFrame], invs: Mapping[str, Invento
             kinds = [icc(part, targets="target", raters="sample", ratings="score", icc_type=kind)
                      for kind in ("ICC(2,1)", "ICC(3,1)")]
             out.append(SampleRetest(inventory=inv_id, scale=sc.id, n_samples=int(part["sample"].nunique()),
-                                    agreement=kinds[0], consistency=kinds[1], temperature=temperature))
+                                    agreement=kinds[0], consistency=kinds[1], temperature=t))
     if not out:
         return [], "every inventory was asked once per respondent (one sample): there is nothing to repeat"
     return out, None

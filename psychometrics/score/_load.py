@@ -82,6 +82,17 @@ def runs_frame(run_ids: list[str], db: str | None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def run_temperatures(run_ids: list[str], db: str | None) -> dict[str, float]:
+    """Inventory id → the sampling temperature of the run (among ``run_ids``) that holds its answers."""
+    out = {}
+    with Store(db, create=False) as store:
+        for rid in run_ids:
+            temperature = store.get_run(rid).design.settings.temperature
+            for inv in store.responses_frame(rid, columns=("inventory",))["inventory"].astype(str).unique():
+                out[inv] = temperature
+    return out
+
+
 def scoring_inventories(
     given: Mapping[str, Inventory] | Sequence[Inventory | str] | None, frame: pd.DataFrame, run: Run | None
 ) -> dict[str, Inventory]:
@@ -161,7 +172,7 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
     LookupError
         No run with that id.
     """
-    from psychometrics.score._score import score
+    from psychometrics.score._score import score_responses
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
@@ -169,5 +180,6 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
     inventories, missing = load_inventories(run, frame)
     if scores is None:
         usable = frame[frame["inventory"].astype(str).isin(inventories)] if missing else frame
-        scores = score(usable, inventories, n_boot=n_boot, seed=seed)
+        # scored with its run, as `score RUN` does: the design (temperature, planned cells) shapes the warnings
+        scores = score_responses(usable, inventories, run=run, n_boot=n_boot, seed=seed)
     return RunData(run=run, frame=frame, inventories=inventories, missing_inventories=missing, scores=scores)

@@ -55,9 +55,12 @@ class MatrixEntry(ResultRecord):
     n: int = 0
     """Respondents with a score."""
     interpretable: bool | None = None
-    """Whether the score can be read as a trait (``score/_styles.py``); ``None`` without a score."""
+    """Whether the score can be read as a trait (``score/_styles.py``): ``True``, ``False``, or ``None`` when that
+    is uncertain or the run has no score (see ``readability``)."""
+    readability: str | None = None
+    """``readable``, ``not readable`` or ``uncertain`` (:attr:`ScaleScore.readability`); ``None`` without a score."""
     interpretability_reasons: list[str] = Field(default_factory=list)
-    """Why it cannot be read (empty when it can)."""
+    """Why it cannot be read, or why that is uncertain (empty when it can)."""
     alpha: float = math.nan
     """Cronbach's α across respondents; NaN with ``alpha_reason``."""
     alpha_reason: str | None = None
@@ -175,7 +178,7 @@ def run_matrix(runs: Sequence[str], *, db: str | None = None, n_boot: int = 1000
         s = d.scores
         matrix_runs.append(MatrixRun(
             side=_side(d), status=d.run.status, n_cells=d.run.n_cells or len(d.frame), n_scales=len(s.scales),
-            readable=sum(1 for x in s.scales if x.interpretable), readability=s.readability(),
+            readable=sum(1 for x in s.scales if x.interpretable is True), readability=s.readability(),
             failure=failures.get(d.run.run_id),
         ))
     designs = {d.run.design.model_dump_json() for d in data}
@@ -207,7 +210,7 @@ def _entry(d: Any, inv: str, scale: str) -> MatrixEntry:
     no_rel = "no reliability analysis for this scale"
     return MatrixEntry(
         run_id=run_id, mean=sc.mean, ci_low=sc.ci_low, ci_high=sc.ci_high, n=sc.n,
-        interpretable=sc.interpretable if scored else None,
+        interpretable=sc.interpretable if scored else None, readability=sc.readability if scored else None,
         interpretability_reasons=list(sc.interpretability_reasons),
         alpha=rel.alpha.value if rel else math.nan, alpha_reason=(rel.alpha.reason if rel else no_rel),
         omega=rel.omega.value if rel else math.nan, omega_reason=(rel.omega.reason if rel else no_rel),

@@ -65,6 +65,10 @@ inside ± this share."""
 FORMS_RELIABILITY_MIN = 0.70
 """Parallel-forms reliability the forms must reach: consistent when the lower end of the interval of r is at least
 this, inconsistent when its upper end is below it (the conventional floor for reliability coefficients)."""
+FORMS_MIN_RESPONDENTS = 10
+"""Consistent across forms needs at least this many matched respondents: below it Fisher's interval of r is too
+rough to certify agreement (with r = 1 it collapses to [1, 1] whatever n), so the verdict is inconclusive. A
+project choice, not a published cut-off."""
 
 VERDICT_THRESHOLDS: dict[str, float] = {
     "significance": VERDICT_SIGNIFICANCE,
@@ -74,8 +78,12 @@ VERDICT_THRESHOLDS: dict[str, float] = {
     "min_respondents": float(MIN_RESPONDENTS),
     "forms_shift_min": FORMS_SHIFT_MIN,
     "forms_reliability_min": FORMS_RELIABILITY_MIN,
+    "forms_min_respondents": float(FORMS_MIN_RESPONDENTS),
 }
 """The thresholds by name, as stored in :attr:`AuditScores.thresholds`."""
+
+Readability = Literal["readable", "not readable", "uncertain"]
+"""Whether a scale score can be read as its trait: :attr:`ScaleScore.interpretable` ``true``, ``false``, ``null``."""
 
 Verdict = Literal["robust", "order-sensitive", "prompt-sensitive", "unstable", "inconclusive", "mostly refused",
                   "not enough data"]
@@ -246,12 +254,19 @@ class ScaleScore(ResultRecord):
     """Why a number is NaN."""
     warning: str | None = None
     """Caveats, e.g. few respondents or zero spread."""
-    interpretable: bool = True
-    """Whether the score can be read as the trait: no respondent-free score, enough answered cells, and no
-    response style that overrides content (answers following option position, acquiescence or nay-saying,
-    straight-lining) flagged on the scale's answers (see :func:`psychometrics.score._styles.interpretability`)."""
+    interpretable: bool | None = True
+    """Whether the score can be read as the trait, three-way (JSON ``true | false | null``): ``true`` when there is
+    a respondent with a score, enough answered cells, and every response style that overrides content (answers
+    following option position, acquiescence or nay-saying, straight-lining) is *clear* on the scale's answers;
+    ``false`` when one of them is flagged (or no score, or too few answers); ``null`` — uncertain — when none is
+    flagged but one is inconclusive (its interval straddles the threshold), so the data can neither clear nor
+    condemn the score. Read ``null`` as "not shown to be readable" (see
+    :func:`psychometrics.score._styles.interpretability`); ``readability`` says the same in words."""
+    readability: Readability = "readable"
+    """``interpretable`` in words: ``readable``, ``not readable`` or ``uncertain``."""
     interpretability_reasons: list[str] = Field(default_factory=list)
-    """Every reason the score cannot be read, in words; empty when it can."""
+    """Every reason the score cannot be read (flagged indices first) or may not be (inconclusive indices, marked
+    "uncertain"), in words; empty when it is readable."""
 
 
 class TypeProfile(ResultRecord):
@@ -552,6 +567,9 @@ class FormPair(ResultRecord):
     """One entry per scale."""
     reason: str | None = None
     """Why ``items`` is missing."""
+    note: str | None = None
+    """Items asked on one form only (e.g. forms cut by ``--limit-items`` in different item orders): the scale
+    scores of both forms are then computed over the items asked on both, and this says which were left out."""
 
 
 class SampleRetest(ResultRecord):
@@ -626,12 +644,16 @@ class AuditScores(ResultRecord):
         every summary)."""
         if not self.scales:
             return "no scales to score"
-        bad = [r for r in self.scales if not r.interpretable]
-        n, total = len(self.scales) - len(bad), len(self.scales)
-        if not bad:
-            return f"{n} of {total} scale scores can be read as traits"
-        causes = dict.fromkeys(r.interpretability_reasons[0].split(":")[0] for r in bad if r.interpretability_reasons)
-        return f"{n} of {total} scale scores can be read as traits; {len(bad)} cannot: {'; '.join(causes)}"
+        bad = [r for r in self.scales if r.interpretable is False]
+        open_ = [r for r in self.scales if r.interpretable is None]
+        total = len(self.scales)
+        line = f"{total - len(bad) - len(open_)} of {total} scale scores can be read as traits"
+        for group, words in ((bad, "cannot"), (open_, "uncertain")):
+            if group:
+                causes = dict.fromkeys(r.interpretability_reasons[0].removeprefix("uncertain whether ").split(":")[0]
+                                       for r in group if r.interpretability_reasons)
+                line += f"; {len(group)} {words}: {'; '.join(causes)}"
+        return line
 
     # -- output (to_json / from_json: see ResultRecord) --------------------------------------------------------
 
@@ -694,7 +716,7 @@ def _frame_row(s: ScaleScore, r: ScaleReliability | None, se: ScaleSensitivity |
         "norm_z": cmp.z if cmp else nan, "norm_percentile": cmp.percentile if cmp else nan,
         "norm_reason": (cmp.reason if cmp else (no.reason if no else "no human norms"))
         if not cmp or math.isnan(cmp.z) else None,
-        "verdict": se.verdict if se else None, "interpretable": s.interpretable,
+        "verdict": se.verdict if se else None, "interpretable": s.interpretable, "readability": s.readability,
         "interpretability_reasons": "; ".join(s.interpretability_reasons),
     })
     return row
@@ -714,7 +736,7 @@ FRAME_SCHEMA: dict[str, str] = {
     "order_reason": "string", "prompt_range": "float64", "prompt_p": "float64", "prompt_effect": "float64",
     "prompt_reason": "string", "refusal_rate": "float64", "refusal_ci_low": "float64", "refusal_ci_high": "float64",
     "norm_z": "float64", "norm_percentile": "float64", "norm_reason": "string", "verdict": "string",
-    "interpretable": "boolean", "interpretability_reasons": "string",
+    "interpretable": "boolean", "readability": "string", "interpretability_reasons": "string",
 }
 """Columns of :meth:`AuditScores.to_frame` and their pandas dtypes."""
 

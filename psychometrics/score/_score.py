@@ -21,7 +21,7 @@ import pandas as pd
 from psychometrics.inventory import Inventory, keyed_values, score_scales
 from psychometrics.score._common import CI_LEVEL, rate_rows
 from psychometrics.score._forms import forms_consistency, sample_retest
-from psychometrics.score._load import read_responses, scoring_inventories
+from psychometrics.score._load import read_responses, run_temperatures, scoring_inventories
 from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
 from psychometrics.score._reliability import scale_reliability
 from psychometrics.score._respondents import with_respondent
@@ -97,7 +97,10 @@ def score(
         raise ValueError(f"value must be 'value' or 'expected_value' (got {value!r})")
     if value == "expected_value" and "expected_value" in frame:
         frame = _expected_values(frame, invs)
-    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value)
+    temperature = (run_temperatures(list(run_or_responses), db)
+                   if run is None and not isinstance(run_or_responses, pd.DataFrame) else None)
+    return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value,
+                           temperature=temperature)
 
 
 def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
@@ -112,10 +115,13 @@ def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.D
 
 
 def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: Run | None = None,
-                    n_boot: int = 1000, seed: int | None = 0, value: str = "value") -> AuditScores:
+                    n_boot: int = 1000, seed: int | None = 0, value: str = "value",
+                    temperature: float | Mapping[str, float] | None = None) -> AuditScores:
     """:class:`AuditScores` of a responses frame and the inventories to score (by id), without the store.
 
-    ``run`` (its design and planned cells) refines the run information and warnings when known.
+    ``run`` (its design and planned cells) refines the run information and warnings when known. ``temperature``
+    (one value, or one per inventory id when the answers come from several runs) is the sampling temperature
+    when there is no ``run``; the run's own setting wins otherwise.
     """
     everyone = _prepared(frame)
     distinct = _distinct(everyone)
@@ -132,8 +138,9 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
-            readable, why = interpretability(score_, scale_styles, sens[-1].response_rates)
-            scales.append(score_.model_copy(update={"interpretable": readable, "interpretability_reasons": why}))
+            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            scales.append(score_.model_copy(update={"interpretable": readable, "readability": state,
+                                                    "interpretability_reasons": why}))
             rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,
                                          follows_position=follows_position(scale_styles),
                                          model=_from_model(df, run)))
@@ -143,7 +150,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     templates = {inv_id: _templates_of(df, inv_id, run) for inv_id in invs}
     valid = validity(invs, scores, keyed, templates, scales)
     overall = rate_rows(df["status"])
-    retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else None)
+    retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else temperature)
     info = _run_info(df, run, list(invs)).model_copy(update={
         "n_respondents": int(everyone["respondent"].nunique()),
         "n_effective": len(distinct[0]) if distinct else int(everyone["respondent"].nunique()),

@@ -4,8 +4,8 @@ A score means something only when the answers behind it follow the items' conten
 displayed position of an option (always the first one shown), agrees with every statement whatever its keying, or
 repeats one option throughout gives a score — often a tidy 3.00 with a narrow interval — that says nothing about
 the trait. :func:`inventory_styles` computes the response-style indices of :mod:`psychometrics.stats` for each
-inventory and each of its scales; :func:`interpretability` turns them into ``interpretable`` with every reason in
-words.
+inventory and each of its scales; :func:`interpretability` turns them into ``interpretable`` (readable, not
+readable, or uncertain) with every reason in words.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from psychometrics._format import pct
 from psychometrics.inventory import Inventory, ScenarioItem
 from psychometrics.plan import option_values, order_permutation
 from psychometrics.score._common import CI_LEVEL, safe
-from psychometrics.score._model import MOSTLY_REFUSED, InventoryStyles, RateRow, ScaleScore
+from psychometrics.score._model import MOSTLY_REFUSED, InventoryStyles, RateRow, Readability, ScaleScore
 from psychometrics.stats import ResponseStyles, StyleIndex, response_styles
 
 MIN_ANSWERED = 1 - MOSTLY_REFUSED
@@ -99,18 +99,41 @@ def _phrase(index: StyleIndex) -> str:
         what = ("acquiescence: agreement with items whatever their keying" if index.name.startswith("acquiescence")
                 else "nay-saying: disagreement with items whatever their keying"
                 if index.name.startswith("nay-saying") else index.name)
-    return (f"{what}: {index.name} {index.value:.2f} [{index.ci_low:.2f}, {index.ci_high:.2f}], threshold "
-            f"{index.threshold:.3g}")
+    numbers = (f"{index.name} {index.value:.2f} [{index.ci_low:.2f}, {index.ci_high:.2f}], threshold "
+               f"{index.threshold:.3g}")
+    if index.verdict == "flagged":
+        return f"{what}: {numbers}"
+    return (f"uncertain whether {what}: {numbers} — the interval straddles the threshold, so the answers can "
+            "neither clear the score nor condemn it (more respondents would settle it)")
 
 
-def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow]) -> tuple[bool, list[str]]:
-    """Whether a scale's score can be read, and every reason it cannot, in words.
+def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow]
+                     ) -> tuple[bool | None, Readability, list[str]]:
+    """Whether a scale's score can be read, three-way, and every reason in words.
 
-    Not interpretable when no respondent has a score, fewer than :data:`MIN_ANSWERED` of the scale's replies are
-    ``ok`` answers, or a response-style index that makes content unreadable is flagged on the scale's answers:
-    position (first/last-position rate, position-following), acquiescence or nay-saying, straight-lining.
-    Extreme and midpoint responding are reported but do not by themselves make a score unreadable (a content
-    answer may well be extreme).
+    Returns ``(interpretable, readability, reasons)``:
+
+    ``False``, ``"not readable"``
+        No respondent has a score, fewer than :data:`MIN_ANSWERED` of the scale's replies are ``ok`` answers, or a
+        response-style index that makes content unreadable is *flagged* on the scale's answers (its whole interval
+        beyond the threshold): position (first/last-position rate, position-following), acquiescence or nay-saying,
+        straight-lining.
+    ``None``, ``"uncertain"``
+        None of those, but one such index is *inconclusive*: its interval straddles the threshold, so the data allow
+        both a clean score and one driven by the style. Not shown to be readable; the reason says which index.
+    ``True``, ``"readable"``
+        Every such index is clear (or cannot be assessed in this design, e.g. position-following with one option
+        order — the position rates and the report's "what the run cannot show" say so).
+
+    The first/last-position rates count only when the position-following index is not clear: a rate above the human
+    rate can be an extreme respondent whose answers follow content (see
+    :func:`psychometrics.stats.position_rates`), and a clear position-following index, which reverses the order,
+    shows that they do; without it (one order, rotations, scenario items) the rates are the evidence.
+
+    The reasons list the flagged indices first, then the inconclusive ones ("uncertain whether …"). Extreme and
+    midpoint responding are reported but do not by themselves make a score unreadable (a content answer may well
+    be extreme). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
+    clean side, as "not readable" needs one wholly on the other.
     """
     reasons: list[str] = []
     if score.n == 0:
@@ -119,11 +142,20 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
     if ok is not None and ok.n and ok.rate < MIN_ANSWERED:
         reasons.append(f"only {pct(ok.rate)} of the scale's replies are usable answers (at least "
                        f"{pct(MIN_ANSWERED)} needed)")
+    open_: list[str] = []
     if styles is not None:
-        unreadable = [styles.positions.first, styles.positions.last, styles.following.index,
-                      styles.acquiescence.index, styles.acquiescence.nay_saying, styles.straight_lining.index]
-        reasons += [_phrase(i) for i in unreadable if i.flagged]
-    return not reasons, reasons
+        # when the position-following index is clear (answers move with their option when the order is reversed),
+        # it settles the position question: the rates then only describe where content put the answers
+        rates = [] if styles.following.index.verdict == "clear" else [styles.positions.first, styles.positions.last]
+        content = [*rates, styles.following.index, styles.acquiescence.index, styles.acquiescence.nay_saying,
+                   styles.straight_lining.index]
+        reasons += [_phrase(i) for i in content if i.verdict == "flagged"]
+        open_ = [_phrase(i) for i in content if i.verdict == "inconclusive"]
+    if reasons:
+        return False, "not readable", reasons + open_
+    if open_:
+        return None, "uncertain", open_
+    return True, "readable", []
 
 
 def follows_position(styles: ResponseStyles | None) -> bool:

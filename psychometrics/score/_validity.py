@@ -96,7 +96,7 @@ def _within_orders(invs: Mapping[str, Inventory], scores: Mapping[str, pd.DataFr
 def _judged(pair: MTMMPair, within: dict[str, MTMMPair], invs: Mapping[str, Inventory],
             scales: Sequence[ScaleScore]) -> MTMMPair:
     """``pair`` (pooled over orders) with each trait's convergent r within every order and its verdict."""
-    unreadable = {(s.inventory, s.scale): s.interpretability_reasons for s in scales if not s.interpretable}
+    unreadable = {(s.inventory, s.scale): s.interpretability_reasons for s in scales if s.interpretable is not True}
     rows = []
     for row in pair.rows:
         per_order = {o: next((r for r in p.rows if r.trait == row.trait), None) for o, p in within.items()}
@@ -107,7 +107,10 @@ def _judged(pair: MTMMPair, within: dict[str, MTMMPair], invs: Mapping[str, Inve
                   and r.discriminant_pass is not None and r.n >= MTMM_MIN_N]
         failed = [o for o, r in judged if not (r.convergent_pass and r.discriminant_pass)]
         if blocked:
-            verdict, why = "not assessable", "the scores cannot be read as traits: " + "; ".join(blocked)
+            sure = any(" (uncertain whether" not in b for b in blocked)
+            verdict, why = "not assessable", ("the scores cannot be read as traits: " if sure else
+                                              "the scores are not shown to be readable (uncertain): ") + "; ".join(
+                blocked)
         elif failed:
             verdict, why = "fail", ("convergent or discriminant criterion not met within the "
                                     + ", ".join(repr(o) for o in failed) + " option order")

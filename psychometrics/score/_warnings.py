@@ -37,11 +37,12 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     n_ok = int((df["status"] == "ok").sum())
     if n_ok == 0:
         w.append("no ok answers (every cell was refused, invalid or an error): every statistic is NaN")
-    unreadable = [s for s in scales if not s.interpretable]
-    if unreadable and n_ok:
-        w.append(f"{len(unreadable)} of {len(scales)} scale scores cannot be read as traits: "
-                 + "; ".join(f"{s.inventory}:{s.scale} ({s.interpretability_reasons[0]})" for s in unreadable[:3])
-                 + (f"; and {len(unreadable) - 3} more" if len(unreadable) > 3 else ""))
+    for state, words in ((False, "cannot be read as traits"), (None, "may not be readable (uncertain)")):
+        group = [s for s in scales if s.interpretable is state]
+        if group and n_ok:
+            w.append(f"{len(group)} of {len(scales)} scale scores {words}: "
+                     + "; ".join(f"{s.inventory}:{s.scale} ({s.interpretability_reasons[0]})" for s in group[:3])
+                     + (f"; and {len(group) - 3} more" if len(group) > 3 else ""))
     refused = rate(overall, "refused")
     if refused >= MOSTLY_REFUSED:
         w.append(f"{pct(refused)} of the replies are refusals: scores rest on the answers the model did give")

@@ -26,26 +26,37 @@ from psychometrics.stats._proportions import wilson_ci
 from psychometrics.stats._result import PositionFollowing, PositionRates, StyleIndex
 from psychometrics.stats._styles_common import (
     BEYOND_RULE,
-    SIZE_RULE,
+    TWO_SIDED_RULE,
     beyond_verdict,
     check_ci,
     few_units_warning,
     not_assessed,
     require,
-    size_verdict,
+    two_sided_verdict,
 )
 
 ShownValues = Mapping[str, Sequence[int]] | Mapping[tuple[str, str], Sequence[int]]
 """Order name (or ``(item, order)``) → the original values in the order they were shown."""
 
 POSITION_FOLLOWING_MAX = 0.25
-"""Project choice: the position-following index S is flagged when its interval excludes 0 and |S| ≥ 0.25 — a net
-quarter of the answers move with the displayed position (a score is then pulled a quarter of the way toward the
-middle of a balanced scale); clear when the interval lies inside ±0.25."""
+"""Project choice: the position-following index S is flagged when its whole interval lies beyond ±0.25 — more than a
+net quarter of the answers move with the displayed position (a score is then pulled more than a quarter of the way
+toward the middle of a balanced scale); clear when the interval lies inside ±0.25; inconclusive otherwise."""
+HUMAN_END_RATE = 0.34
+"""The 95th percentile, over 2,800 human respondents, of the share of a person's answers that an original + reversed
+design would put at the first displayed position: :math:`(n_1 + n_6) / (2 n)` with :math:`n_1, n_6` the answers at
+the two ends of the 6-option scale and :math:`n` the items answered (25 IPIP items; psych ``bfi``, Revelle et al.,
+2010; ``tests/data/psych_bfi.csv``, recomputed in the tests). The same share for the last position. Median 0.14,
+mean 0.15, 90th percentile 0.28, 99th 0.44: humans answering content alone reach a third of their answers at one
+end of an alternated list about one time in twenty."""
+HUMAN_END_RATE_OPTIONS = 6
+"""Options per item of the human data behind :data:`HUMAN_END_RATE`."""
 PAIR_BY: tuple[str, ...] = ("item", "template", "sample", "persona")
 """Columns that identify the same question asked under two option orders (those present in the data)."""
-_CEILING_SOURCE = ("the most answers that follow content alone can put at this position in this design "
-                   "(project derivation, see position_rates)")
+_CEILING_SOURCE = ("the lower of the content ceiling (the most answers that follow content alone can put at this "
+                   "position in this design) and the human rate for this many options (the 95th percentile of "
+                   "2,800 people, psych bfi, 0.34 of answers at one end with 6 options, × 6 / k); see "
+                   "position_rates")
 _SHIFT_SOURCE = "project choice: a net quarter of the answers move with the position"
 _ONE_ORDER = ("one option order: an answer that follows content may sit at any position, so the rate cannot tell "
               "position from content (ask in the reversed order too)")
@@ -133,6 +144,14 @@ def _ceiling(df: pd.DataFrame, shown: ShownValues | None, end: int) -> tuple[flo
     return total / len(df), None
 
 
+def human_end_rate(n_options: float) -> float:
+    """:data:`HUMAN_END_RATE` carried to ``n_options`` options by the ratio to chance: × 6 / k (see
+    :func:`position_rates`)."""
+    if not n_options >= 2:
+        raise ValueError(f"n_options must be at least 2, got {n_options!r}")
+    return HUMAN_END_RATE * HUMAN_END_RATE_OPTIONS / n_options
+
+
 def position_rates(
     answers: pd.DataFrame,
     *,
@@ -158,8 +177,9 @@ def position_rates(
     Returns
     -------
     PositionRates
-        ``rates`` per position, and ``first``/``last`` as :class:`StyleIndex` with the content ceiling as
-        threshold; ``not assessed`` with one option order (or without answers).
+        ``rates`` per position, and ``first``/``last`` as :class:`StyleIndex` whose threshold is the lower of the
+        content ceiling and the human rate for the number of options shown; ``not assessed`` with one option order
+        (or without answers).
 
     Raises
     ------
@@ -183,13 +203,43 @@ def position_rates(
 
     of its answers at the first position, :math:`v_1(r)` being the option shown first to answer :math:`r`. With
     the original and the reversed order equally often, :math:`c = 1/2`; with one order, :math:`c = 1` and the
-    rate is *not assessed*. The last position is the same with the option shown last. Verdict: flagged when the
-    whole interval lies above :math:`c` — no content-driven respondent gets there — clear when it lies at or below
-    it, inconclusive otherwise. Primacy in LLM answers to multiple-choice and survey items: Zheng et al. (2024),
-    Dominguez-Olmedo et al. (2024).
+    rate is *not assessed*. The last position is the same with the option shown last.
+
+    **Threshold (human rate).** :math:`c` is what an extreme content respondent can reach (a 1 to every
+    reverse-keyed and a 5 to every keyed item), whatever the number of options :math:`k`, while chance is
+    :math:`1/k`. People answering on their own reach much less: in the psych ``bfi`` data (2,800 people, 25 items,
+    6 options in a fixed order; Revelle et al., 2010) the share of a person's answers that an alternated
+    original/reversed design would put at the first position, :math:`(n_1 + n_6)/(2n)`, has median 0.14 and
+    95th percentile :data:`HUMAN_END_RATE` = 0.34 (about twice chance, 1/6). Carried to :math:`k` options by the
+    ratio to chance, :math:`h_k = 0.34 \cdot 6/k` (0.41 for 5 options, 0.29 for 7; averaged over answers when
+    items differ). The threshold is :math:`\min(c, h_k)`: above it the answers pile up at one end of the list more
+    than 95 in 100 people's do. Carrying the rate by the ratio to chance is an assumption: extreme responding falls
+    somewhat as options are added (Weijters et al., 2010) and differs between countries and people (Baumgartner &
+    Steenkamp, 2001), and per-person rates over 25 items carry sampling noise, which makes the percentile, if
+    anything, lenient. Primacy itself — the first options chosen more when read, the last when heard — is Krosnick
+    & Alwin (1987); in LLM answers to multiple-choice and survey items: Zheng et al. (2024), Dominguez-Olmedo et
+    al. (2024).
+
+    Verdict: flagged when the whole interval lies above the threshold, clear when it lies at or below it,
+    inconclusive otherwise. A rate between :math:`h_k` and :math:`c` can still be an extreme content respondent;
+    the position-following index, which reverses the order, tells them apart.
 
     References
     ----------
+    Revelle, W., Wilt, J., & Rosenthal, A. (2010). Individual differences in cognition: New methods for examining
+    the personality-cognition link. In A. Gruszka, G. Matthews & B. Szymura (Eds.), *Handbook of Individual
+    Differences in Cognition* (pp. 27–49). Springer. (The ``bfi`` data of R psych.)
+
+    Krosnick, J. A., & Alwin, D. F. (1987). An evaluation of a cognitive theory of response-order effects in survey
+    measurement. *Public Opinion Quarterly*, 51, 201–219.
+
+    Baumgartner, H., & Steenkamp, J.-B. E. M. (2001). Response styles in marketing research: A cross-national
+    investigation. *Journal of Marketing Research*, 38, 143–156.
+
+    Weijters, B., Cabooter, E., & Schillewaert, N. (2010). The effect of rating scale format on response styles:
+    The number of response categories and response category labels. *International Journal of Research in
+    Marketing*, 27, 236–247.
+
     Zheng, C., Zhou, H., Meng, F., Zhou, J., & Huang, M. (2024). Large language models are not robust multiple
     choice selectors. *ICLR 2024*.
 
@@ -202,8 +252,8 @@ def position_rates(
     >>> from psychometrics.stats import position_rates
     >>> answers = pd.DataFrame({"order": ["original"] * 10 + ["reversed"] * 10, "position": [1] * 19 + [3]})
     >>> r = position_rates(answers, n_options=5)
-    >>> round(r.first.value, 2), r.first.threshold, r.first.verdict
-    (0.95, 0.5, 'flagged')
+    >>> round(r.first.value, 2), round(r.first.threshold, 3), r.first.verdict
+    (0.95, 0.408, 'flagged')
     """
     require(answers, ("position",), "position_rates")
     check_ci(ci)
@@ -224,13 +274,16 @@ def position_rates(
     n = len(df)
     n_orders = int(df["order"].nunique()) if "order" in df.columns else 1
     rates = {p: wilson_ci(int((df["position"] == p).sum()), n, ci=ci) for p in range(1, int(k.max(initial=0)) + 1)}
-    first = _end_index(df, df["position"].to_numpy() == 1, "first-position rate", shown_values, 0, n_orders, ci)
-    last = _end_index(df, df["position"].to_numpy() == k, "last-position rate", shown_values, -1, n_orders, ci)
+    human = human_end_rate(float(len(k) / np.sum(1.0 / k))) if len(k) else math.nan  # h_k averaged over answers
+    first = _end_index(df, df["position"].to_numpy() == 1, "first-position rate", shown_values, 0, n_orders, ci,
+                       human)
+    last = _end_index(df, df["position"].to_numpy() == k, "last-position rate", shown_values, -1, n_orders, ci,
+                      human)
     return PositionRates(n_answers=n, n_orders=n_orders, rates=rates, first=first, last=last)
 
 
 def _end_index(df: pd.DataFrame, hit: np.ndarray, name: str, shown: ShownValues | None, end: int, n_orders: int,
-               ci: float) -> StyleIndex:
+               ci: float, human: float) -> StyleIndex:
     method = f"share of answers, Wilson {ci:.0%} interval; {BEYOND_RULE}"
     n = len(df)
     if n == 0:
@@ -241,9 +294,13 @@ def _end_index(df: pd.DataFrame, hit: np.ndarray, name: str, shown: ShownValues 
         return not_assessed(name, "answers", ceiling, _CEILING_SOURCE, _ONE_ORDER, method, ci, n)
     p = wilson_ci(int(hit.sum()), n, ci=ci)
     warning = "; ".join(w for w in (note, few_units_warning(n, "answers")) if w) or None
+    threshold = min(ceiling, human)
+    source = (f"{'human rate' if human < ceiling else 'content ceiling'} {threshold:.3g} (content ceiling "
+              f"{ceiling:.3g}; human rate {human:.3g}, the 95th percentile of 2,800 people, psych bfi, carried to "
+              f"this many options by × 6 / k); see position_rates")
     return StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n, unit="answers",
-                      threshold=ceiling, threshold_source=_CEILING_SOURCE,
-                      verdict=beyond_verdict(p.ci_low, p.ci_high, ceiling), warning=warning, method=method)
+                      threshold=threshold, threshold_source=source,
+                      verdict=beyond_verdict(p.ci_low, p.ci_high, threshold), warning=warning, method=method)
 
 
 def _pairs(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -276,7 +333,7 @@ def _shift_index(pairs: pd.DataFrame, directions: dict[str, int], low: float, hi
     """S from the pairs of an ascending and a descending order (see :func:`position_following`)."""
     name = "position-following index"
     method = (f"S = ½·(mean over keyed + mean over reverse-keyed pairs of v_descending − v_ascending) / range, Welch "
-              f"{ci:.0%} interval; {SIZE_RULE}")
+              f"{ci:.0%} interval; {TWO_SIDED_RULE}")
     da = np.array([directions.get(o, 0) for o in pairs["order_a"]], dtype=int)
     db = np.array([directions.get(o, 0) for o in pairs["order_b"]], dtype=int)
     rev, da = pairs[da * db == -1], da[da * db == -1]
@@ -299,8 +356,7 @@ def _shift_index(pairs: pd.DataFrame, directions: dict[str, int], low: float, hi
                                         "the two orders looks like position-following") if w)
     index = StyleIndex(name=name, value=value, ci_low=low_, ci_high=high_, ci_level=ci, n=len(d), unit="answer pairs",
                        threshold=POSITION_FOLLOWING_MAX, threshold_source=_SHIFT_SOURCE,
-                       verdict=size_verdict(value, low_, high_, null=0.0, threshold=POSITION_FOLLOWING_MAX,
-                                            two_sided=True),
+                       verdict=two_sided_verdict(low_, high_, POSITION_FOLLOWING_MAX),
                        warning=warning or None, method=method)
     return index, len(d)
 
@@ -370,8 +426,8 @@ def position_following(
     every answer takes the first position shown and −1 the last (primacy and recency; Krosnick & Alwin, 1987). Its
     interval is Welch's for a sum of two means (:func:`welch_ttest` of :math:`-d_{rev}` and :math:`d_{keyed}`),
     answer pairs taken as independent; without items of both keyings it is the plain mean of :math:`d` with a
-    warning. Verdict (rule B) against :data:`POSITION_FOLLOWING_MAX` (a project choice): flagged when the interval
-    excludes 0 and :math:`|S|` reaches it, clear when the interval lies inside ±it.
+    warning. Verdict against :data:`POSITION_FOLLOWING_MAX` (a project choice), symmetric: flagged when the whole
+    interval lies beyond ±it, clear when it lies inside ±it, inconclusive otherwise.
 
     References
     ----------

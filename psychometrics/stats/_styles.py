@@ -13,15 +13,11 @@ The functions read a tidy frame, one row per answer, with the columns
     ``1`` for an item keyed in the direction of its scale, ``-1`` for a reverse-keyed item.
 
 Thresholds are module constants, each with its source: a published rule where one exists, otherwise a stated
-project choice. Verdicts follow one of two rules, named in every index's ``method``:
-
-rule A (first/last-position rate, extreme and midpoint responding)
-    flagged when the whole interval lies above the threshold, clear when it lies at or below it, inconclusive
-    otherwise — for thresholds that answers following content cannot pass, and for descriptive shares.
-rule B (position-following index, acquiescence, nay-saying, straight-lining)
-    :func:`equivalence_decision` against the no-style value: flagged when the interval excludes it and the
-    estimate reaches the threshold, clear when the interval lies inside the threshold, inconclusive otherwise —
-    the three-way rule of drift and sensitivity verdicts, for point cutoffs and size thresholds.
+project choice. Every verdict follows one symmetric rule, named in each index's ``method``
+(:data:`~psychometrics.stats._styles_common.BEYOND_RULE`): flagged when the whole interval lies above the threshold,
+clear when it lies at or below it, inconclusive otherwise (the position-following index, which may go either way,
+against ±threshold). A flag and a clear verdict are claims of the same strength; what the interval cannot settle is
+inconclusive, and a scale whose reading hangs on an inconclusive index says so.
 """
 
 from __future__ import annotations
@@ -54,13 +50,11 @@ from psychometrics.stats._result import (
 )
 from psychometrics.stats._styles_common import (
     BEYOND_RULE,
-    SIZE_RULE,
     beyond_verdict,
     check_ci,
     few_units_warning,
     not_assessed,
     require,
-    size_verdict,
 )
 
 ACQUIESCENCE_MAX = 150 / 240
@@ -107,9 +101,9 @@ def _keying(df: pd.DataFrame) -> pd.Series:
 
 def _balanced(name: str, keyed: Proportion, reversed_: Proportion, threshold: float, source: str, ci: float,
               no_pair: str | None) -> StyleIndex:
-    """½·(keyed + reversed) with its MOVER interval, judged by rule B against the content-balanced 0.5."""
+    """½·(keyed + reversed) with its MOVER interval against the threshold (content alone stays at or below 0.5)."""
     method = (f"½·(share among keyed + share among reverse-keyed items), Wilson {ci:.0%} intervals combined by "
-              f"MOVER (Zou & Donner, 2008); {SIZE_RULE}")
+              f"MOVER (Zou & Donner, 2008); {BEYOND_RULE}")
     if no_pair:
         return not_assessed(name, "answers", threshold, source, no_pair, method, ci, keyed.n + reversed_.n)
     total = mover_difference(keyed.rate, keyed.ci_low, keyed.ci_high, -reversed_.rate, -reversed_.ci_high,
@@ -118,7 +112,7 @@ def _balanced(name: str, keyed: Proportion, reversed_: Proportion, threshold: fl
     n = keyed.n + reversed_.n
     return StyleIndex(name=name, value=value, ci_low=low, ci_high=high, ci_level=ci, n=n, unit="answers",
                       threshold=threshold, threshold_source=source,
-                      verdict=size_verdict(value, low, high, null=0.5, threshold=threshold),
+                      verdict=beyond_verdict(low, high, threshold),
                       warning=few_units_warning(n, "answers"), method=method)
 
 
@@ -158,9 +152,9 @@ def acquiescence(answers: pd.DataFrame, *, scale_min: float, scale_max: float, c
 
     is at most 1/2 for answers that follow content, and above it only when a respondent agrees with statements
     and with their reversals (Paulhus, 1991; Soto et al., 2008). The interval combines the two Wilson intervals
-    by MOVER. Verdict (rule B): flagged when the interval lies above 0.5 and :math:`A` reaches
-    :data:`ACQUIESCENCE_MAX` = 150/240, the NEO PI-R manual's rule (Costa & McCrae, 1992); clear when the interval
-    lies below it. Nay-saying is the same with disagreement (:data:`NAY_SAYING_MAX`).
+    by MOVER. Verdict against :data:`ACQUIESCENCE_MAX` = 150/240, the NEO PI-R manual's rule (Costa & McCrae,
+    1992): flagged when the whole interval lies above it, clear when it lies at or below it, inconclusive
+    otherwise. Nay-saying is the same with disagreement (:data:`NAY_SAYING_MAX`).
 
     Baumgartner & Steenkamp (2001) code agreement on a 1–5 scale as 4 → 1, 5 → 2 (ARS) and disagreement as
     2 → 1, 1 → 2 (DARS), averaged over items; generalised to any scale, :math:`ARS = \overline{\max(x - m, 0)}`,
@@ -257,7 +251,7 @@ def extreme_responding(answers: pd.DataFrame, *, scale_min: float, scale_max: fl
     -----
     :math:`ERS = \#\{x \in \{x_{min}, x_{max}\}\} / N` (Greenleaf, 1992; Baumgartner & Steenkamp, 2001). A
     respondent with an extreme trait level also answers at the ends; ERS is reported, not a reason to distrust a
-    score on its own. Verdict (rule A) against :data:`EXTREME_MAX` (a project choice).
+    score on its own. Verdict against :data:`EXTREME_MAX` (a project choice).
 
     References
     ----------
@@ -306,7 +300,7 @@ def midpoint_responding(answers: pd.DataFrame, *, scale_min: float, scale_max: f
 
     Notes
     -----
-    :math:`MRS = \#\{x = (x_{min} + x_{max})/2\} / N` (Baumgartner & Steenkamp, 2001). Verdict (rule A) against
+    :math:`MRS = \#\{x = (x_{min} + x_{max})/2\} / N` (Baumgartner & Steenkamp, 2001). Verdict against
     :data:`MIDPOINT_MAX` (a project choice).
 
     References
@@ -382,11 +376,11 @@ def straight_lining(
     (IRV = 0, longstring = number of items). Identical answers to items keyed one way can be content (a high
     scorer agrees with all of them), so only respondents with at least ``min_items`` answers, keyed and
     reverse-keyed among them, are assessed: for them one answer to all items contradicts the keying (or, at the
-    midpoint, takes no position on any item). The interval is Wilson's over assessed respondents. Verdict (rule B)
-    against :data:`STRAIGHT_LINING_MAX` (a project choice): flagged when the interval excludes 0 and the share
-    reaches it, clear when the interval lies below it. Rule B rather than A because runs have few respondents
-    (a template × order × sample each, often 2–6): with 2 of 2 straight-lining the whole Wilson interval
-    ([0.34, 1]) cannot lie above one half, yet the style plainly dominates.
+    midpoint, takes no position on any item). The interval is Wilson's over assessed respondents. Verdict against
+    :data:`STRAIGHT_LINING_MAX` (a project choice): flagged when the whole interval lies above it, clear when it
+    lies at or below it, inconclusive otherwise. Runs have few respondents (a template × order × sample each, often
+    2–6): 2 of 2 straight-lining gives the Wilson interval [0.34, 1], which is *inconclusive* — the data allow a
+    minority of straight-liners — and a scale that rests on it is read as uncertain, not as clean.
 
     References
     ----------
@@ -434,7 +428,7 @@ def straight_lining(
     assessed = [p for p in patterns if p.assessed]
     name, source = "straight-lining", "project choice: more than half the respondents"
     method = (f"share of assessed respondents (≥ {min_items} items, both keyings) with one identical answer to all, "
-              f"Wilson {ci:.0%} interval; {SIZE_RULE}")
+              f"Wilson {ci:.0%} interval; {BEYOND_RULE}")
     if not assessed:
         index = not_assessed(name, "respondents", STRAIGHT_LINING_MAX, source,
                              f"no respondent answered at least {min_items} items with keyed and reverse-keyed ones "
@@ -443,7 +437,7 @@ def straight_lining(
         p = wilson_ci(sum(a.identical for a in assessed), len(assessed), ci=ci)
         index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=len(assessed),
                            unit="respondents", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
-                           verdict=size_verdict(p.rate, p.ci_low, p.ci_high, null=0.0, threshold=STRAIGHT_LINING_MAX),
+                           verdict=beyond_verdict(p.ci_low, p.ci_high, STRAIGHT_LINING_MAX),
                            warning=few_units_warning(len(assessed), "respondents"), method=method)
     return StraightLining(n_respondents=len(patterns), respondents=patterns, index=index)
 

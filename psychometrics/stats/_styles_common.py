@@ -1,4 +1,4 @@
-"""What the response-style functions share: the answer columns they read and the two verdict rules."""
+"""What the response-style functions share: the answer columns they read and the verdict rule."""
 
 from __future__ import annotations
 
@@ -8,17 +8,22 @@ from typing import Literal
 
 import pandas as pd
 
-from psychometrics.stats._equivalence import equivalence_decision
 from psychometrics.stats._result import StyleIndex, StyleVerdict
 
 Unit = Literal["answers", "answer pairs", "respondents"]
 
 BEYOND_RULE = ("flagged when the whole interval lies above the threshold, clear when it lies at or below it, "
                "inconclusive otherwise")
-"""Rule A, for thresholds that no content-driven answer pattern can pass (or a share that must be exceeded)."""
-SIZE_RULE = ("flagged when the interval excludes the no-style value and the estimate reaches the threshold, clear "
-             "when the interval lies inside the threshold, inconclusive otherwise (equivalence_decision)")
-"""Rule B, for published point cutoffs: the estimate must pass the cutoff and differ from the no-style value."""
+"""The one verdict rule of every response-style index, symmetric: the interval must settle the question either way.
+
+A flag is the claim "the style is at least this strong", clear the claim "it is weaker": each needs the whole
+interval on its side of the threshold, as the two one-sided tests of an equivalence test need theirs (Schuirmann,
+1987). An earlier rule flagged on the point estimate alone (interval excluding the no-style value, estimate past the
+threshold) while clear needed the whole interval: with few answers a style barely past its threshold was flagged
+and one barely below it was inconclusive. Now both are inconclusive, and the interpretability of a scale says so."""
+TWO_SIDED_RULE = ("flagged when the whole interval lies beyond ±threshold (above it or below its negative), clear "
+                  "when it lies within ±threshold, inconclusive otherwise")
+""":data:`BEYOND_RULE` for an index whose style may go either way (position-following: primacy or recency)."""
 
 
 def require(answers: pd.DataFrame, needed: Iterable[str], what: str) -> None:
@@ -38,7 +43,7 @@ def check_ci(ci: float) -> None:
 
 
 def beyond_verdict(low: float, high: float, threshold: float) -> StyleVerdict:
-    """Rule A: the whole interval above the threshold, at or below it, or across it."""
+    """:data:`BEYOND_RULE`: the whole interval above the threshold, at or below it, or across it."""
     if not (math.isfinite(low) and math.isfinite(high)):
         return "not assessed"
     if low > threshold:
@@ -48,13 +53,15 @@ def beyond_verdict(low: float, high: float, threshold: float) -> StyleVerdict:
     return "inconclusive"
 
 
-def size_verdict(value: float, low: float, high: float, *, null: float, threshold: float,
-                 two_sided: bool = False) -> StyleVerdict:
-    """Rule B: :func:`equivalence_decision` of ``value − null`` against the bound ``threshold − null`` (one-sided:
-    only values above matter; two-sided: ±)."""
-    decision = equivalence_decision(value - null, low - null, high - null, bound=threshold - null,
-                                    sides="two-sided" if two_sided else "one-sided")
-    return {"equivalent": "clear", "different": "flagged"}.get(decision.verdict, decision.verdict)  # type: ignore
+def two_sided_verdict(low: float, high: float, threshold: float) -> StyleVerdict:
+    """:data:`TWO_SIDED_RULE`: the whole interval beyond ±threshold, within it, or across a bound."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "not assessed"
+    if low > threshold or high < -threshold:
+        return "flagged"
+    if -threshold <= low and high <= threshold:
+        return "clear"
+    return "inconclusive"
 
 
 def not_assessed(name: str, unit: Unit, threshold: float, source: str, reason: str, method: str,

@@ -66,7 +66,7 @@ def test_the_matrix_sets_each_run_beside_the_others_and_matches_each_runs_own_sc
         assert s.entries[0].interpretable is True
         assert s.entries[1].interpretable is False  # sim/biased picks the first option shown
         assert any("position" in why for why in s.entries[1].interpretability_reasons)
-        assert math.isnan(s.entries[3].mean) and s.entries[3].interpretable is None
+        assert math.isnan(s.entries[3].mean) and s.entries[3].readability is None
     # the position-following model's order shift is large and its trait-following peer's small
     shifts = [abs(s.entries[1].order_shift) for s in mx.scales]
     assert min(shifts) > 1.0 > max(abs(s.entries[0].order_shift) for s in mx.scales)

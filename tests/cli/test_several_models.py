@@ -28,7 +28,7 @@ def test_several_models_print_one_side_by_side_summary_and_exit_1_when_one_faile
     res, _, folder = audited
     assert res.exit_code == 1, res.output
     out = res.output
-    assert "Runs side by side" in out and "Scale means (✗ cannot be read as a trait)" in out
+    assert "Runs side by side" in out and "Scale means (✗ cannot be read as a trait; ? uncertain)" in out
     for line in res.stdout.splitlines():  # the tables (stage lines on stderr are plain log lines)
         assert len(line) <= 80, line
     assert re.search(r"conscientiousness +\d\.\d\d +3\.00 ✗ +\d\.\d\d +—", out), out  # no name cut

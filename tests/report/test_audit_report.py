@@ -126,7 +126,7 @@ def test_model_text_is_escaped(runs):
     ("one_template", ["Only one prompt template was used", "The reversed option order was not used",
                       "Only one inventory was given"]),
     ("refusals", ["No prompt got a usable answer", "no respondent has a score", "mostly refused"]),
-    ("empty", ["The run has no stored responses", "no scale of this inventory could be scored"]),
+    ("empty", ["The run has no stored responses", "no respondent has a score on this scale"]),
 ])
 def test_missing_pieces_are_explained(runs, which, expected):
     html = render_audit_report(getattr(runs, which), db=runs.db, n_boot=0)

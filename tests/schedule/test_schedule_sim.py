@@ -189,3 +189,28 @@ def test_two_alike_versions_with_36_respondents_show_no_drift_and_exit_0(tmp_pat
     for c in checks:
         if c.kind == "scale_shift":
             assert -c.threshold < c.ci_low and c.ci_high < c.threshold
+
+
+def test_two_first_option_versions_are_never_certified_no_drift(tmp_path, write_plan):
+    """Issue 14: scores made by option position are not traits. Two sim/biased versions agree perfectly, yet no
+    scale shift or reliability drop may read "no drift": each is "not assessable" with the reason, and the plan,
+    which could check no trait, is inconclusive (exit 4)."""
+    plan = write_plan(f"""\
+        name: biased
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        {SMALL}
+        models: ["sim/biased", "sim/biased?seed=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 4, result.output + result.stderr
+    assert summary.inconclusive and not summary.drift and summary.exit_code == 4
+    checks = summary.comparisons[0].checks
+    trait_checks = [c for c in checks if c.kind in ("scale_shift", "reliability_drop")]
+    assert len(trait_checks) == 10 and all(c.verdict != "no drift" for c in trait_checks)
+    shifts = [c for c in trait_checks if c.kind == "scale_shift"]
+    assert all(c.verdict == "not assessable" and "not readable in version sim/biased" in c.reason
+               and "option position" in c.reason and "NOT ASSESSABLE" in c.summary for c in shifts)
+    assert "not assessable (scale not readable as a trait)" in result.output
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "not assessable" in page and "no drift</span>" not in page

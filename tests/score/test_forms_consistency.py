@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from psychometrics.cli import app
 from psychometrics.report import SECTION_IDS, render_audit_report
 from psychometrics.score import AuditScores, score
-from tests.score.conftest import run
+from tests.score.conftest import frame, run
 
 runner = CliRunner()
 DESIGN = dict(templates=["instruct"], orders=["original"], samples=16, limit_items=20)
@@ -120,14 +120,68 @@ def test_the_verdict_is_inconclusive_when_the_intervals_cannot_rule_a_difference
     from psychometrics.score._forms import _scale_verdict
     from psychometrics.stats import mean_shift, parallel_forms_reliability
 
-    a = [3.0, 3.4, 2.2, 4.0, 3.6, 2.8]
-    close = [3.1, 3.3, 2.3, 4.1, 3.5, 2.8]  # r ≈ .99, shift ≈ 0 with a narrow interval
+    a = [3.0, 3.4, 2.2, 4.0, 3.6, 2.8, 3.2, 2.5, 3.9, 2.1]
+    close = [3.1, 3.3, 2.3, 4.1, 3.5, 2.8, 3.2, 2.6, 3.8, 2.1]  # r ≈ .99, shift ≈ 0 with a narrow interval
     noisy = [3.9, 3.0, 2.2, 4.6, 3.4, 3.8]  # r ≈ .6, shift +0.4 with a wide interval
     verdict, _ = _scale_verdict(parallel_forms_reliability(a, close), mean_shift(a, close), 4.0)
     assert verdict == "consistent"
-    verdict, reasons = _scale_verdict(parallel_forms_reliability(a, noisy), mean_shift(a, noisy), 4.0)
+    verdict, reasons = _scale_verdict(parallel_forms_reliability(a[:6], noisy), mean_shift(a[:6], noisy), 4.0)
     assert verdict == "inconclusive" and len(reasons) == 2
     verdict, reasons = _scale_verdict(parallel_forms_reliability(a[:2], close[:2]), mean_shift(a[:1], close[:1]), 4.0)
     assert verdict == "inconclusive"  # r needs 3 pairs; one pair has a shift but no interval
     verdict, _ = _scale_verdict(parallel_forms_reliability([], []), mean_shift([], []), 4.0)
     assert verdict == "not enough data"
+
+
+def test_a_perfect_correlation_from_a_handful_of_respondents_does_not_certify_consistency():
+    # r = 1 collapses Fisher's interval to [1, 1] at any n; four respondents cannot show that forms agree
+    from psychometrics.score._forms import _scale_verdict
+    from psychometrics.stats import mean_shift, parallel_forms_reliability
+
+    a, b = [2.0, 3.0, 4.0, 5.0], [2.0, 3.0, 4.0, 5.0]
+    rel = parallel_forms_reliability(a, b)
+    assert (rel.value, rel.ci_low, rel.n) == (1.0, 1.0, 4)
+    verdict, reasons = _scale_verdict(rel, mean_shift(a, [x + 0.01 for x in b]), 4.0)
+    assert verdict == "inconclusive"
+    assert reasons == ["only 4 matched respondent(s): calling the forms consistent needs at least 10"]
+
+
+def test_forms_cut_to_different_items_are_compared_over_the_items_asked_on_both(score_db, tmp_path):
+    # A user's form that lists the paraphrases in another order: --limit-items then asks other items of it.
+    import yaml
+
+    from psychometrics.inventory import inventory_dir, load_inventory, score_scales
+
+    doc = yaml.safe_load((inventory_dir() / "ipip50-paraphrase.yaml").read_text())
+    doc["id"], doc["items"] = "ipip50-paraphrase-rev", doc["items"][::-1]
+    path = tmp_path / "ipip50-paraphrase-rev.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    run_id = run(score_db, ALIKE, ["ipip50", str(path)], templates=["instruct"], orders=["original"], samples=12,
+                 limit_items=30)
+    [pair] = _scores(score_db, run_id).forms
+    # the first 30 of ipip50 are items 1–30; the first 30 of the reversed form render items 50…21
+    assert pair.note is not None and "the 10 original item(s) asked on both" in pair.note
+    assert "20 only on ipip50 (" in pair.note and "20 only on ipip50-paraphrase-rev (" in pair.note
+    answers = frame(score_db, run_id)
+    answers = answers[answers["status"] == "ok"].assign(respondent=lambda d: d["template"] + "|" + d["order"] + "|"
+                                                        + d["sample"].astype(str) + "|-")
+    original = load_inventory("ipip50")
+    shared = {str(i) for i in range(21, 31)}
+    ref = score_scales(original, answers[(answers["inventory"] == "ipip50") & answers["item"].isin(shared)]
+                       [["respondent", "item", "value"]])
+    for sc in pair.scales:
+        expected = ref[ref["scale"] == sc.scale]["score"].mean()
+        assert sc.shift.mean_a == pytest.approx(expected, abs=1e-12), sc.scale
+        assert sc.reliability.value > 0.8 and abs(sc.shift.diff) < 0.2, sc  # two shared items per scale
+
+
+def test_score_over_two_runs_uses_each_runs_temperature_for_sample_stability(score_db):
+    design = dict(templates=["instruct", "qa"], orders=["original"], samples=3, limit_items=20)
+    cold = [run(score_db, ALIKE, [inv], **design) for inv in ("ipip50", "ipip50-paraphrase")]
+    scored = _scores(score_db, cold)
+    assert scored.sample_retest == [] and "temperature 0" in scored.sample_retest_reason
+    warm = [run(score_db, ALIKE, [inv], temperature=0.7, **design) for inv in ("ipip50", "ipip50-paraphrase")]
+    scored = _scores(score_db, warm)
+    assert scored.sample_retest_reason is None
+    assert {r.temperature for r in scored.sample_retest} == {0.7}
+    assert {r.inventory for r in scored.sample_retest} == {"ipip50", "ipip50-paraphrase"}

@@ -184,3 +184,68 @@ def test_negative_alpha_names_the_unreversed_item():
     rel = next(r for r in s.reliability if r.scale == "extraversion")
     assert rel.items is not None and wrong.id in rel.items.negative
     assert any(repr(wrong.id) in n and "need reversing" in n for n in rel.notes), rel.notes
+
+
+def test_compare_never_certifies_no_change_on_unreadable_scales(biased, db, tmp_path):
+    """Issue 14: two first-option responders give the same 3.00 on every scale; that is not "no change" in a trait.
+    Every scale is "not assessable" with the reason, on the page and in the CLI lines."""
+    from psychometrics.report import write_comparison_report
+    from psychometrics.score import compare_runs
+
+    run_a, _ = biased
+    run_b, _ = _scores(db, "sim/biased?seed=1", ["bfi44", "ipip50"], orders=["original", "reversed"], samples=2)
+    cmp = compare_runs(run_a, run_b, db=db, n_boot=0)
+    assert len(cmp.scales) == 10
+    assert all(s.verdict == "not assessable" for s in cmp.scales), [s.verdict for s in cmp.scales]
+    assert all("not readable in run A" in s.warning and "option position" in s.warning for s in cmp.scales)
+    assert any("10 not assessable: not readable as traits" in line for line in cmp.changes), cmp.changes
+    page = write_comparison_report(run_a, run_b, db=db, out=tmp_path / "c.html", comparison=cmp).read_text("utf-8")
+    assert page.count(">not assessable</span>") == 10 and ">no change</span>" not in page
+    text = CliRunner().invoke(app, ["compare", run_a, run_b, "--db", db, "--n-boot", "0", "--out", str(tmp_path)]).stdout
+    assert "10 not assessable" in text
+
+
+def test_an_inconclusive_style_index_makes_a_scale_uncertain_not_readable(db):
+    """Issue 14: a respondent that takes the first option shown 30% of the time (sim, generate mode, 18
+    respondents) has position-following indices near the 0.25 threshold whose intervals straddle it. Such a scale is
+    neither readable nor unreadable: ``interpretable`` is null, ``readability`` "uncertain", the index is named in
+    the reasons, and the summary's first line counts it."""
+    run_id, s = _scores(db, "sim/default?first_option=0.3", ["bfi44"], orders=["original", "reversed"], samples=3,
+                        mode="generate")
+    styles = s.response_styles[0].scales
+    for sc in s.scales:
+        st = styles[sc.scale]
+        rates = [] if st.following.index.verdict == "clear" else [st.positions.first, st.positions.last]
+        content = [*rates, st.following.index, st.acquiescence.index, st.acquiescence.nay_saying,
+                   st.straight_lining.index]
+        verdicts = {i.verdict for i in content}
+        # the state follows from the index verdicts, recomputed here
+        expected = (False if "flagged" in verdicts else None if "inconclusive" in verdicts else True)
+        assert sc.interpretable is expected, (sc.scale, verdicts)
+        if expected is None:
+            assert sc.readability == "uncertain" and sc.interpretability_reasons
+            assert all(r.startswith("uncertain whether") and "straddles the threshold" in r
+                       for r in sc.interpretability_reasons)
+    uncertain = [sc for sc in s.scales if sc.interpretable is None]
+    assert uncertain, [(sc.scale, sc.readability) for sc in s.scales]
+    assert not any(sc.interpretable is True for sc in s.scales)  # a 30% position-follower is never certified
+    assert f"{len(uncertain)} uncertain" in s.readability()
+    data = json.loads(CliRunner().invoke(app, ["score", run_id, "--db", db, "--json", "--n-boot", "0"]).stdout)
+    assert [sc["interpretable"] for sc in data["scales"]] == [sc.interpretable for sc in s.scales]
+    assert any(sc["interpretable"] is None and sc["readability"] == "uncertain" for sc in data["scales"])
+    text = CliRunner().invoke(app, ["score", run_id, "--db", db, "--n-boot", "0"]).stdout
+    flat = " ".join(text.split())  # the console wraps long lines
+    assert flat.startswith(" ".join(s.readability().split())) and "? uncertain" in flat
+
+
+def test_the_report_lists_every_style_index_with_its_threshold_source(biased, db, tmp_path):
+    from psychometrics.report import write_audit_report
+
+    run_id, s = biased
+    page = write_audit_report(run_id, db=db, out=tmp_path / "r.html", scores=s).read_text(encoding="utf-8")
+    assert 'id="response-styles"' in page
+    overall = s.response_styles[0].overall
+    assert page.count('<table class="styles">') == len(s.response_styles) == 2
+    for index in overall.indices():
+        assert index.name in page
+    assert "95th percentile of 2,800 people" in page and "0.408" in page  # the human rate for 5 options

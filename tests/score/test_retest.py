@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from psychometrics.administer import audit
 from psychometrics.cli import app
-from psychometrics.report import COMPARE_SECTION_IDS, render_comparison_report
+from psychometrics.report import COMPARE_SECTION_IDS, render_audit_report, render_comparison_report
 from psychometrics.schedule import ScheduleSummary
 from psychometrics.score import compare_runs, respondent_scores, score
 from tests.score.conftest import frame, run
@@ -149,3 +149,60 @@ def test_the_schedule_page_reports_test_retest_between_versions(tmp_path):
     assert all(r.consistency.value > 0.5 for r in comparison.retest if not math.isnan(r.consistency.value))
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "test–retest reliability of sim/steady?noise=0.3 against sim/steady" in page
+
+
+def test_the_audit_report_shows_stability_across_samples_or_why_there_is_none(score_db, two_runs):
+    warm = run(score_db, FIRST, ["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
+               samples=3, temperature=0.7)
+    html = render_audit_report(warm, db=score_db, n_boot=0)
+    section = html[html.index('<h3 id="sample-stability">'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<tr><td>bfi44</td>") == 5 and "ICC(2,1)" in section
+    cold = render_audit_report(two_runs[0], db=score_db, n_boot=0)
+    section = cold[cold.index('<h3 id="sample-stability">'):]
+    assert "sampled at temperature 0" in section[:section.index("</section>")]
+
+
+def test_the_schedule_page_reports_each_versions_stability_across_samples(tmp_path):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(textwrap.dedent("""\
+        name: stability-plan
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: [instruct, qa], orders: [original, reversed], samples: 3, limit_items: 10,
+                 temperature: 0.7}
+        models:
+          - "sim/steady"
+          - "sim/steady?noise=0.3"
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["schedule", str(plan), "--out", str(out)])
+    summary = ScheduleSummary.from_json((out / "summary.json").read_text(encoding="utf-8"))
+    assert not summary.errors, result.output
+    for version in summary.versions:
+        assert version.sample_retest_reason is None and len(version.sample_retest) == 5
+        assert {r.temperature for r in version.sample_retest} == {0.7}
+    page = (out / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('<h3 id="stability">'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<td>bfi44 / ") == 10 and "#2" in section
+
+
+def test_runs_that_asked_different_items_are_compared_over_the_items_asked_in_both(score_db):
+    design = dict(templates=["instruct", "qa"], orders=["original", "reversed"], samples=4)
+    a = run(score_db, FIRST, ["bfi44"], limit_items=20, **design)
+    b = run(score_db, SECOND, ["bfi44"], limit_items=30, **design)
+    cmp = compare_runs(a, b, db=score_db, n_boot=0)
+    assert cmp.retest_note == ("the runs asked different items (0 only in the first, 10 only in the second): both "
+                               "runs' scale scores use only the 20 item(s) asked in both")
+    fa, fb = frame(score_db, a), frame(score_db, b)
+    fb = fb[fb["item"].isin(set(fa["item"]))]
+    scores = [respondent_scores(f) for f in (fa, fb)]
+    for row in cmp.retest:
+        sides = [s[s["scale"] == row.scale].set_index("respondent")["score"] for s in scores]
+        matched = pd.concat(sides, axis=1, keys=["a", "b"], join="inner").dropna().reset_index(names="respondent")
+        ref = _pingouin(matched.melt(id_vars="respondent", var_name="run", value_name="score"), "respondent", "run")
+        assert row.agreement.value == pytest.approx(ref.loc["ICC(A,1)", "ICC"], abs=1e-12), row.scale
+    result = CliRunner().invoke(app, ["compare", a, b, "--db", score_db, "--n-boot", "0"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "test–retest: the runs asked different items" in result.stdout

@@ -13,6 +13,7 @@ import pytest
 import psychometrics.stats._positions as positions_module
 from psychometrics.plan import order_permutation
 from psychometrics.stats import displayed_positions, position_following, position_rates
+from psychometrics.stats._positions import HUMAN_END_RATE, HUMAN_END_RATE_OPTIONS, human_end_rate
 from tests.stats.conftest import run_doctests
 
 VALUES = [1, 2, 3, 4, 5]
@@ -71,18 +72,21 @@ def test_ceiling_is_the_most_a_content_responder_can_reach():
                    ["original", "rotated-2", "rotated-2"]):
         items = {f"q{i}": [1] * len(orders) for i in range(6)}
         df = answers_for(orders, items)
-        ceiling = position_rates(df, shown_values=SHOWN).first.threshold
+        threshold = position_rates(df, shown_values=SHOWN).first.threshold
         # brute force: the content pattern that maximises the expected first-position share is a point mass on
         # one value per item; every other pattern (a mixture of them) gets less
         best = np.mean([max(sum(SHOWN[o][0] == v for o in orders) for v in VALUES) / len(orders) for _ in items])
-        assert ceiling == pytest.approx(best, abs=1e-12)
+        ceiling = best
+        # the threshold is the lower of the ceiling and the human rate for 5 options (issue 14)
+        assert threshold == pytest.approx(min(best, human_end_rate(5)), abs=1e-12)
         for _ in range(200):
             p = rng.dirichlet(np.ones(5), size=len(items))  # any content responder: P(value) per item, all orders
             expected = np.mean([p[i][VALUES.index(SHOWN[o][0])] for i in range(len(items)) for o in orders])
             assert expected <= ceiling + 1e-12
-    # original + reversed: one half; every order of a 5-point item: 2 of 6 orders show 5 first
+    # original + reversed: a ceiling of one half, above the human rate 0.34 · 6/5 = 0.408; every order of a 5-point
+    # item: 2 of 6 orders show 5 first, a ceiling of 1/3 below it
     assert position_rates(answers_for(["original", "reversed"], {"q": [1, 1]}), shown_values=SHOWN).first.threshold \
-        == 0.5
+        == pytest.approx(0.408)
     assert position_rates(answers_for(list(SHOWN), {"q": [1] * 6}), shown_values=SHOWN).first.threshold \
         == pytest.approx(2 / 6)
 
@@ -110,7 +114,7 @@ def test_one_order_cannot_tell_position_from_content():
 def test_without_shown_values_the_ceiling_is_the_largest_order_share():
     df = answers_for(["original", "original", "original", "reversed"] * 5, {"q": [1, 1, 1, 5] * 5})
     r = position_rates(df.drop(columns="item"), n_options=5)
-    assert r.first.threshold == 0.75 and "shown_values" in r.first.warning
+    assert r.first.threshold == pytest.approx(min(0.75, human_end_rate(5))) and "shown_values" in r.first.warning
     with pytest.raises(ValueError, match="n_options or shown_values"):
         position_rates(df)
     with pytest.raises(ValueError, match="outside 1…5"):
@@ -215,3 +219,27 @@ def test_longstring_helper_matches_itertools():
     for _ in range(200):
         x = rng.integers(1, 4, size=int(rng.integers(1, 12))).astype(float)
         assert _longstring(x) == max(len(list(g)) for _, g in groupby(x))
+
+
+def test_the_human_end_rate_is_the_95th_percentile_of_real_respondents():
+    """Issue 14: the first/last-position threshold is grounded in 2,800 people (psych bfi, 6 options in a fixed
+    order), recomputed here from the raw answers: the share of a person's answers an original + reversed design
+    would put at the first position is (answers at 1 + answers at 6) / (2 · items answered)."""
+    from tests.reference import BFI_CSV
+
+    data = pd.read_csv(BFI_CSV)
+    items = data[[c for c in data.columns if c[0] in "ACENO" and c[1:].isdigit()]]
+    assert items.shape == (2800, 25) and set(items.stack().dropna().unique()) == {1, 2, 3, 4, 5, 6}
+    answered = items.notna().sum(axis=1)
+    rate = ((items == 1).sum(axis=1) + (items == 6).sum(axis=1)) / (2 * answered)
+    assert HUMAN_END_RATE_OPTIONS == 6
+    assert np.quantile(rate, 0.95) == pytest.approx(HUMAN_END_RATE, abs=0.005)
+    assert np.median(rate) == pytest.approx(0.14, abs=0.005)
+    # carried by the ratio to chance: twice chance with 6 options; 0.408 for 5; the content ceiling (½ with two
+    # orders) stays the bound for 2 to 4 options
+    assert HUMAN_END_RATE / (1 / 6) == pytest.approx(2.04)
+    assert human_end_rate(5) == pytest.approx(0.408) and human_end_rate(7) == pytest.approx(0.34 * 6 / 7)
+    two = pd.DataFrame({"order": ["original", "reversed"] * 4, "position": [1, 2, 3, 4] * 2})
+    assert position_rates(two, n_options=4).first.threshold == 0.5  # human rate 0.51 > the ceiling ½
+    with pytest.raises(ValueError, match="at least 2"):
+        human_end_rate(1)

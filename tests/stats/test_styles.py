@@ -71,7 +71,10 @@ def test_balanced_agreement_share_and_its_mover_interval():
     [(1.0, 40, "flagged"), (0.75, 400, "flagged"), (0.5, 400, "clear"), (0.6, 40, "inconclusive"),
      (0.7, 2000, "flagged"),
      (0.6, 400, "inconclusive"),  # 0.6 < 0.625, but the interval (± 0.034) passes 0.625
-     (0.6, 4000, "clear")],  # the same share with ten times the answers: the interval stays below 0.625
+     (0.6, 4000, "clear"),  # the same share with ten times the answers: the interval stays below 0.625
+     # symmetric rule (issue 14): 0.65 passes 0.625 and its interval excludes 0.5, but it reaches below 0.625 —
+     # as inconclusive as 0.6 with an interval reaching above it; with 20 times the answers it is flagged
+     (0.65, 400, "inconclusive"), (0.65, 8000, "flagged")],
 )
 def test_acquiescence_verdicts(agree_share, n, verdict):
     k = round(agree_share * n)
@@ -146,7 +149,13 @@ def test_identical_answers_to_one_keying_are_not_assessed():
     assert res.index.verdict == "not assessed" and "keyed one way may be content" in res.index.reason
     assert all(r.identical and not r.assessed for r in res.respondents)
     mixed = straight_lining(df.assign(keying=[1, -1] * 4))
-    assert mixed.index.value == 1.0 and mixed.index.verdict == "flagged"
+    # 2 of 2 straight-line, but the Wilson interval [0.34, 1] allows a minority: inconclusive under the symmetric
+    # rule (the earlier rule flagged it on the point estimate); 8 of 8 ([0.68, 1]) lies wholly above one half
+    assert mixed.index.value == 1.0 and mixed.index.verdict == "inconclusive"
+    assert wilson_ci(2, 2).ci_low < 0.5 < wilson_ci(8, 8).ci_low
+    eight = pd.concat([df.assign(keying=[1, -1] * 4, respondent=[f"{r}{i}" for r in df["respondent"]])
+                       for i in range(4)])
+    assert straight_lining(eight).index.verdict == "flagged"
     with pytest.raises(ValueError, match="min_items"):
         straight_lining(df, min_items=1)
 
@@ -167,3 +176,28 @@ def test_response_styles_says_what_it_cannot_assess():
     assert "not ordered" in scenario.extreme.reason and "not ordered" in scenario.acquiescence.index.reason
     back = ResponseStyles.model_validate_json(res.model_dump_json())
     assert back.extreme.value == res.extreme.value and math.isnan(back.positions.first.value)
+
+
+def test_position_following_verdict_is_symmetric():
+    """Issue 14: the flag needs the whole interval beyond ±0.25, as clear needs it within; a small sample whose
+    estimate passes 0.25 with an interval reaching below it is inconclusive, not flagged."""
+    from psychometrics.stats import position_following
+
+    rng = np.random.default_rng(11)
+
+    def run(share_first: float, n_items: int) -> object:
+        rows = []
+        for i in range(n_items):
+            keying = 1 if i % 2 else -1
+            content = 2 if keying == 1 else 4  # a content answer, the same in both orders
+            for order in ("original", "reversed"):
+                first = rng.random() < share_first
+                value = (1 if order == "original" else 5) if first else content
+                position = value if order == "original" else 6 - value
+                rows.append({"item": f"q{i}", "order": order, "value": value, "position": position,
+                             "keying": keying})
+        return position_following(pd.DataFrame(rows), scale_min=1, scale_max=5).index
+
+    small = run(0.18, 30)
+    assert small.ci_low < 0.25 < small.ci_high and small.verdict == "inconclusive"
+    assert run(0.9, 200).verdict == "flagged" and run(0.0, 200).verdict == "clear"

@@ -18,6 +18,10 @@ MODELS = {"first": ("sim/biased", ["bfi44"]), "acquiescent": ("sim/acquiescent",
           "content-planted": ("sim/steady?extraversion=1.5&neuroticism=-1.5", ["bfi44", "ipip50"])}
 """Style → the sim model string and the inventories it answers (an audit costs ~15 ms a cell: bfi44 for every
 style, the keying-balanced IPIP-50 too for the content responders that must not be flagged)."""
+SAMPLES = {"acquiescent": 4}
+"""Samples per template × order (default 1). The acquiescent respondent (a 1 SD shift toward agreement) agrees on
+about 0.67 of the balanced answers: with one sample (264 answers) the 95% interval [0.60, 0.72] straddles the
+0.625 threshold, which the symmetric rule (issue 14) calls inconclusive; four samples settle it."""
 
 
 def style_frame(responses: pd.DataFrame, inventory_id: str) -> tuple[pd.DataFrame, dict, tuple[int, int]]:
@@ -40,7 +44,7 @@ def styles(tmp_path_factory) -> dict[str, dict[str, tuple[ResponseStyles, dict[s
     db = f"sqlite:///{tmp_path_factory.mktemp('styles') / 'runs.db'}"
     out: dict = {}
     for style, (model, inventories) in MODELS.items():
-        run = audit(model, inventories, orders=["original", "reversed"], db=db).run
+        run = audit(model, inventories, orders=["original", "reversed"], samples=SAMPLES.get(style, 1), db=db).run
         with Store(db) as store:
             responses = store.responses_frame(run.run_id)
         out[style] = {}
