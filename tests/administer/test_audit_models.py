@@ -63,7 +63,7 @@ def test_the_matrix_sets_each_run_beside_the_others_and_matches_each_runs_own_sc
     for s in mx.scales:
         own = next(x for x in steady.scales if x.scale == s.scale)
         assert s.entries[0].mean == pytest.approx(own.mean)
-        assert s.entries[0].interpretable is True
+        assert s.entries[0].interpretable is not False  # follows the items' content (readable or uncertain)
         assert s.entries[1].interpretable is False  # sim/biased picks the first option shown
         assert any("position" in why for why in s.entries[1].interpretability_reasons)
         assert math.isnan(s.entries[3].mean) and s.entries[3].readability is None
