@@ -34,6 +34,41 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (:class:`tests.support.postgres.PostgresCluster`) for the session.
+
+    Skipped where none can be started (no server installed), except where ``PSYCHOMETRICS_REQUIRE_POSTGRES`` is set,
+    as CI sets it: there that is a failure."""
+    from tests.support.postgres import PostgresCluster, PostgresUnavailable, required
+
+    try:
+        cluster = PostgresCluster().__enter__()
+    except PostgresUnavailable as exc:
+        if required():
+            pytest.fail(f"PostgreSQL is required here (PSYCHOMETRICS_REQUIRE_POSTGRES) but: {exc}", pytrace=False)
+        pytest.skip(f"no PostgreSQL cluster can be started: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+@pytest.fixture
+def pg_db(postgres) -> str:
+    """The URL of a fresh, empty PostgreSQL database in the session's cluster."""
+    return postgres.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty store on each backend in turn: an SQLite file, then a database in the session's PostgreSQL
+    cluster (see :func:`postgres` for when that is skipped)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'runs.db'}"
+    return request.getfixturevalue("pg_db")
+
+
+@pytest.fixture(scope="session")
 def smollm2_server():
     """``python -m llama_cpp.server`` serving SmolLM2-135M-Instruct (a chat model) on 127.0.0.1, for the session."""
     from tests.support.llama_server import LlamaServer

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics._format import count, money
-from psychometrics.administer._call import CallOptions
+from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
@@ -34,7 +34,7 @@ from psychometrics.plan import (
     ReasoningEffort,
     build_plan,
 )
-from psychometrics.store import Run, Store
+from psychometrics.store import Run, Store, lease_seconds
 
 if TYPE_CHECKING:
     from psychometrics.administer._batch import BatchOptions
@@ -284,8 +284,11 @@ def _check_reachable(api_base: str | None) -> None:
         with socket.create_connection((parts.hostname, port), timeout=5):
             pass
     except OSError as exc:
+        from psychometrics.administer._connection import connection_failure
+
         reason = exc.strerror or str(exc) or type(exc).__name__
-        raise AuditError(f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
+        raise AuditError(connection_failure(exc, api_base)
+                         or f"cannot connect to --api-base {sanitize_api_base(api_base)}: {reason}") from None
 
 
 def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> None:
@@ -443,6 +446,10 @@ def audit(
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
                    design.settings.max_tokens, max_wait, max_cost)
+    try:
+        lease_s = lease_seconds()
+    except ValueError as exc:
+        raise AuditError(str(exc)) from None
     invs = [load_inventory(i) for i in design.inventories]
 
     def plan_at(where: str | None) -> Plan:
@@ -456,10 +463,11 @@ def audit(
     plan = plan_at(endpoint)
     run_id = run_id or default_run_id(model, design, api_base)
     provider = _provider(model, api_base)
+    prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)  # a dry run refuses it too
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
-        per_request = (1 if design.settings.mode == "logprobs" or (
+        per_request = (LOGPROB_TOKENS if design.settings.mode == "logprobs" or (
             design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
@@ -476,7 +484,7 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
-    prompt_as, api_key = _ready(model, provider, design.settings, api_base)
+    _, api_key = _ready(model, provider, design.settings, api_base)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
     with store:
         if store.has_run(run_id):
@@ -528,12 +536,16 @@ def audit(
         tally = Tally()
         status = run.status
 
+        position = {c.cell_id: i for i, c in enumerate(plan.cells)}
+
         def ask(cells: list) -> Any:
+            leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share these cells
+            leases.prepare((c.cell_id, position[c.cell_id]) for c in cells)
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
                 pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
-                spent_before=store.run_cost(run_id),
+                spent_before=store.run_cost(run_id), leases=leases,
             )
 
         try:
@@ -561,17 +573,21 @@ def audit(
             raise
         finally:
             close()
-            counts = store.status_counts(run_id)
-            unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
-            if status == "finished" and unanswered:
-                status = "failed"
-            run = run.model_copy(update={
-                "status": status, "wall_s": run.wall_s + time.monotonic() - started,
-                "counts": counts, "cost_usd": store.run_cost(run_id),
-                "mode_used": tally.mode_used or run.mode_used,
-                **({"finished_at": time.time()} if status == "finished" else {}),
-            })
-            store.save_run(run)
+            session = (status, time.monotonic() - started, tally.mode_used)
+
+            def finish(stored: Run) -> Run:  # read afresh: other processes may have worked on this run meanwhile
+                counts = store.status_counts(run_id)
+                unanswered = counts.get("error", 0) and not any(counts.get(k) for k in ("ok", "refused", "invalid"))
+                status = "failed" if session[0] == "finished" and unanswered else session[0]
+                return stored.model_copy(update={
+                    "status": status, "wall_s": stored.wall_s + session[1], "counts": counts,
+                    "cost_usd": store.run_cost(run_id), "mode_used": session[2] or stored.mode_used,
+                    **({"finished_at": time.time()} if status == "finished" else {}),
+                })
+
+            run = store.update_run(run_id, finish)
+            unanswered = run.status == "failed" and not tally.stopped
+            status, counts = run.status, run.counts
         if tally.stopped is not None:
             from psychometrics.administer._endpoint import explain
 

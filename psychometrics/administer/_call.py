@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from psychometrics.administer._connection import as_connection_error
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
 from psychometrics.plan import Cell, GenerationSettings, PromptFormat
@@ -221,15 +222,23 @@ def fast_template(mode: AnswerMode, opts: CallOptions) -> Any:
 
 
 async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
-    """One request: through the fast path where it applies, else ``litellm.acompletion``; raises what litellm raises."""
-    template = fast_template(mode, opts)
-    if template is not None:
-        assert opts.fast is not None
-        return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
-    lib = litellm()
-    if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
-        return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
-    return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
+    """One request: through the fast path where it applies, else ``litellm.acompletion``; raises what litellm raises,
+    except that a request that got no HTTP reply raises litellm's ``APIConnectionError`` naming why
+    (:mod:`psychometrics.administer._connection`)."""
+    try:
+        template = fast_template(mode, opts)
+        if template is not None:
+            assert opts.fast is not None
+            return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
+        lib = litellm()
+        if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
+            return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
+        return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
+    except Exception as exc:
+        named = as_connection_error(exc, model=opts.model, api_base=opts.api_base)
+        if named is None:
+            raise
+        raise named from exc  # litellm reports a refused connection as HTTP 500 "Connection error."
 
 
 if sys.version_info >= (3, 11):

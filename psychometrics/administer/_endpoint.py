@@ -1,7 +1,8 @@
 """Fail fast on a dead endpoint: notice that every request is refused the same way, stop, and say why.
 
 A wrong ``--api-base`` (no ``/v1``), a model name the server does not know, or a refused key makes every
-request fail with the same client error (HTTP 404, 401, 403, 400), which retrying cannot change. After
+request fail with the same client error (HTTP 404, 401, 403, 400), which retrying cannot change; a server that
+is gone (the connection refused, after the retries) fails the same way every time too. After
 :data:`FAIL_FAST_AFTER` cells in a row end in the same such error the run stops taking new cells (requests
 already in flight finish and are stored) and :func:`explain` turns the error into one line with the cause and
 a hint, found by asking the server what it serves (``GET …/models``). The cells must hold different prompts (the
@@ -21,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Literal
 
+from psychometrics.administer._connection import connection_failure, refused
 from psychometrics.administer._retry import is_client_error, refused_before_sending, status_code
 from psychometrics.store import Response
 
@@ -62,7 +64,7 @@ def _per_prompt(exc: BaseException) -> bool:
 def dead_endpoint_cause(exc: BaseException | None) -> str | None:
     """What makes errors "the same" for failing fast (class, status, message without numbers), or None when
     ``exc`` is not an error that every request would get."""
-    if exc is None or not is_client_error(exc) or _per_prompt(exc):
+    if exc is None or not (is_client_error(exc) or refused(exc)) or _per_prompt(exc):
         return None
     text = re.sub(r"[0-9a-f]{8,}|\d+", "#", " ".join(str(exc).split()).lower())
     return f"{type(exc).__name__}|{status_code(exc)}|{text}"
@@ -131,6 +133,8 @@ def hint(exc: BaseException, *, model: str, provider: str, api_base: str | None,
     key = api_key if api_key and api_key != "not-needed" else os.environ.get(variable)
     if isinstance(exc, NoLogprobs) or (is_client_error(exc) and "logprob" in str(exc).lower()):
         return "the provider gives no log-probabilities for this model: use --mode generate (or auto)"
+    if refused(exc):
+        return connection_failure(exc, api_base) or "connection refused"
     if refused_before_sending(exc):
         return f"litellm refused the request before sending it: {_server_message(exc)}"
     if code == 404:

@@ -19,7 +19,8 @@ class CostEstimate(Record):
     """Prompt tokens, counted with litellm's ``token_counter`` for the model (its default tokenizer where it has
     none for the model)."""
     completion_tokens: int
-    """At most this many completion tokens: one per request in log-prob mode, ``max_tokens`` in generate mode."""
+    """At most this many completion tokens: ``LOGPROB_TOKENS`` (3) per request in log-prob mode (the label may follow
+    an opening such as ``(``), ``max_tokens`` in generate mode."""
     cost_usd: float = math.nan
     """US dollars from litellm's local price map (no network); NaN when the map has no price for the model (see
     ``reason``); 0 for the simulated and embedded models."""

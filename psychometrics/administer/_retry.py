@@ -85,6 +85,11 @@ class RetryPolicy:
 
 
 def status_code(exc: BaseException) -> int | None:
+    """The HTTP status of the reply the error carries; None without one (litellm gives its
+    ``APIConnectionError``, a request that got no reply, a status 500 of its own)."""
+    errors = _litellm_errors()
+    if errors is not None and isinstance(exc, errors.APIConnectionError):
+        return None
     code = getattr(exc, "status_code", None)
     return code if isinstance(code, int) else None
 
@@ -242,5 +247,7 @@ def describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         text = "timed out"
+    if code is None:
+        text = re.sub(r"^litellm\.\w+: ", "", text)  # litellm's own prefix repeats the class name
     prefix = f"{type(exc).__name__}" + (f" (HTTP {code})" if code else "")
     return f"{prefix}: {text}"[:2000]

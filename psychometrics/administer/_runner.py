@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from dataclasses import dataclass, field
 
+from psychometrics.administer._claims import CellClaims
 from psychometrics.administer._call import (
     CallOptions,
     NoLogprobs,
@@ -25,7 +26,7 @@ from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
 from psychometrics.administer._pacing import Pacer
 from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
 from psychometrics.plan import Cell
-from psychometrics.store import AnswerMode, Response, Store
+from psychometrics.store import AnswerMode, Leases, Response, Store
 
 
 @dataclass
@@ -58,6 +59,10 @@ class Tally:
     @property
     def done(self) -> int:
         return sum(self.counts.values())
+
+
+WRITER_CONNECTIONS = 8
+"""At most this many answers committed at once (PostgreSQL; SQLite has one writer connection)."""
 
 
 class _ModeState:
@@ -140,8 +145,10 @@ async def administer(
     on_response: Callable[[Response, Tally], None] | None = None,
     max_cost: float | None = None,
     spent_before: float = 0.0,
+    leases: Leases,
 ) -> Tally:
-    """Ask ``cells`` (already filtered to the missing ones) and store every response as it arrives.
+    """Ask those of ``cells`` (the ones missing) that this process claims through ``leases``, and store every
+    response as it arrives; other processes on the same run claim the rest (see ``_claims``).
 
     ``concurrency`` is the most requests in flight; below it requests are paced at the rate limit the provider
     states and the window shrinks on 429s (``pacing=False``: exactly ``concurrency`` in flight, only ``rpm`` and
@@ -151,25 +158,21 @@ async def administer(
     taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
     flight then still finish, so the cost can pass it by at most ``concurrency`` requests): ``Tally.over_budget``.
     """
-    tally = Tally(asked=len(cells))
+    tally = Tally()
     cpu0 = time.process_time()
     state = _ModeState(mode, logprobs_supported)
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
     limiter = tally.pace = Pacer(concurrency, rpm=rpm, adaptive=pacing, clock=policy.clock)
     fail_fast = FailFast()
-    queue: asyncio.Queue[Cell] = asyncio.Queue()
-    for cell in cells:
-        queue.put_nowait(cell)
-    writer = store.writer()  # one commit per answer; WAL checkpoints (and their fsyncs) in a thread
+    claims = CellClaims(leases, cells, batch=concurrency)
+    writer = store.writer(connections=min(concurrency, WRITER_CONNECTIONS))  # one commit per answer
 
     async def worker() -> None:
         while tally.stopped is None:
             if max_cost is not None and spent_before + tally.cost_usd >= max_cost:
                 tally.over_budget = True
                 return
-            try:
-                cell = queue.get_nowait()
-            except asyncio.QueueEmpty:
+            if (cell := await claims.next()) is None:
                 return
             response, error = await _ask(cell, run_id=run_id, opts=opts, mode=state, policy=policy,
                                          limiter=limiter, tally=tally)
@@ -185,11 +188,13 @@ async def administer(
 
     workers = [asyncio.create_task(worker()) for _ in range(max(1, min(concurrency, len(cells) or 1)))]
     try:
-        await asyncio.gather(*workers)
+        with leases:  # renewed while this runs; given back at the end
+            await asyncio.gather(*workers)
     finally:
         for w in workers:
             w.cancel()
-        writer.close()
+        tally.asked = leases.claimed
+        await writer.aclose()
         await close_clients(opts)
         tally.wall_s = time.monotonic() - tally.started
         tally.cpu_s = time.process_time() - cpu0

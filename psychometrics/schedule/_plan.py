@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
 from psychometrics.plan import Mode, PromptFormat, ReasoningEffort
+from psychometrics.store import POSTGRES_SCHEMES
 
 SCHEDULE_PLAN_VERSION = 1
 """Version of the schedule plan format."""
@@ -202,10 +203,11 @@ class SchedulePlan(Record):
     @field_validator("db")
     @classmethod
     def _db(cls, v: str | None, info: ValidationInfo) -> str | None:
-        if v is None:
+        if v is None or v.split("://", 1)[0].lower() in POSTGRES_SCHEMES:
             return v
         if "://" in v and not v.startswith("sqlite:///"):
-            raise PydanticCustomError("db", "unsupported database URL {url}: use sqlite:///FILE", {"url": repr(v)})
+            raise PydanticCustomError("db", "unsupported database URL {url}: use sqlite:///FILE or postgresql://…",
+                                      {"url": repr(v)})
         path = Path(v[len("sqlite:///"):] if v.startswith("sqlite:///") else v)
         base = (info.context or {}).get("base_dir")
         if base is not None and not path.is_absolute():

@@ -109,7 +109,7 @@ def run_schedule(
     """
     from psychometrics.administer import AuditError, audit
     from psychometrics.administer import sanitize_api_base
-    from psychometrics.store import db_path
+    from psychometrics.store import StoreError, check_db
 
     say = log or (lambda _line: None)
     db_url = db or plan.db
@@ -124,9 +124,10 @@ def run_schedule(
                             f"(versions: {', '.join(models)})")
     if len(set(models)) != len(models) and plan.baseline != "previous":
         raise ScheduleError(f"baseline {plan.baseline!r} is ambiguous: the same model runs on several endpoints")
-    db_file = db_path(db_url)
-    if not db_file.parent.exists():
-        raise ScheduleError(f"{db_file}: the folder {db_file.parent} does not exist")
+    try:
+        db_shown = check_db(db_url)
+    except StoreError as exc:
+        raise ScheduleError(str(exc)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
 
     errors: list[str] = []
@@ -213,7 +214,7 @@ def run_schedule(
     drift = bool(findings)
     inconclusive = any(c.verdict in UNDECIDED for cmp in comparisons for c in cmp.checks)
     summary = ScheduleSummary(
-        plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=f"sqlite:///{db_file}",
+        plan=plan.name, plan_file=str(plan_file) if plan_file else None, db=db_shown,
         design=design_dump, baseline=plan.baseline, thresholds=plan.thresholds, versions=version_results,
         comparisons=comparisons, findings=findings, errors=errors, notes=notes,
         requests=sum(r.get("asked", 0) for r in results), drift=drift,

@@ -45,9 +45,9 @@ def _key(r) -> tuple:
     return (r.item, r.template, r.order, r.sample)
 
 
-def test_batch_audit_stores_what_the_synchronous_audit_stores_and_sends_no_request(tmp_path):
+def test_batch_audit_stores_what_the_synchronous_audit_stores_and_sends_no_request(tmp_path, db_url):
     with BatchServer() as server:
-        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+        result = audit("openai/test-model", api_base=server.api_base, db=db_url, batch=True,
                        batch_options=BatchOptions(max_lines=4, **FAST), **KW)
         assert server.sync_requests == 0
         inputs = _input_ids(server)
@@ -64,7 +64,7 @@ def test_batch_audit_stores_what_the_synchronous_audit_stores_and_sends_no_reque
     assert [line["body"] for line in lines] == [by_prompt[line["body"]["messages"][0]["content"]] for line in lines]
     assert lines[0]["body"]["logprobs"] is True and lines[0]["body"]["max_tokens"] == LOGPROB_TOKENS
     assert sorted(sum(inputs, [])) == sorted(c.cell_id for c in result.plan.cells)
-    with Store(_db(tmp_path)) as store:
+    with Store(db_url) as store:
         batch_rows = list(store.iter_responses(result.run.run_id))
         batches = store.batches(result.run.run_id)
     with Store(_db(tmp_path, "sync.db")) as store:
@@ -112,10 +112,10 @@ def test_cost_is_litellms_batch_price_half_the_synchronous_price(tmp_path):
     assert result.run.cost_usd == pytest.approx(sum(r.cost_usd for r in rows)) and result.run.cost_usd > 0
 
 
-def test_expired_batch_reasks_only_the_missing_lines(tmp_path):
+def test_expired_batch_reasks_only_the_missing_lines(db_url):
     config = BatchConfig(expire_after=lambda number: 2 if number == 1 else None)
     with BatchServer(config) as server:
-        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True, retries=1,
+        result = audit("openai/test-model", api_base=server.api_base, db=db_url, batch=True, retries=1,
                        batch_options=BatchOptions(retries=1, **FAST), **KW)
         first, second = _input_ids(server)
         asked = server.engine.stats(prompts=True)
@@ -151,15 +151,15 @@ def test_without_retries_expired_lines_are_errors_that_a_rerun_asks(tmp_path):
     assert inputs[1] == inputs[0][1:] and second.run.counts == {"ok": N}
 
 
-def test_malformed_output_lines_fail_their_cells_only(tmp_path):
+def test_malformed_output_lines_fail_their_cells_only(db_url):
     with BatchServer() as server:
         plan = audit("openai/test-model", api_base=server.api_base, dry_run=True, **KW).plan
         bad_body, bad_json = plan.cells[1].cell_id, plan.cells[4].cell_id
         server.config.malformed = {bad_body: "body", bad_json: "json"}.get
-        kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True,
+        kwargs = dict(api_base=server.api_base, db=db_url, batch=True,
                       batch_options=BatchOptions(retries=0, **FAST), **KW)
         first = audit("openai/test-model", **kwargs)
-        with Store(_db(tmp_path)) as store:
+        with Store(db_url) as store:
             rows = {r.cell_id: r for r in store.iter_responses(first.run.run_id)}
         server.config.malformed = lambda custom_id: None
         second = audit("openai/test-model", **kwargs)
@@ -184,7 +184,7 @@ def test_failed_lines_of_the_provider_are_errors_with_its_message(tmp_path):
                       "and 2."]
 
 
-def test_a_batch_uploaded_but_not_created_is_adopted_not_submitted_again(tmp_path):
+def test_a_batch_uploaded_but_not_created_is_adopted_not_submitted_again(db_url):
     """The process was killed between creating the provider batch and storing its id."""
     import litellm
 
@@ -202,38 +202,38 @@ def test_a_batch_uploaded_but_not_created_is_adopted_not_submitted_again(tmp_pat
             return f.id
 
         file_id = asyncio.run(upload_and_create())
-        with Store(_db(tmp_path)) as store:
+        with Store(db_url) as store:
             store.save_batch(Batch(key=f"{dry.run.run_id}/killed", run_id=dry.run.run_id, provider="openai",
                                    mode="logprobs", input_file_id=file_id, n_cells=4, submitted_at=0.0),
                              [c.cell_id for c in cells])
-        result = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+        result = audit("openai/test-model", api_base=server.api_base, db=db_url, batch=True,
                        batch_options=BatchOptions(**FAST), **KW)
         inputs = _input_ids(server)
         asked = server.engine.stats()
     assert len(inputs) == 2 and inputs[0] == [c.cell_id for c in cells]
     assert sorted(inputs[1]) == sorted(c.cell_id for c in dry.plan.cells[4:])
     assert result.run.counts == {"ok": N} and asked["requests"] == N and asked["repeats"] == 0
-    with Store(_db(tmp_path)) as store:
+    with Store(db_url) as store:
         adopted = next(b for b in store.batches(dry.run.run_id) if b.key.endswith("/killed"))
     assert adopted.batch_id == "batch_1" and adopted.ingested_at is not None
 
 
-def test_open_batches_are_not_asked_synchronously_and_runs_poll_collects_them(tmp_path):
+def test_open_batches_are_not_asked_synchronously_and_runs_poll_collects_them(db_url):
     from typer.testing import CliRunner
 
     from psychometrics.cli import app
 
     config = BatchConfig(hold=True)
     with BatchServer(config) as server:
-        first = audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True,
+        first = audit("openai/test-model", api_base=server.api_base, db=db_url, batch=True,
                       batch_options=BatchOptions(wait=False, **FAST), **KW)
         run_id = first.run.run_id
         assert first.run.status == "running" and first.run.counts == {}
         with pytest.raises(AuditError, match="still open at the provider"):
-            audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), **KW)
-        once = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", _db(tmp_path), "--once", "--json"])
+            audit("openai/test-model", api_base=server.api_base, db=db_url, **KW)
+        once = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", db_url, "--once", "--json"])
         server.release()
-        done = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", _db(tmp_path), "--poll-interval", "0.02",
+        done = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", db_url, "--poll-interval", "0.02",
                                         "--max-poll-interval", "0.05", "--json"])
         assert server.sync_requests == 0 and len(server.batches) == 1
     assert once.exit_code == 0, once.output

@@ -143,6 +143,81 @@ def test_cli_prints_one_line_and_exits_1(tmp_path):
     assert shown.returncode == 0 and "error" in shown.stdout
 
 
+def _refused_line(api_base: str) -> str:
+    return f"connection refused at {api_base} — is the server running?"
+
+
+def test_a_closed_port_is_named_as_such_on_every_request_path():
+    """Nothing listening: litellm reports it as ``InternalServerError (HTTP 500): Connection error.``; the audit
+    stores litellm's ``APIConnectionError`` with the cause, on the fast path, through litellm and as a completion."""
+    import asyncio
+
+    import litellm
+
+    from psychometrics.administer._call import CallOptions, call_model
+    from psychometrics.administer._fastpath import FastPath
+    from psychometrics.administer._retry import describe, is_retryable
+    from psychometrics.plan import GenerationSettings, build_plan
+    from tests.support.llama_server import free_port
+
+    api_base = f"http://127.0.0.1:{free_port()}/v1"
+    cell = build_plan(model="openai/m", inventories=["bfi44"], limit_items=1).cells[0]
+
+    async def ask(prompt_format: str, fast: bool) -> BaseException:
+        path = FastPath.for_model("openai/m", "openai", api_base, "not-needed", concurrency=1) if fast else None
+        opts = CallOptions(model="openai/m", settings=GenerationSettings(), api_base=api_base, api_key="not-needed",
+                           fast=path, prompt_format=prompt_format, timeout=30)
+        try:
+            with pytest.raises(litellm.APIConnectionError) as caught:
+                await call_model(cell, "logprobs", opts)
+        finally:
+            if path is not None:
+                await path.close()
+        return caught.value
+
+    for prompt_format, fast in (("chat", True), ("chat", False), ("completion", False)):
+        exc = asyncio.run(ask(prompt_format, fast))
+        assert describe(exc) == f"APIConnectionError: {_refused_line(api_base)}", (prompt_format, fast)
+        assert is_retryable(exc)
+
+
+def test_a_closed_port_at_the_start_is_one_line_and_exit_1(tmp_path):
+    from tests.support.llama_server import free_port
+
+    api_base = f"http://127.0.0.1:{free_port()}/v1"
+    done = run_cli("audit", "--model", "openai/test-model", "--api-base", api_base, "--db",
+                   f"sqlite:///{tmp_path / 'r.db'}", "--inventory", "bfi44", "--no-report", env=cli_env())
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"error: {_refused_line(api_base)}"]
+
+
+def test_a_server_that_dies_mid_run_stops_the_run_with_the_cause_and_keeps_the_answers(db):
+    import threading
+
+    box: dict[str, OpenAIServer] = {}
+
+    def behaviour(n: int, prompt: str) -> str:
+        if n == 10:  # the server goes away while the run goes on
+            threading.Thread(target=box["server"].__exit__).start()
+        return "answer"
+
+    with OpenAIServer(ServerConfig(behaviour=behaviour)) as server:
+        box["server"] = server
+        with pytest.raises(EndpointError) as caught:
+            audit("openai/test-model", **BFI, api_base=server.api_base, db=db, run_id="gone", concurrency=1,
+                  retry_policy=QUICK)
+    message = str(caught.value)
+    assert f"(APIConnectionError): {_refused_line(server.api_base)}" in message and "\n" not in message
+    assert "--resume gone" in message and "HTTP 500" not in message
+    run, responses = _stored(db, "gone")
+    assert run.status == "failed" and 9 <= run.counts["ok"] <= 10 and run.counts["error"] == FAIL_FAST_AFTER
+    assert {r.error for r in responses if r.status == "error"} == {f"APIConnectionError: {_refused_line(server.api_base)}"}
+    with OpenAIServer() as again:  # the server back at another port: resuming asks only what has no answer
+        result = audit(resume="gone", db=db, api_base=again.api_base)
+        assert again.requests == 176 - run.counts["ok"]
+    assert result.run.counts == {"ok": 176} and result.run.status == "finished"
+
+
 # Against llama-cpp-python's own server -------------------------------------------------------------------------
 needs_local = pytest.mark.skipif(not _local.available(),
                                  reason="the 'local' extra (llama-cpp-python, weights) is absent")

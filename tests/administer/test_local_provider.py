@@ -123,3 +123,29 @@ async def test_unknown_model_and_settings_are_rejected():
                          ("local/gemma-3-270m?chunk=0", "chunk must be")]:
         with pytest.raises(litellm.BadRequestError, match=match):
             await _logprobs(model, "Answer:", ["1"])
+
+
+@pytest.mark.embedded
+async def test_chat_model_reply_is_followed_past_its_opening_with_the_prefix_cache_or_without():
+    """SmolLM2 answers a 'qa' prompt with "(" first: the provider gives the label's position after it, as
+    llama_cpp.server does with max_tokens 3, and the prefix cache changes none of the numbers."""
+    from psychometrics.administer._call import response_from_reply
+
+    cells = build_plan(model="local/smollm2-135m-instruct", inventories=["bfi44"], templates=["qa"],
+                       orders=["original"], limit_items=2).cells
+
+    async def ask(model, cell):
+        reply = await litellm.acompletion(
+            model=model, messages=[{"role": "user", "content": cell.prompt}], max_tokens=3, temperature=0,
+            logprobs=True, top_logprobs=20, num_retries=0,
+            metadata={"psychometrics_cell": cell.model_dump(mode="json", exclude={"prompt"})})
+        return reply, response_from_reply(cell, "r", model, "logprobs", reply, 0.0, 1)
+
+    fresh = [await ask("local/smollm2-135m-instruct?prefix_cache=0", c) for c in cells]
+    cached = [await ask("local/smollm2-135m-instruct", c) for c in cells]
+    for (reply, a), (_, b) in zip(fresh, cached):
+        content = reply.choices[0].logprobs.content
+        assert [t.token for t in content][:1] == ["("] and 2 <= len(content) <= 3
+        assert reply.usage.completion_tokens == len(content)
+        assert a.status == "ok" and a.logprob_position == 1 and a.raw_text.startswith("(")
+        assert b.option_probs == a.option_probs and b.mass_outside == a.mass_outside  # bit-identical

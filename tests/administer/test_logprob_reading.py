@@ -13,6 +13,7 @@ from psychometrics.administer._parse import (
     TokenPosition,
     probs_from_top_logprobs,
     read_label_probs,
+    reads_further,
     token_positions,
 )
 from psychometrics.plan import Cell
@@ -55,6 +56,21 @@ def test_two_openings_then_the_label() -> None:
     assert reading.mass_outside == pytest.approx(1 - 0.64)
     assert reading.option_probs == pytest.approx({1: 0.0, 2: 0.6 / 0.64, 3: 0.04 / 0.64, 4: 0.0})
     assert reading.expected_value is None
+
+
+@pytest.mark.parametrize(("positions", "further"), [
+    ([pos("(", 0.5, I=0.3)], True),  # the reply opens a label: the next position is read
+    ([pos("**", 0.8), pos("Option", 0.5)], True),
+    ([pos("**", 0.8), pos("Option", 0.5), pos("**", 0.5)], False),  # at most MAX_OPENERS openings
+    ([pos("2", 0.4, The=0.3)], False),  # a label first: read there
+    ([pos("The", 0.6, **{"2": 0.1})], False),  # words: not an answer, nothing later changes that
+    ([pos("(", 0.5), pos("4", 0.6)], False),
+])
+def test_reads_further_is_what_the_reading_would_read_next(positions, further) -> None:
+    """What the embedded provider asks before producing another position: the same walk as the reading."""
+    assert reads_further(positions, LIKERT.labels) is further
+    if further:  # with the positions given, the reading says it wants a later one
+        assert not read_label_probs(positions, LIKERT).answered
 
 
 def test_a_first_token_that_is_a_label_is_read_there_even_with_most_mass_outside() -> None:

@@ -146,3 +146,20 @@ def test_prompt_format_is_part_of_the_cell_identity_only_when_chosen() -> None:
     default = [c.cell_id for c in build_plan(model="openai/m", inventories=["bfi44"], limit_items=1).cells]
     assert ids["auto"] == default  # runs stored before the option existed keep their ids
     assert len({tuple(v) for v in ids.values()}) == 3
+
+
+def test_embedded_instruct_model_reads_the_label_after_its_opening_like_the_server(smollm2_server, db):
+    """On 'qa' both answer "(" first; the embedded provider follows the reply to the label as the HTTP path reads
+    llama_cpp.server's three tokens: the same position and label probabilities within 0.05."""
+    design = dict(templates=["qa"], mode="logprobs", **SMALL)
+    http = audit(f"openai/{smollm2_server.model}", api_base=smollm2_server.api_base, db=db, **design)
+    embedded = audit("local/smollm2-135m-instruct", db=db, **design)
+    a = {(r.item, r.order): r for r in _stored(db, http.run.run_id)}
+    b = {(r.item, r.order): r for r in _stored(db, embedded.run.run_id)}
+    assert a.keys() == b.keys() and len(a) == 2
+    for key, r in a.items():
+        assert r.raw_text.startswith("(") and b[key].raw_text.startswith("(")
+        assert r.status == b[key].status == "ok" and r.logprob_position == b[key].logprob_position == 1
+        assert abs(r.mass_outside - b[key].mass_outside) < 0.05
+        for value, p in b[key].option_probs.items():
+            assert abs(r.option_probs[value] - p) < 0.05, (key, r.option_probs, b[key].option_probs)

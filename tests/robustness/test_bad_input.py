@@ -81,7 +81,7 @@ CASES = {
     "export-format": Case(["runs", "export", "done", "--out", "{dir}/x.xls", "--format", "xls"], "--format", code=2),
     "db-corrupt": Case(["audit", "-m", "openai/test-model"], "cannot use this database", db="corrupt"),
     "db-read-only": Case(["audit", "-m", "openai/test-model", "--inventory", "sd3"], "readonly", db="readonly"),
-    "db-url-scheme": Case(["audit", "-m", "openai/test-model", "--db", "postgres://x/y"], "sqlite", db="none"),
+    "db-url-scheme": Case(["audit", "-m", "openai/test-model", "--db", "mysql://x/y"], "sqlite", db="none"),
     "db-folder-missing": Case(["audit", "-m", "openai/test-model", "--db", "{dir}/missing/x.db"], "does not exist",
                               db="none"),
 }

@@ -1,4 +1,5 @@
-"""Two audits writing to the same SQLite file at once: no corruption, neither blocks the other for long."""
+"""Two audits writing to the same SQLite file at once: no corruption, neither blocks the other for long; processes
+creating one new store at once, in SQLite and in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from psychometrics.store import Store, StoreError
 from tests.robustness.conftest import ROOT, cli_env
 from tests.support.openai_server import OpenAIServer, ServerConfig
+from tests.support.store_query import query
 
 
 def _command(model: str, api_base: str, db: str) -> list[str]:
@@ -21,35 +23,52 @@ def _command(model: str, api_base: str, db: str) -> list[str]:
             "--mode", "logprobs", "--concurrency", "8", "--run-id", model.split("/")[1], "--no-report", "--json"]
 
 
-def _open_when_released(path, barrier, results) -> None:
+TABLES = {"runs", "run_cells", "responses", "leases", "batches", "batch_cells"}
+
+
+def _open_when_released(url, barrier, results) -> None:
     barrier.wait()
     try:
-        Store(f"sqlite:///{path}").close()
+        Store(url).close()
         results.put("ok")
     except StoreError as exc:
         results.put(str(exc))
 
 
+def _open_each_at_once(urls: list[str], processes: int = 4) -> list[str]:
+    """Open each new store from ``processes`` processes released at the same moment: what each open said."""
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for url in urls:
+        barrier, results = ctx.Barrier(processes), ctx.Queue()
+        procs = [ctx.Process(target=_open_when_released, args=(url, barrier, results)) for _ in range(processes)]
+        for p in procs:
+            p.start()
+        outcomes += [results.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join()
+    return outcomes
+
+
 def test_processes_opening_one_new_database_at_once_all_succeed(tmp_path):
     # SQLite answers "database is locked" without waiting when two processes switch one new file to WAL or
     # create its tables at the same moment; before the store retried that, about 1 open in 15 failed here.
-    ctx = multiprocessing.get_context("fork")
-    outcomes = []
-    for trial in range(60):
-        barrier, results = ctx.Barrier(4), ctx.Queue()
-        procs = [ctx.Process(target=_open_when_released, args=(tmp_path / f"new-{trial}.db", barrier, results))
-                 for _ in range(4)]
-        for p in procs:
-            p.start()
-        outcomes += [results.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join()
+    outcomes = _open_each_at_once([f"sqlite:///{tmp_path / f'new-{trial}.db'}" for trial in range(60)])
     failures = [o for o in outcomes if o != "ok"]
     assert not failures, (len(failures), failures[0])
     with sqlite3.connect(tmp_path / "new-0.db") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == {
-            "runs", "run_cells", "responses", "batches", "batch_cells"}
+        assert {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == TABLES
+
+
+def test_processes_creating_the_tables_of_one_new_postgres_database_at_once_all_succeed(postgres):
+    # CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin in PostgreSQL (a unique violation in its
+    # catalogue): the store creates the tables under an advisory lock.
+    urls = [postgres.new_database("race") for _ in range(8)]
+    failures = [o for o in _open_each_at_once(urls) if o != "ok"]
+    assert not failures, (len(failures), failures[0])
+    tables = query(urls[0], "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+    assert {n for (n,) in tables} == TABLES
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from psychometrics.store import STALE_AFTER_S, Run
 from psychometrics.store._liveness import as_seen
 from tests.robustness.conftest import ROOT, cli_env, run_cli
 from tests.support.openai_server import OpenAIServer, ServerConfig
+from tests.support.store_query import query
 
 
 def _run(**fields) -> Run:
@@ -45,9 +45,8 @@ def test_a_run_on_another_machine_is_stale_when_nothing_was_stored_for_a_while()
     assert as_seen(_run(status="finished", host="elsewhere", pid=1, heartbeat_at=0.0), None).status == "finished"
 
 
-def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(tmp_path):
-    db_file = tmp_path / "k.db"
-    db = f"sqlite:///{db_file}"
+def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(db_url):
+    db = db_url
     with OpenAIServer(ServerConfig(latency=0.05)) as server:
         proc = subprocess.Popen(
             [sys.executable, "-m", "psychometrics", "audit", "-m", "openai/test-model", "--api-base",
@@ -57,18 +56,12 @@ def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(tmp_
         stored = 0
         while stored < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
-            if db_file.exists():
-                try:
-                    with sqlite3.connect(db_file) as conn:
-                        stored = conn.execute("SELECT count(*) FROM responses").fetchone()[0]
-                except sqlite3.OperationalError:
-                    pass
+            stored = (query(db, "SELECT count(*) FROM responses") or [(0,)])[0][0]
         assert proc.poll() is None, "the audit ended before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    with sqlite3.connect(db_file) as conn:
-        raw_status = conn.execute("SELECT status FROM runs WHERE run_id = 'killed'").fetchone()[0]
-        answered = conn.execute("SELECT count(*) FROM responses WHERE status != 'error'").fetchone()[0]
+    [(raw_status,)] = query(db, "SELECT status FROM runs WHERE run_id = 'killed'")
+    [(answered,)] = query(db, "SELECT count(*) FROM responses WHERE status != 'error'")
     assert raw_status == "running"  # what the killed process left behind
 
     listed = run_cli("runs", "list", "--db", db, "--json")
@@ -81,3 +74,28 @@ def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(tmp_
     text = " ".join(shown.stdout.split())
     assert f"incomplete: {answered} of 264 answered — re-run to resume" in text
     assert "run with several templates" not in text and "add samples or templates" not in text
+
+
+def test_a_shared_run_reads_running_while_a_live_holder_leases_its_cells(db_url, monkeypatch):
+    """The record names the worker that started the run last; another worker still asking keeps it running."""
+    from psychometrics.store import Store, _leases
+
+    cells = [f"c{i}" for i in range(20)]
+    with Store(db_url) as store:
+        store.save_run(_run(run_id="shared", host=socket.gethostname(), pid=_dead_pid()))
+        store.set_run_cells("shared", cells)
+        assert store.get_run("shared").status == "interrupted"  # its recorded process is gone, nobody holds a cell
+        alive = store.leases("shared", ttl=60)
+        alive.prepare((c, i) for i, c in enumerate(cells))
+        assert alive.claim(5)
+        assert store.get_run("shared").status == "running"  # a live process of this machine holds leases
+        assert [r.status for r in store.list_runs()] == ["running"]
+        alive.release()
+        assert store.get_run("shared").status == "interrupted"
+        monkeypatch.setattr(_leases, "_machine", lambda: "another-machine")
+        elsewhere = store.leases("shared", ttl=1.0)  # a worker on another machine, which then stops renewing
+        monkeypatch.undo()
+        assert elsewhere.claim(5)
+        assert store.get_run("shared").status == "running"
+        time.sleep(1.2)
+        assert store.get_run("shared").status == "interrupted"  # its lease expired

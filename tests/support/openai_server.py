@@ -110,6 +110,9 @@ class ServerConfig:
     legacy_logprobs: bool = False
     """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
     log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
+    paused: threading.Event | None = None
+    """While this event is set, chat requests are counted and then held unanswered (a test's way to stop every
+    client at once, e.g. while another starts)."""
 
 
 class OpenAIServer:
@@ -159,6 +162,8 @@ class OpenAIServer:
                 return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
                                     headers=limit_headers)
         action = self.config.behaviour(n, prompt)
+        while self.config.paused is not None and self.config.paused.is_set():
+            await asyncio.sleep(0.01)
         if self.config.latency:
             await asyncio.sleep(self.config.latency)
         if action == "429":
@@ -301,7 +306,7 @@ class OpenAIServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._loop:
+        if self._loop and not self._loop.is_closed():  # a test may have stopped it already
             self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread:
             self._thread.join(5)

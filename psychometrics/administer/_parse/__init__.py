@@ -25,6 +25,7 @@ from psychometrics.administer._parse._logprobs import (
     normalise_token,
     probs_from_top_logprobs,
     read_label_probs,
+    reads_further,
     token_positions,
 )
 from psychometrics.administer._parse._reasoning import split_reasoning
@@ -33,4 +34,4 @@ from psychometrics.administer._parse._rules import RULES, parse_answer
 
 __all__ = ["MAX_MASS_OUTSIDE", "RULES", "LabelReading", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside",
            "TokenPosition", "normalise_token", "parse_answer", "probs_from_top_logprobs", "read_label_probs",
-           "split_reasoning", "token_positions"]
+           "reads_further", "split_reasoning", "token_positions"]

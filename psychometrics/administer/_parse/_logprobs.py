@@ -107,6 +107,49 @@ class LabelReading:
     """Why the reading is not an answer."""
 
 
+@dataclass(frozen=True)
+class _Walk:
+    mass: list[float]
+    """Per label (index of the shown labels), :math:`P(\\ell)` summed over the positions walked."""
+    position: int | None
+    reason: str | None
+    wants_later: bool
+    """The positions ran out while the reply was still opening: a later position would be read."""
+
+
+def _walk(positions: Sequence[TokenPosition], index: dict[str, int]) -> _Walk:
+    """The walk of :func:`read_label_probs` over the positions (``index``: shown label → its index)."""
+    mass = [0.0] * len(index)
+    prefix = 0.0  # log-probability of the reply's tokens before position j
+    opened: list[str] = []
+    for j, pos in enumerate(positions):
+        here = 0.0
+        for token, logprob in pos.top or ((pos.token, pos.logprob),):
+            i = index.get(normalise_token(token))
+            if i is not None and not math.isnan(logprob):
+                p = math.exp(min(logprob, 0.0))
+                mass[i] += math.exp(prefix) * p
+                here += p
+        top_token = max(pos.top, key=lambda t: t[1])[0] if pos.top else pos.token
+        if here >= 1.0 - MAX_MASS_OUTSIDE or normalise_token(top_token) in index:
+            return _Walk(mass, j, None, False)
+        if not is_opening(pos.token) or len(opened) == MAX_OPENERS or math.isnan(pos.logprob):
+            reason = f"the most likely reply opens with {''.join(opened) + top_token!r}, not an option label"
+            return _Walk(mass, None, reason, False)
+        opened.append(pos.token)
+        prefix += min(pos.logprob, 0.0)
+    reason = (f"the most likely reply opens with {''.join(opened)!r} and the provider gave no later position to "
+              "read the label at") if opened else "the provider gave no log-probabilities"
+    return _Walk(mass, None, reason, bool(opened))
+
+
+def reads_further(positions: Sequence[TokenPosition], labels: Sequence[str]) -> bool:
+    """Whether :func:`read_label_probs` would read a position after ``positions``: they end in an opening token
+    (``(``, ``**``…) that the reply may still follow with a label. A provider that produces the positions one by
+    one (the embedded models) asks this before producing the next."""
+    return _walk(positions, {label: i for i, label in enumerate(labels)}).wants_later
+
+
 def read_label_probs(positions: Sequence[TokenPosition], cell: Cell) -> LabelReading:
     r"""Read the option probabilities where the most likely reply names a label.
 
@@ -144,32 +187,8 @@ def read_label_probs(positions: Sequence[TokenPosition], cell: Cell) -> LabelRea
         labels; ``mass_outside`` = :math:`1 - \sum_\ell P(\ell)`; the position read; whether it is an answer.
     """
     lab = Labels(cell)
-    index = {label: i for i, label in enumerate(lab.labels)}
-    mass = [0.0] * len(lab.labels)
-    prefix = 0.0  # log-probability of the reply's tokens before position j
-    position: int | None = None
-    reason: str | None = None
-    opened: list[str] = []
-    for j, pos in enumerate(positions):
-        here = 0.0
-        for token, logprob in pos.top or ((pos.token, pos.logprob),):
-            i = index.get(normalise_token(token))
-            if i is not None and not math.isnan(logprob):
-                p = math.exp(min(logprob, 0.0))
-                mass[i] += math.exp(prefix) * p
-                here += p
-        top_token = max(pos.top, key=lambda t: t[1])[0] if pos.top else pos.token
-        if here >= 1.0 - MAX_MASS_OUTSIDE or normalise_token(top_token) in index:
-            position = j
-            break
-        if not is_opening(pos.token) or len(opened) == MAX_OPENERS or math.isnan(pos.logprob):
-            reason = f"the most likely reply opens with {''.join(opened) + top_token!r}, not an option label"
-            break
-        opened.append(pos.token)
-        prefix += min(pos.logprob, 0.0)
-    else:
-        reason = (f"the most likely reply opens with {''.join(opened)!r} and the provider gave no later position to "
-                  "read the label at") if opened else "the provider gave no log-probabilities"
+    walk = _walk(positions, {label: i for i, label in enumerate(lab.labels)})
+    mass, position, reason = walk.mass, walk.position, walk.reason
     total = sum(mass)
     if total <= 0.0:
         return LabelReading(None, None, 1.0, position, False, reason or "no option label among the top log-probabilities")

@@ -59,6 +59,13 @@ labels. The content is the text of the most likely of these events (not the raw 
 labels after ``"Answer:"`` would be a bare space). Labels that are a prefix of another label (``1`` and ``10``)
 are not separated.
 
+A reply longer than one token (``max_tokens`` > 1, as the audit asks, see ``_call.LOGPROB_TOKENS``): while the
+audit's own reading would read a later position (:func:`~psychometrics.administer._parse.reads_further`, the same
+walk as ``read_label_probs``: the reply so far opens a label, e.g. a chat model's ``(``), the most likely
+continuation is appended to the prompt text and the next position is computed the same way; each position is
+one entry of ``logprobs.content``, as an OpenAI-compatible server returns them. A reply that names a label first
+stays one position (one evaluation), so the base model's numbers are unchanged.
+
 Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
 none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
 
@@ -90,6 +97,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 
+from psychometrics.administer._parse import TokenPosition, reads_further  # noqa: E402
 from psychometrics.administer.providers._sim import (  # noqa: E402
     cell_from_params,
     fill_response,
@@ -293,8 +301,10 @@ class Engine:
         return top, len(tokens)
 
     def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
-                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
-        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc)."""
+                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int, dict[str, str]]:
+        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc);
+        the prompt's token count; and the text each other continuation adds to the prompt as written ("" for one
+        that only spells the prompt's healed tail)."""
         np = self._np
         tokens = self.tokenize(prompt)
         spaced = bool(prompt) and not prompt[-1].isspace()
@@ -335,6 +345,7 @@ class Engine:
                 total = _logaddexp(total, joint(path))
             scores[label] = total
         others: dict[str, float] = {}
+        spelled: dict[str, str] = {}
         n_candidates = max(top_n, 5) + len(labels) + 2
         for node, lp in nodes.items():
             here = joint(node) if node else -log_z
@@ -352,9 +363,32 @@ class Engine:
                 else:
                     name = (text or raw).decode("utf-8", "replace")
                     others[name] = _logaddexp(others.get(name, -math.inf), value)
+                    spelled[name] = text.decode("utf-8", "replace")
         kept = sorted(others.items(), key=lambda kv: -kv[1])[:max(top_n - len(labels), 5)]
         top = sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
-        return top, len(tokens)
+        return top, len(tokens), spelled
+
+    def reply_logprobs(self, prompt: str, labels: list[str], top_n: int, max_tokens: int,
+                       opts: LocalOptions) -> tuple[list[tuple[str, list[tuple[str, float]]]], int]:
+        """The positions of the most likely reply, up to ``max_tokens``, each with its top log-probabilities
+        (:meth:`label_logprobs` after the prompt and the reply so far), and the prompt's token count.
+
+        The reply goes on only while the audit's reading would read a later position
+        (:func:`~psychometrics.administer._parse.reads_further`: the reply so far opens a label, e.g. ``(``), so
+        a reply that names a label first costs one evaluation, as before."""
+        positions: list[tuple[str, list[tuple[str, float]]]] = []
+        n_prompt = 0
+        text = prompt
+        while True:
+            top, n_tokens, spelled = self.label_logprobs(text, labels, top_n, opts)
+            n_prompt = n_prompt or n_tokens
+            token = top[0][0]
+            positions.append((token, top))
+            more = spelled.get(token, "")
+            if len(positions) >= max_tokens or not more or not reads_further(
+                    [TokenPosition(t, dict(here)[t], tuple(here)) for t, here in positions], labels):
+                return positions, n_prompt
+            text += more
 
     def generate(self, prompt: str, *, max_tokens: int, temperature: float, seed: int,
                  opts: LocalOptions) -> tuple[str, int, int, str]:
@@ -449,12 +483,14 @@ def run(model: str, messages: list, optional_params: dict, litellm_params: Any) 
         if optional_params.get("logprobs"):
             top_n = int(optional_params.get("top_logprobs") or 5)
             labels = [str(x) for x in cell.get("labels") or []]
-            if labels:
-                top, n_prompt = eng.label_logprobs(prompt, labels, top_n, opts)
-            else:
+            if not labels:
                 top, n_prompt = eng.next_token(prompt, top_n, opts)
-            return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1,
-                        finish_reason="length")
+                return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1,
+                            finish_reason="length")
+            positions, n_prompt = eng.reply_logprobs(prompt, labels, top_n,
+                                                     max(1, int(optional_params.get("max_tokens") or 1)), opts)
+            return dict(content="".join(t for t, _ in positions), top=None, positions=positions,
+                        prompt_tokens=n_prompt, completion_tokens=len(positions), finish_reason="length")
         seed = optional_params.get("seed")
         text, n_prompt, n_completion, finish = eng.generate(
             prompt, max_tokens=int(optional_params.get("max_tokens") or 32),

@@ -522,17 +522,23 @@ def prompt_text(messages: list[Any]) -> str:
 
 
 def fill_response(model_response: Any, *, model: str, content: str, top: list[tuple[str, float]] | None,
-                  prompt_tokens: int, completion_tokens: int, finish_reason: str = "stop") -> Any:
-    """Write an OpenAI-shaped answer into litellm's ``ModelResponse`` (shared by both providers)."""
+                  prompt_tokens: int, completion_tokens: int, finish_reason: str = "stop",
+                  positions: list[tuple[str, list[tuple[str, float]]]] | None = None) -> Any:
+    """Write an OpenAI-shaped answer into litellm's ``ModelResponse`` (shared by both providers).
+
+    ``top`` is the top log-probabilities of a one-token reply (its token is ``content``); ``positions`` instead
+    gives every token of a longer reply with the top log-probabilities at its position (``(token, top)``).
+    """
     choice = model_response.choices[0]
     choice.message.content = content
     choice.finish_reason = finish_reason
-    if top is not None:
-        chosen = dict(top).get(content, top[0][1] if top else 0.0)
+    if positions is None and top is not None:
+        positions = [(content, top)]
+    if positions is not None:
         choice.logprobs = ChoiceLogprobs(content=[ChatCompletionTokenLogprob(
-            token=content, logprob=chosen, bytes=list(content.encode()),
-            top_logprobs=[TopLogprob(token=t, logprob=lp, bytes=list(t.encode())) for t, lp in top],
-        )])
+            token=token, logprob=dict(here).get(token, here[0][1] if here else 0.0), bytes=list(token.encode()),
+            top_logprobs=[TopLogprob(token=t, logprob=lp, bytes=list(t.encode())) for t, lp in here],
+        ) for token, here in positions])
     model_response.model = model
     model_response.usage = Usage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                                  total_tokens=prompt_tokens + completion_tokens)

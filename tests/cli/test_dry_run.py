@@ -1,0 +1,27 @@
+"""``audit --dry-run`` refuses what the real run refuses, with the same one line and exit code."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from psychometrics.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(("model", "prompt_format", "message"), [
+    ("local/gemma-3-270m", "chat", "base model without a chat template"),
+    ("text-completion-openai/m", "chat", "is a text-completion route"),
+    ("anthropic/claude-3-5-haiku-20241022", "completion", "sends anthropic/… requests as chat messages"),
+])
+def test_dry_run_refuses_a_prompt_format_the_provider_cannot_take(tmp_path, model, prompt_format, message):
+    args = ["audit", "-m", model, "-i", "bfi44", "--limit-items", "1", "--prompt-format", prompt_format,
+            "--api-base", "http://127.0.0.1:9/v1", "--db", str(tmp_path / "runs.db"), "--out", str(tmp_path)]
+    real = runner.invoke(app, args)
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert real.exit_code == dry.exit_code == 1
+    assert message in real.output and dry.output == real.output
+    assert len(dry.output.strip().splitlines()) == 1 and "Traceback" not in dry.output
+    assert "dry run: nothing was asked" not in dry.output
+    assert not (tmp_path / "runs.db").exists()
