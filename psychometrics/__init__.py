@@ -30,6 +30,8 @@ _PUBLIC = {
     "Plan": "psychometrics.plan",
     # administer
     "audit": "psychometrics.administer",
+    "audit_models": "psychometrics.administer",
+    "ModelAudits": "psychometrics.administer",
     "AuditResult": "psychometrics.administer",
     "interview": "psychometrics.administer",
     "InterviewResult": "psychometrics.administer",
@@ -40,11 +42,14 @@ _PUBLIC = {
     "Run": "psychometrics.store",
     # score
     "compare_runs": "psychometrics.score",
+    "run_matrix": "psychometrics.score",
+    "RunMatrix": "psychometrics.score",
     "AuditScores": "psychometrics.score",
     "Comparison": "psychometrics.score",
     # report
     "write_audit_report": "psychometrics.report",
     "write_comparison_report": "psychometrics.report",
+    "write_matrix_report": "psychometrics.report",
     # shape
     "shaping_result": "psychometrics.shape",
     "ShapingResult": "psychometrics.shape",

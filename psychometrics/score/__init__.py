@@ -32,6 +32,7 @@ from psychometrics.score._interview import (
     ScaleSelfReport,
     rated_answers,
 )
+from psychometrics.score._matrix import MATRIX_VERSION, MatrixEntry, MatrixRun, MatrixScale, RunMatrix, run_matrix
 from psychometrics.score._load import RunData, load_inventories, load_run_data
 from psychometrics.score._model import (
     AUDIT_SCORES_VERSION,
@@ -91,6 +92,7 @@ __all__ = [
     "FRAME_SCHEMA",
     "INTERVIEW_RESPONDENT",
     "MATCHING",
+    "MATRIX_VERSION",
     "MIN_RESPONDENTS",
     "MOSTLY_REFUSED",
     "ORDER_SHIFT_MIN",
@@ -111,6 +113,9 @@ __all__ = [
     "InterviewScores",
     "InventoryEFA",
     "ItemChange",
+    "MatrixEntry",
+    "MatrixRun",
+    "MatrixScale",
     "MTMMPair",
     "MTMMRow",
     "OrderPair",
@@ -120,6 +125,7 @@ __all__ = [
     "RespondentCheck",
     "RunData",
     "RunInfo",
+    "RunMatrix",
     "RunSide",
     "SampleRetest",
     "ScaleDiff",
@@ -145,6 +151,7 @@ __all__ = [
     "respondent_frame",
     "respondent_scores",
     "reworded_prompts",
+    "run_matrix",
     "scale_difference",
     "scale_retest",
     "scale_summary",

@@ -66,7 +66,7 @@ CASES = {
                               "not an http", db="fresh"),
     "samples-0": Case(["audit", "-m", "openai/test-model", "--samples", "0"], "--samples"),
     "concurrency-negative": Case(["audit", "-m", "openai/test-model", "--concurrency", "-1"], "--concurrency"),
-    "orders-sideways": Case(["audit", "-m", "openai/test-model", "--orders", "sideways"], "sideways"),
+    "orders-sideways": Case(["audit", "-m", "openai/test-model", "--orders", "sideways"], "sideways", code=2),
     "mode-sideways": Case(["audit", "-m", "openai/test-model", "--mode", "sideways"], "--mode", code=2),
     "timeout-0": Case(["audit", "-m", "openai/test-model", "--timeout", "0"], "--timeout"),
     "retries-negative": Case(["audit", "-m", "openai/test-model", "--retries", "-1"], "--retries"),
