@@ -61,7 +61,7 @@ CASES = {
     "key-missing-anthropic": Case(["audit", "-m", "anthropic/claude-3-5-haiku-20241022"], "ANTHROPIC_API_KEY",
                                   db="fresh"),
     "api-base-refused": Case(["audit", "-m", "openai/test-model", "--api-base", "http://127.0.0.1:{refused}/v1"],
-                             "cannot connect", db="fresh"),
+                             "connection refused at", db="fresh"),
     "api-base-not-http": Case(["audit", "-m", "openai/test-model", "--api-base", "ftp://127.0.0.1/v1"],
                               "not an http", db="fresh"),
     "samples-0": Case(["audit", "-m", "openai/test-model", "--samples", "0"], "--samples"),
