@@ -249,3 +249,13 @@ def test_the_report_lists_every_style_index_with_its_threshold_source(biased, db
     for index in overall.indices():
         assert index.name in page
     assert "95th percentile of 2,800 people" in page and "0.408" in page  # the human rate for 5 options
+
+
+def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_readable(db):
+    # found by a newcomer: one rotated order, generate mode, 30 respondents — a 60% first-option picker read
+    # "5 of 5 scale scores can be read" with every position index "not assessed"
+    _, scored = _scores(db, "sim/default?first_option=0.6", ["bfi44"], templates=["instruct", "qa", "short"],
+                        orders=["rotated-2"], mode="generate", samples=10)
+    assert not any(s.interpretable for s in scored.scales)
+    for s in scored.scales:
+        assert any("cannot be told in this design" in r for r in s.interpretability_reasons), s.interpretability_reasons
