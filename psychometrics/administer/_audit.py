@@ -484,6 +484,7 @@ def audit(
         except BatchError as exc:
             raise AuditError(str(exc)) from None
     prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)  # a dry run refuses it too
+    _check_reasoning_effort(model, provider, design.settings.reasoning_effort)  # and this
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
