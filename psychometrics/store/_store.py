@@ -216,7 +216,7 @@ class Store:
             if free:
                 claimed = batch.model_copy(update={"n_cells": len(free)})
                 self._conn.execute(self._db.sql(_SAVE_BATCH), (claimed.key, claimed.run_id, claimed.model_dump_json()))
-                self._conn.executemany(self._db.sql(_BATCH_CELL), [(batch.key, c) for c in free])
+                self._conn.cursor().executemany(self._db.sql(_BATCH_CELL), [(batch.key, c) for c in free])
         return free
 
     def open_batch_cells(self) -> dict[str, str]:
