@@ -158,6 +158,12 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
             readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            if state == "not readable" and sens[-1].verdict == "robust":
+                # a first-option picker's keyed scale score does not move with the order (its picks cancel out
+                # across keying): "robust" would certify answers that follow position, not content
+                sens[-1] = sens[-1].model_copy(update={"verdict": "inconclusive", "verdict_reasons": [
+                    *sens[-1].verdict_reasons, "robust is not claimed for a scale that cannot be read as a trait ("
+                    + "; ".join(why[:1]) + ")"]})
             scales.append(score_.model_copy(update={"interpretable": readable, "readability": state,
                                                     "interpretability_reasons": why}))
             rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,

@@ -259,3 +259,14 @@ def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_reada
     assert not any(s.interpretable for s in scored.scales)
     for s in scored.scales:
         assert any("cannot be told in this design" in r for r in s.interpretability_reasons), s.interpretability_reasons
+
+
+def test_a_scale_that_cannot_be_read_is_never_called_robust(db):
+    # found by a newcomer: sim/biased read "robust" to option order on four scales (its keyed scale scores cancel
+    # out across the order) beside "0 of 5 readable"
+    _, scored = _scores(db, "sim/biased", ["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
+                        limit_items=10)
+    assert not any(s.interpretable for s in scored.scales)
+    for s in scored.sensitivity:
+        assert s.verdict != "robust", (s.scale, s.verdict_reasons)
+    assert any("robust is not claimed" in r for s in scored.sensitivity for r in s.verdict_reasons)
