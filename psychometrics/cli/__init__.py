@@ -97,9 +97,10 @@ def _exit(code: int) -> None:
     import sys
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    # what the interpreter does first at exit: run threading's exit hooks (they stop the worker threads of
+    # executors, e.g. the embedded model's) and wait for every non-daemon thread; joining the threads without
+    # those hooks waits forever for an executor's idle worker
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
