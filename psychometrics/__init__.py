@@ -30,7 +30,11 @@ _PUBLIC = {
     "Plan": "psychometrics.plan",
     # administer
     "audit": "psychometrics.administer",
+    "audit_models": "psychometrics.administer",
+    "ModelAudits": "psychometrics.administer",
     "AuditResult": "psychometrics.administer",
+    "interview": "psychometrics.administer",
+    "InterviewResult": "psychometrics.administer",
     "AuditError": "psychometrics.administer",
     "EndpointError": "psychometrics.administer",
     # store
@@ -38,11 +42,14 @@ _PUBLIC = {
     "Run": "psychometrics.store",
     # score
     "compare_runs": "psychometrics.score",
+    "run_matrix": "psychometrics.score",
+    "RunMatrix": "psychometrics.score",
     "AuditScores": "psychometrics.score",
     "Comparison": "psychometrics.score",
     # report
     "write_audit_report": "psychometrics.report",
     "write_comparison_report": "psychometrics.report",
+    "write_matrix_report": "psychometrics.report",
     # shape
     "shaping_result": "psychometrics.shape",
     "ShapingResult": "psychometrics.shape",

@@ -2,8 +2,9 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions", "CostEstimate",
-           "CostLimitError", "EndpointError", "OptionError", "Response", "Status", "audit", "resolve_prompt_format",
+__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions",
+           "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult", "ModelAudits", "OptionError",
+           "Response", "Status", "audit", "audit_models", "interview", "resolve_prompt_format",
            "sanitize_api_base"]
 
 
@@ -13,6 +14,14 @@ def __getattr__(name: str):
         from psychometrics.administer import _audit
 
         return getattr(_audit, name)
+    if name in {"interview", "InterviewResult"}:
+        from psychometrics.administer import _interview
+
+        return getattr(_interview, name)
+    if name in {"audit_models", "ModelAudits"}:
+        from psychometrics.administer import _models
+
+        return getattr(_models, name)
     if name == "CostEstimate":
         from psychometrics.administer._estimate import CostEstimate
 

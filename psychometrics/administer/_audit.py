@@ -51,7 +51,12 @@ _COMPLETION_ROUTES = {"text-completion-openai", "azure_text", "text-completion-c
 
 class AuditError(ValueError):
     """The audit cannot start (a bad option, model, key or endpoint: nothing was asked), or it stopped without
-    answers (every request refused the same way, or every cell ended in an error: what was asked is stored)."""
+    answers (every request refused the same way, or every cell ended in an error: what was asked is stored, and
+    ``run_id`` names the stored run)."""
+
+    def __init__(self, message: str, *, run_id: str | None = None):
+        super().__init__(message)
+        self.run_id = run_id
 
 
 class EndpointError(AuditError):
@@ -59,8 +64,7 @@ class EndpointError(AuditError):
     allowed. The message says why and what to check; the cells asked so far are stored."""
 
     def __init__(self, message: str, *, run_id: str):
-        super().__init__(message)
-        self.run_id = run_id
+        super().__init__(message, run_id=run_id)
 
 
 @dataclass
@@ -323,6 +327,30 @@ def _logprobs_supported(model: str, provider: str) -> bool:
     return "logprobs" in params
 
 
+def _ready(model: str, provider: str, settings: GenerationSettings,
+           api_base: str | None) -> tuple[PromptFormat, str | None]:
+    """Every check that needs no store: the prompt format, the reasoning effort, the key and the endpoint.
+    Returns the prompt format to use and the key (a placeholder for keyless local servers, or None)."""
+    prompt_as = resolve_prompt_format(settings.prompt_format, model, provider)
+    _check_reasoning_effort(model, provider, settings.reasoning_effort)
+    api_key = _check_key(model, provider, api_base)
+    _check_reachable(api_base)
+    return prompt_as, api_key
+
+
+def check_ready(model: str, settings: GenerationSettings, *, api_base: str | None = None) -> None:
+    """Check, without asking anything, that ``model`` can be audited with ``settings``: a known provider and
+    model, a prompt format and reasoning effort it takes, its key in the environment, a reachable endpoint.
+
+    Raises
+    ------
+    AuditError
+        The first problem found, in one line naming the model or option.
+    """
+    api_base = api_base or env_api_base(model)
+    _ready(model, _provider(model, api_base), settings, api_base)
+
+
 def audit(
     model: str = DEFAULT_MODEL,
     inventories: Sequence[str] = ("bfi44",),
@@ -398,6 +426,9 @@ def audit(
     if resume:
         with Store(db, create=False) as s:
             previous = s.get_run(resume)
+        if previous.design.interview is not None:
+            raise AuditError(f"run {resume} is an interview: resume it by running the same psychometrics interview "
+                             "command again")
         model, design = previous.model, previous.design
         endpoint = endpoint_identity(previous.api_base)  # a resumed run keeps its identity; api_base may move
         api_base = previous.api_base if api_base is None else api_base
@@ -453,6 +484,7 @@ def audit(
         except BatchError as exc:
             raise AuditError(str(exc)) from None
     prompt_as = resolve_prompt_format(design.settings.prompt_format, model, provider)  # a dry run refuses it too
+    _check_reasoning_effort(model, provider, design.settings.reasoning_effort)  # and this
     if dry_run:
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
@@ -465,15 +497,15 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
-    _check_reasoning_effort(model, provider, design.settings.reasoning_effort)
-    api_key = _check_key(model, provider, api_base)
-    _check_reachable(api_base)
+    _, api_key = _ready(model, provider, design.settings, api_base)
     if batch:
         _check_batch_lines(plan, model, design, api_base, api_key, provider, prompt_as, batch_options)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
     with store:
         if store.has_run(run_id):
             run = store.get_run(run_id)
+            if run.design.interview is not None:
+                raise AuditError(f"run {run_id!r} is an interview, not an audit: name another --run-id")
             if run.model != model:
                 raise AuditError(f"run {run_id!r} belongs to model {run.model!r}, not {model!r}")
             if not resume and endpoint_identity(run.api_base) != endpoint:
@@ -594,14 +626,15 @@ def audit(
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
                              f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
-                             + (" --batch" if batch else ""))
+                             + (" --batch" if batch else ""), run_id=run_id)
         if status == "finished" and counts.get("invalid") and not (counts.get("ok") or counts.get("refused")):
             # every reply was read and none holds an answer (a refusal is a finding and is scored as one)
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "invalid"), None)
             raise AuditError(f"run {run_id} has no answer: of its {len(plan.cells)} cells {counts.get('invalid', 0)} "
                              f"replies hold no answer and {counts.get('error', 0)} ended in an error (first: {first}); "
                              "the replies are stored "
-                             f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template")
+                             f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template",
+                             run_id=run_id)
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
 

@@ -180,7 +180,10 @@ def response_from_reply(
         completion_tokens=completion_tokens, cost_usd=cost, attempts=attempts, created_at=time.time(),
         finish_reason=finish if isinstance(finish, str) else None,
         reasoning=_joined(getattr(getattr(choice, "message", None), "reasoning_content", None)),
+        rates=cell.rates,
     )
+    if cell.role == "question":
+        return _free_answer(base, text)
     if mode == "logprobs":
         positions = token_positions(getattr(reply.choices[0], "logprobs", None))
         if not positions or not any(p.top for p in positions):
@@ -200,13 +203,25 @@ def response_from_reply(
                     set_aside=list(parsed.set_aside))
 
 
+def _free_answer(base: dict[str, Any], text: str | None) -> Response:
+    """An interview answer: the reply is the answer, stored as text (no label to read); an empty reply, or one
+    that is all reasoning, is ``invalid``."""
+    from psychometrics.administer._parse import split_reasoning
+
+    answer, reasoning = split_reasoning(text or "")
+    base["reasoning"] = _joined(base["reasoning"], reasoning)
+    if not answer.strip():
+        return Response(**base, status="invalid", error="the reply holds no answer (empty)")
+    return Response(**base, status="ok")
+
+
 def error_response(cell: Cell, run_id: str, model: str, mode: AnswerMode, message: str, attempts: int,
                    latency: float | None = None) -> Response:
     return Response(
         cell_id=cell.cell_id, run_id=run_id, model=model, inventory=cell.inventory, item=cell.item,
         scale=cell.scale, template=cell.template, order=cell.order, sample=cell.sample, persona=cell.persona,
         prompt=cell.prompt, mode=mode, status="error", error=scrub(message), attempts=attempts, latency_s=latency,
-        created_at=time.time(),
+        created_at=time.time(), rates=cell.rates,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -250,7 +251,8 @@ def progress_printer(total: int, already: int, *, enabled: bool, interactive: bo
                      clock: Callable[[], float] = time.monotonic,
                      ) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
     """Progress on stderr: a rich bar on a terminal; otherwise one plain line (:func:`progress_line`) every
-    ``interval`` seconds and one at the end. Returns (update, close)."""
+    ``interval`` seconds — while answers arrive and while none does (a stalled endpoint: the line then says
+    "no answer for 40 s") — and one at the end. Returns (update, close)."""
     if not enabled:
         return (lambda r, t: None), (lambda: None)
     if interactive is None:
@@ -258,8 +260,9 @@ def progress_printer(total: int, already: int, *, enabled: bool, interactive: bo
     if not interactive:
         if interval is None:
             interval = float(os.environ.get("PSYCHOMETRICS_PROGRESS_INTERVAL") or PLAIN_INTERVAL_S)
-        return _plain_printer(total, already, interval, write or (lambda line: print(line, file=sys.stderr,
-                                                                                      flush=True)), clock)
+        plain = PlainProgress(total, already, interval, write or (lambda line: print(line, file=sys.stderr,
+                                                                                     flush=True)), clock)
+        return plain.update, plain.start_ticking()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
 
@@ -283,25 +286,65 @@ def progress_printer(total: int, already: int, *, enabled: bool, interactive: bo
     return update, progress.stop
 
 
-def _plain_printer(total: int, already: int, interval: float, write: Callable[[str], None],
-                   clock: Callable[[], float]) -> tuple[Callable[[Response, Tally], None], Callable[[], None]]:
-    estimate = RateEstimate(clock=clock)
-    state: dict[str, Any] = {"next": clock() + interval, "tally": None, "printed": None}
+STALL_INTERVALS = 2
+"""A plain progress line says "no answer for N s" once this many intervals (10 s by default) passed without one."""
 
-    def line(tally: Tally) -> str:
-        done = already + tally.done
-        return progress_line(done, total, estimate.rate, tally, estimate.eta(total - done))
 
-    def update(response: Response, tally: Tally) -> None:
-        estimate.add()
-        state["tally"] = tally
-        if clock() >= state["next"]:
-            write(line(tally))
-            state["printed"], state["next"] = tally.done, clock() + interval
+class PlainProgress:
+    """Plain progress lines: :meth:`update` on each answer, :meth:`tick` on a timer (a line when one is due, with
+    how long no answer came when that is ``STALL_INTERVALS`` intervals or more), :meth:`close` at the end."""
 
-    def close() -> None:
-        tally = state["tally"]
-        if tally is not None and state["printed"] != tally.done:
-            write(line(tally))
+    def __init__(self, total: int, already: int, interval: float, write: Callable[[str], None],
+                 clock: Callable[[], float] = time.monotonic):
+        self.total, self.already, self.interval, self.write, self.clock = total, already, interval, write, clock
+        self.estimate = RateEstimate(clock=clock)
+        self.tally: Tally | None = None
+        self.last_answer = clock()
+        self.next = self.last_answer + interval
+        self.printed: tuple[int, bool] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
 
-    return update, close
+    def _line(self) -> str:
+        tally = self.tally or Tally()
+        done = self.already + tally.done
+        line = progress_line(done, self.total, self.estimate.rate, tally, self.estimate.eta(self.total - done))
+        quiet = self.clock() - self.last_answer
+        if quiet >= STALL_INTERVALS * self.interval and quiet >= 1:
+            from psychometrics._format import seconds
+
+            line += f"; no answer for {seconds(quiet)}"
+        return line
+
+    def update(self, response: Response, tally: Tally) -> None:
+        with self._lock:
+            self.estimate.add()
+            self.tally, self.last_answer = tally, self.clock()
+            if self.clock() >= self.next:
+                self._emit()
+
+    def tick(self) -> None:
+        """Print a line when one is due, answers or not."""
+        with self._lock:
+            if self.clock() >= self.next:
+                self._emit()
+
+    def _emit(self) -> None:
+        self.write(self._line())
+        self.printed = (self.tally.done if self.tally else 0, True)
+        self.next = self.clock() + self.interval
+
+    def close(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if self.tally is not None and (self.printed is None or self.printed[0] != self.tally.done):
+                self.write(self._line())
+
+    def start_ticking(self) -> Callable[[], None]:
+        """Tick on a daemon thread every ``interval`` seconds until :meth:`close`; returns :meth:`close`."""
+        def run() -> None:
+            while not self._stop.wait(max(0.05, self.interval)):
+                self.tick()
+
+        threading.Thread(target=run, name="psychometrics-progress", daemon=True).start()
+        return self.close

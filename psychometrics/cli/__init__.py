@@ -7,6 +7,7 @@ import typer
 from psychometrics import __version__
 from psychometrics.cli import _inventories, _runs, _score
 from psychometrics.cli._audit import audit_command
+from psychometrics.cli._interview import interview_command
 from psychometrics.cli._shape import shape_command
 from psychometrics.cli._report import compare_command, report_command
 from psychometrics.cli._schedule import schedule_command
@@ -38,6 +39,7 @@ _hide_flag_metavars()
 app.add_typer(_inventories.app, name="inventories")
 app.add_typer(_runs.app, name="runs")
 app.command("audit")(audit_command)
+app.command("interview")(interview_command)
 app.command("shape")(shape_command)
 app.command("report")(report_command)
 app.command("compare")(compare_command)
@@ -95,9 +97,10 @@ def _exit(code: int) -> None:
     import sys
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.current_thread() and not thread.daemon:
-            thread.join()
+    # what the interpreter does first at exit: run threading's exit hooks (they stop the worker threads of
+    # executors, e.g. the embedded model's) and wait for every non-daemon thread; joining the threads without
+    # those hooks waits forever for an executor's idle worker
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -99,7 +99,7 @@ def _given_with_resume(ctx: typer.Context) -> list[str]:
 @handle_errors
 def audit_command(
     ctx: typer.Context,
-    model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="litellm model string (repeatable: each model gets the same design in its own run, and one page sets them side by side); default: the embedded Gemma 3 270M.")] = None,
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable). Default: bfi44.")] = None,
     templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "all",
     template_file: Annotated[Optional[list[Path]], typer.Option("--template-file", help="Your own Jinja2 prompt template (repeatable).")] = None,
@@ -109,7 +109,7 @@ def audit_command(
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
-    prompt_format: opt.PromptFormat = "auto",
+    prompt_format: opt.PromptFormat = opt.PromptFormatChoice.auto,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
     timeout: opt.Timeout = 60.0,
@@ -126,7 +126,7 @@ def audit_command(
     batch: opt.Batch = False,
     poll_interval: opt.PollInterval = 10.0,
     max_poll_interval: opt.MaxPollInterval = 300.0,
-    batch_reask: opt.BatchReask = "batch",
+    batch_reask: opt.BatchReask = opt.ReaskChoice.batch,
     batch_max_lines: opt.BatchMaxLines = None,
     batch_max_bytes: opt.BatchMaxBytes = None,
     n_boot: opt.NBoot = 1000,
@@ -136,13 +136,18 @@ def audit_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Give one or more inventories to one model under every template × option order × sample × persona."""
+    """Give one or more inventories to one or more models under every template × option order × sample × persona."""
     from psychometrics.administer import BatchOptions, audit
     from psychometrics.cli._common import UsageError, UserError
 
     if not batch and (without := _given(ctx, _BATCH_OPTIONS)):
         raise UsageError(f"{without[0]} needs --batch (it sets how batches are asked; without --batch every cell is "
                          "asked directly)")
+    models = model or ["local/gemma-3-270m"]
+
+    if resume and len(models) > 1:
+        raise UserError("--resume takes one run, not several models: re-run the same several-model audit command "
+                        "(without --resume) to resume each model's run")
     if resume and (given := _given_with_resume(ctx)):
         raise UserError(f"--resume keeps the run's own design: drop {', '.join(given)} (only where and how to ask — "
                         "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "
@@ -150,10 +155,9 @@ def audit_command(
     if report and not dry_run:
         writable_folder(out)
     batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
-                                 reask=batch_reask, max_lines=batch_max_lines,  # type: ignore[arg-type]
+                                 reask=batch_reask.value, max_lines=batch_max_lines,  # type: ignore[arg-type]
                                  max_bytes=batch_max_bytes)
-    result = audit(
-        model=model,
+    options = dict(
         inventories=inventory or ["bfi44"],
         templates="all" if templates.strip() == "all" else _split([templates]),
         orders=_split([orders]),
@@ -162,7 +166,7 @@ def audit_command(
         max_tokens=max_tokens,
         reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
         mode=mode.value,  # type: ignore[arg-type]
-        prompt_format=prompt_format,  # type: ignore[arg-type]
+        prompt_format=prompt_format.value,  # type: ignore[arg-type]
         concurrency=concurrency,
         rpm=rpm,
         timeout=timeout,
@@ -182,6 +186,15 @@ def audit_command(
         batch=batch,
         batch_options=batch_options if batch else None,
     )
+    if len(models) > 1:
+        from psychometrics.cli._matrix import audit_several
+
+        code = audit_several(models, options, json_=json_, dry_run=dry_run, max_cost=max_cost, report=report,
+                             out=out, n_boot=n_boot, seed=seed, value=value.value)
+        if code:
+            raise typer.Exit(code=code)
+        return
+    result = audit(model=models[0], **options)  # type: ignore[arg-type]
     from psychometrics.plan import plan_size_summary
 
     if dry_run:

@@ -44,19 +44,27 @@ def list_(json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = F
         print_json([_summary(inv) for inv in invs])
         return
     from rich.console import Console
-    from rich.table import Column, Table
+    from rich.markup import escape
 
-    ids = Column("id", no_wrap=True, min_width=max((len(inv.id) for inv in invs), default=2))  # never cut an id
-    table = Table(ids, "name", "kind", "items", "scales", "license")
+    from psychometrics.cli._summary import _table
+
+    table = _table("inventory", "kind", "items", "scales", title="Shipped inventories (the id first; the license "
+                   "in full: psychometrics inventories show ID)", wrap=("scales",))
     for inv in invs:
-        table.add_row(inv.id, inv.name, inv.kind, str(len(inv.items)), ", ".join(s.id for s in inv.scales),
-                      _first_sentence(inv.license))
+        table.add_row(f"[bold]{escape(inv.id)}[/bold]\n{escape(inv.name)}\n[dim]{escape(_first_sentence(inv.license))}[/dim]",
+                      inv.kind, str(len(inv.items)), ", ".join(s.id for s in inv.scales))
+        table.add_row("", "", "", "")
     Console().print(table)
 
 
-def _first_sentence(text: str, limit: int = 60) -> str:
+def _first_sentence(text: str) -> str:
+    """The license's first sentence, whole (the table wraps it; `inventories show` prints all of it); a period
+    after an initial ("Oliver P. John") does not end it."""
+    import re
+
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    end = re.search(r"(?<=[a-z)]{2})\. ", text)
+    return text if end is None else text[: end.start() + 1]
 
 
 @app.command("show")
@@ -74,7 +82,6 @@ def show(
         return
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console()
     console.print(f"[bold]{escape(inv.name)}[/bold] ({inv.id}, {inv.kind}, {len(inv.items)} items"
@@ -83,14 +90,17 @@ def show(
     console.print(f"License: {escape(inv.license)}")
     if inv.response_options:
         console.print("Responses: " + ", ".join(f"{o.value} {escape(o.label)}" for o in inv.response_options))
-    scales = Table("scale", "name", "items", "reverse-keyed", "norms")
+    from psychometrics.cli._summary import _table
+
+    scales = _table("scale", "name", "items", "reverse-keyed", "norms", title="Scales",
+                    wrap=("name", "reverse-keyed", "norms"))
     for s in inv.scales:
         its = inv.items_of(s.id)
         rev = [it.id for it in its if getattr(it, "reverse", False)]
         norms = f"M {general(s.norms.mean)}, SD {general(s.norms.sd)}" if s.norms else DASH
         scales.add_row(s.id, escape(s.name), str(len(its)), ", ".join(rev) or "—", norms)
     console.print(scales)
-    items = Table("id", "scale", "item", "key")
+    items = _table("id", "scale", "item", "key", title="Items", wrap=("item",))
     for it in inv.items:
         text = getattr(it, "text", None) or (
             f"{it.left}  ↔  {it.right}" if hasattr(it, "left") else f"{it.situation} {it.question}"

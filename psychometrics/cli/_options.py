@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,7 +11,29 @@ import typer
 
 Db = Annotated[Optional[str], typer.Option(
     "--db", help="Database URL (default sqlite:///psychometrics.db or $PSYCHOMETRICS_DB).")]
-Orders = Annotated[str, typer.Option("--orders", help="Comma list of original, reversed, rotated, swapped; or 'all'.")]
+ORDER_CHOICES = ("original", "reversed", "rotated", "rotated-K", "swapped", "all")
+"""The option orders a user may name (``rotated-K``: the one cyclic shift K, e.g. ``rotated-2``)."""
+
+
+def _orders(value: str) -> str:
+    """A comma list of order names, each one of :data:`ORDER_CHOICES`; a usage error (exit 2) names the others."""
+    names = [x.strip() for x in str(value).split(",") if x.strip()]
+    bad = [n for n in names if n not in ORDER_CHOICES[:-1] + ("all",) or n == "rotated-K"]
+    bad = [n for n in bad if not re.fullmatch(r"rotated-[1-9]\d*", n)]
+    if "rotated-K" in bad:
+        raise typer.BadParameter("rotated-K takes a number for K, the shift: e.g. rotated-2")
+    if not names or bad:
+        raise typer.BadParameter(f"{', '.join(map(repr, bad or [value]))} is not one of "
+                                 f"{', '.join(map(repr, ORDER_CHOICES))} (a comma list of them)")
+    return ",".join(names)
+
+
+# A comma list, not an Enum: `--orders original,reversed` stays valid; the metavar lists the choices in --help and
+# a value outside them is a usage error, as an Enum's would be.
+Orders = Annotated[str, typer.Option(
+    "--orders", parser=_orders, metavar="<" + "|".join(ORDER_CHOICES) + ">,…",
+    help="Option orders, a comma list: original, reversed, rotated (every cyclic shift), rotated-K (one shift), "
+         "swapped (scenario items), all.")]
 Samples = Annotated[int, typer.Option("--samples", help="Repeated samples per prompt.")]
 Temperature = Annotated[float, typer.Option("--temperature", help="Sampling temperature (generate mode).")]
 MaxTokens = Annotated[int, typer.Option(
@@ -51,7 +74,20 @@ Value = Annotated[ValueChoice, typer.Option(
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resamples.")]
 NBoot = Annotated[int, typer.Option("--n-boot", min=0, help="Bootstrap resamples for the λ6, ω and split-half "
                                     "intervals (0: none).")]
-PromptFormat = Annotated[str, typer.Option(
+
+
+class PromptFormatChoice(str, enum.Enum):
+    auto = "auto"
+    chat = "chat"
+    completion = "completion"
+
+
+class ReaskChoice(str, enum.Enum):
+    batch = "batch"
+    sync = "sync"
+
+
+PromptFormat = Annotated[PromptFormatChoice, typer.Option(
     "--prompt-format", help="auto, chat or completion (raw text to /v1/completions, for a base model behind a "
                             "server); auto chooses by provider.")]
 Concurrency = Annotated[int, typer.Option(
@@ -78,7 +114,7 @@ PollInterval = Annotated[float, typer.Option(
     "changes, up to --max-poll-interval.")]
 MaxPollInterval = Annotated[float, typer.Option(
     "--max-poll-interval", help="--batch: longest wait between polls, in seconds.")]
-BatchReask = Annotated[str, typer.Option(
+BatchReask = Annotated[ReaskChoice, typer.Option(
     "--batch-reask", help="--batch: ask cells whose batch line failed or expired again in a new 'batch' or 'sync' "
     "(synchronously); --retries rounds.")]
 BatchMaxLines = Annotated[Optional[int], typer.Option(

@@ -57,14 +57,21 @@ def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
     return write_shaping_report(shaping_result(run_id, db=db), folder)
 
 
+_PAIRWISE_OPTIONS = {"test": "--test", "significance": "--significance", "top_items": "--top-items"}
+"""Options of the two-run comparison only (they test a difference between two runs)."""
+
+
 @handle_errors
 def compare_command(
-    run_a: Annotated[str, typer.Argument(help="The reference run (A).")],
-    run_b: Annotated[str, typer.Argument(help="The run compared with it (B); differences are B − A.")],
+    ctx: typer.Context,
+    runs: Annotated[list[str], typer.Argument(
+        help="Two runs: A (the reference) and B, compared with tests (differences are B − A); or three or more, "
+             "set side by side in one matrix page.", metavar="RUN_A RUN_B [RUN…]")],
     db: opt.Db = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the page <A>-vs-<B>.html (created "
-                                                "when missing; a path ending in .html names the file) [default: "
-                                                "reports; with --json: only when given].")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the page <A>-vs-<B>.html, or "
+                                                "matrix-<hash>.html for three or more runs (created when missing; a "
+                                                "path ending in .html names the file) [default: reports; with "
+                                                "--json: only when given].")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON (NaN as null) instead of writing HTML.")] = False,
     test: Annotated[CompareTest, typer.Option("--test", help="Test per scale across respondents.")] = CompareTest.welch,
     significance: Annotated[float, typer.Option("--significance", "--alpha", help="Significance level: a Holm-adjusted p below it counts as a change (--alpha is a deprecated alias).")] = 0.05,
@@ -72,9 +79,28 @@ def compare_command(
     n_boot: opt.NBoot = 1000,
 ) -> None:
     """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
-    sensitivity before and after, the items that moved most, and what changed."""
+    sensitivity before and after, the items that moved most, and what changed. Three or more runs: their profiles,
+    readability, reliability and order sensitivity side by side in one matrix page."""
+    from psychometrics.cli._common import UserError
     from psychometrics.report import comparison_report_path, write_comparison_report
     from psychometrics.score import compare_runs
+
+    if len(runs) < 2:
+        raise UserError("compare needs two or more runs (see `psychometrics runs list`)")
+    if len(set(runs)) < len(runs):
+        twice = sorted({r for r in runs if runs.count(r) > 1})
+        if len(runs) > 2:
+            raise UserError(f"run {', '.join(twice)} is given twice")
+    if len(runs) > 2:
+        given = [flag for name, flag in _PAIRWISE_OPTIONS.items()
+                 if (src := ctx.get_parameter_source(name)) is not None and src.name != "DEFAULT"]
+        if given:
+            raise UserError(f"{', '.join(given)} {'tests' if len(given) == 1 else 'test'} a difference between two "
+                            f"runs: with {len(runs)} runs the "
+                            "matrix page shows each run on its own (compare two of them for tests)")
+        _compare_several(runs, db=db, out=out, json_=json_, n_boot=n_boot)
+        return
+    run_a, run_b = runs
 
     if out is not None or not json_:
         out = writable_file(comparison_report_path(run_a, run_b, out))
@@ -111,3 +137,20 @@ def _echo_retest(comparison: Any) -> None:
         typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")
     if comparison.retest_note:
         typer.echo(f"test–retest: {comparison.retest_note}")
+
+
+def _compare_several(runs: list[str], *, db: str | None, out: Path | None, json_: bool, n_boot: int) -> None:
+    """Three or more runs side by side: the matrix page, and the compact summary (or the matrix as JSON)."""
+    from psychometrics.report import matrix_report_path, write_matrix_report
+    from psychometrics.score import run_matrix
+
+    target = writable_file(matrix_report_path(runs, out)) if out is not None or not json_ else None
+    matrix = run_matrix(runs, db=db, n_boot=n_boot)
+    page = write_matrix_report(matrix, out=target) if target is not None else None
+    if json_:
+        sys.stdout.write(matrix.model_dump_json(indent=2) + "\n")
+        return
+    from psychometrics.cli._matrix import print_matrix
+
+    print_matrix(matrix)
+    typer.echo(str(page))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -27,6 +27,7 @@ def score_command(
     value: opt.Value = opt.ValueChoice.value,
     format_: Annotated[ScoreFormat, typer.Option("--format", help="table: the tables for a terminal; csv: one row per scale (AuditScores.to_frame()); json: the whole AuditScores.")] = ScoreFormat.table,
     json_: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    self_report: Annotated[Optional[str], typer.Option("--self-report", help="An interview run: the self-report run to compare it with [default: the newest finished audit of the same model and inventory in the database].")] = None,
 ) -> None:
     """Score a run: scale scores, reliability, sensitivity to prompt and option order, norms, validity and
     consistency across parallel forms."""
@@ -37,7 +38,8 @@ def score_command(
         run = store.get_run(run_ids[0]) if len(run_ids) == 1 else None
         for other in run_ids[1:]:
             store.get_run(other)  # an unknown id fails here, before anything is read
-    scores = score(run if run is not None else run_ids, db=db, n_boot=n_boot, seed=seed, value=value.value)
+    scores = score(run if run is not None else run_ids, db=db, n_boot=n_boot, seed=seed, value=value.value,
+                   **({"self_report": self_report} if self_report else {}))
     if json_ or format_ is ScoreFormat.json:
         typer.echo(scores.to_json())
     elif format_ is ScoreFormat.csv:

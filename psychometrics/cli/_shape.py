@@ -20,18 +20,18 @@ def _split(value: str) -> list[str]:
 @handle_errors
 def shape_command(
     model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
-    inventory: Annotated[str, typer.Option("--inventory", "-i", help="Inventory id or YAML path (bfi44; sd3 for the dark triad).")] = "bfi44",
+    inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable: one shaping run and page per inventory). Default: bfi44; sd3 for the dark triad.")] = None,
     traits: Annotated[str, typer.Option("--traits", help="'all' or a comma list of traits the inventory measures.")] = "all",
     levels: Annotated[int, typer.Option("--levels", help="Shaping levels: 9 (all), 5, 3 or 2 (evenly spaced, both extremes).")] = 9,
     personas: Annotated[Optional[str], typer.Option("--personas", help="Cross every level with N biographies (a seeded sample of the default set), or SET[:N].")] = None,
-    templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names.")] = "instruct",
+    templates: Annotated[str, typer.Option("--templates", help="'all' or a comma list of template names (the same default as audit).")] = "all",
     orders: opt.Orders = "original,reversed",
     samples: opt.Samples = 1,
     temperature: opt.Temperature = 0.0,
     max_tokens: opt.MaxTokens = 32,
     reasoning_effort: opt.ReasoningEffort = None,
     mode: opt.Mode = opt.ModeChoice.auto,
-    prompt_format: opt.PromptFormat = "auto",
+    prompt_format: opt.PromptFormat = opt.PromptFormatChoice.auto,
     value: opt.Value = opt.ValueChoice.value,
     concurrency: opt.Concurrency = 8,
     rpm: opt.Rpm = None,
@@ -50,46 +50,89 @@ def shape_command(
     """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
     inventory at every level, and report how closely the scores follow (Spearman ρ), what else moves, and
     whether refusals rise."""
-    from psychometrics.shape import shape, shaping_personas, shaping_traits
+    from psychometrics.cli._common import UserError
+    from psychometrics.shape import shape, shaping_personas
 
+    inventories = list(dict.fromkeys(inventory or ["bfi44"]))
+    if run_id and len(inventories) > 1:
+        raise UserError("--run-id names one run: with several inventories each shaping run is named after its model "
+                        "and design (re-running the same command resumes them)")
+    per_inventory = _traits_per_inventory(inventories, traits)  # every inventory checked before anything is asked
     if report and not dry_run:
-        writable_folder(out)  # before any question is asked
+        writable_folder(out)
 
     template_arg = "all" if templates.strip() == "all" else _split(templates)
     if dry_run:
         from psychometrics.administer import audit
+        from psychometrics.cli._audit import print_dry_run
         from psychometrics.plan import plan_size_summary
 
-        ids = shaping_personas(shaping_traits(inventory, traits), levels, personas)
-        res = audit(model=model, inventories=[inventory], templates=template_arg, orders=_split(orders),
-                    samples=samples, temperature=temperature, max_tokens=max_tokens,
-                    reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
-                    limit_items=limit_items, prompt_format=prompt_format,  # type: ignore[arg-type]
-                    personas=ids, dry_run=True, api_base=api_base)
-        from psychometrics.cli._audit import print_dry_run
-
-        print_dry_run(res, plan_size_summary(res.plan), json_=json_)
+        for inv, inv_traits in per_inventory.items():
+            ids = shaping_personas(inv_traits, levels, personas)
+            res = audit(model=model, inventories=[inv], templates=template_arg, orders=_split(orders),
+                        samples=samples, temperature=temperature, max_tokens=max_tokens,
+                        reasoning_effort=reasoning_effort and reasoning_effort.value,  # type: ignore[arg-type]
+                        mode=mode.value, limit_items=limit_items, prompt_format=prompt_format.value,  # type: ignore[arg-type]
+                        personas=ids, dry_run=True, api_base=api_base)
+            print_dry_run(res, plan_size_summary(res.plan), json_=json_)
         return
 
-    result = shape(
-        model=model, inventory=inventory, traits=traits, levels=levels, personas=personas, templates=template_arg,
-        orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
-        reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
-        prompt_format=prompt_format, concurrency=concurrency,  # type: ignore[arg-type]
-        rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
-        limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
-        progress=not json_,
-    )
-    path = None
-    if report:
-        from psychometrics.shape import write_shaping_report
+    results = []
+    for inv, inv_traits in per_inventory.items():
+        result = shape(
+            model=model, inventory=inv, traits=inv_traits, levels=levels, personas=personas, templates=template_arg,
+            orders=_split(orders), samples=samples, temperature=temperature, max_tokens=max_tokens,
+            reasoning_effort=reasoning_effort and reasoning_effort.value, mode=mode.value,  # type: ignore[arg-type]
+            prompt_format=prompt_format.value, concurrency=concurrency,  # type: ignore[arg-type]
+            rpm=rpm, timeout=timeout, retries=retries, max_wait=max_wait, api_base=api_base, db=db, run_id=run_id,
+            limit_items=limit_items, value=value.value,  # type: ignore[arg-type]
+            progress=not json_,
+        )
+        path = None
+        if report:
+            from psychometrics.shape import write_shaping_report
 
-        path = write_shaping_report(result, out)
+            path = write_shaping_report(result, out)
+        results.append((result, path))
     if json_:
-        sys.stdout.write(result.to_json() + "\n")
+        if len(results) == 1:
+            sys.stdout.write(results[0][0].to_json() + "\n")
+        else:
+            sys.stdout.write("[" + ",\n".join(r.to_json() for r, _ in results) + "]\n")
         return
+    for result, path in results:
+        _print_result(result, path)
+
+
+def _traits_per_inventory(inventories: list[str], traits: str) -> dict[str, list[str]]:
+    """The traits to shape with each inventory: ``all`` of each one's, or those of the named traits it measures
+    (a named trait that no inventory measures is an error).
+
+    Raises
+    ------
+    ValueError
+        An inventory without shaping markers, or a trait none of the inventories measures.
+    """
+    from psychometrics.shape import shaping_traits
+
+    if traits.strip() == "all" or len(inventories) == 1:
+        return {inv: shaping_traits(inv, traits) for inv in inventories}
+    named = _split(traits)
+    valid = {inv: shaping_traits(inv, "all") for inv in inventories}
+    unknown = [t for t in named if not any(t in v for v in valid.values())]
+    if unknown:
+        every = sorted({t for v in valid.values() for t in v})
+        raise ValueError(f"--traits: {', '.join(unknown)} is measured by none of {', '.join(inventories)} "
+                         f"(valid: {', '.join(every)})")
+    out = {inv: [t for t in named if t in valid[inv]] for inv in inventories}
+    return {inv: ts for inv, ts in out.items() if ts}
+
+
+def _print_result(result, path) -> None:  # type: ignore[no-untyped-def]
+    """The terminal summary of one shaping run."""
     from rich.console import Console
-    from rich.table import Table
+
+    from psychometrics.cli._summary import _table
 
     console = Console()
     counts = ", ".join(f"{result.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
@@ -97,10 +140,8 @@ def shape_command(
     console.print(f"{result.n_cells} answers ({counts}); {result.n_respondents} respondents, "
                   f"{result.respondents_per_level} per trait and level; wall {num(result.wall_s, 1)} s")
     lo, hi = (result.levels[0], result.levels[-1]) if result.levels else ("—", "—")
-    table = Table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
-                  title="Shaping: measured score against target level")
-    table.columns[0].no_wrap = True
-    table.columns[1].no_wrap = True
+    table = _table("trait", "ρ [95% CI]", "n", "within", f"median {lo}→{hi}", "Δ", "drift", "refusals↑",
+                   title="Shaping: measured score against target level")
     notes: list[str] = []
     for t in result.traits:
         rises = {True: "yes", False: "no", None: "—"}[t.refusal.rises]

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
                       write_report: bool = False, log: Callable[[str], None] | None = None,
-                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value") -> None:
+                      out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value",
+                      self_report: str | None = None) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
     JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
@@ -34,7 +35,8 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
         cut = store.cut_by_token_budget(run_id)
     say = log or (lambda line: None)
     say("scoring")
-    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value)
+    scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value,
+                   **({"self_report": self_report} if self_report else {}))
     if write_report:
         say("writing report")
     report_path = _write_report(run_id, db, scores, out) if write_report else None
@@ -96,6 +98,7 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
         _validity(console, scores)
         _forms(console, scores)
         _sample_retest(console, scores)
+        _interview(console, scores)
     if scores.warnings:
         console.print("[bold yellow]warnings[/bold yellow]")
         for w in scores.warnings:
@@ -129,9 +132,9 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
 def _scales(console: Console, s: AuditScores) -> None:
 
     show_trait = any(r.trait and r.trait != r.scale for r in s.scales)
-    cols = ["inventory", "scale", *(["trait"] if show_trait else []), "mean", "95% CI", "sd", "n", "items", "range",
-            "note"]
+    cols = ["scale", *(["trait"] if show_trait else []), "mean", "95% CI", "sd", "n", "items", "range", "note"]
     table = _table(*cols, title="Scale scores across respondents")
+    rows = _Grouped(table)
     notes = _Notes()
     for r in s.scales:
         note = notes.ref(_join(r.reason, r.warning))
@@ -145,7 +148,7 @@ def _scales(console: Console, s: AuditScores) -> None:
             note = _join(note, f"{num(r.high_choice_percent, 1)}% high choices")
         if r.letter:
             note = _join(note, f"letter {r.letter}")
-        table.add_row(r.inventory, r.scale, *([r.trait or ""] if show_trait else []), num(r.mean),
+        rows.add(r.inventory, r.scale, *([r.trait or ""] if show_trait else []), num(r.mean),
                       interval(r.ci_low, r.ci_high, empty=DASH), num(r.sd), str(r.n), str(r.n_items),
                       f"{general(r.score_min)}–{general(r.score_max)}", note)
     console.print(table)
@@ -162,13 +165,14 @@ def _types(console: Console, s: AuditScores) -> None:
 
 def _reliability(console: Console, s: AuditScores) -> None:
 
-    table = _table("inventory", "scale", "α", "95% CI", "λ6", "ω", "split-half", "n", "items", "note",
+    table = _table("scale", "α", "95% CI", "λ6", "ω", "split-half", "n", "items", "note",
                    title="Reliability across respondents (listwise)")
+    rows = _Grouped(table)
     notes = _Notes()
     for r in s.reliability:
         reasons = dict.fromkeys(e.reason for e in (r.alpha, r.lambda6, r.omega, r.split_half) if e.reason)
         note = " ".join(notes.ref(x) for x in ([r.reason] if r.reason else list(reasons)) + r.notes)
-        table.add_row(r.inventory, r.scale, num(r.alpha.value), interval(r.alpha.ci_low, r.alpha.ci_high, empty=DASH),
+        rows.add(r.inventory, r.scale, num(r.alpha.value), interval(r.alpha.ci_low, r.alpha.ci_high, empty=DASH),
                       num(r.lambda6.value), num(r.omega.value), num(r.split_half.value), str(r.n), str(r.n_items), note)
     console.print(table)
     notes.print(console)
@@ -176,19 +180,20 @@ def _reliability(console: Console, s: AuditScores) -> None:
 
 def _sensitivity(console: Console, s: AuditScores) -> None:
 
-    order = _table("inventory", "scale", "shift", "MAD", "p", "r_rb", "keyed shift", "p (keyed)",
+    order = _table("scale", "shift", "MAD", "p", "r_rb", "keyed shift", "p (keyed)",
                    title="Option order: reversed − original (shift and MAD in scale points)")
-    prompt = _table("inventory", "scale", "template range", "p", "W / ε²", "refused", "verdict",
+    prompt = _table("scale", "template range", "p", "W / ε²", "refused", "verdict",
                     title="Templates (keyed values), refusals and verdict")
+    order_rows, prompt_rows = _Grouped(order), _Grouped(prompt)
     for r in s.sensitivity:
         refused = next((x for x in r.response_rates if x.status == "refused"), None)
         ref = pct(refused.rate) if refused is not None else DASH
         style = {"robust": "green", "order-sensitive": "red", "prompt-sensitive": "red", "unstable": "red",
                  "inconclusive": "yellow",
                  "mostly refused": "yellow", "not enough data": "yellow"}[r.verdict]
-        order.add_row(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
+        order_rows.add(r.inventory, r.scale, num(r.order.mean_difference), num(r.order.mad), pvalue(r.order.p),
                       num(r.order.rank_biserial), num(r.order_keyed.mean_difference), pvalue(r.order_keyed.p))
-        prompt.add_row(r.inventory, r.scale, num(r.prompt.score_range), pvalue(r.prompt.p), num(r.prompt.effect_size), ref,
+        prompt_rows.add(r.inventory, r.scale, num(r.prompt.score_range), pvalue(r.prompt.p), num(r.prompt.effect_size), ref,
                        f"[{style}]{r.verdict}[/{style}]")
     console.print(order)
     console.print(prompt)
@@ -209,8 +214,9 @@ def _norms(console: Console, s: AuditScores) -> None:
     if not with_norms:
         console.print("norms: no human norms in the inventory files for these scales", highlight=False)
         return
-    table = _table("inventory", "scale", "model mean", "norm mean (sd, n)", "z", "pctile", "p (t)", "src",
+    table = _table("scale", "model mean", "norm mean (sd, n)", "z", "pctile", "p (t)", "src",
                    title="Against human norms (one-sample t of the respondents' scores against the norm mean)")
+    rows = _Grouped(table)
     sources: list[str] = []
     for n in with_norms:
         c = n.comparison
@@ -218,7 +224,7 @@ def _norms(console: Console, s: AuditScores) -> None:
         if n.source and n.source not in sources:
             sources.append(n.source)
         mark = f"[{sources.index(n.source) + 1}]" if n.source else "-"
-        table.add_row(n.inventory, n.scale, num(c.model_mean), f"{num(c.norm_mean)} ({num(c.norm_sd)}"
+        rows.add(n.inventory, n.scale, num(c.model_mean), f"{num(c.norm_mean)} ({num(c.norm_sd)}"
                       + (f", {n.norm_n:,})" if n.norm_n else ")"), num(c.z),
                       num(c.percentile, 1), pvalue(c.p), mark)
     console.print(table)
@@ -233,18 +239,19 @@ def _validity(console: Console, s: AuditScores) -> None:
     v = s.validity
     if v.mtmm:
         criteria = f"convergent r ≥ {coef(v.mtmm[0].convergent_min)}, Δ ≥ {coef(v.mtmm[0].discriminant_min)}"
-        table = _table("methods", "trait", "r (pooled)", "r within orders", "Δ", "verdict", "n", "note",
+        table = _table("trait", "r (pooled)", "r within orders", "Δ", "verdict", "n", "note",
                        title=f"Validity: multitrait-multimethod ({criteria}; pass only within every option order "
-                             "and with readable scales)")
+                             "and with readable scales)", wrap=("r within orders", "verdict"))
+        rows = _Grouped(table)
         notes = _Notes()
         for pair in v.mtmm:
             methods = f"{pair.method_a} × {pair.method_b}"
             if not pair.rows:
-                table.add_row(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
+                rows.add(methods, "—", "—", "", "—", "", str(pair.n), notes.ref(pair.reason))
             for r in pair.rows:
                 within = ", ".join(f"{o} {num(x)}" for o, x in r.within_orders.items()) or DASH
                 colour = {"pass": "green", "fail": "red"}.get(r.verdict, "yellow")
-                table.add_row(methods, r.trait, num(r.convergent_r), within, num(r.discriminant_delta),
+                rows.add(methods, r.trait, num(r.convergent_r), within, num(r.discriminant_delta),
                               f"[{colour}]{r.verdict}[/{colour}]", str(r.n),
                               notes.ref(_join(r.verdict_reason, r.reason or pair.reason)))
         console.print(table)
@@ -294,34 +301,101 @@ def _forms(console: Console, s: AuditScores) -> None:
 def _sample_retest(console: Console, s: AuditScores) -> None:
     if not s.sample_retest:
         return
-    table = _table("inventory", "scale", "samples", "ICC(2,1)", "95% CI", "ICC(3,1)", "95% CI", "n", "note",
+    table = _table("scale", "samples", "ICC(2,1)", "95% CI", "ICC(3,1)", "95% CI", "n", "note",
                    title="Stability across repeated samples (ICC across samples)")
+    rows = _Grouped(table)
     notes = _Notes()
     for row in s.sample_retest:
         a, c = row.agreement, row.consistency
-        table.add_row(row.inventory, row.scale, str(row.n_samples), coef(a.value),
+        rows.add(row.inventory, row.scale, str(row.n_samples), coef(a.value),
                       interval(a.ci_low, a.ci_high, apa=True), coef(c.value), interval(c.ci_low, c.ci_high, apa=True),
                       str(a.n), notes.ref(a.reason or a.warning))
     console.print(table)
     notes.print(console)
 
 
+def _interview(console: Console, s: AuditScores) -> None:
+    iv = s.interview
+    if iv is None:
+        return
+    raters = _table("rater", "ratings", "read", "refused", "invalid", "error", "mean", title="Raters")
+    for r in iv.rater_counts:
+        raters.add_row(r.rater, str(r.n), *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")),
+                       num(r.mean))
+    console.print(raters)
+    console.print(f"{iv.n_answers} answers stored, {iv.n_rated} rated on the scale", highlight=False)
+    if iv.reliability:
+        table = _table("scale", "between", "ICC(2,1)", "95% CI", "ICC(2,k)", "95% CI", "n", "note",
+                       title="Inter-rater reliability (answers rated by every rater, or on every repeat)")
+        notes = _Notes()
+        for row in iv.reliability:
+            a, k = row.single, row.average
+            who = "raters" if row.kind == "between" else f"repeats of {row.raters[0]}"
+            table.add_row(row.scale, who, coef(a.value), interval(a.ci_low, a.ci_high, apa=True),
+                          coef(k.value), interval(k.ci_low, k.ci_high, apa=True), str(row.n),
+                          notes.ref(a.reason or a.warning))
+        console.print(table)
+        notes.print(console)
+    else:
+        console.print(f"inter-rater reliability: {iv.reliability_reason}", highlight=False, markup=False)
+    if iv.self_report:
+        table = _table("scale", "interview", "self", "r", "95% CI", "diff", "95% CI", "n", "note", title=f"Interview vs self-report (run {iv.self_report_run}; respondents matched on "
+                       f"{iv.respondent})")
+        notes = _Notes()
+        for row in iv.self_report:
+            r, d = row.correlation, row.difference
+            table.add_row(row.scale, num(row.interview_mean), num(row.self_report_mean), coef(r.value),
+                          interval(r.ci_low, r.ci_high, apa=True), num(d.diff, signed=True),
+                          interval(d.ci_low, d.ci_high, signed=True), str(r.n), notes.ref(r.reason or d.reason))
+        console.print(table)
+        notes.print(console)
+    else:
+        console.print(f"interview vs self-report: {iv.self_report_reason}", highlight=False, markup=False)
+
+
 # -------------------------------------------------------------------------------------------------------------
 # formatting
 
 
-def _table(*columns: str, title: str) -> Any:
-    """A compact rich table (no outer box, so it fits an 80-column terminal)."""
+def _table(*columns: str, title: str, wrap: tuple[str, ...] = ()) -> Any:
+    """A compact rich table (no outer box, so it fits an 80-column terminal). Names (and the columns in ``wrap``)
+    wrap; numbers never do."""
     from rich import box
     from rich.table import Table
 
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
-                  padding=(0, 1), title_justify="left", title_style="bold")
+                  padding=(0, 0), title_justify="left", title_style="bold")
     for name in columns:
-        # numbers never wrap; names wrap, and a name longer than its column folds rather than losing its end to "…"
-        wraps = name in ("inventory", "scale", "trait", "note", "methods", "source")
-        table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
+        # Prose and model names wrap first; scale names and run ids keep their width while anything else can give
+        # (rich shrinks only wrapping columns until all of them are equally narrow), and fold rather than lose
+        # their end to "…" when nothing else can; numbers never wrap.
+        if name in IDENTIFIERS:
+            table.add_column(name, no_wrap=True, overflow="fold")
+        else:
+            wraps = name in ("inventory", "note", "methods", "source", "model", "verdicts", *wrap)
+            table.add_column(name, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     return table
+
+
+IDENTIFIERS = ("scale", "trait", "run", "run id", "id")
+"""Columns of names a user copies (a scale, a run id): never cut, and wrapped only as the last resort."""
+
+
+class _Grouped:
+    """Rows under a heading row per group (the inventory, a pair of methods) instead of a column repeating it on
+    every row: in 80 columns the room goes to the names and numbers."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.last: str | None = None
+
+    def add(self, group: str, *cells: Any) -> None:
+        from rich.markup import escape
+
+        if group != self.last:
+            self.table.add_row(f"[bold]{escape(group)}[/bold]", *[""] * (len(cells) - 1))
+            self.last = group
+        self.table.add_row(*cells)
 
 
 class _Notes:

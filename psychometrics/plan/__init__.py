@@ -5,6 +5,14 @@ A plan is the cross-product item × template × option order × sample × person
 """
 
 from psychometrics.plan._build import PersonaSpec, build_plan, cell_id, plan_size_summary
+from psychometrics.plan._interview import (
+    INTERVIEW_KINDS,
+    build_interview_plan,
+    interview_dir,
+    load_interview_template,
+    rating_cells,
+    template_name,
+)
 from psychometrics.plan._markers import (
     LEVEL_NAMES,
     LEVEL_SUBSETS,
@@ -19,7 +27,9 @@ from psychometrics.plan._markers import (
 from psychometrics.plan._model import (
     PROMPT_FORMATS,
     Cell,
+    CellRole,
     Design,
+    InterviewDesign,
     GenerationSettings,
     Mode,
     Plan,
@@ -56,7 +66,7 @@ from psychometrics.plan._render import (
 )
 
 __all__ = [
-    "ORDER_NAMES", "PROMPT_FORMATS", "Cell", "Design", "GenerationSettings", "Mode", "PersonaSpec", "Plan",
+    "ORDER_NAMES", "PROMPT_FORMATS", "Cell", "CellRole", "Design", "GenerationSettings", "Mode", "PersonaSpec", "Plan",
     "PromptFormat", "ReasoningEffort", "bipolar_option_texts",
     "build_plan", "cell_id", "concrete_orders", "expand_orders", "labels_for", "list_templates", "load_template",
     "option_texts", "option_values", "order_permutation", "plan_size_summary", "prompts_dir", "render_prompt",
@@ -68,4 +78,7 @@ __all__ = [
     # shaping markers (the level sentences of shaping personas)
     "LEVELS", "LEVEL_NAMES", "LEVEL_SUBSETS", "MarkerPair", "MarkerSet", "level_description", "load_markers",
     "markers_path", "resolve_levels",
+    # interviews (open questions read by raters)
+    "INTERVIEW_KINDS", "InterviewDesign", "build_interview_plan", "interview_dir", "load_interview_template",
+    "rating_cells", "template_name",
 ]

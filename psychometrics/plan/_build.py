@@ -42,6 +42,7 @@ def cell_id(
     prompt: str,
     label_values: Sequence[int],
     endpoint: str | None = None,
+    rates: str | None = None,
 ) -> str:
     """A stable 20-hex-digit id: the start of the SHA-256 of the canonical JSON of the cell's content.
 
@@ -50,12 +51,13 @@ def cell_id(
     ``endpoint`` is the server the model is reached at (an ``--api-base`` without credentials), None for a
     provider's own endpoint; it enters the id only when given, and the settings added later only when they
     differ from their default (:data:`~psychometrics.plan._model.LATER_SETTINGS`), so ids computed before
-    either existed are unchanged. docs/architecture.md ("What identifies a cell") lists what is and is not
+    either existed are unchanged. ``rates`` (a rating cell of an interview: the id of the answer cell
+    it reads) enters only when given. docs/architecture.md ("What identifies a cell") lists what is and is not
     part of the id.
     """
     canonical = _canonical_text(model=model, inventory=inventory, item=item, template=template, order=order,
                                 sample=sample, persona=persona, settings=settings, prompt=prompt,
-                                label_values=label_values, endpoint=endpoint)
+                                label_values=label_values, endpoint=endpoint, rates=rates)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:20]
 
 
@@ -86,8 +88,9 @@ def _canonical_text(**content: object) -> str:
     settings = content["settings"]
     payload = {**content, "settings": settings.model_dump(mode="json") if isinstance(settings, GenerationSettings)
                else settings, "label_values": list(content["label_values"])}  # type: ignore[call-overload]
-    if payload.get("endpoint") is None:
-        payload.pop("endpoint", None)
+    for optional in ("endpoint", "rates"):  # absent unless set: the ids of cells without them stay unchanged
+        if payload.get(optional) is None:
+            payload.pop(optional, None)
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -54,6 +54,10 @@ LATER_SETTINGS = ("reasoning_effort", "prompt_format", "top_logprobs")
 """Settings added after runs were first stored: left out of the record and the cell id while at their default."""
 
 
+CellRole = Literal["item", "question", "rating"]
+"""What a cell asks: a self-report item, an interview question (free text) or a rating of an interview answer."""
+
+
 class Cell(Record):
     """One prompt of the plan: an item rendered through one template, option order, sample and persona."""
 
@@ -76,6 +80,28 @@ class Cell(Record):
     """The item's original response value behind each shown label (scenario: the original option number)."""
     option_texts: list[str] = Field(default_factory=list)
     """The option text behind each shown label, in shown order (used by the answer parser)."""
+    role: CellRole = "item"
+    """``item``: a self-report prompt whose reply is read for a label; ``question``: an interview question whose
+    reply is free text, stored as it is (a generation cell); ``rating``: a rater's prompt, read like an item."""
+    rates: str | None = None
+    """A rating cell: the id of the interview answer cell it reads (None otherwise)."""
+
+
+class InterviewDesign(Record):
+    """What an interview adds to a design: the question and rater templates, the raters and their settings."""
+
+    question_template: str = "question"
+    """``question`` (the shipped ``templates/interview/question.j2``) or the path of a user's template."""
+    rater_template: str = "rater"
+    """``rater`` (the shipped ``templates/interview/rater.j2``) or the path of a user's template."""
+    raters: list[str]
+    """The rater models (litellm model strings, ``sim/…``, ``local/…``), each reading every answer."""
+    repeats: int = Field(1, ge=1)
+    """Ratings per rater per answer (sample 0…repeats−1 of the rating cell); ≥ 2 gives intra-rater reliability
+    (at temperature > 0, or with a rater that varies)."""
+    rater_settings: GenerationSettings = Field(
+        default_factory=lambda: GenerationSettings(mode="generate", max_tokens=48))
+    """How raters are asked (always generated and parsed)."""
 
 
 class Design(Record):
@@ -94,6 +120,9 @@ class Design(Record):
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
     limit_items: int | None = None
     template_files: list[str] = Field(default_factory=list)
+    interview: InterviewDesign | None = Field(default=None, exclude_if=lambda v: v is None)
+    """An interview (open questions rated by rater models) instead of a self-report; None for an audit. Left out
+    of the stored record when None, so that the run ids of audits stay as they were."""
 
 
 class Plan(Record):

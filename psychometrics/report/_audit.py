@@ -487,6 +487,25 @@ def missing_pieces(data: RunData, views: list[InventoryView]) -> list[str]:
     return notes
 
 
+INTERVIEW_EXAMPLES = 5
+
+
+def interview_view(data: RunData, db: str | None = None) -> dict[str, Any] | None:
+    """An interview run: its scores and a few answers with every rating of them (rater, status, raw reply)."""
+    if data.scores.interview is None:
+        return None
+    examples = []
+    if "raw_text" in data.frame and "cell_id" in data.frame:
+        from psychometrics.store import Store
+
+        with Store(db, create=False) as store:
+            ratings = [r for r in store.iter_responses(data.run.run_id) if r.rates is not None]
+        for _, row in data.frame[data.frame["answer_status"] == "ok"].head(INTERVIEW_EXAMPLES).iterrows():
+            examples.append({"item": f"{row['inventory']} {row['item']}", "answer": row["raw_text"],
+                             "ratings": [r for r in ratings if r.rates == row["cell_id"]]})
+    return {"scores": data.scores.interview, "examples": examples}
+
+
 def style_views(data: RunData) -> list[dict[str, Any]]:
     """Per inventory, every response-style index over all its answers: value, interval, threshold with its
     source, verdict (the numbers behind each scale's readability)."""
@@ -504,7 +523,7 @@ def style_views(data: RunData) -> list[dict[str, Any]]:
     return out
 
 
-def build_audit_context(data: RunData) -> dict[str, Any]:
+def build_audit_context(data: RunData, db: str | None = None) -> dict[str, Any]:
     """Every value the audit template shows."""
     from psychometrics import __version__
 
@@ -519,6 +538,7 @@ def build_audit_context(data: RunData) -> dict[str, Any]:
         "mtmm": mtmm_views(data),
         "styles": style_views(data),
         "forms": forms_views(data),
+        "interview": interview_view(data, db),
         "prompts": prompt_examples(data),
         "bands": legend_bands(),
         "thresholds": data.scores.thresholds,

@@ -12,7 +12,7 @@ from psychometrics._paths import data_dir
 from psychometrics import _format
 
 if TYPE_CHECKING:
-    from psychometrics.score import AuditScores, Comparison
+    from psychometrics.score import AuditScores, Comparison, RunMatrix
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 """The page's Content-Security-Policy: nothing may load from anywhere, no script runs, styles are inline."""
@@ -88,6 +88,15 @@ def comparison_report_path(run_a: str, run_b: str, out: str | Path | None = None
     return page_path(out, f"{_safe_name(run_a)}-vs-{_safe_name(run_b)}.html")
 
 
+def matrix_report_path(run_ids: "list[str]", out: str | Path | None = None) -> Path:
+    """The file :func:`write_matrix_report` writes for these runs (see :func:`page_path`):
+    ``matrix-<8 hex digits of the run ids>.html``, so the same runs always land on the same page."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(run_ids).encode()).hexdigest()[:8]
+    return page_path(out, f"matrix-{digest}.html")
+
+
 def _write(html: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
@@ -122,7 +131,7 @@ def render_audit_report(run_id: str, *, db: str | None = None, scores: "AuditSco
     from psychometrics.score import load_run_data
 
     data = load_run_data(run_id, db=db, scores=scores, n_boot=n_boot, seed=seed, columns=FRAME_COLUMNS)
-    return render("audit.html.j2", build_audit_context(data))
+    return render("audit.html.j2", build_audit_context(data, db))
 
 
 def write_audit_report(run_id: str, *, db: str | None = None, out: str | Path | None = None,
@@ -152,3 +161,16 @@ def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, ou
     cmp = comparison or compare_runs(run_a, run_b, db=db, n_boot=n_boot)
     html = render_comparison_report(cmp)
     return _write(html, comparison_report_path(run_a, run_b, out))
+
+
+def render_matrix_report(matrix: "RunMatrix") -> str:
+    """A :class:`~psychometrics.score.RunMatrix` as one self-contained HTML document."""
+    from psychometrics.report._matrix import matrix_context
+
+    return render("matrix.html.j2", matrix_context(matrix))
+
+
+def write_matrix_report(matrix: "RunMatrix", *, out: str | Path | None = None) -> Path:
+    """Write the page of several runs side by side and return its path: ``matrix-<hash>.html`` in the folder
+    ``out`` (default ``reports/``), or ``out`` itself when it ends in ``.html`` (:func:`matrix_report_path`)."""
+    return _write(render_matrix_report(matrix), matrix_report_path(matrix.run_ids, out))

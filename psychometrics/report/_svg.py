@@ -95,6 +95,12 @@ def _fit(label: str, room: float) -> str:
     return _short(label, n)
 
 
+def _row_label(label: str, left: float, y: float) -> str:
+    """A row's label, right-aligned where the plot starts (``left``), shortened to fit, whole in its tooltip."""
+    return (f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y)}" text-anchor="end">'
+            f'{_e(_fit(label, left))}<title>{_e(label)}</title></text>')
+
+
 def _svg(width: float, height: float, body: list[str], label: str, cls: str = "") -> Markup:
     """The ``<svg>`` element of a chart of class ``chart`` (and ``cls``), scaling with the page up to ``width``."""
     classes = f"chart {cls}" if cls else "chart"
@@ -206,8 +212,7 @@ def dot_whisker(rows: Sequence[DotRow], *, lo: float, hi: float, mid: float | No
                     f'y2="{_f(top + ROW * len(rows))}"><title>scale midpoint {_e(num(mid, digits))}</title></line>')
     for i, r in enumerate(rows):
         cy = top + ROW * i + ROW / 2
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(cy + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, cy + 4))
         if r.norm_mean is not None and r.norm_sd is not None and not missing(r.norm_mean):
             x0, x1 = x(r.norm_mean - r.norm_sd), x(r.norm_mean + r.norm_sd)
             body.append(f'<rect class="norm" x="{_f(x0)}" y="{_f(cy - 9)}" width="{_f(max(1.0, x1 - x0))}" height="18">'
@@ -308,8 +313,7 @@ def reliability_chart(rows: Sequence[CoefRow], *, label: str = "reliability", wi
     for i, r in enumerate(rows):
         y0 = top + row_h * i
         body.append(f'<line class="rowsep" x1="{_f(left)}" x2="{_f(left + plot_w)}" y1="{_f(y0 + row_h)}" y2="{_f(y0 + row_h)}"/>')
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
         for j, p in enumerate(r.points):
             cy = y0 + 7 + j * (row_h - 14) / max(1, len(r.points) - 1)
             kind = _MARKERS.get(p.name, "circle")
@@ -365,8 +369,7 @@ def heatmap(row_labels: Sequence[str], col_groups: Sequence[tuple[str, Sequence[
             cx += cell_w
     for i, rl in enumerate(row_labels):
         y = top + row_h * i
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(rl, left))}<title>{_e(rl)}</title></text>')
+        body.append(_row_label(rl, left, y + row_h / 2 + 4))
         lo, hi = lows[i], highs[i]
         j = 0
         cx = left
@@ -496,8 +499,7 @@ def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequenc
     for i, r in enumerate(rows):
         y0 = top + row_h * i
         ya, yb = y0 + 10, y0 + 20
-        body.append(f'<text class="rowlabel" x="{_f(left - 10)}" y="{_f(y0 + row_h / 2 + 4)}" text-anchor="end">'
-                    f'{_e(_fit(r.label, left))}<title>{_e(r.label)}</title></text>')
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
         for v, lo_, hi_, yy, cls, name in ((r.a, r.a_low, r.a_high, ya, "dota", "A"),
                                            (r.b, r.b_low, r.b_high, yb, "dotb", "B")):
             if missing(v):
@@ -524,6 +526,80 @@ def paired_dots(rows: Sequence[PairRow], *, lo: float, hi: float, ticks: Sequenc
                 f'<circle class="dotb" cx="{_f(left + 75)}" cy="{_f(ly - 4)}" r="4.5"/>'
                 f'<text class="legend" x="{_f(left + 84)}" y="{_f(ly)}">run B (95% CI whiskers; arrow A → B)</text>')
     return _svg(width, height, body, label, "pairs")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Profiles side by side: every run's mean per scale
+
+
+@dataclass
+class SeriesPoint:
+    value: float
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    unreadable: str | None = None
+    """Why the value cannot be read as a trait: the dot is drawn hollow and the reason is in its tooltip."""
+
+
+@dataclass
+class SeriesRow:
+    label: str
+    points: list[SeriesPoint] = field(default_factory=list)
+    """One per series, in the order of the series names."""
+
+
+def profile_matrix(rows: Sequence[SeriesRow], series: Sequence[str], *, lo: float, hi: float,
+                   ticks: Sequence[float] | None = None, digits: int = 2, label: str = "profiles side by side",
+                   width: float = 760, left: float | None = None) -> Markup:
+    """Per row (a scale), one dot with its interval per series (a run), each series in its own colour and on its
+    own line within the row; a value that cannot be read is a hollow dot. A legend names the series below.
+
+    ``left``: the room for row labels (default: :func:`label_width` of these rows)."""
+    k = max(1, len(series))
+    left, right, top = left or label_width([r.label for r in rows]), 40.0, 24.0
+    plot_w = width - left - right
+    gap = 9.0
+    row_h = max(ROW, 8 + gap * k)
+    legend_h = 18.0 * k + 8
+    height = top + row_h * len(rows) + 8 + legend_h
+
+    def x(v: float) -> float:
+        return left + (min(hi, max(lo, v)) - lo) / (hi - lo) * plot_w
+
+    colour = [_CATEGORICAL[i % len(_CATEGORICAL)] for i in range(k)]
+    body: list[str] = []
+    ticks = list(ticks) if ticks is not None else nice_ticks(lo, hi)
+    for t in ticks:
+        body.append(f'<line class="grid" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="{_f(top - 4)}" '
+                    f'y2="{_f(top + row_h * len(rows))}"/>')
+        body.append(f'<text class="tick" x="{_f(x(t))}" y="{_f(top - 8)}" text-anchor="middle">'
+                    f'{_e(num(t, _digits(ticks)))}</text>')
+    for i, r in enumerate(rows):
+        y0 = top + row_h * i
+        body.append(_row_label(r.label, left, y0 + row_h / 2 + 4))
+        if i:
+            body.append(f'<line class="grid" x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y0)}" y2="{_f(y0)}"/>')
+        for j, (name, p) in enumerate(zip(series, r.points)):
+            cy = y0 + (row_h - gap * (k - 1)) / 2 + gap * j
+            if missing(p.value):
+                continue
+            tip = f"{r.label}, {name}: {num(p.value, digits)}"
+            if not missing(p.ci_low) and not missing(p.ci_high):
+                tip += f" [{num(p.ci_low, digits)}, {num(p.ci_high, digits)}]"
+                body.append(f'<line class="whisker thin" x1="{_f(x(p.ci_low))}" x2="{_f(x(p.ci_high))}" '
+                            f'y1="{_f(cy)}" y2="{_f(cy)}" style="stroke:{colour[j]}"/>')
+            fill = "#fff" if p.unreadable else colour[j]
+            if p.unreadable:
+                tip += f" — not interpretable: {p.unreadable}"
+            body.append(f'<circle class="series" cx="{_f(x(p.value))}" cy="{_f(cy)}" r="4" '
+                        f'style="fill:{fill};stroke:{colour[j]};stroke-width:1.5"><title>{_e(tip)}</title></circle>')
+    ly = top + row_h * len(rows) + 8
+    for j, name in enumerate(series):
+        cy = ly + 18 * j + 9
+        body.append(f'<circle cx="{_f(left + 5)}" cy="{_f(cy - 4)}" r="4" style="fill:{colour[j]}"/>'
+                    f'<text class="legend" x="{_f(left + 16)}" y="{_f(cy)}">{_e(_fit(name, plot_w))}'
+                    f'<title>{_e(name)}</title></text>')
+    return _svg(width, height, body, label, "dots")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from psychometrics.store import Run, Store
 if TYPE_CHECKING:
     from psychometrics.score._model import AuditScores
 
-SCORED_COLUMNS = ("model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
+SCORED_COLUMNS = ("cell_id", "rates", "model", "inventory", "item", "scale", "template", "order", "sample", "persona", "mode", "status",
                   "value", "expected_value")
 """The response columns scoring reads from the store."""
 
@@ -175,13 +175,20 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
     LookupError
         No run with that id.
     """
-    from psychometrics.score._score import score_responses
+    from psychometrics.score._score import score, score_responses
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
-        frame = store.responses_frame(run_id, columns=None if columns is None
+        # an interview's ratings are matched to their answers through cell ids: read every column
+        frame = store.responses_frame(run_id, columns=None if columns is None or run.design.interview is not None
                                       else list(dict.fromkeys([*SCORED_COLUMNS, *columns])))
     inventories, missing = load_inventories(run, frame)
+    if run.design.interview is not None:  # a report reads each answer as the mean of its ratings
+        from psychometrics.score._interview import rated_answers
+
+        if scores is None:
+            scores = score(run, db=db, n_boot=n_boot, seed=seed)
+        frame = rated_answers(frame)[0]
     if scores is None:
         usable = frame[frame["inventory"].astype(str).isin(inventories)] if missing else frame
         # scored with its run, as `score RUN` does: the design (temperature, planned cells) shapes the warnings

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from psychometrics.score._interview import InterviewScores
 from psychometrics._record import ResultRecord, frame_to_json
 from psychometrics.stats import (
     Correlation,
@@ -638,6 +639,9 @@ class AuditScores(ResultRecord):
     straight-lining), each with its interval, threshold and verdict."""
     warnings: list[str] = Field(default_factory=list)
     """Caveats about the whole run, in words."""
+    interview: InterviewScores | None = Field(default=None, exclude_if=lambda v: v is None)
+    """An interview run: its raters, their reliability and the agreement with a self-report (the scales above
+    are scored from the ratings). Left out for an audit."""
 
     def readability(self) -> str:
         """One line: how many scale scores can be read as traits, and why the others cannot (the first line of

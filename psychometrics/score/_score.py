@@ -21,6 +21,7 @@ import pandas as pd
 from psychometrics.inventory import Inventory, keyed_values, score_scales
 from psychometrics.score._common import CI_LEVEL, rate_rows
 from psychometrics.score._forms import forms_consistency, sample_retest
+from psychometrics.score._interview import interview_scores, is_interview, rated_answers
 from psychometrics.score._load import read_responses, run_temperatures, scoring_inventories
 from psychometrics.score._model import VERDICT_THRESHOLDS, AuditScores, RunInfo, ScoreSettings
 from psychometrics.score._reliability import scale_reliability
@@ -45,8 +46,14 @@ def score(
     n_boot: int = 1000,
     seed: int | None = 0,
     value: str = "value",
+    self_report: str | pd.DataFrame | None = None,
 ) -> AuditScores:
     """Score a run: scale scores, reliability, sensitivity with a verdict, norms and validity.
+
+    An interview run (:func:`psychometrics.administer.interview`) is scored from its ratings: each answer
+    counts as the mean of its raters' ratings on the item's response scale, and ``AuditScores.interview`` adds
+    inter-rater reliability and the agreement with a self-report run (``self_report``; by default the newest
+    finished audit of the same model and inventory in the store).
 
     Parameters
     ----------
@@ -68,6 +75,8 @@ def score(
         dominates the run time).
     seed : int or None
         Seed of the bootstrap.
+    self_report : str or pandas.DataFrame, optional
+        An interview only: the self-report run (its id, or its responses) to compare the interview with.
     value : {"value", "expected_value"}
         What an answer counts as: the chosen option, or the expectation over the option probabilities
         (log-prob answers of likert and bipolar items; an answer without probabilities, or a scenario choice,
@@ -97,6 +106,16 @@ def score(
         raise ValueError(f"value must be 'value' or 'expected_value' (got {value!r})")
     if value == "expected_value" and "expected_value" in frame:
         frame = _expected_values(frame, invs)
+    if is_interview(frame, run):
+        answers, ratings = rated_answers(frame)
+        asked = run.model_copy(update={"n_cells": len(answers)}) if run is not None else None
+        scores = score_responses(answers, invs, run=asked, n_boot=int(n_boot), seed=seed, value=value)
+        extra = interview_scores(answers, ratings, invs, run, db=db, self_report=self_report)
+        # one question template in one order is the interview's design, not a gap in it
+        kept = [w for w in scores.warnings if "prompt template" not in w and "option order" not in w]
+        return scores.model_copy(update={"interview": extra, "warnings": kept})
+    if self_report is not None:
+        raise ValueError("self_report applies to an interview run only")
     temperature = (run_temperatures(list(run_or_responses), db)
                    if run is None and not isinstance(run_or_responses, pd.DataFrame) else None)
     return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value,
@@ -139,6 +158,12 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
             readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            if state == "not readable" and sens[-1].verdict == "robust":
+                # a first-option picker's keyed scale score does not move with the order (its picks cancel out
+                # across keying): "robust" would certify answers that follow position, not content
+                sens[-1] = sens[-1].model_copy(update={"verdict": "inconclusive", "verdict_reasons": [
+                    *sens[-1].verdict_reasons, "robust is not claimed for a scale that cannot be read as a trait ("
+                    + "; ".join(why[:1]) + ")"]})
             scales.append(score_.model_copy(update={"interpretable": readable, "readability": state,
                                                     "interpretability_reasons": why}))
             rel.append(scale_reliability(inv, sc.id, keyed[inv_id], n_boot=n_boot, seed=seed,

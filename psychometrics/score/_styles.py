@@ -122,8 +122,9 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         None of those, but one such index is *inconclusive*: its interval straddles the threshold, so the data allow
         both a clean score and one driven by the style. Not shown to be readable; the reason says which index.
     ``True``, ``"readable"``
-        Every such index is clear (or cannot be assessed in this design, e.g. position-following with one option
-        order — the position rates and the report's "what the run cannot show" say so).
+        Every such index is clear or cannot be assessed in this design — except position: when neither the
+        position-following index (it needs reversed orders) nor a first/last-position rate can be judged, the scale
+        is uncertain, since nothing then tells an answer that follows position from one that follows content.
 
     The first/last-position rates count only when the position-following index is not clear: a rate above the human
     rate can be an extreme respondent whose answers follow content (see
@@ -151,6 +152,12 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
                    styles.straight_lining.index]
         reasons += [_phrase(i) for i in content if i.verdict == "flagged"]
         open_ = [_phrase(i) for i in content if i.verdict == "inconclusive"]
+        if styles.following.index.verdict == "not assessed" and not any(i.verdict == "clear" for i in rates):
+            # nothing in this design tells answers that follow position from answers that follow content (one
+            # option order, and position rates that cannot be judged): such a score is not shown to be readable
+            open_.append("whether the answers follow option position cannot be told in this design "
+                         f"({styles.following.index.reason or 'one option order'}): add the reversed order "
+                         "(--orders original,reversed)")
     if reasons:
         return False, "not readable", reasons + open_
     if open_:

@@ -17,7 +17,9 @@ from psychometrics.shape._model import ShapingResult, ValueColumn
 if TYPE_CHECKING:
     from psychometrics.inventory import Inventory
 
-DEFAULT_TEMPLATES = ("instruct",)
+DEFAULT_TEMPLATES = "all"
+"""The templates of a shaping run by default: every template of the inventory's kind, as ``audit``'s default (each
+template is another respondent at every level)."""
 DEFAULT_ORDERS = ("original", "reversed")
 
 

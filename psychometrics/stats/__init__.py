@@ -60,6 +60,7 @@ from psychometrics.stats._reliability import (
     split_half,
 )
 from psychometrics.stats._proportions import cochran_armitage, newcombe_difference, wilson_ci
+from psychometrics.stats._raters import InterRaterReliability, inter_rater_reliability
 from psychometrics.stats._retest import RetestReliability, retest_reliability
 from psychometrics.stats._result import (
     Acquiescence,
@@ -126,10 +127,12 @@ __all__ = [
     "ITEM_CONSISTENCY_COLUMNS",
     "Correlation",
     "PairedDifference",
+    "InterRaterReliability",
     "RetestReliability",
     "item_consistency",
     "mean_shift",
     "parallel_forms_reliability",
+    "inter_rater_reliability",
     "retest_reliability",
     "ANSWER_COLUMNS",
     "Acquiescence",

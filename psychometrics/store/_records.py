@@ -115,6 +115,9 @@ class Response(Record):
     ``recital``…; see ``psychometrics.administer._parse``); None in log-prob mode and for errors."""
     set_aside: list[str] | None = None
     """Generate mode: what the parser set aside before reading (``recital``, ``negation``, ``elimination``…)."""
+    rates: str | None = None
+    """An interview rating: the cell id of the answer it reads (its rater is ``model``, its repeat ``sample``);
+    None for any other response. An interview answer is a generated reply stored as text (``value`` None)."""
 
 
 BatchState = Literal["claimed", "uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",

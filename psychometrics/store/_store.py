@@ -154,12 +154,16 @@ class Store:
         return [self._as_seen(Run.model_validate_json(r))
                 for (r,) in self._rows("SELECT record FROM runs ORDER BY created_at")]
 
-    def set_run_cells(self, run_id: str, cell_ids: list[str]) -> None:
+    def set_run_cells(self, run_id: str, cell_ids: list[str], *, replace: bool = False) -> None:
+        """Record the run's cells in plan order (cells already recorded keep their place). ``replace`` makes
+        ``cell_ids`` the run's only cells, in one transaction: an interview whose rating prompts changed (another
+        rater template) no longer counts the ratings of the old prompts (they stay stored, for other runs)."""
         # Inserted in key order (each with its plan position): the primary key's B-tree then grows at its end
         # instead of at a random page, which keeps a million cells linear (38 s in plan order, 16 s sorted).
         order = sorted(range(len(cell_ids)), key=cell_ids.__getitem__)
-        self._write([("INSERT INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                      ((run_id, cell_ids[i], i) for i in order))])
+        insert = ("INSERT INTO run_cells (run_id, cell_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                  ((run_id, cell_ids[i], i) for i in order))
+        self._write([("DELETE FROM run_cells WHERE run_id = ?", [(run_id,)]), insert] if replace else [insert])
 
     def run_cell_ids(self, run_id: str) -> list[str]:
         return [r for (r,) in self._rows("SELECT cell_id FROM run_cells WHERE run_id = ? ORDER BY position",
@@ -212,7 +216,7 @@ class Store:
             if free:
                 claimed = batch.model_copy(update={"n_cells": len(free)})
                 self._conn.execute(self._db.sql(_SAVE_BATCH), (claimed.key, claimed.run_id, claimed.model_dump_json()))
-                self._conn.executemany(self._db.sql(_BATCH_CELL), [(batch.key, c) for c in free])
+                self._conn.cursor().executemany(self._db.sql(_BATCH_CELL), [(batch.key, c) for c in free])
         return free
 
     def open_batch_cells(self) -> dict[str, str]:

@@ -442,7 +442,7 @@ def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_p
 
 
 @pytest.mark.parametrize("args, line", [
-    (["--batch", "--batch-reask", "later"], r"error: --batch-reask must be batch or sync \(got 'later'\)"),
+    # --batch-reask is a choice (an Enum): typer refuses 'later' with exit 2, tested in tests/cli/test_vocabulary.py
     (["--batch", "--poll-interval", "inf"], r"error: --poll-interval must be a positive finite number of seconds "
                                             r"\(got inf\)"),
     (["--batch", "--batch-max-bytes", "10"], r"error: --batch-max-bytes 10 is smaller than the largest request line "

@@ -11,7 +11,6 @@ import pytest
 from psychometrics.administer import AuditError, EndpointError, audit
 from psychometrics.administer._endpoint import FAIL_FAST_AFTER
 from psychometrics.administer._retry import RetryPolicy
-from psychometrics.administer.providers import _local
 from psychometrics.store import Store
 from tests.robustness.conftest import cli_env, run_cli
 from tests.support.openai_server import OpenAIServer, ServerConfig
@@ -219,8 +218,8 @@ def test_a_server_that_dies_mid_run_stops_the_run_with_the_cause_and_keeps_the_a
 
 
 # Against llama-cpp-python's own server -------------------------------------------------------------------------
-needs_local = pytest.mark.skipif(not _local.available(),
-                                 reason="the 'local' extra (llama-cpp-python, weights) is absent")
+# marked embedded: without the 'local' extra these fail rather than skip (tests/conftest.py)
+needs_local = pytest.mark.embedded
 
 
 @pytest.fixture(scope="module")

@@ -309,6 +309,10 @@ RULE_TABLE = [
     ("Agree strongly or disagree strongly, hard to say", BFI, INVALID, "several-options", ()),
     ("Agree a little or Agree strongly, maybe 4.", BFI, INVALID, "several-options", ()),
     ("1 or 2", OEJTS, INVALID, "two-labels", ()),
+    # found by a newcomer against a fixed-reply server: the labels listed, and a hedge naming a second option
+    ("1 2 3 4 5", BFI, INVALID, "two-labels", ()),
+    ("I'd say 4, or maybe 2.", BFI, INVALID, "choice-phrase", ()),
+    ("I'd say 4, or maybe 4 if pushed.", BFI, "4", "choice-phrase", ()),
     ("", BFI, INVALID, "empty", ()),
 ]
 

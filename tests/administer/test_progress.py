@@ -65,3 +65,40 @@ def test_cli_without_a_terminal_names_stages_and_resume(tmp_path):
     resumed = run_cli(*args, env=env)
     assert "resuming run p: 15 of 20 already answered" in resumed.stderr
     assert "asking 5 prompts" in resumed.stderr
+
+
+def test_plain_lines_go_on_while_no_answer_arrives_and_say_for_how_long():
+    from psychometrics.administer._runner import PlainProgress
+
+    clock, lines = FakeClock(), []
+    plain = PlainProgress(10, 0, 5.0, lines.append, clock)
+    for _ in range(4):  # the endpoint stalls before its first answer: a line every 5 s all the same
+        clock.t += 5
+        plain.tick()
+    assert len(lines) == 4, lines
+    assert lines[0] == "asking: 0/10 (0%), -/s, 0 errors, 0 refused, ETA -"  # 5 s: not yet a stall
+    assert lines[1].endswith("; no answer for 10.0 s") and lines[3].endswith("; no answer for 20.0 s"), lines
+    tally = Tally()
+    tally.counts["ok"] = 1
+    plain.update(None, tally)  # type: ignore[arg-type]
+    clock.t += 5
+    plain.tick()
+    assert lines[-1].startswith("asking: 1/10 (10%)") and "no answer" not in lines[-1]
+    plain.close()
+
+
+def test_cli_without_a_terminal_prints_lines_while_the_endpoint_is_slow(tmp_path):
+    from tests.support.openai_server import ServerProcess
+
+    with ServerProcess(latency=4.0) as server:
+        res = run_cli("audit", "-m", "openai/test-model", "--api-base", server.api_base, "-i", "sd3",
+                      "--templates", "instruct", "--orders", "original", "--limit-items", "2", "--concurrency", "1",
+                      "--mode", "logprobs", "--no-report", "--db", f"sqlite:///{tmp_path / 's.db'}",
+                      env=cli_env(PSYCHOMETRICS_PROGRESS_INTERVAL="0.5", OPENAI_API_KEY="not-needed"))
+    assert res.returncode == 0, res.stderr
+    lines = [x for x in res.stderr.splitlines() if x.startswith("asking:")]
+    # two answers, 4 s apart: a line every half second in between, not one per answer
+    assert len(lines) >= 8, res.stderr
+    stalled = [x for x in lines if "no answer for" in x]
+    assert stalled and re.search(r"no answer for [1-4]\.\d s$", stalled[-1]), stalled
+    assert lines[-1].startswith("asking: 2/2 (100%)")

@@ -25,3 +25,17 @@ def test_dry_run_refuses_a_prompt_format_the_provider_cannot_take(tmp_path, mode
     assert len(dry.output.strip().splitlines()) == 1 and "Traceback" not in dry.output
     assert "dry run: nothing was asked" not in dry.output
     assert not (tmp_path / "runs.db").exists()
+
+
+def test_dry_run_refuses_a_reasoning_effort_the_model_cannot_take(tmp_path, monkeypatch):
+    # found by a newcomer: the real run refuses it, the dry run printed a plan and exited 0
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["audit", "--model", "local/gemma-3-270m", "--reasoning-effort", "high",
+                                      "--dry-run", "--limit-items", "2"])
+    assert result.exit_code == 1, result.output
+    assert "--reasoning-effort does not apply to local/gemma-3-270m" in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written

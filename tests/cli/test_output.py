@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -69,11 +70,47 @@ def test_report_on_a_shaping_run_writes_the_shaping_report(store):
     assert 'id="reliability"' in audit_page.read_text(encoding="utf-8")
 
 
+def _whole(text: str, *names: str) -> None:
+    """Every name stands whole on some line: wrapped tables give the names their width, not "conscientious"
+    and "ness" on two lines."""
+    for name in names:
+        assert re.search(rf"(^|\s){re.escape(name)}(\s|$)", text, re.M), (name, text)
+
+
+SCALES = ("extraversion", "agreeableness", "conscientiousness", "neuroticism", "openness")
+
+
 def test_score_table_fits_80_columns(store):
     out = _run("score", store["plain"], "--db", store["db"], "--n-boot", "0")
     _fits(out)
-    for name in ("conscientiousness", "neuroticism", "openness", "agreeableness"):
-        assert name[:8] in out  # a name too long for its column wraps; its start is there
+    _whole(out, *SCALES, "machiavellianism", "trait-scenarios")
+
+
+def test_every_table_of_a_full_run_fits_80_columns_without_cutting_a_name(tmp_path):
+    db = f"sqlite:///{tmp_path / 'full.db'}"
+    run = audit("sim/steady?extraversion=1.5", ["ipip50", "trait-scenarios", "sd3", "ipip50-de"], samples=2,
+                templates=["instruct", "qa", "short"], limit_items=12, db=db).run.run_id
+    out = _run("runs", "show", run, "--db", db, "--n-boot", "0")
+    for title in ("Scale scores", "Reliability", "Option order", "Templates", "multitrait-multimethod",
+                  "factor analysis", "Consistency across forms"):
+        assert title in out, title  # every table is there
+    _fits(out)
+    _whole(out, *SCALES, "machiavellianism", "trait-scenarios", "ipip50-de", "ipip50 × ipip50-de")
+    listing = _run("inventories", "list")
+    _fits(listing)
+    _whole(listing, "trait-scenarios-paraphrase", "conscientiousness,", "Copyrighted")
+    shown = _run("inventories", "show", "ipip50-de")
+    _fits(shown)
+    _whole(shown, "Intellect/Imagination", "conscientiousness")
+
+
+def test_shaping_table_fits_80_columns(store):
+    # the same design as the stored shaping run: it resumes with nothing to ask and prints its table
+    out = _run("shape", "-m", "sim/steady", "--traits", "extraversion", "--levels", "3", "--limit-items", "10",
+               "--db", store["db"], "--no-report")
+    assert store["shaped"] in out
+    _fits(out)
+    _whole(out, "extraversion", "refusals↑", "drift")
 
 
 def test_score_formats(store):

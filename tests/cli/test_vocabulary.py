@@ -83,3 +83,19 @@ def test_plan_line_uses_singular_and_plural():
                               "--limit-items", "1", "--dry-run"])
     assert "1 inventory, 1 item, 1 template, 1 order, 1 sample, 1 persona, 1 cell" in res.output
     assert "1 request," in res.output
+
+
+def test_every_choice_option_lists_its_choices_in_help_and_refuses_others():
+    text = " ".join(runner.invoke(app, ["audit", "--help"], env={"COLUMNS": "300"}).output.split())
+    for listed in ("original|reversed|rotated|rotated-K|swapped|all", "auto|chat|completion", "batch|sync",
+                   "auto|logprobs|generate", "value|expected_value"):
+        assert listed in text, listed
+    for args, message in ((["--orders", "original,sideways"], "'sideways' is not one of 'original'"),
+                          (["--orders", "rotated-K"], "rotated-K takes a number for K"),
+                          (["--prompt-format", "raw"], "'raw' is not one of 'auto', 'chat', 'completion'"),
+                          (["--batch-reask", "later"], "'later' is not one of 'batch', 'sync'")):
+        res = runner.invoke(app, ["audit", "-m", "sim/steady", "--dry-run", *args], env={"COLUMNS": "300"})
+        assert res.exit_code == 2 and message in " ".join(res.output.split()), (args, res.output)
+    ok = runner.invoke(app, ["audit", "-m", "sim/steady", "--dry-run", "--limit-items", "2", "--orders",
+                             "original, rotated-2", "--json"])
+    assert ok.exit_code == 0 and '"orders": 2' in ok.output

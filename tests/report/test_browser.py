@@ -26,7 +26,15 @@ from typing import Any
 
 import pytest
 
-from psychometrics.report import COMPARE_SECTION_IDS, SECTION_IDS, write_audit_report, write_comparison_report
+from psychometrics.report import (
+    COMPARE_SECTION_IDS,
+    MATRIX_SECTION_IDS,
+    SECTION_IDS,
+    write_audit_report,
+    write_comparison_report,
+    write_matrix_report,
+)
+from psychometrics.score import run_matrix
 from tests.report.conftest import PAYLOAD
 
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
@@ -272,7 +280,14 @@ models: ["sim/steady?extraversion=0", "sim/steady?extraversion=2"]
                                            n_boot=0),
         "shaping": write_shaping_report(shaped, folder),
         "schedule": folder / "schedule" / "index.html",
+        "matrix": write_matrix_report(_matrix(runs), out=folder),
     }
+
+
+def _matrix(runs):
+    """Four runs side by side: three inventories, one of them only in some runs, and a model name that carries
+    a script-injection payload."""
+    return run_matrix([runs.full, runs.changed, runs.one_template, runs.injected], db=runs.db, n_boot=0)
 
 
 @pytest.mark.parametrize("width", [1280, 800])
@@ -302,7 +317,7 @@ def test_the_layout_check_finds_a_cut_column_and_a_repeated_note(browser, shots,
     assert "repeats the note" in text and "words onto" in text
 
 
-@pytest.mark.parametrize("name", ["audit", "compare"])
+@pytest.mark.parametrize("name", ["audit", "compare", "matrix"])
 def test_profile_charts_of_different_inventories_share_their_x_positions(every_page, browser, shots, name):
     charts = asyncio.run(browser.visit(every_page[name].resolve().as_uri(), shots / f"{name}-charts.png",
                                        script=CHART_X, pdf=False))
@@ -318,3 +333,14 @@ def test_comparison_report_in_browser(runs, browser, shots, tmp_path):
     _assert_clean(checks, problems, shot)
     assert [i for i in checks["ids"] if i in COMPARE_SECTION_IDS] == list(COMPARE_SECTION_IDS)
     assert "What changed" in checks["text"]
+
+
+def test_matrix_report_in_browser(runs, browser, shots, tmp_path):
+    page = write_matrix_report(_matrix(runs), out=tmp_path)
+    shot = shots / "matrix.png"
+    checks, problems = _open(browser, page, shot)
+    _assert_clean(checks, problems, shot)  # the model name's payload is text: no <script>, <img> or dialog
+    assert [i for i in checks["ids"] if i in MATRIX_SECTION_IDS] == list(MATRIX_SECTION_IDS)
+    assert PAYLOAD in checks["text"]
+    assert checks["svgs"] >= 3  # one profile chart per inventory
+    assert "4 models side by side" in checks["title"]

@@ -146,12 +146,12 @@ def test_a_version_that_cannot_be_audited_is_an_error_but_the_rest_is_reported(t
     result, summary = _run(path, tmp_path / "out")
     assert result.exit_code == 1
     assert [v.status for v in summary.versions] == ["audited", "failed", "audited"]
-    assert "cannot connect" in summary.versions[1].error and summary.errors
+    assert "connection refused at" in summary.versions[1].error and summary.errors
     # 'previous' skips the failed version: the third is compared with the first, and the drift is still found
     assert [(c.baseline_model, c.model) for c in summary.comparisons] == [
         ("sim/steady?extraversion=0", "sim/steady?extraversion=2")]
     assert summary.findings and "Traceback" not in result.stderr
-    assert "error: openai/unreachable: cannot connect" in result.stderr
+    assert "error: openai/unreachable: connection refused at" in result.stderr
 
 
 def test_the_design_can_cross_personas(tmp_path, write_plan):

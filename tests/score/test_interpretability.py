@@ -249,3 +249,24 @@ def test_the_report_lists_every_style_index_with_its_threshold_source(biased, db
     for index in overall.indices():
         assert index.name in page
     assert "95th percentile of 2,800 people" in page and "0.408" in page  # the human rate for 5 options
+
+
+def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_readable(db):
+    # found by a newcomer: one rotated order, generate mode, 30 respondents — a 60% first-option picker read
+    # "5 of 5 scale scores can be read" with every position index "not assessed"
+    _, scored = _scores(db, "sim/default?first_option=0.6", ["bfi44"], templates=["instruct", "qa", "short"],
+                        orders=["rotated-2"], mode="generate", samples=10)
+    assert not any(s.interpretable for s in scored.scales)
+    for s in scored.scales:
+        assert any("cannot be told in this design" in r for r in s.interpretability_reasons), s.interpretability_reasons
+
+
+def test_a_scale_that_cannot_be_read_is_never_called_robust(db):
+    # found by a newcomer: sim/biased read "robust" to option order on four scales (its keyed scale scores cancel
+    # out across the order) beside "0 of 5 readable"
+    _, scored = _scores(db, "sim/biased", ["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
+                        limit_items=10)
+    assert not any(s.interpretable for s in scored.scales)
+    for s in scored.sensitivity:
+        assert s.verdict != "robust", (s.scale, s.verdict_reasons)
+    assert any("robust is not claimed" in r for s in scored.sensitivity for r in s.verdict_reasons)

@@ -44,7 +44,7 @@ def test_shaping_traits_and_personas() -> None:
 def small_run(tmp_path_factory) -> tuple[ShapingResult, str]:
     db = f"sqlite:///{tmp_path_factory.mktemp('shape') / 'runs.db'}"
     res = shape("sim/steady", "bfi44", traits="extraversion,neuroticism", levels=3, personas=2, limit_items=10,
-                db=db, concurrency=4)
+                templates=["instruct"], db=db, concurrency=4)
     return res, db
 
 
@@ -76,7 +76,7 @@ def test_shape_is_a_stored_audit(small_run) -> None:
 def test_shape_resumes_the_same_run(small_run) -> None:
     res, db = small_run
     again = shape("sim/steady", "bfi44", traits="extraversion,neuroticism", levels=3, personas=2, limit_items=10,
-                  db=db, concurrency=4)
+                  templates=["instruct"], db=db, concurrency=4)
     assert again.run_id == res.run_id and again.n_cells == res.n_cells
     assert again.wall_s == pytest.approx(res.wall_s, abs=0.5)  # nothing was asked the second time
     recomputed = shaping_result(res.run_id, db=db)  # type: ignore[arg-type]
@@ -118,7 +118,7 @@ def test_cli_shape_json_and_report(tmp_path: Path, db: str) -> None:
 
     out = tmp_path / "reports"
     args = ["shape", "-m", "sim/steady", "--traits", "extraversion", "--levels", "3", "--limit-items", "5",
-            "--db", db, "--out", str(out)]
+            "--templates", "instruct", "--db", db, "--out", str(out)]
     res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -134,7 +134,7 @@ def test_cli_shape_dry_run_and_errors() -> None:
     from psychometrics.cli import app
 
     res = CliRunner().invoke(app, ["shape", "-m", "sim/steady", "-i", "sd3", "--personas", "4", "--dry-run",
-                                   "--json"])
+                                   "--templates", "instruct", "--json"])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)["plan"]
     assert plan["personas"] == 3 * 9 * 4 and plan["cells"] == 27 * 3 * 9 * 4 * 2
@@ -146,3 +146,37 @@ def test_cli_shape_dry_run_and_errors() -> None:
     ):
         bad = CliRunner().invoke(app, ["shape", "-m", "sim/steady", "--dry-run", *argv], terminal_width=200)
         assert bad.exit_code == code and message in " ".join(bad.output.split()), (argv, bad.output)
+
+
+def test_shape_and_audit_share_the_templates_default() -> None:
+    from psychometrics.cli import app
+
+    plans = {}
+    for command in ("audit", "shape"):
+        res = CliRunner().invoke(app, [command, "-m", "sim/steady", "-i", "sd3", "--dry-run", "--json"])
+        assert res.exit_code == 0, res.output
+        plans[command] = json.loads(res.stdout)["plan"]
+    assert plans["shape"]["templates"] == plans["audit"]["templates"] >= 3
+    assert plans["shape"]["cells"] == 27 * plans["audit"]["templates"] * 2 * 3 * 9  # × orders × traits × levels
+
+
+def test_shape_takes_several_inventories(tmp_path: Path, db: str) -> None:
+    from psychometrics.cli import app
+
+    base = ["shape", "-m", "sim/steady", "-i", "bfi44", "-i", "sd3", "--levels", "2", "--limit-items", "6",
+            "--templates", "instruct", "--db", db]
+    dry = CliRunner().invoke(app, [*base, "--traits", "extraversion,narcissism", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.count("plan for sim/steady:") == 2
+    res = CliRunner().invoke(app, [*base, "--traits", "extraversion,narcissism", "--out", str(tmp_path / "p"),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    results = json.loads(res.stdout)
+    assert [r["inventory"] for r in results] == ["bfi44", "sd3"]
+    assert [[t["trait"] for t in r["traits"]] for r in results] == [["extraversion"], ["narcissism"]]
+    assert len({r["run_id"] for r in results}) == 2
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == sorted(f"shape-{r['run_id']}.html" for r in results)
+    for argv, message in ((["--traits", "charm"], "charm is measured by none of bfi44, sd3"),
+                          (["--run-id", "mine"], "--run-id names one run")):
+        bad = CliRunner().invoke(app, [*base, *argv, "--dry-run"], terminal_width=200)
+        assert bad.exit_code == 1 and message in " ".join(bad.output.split()), (argv, bad.output)

@@ -89,7 +89,7 @@ def test_resume_by_id_asks_nothing(old_db: str) -> None:
 
 
 # Columns added after the dump was written ----------------------------------------------------------------------
-NEW_COLUMNS = ["finish_reason", "reasoning", "parse_rule", "set_aside"]
+NEW_COLUMNS = ["finish_reason", "reasoning", "parse_rule", "set_aside", "rates"]
 
 
 def _columns(url: str) -> list[str]:
@@ -109,13 +109,13 @@ def test_old_database_is_read_without_being_changed(old_db: str) -> None:
         assert store.cut_by_token_budget(RUN_ID) == 0
     assert _columns(old_db) == before  # reading does not migrate
     assert len(responses) == N_CELLS and all(r.finish_reason is None and r.parse_rule is None for r in responses)
-    assert list(frame.columns[-4:]) == NEW_COLUMNS and frame[NEW_COLUMNS].isna().all().all()
+    assert list(frame.columns[-len(NEW_COLUMNS):]) == NEW_COLUMNS and frame[NEW_COLUMNS].isna().all().all()
 
 
 def test_old_database_gains_the_new_columns_when_opened_to_write(old_db: str) -> None:
     result = audit(**AUDIT, db=old_db)  # resumes: nothing to ask
     assert result.tally is not None and result.tally.requests == 0
-    assert _columns(old_db)[-4:] == NEW_COLUMNS
+    assert _columns(old_db)[-len(NEW_COLUMNS):] == NEW_COLUMNS
     assert _stored_record(old_db) == result.run.model_dump_json()
     fresh = audit("sim/steady", ["bfi44"], templates=["instruct"], orders=["original"], limit_items=2,
                   mode="generate", db=old_db)  # a new run in the migrated database stores the new fields

@@ -53,6 +53,7 @@ CHOICE_PHRASES = [  # tentative; they must agree
     r"\b(?:choosing|picking|selecting)",
     r"\b(?:answer|respond|reply) with",
     r"\bi (?:say|think|believe)",
+    r"\bor (?:maybe|perhaps|possibly)",  # a hedge naming a second option: the phrases then disagree
 ]
 SO_TAIL = r"\b(?:so|therefore|thus|hence|which means|meaning)\b,?\s*(?:(?:my|the)\s+answer\s+is\s*)?"
 TAIL = r"[(\[\"']?{tok}[)\]\"']?(?=\s*[.!]?\s*(?:$|\n))"

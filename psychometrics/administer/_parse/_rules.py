@@ -10,7 +10,8 @@ numbers that are not choices).
 2. ``json``: a JSON object with an answer field (``{"response": "C", "explanation": "Unlike option A, …"}``,
    a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply;
    the other fields are the model's explanation and may name any option, so JSON goes first.
-3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``): ``invalid``.
+3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
+   ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
    ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
@@ -19,7 +20,8 @@ numbers that are not choices).
    4``, ``I choose 2``) must all name the same label (``Answer: 4 … Answer: 2`` is a base model writing more
    items). Before the leading label, because ``(A)\\n\\nThe answer is (C).`` means C.
 6. ``choice-phrase``: a tentative phrase of choosing names a label (``I would choose 1 because…``, ``I'd rate it
-   2``, ``it would be B``); every such phrase must name the same label.
+   2``, ``it would be B``); every such phrase must name the same label, and a hedge naming another (``I'd say 4, or
+   maybe 2``) makes the reply ``invalid``.
 7. ``leading-label``: the first line starts with a label (``B) Agree a little``, ``4 - Disagree a little``).
 8. ``option-text`` / ``reordered-text``: the text of exactly one option (``I disagree a little.``), or its words
    in another order when no other option has the same words (``Strongly agree.`` for ``Agree strongly``).
@@ -180,8 +182,9 @@ def rule_json(r: Reading) -> Verdict | None:
 def rule_two_labels(r: Reading) -> Verdict | None:
     """The reply opens with two labels (``2 or 3``, ``B/D``)."""
     lab = r.lab
-    pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?\s*(?:or|and|/|,|-|to|&)\s*[(\[]?" + lab.token
-                    + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
+    # a separator word or sign, or bare space between two labels (``1 2 3 4 5``: the labels listed, not chosen)
+    pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?(?:\s*(?:or|and|/|,|-|to|&)\s*|\s+)[(\[]?"
+                    + lab.token + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
     if not pair or r.inside(r.listed.find(r.first_line) + pair.start(1), "elimination", "negation"):
         return None
     if lab.find(pair.group(1)) != lab.find(pair.group(2)) and (lab.digits or pair.group(2).isupper()):

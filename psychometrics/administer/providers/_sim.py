@@ -50,6 +50,9 @@ Parameters (:data:`PARAMETERS`, defaults in brackets):
     Shift (SD units) of every trait on the items of a parallel form (``Inventory.parallel_to``), not on its
     original: a respondent who answers the paraphrase or the translation as a different person would. 0 = both
     forms alike.
+``rater_noise`` [0]
+    As a rater of interview answers: SD (in response-scale points) of the Gaussian error added to what the rater
+    reads in an answer before it is rounded to the nearest response value (see "Interviews" below).
 ``seed`` [0]
     Changes every respondent draw, refusal and sampled answer.
 
@@ -106,6 +109,26 @@ refusal text (``As an AI, I don't have personal opinions.``). The request's temp
 respondent always samples from its own answer distribution. The same cell and sim string always give the
 same answer.
 
+Interviews
+----------
+An interview question (a cell with ``role="question"``) is answered with a sentence that says how far the
+item describes the respondent: the value :math:`v` drawn as in generate mode (:func:`interview_value`, the same
+graded-response model, keying and response styles included, first-option bias excepted) is written as the
+:data:`AGREEMENT` sentence of its place on the response scale (for five points, one sentence each). A refusing
+respondent replies with a refusal text.
+
+As a rater (a cell with ``role="rating"``), the sim reads the answer back from the text of the rater's prompt:
+the :data:`AGREEMENT` sentence it finds gives the point :math:`j` of the scale (0…K−1); it reports the point
+:math:`\operatorname{clip}(\operatorname{round}(j + \text{rater\_noise}\cdot\varepsilon), 0, K-1)` with
+:math:`\varepsilon \sim N(0, 1)` drawn from a hash of the whole rater model string, the answer cell and the
+repeat (two rater strings err independently), as ``Rating: <label>``. It refuses with probability ``refusal``,
+and says it cannot tell when the prompt holds no sentence it knows (a real model's answer).
+With a respondent's true points :math:`j_i` the rating is :math:`R = \operatorname{clip}(\operatorname{round}
+(j + \sigma\varepsilon))`; two raters agree, in the population, with
+:math:`\rho = \operatorname{Var}(E[R\mid j]) / (\operatorname{Var}(E[R\mid j]) + E[\operatorname{Var}(R\mid j)])`,
+which is :math:`\operatorname{Var}(j) / (\operatorname{Var}(j) + \sigma^2)` when rounding and the ends of the
+scale do not bite.
+
 What the caller passes
 ----------------------
 ``litellm.acompletion(model="sim/…", messages=[{"role": "user", "content": cell.prompt}],
@@ -157,6 +180,7 @@ PARAMETERS: dict[str, float] = {
     "steer": 1.0,
     "spill": 0.0,
     "form_shift": 0.0,
+    "rater_noise": 0.0,
     "seed": 0.0,
 }
 """Every parameter that is not a trait level, with its default."""
@@ -207,6 +231,7 @@ class SimParams:
     steer: float = 1.0
     spill: float = 0.0
     form_shift: float = 0.0
+    rater_noise: float = 0.0
     seed: int = 0
 
     def level(self, trait: str, scale: str) -> float:
@@ -250,7 +275,7 @@ def parse_model(model: str) -> SimParams:
     for name in _PROBABILITIES:
         if not 0.0 <= values[name] <= 1.0:
             raise SimError(f"sim parameter {name}={values[name]} must lie in [0, 1]")
-    for name in ("spread", "noise", "item_spread", "span"):
+    for name in ("spread", "noise", "item_spread", "span", "rater_noise"):
         if values[name] < 0:
             raise SimError(f"sim parameter {name}={values[name]} must not be negative")
     if values["seed"] != int(values["seed"]):
@@ -490,6 +515,73 @@ def answer(params: SimParams, cell: Mapping[str, Any], *, logprobs: bool) -> Sim
     return SimReply(content=fmt.format(label=labels[chosen], text=text), top_logprobs=None, refused=False)
 
 
+# Interviews --------------------------------------------------------------------------------------------------
+
+AGREEMENT = (
+    "No, that is not me at all; I would say the opposite about myself.",
+    "Mostly not; that is rarely true of me.",
+    "Partly; I am somewhere in the middle on this.",
+    "Yes, mostly; that is often true of me.",
+    "Yes, absolutely; that describes me exactly.",
+)
+"""What a simulated respondent says in an interview, from the lowest point of the response scale to the highest
+(a scale of K points uses the sentence nearest to each point's relative place)."""
+UNREADABLE = "I cannot tell from this answer."
+
+
+def _sentence_index(point: int, k: int) -> int:
+    return round(point * (len(AGREEMENT) - 1) / (k - 1)) if k > 1 else 0
+
+
+def interview_value(params: SimParams, cell: Mapping[str, Any]) -> int:
+    """The response value a simulated respondent expresses in its interview answer to the cell's item."""
+    probs = value_probabilities(params, cell)
+    u = _uniform("interview", params.seed, cell.get("cell_id") or _respondent(cell), cell["inventory"], cell["item"])
+    acc = 0.0
+    values = sorted(probs)
+    for v in values:
+        acc += probs[v]
+        if u < acc:
+            return v
+    return values[-1]
+
+
+def planted_level(params: SimParams, cell: Mapping[str, Any]) -> float:
+    """The latent level :math:`\theta_{r,t}` of the cell's respondent on the trait of the cell's item (SD units,
+    before the answer-level jitter): the truth an interview or an audit should recover."""
+    info = _item_info(str(cell["inventory"]), str(cell["item"]))
+    return (params.level(info.trait, info.scale) + shaping_shift(cell, info.trait, params)
+            + params.spread * _normal("respondent", params.seed, *_person(cell), info.trait)
+            + (params.form_shift if info.form else 0.0))
+
+
+def interview_answer(params: SimParams, cell: Mapping[str, Any]) -> SimReply:
+    """The sim's free-text answer to an interview question."""
+    if _refuses(params, _respondent(cell), (str(cell["inventory"]), str(cell["item"]))):
+        return SimReply(content=REFUSALS[int(_uniform("refusal-text", params.seed, cell.get("cell_id")) * len(REFUSALS))],
+                        top_logprobs=None, refused=True)
+    values = _item_info(str(cell["inventory"]), str(cell["item"])).values
+    point = values.index(interview_value(params, cell))
+    return SimReply(content=AGREEMENT[_sentence_index(point, len(values))], top_logprobs=None, refused=False)
+
+
+def rate_answer(params: SimParams, model: str, cell: Mapping[str, Any], prompt: str) -> SimReply:
+    """The sim's rating of the interview answer shown in ``prompt`` (see "Interviews" above)."""
+    labels = [str(x) for x in cell["labels"]]
+    values = [int(v) for v in cell["label_values"]]
+    key = (model, cell.get("rates"), cell.get("sample"))
+    if params.refusal > 0 and _uniform("rater-refuses", *key) < params.refusal:
+        return SimReply(content=REFUSALS[0], top_logprobs=None, refused=True)
+    k = len(values)
+    found = [j for j in range(k) if AGREEMENT[_sentence_index(j, k)] in prompt]
+    if not found:
+        return SimReply(content=UNREADABLE, top_logprobs=None, refused=False)
+    ranked = sorted(range(k), key=lambda i: values[i])  # scale points, lowest value first
+    read = found[0]
+    point = min(k - 1, max(0, round(read + params.rater_noise * _normal("rater", *key))))
+    return SimReply(content=f"Rating: {labels[ranked[point]]}", top_logprobs=None, refused=False)
+
+
 # litellm glue ------------------------------------------------------------------------------------------------
 
 def metadata_value(litellm_params: Mapping[str, Any] | None, optional_params: Mapping[str, Any] | None,
@@ -561,7 +653,13 @@ class SimProvider(CustomLLM):
             if cell is None:
                 raise SimError("the sim provider needs the cell: pass "
                                "metadata={'psychometrics_cell': cell.model_dump(mode='json')}")
-            reply = answer(params, cell, logprobs=bool(optional_params.get("logprobs")))
+            role = cell.get("role", "item")
+            if role == "question":
+                reply = interview_answer(params, cell)
+            elif role == "rating":
+                reply = rate_answer(params, model, cell, prompt_text(messages))
+            else:
+                reply = answer(params, cell, logprobs=bool(optional_params.get("logprobs")))
         except (SimError, KeyError, LookupError, ValueError) as exc:
             raise CustomLLMError(status_code=400, message=f"sim: {' '.join(str(exc).split())}") from exc
         prompt = prompt_text(messages) or str(cell.get("prompt", ""))
