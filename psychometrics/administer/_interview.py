@@ -255,7 +255,8 @@ def interview(
             read = sum(1 for r in store.iter_responses(run_id) if r.rates is not None and r.status == "ok")
             if not read:
                 raise AuditError(_none_read(store, run_id, "rating", "psychometrics runs export " + run_id)
-                                 + "; try another rater, --rater-template or --rater-max-tokens")
+                                 + "; try another rater, --rater-template, --rater-prompt-format completion (a small "
+                                 "chat model read by log-probs) or --rater-max-tokens")
             status = "finished"
         except AuditError:
             status = "failed"
