@@ -38,6 +38,9 @@ def test_a_tiny_interview_on_the_embedded_models_reads_every_rating_from_the_lab
     iv = score(run, db=db, n_boot=0).interview
     assert [c.rater for c in iv.rater_counts] == RATERS and all(c.counts["ok"] == 2 for c in iv.rater_counts)
     assert iv.n_rated == 2 and iv.reliability_reason is None
-    assert {(row.scale, row.kind) for row in iv.reliability} == {(s, "between") for s in ("extraversion", "agreeableness")}
-    for row in iv.reliability:  # one answer per scale: the ICC is missing with its reason, never made up
-        assert row.n == 1 and math.isnan(row.single.value) and row.single.reason
+    assert [(row.scale, row.kind) for row in iv.reliability] == [(sc, "between") for sc in (
+        "extraversion", "agreeableness", "conscientiousness", "neuroticism", "openness")]
+    answered = {row.scale: row.n for row in iv.reliability}
+    assert answered == {"extraversion": 1, "agreeableness": 1, "conscientiousness": 0, "neuroticism": 0, "openness": 0}
+    for row in iv.reliability:  # at most one answer per scale: the ICC is missing with its reason, never made up
+        assert math.isnan(row.single.value) and row.single.reason and math.isnan(row.average.value)
