@@ -141,8 +141,9 @@ def interview(
         ``logprobs`` or ``generate`` force one way.
     rater_prompt_format
         How the rater prompt reaches each rater (as :func:`audit`'s ``prompt_format``): ``auto`` (chat where the
-        model has a chat template), ``chat``, or ``completion`` (raw text the model continues after
-        ``Answer: ``; a small chat model read by log-probs puts most of its mass on the labels this way).
+        model has a chat template, except an embedded rater read by log-probs, which gets ``completion``),
+        ``chat``, or ``completion`` (raw text the model continues after ``Answer: ``; a small chat model read by
+        log-probs puts most of its mass on the labels this way).
     rater_temperature, rater_max_tokens
         Generation settings of generated ratings (parsed like any generated answer).
 
@@ -247,7 +248,8 @@ def interview(
             store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings], replace=True)
             offset = len(plan.cells)
             for rater, cells in by_rater.items():
-                before += _phase(store, run_id, cells, offset, rater, asking[rater], design.rater_settings,
+                before += _phase(store, run_id, cells, offset, rater, asking[rater],
+                                 _rater_settings(design.rater_settings, asking[rater][0]),
                                  f"ratings by {rater}", say, asked, concurrency=concurrency, timeout=timeout,
                                  retries=retries, max_wait=max_wait, progress=progress)
                 offset += len(cells)
@@ -270,6 +272,17 @@ def interview(
                 **({"finished_at": time.time()} if status == "finished" else {})})
             store.save_run(run)
     return InterviewResult(run=run, plan=plan, ratings=ratings, asked=asked, already_answered=before, db=db)
+
+
+def _rater_settings(settings: GenerationSettings, provider: str) -> GenerationSettings:
+    """The settings a rater is asked with: ``--rater-prompt-format auto`` is ``completion`` for an embedded rater
+    read by log-probs, chat template or not. In chat format a small embedded chat model (SmolLM2-135M-Instruct)
+    answers the rater prompt with a preamble, and its first tokens hold almost none of the labels' mass; continuing
+    the raw prompt after ``Answer: ``, all 20 ratings of the real run in docs/interview.md were read. The cell's
+    identity keeps ``auto`` (this is how ``auto`` is resolved, as :func:`resolve_prompt_format` does for audits)."""
+    if settings.prompt_format == "auto" and provider == "local" and settings.mode != "generate":
+        return settings.model_copy(update={"prompt_format": "completion"})
+    return settings
 
 
 def _rates_by_logprobs(settings: GenerationSettings, model: str, provider: str) -> bool:

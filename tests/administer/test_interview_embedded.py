@@ -20,9 +20,9 @@ RATERS = [MODEL, "local/gemma-3-270m"]
 
 
 def test_a_tiny_interview_on_the_embedded_models_reads_every_rating_from_the_label_probabilities(tmp_path):
+    """With the default rater settings: an embedded rater is read by log-probs of the raw rater prompt."""
     db = f"sqlite:///{tmp_path / 'runs.db'}"
-    result = interview(MODEL, ["bfi44"], RATERS, limit_items=2, max_tokens=40, rater_prompt_format="completion",
-                       db=db, concurrency=1, timeout=900)
+    result = interview(MODEL, ["bfi44"], RATERS, limit_items=2, max_tokens=40, db=db, concurrency=1, timeout=900)
     with Store(db, create=False) as store:
         (run,) = store.list_runs()
         rows = list(store.iter_responses(run.run_id))
