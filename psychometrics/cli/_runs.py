@@ -15,7 +15,7 @@ from psychometrics.cli._common import handle_errors, print_json, writable_file
 if TYPE_CHECKING:
     from psychometrics.store import Run
 
-app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
+app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("list")
