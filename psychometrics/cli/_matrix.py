@@ -90,7 +90,7 @@ def _summarise(done: Any, *, json_: bool, report: bool, out: Path, n_boot: int, 
         from psychometrics.report import write_matrix_report
 
         say("writing the page of the models side by side")
-        page = write_matrix_report(matrix, out=out)
+        page = write_matrix_report(matrix, out=out, db=done.db)
     if json_:
         print_json({"runs": done.run_ids, "failures": done.failures,
                     "reports": {k: str(v) for k, v in pages.items()}, "matrix_report": str(page) if page else None,

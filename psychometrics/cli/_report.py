@@ -143,7 +143,7 @@ def _compare_several(runs: list[str], *, db: str | None, out: Path | None, json_
 
     target = writable_file(matrix_report_path(runs, out)) if out is not None or not json_ else None
     matrix = run_matrix(runs, db=db, n_boot=n_boot)
-    page = write_matrix_report(matrix, out=target) if target is not None else None
+    page = write_matrix_report(matrix, out=target, db=db) if target is not None else None
     if json_:
         sys.stdout.write(matrix.model_dump_json(indent=2) + "\n")
         return

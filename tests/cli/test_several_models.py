@@ -143,6 +143,7 @@ def test_a_design_difference_such_as_limit_items_shows_in_the_design_table(audit
     page, rows = _page_rows(tmp_path)
     assert "Design (where the runs differ)" in page
     assert [rows[r][2] for r in ids] == ["--limit-items 10", "--limit-items 10", "--limit-items 5"]
+    assert f"<code>psychometrics compare {' '.join(ids)} --json --db {db}</code>" in page  # the script names its store
 
 
 def test_when_every_model_fails_it_says_so_with_each_cause_writes_no_page_and_exits_1(tmp_path):
