@@ -3,9 +3,9 @@
 from psychometrics.store import AnswerMode, Response, Status
 
 __all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "AuditsInterrupted",
-           "BatchLimits", "BatchOptions", "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult", "ModelAudits", "OptionError",
-           "Response", "Status", "audit", "audit_models", "interview", "resolve_prompt_format",
-           "sanitize_api_base"]
+           "BatchLimits", "BatchOptions", "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult",
+           "ModelAudits", "OptionError", "Response", "Status", "audit", "audit_models", "interview",
+           "resolve_prompt_format", "sanitize_api_base"]
 
 
 def __getattr__(name: str):

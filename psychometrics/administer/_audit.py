@@ -654,7 +654,8 @@ def audit(
             raise AuditError(f"run {run_id} has no answer: of its {len(plan.cells)} cells {counts.get('invalid', 0)} "
                              f"replies hold no answer and {counts.get('error', 0)} ended in an error (first: {first}); "
                              "the replies are stored "
-                             f"({command('runs', 'export', run_id, *db_option(db))}); try another --mode, --prompt-format or template",
+                             f"({command('runs', 'export', run_id, *db_option(db))}); try another --mode, "
+                             "--prompt-format or template",
                              run_id=run_id)
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 

@@ -111,8 +111,9 @@ def audit_models(models: Sequence[str], inventories: Sequence[str] = ("bfi44",),
     AuditsInterrupted
         Ctrl-C: its ``done`` holds what ended before it.
     AuditError
-        No model, a model given twice, ``api_base`` with no model that uses an endpoint, an option that names one run (``run_id``, ``resume``), or a model that
-        cannot be audited (every problem of every model, in one message); nothing was asked.
+        No model, a model given twice, ``api_base`` with no model that uses an endpoint, an option that names one
+        run (``run_id``, ``resume``), or a model that cannot be audited (every problem of every model, in one
+        message); nothing was asked.
     """
     _check_call(models, inventories, options)
     models = [m.strip() for m in models]
@@ -120,7 +121,7 @@ def audit_models(models: Sequence[str], inventories: Sequence[str] = ("bfi44",),
         raise AuditError("give at least one model")
     twice = list(dict.fromkeys(m for m in models if models.count(m) > 1))
     if twice:
-        raise AuditError(f"--model {', '.join(twice)} is given twice: each model is audited once")
+        raise AuditError(f"--model {', '.join(twice)} is given twice: give each once")
     one_run = [flag for name, flag in _ONE_RUN_OPTIONS.items() if options.get(name)]
     if one_run and len(models) > 1:
         raise AuditError(f"{' and '.join(one_run)} {'names' if len(one_run) == 1 else 'name'} one run: with "

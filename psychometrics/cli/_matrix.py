@@ -61,7 +61,8 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
     _summarise(done, json_=json_, report=report, out=out, n_boot=n_boot, seed=seed, value=value, log=log)
     if done.failures:
         typer.echo(f"error: {len(done.failures)} of {len(models)} models failed ({', '.join(done.failures)}); the "
-                   f"other runs are stored and shown side by side; re-run the same command to resume: {rerun}", err=True)
+                   f"other runs are stored and shown side by side; re-run the same command to resume: {rerun}",
+                   err=True)
         return 1
     return 0
 

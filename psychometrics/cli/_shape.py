@@ -19,7 +19,8 @@ def _split(value: str) -> list[str]:
 
 @handle_errors
 def shape_command(
-    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="litellm model string (one: shape the models one command each); default: the embedded Gemma 3 270M.")] = None,
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="litellm model string (one: shape each model with a "
+                                                     "command of its own); default: the embedded Gemma 3 270M.")] = None,
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable: one shaping run and page per inventory). Default: bfi44; sd3 for the dark triad.")] = None,
     traits: Annotated[str, typer.Option("--traits", help="'all' or a comma list of traits the inventory measures.")] = "all",
     levels: Annotated[int, typer.Option("--levels", help="Shaping levels: 9 (all), 5, 3 or 2 (evenly spaced, both extremes).")] = 9,

@@ -204,7 +204,8 @@ def _self_report(given: str | pd.DataFrame | None, run: Run | None, invs: Mappin
                  and r.status == "finished" and set(_ids(r)) & set(invs)]
         if not found:
             return None, None, (f"no finished self-report run of {run.model} with {', '.join(invs)} in the store: "
-                                f"run {command('audit', '--model', run.model, '--inventory', next(iter(invs)), *db_option(db))} "
+                                "run " + command("audit", "--model", run.model, "--inventory", next(iter(invs)),
+                                                 *db_option(db)) + " "
                                 "(with the same --samples and --personas), or give --self-report RUN")
         newest = max(found, key=lambda r: r.created_at)
         return newest.run_id, store.responses_frame(newest.run_id, columns=columns), None

@@ -12,8 +12,8 @@ from psychometrics.store._store import Store
 
 __all__ = [
     "BATCH_DONE", "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "STALE_AFTER_S", "AnswerMode", "Batch",
-    "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "check_db", "db_option", "db_path",
-    "export_format", "export_responses", "holder_alive", "lease_seconds", "redact_url", "running_here",
+    "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "check_db", "db_option",
+    "db_path", "export_format", "export_responses", "holder_alive", "lease_seconds", "redact_url", "running_here",
 ]
 
 
