@@ -32,6 +32,7 @@ _PUBLIC = {
     "audit": "psychometrics.administer",
     "audit_models": "psychometrics.administer",
     "ModelAudits": "psychometrics.administer",
+    "AuditsInterrupted": "psychometrics.administer",
     "AuditResult": "psychometrics.administer",
     "interview": "psychometrics.administer",
     "InterviewResult": "psychometrics.administer",

@@ -246,3 +246,15 @@ def counts_by(counts: dict[str, int], word: str = "by") -> str:
     '14 by generate, 1,250 by logprobs'
     """
     return ", ".join(f"{integer(n)} {word} {name}" for name, n in sorted(counts.items()))
+
+
+def command(*words: object) -> str:
+    """``psychometrics WORDS…`` as one line a user can paste into a shell: each word quoted where the shell would
+    read it otherwise (a model such as ``sim/steady?outside=0.8`` holds a glob character, a path may hold a space).
+
+    >>> command("audit", "--model", "sim/steady?outside=0.8", "--db", "sqlite:///my runs.db")
+    "psychometrics audit --model 'sim/steady?outside=0.8' --db 'sqlite:///my runs.db'"
+    """
+    import shlex
+
+    return shlex.join(["psychometrics", *(str(w) for w in words)])

@@ -2,10 +2,10 @@
 
 from psychometrics.store import AnswerMode, Response, Status
 
-__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "BatchLimits", "BatchOptions",
-           "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult", "ModelAudits", "OptionError",
-           "Response", "Status", "audit", "audit_models", "interview", "resolve_prompt_format",
-           "sanitize_api_base"]
+__all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "AuditsInterrupted",
+           "BatchLimits", "BatchOptions", "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult",
+           "ModelAudits", "OptionError", "Response", "Status", "audit", "audit_models", "interview",
+           "resolve_prompt_format", "sanitize_api_base"]
 
 
 def __getattr__(name: str):
@@ -18,7 +18,7 @@ def __getattr__(name: str):
         from psychometrics.administer import _interview
 
         return getattr(_interview, name)
-    if name in {"audit_models", "ModelAudits"}:
+    if name in {"audit_models", "AuditsInterrupted", "ModelAudits"}:
         from psychometrics.administer import _models
 
         return getattr(_models, name)

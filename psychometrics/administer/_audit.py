@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
-from psychometrics._format import count, money
+from psychometrics._format import command, count, money
 from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
@@ -34,7 +34,7 @@ from psychometrics.plan import (
     ReasoningEffort,
     build_plan,
 )
-from psychometrics.store import Run, Store, lease_seconds
+from psychometrics.store import Run, Store, db_option, lease_seconds
 
 if TYPE_CHECKING:
     from psychometrics.administer._batch import BatchOptions
@@ -338,6 +338,23 @@ def _ready(model: str, provider: str, settings: GenerationSettings,
     return prompt_as, api_key
 
 
+def _all_answered(db: str | None, run_id: str, plan: Plan) -> bool:
+    """Whether run ``run_id`` is stored with every cell of ``plan`` answered (opens no new database)."""
+    from psychometrics.store import StoreError
+
+    try:
+        with Store(db, create=False) as store:
+            return store.has_run(run_id) and len(store.answered(c.cell_id for c in plan.cells)) == len(plan.cells)
+    except (StoreError, LookupError, FileNotFoundError, OSError):
+        return False
+
+
+def complete(planned: AuditResult, db: str | None) -> bool:
+    """Whether the run a dry run planned (``planned``) is stored with every cell answered: nothing is left to ask,
+    so its model's key and endpoint need not be there."""
+    return _all_answered(db, planned.run.run_id, planned.plan)
+
+
 def check_ready(model: str, settings: GenerationSettings, *, api_base: str | None = None) -> None:
     """Check, without asking anything, that ``model`` can be audited with ``settings``: a known provider and
     model, a prompt format and reasoning effort it takes, its key in the environment, a reachable endpoint.
@@ -497,7 +514,10 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
-    _, api_key = _ready(model, provider, design.settings, api_base)
+    if _all_answered(db, run_id, plan):  # nothing to ask: neither the key nor the endpoint need be there
+        api_key = None
+    else:
+        _, api_key = _ready(model, provider, design.settings, api_base)
     if batch:
         _check_batch_lines(plan, model, design, api_base, api_key, provider, prompt_as, batch_options)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
@@ -512,7 +532,8 @@ def audit(
                 was, now = (run.api_base or "the provider's own endpoint",
                             sanitize_api_base(api_base) or "the provider's own endpoint")
                 raise AuditError(f"run {run_id!r} was asked at {was}, not {now}: name another --run-id, or resume "
-                                 f"it with --resume {run_id} to reach the same server at a new address")
+                                 "it to reach the same server at a new address: "
+                                 + command("audit", "--resume", run_id, *_api_base_option(api_base), *db_option(db)))
             if endpoint is not None:
                 plan = _with_stored_ids(store, run_id, plan, lambda: plan_at(None))
         else:
@@ -529,7 +550,7 @@ def audit(
         open_batches = [b for b in store.batches(run_id) if b.ingested_at is None]
         if open_batches and not batch:
             raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
-                             f"with --batch, or collect them with: psychometrics runs poll {run_id}")
+                             "with --batch, or collect them with: " + command("runs", "poll", run_id, *db_option(db)))
         say = log or (lambda line: None)
         if not missing:
             say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
@@ -581,7 +602,7 @@ def audit(
             held = getattr(tally, "held_elsewhere", None) or {}
             for other, n in held.items():  # their answers come when that run's batches are collected
                 say(f"{count(n, 'cell')} of this run are in open batches of run {other}, which is not running: "
-                    f"collect them with psychometrics runs poll {other}, then re-run this command")
+                    f"collect them with {command('runs', 'poll', other, *db_option(db))}, then re-run this command")
             status = ("failed" if tally.stopped else "interrupted" if tally.over_budget or held else "running"
                       if still_open else "finished")
         except RuntimeError as exc:
@@ -589,8 +610,8 @@ def audit(
 
             if not isinstance(exc, BatchError):
                 raise
-            raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or psychometrics "
-                             f"runs poll {run_id}) to pick them up") from None
+            raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or "
+                             f"{command('runs', 'poll', run_id, *db_option(db))}) to pick them up") from None
         except KeyboardInterrupt:
             status = "interrupted"
             raise
@@ -616,7 +637,7 @@ def audit(
             from psychometrics.administer._endpoint import explain
 
             raise EndpointError(explain(tally.stopped, model=model, provider=provider, api_base=api_base,
-                                        api_key=api_key, run_id=run_id), run_id=run_id)
+                                        api_key=api_key, resume_with=resume_command(run_id, db)), run_id=run_id)
         if tally.over_budget:
             answered_now = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
             raise CostLimitError(f"stopped at the cost limit: {money(run.cost_usd)} spent, --max-cost "
@@ -625,15 +646,16 @@ def audit(
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: psychometrics audit --resume {run_id}"
-                             + (" --batch" if batch else ""), run_id=run_id)
+                             f"was answered (first: {first}); resume with: "
+                             + resume_command(run_id, db, *(["--batch"] if batch else [])), run_id=run_id)
         if status == "finished" and counts.get("invalid") and not (counts.get("ok") or counts.get("refused")):
             # every reply was read and none holds an answer (a refusal is a finding and is scored as one)
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "invalid"), None)
             raise AuditError(f"run {run_id} has no answer: of its {len(plan.cells)} cells {counts.get('invalid', 0)} "
                              f"replies hold no answer and {counts.get('error', 0)} ended in an error (first: {first}); "
                              "the replies are stored "
-                             f"(psychometrics runs export {run_id}); try another --mode, --prompt-format or template",
+                             f"({command('runs', 'export', run_id, *db_option(db))}); try another --mode, "
+                             "--prompt-format or template",
                              run_id=run_id)
     return AuditResult(run=run, plan=plan, tally=tally, already_answered=len(answered), db=db)
 
@@ -664,3 +686,12 @@ def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[],
         return plan
     old = legacy()
     return old if any(c.cell_id in stored for c in old.cells) else plan
+
+
+def resume_command(run_id: str, db: str | None, *more: str) -> str:
+    """The command that resumes ``run_id``, with ``--db`` when the run is in a store the user named."""
+    return command("audit", "--resume", run_id, *more, *db_option(db))
+
+
+def _api_base_option(api_base: str | None) -> list[str]:
+    return ["--api-base", sanitize_api_base(api_base) or ""] if api_base else []

@@ -162,9 +162,9 @@ def hint(exc: BaseException, *, model: str, provider: str, api_base: str | None,
 
 
 def explain(stop: Stop, *, model: str, provider: str, api_base: str | None, api_key: str | None,
-            run_id: str) -> str:
-    """One line: what happened, why, and how to go on."""
-    resume = f"what was answered is stored; resume with: psychometrics audit --resume {run_id}"
+            resume_with: str) -> str:
+    """One line: what happened, why, and how to go on (``resume_with``: how to resume, e.g. the command)."""
+    resume = f"what was answered is stored; resume with: {resume_with}"
     if stop.kind == "long-wait":
         return f"stopped: {stop.error}; {resume} later, or raise --max-wait"
     why = hint(stop.error, model=model, provider=provider, api_base=api_base, api_key=api_key)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psychometrics._format import count
+from psychometrics._format import command, count
 from psychometrics.administer._audit import (
     AuditError,
     _check_key,
@@ -46,7 +46,7 @@ from psychometrics.plan import (
     rating_cells,
     template_name,
 )
-from psychometrics.store import Run, Store
+from psychometrics.store import Run, Store, db_option
 
 
 @dataclass
@@ -234,7 +234,7 @@ def interview(
                              progress=progress)
             answers = {r.cell_id: r for r in store.iter_responses(run_id) if r.rates is None and r.status == "ok"}
             if not answers:
-                raise AuditError(_none_read(store, run_id, "answer", f"psychometrics runs export {run_id}"))
+                raise AuditError(_none_read(store, run_id, "answer", command("runs", "export", run_id, *db_option(db))))
             name = template_name(design.rater_template)
             by_rater: dict[str, list[Cell]] = {}
             for rater in raters:
@@ -256,7 +256,7 @@ def interview(
             counts = store.status_counts(run_id)
             read = sum(1 for r in store.iter_responses(run_id) if r.rates is not None and r.status == "ok")
             if not read:
-                raise AuditError(_none_read(store, run_id, "rating", "psychometrics runs export " + run_id)
+                raise AuditError(_none_read(store, run_id, "rating", command("runs", "export", run_id, *db_option(db)))
                                  + "; try another rater, --rater-template, --rater-prompt-format completion (a small "
                                  "chat model read by log-probs) or --rater-max-tokens")
             status = "finished"
@@ -356,5 +356,5 @@ def _phase(store: Store, run_id: str, cells: list[Cell], offset: int, model: str
         from psychometrics.administer._endpoint import explain
 
         raise AuditError(explain(tally.stopped, model=model, provider=provider, api_base=api_base, api_key=api_key,
-                                 run_id=run_id))
+                                 resume_with="the same psychometrics interview command"))
     return len(answered)

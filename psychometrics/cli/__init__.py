@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: at 80 columns rich's table cut long option names and ate "[…]"
 )
 _hide_flag_metavars()
 app.add_typer(_inventories.app, name="inventories")

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json, writable_folder
+from psychometrics.cli._common import handle_errors, print_json, refuse_twice, writable_folder
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -144,6 +144,8 @@ def audit_command(
         raise UsageError(f"{without[0]} needs --batch (it sets how batches are asked; without --batch every cell is "
                          "asked directly)")
     models = model or ["local/gemma-3-270m"]
+    refuse_twice("--model", models)  # as shape and compare do
+    refuse_twice("--inventory", inventory or [])
 
     if resume and len(models) > 1:
         raise UserError("--resume takes one run, not several models: re-run the same several-model audit command "
@@ -189,8 +191,10 @@ def audit_command(
     if len(models) > 1:
         from psychometrics.cli._matrix import audit_several
 
+        from psychometrics.cli._common import command_line
+
         code = audit_several(models, options, json_=json_, dry_run=dry_run, max_cost=max_cost, report=report,
-                             out=out, n_boot=n_boot, seed=seed, value=value.value)
+                             out=out, n_boot=n_boot, seed=seed, value=value.value, rerun=command_line(ctx))
         if code:
             raise typer.Exit(code=code)
         return

@@ -58,6 +58,43 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def refuse_twice(what: str, values: list[str]) -> None:
+    """The one error for a value given twice, in every command (``--model X is given twice``, ``run X is …``).
+
+    Raises
+    ------
+    UserError
+        A value of ``values`` appears more than once.
+    """
+    twice = list(dict.fromkeys(v for v in values if values.count(v) > 1))
+    if twice:
+        raise UserError(f"{what} {', '.join(twice)} is given twice: give each once")
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as the user gave it (the options set, each by its long name, in the command's order), quoted
+    for the shell: the line that re-runs it (and so resumes what it started)."""
+    from psychometrics._format import command
+
+    words = [ctx.info_name or ""]
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name or "")
+        if source is None or source.name == "DEFAULT":
+            continue
+        value = ctx.params.get(param.name or "")
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        if param.param_type_name == "argument":
+            words += [str(v) for v in values]
+            continue
+        flag = max(param.opts, key=len)
+        if getattr(param, "is_flag", False):
+            words.append(flag if value or not param.secondary_opts else max(param.secondary_opts, key=len))
+            continue
+        for v in values:
+            words += [flag, str(getattr(v, "value", v))]
+    return command(*words)
+
+
 def writable_file(path: Path) -> Path:
     """Create the folders of an output file and check that the file can be written there, before any work.
 

@@ -10,7 +10,7 @@ import typer
 from psychometrics._format import DASH, general
 from psychometrics.cli._common import handle_errors, print_json
 
-app = typer.Typer(help="List, show, validate and import inventories.", no_args_is_help=True)
+app = typer.Typer(help="List, show, validate and import inventories.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _summary(inv) -> dict:

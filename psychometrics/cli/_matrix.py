@@ -23,17 +23,27 @@ def _stage(line: str) -> None:
 
 
 def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dry_run: bool,
-                  max_cost: float | None, report: bool, out: Path, n_boot: int, seed: int, value: str) -> int:
+                  max_cost: float | None, report: bool, out: Path, n_boot: int, seed: int, value: str,
+                  rerun: str) -> int:
     """Audit each model with the same design, score each run, write each run's page and one matrix page, and
-    print the side-by-side summary. Returns the exit code: 0, or 1 when any model's audit stopped with an error
-    (its run and every other run are kept, and the matrix shows them all)."""
-    from psychometrics.administer import audit_models
-    from psychometrics.score import score
+    print the side-by-side summary. Returns the exit code: 0; 1 when any model's audit stopped with an error (its
+    run and every other run are kept, and the matrix shows them all) or every model's did (no page then); 130
+    after Ctrl-C (the page shows the runs that ended before it). ``rerun`` is the command that resumes them."""
+    from psychometrics.administer import AuditsInterrupted, audit_models
 
     options = dict(options)
     inventories = options.pop("inventories")
     log = options.pop("log")
-    done = audit_models(models, inventories, log=log, **options)
+    try:
+        done = audit_models(models, inventories, log=log, **options)
+    except AuditsInterrupted as stop:
+        done = stop.done
+        typer.echo(f"interrupted: {_listed(done.unfinished)} did not finish (the answers so far are stored)", err=True)
+        if done.results:
+            _summarise(done, json_=json_, report=report, out=out, n_boot=n_boot, seed=seed, value=value,
+                       log=log)
+        typer.echo(f"resume with: {rerun}", err=True)
+        return 130
     if dry_run:
         from psychometrics.cli._audit import print_dry_run
         from psychometrics.plan import plan_size_summary
@@ -44,6 +54,28 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
         for result in done.results.values():
             print_dry_run(result, plan_size_summary(result.plan), json_=False, max_cost=max_cost)
         return 0
+    if not done.results:  # nothing to set side by side: a page of dashes would look like a result
+        typer.echo("error: every model failed, no page written: " + "; ".join(
+            why if model in why else f"{model}: {why}" for model, why in done.failures.items()), err=True)
+        return 1
+    _summarise(done, json_=json_, report=report, out=out, n_boot=n_boot, seed=seed, value=value, log=log)
+    if done.failures:
+        typer.echo(f"error: {len(done.failures)} of {len(models)} models failed ({', '.join(done.failures)}); the "
+                   f"other runs are stored and shown side by side; re-run the same command to resume: {rerun}",
+                   err=True)
+        return 1
+    return 0
+
+
+def _listed(models: list[str]) -> str:
+    return ", ".join(models[:-1]) + f" and {models[-1]}" if len(models) > 1 else models[0]
+
+
+def _summarise(done: Any, *, json_: bool, report: bool, out: Path, n_boot: int, seed: int,
+               value: str, log: Any) -> None:
+    """Score each stored run, write each run's page and the matrix page, and print the side-by-side summary."""
+    from psychometrics.score import score
+
     say = log or (lambda line: None)
     scores, pages = {}, {}
     for model, run_id in done.run_ids.items():
@@ -59,7 +91,7 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
         from psychometrics.report import write_matrix_report
 
         say("writing the page of the models side by side")
-        page = write_matrix_report(matrix, out=out)
+        page = write_matrix_report(matrix, out=out, db=done.db)
     if json_:
         print_json({"runs": done.run_ids, "failures": done.failures,
                     "reports": {k: str(v) for k, v in pages.items()}, "matrix_report": str(page) if page else None,
@@ -75,11 +107,6 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
                 console.print(f"{model}: no run stored: {why}", markup=False, highlight=False)
         if page is not None:
             console.print(f"report: {page}", highlight=False)
-    if done.failures:
-        typer.echo(f"error: {len(done.failures)} of {len(models)} models failed ({', '.join(done.failures)}); the "
-                   "other runs are stored and shown side by side; re-run the same command to resume", err=True)
-        return 1
-    return 0
 
 
 def _dry(result: Any) -> dict[str, Any]:
@@ -100,13 +127,13 @@ def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
     if len(set(labels)) < len(labels):
         labels = [r.side.run_id for r in mx.runs]
     failed = any(r.failure for r in mx.runs)
-    runs = _table("model", "run", "answered", "readable", "verdicts", *(["note"] if failed else []),
+    runs = _table("model", "run", "answered", "refused", "readable", "verdicts", *(["note"] if failed else []),
                   title="Runs side by side", wrap=("verdicts",))
     notes = _Notes()
     for r in mx.runs:
         verdicts = Counter(e.verdict for s in mx.scales for e in s.entries if e.run_id == r.side.run_id and e.verdict)
-        answered = r.side.counts.get("ok", 0) + r.side.counts.get("refused", 0)
-        runs.add_row(r.side.model, r.side.run_id, f"{answered}/{r.n_cells}", f"{r.readable} of {r.n_scales}",
+        runs.add_row(r.side.model, r.side.run_id, f"{r.side.counts.get('ok', 0)}/{r.n_cells}",
+                     str(r.side.counts.get("refused", 0)), f"{r.readable} of {r.n_scales}",
                      ", ".join(f"{n} {v}" for v, n in verdicts.most_common()) or "—",
                      *([notes.ref(_join(f"stopped: {r.failure}" if r.failure else None))] if failed else []))
     console.print(runs)
@@ -120,4 +147,7 @@ def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
         means.add_row(s.inventory, s.scale, *cells)
     console.print(means)
     if not mx.same_design:
-        console.print("the runs' designs differ: see the page's first table", highlight=False)
+        options = list(dict.fromkeys(k for r in mx.runs for k in r.design_differences))
+        console.print("the runs' designs differ: " + "; ".join(
+            f"{o} " + " / ".join(r.design_differences.get(o, "—") for r in mx.runs) for o in options)
+            + " (in the order of the runs)", markup=False, highlight=False)

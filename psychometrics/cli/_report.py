@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, writable_file, writable_folder
+from psychometrics.cli._common import handle_errors, refuse_twice, writable_file, writable_folder
 
 
 class CompareTest(str, enum.Enum):
@@ -87,10 +87,7 @@ def compare_command(
 
     if len(runs) < 2:
         raise UserError("compare needs two or more runs (see `psychometrics runs list`)")
-    if len(set(runs)) < len(runs):
-        twice = sorted({r for r in runs if runs.count(r) > 1})
-        if len(runs) > 2:
-            raise UserError(f"run {', '.join(twice)} is given twice")
+    refuse_twice("run", runs)
     if len(runs) > 2:
         given = [flag for name, flag in _PAIRWISE_OPTIONS.items()
                  if (src := ctx.get_parameter_source(name)) is not None and src.name != "DEFAULT"]
@@ -146,7 +143,7 @@ def _compare_several(runs: list[str], *, db: str | None, out: Path | None, json_
 
     target = writable_file(matrix_report_path(runs, out)) if out is not None or not json_ else None
     matrix = run_matrix(runs, db=db, n_boot=n_boot)
-    page = write_matrix_report(matrix, out=target) if target is not None else None
+    page = write_matrix_report(matrix, out=target, db=db) if target is not None else None
     if json_:
         sys.stdout.write(matrix.model_dump_json(indent=2) + "\n")
         return

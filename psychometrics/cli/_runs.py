@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics._format import count
+from psychometrics._format import command, count
 from psychometrics.cli._common import handle_errors, print_json, writable_file
 
 if TYPE_CHECKING:
     from psychometrics.store import Run
 
-app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
+app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("list")
@@ -156,7 +156,7 @@ def poll(
 ) -> None:
     """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
     from psychometrics.administer import BatchOptions, audit
-    from psychometrics.store import Store
+    from psychometrics.store import Store, db_option
 
     with Store(db, create=False) as store:
         store.get_run(run_id)
@@ -177,8 +177,8 @@ def poll(
     typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(summary["batches"].items()))
                + f"; {summary['answered']} of {summary['n_cells']} cells answered")
     if summary["answered"] < summary["n_cells"] and set(summary["batches"]) == {"completed"}:
-        typer.echo(f"to ask the {summary['n_cells'] - summary['answered']} cells without an answer: psychometrics "
-                   f"audit --resume {run_id} --batch")
+        typer.echo(f"to ask the {summary['n_cells'] - summary['answered']} cells without an answer: "
+                   + command("audit", "--resume", run_id, "--batch", *db_option(db)))
 
 
 def _poll_summary(run_id: str, db: str | None) -> dict[str, Any]:

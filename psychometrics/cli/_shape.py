@@ -10,7 +10,7 @@ import typer
 
 from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, writable_folder
+from psychometrics.cli._common import handle_errors, refuse_twice, writable_folder
 
 
 def _split(value: str) -> list[str]:
@@ -19,7 +19,8 @@ def _split(value: str) -> list[str]:
 
 @handle_errors
 def shape_command(
-    model: Annotated[str, typer.Option("--model", "-m", help="litellm model string; default: the embedded Gemma 3 270M.")] = "local/gemma-3-270m",
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="litellm model string (one: shape each model with a "
+                                                     "command of its own); default: the embedded Gemma 3 270M.")] = None,
     inventory: Annotated[Optional[list[str]], typer.Option("--inventory", "-i", help="Inventory id or YAML path (repeatable: one shaping run and page per inventory). Default: bfi44; sd3 for the dark triad.")] = None,
     traits: Annotated[str, typer.Option("--traits", help="'all' or a comma list of traits the inventory measures.")] = "all",
     levels: Annotated[int, typer.Option("--levels", help="Shaping levels: 9 (all), 5, 3 or 2 (evenly spaced, both extremes).")] = 9,
@@ -50,10 +51,16 @@ def shape_command(
     """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
     inventory at every level, and report how closely the scores follow (Spearman ρ), what else moves, and
     whether refusals rise."""
-    from psychometrics.cli._common import UserError
+    from psychometrics.cli._common import UsageError, UserError
     from psychometrics.shape import shape, shaping_personas
 
-    inventories = list(dict.fromkeys(inventory or ["bfi44"]))
+    models = model or ["local/gemma-3-270m"]
+    refuse_twice("--model", models)
+    if len(models) > 1:
+        raise UsageError(f"shape takes one --model (got {', '.join(models)}): run one shape command per model")
+    model = models[0]
+    inventories = inventory or ["bfi44"]
+    refuse_twice("--inventory", inventories)
     if run_id and len(inventories) > 1:
         raise UserError("--run-id names one run: with several inventories each shaping run is named after its model "
                         "and design (re-running the same command resumes them)")

@@ -57,7 +57,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     if run.n_cells and answered < run.n_cells:
         from psychometrics.score import incomplete_note
 
-        console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered)}",
+        console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered, db)}",
                       highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:

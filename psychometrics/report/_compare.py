@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from psychometrics._format import missing
+from psychometrics._format import command, missing
 from psychometrics.score import Comparison, ScaleDiff
+from psychometrics.store import db_option
 
 COMPARE_SECTION_IDS: tuple[str, ...] = ("summary", "changes", "scales", "reliability", "retest", "order", "items",
                                         "method")
 """The ``id`` of every section of the comparison report, in page order."""
 
 
-def comparison_context(c: Comparison) -> dict[str, Any]:
-    """Every value the comparison template shows."""
+def comparison_context(c: Comparison, *, db: str | None = None) -> dict[str, Any]:
+    """Every value the comparison template shows (``db``: the store named in the command for scripts)."""
     import datetime as _dt
 
     from psychometrics import __version__
@@ -52,6 +53,7 @@ def comparison_context(c: Comparison) -> dict[str, Any]:
         "title": f"{c.run_a.model} → {c.run_b.model}" if c.run_a.model != c.run_b.model
         else f"Two audits of {c.run_a.model}",
         "cmp": c,
+        "script": command("compare", c.run_a.run_id, c.run_b.run_id, "--json", *db_option(db)),
         "groups": groups,
         "charts": charts,
         "section_ids": COMPARE_SECTION_IDS,

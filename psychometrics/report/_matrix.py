@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from psychometrics._format import missing
+from psychometrics._format import command, missing
 from psychometrics.score import MatrixScale, RunMatrix
+from psychometrics.store import db_option
 
 MATRIX_SECTION_IDS: tuple[str, ...] = ("summary", "profiles", "interpretability", "reliability", "order", "method")
 """The ``id`` of every section of the matrix page, in page order."""
 
 
-def matrix_context(mx: RunMatrix) -> dict[str, Any]:
-    """Every value the matrix template shows."""
+def matrix_context(mx: RunMatrix, *, db: str | None = None) -> dict[str, Any]:
+    """Every value the matrix template shows (``db``: the store named in the command for scripts)."""
     import datetime as _dt
 
     from psychometrics import __version__
@@ -57,6 +58,7 @@ def matrix_context(mx: RunMatrix) -> dict[str, Any]:
              else f"{len(mx.runs)} runs side by side")
     return {
         "title": title,
+        "script": command("compare", *mx.run_ids, "--json", *db_option(db)),
         "mx": mx,
         "labels": labels,
         "groups": groups,

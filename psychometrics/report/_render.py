@@ -145,11 +145,12 @@ def write_audit_report(run_id: str, *, db: str | None = None, out: str | Path | 
     return _write(html, audit_report_path(run_id, out))
 
 
-def render_comparison_report(comparison: "Comparison") -> str:
-    """A :class:`Comparison` as one self-contained HTML document."""
+def render_comparison_report(comparison: "Comparison", *, db: str | None = None) -> str:
+    """A :class:`Comparison` as one self-contained HTML document (``db``: the store the runs are in, named in the
+    command the page gives for scripts)."""
     from psychometrics.report._compare import comparison_context
 
-    return render("compare.html.j2", comparison_context(comparison))
+    return render("compare.html.j2", comparison_context(comparison, db=db))
 
 
 def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, out: str | Path | None = None,
@@ -159,18 +160,19 @@ def write_comparison_report(run_a: str, run_b: str, *, db: str | None = None, ou
     from psychometrics.score import compare_runs
 
     cmp = comparison or compare_runs(run_a, run_b, db=db, n_boot=n_boot)
-    html = render_comparison_report(cmp)
+    html = render_comparison_report(cmp, db=db)
     return _write(html, comparison_report_path(run_a, run_b, out))
 
 
-def render_matrix_report(matrix: "RunMatrix") -> str:
-    """A :class:`~psychometrics.score.RunMatrix` as one self-contained HTML document."""
+def render_matrix_report(matrix: "RunMatrix", *, db: str | None = None) -> str:
+    """A :class:`~psychometrics.score.RunMatrix` as one self-contained HTML document (``db``: the store the runs
+    are in, named in the command the page gives for scripts)."""
     from psychometrics.report._matrix import matrix_context
 
-    return render("matrix.html.j2", matrix_context(matrix))
+    return render("matrix.html.j2", matrix_context(matrix, db=db))
 
 
-def write_matrix_report(matrix: "RunMatrix", *, out: str | Path | None = None) -> Path:
+def write_matrix_report(matrix: "RunMatrix", *, out: str | Path | None = None, db: str | None = None) -> Path:
     """Write the page of several runs side by side and return its path: ``matrix-<hash>.html`` in the folder
     ``out`` (default ``reports/``), or ``out`` itself when it ends in ``.html`` (:func:`matrix_report_path`)."""
-    return _write(render_matrix_report(matrix), matrix_report_path(matrix.run_ids, out))
+    return _write(render_matrix_report(matrix, db=db), matrix_report_path(matrix.run_ids, out))

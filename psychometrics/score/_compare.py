@@ -213,10 +213,20 @@ def _side(data: RunData) -> RunSide:
         run_id=data.run.run_id, model=data.run.model, created_at=data.run.created_at,
         inventories=list(info.inventories) or list(data.run.design.inventories), templates=list(info.templates),
         orders=list(info.orders), samples=len(info.samples) or data.run.design.samples,
-        n_responses=len(data.frame), counts=counts, n_respondents=info.n_respondents,
+        n_responses=len(data.frame), counts=counts, n_respondents=_answering(data.frame, info.n_respondents),
         mode=data.run.mode_used or info.mode, tool_version=data.run.versions.get("psychometrics"),
         refusal_rate=_rate(data, "refused"), invalid_rate=_rate(data, "invalid"),
     )
+
+
+def _answering(frame: Any, planned: int) -> int:
+    """Respondents (template × order × sample × persona) with at least one answer: a run without answers has
+    none, whatever its design planned (``planned``, used when the frame lacks those columns)."""
+    keys = [c for c in ("template", "order", "sample", "persona") if c in frame]
+    if len(keys) < 4 or "status" not in frame:
+        return planned
+    answered = frame.loc[frame["status"] == "ok", keys]
+    return len(answered.drop_duplicates())
 
 
 def _paired(rows_a: list[Any], rows_b: list[Any],

@@ -46,7 +46,7 @@ class RunSide(ResultRecord):
     counts: dict[str, int] = Field(default_factory=dict)
     """Responses by status."""
     n_respondents: int = 0
-    """Respondents (template|order|sample|persona)."""
+    """Respondents (template|order|sample|persona) with at least one answer."""
     mode: str | None = None
     """``logprobs`` or ``generate``."""
     tool_version: str | None = None

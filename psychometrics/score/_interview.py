@@ -14,12 +14,13 @@ from collections.abc import Mapping
 import pandas as pd
 from pydantic import Field
 
+from psychometrics._format import command
 from psychometrics._record import ResultRecord
 from psychometrics.inventory import Inventory
 from psychometrics.score._respondents import respondent_scores
 from psychometrics.stats import Correlation, Estimate, PairedDifference, inter_rater_reliability, mean_shift
 from psychometrics.stats import parallel_forms_reliability as matched_correlation
-from psychometrics.store import Run, Store
+from psychometrics.store import Run, Store, db_option
 
 INTERVIEW_RESPONDENT = "sample|persona"
 """What matches an interview respondent to a self-report respondent."""
@@ -203,8 +204,9 @@ def _self_report(given: str | pd.DataFrame | None, run: Run | None, invs: Mappin
                  and r.status == "finished" and set(_ids(r)) & set(invs)]
         if not found:
             return None, None, (f"no finished self-report run of {run.model} with {', '.join(invs)} in the store: "
-                                f"run psychometrics audit --model {run.model} --inventory {next(iter(invs))} (with "
-                                "the same --samples and --personas), or give --self-report RUN")
+                                "run " + command("audit", "--model", run.model, "--inventory", next(iter(invs)),
+                                                 *db_option(db)) + " "
+                                "(with the same --samples and --personas), or give --self-report RUN")
         newest = max(found, key=lambda r: r.created_at)
         return newest.run_id, store.responses_frame(newest.run_id, columns=columns), None
 

@@ -192,5 +192,5 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
     if scores is None:
         usable = frame[frame["inventory"].astype(str).isin(inventories)] if missing else frame
         # scored with its run, as `score RUN` does: the design (temperature, planned cells) shapes the warnings
-        scores = score_responses(usable, inventories, run=run, n_boot=n_boot, seed=seed)
+        scores = score_responses(usable, inventories, run=run, n_boot=n_boot, seed=seed, db=db)
     return RunData(run=run, frame=frame, inventories=inventories, missing_inventories=missing, scores=scores)

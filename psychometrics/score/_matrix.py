@@ -39,6 +39,9 @@ class MatrixRun(ResultRecord):
     """The run's readability line (:meth:`AuditScores.readability`)."""
     failure: str | None = None
     """Why the audit of this run stopped with an error (the run and its answers are stored), or ``None``."""
+    design_differences: dict[str, str] = Field(default_factory=dict)
+    """This run's value of every design setting in which the runs differ, by the option that sets it
+    (``{"--limit-items": "10"}``); empty when every run has the same design."""
 
 
 class MatrixEntry(ResultRecord):
@@ -181,8 +184,43 @@ def run_matrix(runs: Sequence[str], *, db: str | None = None, n_boot: int = 1000
             readable=sum(1 for x in s.scales if x.interpretable is True), readability=s.readability(),
             failure=failures.get(d.run.run_id),
         ))
+    differences = design_differences([d.run.design for d in data])
+    matrix_runs = [r.model_copy(update={"design_differences": diff}) for r, diff in zip(matrix_runs, differences)]
     designs = {d.run.design.model_dump_json() for d in data}
     return RunMatrix(runs=matrix_runs, scales=_scales(data), same_design=len(designs) == 1)
+
+
+_DESIGN_OPTIONS = {"inventories": "--inventory", "templates": "--templates", "orders": "--orders",
+                   "samples": "--samples", "personas": "--personas", "limit_items": "--limit-items",
+                   "template_files": "--template-file", "temperature": "--temperature", "max_tokens": "--max-tokens",
+                   "mode": "--mode", "reasoning_effort": "--reasoning-effort", "prompt_format": "--prompt-format"}
+"""The option that sets each design setting (the names a user typed, shown where designs differ)."""
+
+
+def design_differences(designs: Sequence[Any]) -> list[dict[str, str]]:
+    """Per design, its value of every setting in which ``designs`` differ, by the option that sets it; values in
+    words (``all`` for no item limit, lists joined by commas)."""
+    flat = [_flat(d.model_dump(mode="json")) for d in designs]
+    keys = [k for k in dict.fromkeys(k for f in flat for k in f) if len({repr(f.get(k)) for f in flat}) > 1]
+    return [{_DESIGN_OPTIONS.get(k, k): _shown(k, f.get(k)) for k in keys} for f in flat]
+
+
+def _flat(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, Mapping) and key == "settings":
+            out.update(_flat(value))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None:
+        return "all" if key == "limit_items" else "—"
+    if isinstance(value, list):
+        return ", ".join("none" if v is None else str(v) for v in value) or "—"
+    return str(value)
 
 
 def _scales(data: list[Any]) -> list[MatrixScale]:

@@ -109,7 +109,7 @@ def score(
     if is_interview(frame, run):
         answers, ratings = rated_answers(frame)
         asked = run.model_copy(update={"n_cells": len(answers)}) if run is not None else None
-        scores = score_responses(answers, invs, run=asked, n_boot=int(n_boot), seed=seed, value=value)
+        scores = score_responses(answers, invs, run=asked, n_boot=int(n_boot), seed=seed, value=value, db=db)
         extra = interview_scores(answers, ratings, invs, run, db=db, self_report=self_report)
         # one question template in one order is the interview's design, not a gap in it
         kept = [w for w in scores.warnings if "prompt template" not in w and "option order" not in w]
@@ -119,7 +119,7 @@ def score(
     temperature = (run_temperatures(list(run_or_responses), db)
                    if run is None and not isinstance(run_or_responses, pd.DataFrame) else None)
     return score_responses(frame, invs, run=run, n_boot=int(n_boot), seed=seed, value=value,
-                           temperature=temperature)
+                           temperature=temperature, db=db)
 
 
 def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
@@ -135,8 +135,10 @@ def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.D
 
 def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: Run | None = None,
                     n_boot: int = 1000, seed: int | None = 0, value: str = "value",
-                    temperature: float | Mapping[str, float] | None = None) -> AuditScores:
+                    temperature: float | Mapping[str, float] | None = None, db: str | None = None) -> AuditScores:
     """:class:`AuditScores` of a responses frame and the inventories to score (by id), without the store.
+
+    ``db`` names the store the run is in, for the commands its warnings suggest (``--db``); it is not read.
 
     ``run`` (its design and planned cells) refines the run information and warnings when known. ``temperature``
     (one value, or one per inventory id when the answers come from several runs) is the sampling temperature
@@ -187,7 +189,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         scales=scales, types=types, reliability=rel, sensitivity=sens, response_rates=overall, norms=norms,
         validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,
         sample_retest_reason=retest_reason, response_styles=styles,
-        warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None),
+        warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None,
+                              db=db),
     )
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from psychometrics._format import count, pct
+from psychometrics._format import command, count, pct
 from psychometrics.score._common import ORDER_A, ORDER_B, rate
 from psychometrics.score._model import MIN_RESPONDENTS, MOSTLY_REFUSED, RateRow, ScaleScore, ScaleSensitivity
-from psychometrics.store import Run
+from psychometrics.store import Run, db_option
 
 
 def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scales: list[ScaleScore],
-                 sens: list[ScaleSensitivity], *, repeats: str | None = None) -> list[str]:
+                 sens: list[ScaleSensitivity], *, repeats: str | None = None,
+                 db: str | None = None) -> list[str]:
     """The run's warnings, most basic first.
 
     ``df`` is the responses frame as scored (``status``, ``respondent``, ``template``, ``order`` and ``mode`` when
     known; repeated respondents already collapsed); ``run`` the run record when there is one; ``overall`` the
-    run's response rates; ``repeats`` the warning about repeated respondents, if any.
+    run's response rates; ``repeats`` the warning about repeated respondents, if any; ``db`` the store the user
+    named (for the commands the warnings suggest).
     """
     w: list[str] = []
     temperature = run.design.settings.temperature if run is not None else None
@@ -30,7 +32,7 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     answered = int((df["status"] != "error").sum()) if len(df) else 0
     incomplete = run is not None and bool(run.n_cells) and answered < run.n_cells
     if incomplete:
-        w.append(incomplete_note(run, answered) + ": scores use what was answered")
+        w.append(incomplete_note(run, answered, db) + ": scores use what was answered")
     if len(df) == 0:
         w.append("no responses: every statistic is NaN")
         return w
@@ -79,7 +81,8 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     return w
 
 
-def incomplete_note(run: Run, answered: int) -> str:
-    """``incomplete: 38 of 264 answered — re-run to resume`` (with the command that resumes the run)."""
+def incomplete_note(run: Run, answered: int, db: str | None = None) -> str:
+    """``incomplete: 38 of 264 answered — re-run to resume`` (with the command that resumes the run, ``--db``
+    included when the run is in the store ``db`` the user named)."""
     return (f"incomplete: {answered} of {run.n_cells} answered — re-run to resume "
-            f"(psychometrics audit --resume {run.run_id})")
+            f"({command('audit', '--resume', run.run_id, *db_option(db))})")

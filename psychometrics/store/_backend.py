@@ -73,6 +73,19 @@ def database_url(url: str | None) -> str:
     return url or os.environ.get("PSYCHOMETRICS_DB") or DEFAULT_DB
 
 
+def db_option(url: str | None) -> list[str]:
+    """``["--db", URL]`` for a command a message suggests, when the run is in a store the user named (``url``
+    not None), the URL without its password (libpq reads it from ``PGPASSWORD`` or ``~/.pgpass``); else ``[]``.
+
+    >>> db_option("postgresql://me:secret@db/runs"), db_option("sqlite:////tmp/runs.db"), db_option(None)
+    (['--db', 'postgresql://me@db/runs'], ['--db', 'sqlite:////tmp/runs.db'], [])
+    """
+    if not url:
+        return []
+    postgres = url.split("://", 1)[0].lower() in POSTGRES_SCHEMES
+    return ["--db", redact_url(url) if postgres else url]  # a file URL has no password to remove
+
+
 def redact_url(url: str) -> str:
     """``url`` without its passwords (in the user part, or a ``password=`` or ``sslpassword=`` parameter), fit for
     messages; only its scheme when it cannot be parsed (a password in it cannot be told apart then)."""

@@ -133,3 +133,85 @@ def test_the_embedded_model_beside_a_sim_model(tmp_path):
     page = write_matrix_report(mx, out=tmp_path)
     html = Path(page).read_text(encoding="utf-8")
     assert "local/gemma-3-270m" in html and "sim/steady" in html
+
+
+# --- closing round of issue 15 --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: audit_models("sim/steady"), r"models must be a list of strings, e.g. \['sim/steady'\]"),
+    (lambda: audit_models(["sim/steady"], "bfi44"), r"inventories must be a list of strings, e.g. \['bfi44'\]"),
+    (lambda: audit_models(["sim/steady"], n_boot=0), r"unknown option n_boot: .*ModelAudits.matrix"),
+    (lambda: audit_models(["sim/steady"], limit_item=3), r"unknown option limit_item \(did you mean 'limit_items'"),
+])
+def test_public_api_misuse_is_a_type_error_naming_the_argument(tmp_path, monkeypatch, call, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match=message):
+        call()
+    assert not list(tmp_path.iterdir())  # nothing was asked or stored
+
+
+def test_api_base_applies_only_to_the_models_asked_at_an_endpoint(tmp_path):
+    from tests.support.openai_server import OpenAIServer
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    with OpenAIServer() as server:
+        done = audit_models(["sim/steady", "openai/test-model"], ["bfi44"], db=db, api_base=server.api_base,
+                            templates=["instruct"], orders=["original"], limit_items=4)
+        asked = server.requests
+    assert done.ok and asked == 4  # the sim model was not sent there
+    with Store(db, create=False) as store:
+        assert store.get_run(done.run_ids["sim/steady"]).api_base is None
+        assert store.get_run(done.run_ids["openai/test-model"]).api_base == server.api_base
+    with pytest.raises(AuditError, match=r"--api-base: none of sim/steady, sim/biased is asked at an endpoint"):
+        audit_models(["sim/steady", "sim/biased"], ["bfi44"], db=db, api_base="http://127.0.0.1:9/v1")
+
+
+def test_finished_runs_are_not_contacted_again_so_a_dead_endpoint_does_not_block_their_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+    from tests.support.openai_server import OpenAIServer
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    args = ["audit", "-m", "sim/steady", "-m", "openai/test-model", "--templates", "instruct,qa", "--limit-items",
+            "4", "--db", db, "--n-boot", "0", "--out", str(tmp_path / "pages")]
+    with OpenAIServer() as server:
+        first = CliRunner().invoke(app, [*args, "--api-base", server.api_base])
+        dead = server.api_base
+    assert first.exit_code == 0, first.output
+    (tmp_path / "pages").rename(tmp_path / "before")
+    again = CliRunner().invoke(app, [*args, "--api-base", dead])  # the server is gone
+    assert again.exit_code == 0, again.output
+    assert again.output.count("nothing to ask") == 2
+    assert any(p.name.startswith("matrix-") for p in (tmp_path / "pages").iterdir())
+
+
+def test_ctrl_c_writes_the_page_of_the_finished_runs_says_which_did_not_and_how_to_resume(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.robustness.conftest import ROOT, cli_env
+    from tests.support.openai_server import OpenAIServer, ServerConfig
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    out = tmp_path / "pages"
+    with OpenAIServer(ServerConfig(behaviour=lambda n, prompt: "hang", hang_seconds=60)) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "psychometrics", "audit", "-m", "sim/steady", "-m", "openai/test-model",
+             "-m", "sim/biased", "--api-base", server.api_base, "--templates", "instruct", "--limit-items", "4",
+             "--db", db, "--n-boot", "0", "--out", str(out), "--timeout", "60"],
+            env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while server.requests == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "interrupted: openai/test-model and sim/biased did not finish" in stderr
+    assert "resume with: psychometrics audit --model sim/steady --model openai/test-model --model sim/biased" in stderr
+    assert f"--db {db}" in stderr and "Traceback" not in stderr
+    pages = sorted(p.name for p in out.iterdir())
+    assert sum(p.startswith("matrix-") for p in pages) == 1 and len(pages) == 2  # sim/steady's page and the matrix
+    assert "sim-steady-" in stdout and "sim-biased-" not in stdout

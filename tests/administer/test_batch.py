@@ -434,7 +434,7 @@ def test_a_failed_batch_stores_its_reason_on_every_cell_and_is_asked_again(tmp_p
     config = BatchConfig(fail=lambda number: "the input file is malformed" if number == 1 else None)
     with BatchServer(config) as server:
         kwargs = dict(api_base=server.api_base, db=_db(tmp_path), batch=True, **KW)
-        with pytest.raises(AuditError, match=r"every one of the 6 cells .* ended in an error.* --resume \S+ --batch$"):
+        with pytest.raises(AuditError, match=r"every one of the 6 cells .* ended in an error.* --resume \S+ --batch --db \S+$"):
             audit("openai/test-model", batch_options=BatchOptions(retries=0, **FAST), **kwargs)
         with Store(_db(tmp_path)) as store:
             (run,) = store.list_runs()
@@ -567,7 +567,7 @@ def test_polling_gives_up_after_its_limit_in_one_line_and_a_rerun_picks_the_batc
     assert "of transient errors (the limit is 0.3 s); last: ServiceUnavailableError (HTTP 503): " in message
     assert "injected server error 503" in message and message.endswith(
         f"the batches submitted so far are stored: re-run the command (or psychometrics runs poll "
-        f"{again.run.run_id}) to pick them up")
+        f"{again.run.run_id} --db {_db(tmp_path)}) to pick them up")  # the hint names the store it used
     assert again.run.counts == {"ok": N}
 
 
@@ -639,4 +639,4 @@ def test_cells_in_an_open_batch_of_a_stopped_run_are_not_sent_again_and_the_run_
     assert sorted(sent) == sorted(c.cell_id for c in dry.plan.cells[2:])
     assert result.run.status == "interrupted" and result.run.counts == {"ok": N - 2}
     assert said[-1] == ("2 cells of this run are in open batches of run other, which is not running: collect them "
-                        "with psychometrics runs poll other, then re-run this command")
+                        f"with psychometrics runs poll other --db {_db(tmp_path)}, then re-run this command")

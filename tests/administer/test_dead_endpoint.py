@@ -262,3 +262,26 @@ def test_llama_cpp_server_answers_any_model_name_with_its_one_model(llama_server
     _, responses = _stored(db, run_id)
     assert len(responses) == 2
     assert all(r.status != "error" and r.finish_reason in ("stop", "length") for r in responses)
+
+
+def test_the_resume_hint_names_the_store_quoted_and_resumes_that_run_as_printed(tmp_path):
+    """Issue 15: the hint dropped --db, so the copied command resumed against the default database."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    db = f"sqlite:///{tmp_path / 'my runs.db'}"  # a space: the hint must quote it for the shell
+    with OpenAIServer() as server:
+        root = server.api_base.removesuffix("/v1")
+        with pytest.raises(EndpointError) as caught:
+            audit("openai/test-model", **BFI, api_base=root, db=db, run_id="dead", concurrency=2, retry_policy=QUICK)
+        hint = str(caught.value).split("resume with: ", 1)[1]
+        assert hint == f"psychometrics audit --resume dead --db '{db}'"
+        shown = CliRunner().invoke(app, ["runs", "show", "dead", "--db", db], terminal_width=200)
+        assert f"re-run to resume (psychometrics audit --resume dead --db '{db}')" in " ".join(shown.output.split())
+        again = CliRunner().invoke(app, [*shlex.split(hint)[1:], "--api-base", server.api_base, "--no-report"])
+    assert again.exit_code == 0, again.output
+    run, responses = _stored(db, "dead")
+    assert run.status == "finished" and run.counts == {"ok": 176}

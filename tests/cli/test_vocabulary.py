@@ -3,6 +3,8 @@ created when missing and checked before any work, errors that say what is wrong.
 
 from __future__ import annotations
 
+import re
+
 import typer
 from typer.testing import CliRunner
 
@@ -99,3 +101,18 @@ def test_every_choice_option_lists_its_choices_in_help_and_refuses_others():
     ok = runner.invoke(app, ["audit", "-m", "sim/steady", "--dry-run", "--limit-items", "2", "--orders",
                              "original, rotated-2", "--json"])
     assert ok.exit_code == 0 and '"orders": 2' in ok.output
+
+
+def test_every_help_fits_80_columns_with_every_option_name_and_help_text_whole():
+    """At 80 columns rich's help table cut long option names (``--max-poll-interv…``), cut defaults
+    (``sqlite:///psychom…``) and read ``[default: 600]`` as markup, leaving ``stops .``."""
+    root = typer.main.get_command(app)
+    for path, cmd in _commands(root):
+        text = runner.invoke(app, [*path, "--help"], terminal_width=80, env={"COLUMNS": "80"}).output
+        assert max(len(line) for line in text.splitlines()) <= 80, path
+        flat = re.sub(r"-\s+", "-", " ".join(text.split()))  # click may wrap after a hyphen (split-|half)
+        for param in cmd.params:
+            for name in (param.opts if param.param_type_name == "option" else []):
+                assert name in text.split() or f"{name}," in text or f"{name}/" in text, (path, name)
+            assert re.sub(r"-\s+", "-", " ".join(param.help.split())) in flat, (path, param.name)
+        assert not re.search(r"\w [.,;:](\s|$)", text), (path, re.search(r".{20}\w [.,;:](\s|$)", text))

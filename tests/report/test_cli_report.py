@@ -67,11 +67,11 @@ def test_compare_page(runs, tmp_path):
 
 def test_compare_significance_and_its_deprecated_alias(runs):
     for option in ("--significance", "--alpha"):
-        result = cli.invoke(app, ["compare", runs.one_template, runs.one_template, "--db", runs.db, "--json",
+        result = cli.invoke(app, ["compare", runs.full, runs.one_template, "--db", runs.db, "--json",
                                   "--n-boot", "0", option, "0.01"])
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["significance"] == 0.01 and "alpha" not in data and data["version"] == 2
-    bad = cli.invoke(app, ["compare", runs.one_template, runs.one_template, "--db", runs.db, "--significance", "5"])
+    bad = cli.invoke(app, ["compare", runs.full, runs.one_template, "--db", runs.db, "--significance", "5"])
     lines = [line for line in bad.output.splitlines() if line.strip()]
     assert bad.exit_code == 1 and len(lines) == 1 and "--significance must lie between 0 and 1" in lines[0]
