@@ -26,6 +26,10 @@ before the label, and the label's distribution is read where the label comes (se
 with its probabilities kept)."""
 CUSTOM_PROVIDERS = ("sim", "local")
 """The project's own litellm providers: they read the cell (labels…) from the request's metadata."""
+QUEUEING_PROVIDERS = ("local",)
+"""Providers that apply the request's ``timeout`` themselves, to evaluation time: the embedded model evaluates
+one request (or batch) at a time, and the time a request waits for it must not count (see
+:class:`~psychometrics.administer.providers._local.Waiting`)."""
 T = TypeVar("T")
 
 
@@ -246,8 +250,11 @@ async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
             assert opts.fast is not None
             return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
         lib = litellm()
-        if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
+        provider = opts.model.split("/", 1)[0]
+        if opts.prompt_format == "completion" and provider not in CUSTOM_PROVIDERS:
             return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
+        if provider in QUEUEING_PROVIDERS:
+            return await lib.acompletion(**_request(cell, mode, opts))  # it applies ``timeout`` itself
         return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
     except Exception as exc:
         named = as_connection_error(exc, model=opts.model, api_base=opts.api_base)
