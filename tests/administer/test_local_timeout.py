@@ -31,7 +31,8 @@ class SlowEngine:
         self._lock = threading.Lock()
 
     def read_request(self, model, messages, optional_params, litellm_params):
-        return _local.Request(_local.parse_model(model), None, prompt_text(messages), optional_params, [])  # type: ignore[arg-type]
+        opts = _local.parse_model(model)
+        return _local.Request(opts, None, prompt_text(messages), optional_params, [])  # type: ignore[arg-type]
 
     def answer(self, req):
         with self._lock:
