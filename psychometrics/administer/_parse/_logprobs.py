@@ -18,9 +18,9 @@ MIN_LABEL_MASS = 0.25
 """An answer read from log-probabilities must rest on at least this share of the probability: where the options
 (all labels together, weighted as in :func:`read_label_probs`) hold less, the option probabilities are renormalised
 from too little of what the model would say to be its answer, and the reading is stored ``invalid`` ("the options
-hold 8% of the probability …"), its probabilities kept. A quarter is the bar: on BFI-44 × 3 templates × 2 orders
-it turns away none of SmolLM2-135M-Instruct's cells (served by llama_cpp.server, at most 76% outside) — see
-docs for how often it fires on the embedded Gemma."""
+hold 8% of the probability …"), its probabilities kept. On BFI-44 × 3 templates × 2 orders it fires on none of
+the embedded Gemma's 264 cells and on 1 of SmolLM2-135M-Instruct's served by llama_cpp.server (see
+docs/architecture.md, "Reading log-probabilities")."""
 MAX_OPENERS = 2
 """At most this many opening tokens (``(``, ``**``, ``Option``…) are followed before a label must come."""
 OPENING_WORDS = frozenset({"option", "options", "answer", "choice", "response", "my answer", "final answer"})
