@@ -7,7 +7,7 @@ with llama-cpp-python's own server on 127.0.0.1 and audits each over HTTP on BFI
 1. SmolLM2, chat format, log-prob mode: the share of cells stored ``invalid``, per template, read as the audit
    reads them now (the label where the reply names it) and, from the same replies side by side, as it read them
    before (the first token's top log-probs only, invalid when more than half the mass fell outside the labels);
-2. SmolLM2, chat format, ``--mode auto``: the cells answered, and by which mode;
+2. SmolLM2, chat format, ``--mode auto`` and ``--mode generate``: the cells answered, and by which mode;
 3. Gemma over HTTP in the completion format vs ``local/gemma-3-270m`` on the same prompts: the largest label-
    probability difference per cell, and per scale the mean label probabilities and the scale mean score.
 
@@ -193,11 +193,11 @@ def smollm2(db: str, runs: list[str], *, every: bool) -> None:
         if not both.before:
             print("    (already stored: the side-by-side 'before' reading needs a fresh --db)")
         print("\n".join(summary(db, result.run.run_id, both.before)))
-        result = _audit("smollm2-135m-instruct", server, db, "auto", "chat", runs)
-        print("\n".join(summary(db, result.run.run_id)))
+        for mode in ("auto", "generate"):
+            result = _audit("smollm2-135m-instruct", server, db, mode, "chat", runs)
+            print("\n".join(summary(db, result.run.run_id)))
         if every:
-            for fmt, mode in [("chat", "generate"), ("completion", "logprobs"), ("completion", "generate"),
-                              ("completion", "auto")]:
+            for fmt, mode in [("completion", "logprobs"), ("completion", "generate"), ("completion", "auto")]:
                 result = _audit("smollm2-135m-instruct", server, db, mode, fmt, runs)
                 print("\n".join(summary(db, result.run.run_id)))
 

@@ -316,7 +316,20 @@ def _check_reasoning_effort(model: str, provider: str, effort: str | None) -> No
                          "reasoning_effort for this model)")
 
 
-def _logprobs_supported(model: str, provider: str) -> bool:
+def _check_mode_with_effort(settings: GenerationSettings) -> None:
+    """A reasoning model reasons before it answers: the log-probabilities of its first tokens are not its answer,
+    so log-prob mode cannot take a reasoning effort (``auto`` then generates, see :func:`_logprobs_supported`)."""
+    if settings.reasoning_effort is not None and settings.mode == "logprobs":
+        raise OptionError(f"--reasoning-effort {settings.reasoning_effort} does not go with --mode logprobs: a "
+                          "reasoning model reasons before it answers, so its first tokens' log-probabilities are "
+                          "not its answer (use --mode generate or auto)")
+
+
+def _logprobs_supported(model: str, provider: str, settings: GenerationSettings | None = None) -> bool:
+    """Whether ``auto`` starts with log-probs: not with a reasoning effort (a reasoning model answers after its
+    reasoning, see :func:`_check_mode_with_effort`), nor for a model litellm says takes none."""
+    if settings is not None and settings.reasoning_effort is not None:
+        return False
     if provider in _CUSTOM_PROVIDERS:
         return True
     lib = litellm()
@@ -473,6 +486,7 @@ def audit(
         )
     _check_options(design.samples, concurrency, rpm, timeout, retries, design.settings.temperature, design.limit_items,
                    design.settings.max_tokens, max_wait, max_cost)
+    _check_mode_with_effort(design.settings)
     try:
         lease_s = lease_seconds()
     except ValueError as exc:
@@ -506,7 +520,8 @@ def audit(
         run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
                   created_at=time.time(), n_cells=len(plan.cells), versions=_versions(model))
         per_request = (LOGPROB_TOKENS if design.settings.mode == "logprobs" or (
-            design.settings.mode == "auto" and _logprobs_supported(model, provider)) else design.settings.max_tokens)
+            design.settings.mode == "auto" and _logprobs_supported(model, provider, design.settings))
+            else design.settings.max_tokens)
         estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
     if provider == "sim":
@@ -583,8 +598,8 @@ def audit(
             leases.prepare((c.cell_id, position[c.cell_id]) for c in cells)
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                logprobs_supported=_logprobs_supported(model, provider), concurrency=concurrency, rpm=rpm,
-                pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
+                logprobs_supported=_logprobs_supported(model, provider, design.settings), concurrency=concurrency,
+                rpm=rpm, pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
                 spent_before=store.run_cost(run_id), leases=leases,
             )
 
@@ -594,7 +609,7 @@ def audit(
 
                 tally = asyncio.run(wall.during(run_batches(
                     missing, store=store, run_id=run_id, opts=opts, provider=provider, mode=design.settings.mode,
-                    logprobs_supported=_logprobs_supported(model, provider), options=batch_options,
+                    logprobs_supported=_logprobs_supported(model, provider, design.settings), options=batch_options,
                     retries=retries, total_cells=len(plan.cells), progress=progress, ask_sync=ask)))
             elif missing:
                 tally = asyncio.run(wall.during(ask(missing)))

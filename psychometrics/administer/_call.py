@@ -28,6 +28,10 @@ before the label, and the label's distribution is read where the label comes (se
 with its probabilities kept)."""
 CUSTOM_PROVIDERS = ("sim", "local")
 """The project's own litellm providers: they read the cell (labels…) from the request's metadata."""
+QUEUEING_PROVIDERS = ("local",)
+"""Providers that apply the request's ``timeout`` themselves, to evaluation time: the embedded model evaluates
+one request (or batch) at a time, and the time a request waits for it must not count (see
+:class:`~psychometrics.administer.providers._local.Waiting`)."""
 T = TypeVar("T")
 
 
@@ -248,12 +252,14 @@ async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
             assert opts.fast is not None
             return await with_timeout(opts.fast.complete(template, cell.prompt, cell.sample), opts.timeout)
         lib = litellm()
-        if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
+        provider = opts.model.split("/", 1)[0]
+        if opts.prompt_format == "completion" and provider not in CUSTOM_PROVIDERS:
             return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
         request = _request(cell, mode, opts)
-        if ownpath.takes(request) and enabled_by_env():
-            return await with_timeout(ownpath.complete(request), opts.timeout)
-        return await with_timeout(lib.acompletion(**request), opts.timeout)
+        call = ownpath.complete(request) if ownpath.takes(request) and enabled_by_env() else lib.acompletion(**request)
+        if provider in QUEUEING_PROVIDERS:
+            return await call  # it applies ``timeout`` itself
+        return await with_timeout(call, opts.timeout)
     except Exception as exc:
         named = as_connection_error(exc, model=opts.model, api_base=opts.api_base)
         if named is None:

@@ -230,7 +230,7 @@ class FastPath:
         except aiohttp.ClientError as exc:
             raise self._connection_error(exc) from None
         if not 200 <= status < 300:
-            raise self._status_error(template.url, status, headers, raw) from None
+            raise self._status_error(template.url, status, headers, raw)  # its cause: the provider's error, as sent
         try:
             data = json.loads(raw)
             if not isinstance(data, dict):
@@ -298,6 +298,8 @@ class FastPath:
             self._exception_type(model=self.model, custom_llm_provider=self.provider, original_exception=exc,
                                  completion_kwargs={}, extra_kwargs={})
         except Exception as mapped:  # noqa: BLE001 - exception_type always raises; that is the result
+            if mapped is not exc and mapped.__cause__ is None and mapped.__context__ is None:
+                mapped.__cause__ = exc  # as litellm.acompletion raises it: the provider error (its real status) inside
             return mapped
         return exc
 

@@ -2,7 +2,8 @@
 
 Errors are classified by litellm's own exception classes (every provider's errors, and the fast path's, are
 mapped to them): a bad request (HTTP 400: a bad parameter, a prompt too long), a refused key (401/403) or an
-unknown model or path (404, 422) is not retried, since asking again gets the same answer; rate limits (429),
+unknown model or path (404, 422) is not retried, since asking again gets the same answer (read from the HTTP status
+the server sent, not from litellm's class: a 400 whose text says "rate limited" is still a 400); rate limits (429),
 server errors (5xx), timeouts and dropped connections are. One exception to the classes: a parameter the OpenAI
 SDK refuses before sending anything (a ``TypeError`` such as ``got an unexpected keyword argument
 'top_logprobs'``, or no key) reaches us as litellm's ``InternalServerError`` (500) with no status from the
@@ -85,13 +86,26 @@ class RetryPolicy:
 
 
 def status_code(exc: BaseException) -> int | None:
-    """The HTTP status of the reply the error carries; None without one (litellm gives its
-    ``APIConnectionError``, a request that got no reply, a status 500 of its own)."""
+    """The HTTP status the server sent, as the error carries it; None without one (litellm gives its
+    ``APIConnectionError``, a request that got no reply, a status 500 of its own).
+
+    litellm re-classifies some errors by their text: a 400 whose message says "rate limited" becomes its
+    ``RateLimitError`` with status 429. The provider's own error, with the status as sent, is the one it was
+    raised from (``__cause__`` / ``__context__``), so the innermost status in that chain is the one read.
+    """
     errors = _litellm_errors()
     if errors is not None and isinstance(exc, errors.APIConnectionError):
         return None
-    code = getattr(exc, "status_code", None)
-    return code if isinstance(code, int) else None
+    found: int | None = None
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        code = getattr(error, "status_code", None)
+        if isinstance(code, int):
+            found = code
+        error = error.__cause__ or error.__context__
+    return found
 
 
 def _litellm_errors() -> Any:
@@ -111,9 +125,10 @@ def refused_before_sending(exc: BaseException) -> bool:
 
 
 def is_rate_limited(exc: BaseException) -> bool:
-    """An HTTP 429 (litellm's ``RateLimitError``)."""
+    """An HTTP 429 (litellm's ``RateLimitError`` when no status was sent; a 400 it calls one is not)."""
     errors = _litellm_errors()
-    return status_code(exc) == 429 or (errors is not None and isinstance(exc, errors.RateLimitError))
+    code = status_code(exc)
+    return code == 429 or (code is None and errors is not None and isinstance(exc, errors.RateLimitError))
 
 
 def is_client_error(exc: BaseException) -> bool:

@@ -108,7 +108,10 @@ def print_scores(scores: AuditScores, *, console: Console | None = None, run: An
 def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> None:
     info = s.run
     counts = ", ".join(f"{info.counts.get(k, 0)} {k}" for k in ("ok", "refused", "invalid", "error"))
-    console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {info.n_cells} cells: {counts}",
+    cells = f"{info.n_cells} cells"
+    if run is not None and run.n_cells and run.n_cells != info.n_cells:  # stopped early: planned vs asked
+        cells = f"{run.n_cells} cells planned, {info.n_cells} asked"
+    console.print(f"run [bold]{info.run_id or '-'}[/bold]  model {info.model or '-'}  {cells}: {counts}",
                   highlight=False)
     line = f"mode {info.mode or '-'}"
     if info.answers_by_mode:

@@ -10,6 +10,7 @@ import pytest
 
 from psychometrics.administer._parse import (
     MAX_MASS_OUTSIDE,
+    MIN_LABEL_MASS,
     TokenPosition,
     probs_from_top_logprobs,
     read_label_probs,
@@ -79,6 +80,25 @@ def test_a_first_token_that_is_a_label_is_read_there_even_with_most_mass_outside
     assert reading.answered and reading.position == 0
     assert reading.mass_outside == pytest.approx(0.65)
     assert reading.option_probs[5] == pytest.approx(0.25 / 0.35)  # label 1 is value 5
+
+
+@pytest.mark.parametrize(("positions", "held"), [
+    # the top token "3" is a label, but the options hold 8% (mass_outside 0.92): not an answer
+    ([pos("3", 0.05, I=0.04, You=0.04, The=0.04, As=0.04, **{"4": 0.03})], "8%"),
+    # after "(" (0.3): "2" 0.2 → the options hold 0.3 × 0.2 + 0.1 = 16%
+    ([pos("(", 0.3, I=0.25, The=0.2, **{"1": 0.1}), pos("2", 0.2, a=0.1, b=0.1, c=0.1, d=0.1)], "16%"),
+])
+def test_an_answer_resting_on_too_little_of_the_probability_is_not_an_answer(positions, held) -> None:
+    reading = read_label_probs(positions, LIKERT)
+    assert not reading.answered and reading.position is not None
+    assert reading.reason == (f"the options hold {held} of the probability where the reply names one (at least "
+                              f"{MIN_LABEL_MASS:.0%} needed for an answer)")
+    assert reading.option_probs is not None and sum(reading.option_probs.values()) == pytest.approx(1.0)
+
+
+def test_an_answer_at_the_mass_bar_is_an_answer() -> None:
+    reading = read_label_probs([pos("3", 0.16, I=0.1, You=0.1, **{"4": 0.1})], LIKERT)  # options hold 26%
+    assert reading.answered and reading.mass_outside == pytest.approx(0.74) and MIN_LABEL_MASS == 0.25
 
 
 def test_labels_holding_most_of_the_mass_are_read_whatever_the_top_token() -> None:

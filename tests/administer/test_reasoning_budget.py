@@ -148,3 +148,29 @@ def test_shape_and_schedule_plans_pass_the_budget_on(db, tmp_path):
                          "design: {max_tokens: 2000, reasoning_effort: medium}\nlimits: {max_wait: 900}\n")
     kwargs = load_schedule_plan(plan_file).design_kwargs()
     assert (kwargs["max_tokens"], kwargs["reasoning_effort"], kwargs["max_wait"]) == (2000, "medium", 900)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_reasoning_effort_in_log_prob_mode_is_a_usage_error(tmp_path, dry_run):
+    """A reasoning model reasons before it answers, so the first tokens' log-probabilities are not its answer:
+    ``--mode logprobs`` with ``--reasoning-effort`` is refused in one line, exit 2, nothing sent (a dry run too)."""
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    with OpenAIServer() as server:
+        args = ["audit", "--model", "openai/test-model", "--api-base", server.api_base, "--db", db, "--inventory",
+                "bfi44", "--limit-items", "1", "--mode", "logprobs", "--reasoning-effort", "low", "--no-report"]
+        done = run_cli(*args, *(["--dry-run"] if dry_run else []), env=cli_env())
+        assert server.requests == 0
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "--reasoning-effort" in line and "--mode logprobs" in line and "Traceback" not in done.stderr
+
+
+def test_reasoning_effort_in_auto_mode_generates(db):
+    """``--mode auto`` with a reasoning effort asks for generated replies (with the effort), never log-probs."""
+    with OpenAIServer() as server:
+        result = audit("openai/test-model", **{**ONE, "mode": "auto"}, reasoning_effort="low",
+                       api_base=server.api_base, db=db)
+        bodies = list(server.bodies)
+    assert [("logprobs" in b, b.get("reasoning_effort")) for b in bodies] == [(False, "low")] * 3
+    assert result.run.counts == {"ok": 3}
+    assert {r.mode for r in _responses(db, result.run.run_id)} == {"generate"}

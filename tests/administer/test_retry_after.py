@@ -114,21 +114,28 @@ def test_max_wait_option_is_checked():
         audit("sim/steady", ["bfi44"], limit_items=1, max_wait=0)
 
 
-@pytest.mark.parametrize("action", ["400", "401", "404"])
-def test_client_errors_are_not_retried(db, action):
+@pytest.mark.parametrize(("action", "fast_path"), [("400", "1"), ("401", "1"), ("404", "1"), ("400-rate-limited", "1"),
+                                                  ("400-rate-limited", "0")])
+def test_client_errors_are_not_retried(db, action, fast_path, monkeypatch):
+    """A client error is not retried, whatever its text says: a 400 whose message says "rate limited" (which
+    litellm raises as its 429 ``RateLimitError``) is read by the HTTP status the server sent, on the fast path and
+    through litellm."""
+    monkeypatch.setenv("PSYCHOMETRICS_FAST_PATH", fast_path)
+
     def behaviour(n, prompt):
         return action if "is talkative" in prompt else "answer"
 
+    status = int(action[:3])
     clock = FakeClock()
     with OpenAIServer(ServerConfig(behaviour=behaviour)) as server:
         result = audit("openai/test-model", ["bfi44"], templates=["instruct"], orders=["original"], mode="generate",
                        api_base=server.api_base, db=db, limit_items=4, concurrency=1,
                        retry_policy=RetryPolicy(retries=4, clock=clock))
-        assert server.statuses[int(action)] == 1  # one request, no retry
+        assert server.statuses[status] == 1  # one request, no retry
     assert clock.sleeps == []
     with Store(db, create=False) as store:
         refused = [r for r in store.iter_responses(result.run.run_id) if r.status == "error"]
-    assert len(refused) == 1 and refused[0].attempts == 1 and f"HTTP {action}" in refused[0].error
+    assert len(refused) == 1 and refused[0].attempts == 1 and f"HTTP {status}" in refused[0].error
     assert result.run.counts == {"ok": 3, "error": 1}  # one prompt refused does not stop the run
 
 

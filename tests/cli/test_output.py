@@ -129,3 +129,20 @@ def test_an_unknown_format_is_refused_with_the_choices(store):
     result = CliRunner().invoke(app, ["score", store["plain"], "--db", store["db"], "--format", "xlsx"])
     assert result.exit_code != 0
     assert "xlsx" in result.output and "table" in result.output and "csv" in result.output
+
+
+def test_runs_show_after_a_stop_gives_counts_that_agree(tmp_path):
+    """A run stopped after 40 of 88 cells were asked (36 answered, 4 errors): `runs show` said "40 cells: 36 ok,
+    …, 4 error" beside "36 of 88 answered"; now it says what each number counts."""
+    from psychometrics.administer import EndpointError
+    from tests.support.openai_server import OpenAIServer, ServerConfig
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    with OpenAIServer(ServerConfig(behaviour=lambda n, prompt: "answer" if n <= 36 else "401")) as server:
+        with pytest.raises(EndpointError):
+            audit("openai/test-model", ["bfi44"], templates=["instruct"], orders=["original", "reversed"],
+                  mode="generate", api_base=server.api_base, db=db, run_id="stopped", concurrency=1)
+    text = " ".join(_run("runs", "show", "stopped", "--db", db, columns=200).split())
+    assert "incomplete: 36 of 88 answered" in text  # answered: ok, refused or invalid; an error is no answer
+    assert "88 cells planned, 39 asked: 36 ok, 0 refused, 0 invalid, 3 error" in text
+    assert "40 cells" not in text and "39 cells:" not in text

@@ -40,10 +40,13 @@ ERROR_BODIES = {
                       "type": "invalid_request_error", "param": "temperature", "code": "invalid_value"}},
     "401": {"error": {"message": "Incorrect API key provided. You can find your API key in your account settings.",
                       "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}},
+    "400-rate-limited": {"error": {"message": "Request rejected: images are rate limited to 3 per prompt.",
+                                   "type": "invalid_request_error", "param": "messages", "code": "invalid_value"}},
     "404": {"object": "error", "message": "The model `{model}` does not exist.", "type": "NotFoundError",
             "param": None, "code": 404},
 }
-"""Error replies worded as OpenAI (400, 401) and vLLM (404 for an unknown model) word them."""
+"""Error replies worded as OpenAI (400, 401) and vLLM (404 for an unknown model) word them; ``400-rate-limited`` is
+a client error whose text says "rate limited" (litellm maps it to its 429 ``RateLimitError`` by the text)."""
 LOGPROBS_REJECTED = {"error": {"message": "Unsupported parameter: 'logprobs' is not supported with this model.",
                                "type": "invalid_request_error", "param": "logprobs", "code": "unsupported_parameter"}}
 """What OpenAI's reasoning models answer to a request with ``logprobs``."""
@@ -178,7 +181,7 @@ class OpenAIServer:
             return self._status(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, headers=headers)
         if action in ERROR_BODIES:
             error = json.loads(json.dumps(ERROR_BODIES[action]).replace("{model}", model))
-            return self._status(int(action), error)
+            return self._status(int(action[:3]), error)
         if action == "500":
             return self._status(500, {"error": {"message": "internal error", "type": "server"}})
         if action == "echo-auth":

