@@ -78,7 +78,7 @@ from psychometrics.score._respondents import (
     with_respondent,
 )
 from psychometrics.score._retest import scale_retest
-from psychometrics.score._score import score, score_responses
+from psychometrics.score._score import distinct_responses, score, score_responses
 from psychometrics.score._validity import MATCHING
 from psychometrics.score._warnings import incomplete_note
 
@@ -157,6 +157,7 @@ __all__ = [
     "scale_summary",
     "score",
     "score_responses",
+    "distinct_responses",
     "what_changed",
     "with_respondent",
 ]

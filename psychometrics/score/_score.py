@@ -191,6 +191,16 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     )
 
 
+def distinct_responses(frame: pd.DataFrame) -> pd.DataFrame:
+    """The responses of the respondents that carry information: a template × order × persona whose samples all
+    answered alike keeps one of them (as :func:`score_responses` does before any interval or test)."""
+    everyone = _prepared(frame)
+    distinct = _distinct(everyone)
+    if distinct is None:
+        return frame
+    return frame[everyone["respondent"].isin(distinct[0]).to_numpy()]
+
+
 def _distinct(df: pd.DataFrame) -> tuple[list[str], str | None] | None:
     """The respondents that carry information, and a warning when some repeat another.
 

@@ -105,9 +105,14 @@ content) and the rest on the labels as above, so a refusal shows as mass outside
 
 Generate mode: a label drawn from :math:`p` with a hash of the cell id and the seed, written in one of several
 formats (``3``, ``B) <option text>``, ``**4**``, ``I'd say 2 - Disagree a little``…) chosen the same way, or a
-refusal text (``As an AI, I don't have personal opinions.``). The request's temperature is ignored: a
-respondent always samples from its own answer distribution. The same cell and sim string always give the
-same answer.
+refusal text (``As an AI, I don't have personal opinions.``). A respondent samples from its own answer
+distribution; the same cell and sim string always give the same answer.
+
+Temperature 0 (log-prob mode always asks for it; generate mode with ``--temperature 0``): the repeats of a
+prompt are not new respondents, as with a real model whose computation at temperature 0 is the same every time.
+The sample number is left out of every draw (:func:`deterministic_cell`), so ``--samples 3`` at temperature 0
+gives three identical copies of each template × order × persona respondent. Only a request with a temperature
+above 0 (or none given, as an API's default of 1) makes samples differ.
 
 Interviews
 ----------
@@ -640,6 +645,25 @@ def fill_response(model_response: Any, *, model: str, content: str, top: list[tu
     return model_response
 
 
+def at_temperature_zero(optional_params: Mapping[str, Any] | None) -> bool:
+    """Whether the request asks for temperature 0 explicitly (log-prob mode always does). A request without a
+    temperature samples, as an API's default temperature (1) does."""
+    temperature = (optional_params or {}).get("temperature")
+    try:
+        return temperature is not None and float(temperature) == 0.0
+    except (TypeError, ValueError):
+        return False
+
+
+def deterministic_cell(cell: Mapping[str, Any]) -> dict[str, Any]:
+    """The cell as a model at temperature 0 sees it: its sample number makes no difference.
+
+    A real model at temperature 0 returns the same computation for every repeat of a prompt, so the repeats
+    (samples) of one template × order × persona are one respondent: the same latent levels, the same jitter and
+    the same answer. The sample (and the cell id, which contains it) is dropped from every draw."""
+    return {**cell, "sample": 0, "cell_id": None}
+
+
 class SimProvider(CustomLLM):
     """litellm custom provider for ``sim/<preset>[?name=value&…]``."""
 
@@ -654,6 +678,8 @@ class SimProvider(CustomLLM):
                 raise SimError("the sim provider needs the cell: pass "
                                "metadata={'psychometrics_cell': cell.model_dump(mode='json')}")
             role = cell.get("role", "item")
+            if role == "item" and at_temperature_zero(optional_params):
+                cell = deterministic_cell(cell)
             if role == "question":
                 reply = interview_answer(params, cell)
             elif role == "rating":
