@@ -60,6 +60,7 @@ import pandas as pd
 from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
+from psychometrics.score import EXACT_MIN_MATCHED as EXACT_MIN_RESPONDENTS
 from psychometrics.stats import (
     equivalence_decision,
     feldt_two_alpha,
@@ -85,11 +86,6 @@ REFERENCE_RANGE = 4.0
 nan = math.nan
 _Z95, _Z975 = 1.6448536269514722, 1.959963984540054
 """Standard normal quantiles at .95 and .975."""
-EXACT_MIN_RESPONDENTS = 30
-"""Matched respondents needed before a change that is exactly 0 for every one of them certifies "no drift". A
-zero-width interval says nothing about respondents not asked: with none of n matched respondents changing, the 95%
-upper bound of the share that would change is about 3/n (the rule of three; Hanley & Lippman-Hand, 1983), at most
-0.10 from 30 on. Fewer, or a zero width that comes from no spread at all in independent versions, is inconclusive."""
 
 
 # -- intervals ---------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from psychometrics.score._compare import compare_data, compare_runs, reworded_pr
 from psychometrics.score._comparison import (
     COMPARE_SIGNIFICANCE,
     COMPARISON_VERSION,
+    EXACT_MIN_MATCHED,
     TESTS,
     CompareTest,
     Comparison,
@@ -86,6 +87,7 @@ __all__ = [
     "AUDIT_SCORES_VERSION",
     "COMPARE_SIGNIFICANCE",
     "COMPARISON_VERSION",
+    "EXACT_MIN_MATCHED",
     "FORMS_RELIABILITY_MIN",
     "FORMS_SHIFT_MIN",
     "FRAME_COLUMNS",

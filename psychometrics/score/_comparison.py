@@ -22,6 +22,12 @@ NO_CHANGE_BOUND = 0.075
 """A scale shows "no change" only when the 90% interval of its shift lies inside ± this share of the score range
 (0.3 points on a 1–5 scale: the default drift threshold of ``psychometrics schedule``); equivalence by interval
 inclusion (Schuirmann, 1987)."""
+EXACT_MIN_MATCHED = 30
+"""Matched respondents needed before a change that is exactly 0 for every one of them certifies "no change" (or
+"no drift"). A zero-width interval says nothing about respondents not asked: with none of n matched respondents
+changing, the 95% upper bound of the share that would change is about 3/n (the rule of three; Hanley &
+Lippman-Hand, 1983. If nothing goes wrong, is everything all right? *JAMA*, 249, 1743–1745), at most 0.10 from 30
+on. Fewer is inconclusive."""
 
 
 class RunSide(ResultRecord):
@@ -73,13 +79,15 @@ class ScaleDiff(ResultRecord):
     diff: float
     """``mean_b − mean_a``."""
     ci_low: float
-    """Lower bound of the Welch confidence interval of ``diff``."""
+    """Lower bound of the confidence interval of ``diff`` (Welch's, or the paired t's)."""
     ci_high: float
-    """Upper bound of the Welch confidence interval of ``diff``."""
+    """Upper bound of the confidence interval of ``diff``."""
     ci_level: float = 0.95
     """Coverage of the interval."""
-    test: Literal["Welch t", "Mann-Whitney U"]
-    """The test used."""
+    test: Literal["Welch t", "paired t", "Mann-Whitney U"]
+    """The test used: ``paired t`` when both runs scored the same respondents (template × order × sample ×
+    persona) one to one and the test is Welch's (the respondent-to-respondent spread then cancels), else the
+    chosen test on independent samples."""
     statistic: float = math.nan
     """Welch's t, or U of run B (pairs where B scores higher, ties counted half)."""
     df: float = math.nan

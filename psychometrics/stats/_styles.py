@@ -71,8 +71,9 @@ MIDPOINT_MAX = 0.5
 """Project choice: midpoint responding is flagged when more than half the answers are at the middle option; MRS has
 no published cutoff (Baumgartner & Steenkamp, 2001)."""
 STRAIGHT_LINING_MAX = 0.5
-"""Project choice: straight-lining dominates when more than half of the assessed respondents give one identical
-answer to every item. Longstring and IRV have no universal cutoff (Curran, 2016; Dunn et al., 2018)."""
+"""Project choice: straight-lining dominates when more than half of the assessed answers come from respondents who
+give one identical answer to every item. Longstring and IRV have no universal cutoff (Curran, 2016; Dunn et al.,
+2018)."""
 STRAIGHT_LINING_MIN_ITEMS = 3
 """Project choice: a respondent is assessed for straight-lining with at least this many answered items, keyed and
 reverse-keyed among them, so that one answer to all of them contradicts the keying."""
@@ -360,8 +361,8 @@ def straight_lining(
     StraightLining
         ``respondents`` (one :class:`RespondentPattern` each: ``n_items``, ``n_keyed``, ``n_reversed``,
         ``longstring``, ``irv``, ``identical``, ``assessed``; ``frame()`` gives them as a table) and ``index``:
-        the share of assessed respondents whose answers are all
-        identical, against :data:`STRAIGHT_LINING_MAX`; ``not assessed`` when no respondent can be assessed.
+        the share of the assessed answers that come from respondents whose answers are all identical, against
+        :data:`STRAIGHT_LINING_MAX`; ``not assessed`` when no respondent can be assessed.
 
     Raises
     ------
@@ -376,11 +377,16 @@ def straight_lining(
     (IRV = 0, longstring = number of items). Identical answers to items keyed one way can be content (a high
     scorer agrees with all of them), so only respondents with at least ``min_items`` answers, keyed and
     reverse-keyed among them, are assessed: for them one answer to all items contradicts the keying (or, at the
-    midpoint, takes no position on any item). The interval is Wilson's over assessed respondents. Verdict against
-    :data:`STRAIGHT_LINING_MAX` (a project choice): flagged when the whole interval lies above it, clear when it
-    lies at or below it, inconclusive otherwise. Runs have few respondents (a template × order × sample each, often
-    2–6): 2 of 2 straight-lining gives the Wilson interval [0.34, 1], which is *inconclusive* — the data allow a
-    minority of straight-liners — and a scale that rests on it is read as uncertain, not as clean.
+    midpoint, takes no position on any item). The index counts *answers*, as every other response-style index
+    does: the share of the assessed answers given by straight-lining respondents, i.e. how much of the score they
+    make, with Wilson's interval over those answers. Verdict against :data:`STRAIGHT_LINING_MAX` (a project
+    choice): flagged when the whole interval lies above it, clear when it lies at or below it, inconclusive
+    otherwise. Counting respondents instead gave no verdict at all in the designs runs have (a respondent is a
+    template × order × sample, often 2–6 of them): 3 of 3 straight-liners, a score made of nothing else, had the
+    Wilson interval [0.44, 1] and was only "uncertain", while one neutral respondent of 6 (a content answer of a
+    respondent at the middle of the trait) left [0.03, 0.56] and kept a planted-steady scale from reading as clean.
+    Over answers, 3 of 3 straight-liners with 8 items each give [0.86, 1] (flagged) and 1 of 6 gives [0.09, 0.30]
+    (clear).
 
     References
     ----------
@@ -426,19 +432,22 @@ def straight_lining(
             longstring=_longstring(x), irv=float(x.std(ddof=1)) if x.size >= 2 else math.nan,
             identical=bool(x.size and np.all(x == x[0])), assessed=bool(x.size >= min_items and n_keyed and n_rev)))
     assessed = [p for p in patterns if p.assessed]
-    name, source = "straight-lining", "project choice: more than half the respondents"
-    method = (f"share of assessed respondents (≥ {min_items} items, both keyings) with one identical answer to all, "
-              f"Wilson {ci:.0%} interval; {BEYOND_RULE}")
+    name, source = "straight-lining", "project choice: more than half the answers"
+    method = (f"share of the answers of assessed respondents (≥ {min_items} items, both keyings) that come from a "
+              f"respondent with one identical answer to all, Wilson {ci:.0%} interval; {BEYOND_RULE}")
     if not assessed:
-        index = not_assessed(name, "respondents", STRAIGHT_LINING_MAX, source,
+        index = not_assessed(name, "answers", STRAIGHT_LINING_MAX, source,
                              f"no respondent answered at least {min_items} items with keyed and reverse-keyed ones "
                              "among them (identical answers to items keyed one way may be content)", method, ci)
     else:
-        p = wilson_ci(sum(a.identical for a in assessed), len(assessed), ci=ci)
-        index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=len(assessed),
-                           unit="respondents", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
+        n = sum(a.n_items for a in assessed)
+        p = wilson_ci(sum(a.n_items for a in assessed if a.identical), n, ci=ci)
+        lining = sum(a.identical for a in assessed)
+        index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n,
+                           unit="answers", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
                            verdict=beyond_verdict(p.ci_low, p.ci_high, STRAIGHT_LINING_MAX),
-                           warning=few_units_warning(len(assessed), "respondents"), method=method)
+                           warning=f"{lining} of {len(assessed)} assessed respondents straight-line" if lining
+                           else None, method=method)
     return StraightLining(n_respondents=len(patterns), respondents=patterns, index=index)
 
 
@@ -534,7 +543,7 @@ def response_styles(
                                 _NOT_COMPUTED, ci)
     lines = straight_lining(df, item_order=item_order, ci=ci) if "keying" in df.columns else StraightLining(
         n_respondents=int(df["respondent"].nunique()),
-        index=not_assessed("straight-lining", "respondents", STRAIGHT_LINING_MAX, "project choice",
+        index=not_assessed("straight-lining", "answers", STRAIGHT_LINING_MAX, "project choice",
                            "answers carry no keying", _NOT_COMPUTED, ci))
     return ResponseStyles(n_answers=int(df["value"].notna().sum()), positions=positions, following=following,
                           acquiescence=acq, extreme=extreme, midpoint=midpoint, straight_lining=lines)
