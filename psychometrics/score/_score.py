@@ -157,7 +157,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
-            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates,
+                                                    protocol=styles[-1].overall)
             if state == "not readable" and sens[-1].verdict == "robust":
                 # a first-option picker's keyed scale score does not move with the order (its picks cancel out
                 # across keying): "robust" would certify answers that follow position, not content

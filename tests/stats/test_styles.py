@@ -225,3 +225,29 @@ def test_three_straight_liners_of_three_are_flagged_and_one_neutral_respondent_o
     six = straight_lining(pd.DataFrame(rows))
     assert [p.identical for p in six.respondents].count(True) == 1
     assert six.index.value == pytest.approx(8 / 48) and six.index.verdict == "clear"
+
+
+def test_balanced_mean_cancels_content_and_clusters_by_respondent():
+    """Net acquiescence by hand: content moves the keyed and the reverse-keyed mean apart and cancels; a shift
+    toward agreement moves both. The interval is the t interval across respondents (scipy), not across answers."""
+    from scipy import stats as sps
+
+    from psychometrics.stats import balanced_mean
+
+    rows = []
+    shifts = {"a": 0.7, "b": 0.9, "c": 0.8, "d": 0.6}
+    for r, shift in shifts.items():
+        for i in range(10):
+            trait = 1.0 if r in "ab" else -1.0  # content: opposite for the two keyings
+            keying = 1 if i % 2 == 0 else -1
+            rows.append({"respondent": r, "keying": keying, "value": 3 + keying * trait + shift})
+    res = balanced_mean(pd.DataFrame(rows), scale_min=1, scale_max=5)
+    per = np.array(list(shifts.values()))
+    ref = sps.t.interval(0.95, len(per) - 1, loc=per.mean(), scale=sps.sem(per))
+    assert res.value == pytest.approx(per.mean()) and res.n == 4 and res.unit == "respondents"
+    assert (res.ci_low, res.ci_high) == pytest.approx(ref, rel=1e-12)
+    assert res.threshold == 0.5 and res.verdict == "flagged"
+    content = pd.DataFrame(rows).assign(value=lambda d: d["value"] - d["respondent"].map(shifts))
+    assert balanced_mean(content, scale_min=1, scale_max=5).value == pytest.approx(0.0, abs=1e-12)
+    one = balanced_mean(pd.DataFrame(rows[:10]), scale_min=1, scale_max=5)
+    assert one.verdict == "not assessed" and "2 or more respondents" in one.reason
