@@ -154,8 +154,10 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
     the whole protocol as the NEO PI-R rule does, and it bears on every scale of it.
 
     The reasons list the flagged indices first, then the inconclusive ones ("uncertain whether …"). Extreme and
-    midpoint responding are reported but do not by themselves make a score unreadable (a content answer may well
-    be extreme). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
+    midpoint responding are reported but do not by themselves make a score unreadable, as issue 14 decides (its
+    reasons are position, acquiescence, straight-lining and too few answers): a content answer may well be extreme,
+    and a neutral respondent's answer sits at the midpoint. A respondent that answers the midpoint to every item is
+    still caught, by straight-lining (one answer to items of both keyings). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
     clean side, as "not readable" needs one wholly on the other.
     """
     reasons: list[str] = []

@@ -323,3 +323,33 @@ def test_the_readme_run_of_a_planted_steady_respondent_reads_every_scale(db):
     _, s = _scores(db, "sim/steady?extraversion=1.5", ["bfi44"])
     assert s.readability() == "5 of 5 scale scores can be read as traits", [
         (sc.scale, sc.interpretability_reasons) for sc in s.scales]
+
+
+def _midpoint_styles(values):
+    from psychometrics.stats import response_styles
+
+    rows = [{"respondent": f"{t}|{o}", "item": f"q{i}", "template": t, "order": o, "sample": 0, "persona": "-",
+             "keying": 1 - 2 * (i % 2), "value": float(values(i))}
+            for t in ("a", "b", "c") for o in ("original", "reversed") for i in range(20)]
+    shown = {"original": [1, 2, 3, 4, 5], "reversed": [5, 4, 3, 2, 1]}
+    return response_styles(pd.DataFrame(rows), scale_min=1, scale_max=5, shown_values=shown)
+
+
+def test_midpoint_responding_alone_does_not_make_a_scale_unreadable():
+    """Issue 14, decided by its text: a score is unreadable when its answers follow option position, are dominated
+    by acquiescence or straight-lining, or too few cells were answered; extreme and midpoint responding are
+    reported, not reasons (a neutral content answer is a content answer). A respondent answering the midpoint to
+    everything is still caught — by straight-lining, since one answer to items of both keyings contradicts the
+    keying."""
+    from psychometrics.score import ScaleScore
+    from psychometrics.score._styles import interpretability
+
+    scale = ScaleScore(inventory="x", scale="s", name="S", scoring="mean", mean=3.2, sd=0.3, ci_low=3.0,
+                       ci_high=3.4, n=6, n_items=20, score_min=1, score_max=5)
+    neutral = _midpoint_styles(lambda i: 3 if i % 10 < 7 else (4 if i % 2 == 0 else 2))
+    assert neutral.midpoint.verdict == "flagged" and neutral.straight_lining.index.verdict == "clear"
+    assert interpretability(scale, neutral, []) == (True, "readable", [])
+    flat = _midpoint_styles(lambda i: 3)
+    readable, state, why = interpretability(scale, flat, [])
+    assert (readable, state) == (False, "not readable")
+    assert any(r.startswith("straight-lining") for r in why) and not any("midpoint" in r for r in why)
