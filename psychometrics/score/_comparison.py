@@ -115,10 +115,11 @@ class ScaleDiff(ResultRecord):
     changed: bool | None = None
     """``p_holm < significance``; ``None`` when there is no p-value."""
     verdict: Literal["changed", "no change", "inconclusive", "not assessed", "not assessable"] = "not assessed"
-    """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% Welch interval
-    lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST) and the scale is readable as a trait in both
-    runs (a reading that is only uncertain in a run keeps the verdict, noted in ``warning``); ``inconclusive``
-    otherwise, with ``detectable``;
+    """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% interval
+    (paired t over matched respondents, else Welch) lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST),
+    has a width (a zero-width one needs :data:`EXACT_MIN_MATCHED` matched respondents) and the scale is readable
+    as a trait in both runs; ``inconclusive`` otherwise (a reading that is only uncertain in a run included,
+    noted in ``warning``), with ``detectable``;
     ``not assessable`` when the scale cannot be read as a trait in run A or B (its answers follow option position,
     acquiescence or straight-lining: ``warning`` says which) and nothing changed significantly; ``not assessed``
     without a difference."""
