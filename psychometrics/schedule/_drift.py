@@ -61,6 +61,7 @@ from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
 from psychometrics.score import EXACT_MIN_MATCHED as EXACT_MIN_RESPONDENTS
+from psychometrics.score import matched_scores as matched
 from psychometrics.stats import (
     equivalence_decision,
     feldt_two_alpha,
@@ -163,13 +164,6 @@ def _paired_interval(a: pd.Series, b: pd.Series) -> Interval:
     mde = minimum_detectable_effect(n, sd=res.sd_diff, alpha=DRIFT_SIGNIFICANCE, paired=True).value
     return Interval(res.diff, res.ci_low, res.ci_high, res.p, tost_low=narrow.ci_low, tost_high=narrow.ci_high,
                     detectable=mde)
-
-
-def matched(a: pd.Series, b: pd.Series) -> bool:
-    """Whether two versions' scores of a scale come from the same respondents, one to one (the same template ×
-    order × sample × persona scored in both, at least 2 of them, none on one side only)."""
-    a, b = a.dropna(), b.dropna()
-    return len(a) >= 2 and a.index.is_unique and b.index.is_unique and set(a.index) == set(b.index)
 
 
 def _newcombe_interval(p_a: float, n_a: int, p_b: float, n_b: int) -> Interval:

@@ -9,7 +9,13 @@ of both, the items that moved most, and what changed, in words). The statistics 
 """
 
 from psychometrics.score._changes import what_changed
-from psychometrics.score._compare import compare_data, compare_runs, reworded_prompts, scale_difference
+from psychometrics.score._compare import (
+    compare_data,
+    compare_runs,
+    matched_scores,
+    reworded_prompts,
+    scale_difference,
+)
 from psychometrics.score._comparison import (
     COMPARE_SIGNIFICANCE,
     COMPARISON_VERSION,
@@ -155,6 +161,7 @@ __all__ = [
     "reworded_prompts",
     "run_matrix",
     "scale_difference",
+    "matched_scores",
     "scale_retest",
     "scale_summary",
     "score",

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from psychometrics.administer import audit
 from psychometrics.cli import app
 from psychometrics.inventory import load_inventory
+from psychometrics.plan import persona_ids
 from psychometrics.score import score, score_responses
 from psychometrics.store import Store
 
@@ -38,9 +39,10 @@ def biased(db):
 
 @pytest.fixture(scope="module")
 def steady(db):
-    """Content responders with planted extraversion (high) and neuroticism (low), both inventories."""
+    """Content responders with planted extraversion (high) and neuroticism (low), both inventories; 36 respondents
+    (3 templates × 2 orders × 6 personas: at temperature 0 six samples would be one respondent)."""
     return _scores(db, "sim/steady?extraversion=1.5&neuroticism=-1.5", ["bfi44", "ipip50"],
-                   orders=["original", "reversed"], samples=6)
+                   orders=["original", "reversed"], personas=persona_ids("default:6"))
 
 
 def test_a_first_option_responder_gets_no_readable_scale_and_no_mtmm_pass(biased):
@@ -129,7 +131,7 @@ def test_a_content_responder_is_not_flagged_for_acquiescence_at_the_readme_desig
 
 def test_three_respondents_are_never_robust(db):
     _, s = _scores(db, "sim/steady", ["bfi44"], templates=["instruct"], orders=["original", "reversed"],
-                   samples=2)
+                   personas=persona_ids("default:2"))
     assert s.run.n_respondents == 4
     assert not any(x.verdict == "robust" for x in s.sensitivity), [x.verdict for x in s.sensitivity]
     open_ = [x for x in s.sensitivity if x.verdict == "inconclusive"]
@@ -226,8 +228,8 @@ def test_an_inconclusive_style_index_makes_a_scale_uncertain_not_readable(db):
     respondents) has position-following indices near the 0.25 threshold whose intervals straddle it. Such a scale is
     neither readable nor unreadable: ``interpretable`` is null, ``readability`` "uncertain", the index is named in
     the reasons, and the summary's first line counts it."""
-    run_id, s = _scores(db, "sim/default?first_option=0.3", ["bfi44"], orders=["original", "reversed"], samples=3,
-                        mode="generate")
+    run_id, s = _scores(db, "sim/default?first_option=0.3", ["bfi44"], orders=["original", "reversed"],
+                        personas=persona_ids("default:3"), mode="generate")
     styles = s.response_styles[0].scales
     for sc in s.scales:
         st = styles[sc.scale]
@@ -271,7 +273,7 @@ def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_reada
     # found by a newcomer: one rotated order, generate mode, 30 respondents — a 60% first-option picker read
     # "5 of 5 scale scores can be read" with every position index "not assessed"
     _, scored = _scores(db, "sim/default?first_option=0.6", ["bfi44"], templates=["instruct", "qa", "short"],
-                        orders=["rotated-2"], mode="generate", samples=10)
+                        orders=["rotated-2"], mode="generate", personas=persona_ids("default:10"))
     assert not any(s.interpretable for s in scored.scales)
     for s in scored.scales:
         assert any("cannot be told in this design" in r for r in s.interpretability_reasons), s.interpretability_reasons
