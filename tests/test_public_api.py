@@ -12,7 +12,6 @@ import pytest
 
 import psychometrics
 from psychometrics.administer import AuditError, audit
-from psychometrics.plan import persona_ids
 from psychometrics.score import FRAME_COLUMNS, FRAME_SCHEMA, AuditScores, score
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -39,7 +38,7 @@ def test_an_unknown_name_is_an_attribute_error():
 def audited(tmp_path_factory):
     db = f"sqlite:///{tmp_path_factory.mktemp('api') / 'runs.db'}"
     return audit("sim/default?extraversion=1.5", ["bfi44", "sd3"], templates=["instruct", "qa", "short"],
-                 orders=["original", "reversed"], personas=persona_ids("default:4"), db=db)  # 24 respondents
+                 orders=["original", "reversed"], samples=4, db=db)
 
 
 def test_audit_result_scores_its_own_run(audited):

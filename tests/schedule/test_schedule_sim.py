@@ -105,7 +105,7 @@ def test_a_planted_shift_with_36_respondents_is_drift_and_exits_3(tmp_path, writ
         name: planted
         db: sqlite:///audits.db
         inventories: [bfi44]
-        design: {templates: all, orders: [original, reversed], personas: "default:6", limit_items: 16}
+        design: {templates: all, orders: [original, reversed], samples: 6, limit_items: 16}
         models: ["sim/steady?extraversion=0", "sim/steady?extraversion=1"]
         """)
     result, summary = _run(plan, tmp_path / "out", "--no-reports")
@@ -179,7 +179,7 @@ def test_two_alike_versions_with_36_respondents_show_no_drift_and_exit_0(tmp_pat
         name: alike
         db: sqlite:///audits.db
         inventories: [bfi44]
-        design: {templates: all, orders: [original, reversed], personas: "default:6"}
+        design: {templates: all, orders: [original, reversed], samples: 6}
         models: ["sim/steady?spread=0.3", "sim/steady?spread=0.3&seed=1"]
         """)
     result, summary = _run(plan, tmp_path / "out", "--no-reports")

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from psychometrics.administer import audit
 from psychometrics.cli import app
 from psychometrics.inventory import load_inventory
-from psychometrics.plan import persona_ids
 from psychometrics.score import score, score_responses
 from psychometrics.store import Store
 
@@ -39,10 +38,9 @@ def biased(db):
 
 @pytest.fixture(scope="module")
 def steady(db):
-    """Content responders with planted extraversion (high) and neuroticism (low), both inventories; 36 respondents
-    (3 templates × 2 orders × 6 personas: at temperature 0 six samples would be one respondent)."""
+    """Content responders with planted extraversion (high) and neuroticism (low), both inventories."""
     return _scores(db, "sim/steady?extraversion=1.5&neuroticism=-1.5", ["bfi44", "ipip50"],
-                   orders=["original", "reversed"], personas=persona_ids("default:6"))
+                   orders=["original", "reversed"], samples=6)
 
 
 def test_a_first_option_responder_gets_no_readable_scale_and_no_mtmm_pass(biased):
@@ -131,7 +129,7 @@ def test_a_content_responder_is_not_flagged_for_acquiescence_at_the_readme_desig
 
 def test_three_respondents_are_never_robust(db):
     _, s = _scores(db, "sim/steady", ["bfi44"], templates=["instruct"], orders=["original", "reversed"],
-                   personas=persona_ids("default:2"))
+                   samples=2)
     assert s.run.n_respondents == 4
     assert not any(x.verdict == "robust" for x in s.sensitivity), [x.verdict for x in s.sensitivity]
     open_ = [x for x in s.sensitivity if x.verdict == "inconclusive"]
@@ -228,8 +226,8 @@ def test_an_inconclusive_style_index_makes_a_scale_uncertain_not_readable(db):
     respondents) has position-following indices near the 0.25 threshold whose intervals straddle it. Such a scale is
     neither readable nor unreadable: ``interpretable`` is null, ``readability`` "uncertain", the index is named in
     the reasons, and the summary's first line counts it."""
-    run_id, s = _scores(db, "sim/default?first_option=0.3", ["bfi44"], orders=["original", "reversed"],
-                        personas=persona_ids("default:3"), mode="generate")
+    run_id, s = _scores(db, "sim/default?first_option=0.3", ["bfi44"], orders=["original", "reversed"], samples=3,
+                        mode="generate")
     styles = s.response_styles[0].scales
     for sc in s.scales:
         st = styles[sc.scale]
@@ -273,7 +271,7 @@ def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_reada
     # found by a newcomer: one rotated order, generate mode, 30 respondents — a 60% first-option picker read
     # "5 of 5 scale scores can be read" with every position index "not assessed"
     _, scored = _scores(db, "sim/default?first_option=0.6", ["bfi44"], templates=["instruct", "qa", "short"],
-                        orders=["rotated-2"], mode="generate", personas=persona_ids("default:10"))
+                        orders=["rotated-2"], mode="generate", samples=10)
     assert not any(s.interpretable for s in scored.scales)
     for s in scored.scales:
         assert any("cannot be told in this design" in r for r in s.interpretability_reasons), s.interpretability_reasons
@@ -291,9 +289,10 @@ def test_a_scale_that_cannot_be_read_is_never_called_robust(db):
 
 
 def test_samples_at_temperature_zero_are_one_respondent_and_warned_about(db):
-    """Issue 14: at temperature 0 a model repeats itself, and so does the sim now: --samples 3 gives 9 respondents
-    of which 3 are distinct (one per template), every interval uses 3, and a warning says so."""
-    res = audit("sim/steady", ["bfi44"], orders=["original"], samples=3, db=db)
+    """Issue 14: at temperature 0 a model repeats itself, and so does the sim with deterministic=1: --samples 3
+    gives 9 respondents of which 3 are distinct (one per template), every interval uses 3, and a warning says
+    so."""
+    res = audit("sim/steady?deterministic=1", ["bfi44"], orders=["original"], samples=3, db=db)
     s = score(res.run.run_id, db=db, n_boot=N_BOOT)
     with Store(db) as store:
         frame = store.responses_frame(res.run.run_id)
@@ -303,7 +302,8 @@ def test_samples_at_temperature_zero_are_one_respondent_and_warned_about(db):
     assert {sc.n for sc in s.scales} == {3}
     assert any("effective n = 3" in w for w in s.warnings) and any("temperature 0" in w for w in s.warnings)
     # above temperature 0 the samples are new draws
-    hot = audit("sim/steady", ["bfi44"], orders=["original"], samples=3, mode="generate", temperature=0.7, db=db)
+    hot = audit("sim/steady?deterministic=1", ["bfi44"], orders=["original"], samples=3, mode="generate",
+                temperature=0.7, db=db)
     assert score(hot.run.run_id, db=db, n_boot=N_BOOT).run.n_effective == 9
 
 

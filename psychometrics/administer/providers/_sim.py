@@ -53,6 +53,10 @@ Parameters (:data:`PARAMETERS`, defaults in brackets):
 ``rater_noise`` [0]
     As a rater of interview answers: SD (in response-scale points) of the Gaussian error added to what the rater
     reads in an answer before it is rounded to the nearest response value (see "Interviews" below).
+``deterministic`` [0]
+    1: at temperature 0 the samples of a prompt repeat each other exactly, as a real model's do (see
+    "Temperature 0" below); 0: every sample is a respondent of its own, the simulated stand-in for more
+    respondents that the test fixtures rely on.
 ``seed`` [0]
     Changes every respondent draw, refusal and sampled answer.
 
@@ -108,11 +112,12 @@ formats (``3``, ``B) <option text>``, ``**4**``, ``I'd say 2 - Disagree a little
 refusal text (``As an AI, I don't have personal opinions.``). A respondent samples from its own answer
 distribution; the same cell and sim string always give the same answer.
 
-Temperature 0 (log-prob mode always asks for it; generate mode with ``--temperature 0``): the repeats of a
-prompt are not new respondents, as with a real model whose computation at temperature 0 is the same every time.
-The sample number is left out of every draw (:func:`deterministic_cell`), so ``--samples 3`` at temperature 0
-gives three identical copies of each template × order × persona respondent. Only a request with a temperature
-above 0 (or none given, as an API's default of 1) makes samples differ.
+Temperature 0 with ``deterministic=1`` (log-prob mode always asks for temperature 0; generate mode with
+``--temperature 0``): the repeats of a prompt are not new respondents, as with a real model whose computation at
+temperature 0 is the same every time. The sample number is left out of every draw (:func:`deterministic_cell`),
+so ``--samples 3`` gives three identical copies of each template × order × persona respondent, which the scorer
+collapses to one (effective n). A request with a temperature above 0 (or none given, as an API's default of 1)
+makes samples differ. Without ``deterministic=1`` every sample is its own respondent at any temperature.
 
 Interviews
 ----------
@@ -186,6 +191,7 @@ PARAMETERS: dict[str, float] = {
     "spill": 0.0,
     "form_shift": 0.0,
     "rater_noise": 0.0,
+    "deterministic": 0.0,
     "seed": 0.0,
 }
 """Every parameter that is not a trait level, with its default."""
@@ -237,6 +243,7 @@ class SimParams:
     spill: float = 0.0
     form_shift: float = 0.0
     rater_noise: float = 0.0
+    deterministic: float = 0.0
     seed: int = 0
 
     def level(self, trait: str, scale: str) -> float:
@@ -678,7 +685,7 @@ class SimProvider(CustomLLM):
                 raise SimError("the sim provider needs the cell: pass "
                                "metadata={'psychometrics_cell': cell.model_dump(mode='json')}")
             role = cell.get("role", "item")
-            if role == "item" and at_temperature_zero(optional_params):
+            if role == "item" and params.deterministic and at_temperature_zero(optional_params):
                 cell = deterministic_cell(cell)
             if role == "question":
                 reply = interview_answer(params, cell)
