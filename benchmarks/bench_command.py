@@ -10,7 +10,8 @@ command's stderr lines are timestamped as they arrive, which splits its wall tim
 * the rest of "asking N prompts" → "scoring": closing the run (counts, cost);
 * "scoring" → "writing report": reading the responses and scoring them (bootstrap included);
 * "writing report" → the summary's first line: the HTML report;
-* the printed summary, and the process's exit after its last line.
+* the printed summary, and the process's exit after its last line;
+* the command's user and system CPU seconds (load on the machine inflates them less than wall time).
 
 The target is wall time ≤ asking + 3 s. ``--before DIR`` runs another checkout's command first (e.g. ``main``,
 with its own ``.venv``) against the same server and prints both side by side with their ratio. ``--profile
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -53,9 +55,9 @@ def run_command(args: list[str], env: dict[str, str], profile: str | None, root:
     line (seconds after the start)."""
     python = str(root / ".venv" / "bin" / "python") if (root / ".venv" / "bin" / "python").exists() else sys.executable
     env = {**env, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
-    head = [python, "-m", "cProfile", "-o", profile, "-m", "psychometrics"] if profile else \
-        [python, "-m", "psychometrics"]
+    head = [python, "-c", _PROFILED.format(out=os.path.abspath(profile))] if profile else [python, "-m", "psychometrics"]
     lines: list[tuple[float, str]] = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server (a child too) is counted only once reaped
     t0 = time.perf_counter()
     proc = subprocess.Popen(head + args, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -71,10 +73,22 @@ def run_command(args: list[str], env: dict[str, str], profile: str | None, root:
         lines.append((time.perf_counter() - t0, line.rstrip("\n")))
     proc.wait()
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     reader.join()
     if proc.returncode != 0:
         raise RuntimeError(f"exit {proc.returncode}\n" + "\n".join(text for _, text in lines[-30:]))
-    return {"wall": wall, "lines": lines, "stdout": stdout}
+    return {"wall": wall, "lines": lines, "stdout": stdout, "user": after.ru_utime - before.ru_utime,
+            "system": after.ru_stime - before.ru_stime}
+
+
+_PROFILED = """
+import cProfile, sys
+import psychometrics.cli as cli
+sys.argv[0] = "psychometrics"
+cli._exit = sys.exit  # the command's os._exit would end the process before cProfile writes {out!r}
+cProfile.run("cli.main()", {out!r})
+"""
+"""The command under cProfile, ending with an ordinary exit."""
 
 
 def first(lines: list[tuple[float, str]], prefix: str) -> float:
@@ -92,7 +106,8 @@ def stages(done: dict[str, Any], db_file: Path) -> dict[str, float]:
     printed = first(done["stdout"], "report: ")  # its last line
     return {"cells": n, "wall": wall, "asking": asking, "before asking": asking_line,
             "closing the run": scoring - asking_line - asking, "scoring": report - scoring,
-            "report": summary - report, "summary": printed - summary, "exit": wall - printed}
+            "report": summary - report, "summary": printed - summary, "exit": wall - printed,
+            "user CPU": done["user"], "system CPU": done["system"]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'':<20}" + "".join(f"{name + ' (' + str(roots[name].name) + ')':>24}" for name in results)
           + ("   after / before" if len(results) == 2 else ""))
     rows = ["wall", "asking", "wall - asking", "before asking", "closing the run", "scoring", "report", "summary",
-            "exit"]
+            "exit", "user CPU", "system CPU"]
     for r in results.values():
         r["wall - asking"] = r["wall"] - r["asking"]
     for row in rows:

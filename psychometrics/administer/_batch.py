@@ -32,6 +32,7 @@ import socket
 import time
 import uuid
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -406,13 +407,15 @@ class BatchSession:
         if unreadable:  # a line naming no cell might have been this cell's
             shown = ", ".join(unreadable[:3]) + (f" and {len(unreadable) - 3} more" if len(unreadable) > 3 else "")
             missing += f"; {shown} could not be read at all"
+        sent = self._times_sent(ids)
         responses = []
         for cell_id in ids:
             cell = self.cells.get(cell_id)
             if cell is None or cell_id in answered:
                 continue  # not in this session's plan (nothing to read it with), or answered meanwhile
             entry = entries.get(cell_id)
-            result = self.reader.read(cell, batch.mode, entry, missing=broken.get(cell_id, missing))
+            result = self.reader.read(cell, batch.mode, entry, missing=broken.get(cell_id, missing),
+                                      attempts=max(1, sent[cell_id]))
             if result.no_logprobs and self.can_fall_back and batch.mode == "logprobs":
                 self.mode = "generate"
                 self._fell_back = True
@@ -426,6 +429,15 @@ class BatchSession:
                 self.tally.mode_used = r.mode
         self.tally.unreadable_lines += (len(output.unreadable) + len(errors.unreadable) + len(output.broken)
                                         + len(errors.broken))
+
+    def _times_sent(self, cell_ids: list[str]) -> Counter[str]:
+        """How many of the run's batches that reached the provider (it gave them an id) held each of ``cell_ids``:
+        a line failed or expired in one batch and asked again in the next was sent twice."""
+        wanted, sent = set(cell_ids), Counter[str]()
+        for b in self.store.batches(self.run_id):
+            if b.batch_id is not None:
+                sent.update(c for c in self.store.batch_cell_ids(b.key) if c in wanted)
+        return sent
 
     def _report(self) -> None:
         batches = self.store.batches(self.run_id)

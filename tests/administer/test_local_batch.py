@@ -1,0 +1,104 @@
+"""The embedded models' shared-prefix batches give the log-probs of each prompt evaluated alone (real llama.cpp)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import litellm
+import pytest
+
+from psychometrics.administer.providers import _local, register
+from psychometrics.plan import build_plan
+
+LETTERS = ("Question: You are invited to a party where you know nobody. What do you do?\n"
+           "(A) Go and talk to as many people as I can\n(B) Stay at home\n(C) Go, but leave early\nAnswer:")
+"""No trailing space: each letter is a path of two tokens (space, letter), so the batch holds a second sequence."""
+TOLERANCE = 1e-4
+"""Largest difference in a label's probability allowed between batched and alone (the bits agree when the row
+layout rules in ``_prefix_batch`` hold; this is the bound the tests promise)."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered():
+    litellm.suppress_debug_info = True
+    register()
+
+
+def _prompts(model: str) -> list[tuple[str, list[str]]]:
+    """Real BFI cells in plan order: two items in each template and order, plus a letter-label prompt."""
+    cells = build_plan(model=model, inventories=["bfi44"], templates=["instruct", "qa", "short"],
+                       orders=["original", "reversed"], limit_items=2).cells
+    return [(c.prompt, [str(x) for x in c.labels]) for c in cells] + [(LETTERS, list("ABC"))]
+
+
+async def _top(model: str, prompt: str, labels: list[str]) -> dict[str, float]:
+    reply = await litellm.acompletion(
+        model=model, messages=[{"role": "user", "content": prompt}], max_tokens=1, temperature=0, logprobs=True,
+        top_logprobs=20, num_retries=0, metadata={"psychometrics_cell": {"labels": labels}})
+    return {t.token: t.logprob for t in reply.choices[0].logprobs.content[0].top_logprobs}
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("name", ["gemma-3-270m", "smollm2-135m-instruct"])
+async def test_batched_log_probs_are_those_of_each_prompt_alone(name):
+    model = f"local/{name}"
+    prompts = _prompts(model)
+    alone = [await _top(f"{model}?prefix_cache=0&batch=0", p, labels) for p, labels in prompts]
+    eng = _local.engine(name)
+    before = eng.tokens_evaluated
+    batched = await asyncio.gather(*[_top(model, p, labels) for p, labels in prompts])
+    evaluated = eng.tokens_evaluated - before
+    assert eng._batch is not None and eng._batch.tokens_evaluated >= evaluated > 0
+    every = sum(len(s) for p, labels in prompts for s in eng.label_query(_rendered(eng, p), labels).sequences())
+    assert evaluated < 0.75 * every  # shared prefixes were evaluated once, not once per prompt
+    for (_, labels), a, b in zip(prompts, alone, batched):
+        assert set(labels) <= set(a) and set(labels) <= set(b)
+        for label in labels:
+            assert abs(math.exp(a[label]) - math.exp(b[label])) <= TOLERANCE, (label, a[label], b[label])
+        assert max(labels, key=a.get) == max(labels, key=b.get)
+        assert max(a, key=a.get) == max(b, key=b.get)
+
+
+def _rendered(eng, prompt: str) -> str:
+    return prompt if eng.chat is None else eng.chat(messages=[{"role": "user", "content": prompt}]).prompt
+
+
+@pytest.mark.embedded
+async def test_batched_results_do_not_depend_on_the_order_or_the_company():
+    prompts = _prompts("local/gemma-3-270m")
+    forward = await asyncio.gather(*[_top("local/gemma-3-270m", p, labels) for p, labels in prompts])
+    backward = (await asyncio.gather(*[_top("local/gemma-3-270m", p, labels) for p, labels in prompts[::-1]]))[::-1]
+    pairs = [await asyncio.gather(*[_top("local/gemma-3-270m", p, labels) for p, labels in prompts[i:i + 2]])
+             for i in range(0, len(prompts), 2)]
+    paired = [top for pair in pairs for top in pair]
+    for (_, labels), a, b, c in zip(prompts, forward, backward, paired):
+        for label in labels:
+            assert a[label] == b[label] == c[label]
+
+
+@pytest.mark.embedded
+async def test_a_prompt_too_long_fails_alone_in_its_batch():
+    cell_prompt, labels = _prompts("local/gemma-3-270m")[0]
+    long = "word " * 5000 + "Answer: "
+    results = await asyncio.gather(_top("local/gemma-3-270m", long, labels), _top("local/gemma-3-270m", cell_prompt, labels),
+                                   return_exceptions=True)
+    assert isinstance(results[0], litellm.BadRequestError) and "takes at most" in str(results[0])
+    assert isinstance(results[1], dict) and set(labels) <= set(results[1])
+
+
+@pytest.mark.embedded
+async def test_generation_waiting_beside_log_prob_requests_is_answered_too():
+    prompt, labels = _prompts("local/gemma-3-270m")[0]
+
+    async def gen():
+        return await litellm.acompletion(model="local/gemma-3-270m", messages=[{"role": "user", "content": prompt}],
+                                         max_tokens=4, temperature=0, seed=1, num_retries=0)
+
+    text, *tops = await asyncio.gather(gen(), *[_top("local/gemma-3-270m", prompt, labels) for _ in range(3)])
+    assert text.choices[0].message.content.strip() and 1 <= text.usage.completion_tokens <= 4
+    assert tops[0] == tops[1] == tops[2]
+    assert (await gen()).choices[0].message.content == text.choices[0].message.content
