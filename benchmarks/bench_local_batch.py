@@ -50,11 +50,11 @@ def token_counts(eng: Any, cells: list[Any]) -> tuple[int, int]:
     return total, len(prefixes)
 
 
-def peak_rate(eng: Any, cells: list[Any], name: str) -> tuple[float, int, float]:
-    """Tokens/s evaluating each prompt from scratch in one batch: (rate, tokens, seconds)."""
+def peak_rate(eng: Any, cells: list[Any], name: str, chunk: int = 512) -> tuple[float, int, float]:
+    """Tokens/s evaluating each prompt from scratch in batches of ``chunk`` tokens: (rate, tokens, seconds)."""
     from psychometrics.administer.providers._local import LocalOptions
 
-    opts = LocalOptions(name=name, prefix_cache=False, chunk=512)
+    opts = LocalOptions(name=name, prefix_cache=False, chunk=chunk)
     sequences = [eng.tokenize(c.prompt if eng.chat is None else eng.chat(
         messages=[{"role": "user", "content": c.prompt}]).prompt) for c in cells]
     with eng.lock:
@@ -64,6 +64,24 @@ def peak_rate(eng: Any, cells: list[Any], name: str) -> tuple[float, int, float]
         seconds = time.perf_counter() - start
     n = sum(map(len, sequences))
     return n / seconds, n, seconds
+
+
+def model_only(eng: Any, cells: list[Any], group: int) -> tuple[float, Any]:
+    """The batched audit's evaluations without the runner: every cell's sequences through a fresh shared-prefix
+    batch, ``group`` cells at a time in plan order (as the audit's waiting requests come). (seconds, the batch)."""
+    from psychometrics.administer.providers._local import N_CTX
+    from psychometrics.administer.providers._prefix_batch import PrefixBatch
+
+    sequences = [eng.label_query(c.prompt, [str(x) for x in c.labels]).sequences() for c in cells]
+    with eng.lock:
+        batch = PrefixBatch(eng.llm, N_CTX)
+        try:
+            start = time.perf_counter()
+            for i in range(0, len(sequences), group):
+                batch.evaluate([s for cell in sequences[i:i + group] for s in cell])
+            return time.perf_counter() - start, batch
+        finally:
+            batch.close()
 
 
 def asking(model: str, db: Path, eng: Any) -> tuple[float, int, dict[tuple, dict[int, float]]]:
@@ -107,14 +125,22 @@ def main(argv: list[str] | None = None) -> int:
     step = max(1, len(cells) // args.sample)
     rate, n_peak, s_peak = peak_rate(eng, cells[::step][:args.sample], args.model)
     baseline = total / rate
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         main_s, main_tokens, main_probs = asking(f"{model}?batch=0", Path(tmp) / "main.db", eng)
+        calls = eng._batch.calls if eng._batch is not None else 0
         new_s, new_tokens, new_probs = asking(model, Path(tmp) / "batched.db", eng)
+    assert eng._batch is not None
+    calls = eng._batch.calls - calls
+    group = max(1, round(len(cells) / max(calls, 1)))
+    rate48, _, _ = peak_rate(eng, cells[::step][:args.sample], args.model, chunk=48)
+    bare_s, bare = model_only(eng, cells, group)
     diff = max(abs(main_probs[k].get(v, 0.0) - p) for k, probs in new_probs.items() for v, p in probs.items())
     same_argmax = all(max(new_probs[k], key=new_probs[k].get) == max(main_probs[k], key=main_probs[k].get)
                       for k in new_probs if new_probs[k])
     floor = distinct / rate
-    print(f"{len(cells)} prompts, {model}, log-prob mode, 2 threads")
+    print(f"{len(cells)} prompts, {model}, log-prob mode, 2 threads; load average {load:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (2 cores)")
     print(f"prompt tokens: {total} in all, {distinct} distinct prefixes (the least to evaluate)")
     print(f"peak rate: {rate:.0f} tokens/s ({n_peak} tokens of {args.sample} prompts from scratch, one batch each, "
           f"{s_peak:.2f} s)")
@@ -126,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
           f"batched vs main x{main_s / new_s:.2f}")
     print(f"batched / floor: {new_s / floor:.2f} (target <= 1.3); batched / (its tokens at the peak rate): "
           f"{new_s / (new_tokens / rate):.2f}")
+    print(f"where the batched time goes: {calls} batches of waiting requests ({group} prompts each on average); "
+          f"the same evaluations without the runner ({group} prompts a batch): {bare_s:.2f} s "
+          f"(/ floor {bare_s / floor:.2f}), {bare.decodes} llama_decode calls of {bare.rows / bare.decodes:.0f} "
+          f"rows on average, {bare.outputs} rows with logits (the output projection over the vocabulary)")
+    print(f"peak rate in decodes of at most 48 tokens (the most that keeps log-probs identical): {rate48:.0f} tokens/s "
+          f"(x{rate / rate48:.2f} slower than the peak); the distinct prefixes at that rate: {distinct / rate48:.2f} s; "
+          f"runner and litellm on top of the model: batched / model only = {new_s / bare_s:.2f}")
     print(f"identity: max |option probability difference| batched vs main = {diff:.2e}; "
           f"same most likely option in every cell: {same_argmax}")
     return 0

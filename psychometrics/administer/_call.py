@@ -10,7 +10,9 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from psychometrics.administer import _ownpath as ownpath
 from psychometrics.administer._connection import as_connection_error
+from psychometrics.administer._fastpath import enabled_by_env
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
 from psychometrics.plan import Cell, GenerationSettings, PromptFormat
@@ -248,7 +250,10 @@ async def call_model(cell: Cell, mode: AnswerMode, opts: CallOptions) -> Any:
         lib = litellm()
         if opts.prompt_format == "completion" and opts.model.split("/", 1)[0] not in CUSTOM_PROVIDERS:
             return await with_timeout(lib.atext_completion(**_completion_request(cell, mode, opts)), opts.timeout)
-        return await with_timeout(lib.acompletion(**_request(cell, mode, opts)), opts.timeout)
+        request = _request(cell, mode, opts)
+        if ownpath.takes(request) and enabled_by_env():
+            return await with_timeout(ownpath.complete(request), opts.timeout)
+        return await with_timeout(lib.acompletion(**request), opts.timeout)
     except Exception as exc:
         named = as_connection_error(exc, model=opts.model, api_base=opts.api_base)
         if named is None:

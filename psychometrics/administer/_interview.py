@@ -19,6 +19,7 @@ from psychometrics.administer._audit import (
     AuditError,
     _check_key,
     _check_options,
+    _logprobs_supported,
     _check_reachable,
     _provider,
     _versions,
@@ -36,6 +37,8 @@ from psychometrics.plan import (
     Cell,
     GenerationSettings,
     InterviewDesign,
+    PROMPT_FORMATS,
+    Mode,
     Plan,
     PersonaSpec,
     build_interview_plan,
@@ -94,6 +97,8 @@ def interview(
     repeats: int = 1,
     temperature: float = 0.0,
     max_tokens: int = 160,
+    rater_mode: Mode = "auto",
+    rater_prompt_format: str = "auto",
     rater_temperature: float = 0.0,
     rater_max_tokens: int = 48,
     limit_items: int | None = None,
@@ -128,8 +133,19 @@ def interview(
         rater that varies).
     temperature, max_tokens
         Generation settings of the answers (free text: a budget of a few sentences).
+    rater_mode
+        How a rating is read. ``auto`` (the default): from the probabilities of the scale's labels after the
+        rater prompt (the log-prob path of self-report items, :func:`audit` ``mode``) where the rater's provider
+        gives log-probs, else (and for a rating whose log-probs name no label) from a generated reply read by
+        the answer parser; with ``repeats`` ≥ 2 it generates, since a log-prob reading does not vary.
+        ``logprobs`` or ``generate`` force one way.
+    rater_prompt_format
+        How the rater prompt reaches each rater (as :func:`audit`'s ``prompt_format``): ``auto`` (chat where the
+        model has a chat template, except an embedded rater read by log-probs, which gets ``completion``),
+        ``chat``, or ``completion`` (raw text the model continues after ``Answer: ``; a small chat model read by
+        log-probs puts most of its mass on the labels this way).
     rater_temperature, rater_max_tokens
-        Generation settings of the ratings (parsed like any generated answer).
+        Generation settings of generated ratings (parsed like any generated answer).
 
     Returns
     -------
@@ -151,6 +167,15 @@ def interview(
         raise AuditError(f"--repeats must be at least 1 (got {repeats})")
     if not 0 <= rater_temperature <= 2:
         raise AuditError(f"--rater-temperature must be between 0 and 2 (got {rater_temperature:g})")
+    if rater_mode not in ("auto", "logprobs", "generate"):
+        raise AuditError(f"--rater-mode must be auto, logprobs or generate (got {rater_mode!r})")
+    if rater_prompt_format not in PROMPT_FORMATS:
+        raise AuditError(f"--rater-prompt-format must be {', '.join(PROMPT_FORMATS)} (got {rater_prompt_format!r})")
+    if rater_mode == "logprobs" and repeats > 1:
+        raise AuditError("--rater-mode logprobs reads the same rating on every repeat: use --rater-mode generate "
+                         f"(with --rater-temperature > 0) for --repeats {repeats}")
+    if rater_mode == "auto" and repeats > 1:
+        rater_mode = "generate"
     if rater_max_tokens < 1:
         raise AuditError(f"--rater-max-tokens must be at least 1 (got {rater_max_tokens})")
     max_wait = DEFAULT_MAX_WAIT if max_wait is None else max_wait
@@ -158,7 +183,8 @@ def interview(
     design = InterviewDesign(
         question_template=str(question_template) if question_template else "question",
         rater_template=str(rater_template) if rater_template else "rater", raters=raters, repeats=repeats,
-        rater_settings=GenerationSettings(mode="generate", temperature=rater_temperature, max_tokens=rater_max_tokens))
+        rater_settings=GenerationSettings(mode=rater_mode, temperature=rater_temperature, max_tokens=rater_max_tokens,
+                                          prompt_format=rater_prompt_format))
     rater_prompt = load_interview_template("rater", design.rater_template)  # a bad file fails before anything
     invs = {inv.id: inv for inv in (load_inventory(i) for i in inventories)}
     api_base = api_base or env_api_base(model)
@@ -173,6 +199,10 @@ def interview(
     for rater in raters:
         if rater not in asking:
             asking[rater] = _asking(rater, env_api_base(rater), role="rater")
+        try:
+            resolve_prompt_format(rater_prompt_format, rater, asking[rater][0])
+        except AuditError as exc:
+            raise AuditError(f"--rater-prompt-format: {exc}") from None
     say = log or (lambda line: None)
     for who, (provider, _, _) in asking.items():
         if provider == "sim":
@@ -218,7 +248,8 @@ def interview(
             store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings], replace=True)
             offset = len(plan.cells)
             for rater, cells in by_rater.items():
-                before += _phase(store, run_id, cells, offset, rater, asking[rater], design.rater_settings,
+                before += _phase(store, run_id, cells, offset, rater, asking[rater],
+                                 _rater_settings(design.rater_settings, asking[rater][0]),
                                  f"ratings by {rater}", say, asked, concurrency=concurrency, timeout=timeout,
                                  retries=retries, max_wait=max_wait, progress=progress)
                 offset += len(cells)
@@ -226,7 +257,8 @@ def interview(
             read = sum(1 for r in store.iter_responses(run_id) if r.rates is not None and r.status == "ok")
             if not read:
                 raise AuditError(_none_read(store, run_id, "rating", "psychometrics runs export " + run_id)
-                                 + "; try another rater, --rater-template or --rater-max-tokens")
+                                 + "; try another rater, --rater-template, --rater-prompt-format completion (a small "
+                                 "chat model read by log-probs) or --rater-max-tokens")
             status = "finished"
         except AuditError:
             status = "failed"
@@ -235,10 +267,34 @@ def interview(
             counts = store.status_counts(run_id)
             run = run.model_copy(update={
                 "status": status, "wall_s": run.wall_s + time.monotonic() - started, "counts": counts,
-                "n_cells": len(plan.cells) + len(ratings), "cost_usd": store.run_cost(run_id), "mode_used": "generate",
+                "n_cells": len(plan.cells) + len(ratings), "cost_usd": store.run_cost(run_id),
+                "mode_used": _mode_used(store, run_id),
                 **({"finished_at": time.time()} if status == "finished" else {})})
             store.save_run(run)
     return InterviewResult(run=run, plan=plan, ratings=ratings, asked=asked, already_answered=before, db=db)
+
+
+def _rater_settings(settings: GenerationSettings, provider: str) -> GenerationSettings:
+    """The settings a rater is asked with: ``--rater-prompt-format auto`` is ``completion`` for an embedded rater
+    read by log-probs, chat template or not. In chat format a small embedded chat model (SmolLM2-135M-Instruct)
+    answers the rater prompt with a preamble, and its first tokens hold almost none of the labels' mass; continuing
+    the raw prompt after ``Answer: ``, all 20 ratings of the real run in docs/interview.md were read. The cell's
+    identity keeps ``auto`` (this is how ``auto`` is resolved, as :func:`resolve_prompt_format` does for audits)."""
+    if settings.prompt_format == "auto" and provider == "local" and settings.mode != "generate":
+        return settings.model_copy(update={"prompt_format": "completion"})
+    return settings
+
+
+def _rates_by_logprobs(settings: GenerationSettings, model: str, provider: str) -> bool:
+    """Whether ``auto`` starts with log-probs: where the provider gives them, except the ``sim/`` rater, which
+    only writes its rating (a request for log-probs would be one wasted call before the switch)."""
+    return settings.mode != "generate" and provider != "sim" and _logprobs_supported(model, provider)
+
+
+def _mode_used(store: Store, run_id: str) -> str:
+    """The modes of the run's replies joined with ``+`` as ``score`` names them (``generate+logprobs`` when
+    ratings were read from log-probs; the answers are always generated)."""
+    return "+".join(sorted({str(r.mode) for r in store.iter_responses(run_id) if r.status != "error"} or {"generate"}))
 
 
 def _answer_text(raw: str | None) -> str:
@@ -287,12 +343,15 @@ def _phase(store: Store, run_id: str, cells: list[Cell], offset: int, model: str
     leases.prepare((c.cell_id, offset + i) for i, c in enumerate(cells) if c.cell_id not in answered)
     try:
         tally: Tally = asyncio.run(administer(
-            missing, store=store, run_id=run_id, opts=opts, mode="generate", logprobs_supported=False,
+            missing, store=store, run_id=run_id, opts=opts, mode=settings.mode,
+            logprobs_supported=_rates_by_logprobs(settings, model, provider),
             concurrency=concurrency, policy=RetryPolicy(retries=retries, max_wait=max_wait), on_response=update,
             leases=leases))
     finally:
         close()
     asked[model] = asked.get(model, 0) + tally.requests
+    if tally.fallbacks:
+        say(f"{what}: {count(tally.fallbacks, 'reading')} of the label probabilities named no label; generated instead")
     if tally.stopped is not None:
         from psychometrics.administer._endpoint import explain
 

@@ -100,8 +100,11 @@ class InterviewDesign(Record):
     """Ratings per rater per answer (sample 0…repeats−1 of the rating cell); ≥ 2 gives intra-rater reliability
     (at temperature > 0, or with a rater that varies)."""
     rater_settings: GenerationSettings = Field(
-        default_factory=lambda: GenerationSettings(mode="generate", max_tokens=48))
-    """How raters are asked (always generated and parsed)."""
+        default_factory=lambda: GenerationSettings(mode="auto", max_tokens=48))
+    """How raters are asked: ``mode`` ``auto`` (the default) reads the rating from the probabilities of the
+    scale's labels where the provider gives log-probs and generates a reply for the parser otherwise, as for
+    self-report items; ``logprobs`` or ``generate`` force one way. ``max_tokens`` is the budget of a generated
+    rating."""
 
 
 class Design(Record):

@@ -102,3 +102,23 @@ async def test_generation_waiting_beside_log_prob_requests_is_answered_too():
     assert text.choices[0].message.content.strip() and 1 <= text.usage.completion_tokens <= 4
     assert tops[0] == tops[1] == tops[2]
     assert (await gen()).choices[0].message.content == text.choices[0].message.content
+
+
+@pytest.mark.embedded
+def test_every_decode_keeps_the_row_layout_and_each_sequence_gets_one_row_of_logits():
+    from psychometrics.administer.providers._prefix_batch import CALL_ROWS, MIN_ROWS, ROWS, PrefixBatch
+
+    eng = _local.engine("gemma-3-270m")
+    sequences = [s for p, labels in _prompts("local/gemma-3-270m") for s in eng.label_query(p, labels).sequences()]
+    with eng.lock:
+        batch = PrefixBatch(eng.llm, _local.N_CTX)
+        try:
+            rows = batch.evaluate(sequences[:5]) + batch.evaluate(sequences[5:])
+        finally:
+            batch.close()
+    assert len({tuple(s) for s in sequences}) == len(sequences)
+    assert len(rows) == len(sequences) and batch.calls == 2
+    assert batch.outputs == len(sequences)  # logits for the last token of each sequence only
+    assert batch.tokens_evaluated < 0.75 * sum(map(len, sequences))
+    assert batch.rows % ROWS == 0 and batch.rows >= batch.tokens_evaluated
+    assert batch.decodes * MIN_ROWS <= batch.rows <= batch.decodes * (CALL_ROWS + MIN_ROWS)

@@ -80,6 +80,23 @@ def test_a_bad_rater_is_one_line_exit_1_and_nothing_is_asked(tmp_path, raters, m
     assert not db.exists()
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    (["--rater", "sim/default", "--rater-mode", "logprobs", "--repeats", "2"],
+     "--rater-mode logprobs reads the same rating on every repeat"),
+    (["--rater", "sim/default", "--rater-prompt-format", "raw"], "--rater-prompt-format must be auto, chat, completion"),
+    pytest.param(["--rater", "local/gemma-3-270m", "--rater-prompt-format", "chat"],
+                 "--rater-prompt-format: local/gemma-3-270m is a base model without a chat template",
+                 marks=pytest.mark.embedded),
+])
+def test_a_bad_rater_mode_or_prompt_format_is_one_line_exit_1_and_nothing_is_asked(tmp_path, options, message):
+    db = tmp_path / "runs.db"
+    result = _invoke("interview", "--model", "sim/default", *options, "--db", f"sqlite:///{db}", "--no-report")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not db.exists()
+
+
 def test_a_scenario_inventory_is_refused(tmp_path):
     result = _invoke("interview", "--model", "sim/default", "--rater", "sim/default", "--inventory",
                      "trait-scenarios", "--db", f"sqlite:///{tmp_path / 'runs.db'}", "--no-report")

@@ -86,6 +86,14 @@ class PrefixBatch:
         """The tokens sequence 0 holds in the KV cache."""
         self.tokens_evaluated = 0
         self.tokens_reused = 0
+        self.calls = 0
+        """Calls of :meth:`evaluate` (one per batch of waiting requests), for benchmarks; so are the next three."""
+        self.decodes = 0
+        """``llama_decode`` calls."""
+        self.rows = 0
+        """Tokens decoded, padding included."""
+        self.outputs = 0
+        """Rows whose logits were computed (each costs the output projection over the whole vocabulary)."""
 
     def close(self) -> None:
         if self._batch is not None:
@@ -115,6 +123,7 @@ class PrefixBatch:
         Sequences must be non-empty and shorter than the context. Evaluated in groups of :attr:`max_sequences`.
         """
         rows: list[Any] = []
+        self.calls += 1
         for start in range(0, len(sequences), self.max_sequences):
             rows += self._group(sequences[start:start + self.max_sequences])
         return rows
@@ -202,6 +211,8 @@ class PrefixBatch:
                 batch.seq_id[n][0] = pad_seq
                 n, pad_pos = n + 1, pad_pos + 1
             batch.n_tokens = n
+            self.decodes, self.rows = self.decodes + 1, self.rows + n
+            self.outputs += sum(at in wanted for at in part)
             status = lib.llama_decode(self._ctx.ctx, batch)
             if status != 0:
                 raise RuntimeError(f"llama_decode failed with status {status} on a batch of {n} tokens")
