@@ -12,9 +12,12 @@ Each check compares one scale of a version with the same scale of its baseline a
 The statistics are :mod:`psychometrics.stats`'; this module decides what counts as drift and says it in words.
 
 ``scale_shift``
-    Difference of the mean scale scores across respondents (version − baseline), Welch's t interval and test
-    from each run's mean, SD and number of respondents (:func:`~psychometrics.stats.welch_ttest_from_stats`).
-    Either direction counts. The threshold is ``Thresholds.scale_shift`` on a 1–5 scale and the same share of
+    Difference of the mean scale scores across respondents (version − baseline). When the two versions have the
+    same respondents (each template × order × sample × persona scored in both, one to one), a paired t interval
+    and test on the respondents' differences (:func:`~psychometrics.stats.mean_shift`; R ``t.test(b, a,
+    paired = TRUE)``): the respondent-to-respondent spread, which is the same in both versions, cancels. Otherwise
+    Welch's t interval and test from each run's mean, SD and number of respondents
+    (:func:`~psychometrics.stats.welch_ttest_from_stats`). ``Check.test`` says which. Either direction counts. The threshold is ``Thresholds.scale_shift`` on a 1–5 scale and the same share of
     the score range elsewhere (see :func:`scale_threshold`).
 ``reliability_drop``
     Baseline minus version of Cronbach's α (or McDonald's ω); interval by MOVER (Zou, 2007,
@@ -27,7 +30,8 @@ The statistics are :mod:`psychometrics.stats`'; this module decides what counts 
     hybrid score interval (MOVER with Wilson intervals) and the pooled two-proportion z-test
     (:func:`~psychometrics.stats.newcombe_difference`).
 
-The two runs are treated as independent samples of respondents. Answer pairs within a run share items, so the
+Apart from the paired scale shift, the two runs are treated as independent samples of respondents. Answer
+pairs within a run share items, so the
 pair-level interval of the order check is narrower than a cluster-aware one would be; the size threshold
 guards against calling a trivial change drift.
 
@@ -39,6 +43,8 @@ Feldt, L. S. (1969). A test of the hypothesis that Cronbach's alpha or Kuder-Ric
 same for two tests. *Psychometrika*, 34, 363–373.
 Zou, G. Y. (2007). Toward using confidence intervals to compare correlations. *Psychological Methods*, 12,
 399–413.
+Hanley, J. A., & Lippman-Hand, A. (1983). If nothing goes wrong, is everything all right? Interpreting zero
+numerators. *JAMA*, 249, 1743–1745.
 Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions: comparison of
 eleven methods. *Statistics in Medicine*, 17, 873–890.
 """
@@ -49,13 +55,18 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from psychometrics._format import general, interval, num, p_is
 from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
+from psychometrics.score import EXACT_MIN_MATCHED as EXACT_MIN_RESPONDENTS
+from psychometrics.score import matched_scores as matched
 from psychometrics.stats import (
     equivalence_decision,
     feldt_two_alpha,
     holm,
+    mean_shift,
     minimum_detectable_effect,
     minimum_detectable_effect_from_se,
     mover_difference,
@@ -94,6 +105,9 @@ class Interval:
     tost_low: float = nan
     tost_high: float = nan
     detectable: float = nan
+    degenerate: bool = False
+    """The interval has zero width and too little behind it to certify anything (see
+    :data:`EXACT_MIN_RESPONDENTS`): the check may find drift but never "no drift"."""
 
 
 def _finite(*xs: float) -> bool:
@@ -118,8 +132,36 @@ def _welch_interval(mean_a: float, sd_a: float, n_a: int, mean_b: float, sd_b: f
     if res.se == 0:
         return Interval(res.diff, res.ci_low, res.ci_high,
                         reason="no respondent-to-respondent spread in either version: the difference is exact for "
-                               "these respondents and no test applies", tost_low=res.diff, tost_high=res.diff,
-                        detectable=mde)
+                               "these respondents, no test applies and a zero-width interval certifies nothing",
+                        tost_low=res.diff, tost_high=res.diff, detectable=mde, degenerate=True)
+    return Interval(res.diff, res.ci_low, res.ci_high, res.p, tost_low=narrow.ci_low, tost_high=narrow.ci_high,
+                    detectable=mde)
+
+
+def _paired_interval(a: pd.Series, b: pd.Series) -> Interval:
+    """``b − a`` over respondents scored in both versions: the paired t interval and test
+    (:func:`psychometrics.stats.mean_shift`), the 90% interval of the TOST and the paired detectable shift.
+
+    When every difference is 0 the interval is the point 0: it certifies "no drift" only from
+    :data:`EXACT_MIN_RESPONDENTS` matched respondents on (otherwise ``degenerate``)."""
+    res = mean_shift(a, b, ci=CI_LEVEL)
+    n = res.n
+    if not _finite(res.diff):
+        return Interval(nan, nan, nan, reason="no respondent has a score in both versions")
+    if not _finite(res.ci_low, res.ci_high):
+        return Interval(res.diff, nan, nan, reason=f"too few matched respondents for an interval (n = {n}; need 2)")
+    if res.sd_diff == 0:
+        exact = f"every one of the {n} matched respondents changes by exactly {num(res.diff, signed=True)}"
+        if res.diff == 0 and n >= EXACT_MIN_RESPONDENTS:
+            return Interval(0.0, 0.0, 0.0, reason=f"{exact}: no test applies; with {n} respondents the share that "
+                            f"would change is at most {3 / n:.2f} (rule of three)", tost_low=0.0, tost_high=0.0,
+                            detectable=0.0)
+        why = (f"only {n} matched respondents (at least {EXACT_MIN_RESPONDENTS} needed before an exact 0 certifies "
+               "anything)") if res.diff == 0 else "no spread in the differences"
+        return Interval(res.diff, res.ci_low, res.ci_high, res.p, reason=f"{exact}: a zero-width interval from {why}",
+                        tost_low=res.diff, tost_high=res.diff, detectable=nan, degenerate=res.diff == 0)
+    narrow = mean_shift(a, b, ci=1 - 2 * DRIFT_SIGNIFICANCE)
+    mde = minimum_detectable_effect(n, sd=res.sd_diff, alpha=DRIFT_SIGNIFICANCE, paired=True).value
     return Interval(res.diff, res.ci_low, res.ci_high, res.p, tost_low=narrow.ci_low, tost_high=narrow.ci_high,
                     detectable=mde)
 
@@ -198,6 +240,8 @@ def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> t
         detectable = nan
     if drift:
         return "drift", detectable
+    if iv.degenerate:
+        return "inconclusive", detectable
     if kind == "scale_shift":
         low, high = (iv.tost_low, iv.tost_high) if _finite(iv.tost_low) else (iv.ci_low, iv.ci_high)
         decision = equivalence_decision(iv.size, iv.ci_low, iv.ci_high, bound=threshold, ci_level=CI_LEVEL,
@@ -213,7 +257,8 @@ def three_way(kind: CheckKind, iv: Interval, threshold: float, drift: bool) -> t
     return ("no drift" if decision.verdict == "equivalent" else "inconclusive"), detectable
 
 
-def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thresholds) -> list[Check]:
+def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thresholds, *,
+                   respondents: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> list[Check]:
     """Every check of every scale the two audits share, in the order of the baseline's scales.
 
     Parameters
@@ -222,6 +267,10 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
         Scores of the two runs (see :func:`psychometrics.score.score`); the same design is assumed.
     thresholds : Thresholds
         The plan's thresholds.
+    respondents : (DataFrame, DataFrame), optional
+        Each run's scale score per respondent (``respondent``, ``inventory``, ``scale``, ``score``: see
+        :func:`psychometrics.score.respondent_frame`). When a scale's respondents match one to one the scale shift
+        is paired; without them, or when they do not match, it is Welch's on the summaries.
 
     Returns
     -------
@@ -246,7 +295,8 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
         b = new_scales.get(key)
         if b is None:
             continue
-        checks.append(readable_gate(_shift(a, b, thresholds, ids), a, b))
+        pair = _scores_of(respondents, key) if respondents is not None else None
+        checks.append(readable_gate(_shift(a, b, thresholds, ids, pair), a, b))
         checks.append(readable_gate(_reliability(a, rel_a.get(key), rel_b.get(key), thresholds, ids), a, b))
         checks.append(_order(a, sens_a.get(key), sens_b.get(key), thresholds, ids))
     return _holm_gate(checks)
@@ -264,9 +314,10 @@ def _unreadable(scale: ScaleScore, state: bool | None, model: str) -> str | None
 def readable_gate(check: Check, baseline: ScaleScore, version: ScaleScore) -> Check:
     """A scale shift or reliability drop of a scale that cannot be read as a trait in either version is *not
     assessable*: no "no drift" (nor "inconclusive") is certified about a score made by option position,
-    acquiescence or straight-lining. Drift stays drift (the answers did change). A scale whose reading is only
-    uncertain in a version (an index inconclusive, none flagged) keeps its verdict: the scores are compared as
-    they are, and the reason says that their reading is uncertain. Either way the reason is noted."""
+    acquiescence or straight-lining. A scale whose reading is only uncertain in a version (an index
+    inconclusive, none flagged) is never certified either: its "no drift" becomes *inconclusive* (whether the
+    scores measure the trait is itself undecided). Drift stays drift (the answers did change). Either way the
+    reason is noted, and either way the plan cannot exit 0 on it."""
     if check.kind == "order_sensitivity_rise":  # answering behaviour itself: meaningful whatever the scores mean
         return check
     ids = ((baseline, check.baseline_model), (version, check.model))
@@ -276,7 +327,11 @@ def readable_gate(check: Check, baseline: ScaleScore, version: ScaleScore) -> Ch
         return check
     note = "; ".join(hard + soft)
     reason = f"{check.reason}; {note}" if check.reason else note
-    verdict = "not assessable" if hard and check.verdict != "not assessed" else check.verdict
+    verdict = check.verdict
+    if hard and verdict != "not assessed":
+        verdict = "not assessable"
+    elif soft and verdict == "no drift":
+        verdict = "inconclusive"
     return check.model_copy(update={"verdict": verdict, "reason": reason})
 
 
@@ -349,11 +404,29 @@ def _ci(low: float, high: float) -> str:
     return f"95% CI {interval(low, high, signed=True)}" if _finite(low, high) else "no interval"
 
 
-def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, str]) -> Check:
-    iv = _welch_interval(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
+def _scores_of(respondents: tuple[pd.DataFrame, pd.DataFrame], key: tuple[str, str]) -> tuple[pd.Series, pd.Series]:
+    def one(frame: pd.DataFrame) -> pd.Series:
+        if "respondent" not in frame.columns:
+            return pd.Series(dtype=float)
+        part = frame[(frame["inventory"] == key[0]) & (frame["scale"] == key[1])]
+        return pd.Series(part["score"].to_numpy(dtype=float), index=part["respondent"].astype(str).to_numpy())
+    return one(respondents[0]), one(respondents[1])
+
+
+def _shift(a: ScaleScore, b: ScaleScore, thresholds: Thresholds, ids: dict[str, str],
+           pair: tuple[pd.Series, pd.Series] | None = None) -> Check:
     threshold, units = scale_threshold(a, thresholds)
+    if pair is not None and matched(*pair):
+        iv = _paired_interval(*pair)
+        test = (f"paired t over {len(pair[0].dropna())} matched respondents (the same template × order × sample × "
+                "persona in both versions)")
+    else:
+        iv = _welch_interval(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
+        test = ("Welch's t (difference of means across respondents; independent: "
+                + ("the versions' respondents do not match one to one)" if pair is not None
+                   else "respondent scores not given)"))
     return _make("scale_shift", a, ids, statistic="mean score", baseline_value=a.mean, value=b.mean, iv=iv,
-                 threshold=threshold, units=units, test="Welch's t (difference of means across respondents)")
+                 threshold=threshold, units=units, test=test)
 
 
 def _reliability(scale: ScaleScore, ra: ScaleReliability | None, rb: ScaleReliability | None,

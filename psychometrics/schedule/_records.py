@@ -38,7 +38,7 @@ data cannot give the check (e.g. no reversed order), which does not by itself ma
 ``not assessable``: a scale shift or reliability drop whose scale cannot be read as a trait in one of the versions
 (its answers follow option position, acquiescence or straight-lining): no "no drift" can be certified for it, and
 it makes the plan inconclusive (exit 4) unless something drifts. A scale whose reading is only *uncertain* in a
-version keeps its verdict, with the reason noted."""
+version is never certified either: its "no drift" becomes ``inconclusive``, with the reason noted."""
 UNDECIDED: tuple[str, ...] = ("inconclusive", "not assessable")
 """Verdicts that leave a plan inconclusive (exit 4) when nothing drifts."""
 

@@ -193,7 +193,8 @@ def run_schedule(
     run_data: dict[str, RunData] = {}  # a version compared twice (baseline "previous") is read once
     for a_i, b_i in index_pairs:
         a, b = usable[a_i], usable[b_i]
-        checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b)
+        checks = _checks(scores[a["run_id"]], scores[b["run_id"]], plan, a, b,
+                         _respondents(a, b, scores, db_url, run_data, errors))
         retest, retest_reason, retest_note = _retest(a, b, scores, db_url, run_data, errors)
         comparisons.append(ComparisonResult(
             baseline_model=a["model"], model=b["model"], baseline_run_id=a["run_id"], run_id=b["run_id"],
@@ -253,10 +254,30 @@ def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, 
         return [], message, None
 
 
-def _checks(a: "AuditScores", b: "AuditScores", plan: SchedulePlan, ra: dict, rb: dict) -> list[Check]:
+def _respondents(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None,
+                 run_data: dict[str, "RunData"], errors: list[str]) -> "tuple[Any, Any] | None":
+    """Each version's scale score per respondent (for a paired scale shift), or None when a run cannot be read
+    (an error line; the checks then treat the versions as independent)."""
+    from psychometrics.score import distinct_responses, load_run_data, respondent_frame
+
+    try:
+        for run_id in (a["run_id"], b["run_id"]):
+            if run_id not in run_data:
+                run_data[run_id] = load_run_data(run_id, db=db, scores=scores[run_id])
+        da, dbb = run_data[a["run_id"]], run_data[b["run_id"]]
+        return (respondent_frame(distinct_responses(da.frame), da.inventories),
+                respondent_frame(distinct_responses(dbb.frame), dbb.inventories))
+    except Exception as exc:  # noqa: BLE001 - the drift result must not be lost to the pairing
+        errors.append(f"{b['model']} vs {a['model']}: respondent scores could not be read: {type(exc).__name__}: "
+                      f"{_line(exc)}")
+        return None
+
+
+def _checks(a: "AuditScores", b: "AuditScores", plan: SchedulePlan, ra: dict, rb: dict,
+            respondents: "tuple[Any, Any] | None" = None) -> list[Check]:
     from psychometrics.schedule._drift import compare_scores
 
-    checks = compare_scores(a, b, plan.thresholds)
+    checks = compare_scores(a, b, plan.thresholds, respondents=respondents)
     # Name versions by the model string the plan uses (the run may store the same string).
     return [c.model_copy(update={"baseline_model": ra["model"], "model": rb["model"]}) for c in checks]
 

@@ -9,10 +9,17 @@ of both, the items that moved most, and what changed, in words). The statistics 
 """
 
 from psychometrics.score._changes import what_changed
-from psychometrics.score._compare import compare_data, compare_runs, reworded_prompts, scale_difference
+from psychometrics.score._compare import (
+    compare_data,
+    compare_runs,
+    matched_scores,
+    reworded_prompts,
+    scale_difference,
+)
 from psychometrics.score._comparison import (
     COMPARE_SIGNIFICANCE,
     COMPARISON_VERSION,
+    EXACT_MIN_MATCHED,
     TESTS,
     CompareTest,
     Comparison,
@@ -78,7 +85,7 @@ from psychometrics.score._respondents import (
     with_respondent,
 )
 from psychometrics.score._retest import scale_retest
-from psychometrics.score._score import score, score_responses
+from psychometrics.score._score import distinct_responses, score, score_responses
 from psychometrics.score._validity import MATCHING
 from psychometrics.score._warnings import incomplete_note
 
@@ -86,6 +93,7 @@ __all__ = [
     "AUDIT_SCORES_VERSION",
     "COMPARE_SIGNIFICANCE",
     "COMPARISON_VERSION",
+    "EXACT_MIN_MATCHED",
     "FORMS_RELIABILITY_MIN",
     "FORMS_SHIFT_MIN",
     "FRAME_COLUMNS",
@@ -153,10 +161,12 @@ __all__ = [
     "reworded_prompts",
     "run_matrix",
     "scale_difference",
+    "matched_scores",
     "scale_retest",
     "scale_summary",
     "score",
     "score_responses",
+    "distinct_responses",
     "what_changed",
     "with_respondent",
 ]

@@ -27,6 +27,7 @@ from psychometrics._format import band, missing
 from psychometrics.score._changes import FEW_RESPONDENTS, comparison_notes, what_changed
 from psychometrics.score._comparison import (
     COMPARE_SIGNIFICANCE,
+    EXACT_MIN_MATCHED,
     NO_CHANGE_BOUND,
     TESTS,
     CompareTest,
@@ -41,7 +42,8 @@ from psychometrics.score._load import RunData, load_run_data
 from psychometrics.score._model import ScaleScore
 from psychometrics.score._respondents import respondent_frame
 from psychometrics.score._retest import scale_retest
-from psychometrics.stats import equivalence_test, holm, mann_whitney_u, welch_ttest
+from psychometrics.score._score import distinct_responses
+from psychometrics.stats import equivalence_test, holm, mann_whitney_u, mean_shift, welch_ttest
 
 def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float = 0.95) -> dict[str, Any]:
     """Difference ``mean(b) − mean(a)`` of two independent samples with Welch's interval and the chosen test.
@@ -81,6 +83,29 @@ def scale_difference(a: Any, b: Any, *, test: CompareTest = "welch", ci: float =
     return out
 
 
+def matched_scores(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two runs' scores of a scale come from the same respondents, one to one (each template × order ×
+    sample × persona scored in both runs, at least 2, none on one side only): then the change is paired."""
+    a, b = a.dropna(), b.dropna()
+    return len(a) >= 2 and a.index.is_unique and b.index.is_unique and set(a.index) == set(b.index)
+
+
+def paired_difference(a: pd.Series, b: pd.Series, *, ci: float = 0.95) -> dict[str, Any]:
+    """``mean(b − a)`` over matched respondents with the paired t interval and test
+    (:func:`psychometrics.stats.mean_shift`; R ``t.test(b, a, paired = TRUE)``), as the fields of :class:`ScaleDiff`.
+    The effect size is Cohen's d_z. Every difference 0 gives the interval [0, 0] with a reason and no test."""
+    res = mean_shift(a, b, ci=ci)
+    out: dict[str, Any] = {
+        "mean_a": res.mean_a, "mean_b": res.mean_b, "sd_a": float(a.std(ddof=1)), "sd_b": float(b.std(ddof=1)),
+        "n_a": res.n, "n_b": res.n, "diff": res.diff, "ci_low": res.ci_low, "ci_high": res.ci_high, "ci_level": ci,
+        "test": "paired t", "effect_size_name": "Cohen's d_z", "statistic": res.t, "df": res.df, "p": res.p,
+        "effect_size": res.d_z, "reason": res.reason,
+    }
+    if res.sd_diff == 0 and res.diff == 0:
+        out["reason"] = f"every one of the {res.n} matched respondents has the same score in both runs"
+    return out
+
+
 def _readable_gate(d: ScaleDiff, a: ScaleScore, b: ScaleScore) -> ScaleDiff:
     """A scale that cannot be read as a trait in run A or B gets no "no change" (nor "inconclusive"): it is *not
     assessable*. A significant change stays "changed" (the answers did change), and a scale whose reading is only
@@ -93,6 +118,8 @@ def _readable_gate(d: ScaleDiff, a: ScaleScore, b: ScaleScore) -> ScaleDiff:
     verdict = d.verdict
     if any(s.interpretable is False for s in (a, b)) and verdict in ("no change", "inconclusive"):
         verdict = "not assessable"
+    elif verdict == "no change":  # an uncertain reading certifies nothing either
+        verdict = "inconclusive"
     warning = "; ".join(w for w in (d.warning, *notes) if w)
     return d.model_copy(update={"verdict": verdict, "warning": warning})
 
@@ -104,22 +131,34 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         raise ValueError(f"test must be one of {', '.join(TESTS)} (got {test!r})")
     if not 0 < significance < 1:
         raise ValueError(f"significance must lie between 0 and 1 (got {significance})")
-    ra = respondent_frame(da.frame, da.inventories)
-    rb = respondent_frame(db.frame, db.inventories)
+    ra = respondent_frame(distinct_responses(da.frame), da.inventories)
+    rb = respondent_frame(distinct_responses(db.frame), db.inventories)
     sa = {(s.inventory, s.scale): s for s in da.scores.scales}
     sb = {(s.inventory, s.scale): s for s in db.scores.scales}
     diffs: list[dict[str, Any]] = []
     for inv, scale in [k for k in sa if k in sb]:
-        xa = ra.loc[(ra["inventory"] == inv) & (ra["scale"] == scale), "score"].tolist()
-        xb = rb.loc[(rb["inventory"] == inv) & (rb["scale"] == scale), "score"].tolist()
-        d = scale_difference(xa, xb, test=test)
+        pa, pb = _by_respondent(ra, inv, scale), _by_respondent(rb, inv, scale)
+        xa, xb = pa.tolist(), pb.tolist()
+        paired = test == "welch" and matched_scores(pa, pb)
+        d = paired_difference(pa, pb) if paired else scale_difference(xa, xb, test=test)
         s = sa[(inv, scale)]
         warning = None
         if 0 < min(d["n_a"], d["n_b"]) < FEW_RESPONDENTS:
             warning = f"few respondents (A: {d['n_a']}, B: {d['n_b']}): the test has little power"
         bound = NO_CHANGE_BOUND * (s.score_max - s.score_min)
-        eq = equivalence_test([v for v in xa if not missing(v)], [v for v in xb if not missing(v)], bound=bound) \
-            if d["n_a"] and d["n_b"] else None
+        if paired:
+            both = pd.concat([pa, pb], axis=1, join="inner").dropna()
+            eq = equivalence_test(both.iloc[:, 0].to_numpy(), both.iloc[:, 1].to_numpy(), bound=bound, paired=True)
+        else:
+            eq = equivalence_test([v for v in xa if not missing(v)], [v for v in xb if not missing(v)],
+                                  bound=bound) if d["n_a"] and d["n_b"] else None
+        if eq is not None and eq.verdict == "equivalent" and eq.equivalence_ci_low == eq.equivalence_ci_high \
+                and not (paired and eq.n >= EXACT_MIN_MATCHED):
+            # a zero-width interval: no spread at all, or an exact 0 from too few matched respondents
+            eq = eq.model_copy(update={"verdict": "inconclusive"})
+            d["reason"] = ((d["reason"] + "; ") if d["reason"] else "") + (
+                f"a zero-width interval certifies no 'no change' (it needs {EXACT_MIN_MATCHED} or more matched "
+                "respondents)")
         d.update(inventory=inv, scale=scale, name=s.name, score_min=s.score_min, score_max=s.score_max,
                  warning=warning, bound=bound, detectable=eq.detectable if eq else math.nan)
         diffs.append((d, eq))
@@ -143,6 +182,12 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         only_in_b=[f"{i}:{s}" for i, s in sb if (i, s) not in sa],
     )
     return cmp.model_copy(update={"changes": what_changed(cmp), "notes": comparison_notes(cmp)})
+
+
+def _by_respondent(frame: pd.DataFrame, inv: str, scale: str) -> pd.Series:
+    part = frame[(frame["inventory"] == inv) & (frame["scale"] == scale)]
+    index = part["respondent"].astype(str).to_numpy() if "respondent" in part else None
+    return pd.Series(part["score"].to_numpy(dtype=float), index=index)
 
 
 def compare_runs(run_a: str, run_b: str, *, db: str | None = None, test: CompareTest = "welch",

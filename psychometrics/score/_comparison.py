@@ -22,6 +22,12 @@ NO_CHANGE_BOUND = 0.075
 """A scale shows "no change" only when the 90% interval of its shift lies inside ± this share of the score range
 (0.3 points on a 1–5 scale: the default drift threshold of ``psychometrics schedule``); equivalence by interval
 inclusion (Schuirmann, 1987)."""
+EXACT_MIN_MATCHED = 30
+"""Matched respondents needed before a change that is exactly 0 for every one of them certifies "no change" (or
+"no drift"). A zero-width interval says nothing about respondents not asked: with none of n matched respondents
+changing, the 95% upper bound of the share that would change is about 3/n (the rule of three; Hanley &
+Lippman-Hand, 1983. If nothing goes wrong, is everything all right? *JAMA*, 249, 1743–1745), at most 0.10 from 30
+on. Fewer is inconclusive."""
 
 
 class RunSide(ResultRecord):
@@ -73,13 +79,15 @@ class ScaleDiff(ResultRecord):
     diff: float
     """``mean_b − mean_a``."""
     ci_low: float
-    """Lower bound of the Welch confidence interval of ``diff``."""
+    """Lower bound of the confidence interval of ``diff`` (Welch's, or the paired t's)."""
     ci_high: float
-    """Upper bound of the Welch confidence interval of ``diff``."""
+    """Upper bound of the confidence interval of ``diff``."""
     ci_level: float = 0.95
     """Coverage of the interval."""
-    test: Literal["Welch t", "Mann-Whitney U"]
-    """The test used."""
+    test: Literal["Welch t", "paired t", "Mann-Whitney U"]
+    """The test used: ``paired t`` when both runs scored the same respondents (template × order × sample ×
+    persona) one to one and the test is Welch's (the respondent-to-respondent spread then cancels), else the
+    chosen test on independent samples."""
     statistic: float = math.nan
     """Welch's t, or U of run B (pairs where B scores higher, ties counted half)."""
     df: float = math.nan
@@ -107,10 +115,11 @@ class ScaleDiff(ResultRecord):
     changed: bool | None = None
     """``p_holm < significance``; ``None`` when there is no p-value."""
     verdict: Literal["changed", "no change", "inconclusive", "not assessed", "not assessable"] = "not assessed"
-    """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% Welch interval
-    lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST) and the scale is readable as a trait in both
-    runs (a reading that is only uncertain in a run keeps the verdict, noted in ``warning``); ``inconclusive``
-    otherwise, with ``detectable``;
+    """``changed`` (as ``changed``); ``no change`` only when the shift is shown to be small: its 90% interval
+    (paired t over matched respondents, else Welch) lies inside ±:data:`NO_CHANGE_BOUND` of the score range (TOST),
+    has a width (a zero-width one needs :data:`EXACT_MIN_MATCHED` matched respondents) and the scale is readable
+    as a trait in both runs; ``inconclusive`` otherwise (a reading that is only uncertain in a run included,
+    noted in ``warning``), with ``detectable``;
     ``not assessable`` when the scale cannot be read as a trait in run A or B (its answers follow option position,
     acquiescence or straight-lining: ``warning`` says which) and nothing changed significantly; ``not assessed``
     without a difference."""

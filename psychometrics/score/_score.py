@@ -159,7 +159,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
-            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates)
+            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates,
+                                                    protocol=styles[-1].overall)
             if state == "not readable" and sens[-1].verdict == "robust":
                 # a first-option picker's keyed scale score does not move with the order (its picks cancel out
                 # across keying): "robust" would certify answers that follow position, not content
@@ -192,6 +193,16 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None,
                               db=db),
     )
+
+
+def distinct_responses(frame: pd.DataFrame) -> pd.DataFrame:
+    """The responses of the respondents that carry information: a template × order × persona whose samples all
+    answered alike keeps one of them (as :func:`score_responses` does before any interval or test)."""
+    everyone = _prepared(frame)
+    distinct = _distinct(everyone)
+    if distinct is None:
+        return frame
+    return frame[everyone["respondent"].isin(distinct[0]).to_numpy()]
 
 
 def _distinct(df: pd.DataFrame) -> tuple[list[str], str | None] | None:

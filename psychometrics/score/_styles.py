@@ -86,6 +86,20 @@ def inventory_styles(inv: Inventory, part: pd.DataFrame) -> InventoryStyles:
     return InventoryStyles(inventory=inv.id, overall=overall, scales=scales)
 
 
+_STYLE_WORDS = {
+    "acquiescence": "agreement whatever the keying",
+    "nay-saying": "disagreement whatever the keying",
+    "straight-lining": "one identical answer to every item",
+}
+
+
+def _style_words(index: StyleIndex) -> str:
+    name = index.name.split(" (")[0]
+    if name == "net acquiescence":
+        name = "acquiescence" if index.value > 0 else "nay-saying"
+    return _STYLE_WORDS.get(name, index.name)
+
+
 def _phrase(index: StyleIndex) -> str:
     what = {
         "first-position rate": "answers follow option position (the first option shown, whatever it says)",
@@ -95,20 +109,24 @@ def _phrase(index: StyleIndex) -> str:
         "straight-lining": "straight-lining: respondents give one identical answer to items keyed in opposite "
                            "directions",
     }.get(index.name)
+    if what is None and index.name.startswith("net acquiescence"):
+        what = ("acquiescence: agreement with items whatever their keying" if index.value > 0
+                else "nay-saying: disagreement with items whatever their keying")
     if what is None:
         what = ("acquiescence: agreement with items whatever their keying" if index.name.startswith("acquiescence")
                 else "nay-saying: disagreement with items whatever their keying"
                 if index.name.startswith("nay-saying") else index.name)
+    bound = "±" if index.name.startswith("net acquiescence") else ""
     numbers = (f"{index.name} {index.value:.2f} [{index.ci_low:.2f}, {index.ci_high:.2f}], threshold "
-               f"{index.threshold:.3g}")
+               f"{bound}{index.threshold:.3g}")
     if index.verdict == "flagged":
         return f"{what}: {numbers}"
     return (f"uncertain whether {what}: {numbers} — the interval straddles the threshold, so the answers can "
             "neither clear the score nor condemn it (more respondents would settle it)")
 
 
-def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow]
-                     ) -> tuple[bool | None, Readability, list[str]]:
+def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow],
+                     protocol: ResponseStyles | None = None) -> tuple[bool | None, Readability, list[str]]:
     """Whether a scale's score can be read, three-way, and every reason in words.
 
     Returns ``(interpretable, readability, reasons)``:
@@ -131,9 +149,15 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
     :func:`psychometrics.stats.position_rates`), and a clear position-following index, which reverses the order,
     shows that they do; without it (one order, rotations, scenario items) the rates are the evidence.
 
+    Net acquiescence (the balanced mean, :func:`psychometrics.stats.balanced_mean`) is read from ``protocol``, the
+    styles of every answer to the scale's inventory, when given: acquiescence is a respondent's style, judged over
+    the whole protocol as the NEO PI-R rule does, and it bears on every scale of it.
+
     The reasons list the flagged indices first, then the inconclusive ones ("uncertain whether …"). Extreme and
-    midpoint responding are reported but do not by themselves make a score unreadable (a content answer may well
-    be extreme). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
+    midpoint responding are reported but do not by themselves make a score unreadable, as issue 14 decides (its
+    reasons are position, acquiescence, straight-lining and too few answers): a content answer may well be extreme,
+    and a neutral respondent's answer sits at the midpoint. A respondent that answers the midpoint to every item is
+    still caught, by straight-lining (one answer to items of both keyings). The rule is symmetric, like the indices' own verdicts: "readable" needs every interval on the
     clean side, as "not readable" needs one wholly on the other.
     """
     reasons: list[str] = []
@@ -148,16 +172,31 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         # when the position-following index is clear (answers move with their option when the order is reversed),
         # it settles the position question: the rates then only describe where content put the answers
         rates = [] if styles.following.index.verdict == "clear" else [styles.positions.first, styles.positions.last]
-        content = [*rates, styles.following.index, styles.acquiescence.index, styles.acquiescence.nay_saying,
+        # net acquiescence is a respondent's style, judged over its whole protocol (every answer to the
+        # inventory, as the NEO PI-R rule counts all 240), and it bears on every scale of that protocol
+        whole = (protocol or styles).acquiescence.balanced_mean
+        net = [whole] if whole is not None else []
+        content = [*rates, styles.following.index, styles.acquiescence.index, styles.acquiescence.nay_saying, *net,
                    styles.straight_lining.index]
-        reasons += [_phrase(i) for i in content if i.verdict == "flagged"]
+        flagged = [i for i in content if i.verdict == "flagged"]
+        reasons += [_phrase(i) for i in flagged]
         open_ = [_phrase(i) for i in content if i.verdict == "inconclusive"]
         if styles.following.index.verdict == "not assessed" and not any(i.verdict == "clear" for i in rates):
             # nothing in this design tells answers that follow position from answers that follow content (one
             # option order, and position rates that cannot be judged): such a score is not shown to be readable
-            open_.append("whether the answers follow option position cannot be told in this design "
-                         f"({styles.following.index.reason or 'one option order'}): add the reversed order "
-                         "(--orders original,reversed)")
+            why = styles.following.index.reason or "one option order"
+            styled = [i for i in flagged if i.name not in POSITION_INDICES]
+            if styled:
+                # agreeing, disagreeing or one answer throughout is also what picking the first (or last) option
+                # shown produces: with one order the design cannot say which, so the first reason says so
+                reasons.insert(0, "whether the answers follow option position or content cannot be told in this "
+                               "design (one option order): "
+                               f"the {' and '.join(dict.fromkeys(_style_words(i) for i in styled))} "
+                               "may follow the position of the options shown as well as their content; add the "
+                               f"reversed order (--orders original,reversed) to tell them apart ({why})")
+            else:
+                open_.append(f"whether the answers follow option position cannot be told in this design ({why}): "
+                             "add the reversed order (--orders original,reversed)")
     if reasons:
         return False, "not readable", reasons + open_
     if open_:

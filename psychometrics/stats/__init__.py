@@ -103,12 +103,14 @@ from psychometrics.stats._sensitivity import (
 )
 from psychometrics.stats._styles import (
     ACQUIESCENCE_MAX,
+    ACQUIESCENCE_MEAN_MAX,
     EXTREME_MAX,
     MIDPOINT_MAX,
     NAY_SAYING_MAX,
     STRAIGHT_LINING_MAX,
     STRAIGHT_LINING_MIN_ITEMS,
     acquiescence,
+    balanced_mean,
     extreme_responding,
     midpoint_responding,
     response_styles,
@@ -124,6 +126,7 @@ from psychometrics.stats._validity import (
 
 __all__ = [
     "ACQUIESCENCE_MAX",
+    "ACQUIESCENCE_MEAN_MAX",
     "ITEM_CONSISTENCY_COLUMNS",
     "Correlation",
     "PairedDifference",
@@ -178,6 +181,7 @@ __all__ = [
     "TrendTest",
     "TwoAlphaTest",
     "acquiescence",
+    "balanced_mean",
     "cochran_armitage",
     "cronbach_alpha",
     "displayed_positions",

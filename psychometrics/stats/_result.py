@@ -532,6 +532,10 @@ class Acquiescence(ResultRecord):
     """Acquiescence: balanced agreement share ½·(agree_keyed + agree_reversed), against the NEO PI-R rule."""
     nay_saying: StyleIndex
     """Nay-saying: balanced disagreement share ½·(disagree_keyed + disagree_reversed), against the mirrored rule."""
+    balanced_mean: StyleIndex | None = None
+    """Net acquiescence of the respondents: per respondent ½·(mean answer to keyed + mean answer to reverse-keyed
+    items) − midpoint, in scale points, averaged over respondents with a t interval across them (positive:
+    acquiescence, negative: nay-saying); ``None`` in records written before it existed."""
 
 
 class RespondentPattern(ResultRecord):
@@ -590,10 +594,11 @@ class ResponseStyles(ResultRecord):
     """Identical answers within respondents."""
 
     def indices(self) -> list[StyleIndex]:
-        """Every index, in a fixed order: first, last, following, acquiescence, nay-saying, extreme, midpoint,
-        straight-lining."""
+        """Every index, in a fixed order: first, last, following, acquiescence, nay-saying, net acquiescence
+        (balanced mean, when computed), extreme, midpoint, straight-lining."""
+        mean = [self.acquiescence.balanced_mean] if self.acquiescence.balanced_mean is not None else []
         return [self.positions.first, self.positions.last, self.following.index, self.acquiescence.index,
-                self.acquiescence.nay_saying, self.extreme, self.midpoint, self.straight_lining.index]
+                self.acquiescence.nay_saying, *mean, self.extreme, self.midpoint, self.straight_lining.index]
 
     @property
     def flagged(self) -> list[StyleIndex]:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from psychometrics.stats._coefficients import mover_difference
+from psychometrics.stats._means import mean_ci
 from psychometrics.stats._positions import (
     PAIR_BY,
     POSITION_FOLLOWING_MAX,
@@ -50,16 +51,25 @@ from psychometrics.stats._result import (
 )
 from psychometrics.stats._styles_common import (
     BEYOND_RULE,
+    TWO_SIDED_RULE,
     beyond_verdict,
     check_ci,
     few_units_warning,
     not_assessed,
     require,
+    two_sided_verdict,
 )
 
 ACQUIESCENCE_MAX = 150 / 240
 """NEO PI-R validity rule (Costa & McCrae, 1992): a protocol with more than 150 of its 240 answers "agree" or
 "strongly agree" is suspect of acquiescence — a share of 0.625 of a (nearly) keying-balanced inventory."""
+ACQUIESCENCE_MEAN_MAX = 0.125
+"""Project choice modelled on the NEO PI-R rule: net acquiescence (the balanced mean, see :func:`acquiescence`)
+dominates when it lies more than 0.125 of the response range from the midpoint, 0.5 points on a 1–5 scale. The
+NEO rule flags an agreement share of 150/240 = 0.625 on a balanced inventory, an excess of 0.125 of the answers
+over the 0.5 that content allows; the balanced mean measures the excess on the scale itself, in range units. It
+has no published cutoff of its own (Soto et al., 2008 report the index without one). Checked on simulated
+truth: ``tests/stats/test_styles.py::test_balanced_mean_flags_the_acquiescent_sim_and_not_the_steady_one``."""
 NAY_SAYING_MAX = 150 / 240
 """Project choice: the acquiescence rule mirrored, a balanced share of disagreeing answers above 0.625. (The NEO PI-R
 nay-saying rule, fewer than 50 of 240 agreeing answers, also counts neutral answers, which midpoint responding
@@ -71,8 +81,9 @@ MIDPOINT_MAX = 0.5
 """Project choice: midpoint responding is flagged when more than half the answers are at the middle option; MRS has
 no published cutoff (Baumgartner & Steenkamp, 2001)."""
 STRAIGHT_LINING_MAX = 0.5
-"""Project choice: straight-lining dominates when more than half of the assessed respondents give one identical
-answer to every item. Longstring and IRV have no universal cutoff (Curran, 2016; Dunn et al., 2018)."""
+"""Project choice: straight-lining dominates when more than half of the assessed answers come from respondents who
+give one identical answer to every item. Longstring and IRV have no universal cutoff (Curran, 2016; Dunn et al.,
+2018)."""
 STRAIGHT_LINING_MIN_ITEMS = 3
 """Project choice: a respondent is assessed for straight-lining with at least this many answered items, keyed and
 reverse-keyed among them, so that one answer to all of them contradicts the keying."""
@@ -114,6 +125,91 @@ def _balanced(name: str, keyed: Proportion, reversed_: Proportion, threshold: fl
                       threshold=threshold, threshold_source=source,
                       verdict=beyond_verdict(low, high, threshold),
                       warning=few_units_warning(n, "answers"), method=method)
+
+
+def balanced_mean(answers: pd.DataFrame, *, scale_min: float, scale_max: float, ci: float = 0.95) -> StyleIndex:
+    r"""Net acquiescence of respondents: the balanced mean answer minus the midpoint, with a t interval across
+    respondents.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        One row per answer with ``respondent``, ``value`` (original scale, before reverse keying) and ``keying``
+        (1 or −1).
+    scale_min, scale_max : float
+        The lowest and highest response values.
+    ci : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    StyleIndex
+        ``value`` in scale points (positive: acquiescence, negative: nay-saying), its interval, ``n`` the
+        respondents with answers of both keyings, verdict against ±:data:`ACQUIESCENCE_MEAN_MAX` × range;
+        ``not assessed`` with fewer than 2 such respondents.
+
+    Raises
+    ------
+    ValueError
+        A missing column, a keying other than 1/−1, a value outside the response scale, or ``ci`` outside (0, 1).
+
+    Notes
+    -----
+    Per respondent :math:`r`, :math:`B_r = \tfrac12(\bar x_{r,\text{keyed}} + \bar x_{r,\text{reversed}}) - m`
+    with :math:`m` the midpoint: the trait moves the two means in opposite directions and cancels, agreement with
+    statements whatever their keying moves both up (the acquiescence index of balanced scales: Paulhus, 1991; Soto
+    et al., 2008, from pairs of opposite BFI items). The estimate is :math:`\bar B` with the t interval over
+    respondents, so the answers of one respondent count as one cluster (their shared style is not mistaken for
+    independent evidence), and it uses every answer's distance from the midpoint, not only its side (the
+    agreement share, :func:`acquiescence`'s ``index``, dichotomises). Verdict two-sided against
+    :math:`\pm 0.125\,(x_{max} - x_{min})` (:data:`ACQUIESCENCE_MEAN_MAX`): flagged when the whole interval lies
+    beyond a bound, clear when inside both, inconclusive otherwise. Item locations do not cancel: a scale whose
+    keyed items are easier to agree with than its reversed ones has a small non-zero :math:`B` without any style.
+
+    References
+    ----------
+    Paulhus, D. L. (1991). Measurement and control of response bias. In J. P. Robinson, P. R. Shaver, &
+    L. S. Wrightsman (Eds.), *Measures of personality and social psychological attitudes* (pp. 17–59). Academic
+    Press.
+
+    Soto, C. J., John, O. P., Gosling, S. D., & Potter, J. (2008). The developmental psychometrics of big five
+    self-reports. *Journal of Personality and Social Psychology*, 94, 718–737.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from psychometrics.stats import balanced_mean
+    >>> answers = pd.DataFrame({"respondent": ["a"] * 4 + ["b"] * 4 + ["c"] * 4, "keying": [1, 1, -1, -1] * 3,
+    ...                         "value": [5, 4, 4, 4, 4, 4, 5, 4, 5, 5, 4, 4]})  # agree whatever the keying
+    >>> r = balanced_mean(answers, scale_min=1, scale_max=5)
+    >>> round(r.value, 3), r.verdict
+    (1.333, 'flagged')
+    """
+    require(answers, ("respondent", "value", "keying"), "balanced_mean")
+    check_ci(ci)
+    df = _values(answers, scale_min, scale_max)
+    df = df.assign(keying=_keying(df))
+    threshold = ACQUIESCENCE_MEAN_MAX * (scale_max - scale_min)
+    name, source = "net acquiescence (balanced mean)", (
+        "project choice after the NEO PI-R rule (Costa & McCrae, 1992): 0.125 of the response range from the "
+        "midpoint")
+    method = (f"per respondent ½·(mean keyed + mean reverse-keyed answer) − midpoint, in scale points; t {ci:.0%} "
+              f"interval across respondents; {TWO_SIDED_RULE}")
+    means = df.groupby(["respondent", "keying"])["value"].mean().unstack()
+    if 1 not in means or -1 not in means:
+        means = means.iloc[0:0]
+    per = ((means.get(1) + means.get(-1)) / 2 - (scale_min + scale_max) / 2).dropna() if len(means) else \
+        pd.Series(dtype=float)
+    if len(per) < 2:
+        return not_assessed(name, "respondents", threshold, source,
+                            f"needs 2 or more respondents with answers to keyed and reverse-keyed items (has "
+                            f"{len(per)})", method, ci, len(per))
+    res = mean_ci(per.to_numpy(dtype=float), ci=ci)
+    low, high = (res.ci_low, res.ci_high) if math.isfinite(res.ci_low) else (res.mean, res.mean)
+    return StyleIndex(name=name, value=res.mean, ci_low=low, ci_high=high, ci_level=ci, n=len(per),
+                      unit="respondents", threshold=threshold, threshold_source=source,
+                      verdict=two_sided_verdict(low, high, threshold),
+                      warning=few_units_warning(len(per), "respondents"), method=method)
 
 
 def acquiescence(answers: pd.DataFrame, *, scale_min: float, scale_max: float, ci: float = 0.95) -> Acquiescence:
@@ -205,12 +301,14 @@ def acquiescence(answers: pd.DataFrame, *, scale_min: float, scale_max: float, c
         "needs answers to keyed and to reverse-keyed items (agreeing with both is what shows acquiescence); "
         f"there are {int(keyed.sum())} keyed and {int(rev.sum())} reverse-keyed")
     mean = (lambda v: float(v.mean()) if v.size else math.nan)
+    net = balanced_mean(df, scale_min=scale_min, scale_max=scale_max, ci=ci) if "respondent" in df.columns else None
     return Acquiescence(
         n_keyed=int(keyed.sum()), n_reversed=int(rev.sum()), agree_keyed=ak, agree_reversed=ar, disagree_keyed=dk,
         disagree_reversed=dr, ars=mean(np.maximum(x - m, 0)), dars=mean(np.maximum(m - x, 0)), nars=mean(x - m),
         index=_balanced("acquiescence (balanced agreement share)", ak, ar, ACQUIESCENCE_MAX, _NEO, ci, no_pair),
         nay_saying=_balanced("nay-saying (balanced disagreement share)", dk, dr, NAY_SAYING_MAX,
                              "project choice: the NEO PI-R acquiescence rule mirrored", ci, no_pair),
+        balanced_mean=net,
     )
 
 
@@ -360,8 +458,8 @@ def straight_lining(
     StraightLining
         ``respondents`` (one :class:`RespondentPattern` each: ``n_items``, ``n_keyed``, ``n_reversed``,
         ``longstring``, ``irv``, ``identical``, ``assessed``; ``frame()`` gives them as a table) and ``index``:
-        the share of assessed respondents whose answers are all
-        identical, against :data:`STRAIGHT_LINING_MAX`; ``not assessed`` when no respondent can be assessed.
+        the share of the assessed answers that come from respondents whose answers are all identical, against
+        :data:`STRAIGHT_LINING_MAX`; ``not assessed`` when no respondent can be assessed.
 
     Raises
     ------
@@ -376,11 +474,16 @@ def straight_lining(
     (IRV = 0, longstring = number of items). Identical answers to items keyed one way can be content (a high
     scorer agrees with all of them), so only respondents with at least ``min_items`` answers, keyed and
     reverse-keyed among them, are assessed: for them one answer to all items contradicts the keying (or, at the
-    midpoint, takes no position on any item). The interval is Wilson's over assessed respondents. Verdict against
-    :data:`STRAIGHT_LINING_MAX` (a project choice): flagged when the whole interval lies above it, clear when it
-    lies at or below it, inconclusive otherwise. Runs have few respondents (a template × order × sample each, often
-    2–6): 2 of 2 straight-lining gives the Wilson interval [0.34, 1], which is *inconclusive* — the data allow a
-    minority of straight-liners — and a scale that rests on it is read as uncertain, not as clean.
+    midpoint, takes no position on any item). The index counts *answers*, as every other response-style index
+    does: the share of the assessed answers given by straight-lining respondents, i.e. how much of the score they
+    make, with Wilson's interval over those answers. Verdict against :data:`STRAIGHT_LINING_MAX` (a project
+    choice): flagged when the whole interval lies above it, clear when it lies at or below it, inconclusive
+    otherwise. Counting respondents instead gave no verdict at all in the designs runs have (a respondent is a
+    template × order × sample, often 2–6 of them): 3 of 3 straight-liners, a score made of nothing else, had the
+    Wilson interval [0.44, 1] and was only "uncertain", while one neutral respondent of 6 (a content answer of a
+    respondent at the middle of the trait) left [0.03, 0.56] and kept a planted-steady scale from reading as clean.
+    Over answers, 3 of 3 straight-liners with 8 items each give [0.86, 1] (flagged) and 1 of 6 gives [0.09, 0.30]
+    (clear).
 
     References
     ----------
@@ -426,19 +529,22 @@ def straight_lining(
             longstring=_longstring(x), irv=float(x.std(ddof=1)) if x.size >= 2 else math.nan,
             identical=bool(x.size and np.all(x == x[0])), assessed=bool(x.size >= min_items and n_keyed and n_rev)))
     assessed = [p for p in patterns if p.assessed]
-    name, source = "straight-lining", "project choice: more than half the respondents"
-    method = (f"share of assessed respondents (≥ {min_items} items, both keyings) with one identical answer to all, "
-              f"Wilson {ci:.0%} interval; {BEYOND_RULE}")
+    name, source = "straight-lining", "project choice: more than half the answers"
+    method = (f"share of the answers of assessed respondents (≥ {min_items} items, both keyings) that come from a "
+              f"respondent with one identical answer to all, Wilson {ci:.0%} interval; {BEYOND_RULE}")
     if not assessed:
-        index = not_assessed(name, "respondents", STRAIGHT_LINING_MAX, source,
+        index = not_assessed(name, "answers", STRAIGHT_LINING_MAX, source,
                              f"no respondent answered at least {min_items} items with keyed and reverse-keyed ones "
                              "among them (identical answers to items keyed one way may be content)", method, ci)
     else:
-        p = wilson_ci(sum(a.identical for a in assessed), len(assessed), ci=ci)
-        index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=len(assessed),
-                           unit="respondents", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
+        n = sum(a.n_items for a in assessed)
+        p = wilson_ci(sum(a.n_items for a in assessed if a.identical), n, ci=ci)
+        lining = sum(a.identical for a in assessed)
+        index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n,
+                           unit="answers", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
                            verdict=beyond_verdict(p.ci_low, p.ci_high, STRAIGHT_LINING_MAX),
-                           warning=few_units_warning(len(assessed), "respondents"), method=method)
+                           warning=f"{lining} of {len(assessed)} assessed respondents straight-line" if lining
+                           else None, method=method)
     return StraightLining(n_respondents=len(patterns), respondents=patterns, index=index)
 
 
@@ -534,7 +640,7 @@ def response_styles(
                                 _NOT_COMPUTED, ci)
     lines = straight_lining(df, item_order=item_order, ci=ci) if "keying" in df.columns else StraightLining(
         n_respondents=int(df["respondent"].nunique()),
-        index=not_assessed("straight-lining", "respondents", STRAIGHT_LINING_MAX, "project choice",
+        index=not_assessed("straight-lining", "answers", STRAIGHT_LINING_MAX, "project choice",
                            "answers carry no keying", _NOT_COMPUTED, ci))
     return ResponseStyles(n_answers=int(df["value"].notna().sum()), positions=positions, following=following,
                           acquiescence=acq, extreme=extreme, midpoint=midpoint, straight_lining=lines)

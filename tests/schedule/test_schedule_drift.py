@@ -9,7 +9,18 @@ import math
 import pytest
 
 from psychometrics.schedule import Thresholds, scale_threshold
-from psychometrics.schedule._drift import Interval, _decide, _newcombe_interval, _welch_interval
+import pandas as pd
+
+from psychometrics.schedule._drift import (
+    Interval,
+    _decide,
+    _newcombe_interval,
+    _paired_interval,
+    _shift,
+    _welch_interval,
+    matched,
+    three_way,
+)
 from psychometrics.score import ScaleScore
 
 
@@ -101,3 +112,38 @@ def test_holm_keeps_a_lone_finding_and_drops_a_chance_one_among_many():
     # a check without a p-value (the ω reliability check) keeps its interval decision
     (no_p,) = _holm_gate([_shift_check("e", math.nan)])
     assert no_p.drift and math.isnan(no_p.p_holm)
+
+
+def test_paired_interval_matches_scipy_ttest_rel():
+    a = pd.Series([3.0, 4.0, 2.5, 5.0, 3.5, 2.0], index=list("abcdef"))
+    b = pd.Series([2.5, 4.0, 4.5, 2.0, 4.5, 3.5], index=list("fedcba"))  # matched by respondent, not by position
+    # scipy.stats.ttest_rel(b, a) on the aligned pairs (R: t.test(b, a, paired = TRUE)):
+    # t = 0.7906, p = 0.46502, 95% CI [-0.37526, 0.70859], 90% CI [-0.25814, 0.59148]
+    r = _paired_interval(a, b)
+    assert r.size == pytest.approx(1 / 6)
+    assert (r.ci_low, r.ci_high) == pytest.approx((-0.37525956749782285, 0.7085929008311561), rel=1e-9)
+    assert r.p == pytest.approx(0.46502263826075746, rel=1e-9)
+    assert (r.tost_low, r.tost_high) == pytest.approx((-0.2581428303433104, 0.5914761636766435), rel=1e-9)
+
+
+def test_an_exact_zero_certifies_only_from_30_matched_respondents():
+    for n, verdict in ((3, "inconclusive"), (29, "inconclusive"), (30, "no drift")):
+        scores = pd.Series([float(i % 5) for i in range(n)], index=[f"r{i}" for i in range(n)])
+        iv = _paired_interval(scores, scores.copy())
+        assert (iv.size, iv.ci_low, iv.ci_high) == (0, 0, 0)
+        assert three_way("scale_shift", iv, 0.3, drift=False)[0] == verdict, n
+    # no spread at all in two independent versions: the zero width certifies nothing, however many respondents
+    flat = _welch_interval(3.0, 0.0, 100, 3.0, 0.0, 100)
+    assert flat.degenerate and three_way("scale_shift", flat, 0.3, drift=False)[0] == "inconclusive"
+
+
+def test_the_shift_is_paired_only_when_respondents_match_one_to_one():
+    a = pd.Series([3.0, 4.0, 2.5], index=["t|o|0|-", "q|o|0|-", "s|o|0|-"])
+    assert matched(a, a.copy()) and not matched(a, a.iloc[:2]) and not matched(a.iloc[:1], a.iloc[:1])
+    scale = ScaleScore(inventory="x", scale="s", name="S", scoring="mean", mean=3.17, sd=0.76, ci_low=1.3,
+                       ci_high=5.0, n=3, n_items=8, score_min=1, score_max=5)
+    ids = dict(baseline_model="a", model="b", baseline_run_id="", run_id="")
+    paired = _shift(scale, scale, Thresholds(), ids, (a, a + 0.1))
+    assert paired.test.startswith("paired t over 3 matched respondents")
+    welch = _shift(scale, scale, Thresholds(), ids, (a, a.iloc[:2]))
+    assert "independent: the versions' respondents do not match one to one" in welch.test

@@ -79,7 +79,12 @@ def test_versions_that_do_not_differ_are_not_drift_but_8_respondents_cannot_show
     assert result.exit_code == 4, result.output + result.stderr
     assert summary.findings == [] and not summary.drift and summary.inconclusive and summary.exit_code == 4
     shifts = [c for cmp in summary.comparisons for c in cmp.checks if c.kind == "scale_shift"]
-    assert any(c.verdict == "inconclusive" and c.detectable > c.threshold for c in shifts)
+    # the versions share their 8 respondents (same seed), so the shift is paired: where the scale moved, the
+    # design could detect less than the 0.3 threshold (it could not when the versions were taken as independent),
+    # but 8 respondents still settle nothing; an exact 0 from 8 matched respondents certifies nothing either
+    assert all(c.test.startswith("paired t over 8 matched respondents") for c in shifts)
+    assert all(c.verdict == "inconclusive" for c in shifts)
+    assert any(c.size == 0 and "zero-width interval from only 8 matched respondents" in c.reason for c in shifts)
     assert ScheduleSummary.from_json(result.stdout) == summary  # --json prints summary.json
 
 
@@ -214,3 +219,54 @@ def test_two_first_option_versions_are_never_certified_no_drift(tmp_path, write_
     assert "not assessable (scale not readable as a trait)" in result.output
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "not assessable" in page and "no drift</span>" not in page
+
+
+def test_two_identical_models_with_30_matched_respondents_show_no_drift_and_exit_0(tmp_path, write_plan):
+    """Issue 14: the same model twice (default spread, 30 respondents) is "no drift". Its respondents (template ×
+    order × persona) match one to one, so the shift is paired: every difference is 0, and 30 matched respondents
+    are enough for an exact 0 to certify (rule of three). Treated as independent samples it was inconclusive."""
+    plan = write_plan("""\
+        name: identical
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original, reversed], personas: "default:5"}
+        models: ["sim/default", "sim/default?seed=0"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 0, result.output + result.stderr
+    shifts = [c for c in summary.comparisons[0].checks if c.kind == "scale_shift"]
+    assert len(shifts) == 5 and {c.verdict for c in shifts} == {"no drift"}
+    assert all(c.test.startswith("paired t over 30 matched respondents") and c.size == 0 for c in shifts)
+
+
+def test_a_planted_shift_is_found_by_the_paired_interval(tmp_path, write_plan):
+    plan = write_plan("""\
+        name: paired
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original, reversed], personas: "default:5", limit_items: 16}
+        models: ["sim/default", "sim/default?extraversion=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 3, result.output + result.stderr
+    (finding,) = [f for f in summary.findings if f.kind == "scale_shift"]
+    assert finding.scale == "extraversion" and finding.test.startswith("paired t")
+
+
+def test_zero_spread_from_3_respondents_and_uncertain_readings_never_certify_no_drift(tmp_path, write_plan):
+    """Issue 14: two exact first-option models, one rotated order, 3 respondents: every score is 3.00 with no
+    spread, so the shift's interval is [0, 0]. That certifies nothing (3 respondents), and a scale whose reading is
+    uncertain or not readable in a version gets no "no drift": the plan is inconclusive, exit 4."""
+    plan = write_plan("""\
+        name: rotated
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [rotated-2], samples: 1}
+        models: ["sim/biased?first_option=1", "sim/biased?first_option=1&seed=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 4, result.output + result.stderr
+    trait_checks = [c for c in summary.comparisons[0].checks if c.kind in ("scale_shift", "reliability_drop")]
+    assert trait_checks and all(c.verdict in ("inconclusive", "not assessable", "not assessed") for c in trait_checks)
+    shifts = [c for c in trait_checks if c.kind == "scale_shift"]
+    assert all(c.size == 0 and "zero-width interval" in c.reason for c in shifts)

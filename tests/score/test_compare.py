@@ -59,7 +59,8 @@ def test_planted_change_is_found(comparison):
     by = {(s.inventory, s.scale): s for s in comparison.scales}
     e = by[("bfi44", "extraversion")]
     assert e.diff < -1.0 and e.ci_high < 0 and e.changed is True and e.p_holm < 0.001
-    assert e.test == "Welch t" and e.effect_size < -1
+    # both runs scored the same respondents (template × order × sample): the shift is paired (issue 14)
+    assert e.test == "paired t" and e.effect_size < -1
     assert e.n_a == e.n_b == 12
     assert by[("trait-scenarios", "extraversion")].changed is True
     assert any("bfi44 Extraversion" in line for line in comparison.changes)

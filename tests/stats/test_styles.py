@@ -137,9 +137,11 @@ def test_longstring_and_irv_per_respondent():
         assert table.loc[f"r{r}", "longstring"] == max(len(list(g)) for _, g in groupby(values))
         assert table.loc[f"r{r}", "irv"] == pytest.approx(statistics.stdev(values), abs=1e-12)
         assert table.loc[f"r{r}", "identical"] == (r % 3 == 0)
-    assert res.index.n == 30 and res.index.value == pytest.approx(10 / 30)
-    # a third of the respondents, but with 30 of them the Wilson interval [0.19, 0.52] still reaches past one half
-    assert wilson_ci(10, 30).ci_high > 0.5 and res.index.verdict == "inconclusive"
+    # the index counts answers (issue 14): 100 of the 300 answers come from the 10 straight-lining respondents,
+    # Wilson [0.28, 0.39], wholly below one half (counting the 30 respondents, [0.19, 0.52] reached past it)
+    assert res.index.n == 300 and res.index.unit == "answers" and res.index.value == pytest.approx(10 / 30)
+    assert wilson_ci(100, 300).ci_high < 0.5 and res.index.verdict == "clear"
+    assert res.index.warning == "10 of 30 assessed respondents straight-line"
 
 
 def test_identical_answers_to_one_keying_are_not_assessed():
@@ -149,9 +151,9 @@ def test_identical_answers_to_one_keying_are_not_assessed():
     assert res.index.verdict == "not assessed" and "keyed one way may be content" in res.index.reason
     assert all(r.identical and not r.assessed for r in res.respondents)
     mixed = straight_lining(df.assign(keying=[1, -1] * 4))
-    # 2 of 2 straight-line, but the Wilson interval [0.34, 1] allows a minority: inconclusive under the symmetric
-    # rule (the earlier rule flagged it on the point estimate); 8 of 8 ([0.68, 1]) lies wholly above one half
-    assert mixed.index.value == 1.0 and mixed.index.verdict == "inconclusive"
+    # 2 of 2 respondents straight-line: all 8 of their answers, Wilson [0.68, 1], wholly above one half (issue 14:
+    # counted by respondents, [0.34, 1], a score made of nothing but straight-lining was only inconclusive)
+    assert mixed.index.value == 1.0 and mixed.index.n == 8 and mixed.index.verdict == "flagged"
     assert wilson_ci(2, 2).ci_low < 0.5 < wilson_ci(8, 8).ci_low
     eight = pd.concat([df.assign(keying=[1, -1] * 4, respondent=[f"{r}{i}" for r in df["respondent"]])
                        for i in range(4)])
@@ -201,3 +203,51 @@ def test_position_following_verdict_is_symmetric():
     small = run(0.18, 30)
     assert small.ci_low < 0.25 < small.ci_high and small.verdict == "inconclusive"
     assert run(0.9, 200).verdict == "flagged" and run(0.0, 200).verdict == "clear"
+
+
+def test_three_straight_liners_of_three_are_flagged_and_one_neutral_respondent_of_six_is_clear():
+    """Issue 14: a score made by 3 straight-liners of 3 (one answer to 8 items of both keyings) was only
+    inconclusive when respondents were counted; one respondent of 6 at the middle of the trait (eight neutral
+    answers, the others following content) kept a planted-steady scale from reading as clean."""
+    keying = [1, -1] * 4
+    three = pd.DataFrame([{"respondent": f"r{r}", "item": f"q{i}", "value": 2.0, "keying": keying[i]}
+                          for r in range(3) for i in range(8)])
+    res = straight_lining(three)
+    assert res.index.value == 1.0 and res.index.verdict == "flagged"
+    assert res.index.ci_low == pytest.approx(wilson_ci(24, 24).ci_low) and res.index.ci_low > 0.5
+    rng = np.random.default_rng(3)
+    rows = []
+    for r in range(6):
+        theta = 0.0 if r == 0 else rng.normal(0, 1.2)
+        for i in range(8):
+            value = 3.0 if r == 0 else float(np.clip(np.rint(3 + keying[i] * theta + rng.normal(0, 0.5)), 1, 5))
+            rows.append({"respondent": f"r{r}", "item": f"q{i}", "value": value, "keying": keying[i]})
+    six = straight_lining(pd.DataFrame(rows))
+    assert [p.identical for p in six.respondents].count(True) == 1
+    assert six.index.value == pytest.approx(8 / 48) and six.index.verdict == "clear"
+
+
+def test_balanced_mean_cancels_content_and_clusters_by_respondent():
+    """Net acquiescence by hand: content moves the keyed and the reverse-keyed mean apart and cancels; a shift
+    toward agreement moves both. The interval is the t interval across respondents (scipy), not across answers."""
+    from scipy import stats as sps
+
+    from psychometrics.stats import balanced_mean
+
+    rows = []
+    shifts = {"a": 0.7, "b": 0.9, "c": 0.8, "d": 0.6}
+    for r, shift in shifts.items():
+        for i in range(10):
+            trait = 1.0 if r in "ab" else -1.0  # content: opposite for the two keyings
+            keying = 1 if i % 2 == 0 else -1
+            rows.append({"respondent": r, "keying": keying, "value": 3 + keying * trait + shift})
+    res = balanced_mean(pd.DataFrame(rows), scale_min=1, scale_max=5)
+    per = np.array(list(shifts.values()))
+    ref = sps.t.interval(0.95, len(per) - 1, loc=per.mean(), scale=sps.sem(per))
+    assert res.value == pytest.approx(per.mean()) and res.n == 4 and res.unit == "respondents"
+    assert (res.ci_low, res.ci_high) == pytest.approx(ref, rel=1e-12)
+    assert res.threshold == 0.5 and res.verdict == "flagged"
+    content = pd.DataFrame(rows).assign(value=lambda d: d["value"] - d["respondent"].map(shifts))
+    assert balanced_mean(content, scale_min=1, scale_max=5).value == pytest.approx(0.0, abs=1e-12)
+    one = balanced_mean(pd.DataFrame(rows[:10]), scale_min=1, scale_max=5)
+    assert one.verdict == "not assessed" and "2 or more respondents" in one.reason

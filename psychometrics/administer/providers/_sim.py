@@ -53,6 +53,10 @@ Parameters (:data:`PARAMETERS`, defaults in brackets):
 ``rater_noise`` [0]
     As a rater of interview answers: SD (in response-scale points) of the Gaussian error added to what the rater
     reads in an answer before it is rounded to the nearest response value (see "Interviews" below).
+``deterministic`` [0]
+    1: at temperature 0 the samples of a prompt repeat each other exactly, as a real model's do (see
+    "Temperature 0" below); 0: every sample is a respondent of its own, the simulated stand-in for more
+    respondents that the test fixtures rely on.
 ``seed`` [0]
     Changes every respondent draw, refusal and sampled answer.
 
@@ -105,9 +109,15 @@ content) and the rest on the labels as above, so a refusal shows as mass outside
 
 Generate mode: a label drawn from :math:`p` with a hash of the cell id and the seed, written in one of several
 formats (``3``, ``B) <option text>``, ``**4**``, ``I'd say 2 - Disagree a little``…) chosen the same way, or a
-refusal text (``As an AI, I don't have personal opinions.``). The request's temperature is ignored: a
-respondent always samples from its own answer distribution. The same cell and sim string always give the
-same answer.
+refusal text (``As an AI, I don't have personal opinions.``). A respondent samples from its own answer
+distribution; the same cell and sim string always give the same answer.
+
+Temperature 0 with ``deterministic=1`` (log-prob mode always asks for temperature 0; generate mode with
+``--temperature 0``): the repeats of a prompt are not new respondents, as with a real model whose computation at
+temperature 0 is the same every time. The sample number is left out of every draw (:func:`deterministic_cell`),
+so ``--samples 3`` gives three identical copies of each template × order × persona respondent, which the scorer
+collapses to one (effective n). A request with a temperature above 0 (or none given, as an API's default of 1)
+makes samples differ. Without ``deterministic=1`` every sample is its own respondent at any temperature.
 
 Interviews
 ----------
@@ -181,6 +191,7 @@ PARAMETERS: dict[str, float] = {
     "spill": 0.0,
     "form_shift": 0.0,
     "rater_noise": 0.0,
+    "deterministic": 0.0,
     "seed": 0.0,
 }
 """Every parameter that is not a trait level, with its default."""
@@ -232,6 +243,7 @@ class SimParams:
     spill: float = 0.0
     form_shift: float = 0.0
     rater_noise: float = 0.0
+    deterministic: float = 0.0
     seed: int = 0
 
     def level(self, trait: str, scale: str) -> float:
@@ -640,6 +652,25 @@ def fill_response(model_response: Any, *, model: str, content: str, top: list[tu
     return model_response
 
 
+def at_temperature_zero(optional_params: Mapping[str, Any] | None) -> bool:
+    """Whether the request asks for temperature 0 explicitly (log-prob mode always does). A request without a
+    temperature samples, as an API's default temperature (1) does."""
+    temperature = (optional_params or {}).get("temperature")
+    try:
+        return temperature is not None and float(temperature) == 0.0
+    except (TypeError, ValueError):
+        return False
+
+
+def deterministic_cell(cell: Mapping[str, Any]) -> dict[str, Any]:
+    """The cell as a model at temperature 0 sees it: its sample number makes no difference.
+
+    A real model at temperature 0 returns the same computation for every repeat of a prompt, so the repeats
+    (samples) of one template × order × persona are one respondent: the same latent levels, the same jitter and
+    the same answer. The sample (and the cell id, which contains it) is dropped from every draw."""
+    return {**cell, "sample": 0, "cell_id": None}
+
+
 class SimProvider(CustomLLM):
     """litellm custom provider for ``sim/<preset>[?name=value&…]``."""
 
@@ -654,6 +685,8 @@ class SimProvider(CustomLLM):
                 raise SimError("the sim provider needs the cell: pass "
                                "metadata={'psychometrics_cell': cell.model_dump(mode='json')}")
             role = cell.get("role", "item")
+            if role == "item" and params.deterministic and at_temperature_zero(optional_params):
+                cell = deterministic_cell(cell)
             if role == "question":
                 reply = interview_answer(params, cell)
             elif role == "rating":
