@@ -127,11 +127,17 @@ def _echo_retest(comparison: Any) -> None:
         typer.echo(f"test–retest: {comparison.retest_reason or 'no scale scored in both runs'}")
         return
     by_inventory: dict[str, list[str]] = {}
+    closed: list[str] = []
     for r in comparison.retest:
+        icc = f"{coef(r.agreement.value)} / {coef(r.consistency.value)}"
         by_inventory.setdefault(r.inventory, []).append(
-            f"{r.scale} {coef(r.agreement.value)} / {coef(r.consistency.value)}")
+            f"{r.scale} {icc}" if r.assessable else f"{r.scale} not assessable ({icc} is no reliability)")
+        if not r.assessable:
+            closed.append(f"{r.inventory}:{r.scale}: {r.reason}")
     for inventory, parts in by_inventory.items():
         typer.echo(f"test–retest ICC(2,1) / ICC(3,1), {inventory}: {', '.join(parts)}")
+    for line in closed:
+        typer.echo(f"test–retest not assessable, {line}")
     if comparison.retest_note:
         typer.echo(f"test–retest: {comparison.retest_note}")
 

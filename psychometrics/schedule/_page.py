@@ -44,7 +44,8 @@ def _check_row(c: Check) -> dict[str, Any]:
 
 def _retest_row(r: ScaleRetest) -> dict[str, Any]:
     return {"inventory": r.inventory, "scale": r.scale, "agreement": _icc(r.agreement),
-            "consistency": _icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched}
+            "consistency": _icc(r.consistency), "n": r.n, "n_unmatched": r.n_unmatched,
+            "assessable": r.assessable, "reason": r.reason}
 
 
 def _trends(summary: ScheduleSummary) -> list[dict[str, Any]]:

@@ -247,7 +247,8 @@ def _retest(a: dict, b: dict, scores: dict[str, "AuditScores"], db: str | None, 
             if run_id not in run_data:
                 run_data[run_id] = load_run_data(run_id, db=db, scores=scores[run_id])
         da, dbb = run_data[a["run_id"]], run_data[b["run_id"]]
-        return scale_retest(da.frame, dbb.frame, da.inventories, dbb.inventories)
+        return scale_retest(da.frame, dbb.frame, da.inventories, dbb.inventories, da.scores.scales,
+                            dbb.scores.scales)
     except Exception as exc:  # noqa: BLE001 - the drift result must not be lost to the retest
         message = f"{b['model']} vs {a['model']}: test–retest failed: {type(exc).__name__}: {_line(exc)}"
         errors.append(message)

@@ -171,7 +171,8 @@ def compare_data(da: RunData, db: RunData, *, test: CompareTest = "welch",
         scales.append(_readable_gate(ScaleDiff(**d), sa[(d["inventory"], d["scale"])],
                                      sb[(d["inventory"], d["scale"])]))
     all_keys = list(dict.fromkeys([*sa, *sb]))
-    retest, retest_reason, retest_note = scale_retest(da.frame, db.frame, da.inventories, db.inventories)
+    retest, retest_reason, retest_note = scale_retest(da.frame, db.frame, da.inventories, db.inventories,
+                                                     da.scores.scales, db.scores.scales)
     shared, reworded = reworded_prompts(da.frame, db.frame)
     cmp = Comparison(
         prompts_shared=shared, prompts_reworded=reworded,

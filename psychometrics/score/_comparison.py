@@ -221,6 +221,13 @@ class ScaleRetest(ResultRecord):
     """Respondents matched in both runs with a score."""
     n_unmatched: int = 0
     """Respondents with a score in one run only."""
+    assessable: bool = True
+    """``False`` when the scale cannot be read as a trait in run A or B (``readability`` "not readable" or
+    "uncertain"): answers made by option position, acquiescence or straight-lining repeat themselves, so a high
+    ICC then measures the response style, not the trait's stability. The ICCs are kept as numbers but are *not
+    assessable* as reliability; ``reason`` says why."""
+    reason: str | None = None
+    """Why the retest is not assessable (the scale's readability in each run), ``None`` when it is."""
 
 
 class Comparison(ResultRecord):

@@ -3,18 +3,20 @@ matched on template × order × sample × persona (:func:`psychometrics.stats.re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from psychometrics.inventory import Inventory
 from psychometrics.score._comparison import ScaleRetest
+from psychometrics.score._model import ScaleScore
 from psychometrics.score._respondents import respondent_frame
 from psychometrics.stats import retest_reliability
 
 
 def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Mapping[str, Inventory],
-                 inventories_b: Mapping[str, Inventory]) -> tuple[list[ScaleRetest], str | None, str | None]:
+                 inventories_b: Mapping[str, Inventory], scales_a: Iterable[ScaleScore] = (),
+                 scales_b: Iterable[ScaleScore] = ()) -> tuple[list[ScaleRetest], str | None, str | None]:
     """Per inventory × scale scored in both runs: test–retest reliability of matched respondents' scores.
 
     Parameters
@@ -23,6 +25,11 @@ def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Ma
         The two runs' responses (:meth:`Store.responses_frame <psychometrics.store.Store.responses_frame>`).
     inventories_a, inventories_b : mapping
         Inventory id → inventory of each run.
+    scales_a, scales_b : iterable of ScaleScore
+        Each run's scored scales (:attr:`AuditScores.scales <psychometrics.score.AuditScores.scales>`): a scale
+        not readable as a trait (or uncertain) in either run gets ``assessable=False`` with the reason, since
+        answers made by a response style (e.g. always the first option) repeat themselves and give an ICC of 1
+        that says nothing about the trait's stability.
 
     Returns
     -------
@@ -50,14 +57,29 @@ def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Ma
     if not len(ra) or not len(rb) or not set(ra["respondent"]) & set(rb["respondent"]):
         return [], ("no respondent (template × order × sample × persona) is in both runs: test–retest needs two "
                     "runs of the same design"), note
+    read_a = {(s.inventory, s.scale): s for s in scales_a}
+    read_b = {(s.inventory, s.scale): s for s in scales_b}
     out = []
     for inv_id, inv in shared.items():
         for sc in inv.scales:
             a, b = (_series(r, inv_id, sc.id) for r in (ra, rb))
             res = retest_reliability(a, b)
+            why = _unreadable(read_a.get((inv_id, sc.id)), "A") + _unreadable(read_b.get((inv_id, sc.id)), "B")
             out.append(ScaleRetest(inventory=inv_id, scale=sc.id, agreement=res.agreement,
-                                   consistency=res.consistency, n=res.n, n_unmatched=res.n_unmatched))
+                                   consistency=res.consistency, n=res.n, n_unmatched=res.n_unmatched,
+                                   assessable=not why, reason=(f"{'; '.join(why)}: the ICC may measure a "
+                                                               "response style, not the trait's stability")
+                                   if why else None))
     return out, None, note
+
+
+def _unreadable(scale: ScaleScore | None, side: str) -> list[str]:
+    """Why the scale cannot be read as a trait in one run (empty when it can, or when it was not scored)."""
+    if scale is None or scale.interpretable is True:
+        return []
+    why = (scale.interpretability_reasons or ["see its audit"])[0].removeprefix("uncertain whether ")
+    state = "not readable" if scale.interpretable is False else "uncertain whether readable"
+    return [f"{state} in run {side} ({why})"]
 
 
 def _common_items(frame_a: pd.DataFrame, frame_b: pd.DataFrame, shared: Mapping[str, Inventory]

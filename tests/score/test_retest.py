@@ -206,3 +206,33 @@ def test_runs_that_asked_different_items_are_compared_over_the_items_asked_in_bo
     result = CliRunner().invoke(app, ["compare", a, b, "--db", score_db, "--n-boot", "0"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "test–retest: the runs asked different items" in result.stdout
+
+
+def test_retest_of_a_scale_that_cannot_be_read_is_not_assessable_however_high_the_icc(score_db, tmp_path):
+    # A model that always picks the first option repeats itself exactly: its ICC is 1 on every scale, which is the
+    # response style's stability, not the trait's (a newcomer's finding, issue 14 F5).
+    a = run(score_db, "sim/biased", ["bfi44"], **DESIGN)
+    b = run(score_db, "sim/biased?seed=0", ["bfi44"], **DESIGN)
+    cmp = compare_runs(a, b, db=score_db, n_boot=0)
+    assert len(cmp.retest) == 5
+    for row in cmp.retest:
+        assert row.assessable is False
+        assert row.reason.startswith("not readable in run A (") and "not readable in run B (" in row.reason
+    result = CliRunner().invoke(app, ["compare", a, b, "--db", score_db, "--n-boot", "0", "--out",
+                                      str(tmp_path / "cmp.html")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("test–retest ICC(2,1) / ICC(3,1), bfi44:"))
+    assert line.count("not assessable") == 5
+    assert result.stdout.count("test–retest not assessable, bfi44:") == 5
+    section = (tmp_path / "cmp.html").read_text(encoding="utf-8")
+    section = section[section.index('<section id="retest">'):]
+    section = section[:section.index("</section>")]
+    assert section.count('<tr class="not-a-trait">') == 5 and section.count("not assessable</span>") == 5
+
+
+def test_retest_of_readable_scales_is_assessable(score_db, two_runs):
+    cmp = compare_runs(*two_runs, db=score_db, n_boot=0)
+    readable = {s.scale for s in score(two_runs[0], db=score_db, n_boot=0).scales if s.interpretable} & {
+        s.scale for s in score(two_runs[1], db=score_db, n_boot=0).scales if s.interpretable}
+    assert readable
+    assert {r.scale for r in cmp.retest if r.assessable and r.reason is None} == readable
