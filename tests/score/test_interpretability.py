@@ -101,6 +101,10 @@ def test_the_profile_chart_hatches_every_unreadable_scale(biased, db, tmp_path):
     page = path.read_text(encoding="utf-8")
     assert page.count('class="unreadable"') == 10 and page.count('class="dot unreadable"') == 10
     assert "0 of 10 scale scores can be read as traits" in page
+    # the reliability table greys and marks every scale: a first-option responder's α of 1.00 is no reliability
+    section = page[page.index('<section id="reliability">'):]
+    section = section[:section.index("</section>")]
+    assert section.count('<tr class="not-a-trait">') == 10 and section.count(">not a trait</span>") == 10
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
