@@ -262,9 +262,12 @@ class ScaleScore(ResultRecord):
     ``false`` when one of them is flagged (or no score, or too few answers); ``null`` — uncertain — when none is
     flagged but one is inconclusive (its interval straddles the threshold), so the data can neither clear nor
     condemn the score. Read ``null`` as "not shown to be readable" (see
-    :func:`psychometrics.score._styles.interpretability`); ``readability`` says the same in words."""
+    :func:`psychometrics.score._styles.interpretability`); ``readability`` says the same in words and is the field
+    to use: ``null`` is not ``false``, so a test ``interpretable == false`` misses the uncertain scales."""
     readability: Readability = "readable"
-    """``interpretable`` in words: ``readable``, ``not readable`` or ``uncertain``."""
+    """Whether the score can be read as the trait, in words (JSON ``"readable" | "not readable" | "uncertain"``): the
+    field to use; ``interpretable`` is the same three-way answer as ``true | false | null`` (``null`` =
+    ``uncertain``)."""
     interpretability_reasons: list[str] = Field(default_factory=list)
     """Every reason the score cannot be read (flagged indices first) or may not be (inconclusive indices, marked
     "uncertain"), in words; empty when it is readable."""
