@@ -296,8 +296,8 @@ def _end_index(df: pd.DataFrame, hit: np.ndarray, name: str, shown: ShownValues 
     warning = "; ".join(w for w in (note, few_units_warning(n, "answers")) if w) or None
     threshold = min(ceiling, human)
     source = (f"{'human rate' if human < ceiling else 'content ceiling'} {threshold:.3g} (content ceiling "
-              f"{ceiling:.3g}; human rate {human:.3g}, the 95th percentile of 2,800 people, psych bfi, carried to "
-              f"this many options by × 6 / k); see position_rates")
+              f"{ceiling:.3g}; human rate {HUMAN_END_RATE:.2g} at 6 options, the 95th percentile of 2,800 people, psych "
+              f"bfi, carried to {human:.3g} at this many options by × 6 / k); see position_rates")
     return StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n, unit="answers",
                       threshold=threshold, threshold_source=source,
                       verdict=beyond_verdict(p.ci_low, p.ci_high, threshold), warning=warning, method=method)

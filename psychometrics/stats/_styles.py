@@ -160,7 +160,8 @@ def balanced_mean(answers: pd.DataFrame, *, scale_min: float, scale_max: float, 
     statements whatever their keying moves both up (the acquiescence index of balanced scales: Paulhus, 1991; Soto
     et al., 2008, from pairs of opposite BFI items). The estimate is :math:`\bar B` with the t interval over
     respondents, so the answers of one respondent count as one cluster (their shared style is not mistaken for
-    independent evidence), and it uses every answer's distance from the midpoint, not only its side (the
+    independent evidence; the interval is clipped to the possible range :math:`\pm\tfrac12(x_{max} - x_{min})`,
+    which a t interval of few respondents can pass), and it uses every answer's distance from the midpoint, not only its side (the
     agreement share, :func:`acquiescence`'s ``index``, dichotomises). Verdict two-sided against
     :math:`\pm 0.125\,(x_{max} - x_{min})` (:data:`ACQUIESCENCE_MEAN_MAX`): flagged when the whole interval lies
     beyond a bound, clear when inside both, inconclusive otherwise. Item locations do not cancel: a scale whose
@@ -206,6 +207,8 @@ def balanced_mean(answers: pd.DataFrame, *, scale_min: float, scale_max: float, 
                             f"{len(per)})", method, ci, len(per))
     res = mean_ci(per.to_numpy(dtype=float), ci=ci)
     low, high = (res.ci_low, res.ci_high) if math.isfinite(res.ci_low) else (res.mean, res.mean)
+    half = (scale_max - scale_min) / 2  # a t interval of few respondents can pass what a balanced mean can reach
+    low, high = max(low, -half), min(high, half)
     return StyleIndex(name=name, value=res.mean, ci_low=low, ci_high=high, ci_level=ci, n=len(per),
                       unit="respondents", threshold=threshold, threshold_source=source,
                       verdict=two_sided_verdict(low, high, threshold),

@@ -269,6 +269,9 @@ def test_the_report_lists_every_style_index_with_its_threshold_source(biased, db
     for index in overall.indices():
         assert index.name in page
     assert "95th percentile of 2,800 people" in page and "0.408" in page  # the human rate for 5 options
+    # the published figure is 0.34 at 6 options; 0.408 is that carried to BFI's 5, not a percentile of people
+    assert "human rate 0.34 at 6 options, the 95th percentile of 2,800 people" in page
+    assert "carried to 0.408 at this many options" in page
 
 
 def test_a_design_that_cannot_tell_position_from_content_reads_no_scale_as_readable(db):

@@ -251,3 +251,18 @@ def test_balanced_mean_cancels_content_and_clusters_by_respondent():
     assert balanced_mean(content, scale_min=1, scale_max=5).value == pytest.approx(0.0, abs=1e-12)
     one = balanced_mean(pd.DataFrame(rows[:10]), scale_min=1, scale_max=5)
     assert one.verdict == "not assessed" and "2 or more respondents" in one.reason
+
+
+def test_net_acquiescence_interval_is_clipped_to_the_possible_range():
+    """Two respondents, one agreeing with everything (+2) and one disagreeing (−2): the t interval with 1 df is
+    about ±25 scale points, but a balanced mean on a 1–5 scale can only lie within ±2 (issue 14 F11)."""
+    from scipy import stats as sps
+
+    from psychometrics.stats import balanced_mean
+
+    rows = [{"respondent": r, "keying": k, "value": v} for r, v in (("yes", 5), ("no", 1)) for k in (1, -1, 1, -1)]
+    res = balanced_mean(pd.DataFrame(rows), scale_min=1, scale_max=5)
+    raw = sps.t.interval(0.95, 1, loc=0.0, scale=sps.sem([2.0, -2.0]))
+    assert raw[0] < -2 and raw[1] > 2  # the unclipped interval passes the range
+    assert res.value == pytest.approx(0.0) and (res.ci_low, res.ci_high) == (-2.0, 2.0)
+    assert res.verdict == "inconclusive"
