@@ -219,6 +219,11 @@ def test_two_first_option_versions_are_never_certified_no_drift(tmp_path, write_
     assert "not assessable (scale not readable as a trait)" in result.output
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "not assessable" in page and "no drift</span>" not in page
+    # their test–retest ICC repeats the first option, not a trait: kept as a number, never as reliability (F5)
+    retest = summary.comparisons[0].retest
+    assert len(retest) == 5 and not any(r.assessable for r in retest)
+    assert all(r.reason.startswith("not readable in run A (") for r in retest)
+    assert page.count('<tr class="not-a-trait">') == 5
 
 
 def test_two_identical_models_with_30_matched_respondents_show_no_drift_and_exit_0(tmp_path, write_plan):
