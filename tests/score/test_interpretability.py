@@ -220,7 +220,12 @@ def test_compare_never_certifies_no_change_on_unreadable_scales(biased, db, tmp_
     assert all("not readable in run A" in s.warning and "option position" in s.warning for s in cmp.scales)
     assert any("10 not assessable: not readable as traits" in line for line in cmp.changes), cmp.changes
     page = write_comparison_report(run_a, run_b, db=db, out=tmp_path / "c.html", comparison=cmp).read_text("utf-8")
-    assert page.count(">not assessable</span>") == 10 and ">no change</span>" not in page
+    def section(name: str) -> str:
+        part = page[page.index(f'<section id="{name}">'):]
+        return part[:part.index("</section>")]
+
+    assert section("scales").count(">not assessable</span>") == 10 and ">no change</span>" not in page
+    assert section("retest").count(">not assessable</span>") == 10  # nor is their ICC of 1 a reliability
     text = CliRunner().invoke(app, ["compare", run_a, run_b, "--db", db, "--n-boot", "0", "--out", str(tmp_path)]).stdout
     assert "10 not assessable" in text
 
