@@ -201,19 +201,22 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         if styles.following.index.verdict == "not assessed" and not any(i.verdict == "clear" for i in rates):
             # nothing in this design tells answers that follow position from answers that follow content (one
             # option order, and position rates that cannot be judged): such a score is not shown to be readable
-            why = styles.following.index.reason or "one option order"
+            why = styles.following.index.reason or "the position-following index is not assessed"
+            one_order = styles.positions.n_orders < 2
+            design = ("in this design (one option order)" if one_order else
+                      "from these answers, although both orders were asked")
+            remedy = ("add the reversed order (--orders original,reversed)" if one_order else
+                      "ask more of the scale's items, or more templates or samples, under both orders")
             styled = [i for i in flagged if i.name not in POSITION_INDICES]
             if styled:
                 # agreeing, disagreeing or one answer throughout is also what picking the first (or last) option
-                # shown produces: with one order the design cannot say which, so the first reason says so
-                reasons.insert(0, "whether the answers follow option position or content cannot be told in this "
-                               "design (one option order): "
+                # shown produces: when the design cannot say which, the first reason says so
+                reasons.insert(0, f"whether the answers follow option position or content cannot be told {design}: "
                                f"the {' and '.join(dict.fromkeys(_style_words(i) for i in styled))} "
-                               "may follow the position of the options shown as well as their content; add the "
-                               f"reversed order (--orders original,reversed) to tell them apart ({why})")
+                               "may follow the position of the options shown as well as their content; "
+                               f"{remedy} to tell them apart ({why})")
             else:
-                open_.append(f"whether the answers follow option position cannot be told in this design ({why}): "
-                             "add the reversed order (--orders original,reversed)")
+                open_.append(f"whether the answers follow option position cannot be told {design} ({why}): {remedy}")
     if reasons:
         return False, "not readable", reasons + open_
     if open_:
