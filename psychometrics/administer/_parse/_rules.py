@@ -38,6 +38,11 @@ Checks inside the rules: a label with another option's text glued to it (``4 (Ag
 "Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
 named by one marker (``I choose option 2 or 3``) are ``invalid``; a lower-case letter counts as a label only after
 a word that names it (``option c``) or standing alone, so ``it would be a good idea`` chooses nothing.
+
+After any rule but ``json`` reads an answer, a hedge naming a second option after it (``4, or maybe 2``, ``The
+answer is 4, or possibly 2``, ``My answer is 4 but it could be 2``, ``I'd choose 4, though 3 is also possible``)
+makes the reply ``invalid`` under that rule's name, unless a final marker follows the hedge. A hedge naming only
+one option (``I'm not sure, probably 2``) is an answer.
 """
 
 from __future__ import annotations
@@ -146,6 +151,32 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
         else:
             found.append((m.start(2), _gloss_conflict(r, i, m.start(2)) or _ok(i)))
     return found
+
+
+_HEDGE = (r"(?:,|;|\bor|\bbut|\bthough|\balthough)\s*(?:or\s+)?(?:maybe|perhaps|possibly|probably)\s+(?:a\s+)?{tok}"
+          r"|\b(?:it|that|this|the answer)\s+(?:could|might|may)\s+(?:also\s+)?(?:well\s+)?be\s+(?:a\s+)?{tok}"
+          r"|{tok}\s+(?:is|would be|could be|might be|seems)\s+(?:also\s+|equally\s+)?"
+          r"(?:possible|plausible|an option|likely|fine|true|valid)")
+
+
+def _hedged(r: Reading, v: Verdict) -> Verdict | None:
+    """A hedge naming a second option after the answer (``4, or maybe 2``, ``The answer is 4, or possibly 2``, ``I'd
+    choose 4, though 3 is also possible``) makes the reply ``invalid``; a final marker after the hedge
+    (``…, or maybe 2. Final answer: 2``) still decides."""
+    hedge = re.compile(_HEDGE.format(tok=r.lab.token), re.IGNORECASE)  # a lower-case letter counts as an article
+    finals = [p for p, _ in _markers(r, FINAL_MARKERS)]
+    for m in hedge.finditer(r.free):
+        group = next(k for k in range(1, (m.lastindex or 0) + 1) if m.group(k) is not None)
+        j = r.lab.find(m.group(group))
+        if j is None or _article(r.lab, r.free, m, group) or any(p > m.start() for p in finals):
+            continue
+        before = [r.lab.find(x.group(1)) for x in re.finditer(r.lab.token, r.free[:m.start(group)])
+                  if not _article(r.lab, r.free, x, 1)]
+        other = next((i for i in [v.index, *before] if i is not None and i != j), None)
+        if other is not None and (other in before or v.index != j):
+            return _invalid(f"names more than one option: {r.lab.describe([other, j])} "
+                            f"(a hedge: {m.group(0).strip(' ,;')!r})")
+    return None
 
 
 def rule_json(r: Reading) -> Verdict | None:
@@ -420,6 +451,8 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         v = try_rule(r)
         if v is None:
             continue
+        if v.status == "ok" and name != "json":
+            v = _hedged(r, v) or v
         aside = tuple(r.set_aside) if name != "json" else ()
         if v.status == "ok" and v.index is not None:
             return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
