@@ -157,7 +157,7 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
 _HEDGE = (r"(?:,|;|\bor|\bbut|\bthough|\balthough)\s*(?:or\s+)?(?:maybe|perhaps|possibly|probably)\s+(?:a\s+)?{tok}"
           r"|\b(?:it|that|this|the answer)\s+(?:could|might|may)\s+(?:also\s+)?(?:well\s+)?be\s+(?:a\s+)?{tok}"
           r"|{tok}\s+(?:is|would be|could be|might be|seems)\s+(?:also\s+|equally\s+)?"
-          r"(?:possible|plausible|an option|likely|fine|true|valid)")
+          r"(?:possible|plausible|an option|valid)")  # not "5 is likely too much": that weighs 5, not hedges
 
 
 def _hedged(r: Reading, v: Verdict) -> Verdict | None:
