@@ -76,15 +76,18 @@ def _summarise(done: Any, *, json_: bool, report: bool, out: Path, n_boot: int, 
     """Score each stored run, write each run's page and the matrix page, and print the side-by-side summary."""
     from psychometrics.score import score
 
+    from psychometrics.cli._common import is_page
+
     say = log or (lambda line: None)
     scores, pages = {}, {}
+    folder = out.parent if is_page(out) else out  # a page named by --out is the matrix; the runs' pages go beside it
     for model, run_id in done.run_ids.items():
         say(f"scoring {run_id}")
         scores[run_id] = score(run_id, db=done.db, n_boot=n_boot, seed=seed, value=value)
         if report:
             from psychometrics.report import write_audit_report
 
-            pages[run_id] = write_audit_report(run_id, db=done.db, scores=scores[run_id], out=out)
+            pages[run_id] = write_audit_report(run_id, db=done.db, scores=scores[run_id], out=folder)
     matrix = done.matrix(scores=scores) if done.run_ids else None
     page = None
     if report and matrix is not None:

@@ -1,0 +1,59 @@
+"""What a newcomer testing issue 15 still hit: `-o` of audit and shape, compare given a shaping run or one run,
+the resume hint after a --max-cost stop, and invalid replies in the several-models summary."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from psychometrics.cli import app
+
+runner = CliRunner()
+
+TINY = ["-i", "bfi44", "--limit-items", "4", "--templates", "instruct", "--n-boot", "0"]
+
+
+def _db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'runs.db'}"
+
+
+def test_audit_of_several_models_with_an_html_out_writes_the_matrix_there_and_the_runs_pages_beside_it(tmp_path):
+    page = tmp_path / "jo2" / "page.html"
+    res = runner.invoke(app, ["audit", "-m", "sim/steady", "-m", "sim/biased", *TINY, "--db", _db(tmp_path),
+                              "-o", str(page)], terminal_width=80)
+    assert res.exit_code == 0, res.output
+    assert page.is_file() and "Traceback" not in res.output
+    assert "side by side" in page.read_text(encoding="utf-8").lower()
+    beside = sorted(p.name for p in page.parent.iterdir() if p != page)
+    assert len(beside) == 2 and all(re.fullmatch(r"sim-(steady|biased)-[0-9a-f]{8}\.html", n) for n in beside)
+    assert f"report: {page}" in res.output.replace("\n", "")
+
+
+def test_audit_of_one_model_with_an_html_out_writes_the_runs_report_there(tmp_path):
+    page = tmp_path / "one" / "run.html"
+    res = runner.invoke(app, ["audit", "-m", "sim/steady", *TINY, "--db", _db(tmp_path), "-o", str(page)])
+    assert res.exit_code == 0, res.output
+    assert page.is_file() and sorted(page.parent.iterdir()) == [page]
+
+
+def test_audit_out_without_html_is_still_a_folder(tmp_path):
+    res = runner.invoke(app, ["audit", "-m", "sim/steady", *TINY, "--db", _db(tmp_path), "-o", str(tmp_path / "f")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "f").is_dir() and len(list((tmp_path / "f").glob("sim-steady-*.html"))) == 1
+
+
+def test_shape_with_an_html_out_writes_the_shaping_report_there(tmp_path):
+    page = tmp_path / "z.html"
+    res = runner.invoke(app, ["shape", "-m", "sim/steady", "-i", "bfi44", "--traits", "extraversion", "--levels", "3",
+                              "--limit-items", "10", "--db", _db(tmp_path), "-o", str(page)])
+    assert res.exit_code == 0, res.output
+    assert page.is_file() and "shap" in page.read_text(encoding="utf-8").lower()
+
+
+def test_shape_with_an_html_out_and_several_inventories_is_refused_before_asking(tmp_path):
+    db = tmp_path / "runs.db"
+    res = runner.invoke(app, ["shape", "-m", "sim/steady", "-i", "bfi44", "-i", "ipip50", "-o",
+                              str(tmp_path / "z.html"), "--db", f"sqlite:///{db}"])
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "give a folder" in res.output and not db.exists()
