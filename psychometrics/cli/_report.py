@@ -57,6 +57,20 @@ def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
     return write_shaping_report(shaping_result(run_id, db=db), folder)
 
 
+def _refuse_shaping(runs: list[str], db: str | None) -> None:
+    """Compare sets audits side by side: a shaping run pools the instructed levels 1–9 into one score per scale,
+    so comparing it as an audit would report changes that are only the shaping."""
+    from psychometrics.cli._common import UserError
+    from psychometrics.cli._runs import run_kind
+    from psychometrics.store import Store
+
+    with Store(db, create=False) as store:
+        for run_id in runs:
+            if run_kind(store.get_run(run_id)) == "shaping":
+                raise UserError(f"{run_id} is a shaping run (psychometrics shape): compare takes audits; use its "
+                                f"shaping report: psychometrics report {run_id}")
+
+
 _PAIRWISE_OPTIONS = {"test": "--test", "significance": "--significance", "top_items": "--top-items"}
 """Options of the two-run comparison only (they test a difference between two runs)."""
 
@@ -81,13 +95,14 @@ def compare_command(
     """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
     sensitivity before and after, the items that moved most, and what changed. Three or more runs: their profiles,
     readability, reliability and order sensitivity side by side in one matrix page."""
-    from psychometrics.cli._common import UserError
+    from psychometrics.cli._common import UsageError, UserError
     from psychometrics.report import comparison_report_path, write_comparison_report
     from psychometrics.score import compare_runs
 
     if len(runs) < 2:
-        raise UserError("compare needs two or more runs (see `psychometrics runs list`)")
+        raise UsageError(f"compare needs two or more runs (got only {runs[0]}; see `psychometrics runs list`)")
     refuse_twice("run", runs)
+    _refuse_shaping(runs, db)
     if len(runs) > 2:
         given = [flag for name, flag in _PAIRWISE_OPTIONS.items()
                  if (src := ctx.get_parameter_source(name)) is not None and src.name != "DEFAULT"]

@@ -57,3 +57,25 @@ def test_shape_with_an_html_out_and_several_inventories_is_refused_before_asking
                               str(tmp_path / "z.html"), "--db", f"sqlite:///{db}"])
     assert res.exit_code == 2, res.output
     assert res.output.count("\n") == 1 and "give a folder" in res.output and not db.exists()
+
+
+def test_compare_refuses_a_shaping_run_in_one_line_naming_it(tmp_path):
+    from psychometrics.administer import audit
+    from psychometrics.shape import shape
+
+    db = _db(tmp_path)
+    shaped = shape("sim/steady", "bfi44", traits="extraversion", levels=3, limit_items=10, db=db).run_id
+    plain = [audit(m, ["bfi44"], templates=["instruct"], limit_items=10, db=db).run.run_id
+             for m in ("sim/steady", "sim/biased")]
+    for runs in ([plain[0], shaped], [shaped, *plain]):
+        res = runner.invoke(app, ["compare", *runs, "--db", db, "-o", str(tmp_path / "cmp"), "--n-boot", "0"])
+        assert res.exit_code == 1, res.output
+        assert res.output == (f"error: {shaped} is a shaping run (psychometrics shape): compare takes audits; use its "
+                              f"shaping report: psychometrics report {shaped}\n")
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_compare_with_one_run_is_a_usage_error(tmp_path):
+    res = runner.invoke(app, ["compare", "only-run", "--db", _db(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "two or more runs" in res.output and "only-run" in res.output
