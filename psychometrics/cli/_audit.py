@@ -214,7 +214,7 @@ def audit_command(
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:
     """The plan's size and the estimate of what asking it costs, as text or JSON."""
-    from psychometrics._format import count, integer, missing, money
+    from psychometrics._format import as_given, count, integer, missing, money
 
     est = result.estimate
     if json_:
@@ -229,6 +229,6 @@ def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float 
         typer.echo(f"{count(est.requests, 'request')}, about {integer(est.prompt_tokens)} prompt tokens and at most "
                    f"{integer(est.completion_tokens)} completion tokens; {cost}")
         if max_cost is not None and not missing(est.cost_usd) and est.cost_usd > max_cost:
-            typer.echo(f"the estimate is above --max-cost {money(max_cost)}: the audit would stop there (re-run with a "
+            typer.echo(f"the estimate is above --max-cost {as_given(max_cost)}: the audit would stop there (re-run with a "
                        "higher limit to resume)")
     typer.echo("dry run: nothing was asked")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from psychometrics._format import num
+from psychometrics._format import as_given, num
 from psychometrics.cli._common import print_json
 from psychometrics.cli._summary import _join, _Notes, _table
 
@@ -60,9 +60,13 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
         return 1
     _summarise(done, json_=json_, report=report, out=out, n_boot=n_boot, seed=seed, value=value, log=log)
     if done.failures:
+        if done.over_budget:  # the same command stops at the same limit again: only a higher one resumes
+            resume = (f"{_listed(done.over_budget)} stopped at --max-cost {as_given(max_cost or 0)}: re-run the same "
+                      "command with a higher --max-cost to resume")
+        else:
+            resume = f"re-run the same command to resume: {rerun}"
         typer.echo(f"error: {len(done.failures)} of {len(models)} models failed ({', '.join(done.failures)}); the "
-                   f"other runs are stored and shown side by side; re-run the same command to resume: {rerun}",
-                   err=True)
+                   f"other runs are stored and shown side by side; {resume}", err=True)
         return 1
     return 0
 

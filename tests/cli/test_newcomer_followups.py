@@ -79,3 +79,33 @@ def test_compare_with_one_run_is_a_usage_error(tmp_path):
     res = runner.invoke(app, ["compare", "only-run", "--db", _db(tmp_path)])
     assert res.exit_code == 2, res.output
     assert res.output.count("\n") == 1 and "two or more runs" in res.output and "only-run" in res.output
+
+
+def test_after_a_max_cost_stop_the_resume_hint_says_to_raise_the_limit_shown_as_given(tmp_path):
+    from tests.support.openai_server import OpenAIServer
+
+    with OpenAIServer() as server:
+        res = runner.invoke(app, ["audit", "-m", "openai/gpt-4o-mini", "-m", "sim/steady", *TINY, "--mode",
+                                  "logprobs", "--concurrency", "1", "--max-cost", "5e-05", "--api-base",
+                                  server.api_base, "--db", _db(tmp_path), "--no-report"], terminal_width=80)
+    assert res.exit_code == 1, res.output
+    text = " ".join(res.output.split())
+    assert "--max-cost 5e-05" in text and "--max-cost $0.0001" not in text
+    final = res.output.strip().splitlines()[-1]
+    assert final.startswith("error: 1 of 2 models failed (openai/gpt-4o-mini)"), final
+    assert "with a higher --max-cost to resume" in final and "re-run the same command to resume:" not in final
+
+
+def test_the_several_models_summary_counts_invalid_replies(tmp_path):
+    from tests.support.openai_server import OpenAIServer, ServerConfig
+
+    config = ServerConfig(behaviour=lambda n, prompt: "answer" if n == 1 else "garbage")
+    with OpenAIServer(config) as server:
+        res = runner.invoke(app, ["audit", "-m", "openai/test-model", "-m", "sim/steady", *TINY, "--mode", "generate",
+                                  "--concurrency", "1", "--api-base", server.api_base, "--db", _db(tmp_path),
+                                  "--no-report"], terminal_width=80)
+    lines = res.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), res.stdout
+    assert "invalid" in next(line for line in lines if "answered" in line)
+    row = next(line for line in lines if "test-model" in line and "/8" in line)
+    assert re.search(r"\b1/8 +0 +7\b", row), res.stdout  # answered, refused, invalid
