@@ -125,8 +125,8 @@ def _dry(result: Any) -> dict[str, Any]:
 
 
 def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
-    """The compact side-by-side summary: one row per run (answered, readable scales, verdicts), then each scale's
-    mean in every run, ✗ where it cannot be read as a trait."""
+    """The compact side-by-side summary: one row per run (answered, refused, invalid replies, readable scales,
+    verdicts), then each scale's mean in every run, ✗ where it cannot be read as a trait."""
     from rich.console import Console
 
     console = console or Console()
@@ -134,13 +134,14 @@ def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
     if len(set(labels)) < len(labels):
         labels = [r.side.run_id for r in mx.runs]
     failed = any(r.failure for r in mx.runs)
-    runs = _table("model", "run", "answered", "refused", "readable", "verdicts", *(["note"] if failed else []),
+    runs = _table("model", "run", "answered", "refused", "invalid", "readable", "verdicts", *(["note"] if failed else []),
                   title="Runs side by side", wrap=("verdicts",))
     notes = _Notes()
     for r in mx.runs:
         verdicts = Counter(e.verdict for s in mx.scales for e in s.entries if e.run_id == r.side.run_id and e.verdict)
         runs.add_row(r.side.model, r.side.run_id, f"{r.side.counts.get('ok', 0)}/{r.n_cells}",
-                     str(r.side.counts.get("refused", 0)), f"{r.readable} of {r.n_scales}",
+                     str(r.side.counts.get("refused", 0)), str(r.side.counts.get("invalid", 0)),
+                     f"{r.readable} of {r.n_scales}",
                      ", ".join(f"{n} {v}" for v, n in verdicts.most_common()) or "—",
                      *([notes.ref(_join(f"stopped: {r.failure}" if r.failure else None))] if failed else []))
     console.print(runs)

@@ -102,7 +102,6 @@ def compare_command(
     if len(runs) < 2:
         raise UsageError(f"compare needs two or more runs (got only {runs[0]}; see `psychometrics runs list`)")
     refuse_twice("run", runs)
-    _refuse_shaping(runs, db)
     if len(runs) > 2:
         given = [flag for name, flag in _PAIRWISE_OPTIONS.items()
                  if (src := ctx.get_parameter_source(name)) is not None and src.name != "DEFAULT"]
@@ -110,6 +109,8 @@ def compare_command(
             raise UserError(f"{', '.join(given)} {'tests' if len(given) == 1 else 'test'} a difference between two "
                             f"runs: with {len(runs)} runs the "
                             "matrix page shows each run on its own (compare two of them for tests)")
+    _refuse_shaping(runs, db)
+    if len(runs) > 2:
         _compare_several(runs, db=db, out=out, json_=json_, n_boot=n_boot)
         return
     run_a, run_b = runs

@@ -77,8 +77,9 @@ def test_compare_refuses_a_shaping_run_in_one_line_naming_it(tmp_path):
 
 def test_compare_with_one_run_is_a_usage_error(tmp_path):
     res = runner.invoke(app, ["compare", "only-run", "--db", _db(tmp_path)])
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 2, res.output  # was 1 in tests/cli/test_several_models.py: a usage error exits 2
     assert res.output.count("\n") == 1 and "two or more runs" in res.output and "only-run" in res.output
+    assert not (tmp_path / "runs.db").exists()
 
 
 def test_after_a_max_cost_stop_the_resume_hint_says_to_raise_the_limit_shown_as_given(tmp_path):
