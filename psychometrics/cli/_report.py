@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, refuse_twice, writable_file, writable_folder
+from psychometrics.cli._common import handle_errors, refuse_twice, writable_file, writable_out
 
 
 class CompareTest(str, enum.Enum):
@@ -47,14 +47,9 @@ def report_command(
 def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
     """The shaping report of a shaping run: ``shape-<run_id>.html`` in the folder ``out`` (``reports/`` by
     default), or the file ``out`` when it ends in ``.html``."""
-    from psychometrics.shape import shaping_page_html, shaping_result, write_shaping_report
+    from psychometrics.shape import shaping_result, write_shaping_report
 
-    if out is not None and out.suffix.lower() in (".html", ".htm"):
-        target = writable_file(out)
-        target.write_text(shaping_page_html(shaping_result(run_id, db=db)), encoding="utf-8")
-        return target
-    folder = writable_folder(out) if out is not None else Path("reports")
-    return write_shaping_report(shaping_result(run_id, db=db), folder)
+    return write_shaping_report(shaping_result(run_id, db=db), writable_out(out) if out is not None else "reports")
 
 
 def _refuse_shaping(runs: list[str], db: str | None) -> None:
