@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 import time
@@ -85,8 +86,29 @@ def _request(cell: Cell, mode: AnswerMode, opts: CallOptions) -> dict[str, Any]:
     if opts.api_key:
         kwargs["api_key"] = opts.api_key
     kwargs.update(generation_params(mode, opts.settings, cell.sample))
+    if "seed" in kwargs and not takes_seed(opts.model):
+        del kwargs["seed"]
     kwargs.update(opts.extra)
     return kwargs
+
+
+@functools.lru_cache(maxsize=64)
+def takes_seed(model: str) -> bool:
+    """Whether litellm sends ``seed`` to ``model``'s provider (``litellm.get_supported_openai_params``).
+
+    Generated cells carry their sample number as the seed where the provider takes one; Anthropic, Perplexity
+    and others have none, and litellm refuses the request (``UnsupportedParamsError``) rather than drop it, so
+    their samples differ by the provider's own randomness. The project's own providers (``sim/``, ``local/``)
+    always take it. A provider litellm cannot describe keeps the seed (litellm decides when it is sent).
+    """
+    provider, _, name = model.partition("/")
+    if provider in CUSTOM_PROVIDERS:
+        return True
+    try:
+        supported = litellm().get_supported_openai_params(model=name, custom_llm_provider=provider)
+    except Exception:  # noqa: BLE001 - an unknown provider: let litellm judge the request as before
+        return True
+    return supported is None or "seed" in supported
 
 
 def completion_model(model: str) -> str:
