@@ -179,7 +179,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     valid = validity(invs, scores, keyed, templates, scales)
     overall = rate_rows(df["status"])
     retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else temperature)
-    info = _run_info(df, run, list(invs)).model_copy(update={
+    # the design and completeness are those of every cell asked; only statistics use the distinct respondents
+    info = _run_info(everyone, run, list(invs)).model_copy(update={
         "n_respondents": int(everyone["respondent"].nunique()),
         "n_effective": len(distinct[0]) if distinct else int(everyone["respondent"].nunique()),
         "temperature": run.design.settings.temperature if run else None})
@@ -191,7 +192,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,
         sample_retest_reason=retest_reason, response_styles=styles,
         warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None,
-                              db=db),
+                              db=db, asked=everyone),
     )
 
 
