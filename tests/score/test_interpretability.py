@@ -328,6 +328,22 @@ def test_collapsed_repeats_leave_the_design_and_completeness_whole(db, tmp_path)
     assert not any("incomplete" in w for w in s.warnings)
 
 
+def test_a_zero_width_interval_from_few_respondents_is_never_robust(db):
+    """Found by a newcomer: sim/steady?spread=0 (6 respondents, no spread) read "robust" because the order and
+    template intervals were [0, 0]; fewer than EXACT_MIN_MATCHED respondents certify no equivalence."""
+    from psychometrics.score import EXACT_MIN_MATCHED
+
+    _, s = _scores(db, "sim/steady?spread=0", ["bfi44"], templates=["instruct", "qa", "short"],
+                   orders=["original", "reversed"])
+    for sens in s.sensitivity:
+        assert sens.verdict != "robust", (sens.scale, sens.verdict_reasons)
+        for d in (sens.order_decision, sens.prompt_decision):
+            if d.equivalence_ci_low == d.equivalence_ci_high:
+                assert d.n < EXACT_MIN_MATCHED and d.verdict == "inconclusive" and "zero width" in d.reason, d
+    openness = next(x for x in s.sensitivity if x.scale == "openness")
+    assert openness.order_decision.equivalence_ci_low == openness.order_decision.equivalence_ci_high == 0
+
+
 def test_one_option_order_names_position_and_content_not_nay_saying(db):
     """Issue 14: a first-option picker asked in one order disagrees with everything (the first option is
     "disagree strongly"); the first reason says the design cannot tell position from content, not nay-saying."""
