@@ -161,7 +161,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             score_ = scale_score(inv, sc.id, scores[inv_id])
             readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates,
                                                     protocol=styles[-1].overall)
-            if state == "not readable" and sens[-1].verdict == "robust":
+            # (also when a zero-width interval already made it inconclusive: the readability is the deeper reason)
+            if state == "not readable" and sens[-1].verdict in ("robust", "inconclusive"):
                 # a first-option picker's keyed scale score does not move with the order (its picks cancel out
                 # across keying): "robust" would certify answers that follow position, not content
                 sens[-1] = sens[-1].model_copy(update={"verdict": "inconclusive", "verdict_reasons": [
