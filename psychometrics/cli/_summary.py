@@ -126,7 +126,10 @@ def _header(console: Console, s: AuditScores, run: Any, asked: int | None) -> No
     console.print(line, highlight=False)
     personas = [p or "-" for p in info.personas]
     console.print(
-        f"{info.n_respondents} respondents ({info.respondent}): templates {', '.join(info.templates) or '-'}; "
+        f"{info.n_respondents} respondents ({info.respondent})"
+        + (f" (effective n {info.n_effective}: the rest repeat another sample)"
+           if info.n_effective is not None and info.n_effective < info.n_respondents else "")
+        + f": templates {', '.join(info.templates) or '-'}; "
         f"orders {', '.join(info.orders) or '-'}; {count(len(info.samples), 'sample')}; personas {', '.join(personas) or '-'}",
         highlight=False, markup=False,
     )

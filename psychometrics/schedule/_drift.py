@@ -156,10 +156,14 @@ def _paired_interval(a: pd.Series, b: pd.Series) -> Interval:
             return Interval(0.0, 0.0, 0.0, reason=f"{exact}: no test applies; with {n} respondents the share that "
                             f"would change is at most {3 / n:.2f} (rule of three)", tost_low=0.0, tost_high=0.0,
                             detectable=0.0)
-        why = (f"only {n} matched respondents (at least {EXACT_MIN_RESPONDENTS} needed before an exact 0 certifies "
-               "anything)") if res.diff == 0 else "no spread in the differences"
-        return Interval(res.diff, res.ci_low, res.ci_high, res.p, reason=f"{exact}: a zero-width interval from {why}",
-                        tost_low=res.diff, tost_high=res.diff, detectable=nan, degenerate=res.diff == 0)
+        if res.diff == 0:
+            why = (f"a zero-width interval from only {n} matched respondents (at least {EXACT_MIN_RESPONDENTS} "
+                   "needed before an exact 0 certifies anything)")
+        else:
+            why = (f"no spread in the differences, so the t test does not apply; the exact sign test gives "
+                   f"p = {res.p:.3g} (drift only below {DRIFT_SIGNIFICANCE:g})")
+        return Interval(res.diff, res.ci_low, res.ci_high, res.p, reason=f"{exact}: {why}",
+                        tost_low=res.diff, tost_high=res.diff, detectable=nan, degenerate=True)
     narrow = mean_shift(a, b, ci=1 - 2 * DRIFT_SIGNIFICANCE)
     mde = minimum_detectable_effect(n, sd=res.sd_diff, alpha=DRIFT_SIGNIFICANCE, paired=True).value
     return Interval(res.diff, res.ci_low, res.ci_high, res.p, tost_low=narrow.ci_low, tost_high=narrow.ci_high,
@@ -212,6 +216,9 @@ def scale_threshold(scale: ScaleScore, thresholds: Thresholds) -> tuple[float, s
 def _decide(kind: CheckKind, iv: Interval, threshold: float) -> bool:
     if not _finite(iv.size, iv.ci_low, iv.ci_high):
         return False
+    if iv.degenerate and _finite(iv.p):
+        # a zero-width interval always "excludes" 0: only the exact test (the sign test) can show drift
+        return iv.p < DRIFT_SIGNIFICANCE and (abs(iv.size) if kind == "scale_shift" else iv.size) >= threshold
     if kind == "scale_shift":
         excludes = iv.ci_low > 0 or iv.ci_high < 0
         return excludes and abs(iv.size) >= threshold

@@ -163,7 +163,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             readable, state, why = interpretability(
                 score_, scale_styles, sens[-1].response_rates, protocol=styles[-1].overall,
                 styles_reason=styles[-1].scale_reasons.get(sc.id) or styles[-1].reason)
-            if state == "not readable" and sens[-1].verdict == "robust":
+            # (also when a zero-width interval already made it inconclusive: the readability is the deeper reason)
+            if state == "not readable" and sens[-1].verdict in ("robust", "inconclusive"):
                 # a first-option picker's keyed scale score does not move with the order (its picks cancel out
                 # across keying): "robust" would certify answers that follow position, not content
                 sens[-1] = sens[-1].model_copy(update={"verdict": "inconclusive", "verdict_reasons": [
@@ -181,7 +182,8 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
     valid = validity(invs, scores, keyed, templates, scales)
     overall = rate_rows(df["status"])
     retest, retest_reason = sample_retest(scores, invs, run.design.settings.temperature if run else temperature)
-    info = _run_info(df, run, list(invs)).model_copy(update={
+    # the design and completeness are those of every cell asked; only statistics use the distinct respondents
+    info = _run_info(everyone, run, list(invs)).model_copy(update={
         "n_respondents": int(everyone["respondent"].nunique()),
         "n_effective": len(distinct[0]) if distinct else int(everyone["respondent"].nunique()),
         "temperature": run.design.settings.temperature if run else None})
@@ -193,7 +195,7 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
         validity=valid, forms=forms_consistency(df, invs, scores), sample_retest=retest,
         sample_retest_reason=retest_reason, response_styles=styles,
         warnings=run_warnings(df, run, overall, scales, sens, repeats=distinct[1] if distinct else None,
-                              db=db),
+                              db=db, asked=everyone),
     )
 
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from psychometrics.inventory import Inventory
+from psychometrics.score._comparison import EXACT_MIN_MATCHED
 from psychometrics.score._common import ORDER_A, ORDER_B, rate_rows, safe
 from psychometrics.score._model import ORDER_SHIFT_MIN, PROMPT_RANGE_MIN, RespondentCheck, ScaleSensitivity
 from psychometrics.score._verdict import robust_or_inconclusive, verdict
@@ -82,7 +83,18 @@ def order_decision(per: pd.DataFrame, bound: float) -> EquivalenceDecision | Non
     a, b = per.loc[per["order"] == ORDER_A, "key"].dropna(), per.loc[per["order"] == ORDER_B, "key"].dropna()
     if not len(a) or not len(b):
         return None
-    return equivalence_test(a, b, bound=bound)
+    return uncertified_if_exact(equivalence_test(a, b, bound=bound))
+
+
+def uncertified_if_exact(d: EquivalenceDecision) -> EquivalenceDecision:
+    """``d``, made inconclusive when it is "equivalent" only through a zero-width interval from fewer than
+    :data:`EXACT_MIN_MATCHED` respondents: no spread among a few respondents certifies nothing about the next."""
+    if d.verdict != "equivalent" or d.equivalence_ci_low != d.equivalence_ci_high or d.n >= EXACT_MIN_MATCHED:
+        return d
+    return d.model_copy(update={"verdict": "inconclusive", "reason": (
+        f"no spread: the interval [{d.equivalence_ci_low:.2g}, {d.equivalence_ci_high:.2g}] has zero width, and from "
+        f"{d.n} respondents that certifies nothing (at least {EXACT_MIN_MATCHED} needed before an exact "
+        "difference certifies equivalence: rule of three)")})
 
 
 def prompt_decision(per: pd.DataFrame, bound: float) -> EquivalenceDecision | None:
@@ -98,7 +110,8 @@ def prompt_decision(per: pd.DataFrame, bound: float) -> EquivalenceDecision | No
     if not pairs:
         return None
     alpha = 0.05 / len(pairs)
-    judged = [(ta, tb, equivalence_test(ga, gb, bound=bound, alpha=alpha)) for ta, ga, tb, gb in pairs]
+    judged = [(ta, tb, uncertified_if_exact(equivalence_test(ga, gb, bound=bound, alpha=alpha)))
+              for ta, ga, tb, gb in pairs]
     verdicts = {d.verdict for _, _, d in judged}
     pick = max(judged, key=lambda x: (x[2].verdict == "different", abs(x[2].estimate)
                                       if math.isfinite(x[2].estimate) else -1.0))

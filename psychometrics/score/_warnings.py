@@ -13,14 +13,16 @@ from psychometrics.store import Run, db_option
 
 def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scales: list[ScaleScore],
                  sens: list[ScaleSensitivity], *, repeats: str | None = None,
-                 db: str | None = None) -> list[str]:
+                 db: str | None = None, asked: pd.DataFrame | None = None) -> list[str]:
     """The run's warnings, most basic first.
 
     ``df`` is the responses frame as scored (``status``, ``respondent``, ``template``, ``order`` and ``mode`` when
     known; repeated respondents already collapsed); ``run`` the run record when there is one; ``overall`` the
     run's response rates; ``repeats`` the warning about repeated respondents, if any; ``db`` the store the user
-    named (for the commands the warnings suggest).
+    named (for the commands the warnings suggest); ``asked`` every response before repeats were collapsed (what
+    completeness and errors count; ``df`` when not given).
     """
+    asked = df if asked is None else asked
     w: list[str] = []
     temperature = run.design.settings.temperature if run is not None else None
     if run is not None and run.design.samples > 1 and temperature == 0:
@@ -29,7 +31,7 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
                  "temperature > 0)")
     if repeats:
         w.append(repeats)
-    answered = int((df["status"] != "error").sum()) if len(df) else 0
+    answered = int((asked["status"] != "error").sum()) if len(asked) else 0
     incomplete = run is not None and bool(run.n_cells) and answered < run.n_cells
     if incomplete:
         w.append(incomplete_note(run, answered, db) + ": scores use what was answered")
@@ -48,7 +50,7 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     refused = rate(overall, "refused")
     if refused >= MOSTLY_REFUSED:
         w.append(f"{pct(refused)} of the replies are refusals: scores rest on the answers the model did give")
-    n_err = int((df["status"] == "error").sum())
+    n_err = int((asked["status"] == "error").sum())
     if n_err:
         w.append(f"{count(n_err, 'cell')} ended in an error (no reply): resume the run to retry "
                  f"{'it' if n_err == 1 else 'them'}")

@@ -182,7 +182,8 @@ def mean_shift(a: Scores, b: Scores, *, ci: float = 0.95) -> PairedDifference:
     PairedDifference
         ``diff = mean(b − a)`` with its t interval, t, df, p and d_z. NaN with a ``reason`` when fewer than 2
         pairs remain, or when every difference is 0 (no shift and no spread). When every difference is the same
-        non-zero number the interval is that number, t is ±inf and p is 0.
+        non-zero number the interval is that number, t is ±inf and p is the exact two-sided sign test,
+        :math:`2 \cdot 0.5^n` (``scipy.stats.binomtest(n, n)``; R ``binom.test(n, n)``), with a ``reason``.
 
     Raises
     ------
@@ -202,12 +203,17 @@ def mean_shift(a: Scores, b: Scores, *, ci: float = 0.95) -> PairedDifference:
 
     Cohen, J. (1988). *Statistical power analysis for the behavioral sciences* (2nd ed.). Erlbaum.
 
+    Dixon, W. J., & Mood, A. M. (1946). The statistical sign test. *Journal of the American Statistical
+    Association, 41*, 557–566.
+
     Examples
     --------
     >>> from psychometrics.stats._forms import mean_shift
     >>> s = mean_shift([3.0, 4.0, 2.5, 5.0, 3.5], [3.5, 4.0, 2.0, 4.5, 3.5])
     >>> round(s.diff, 2), round(s.t, 4), round(s.p, 4), s.df  # R t.test(b, a, paired = TRUE): t = -0.5345
     (-0.1, -0.5345, 0.6213, 4.0)
+    >>> mean_shift([3.0, 2.0, 4.0], [4.0, 3.0, 5.0]).p  # 3 identical shifts: R binom.test(3, 3)$p.value
+    0.25
     """
     _check_ci(ci)
     xa, xb, unmatched = _pairs(a, b)
@@ -225,8 +231,13 @@ def mean_shift(a: Scores, b: Scores, *, ci: float = 0.95) -> PairedDifference:
         if means["diff"] == 0:
             return PairedDifference(**means, sd_diff=0.0, se=0.0, ci_low=0.0, ci_high=0.0, df=df,
                                     reason="every difference is 0: no shift and no spread, t is undefined", **base)
+        # t is infinite but says nothing about so few pairs (3 identical differences would give p = 0): the exact
+        # sign test is the test that holds here — n differences of one sign, p = 2 · 0.5^n (3 pairs: .25)
+        sign_p = float(stats.binomtest(n, n, 0.5).pvalue)
         return PairedDifference(**means, sd_diff=0.0, se=0.0, ci_low=means["diff"], ci_high=means["diff"],
-                                t=math.copysign(math.inf, means["diff"]), df=df, p=0.0, **base)
+                                t=math.copysign(math.inf, means["diff"]), df=df, p=sign_p, **base,
+                                reason=f"every difference is {means['diff']:+.4g}: no spread, so the t test does not "
+                                       f"apply; p is the exact sign test ({n} differences of one sign)")
     se = sd / math.sqrt(n)
     t = means["diff"] / se
     half = float(stats.t.ppf(0.5 + ci / 2.0, df)) * se

@@ -105,6 +105,25 @@ def test_a_3_vs_3_plan_is_inconclusive_and_exits_4(tmp_path, write_plan):
     assert "inconclusive" in result.stdout
 
 
+def test_three_identical_shifts_are_not_drift_from_a_degenerate_t(tmp_path, write_plan):
+    """Found by a newcomer: 3 matched respondents that all moved by exactly +1 gave the paired t p = 0, CI
+    [+1, +1] and DRIFT (exit 3). With no spread the t test does not apply; the exact sign test cannot go below
+    p = 2 · 0.5³ = .25 with 3 pairs, so the check is inconclusive (exit 4)."""
+    plan = write_plan("""\
+        name: three
+        db: sqlite:///audits.db
+        inventories: [bfi44]
+        design: {templates: all, orders: [original]}
+        models: ["sim/steady", "sim/steady?extraversion=1"]
+        """)
+    result, summary = _run(plan, tmp_path / "out", "--no-reports")
+    assert result.exit_code == 4, result.output + result.stderr
+    (shift,) = [c for c in summary.comparisons[0].checks if c.kind == "scale_shift" and c.scale == "extraversion"]
+    assert shift.verdict == "inconclusive" and not shift.drift
+    assert shift.p == pytest.approx(0.25) and "sign test" in shift.reason
+    assert "DRIFT" not in result.stdout
+
+
 def test_a_planted_shift_with_36_respondents_is_drift_and_exits_3(tmp_path, write_plan):
     plan = write_plan("""\
         name: planted

@@ -319,6 +319,43 @@ def test_samples_at_temperature_zero_are_one_respondent_and_warned_about(db):
     assert score(hot.run.run_id, db=db, n_boot=N_BOOT).run.n_effective == 9
 
 
+def test_collapsed_repeats_leave_the_design_and_completeness_whole(db, tmp_path):
+    """Found by a newcomer: the effective-n collapse leaked into the run's completeness and design — a complete run
+    of 792 cells read "incomplete: 264 of 792 answered", "1 sample", n_cells 264 (the database held 792 ok rows).
+    The run is what was asked; only intervals and tests use the distinct respondents."""
+    run_db = f"sqlite:///{tmp_path / 'f1.db'}"
+    result = CliRunner().invoke(app, ["audit", "-m", "sim/steady?deterministic=1", "-i", "bfi44", "--templates", "all",
+                                      "--samples", "3", "--db", run_db, "--no-report"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "incomplete" not in result.output and "planned" not in result.output, result.output
+    assert "792 cells: 792 ok" in result.output and "3 samples" in result.output, result.output
+    assert "18 respondents (template|order|sample|persona) (effective n 6" in result.output, result.output
+    with Store(run_db) as store:
+        run_id = store.list_runs()[0].run_id
+        assert (store.responses_frame(run_id)["status"] == "ok").sum() == 792  # counted independently
+    s = score(run_id, db=run_db, n_boot=N_BOOT)
+    assert s.run.n_cells == 792 and s.run.samples == [0, 1, 2] and s.run.counts["ok"] == 792
+    assert s.run.answers_by_mode == {"logprobs": 792}
+    assert s.run.n_respondents == 18 and s.run.n_effective == 6 and {sc.n for sc in s.scales} == {6}
+    assert not any("incomplete" in w for w in s.warnings)
+
+
+def test_a_zero_width_interval_from_few_respondents_is_never_robust(db):
+    """Found by a newcomer: sim/steady?spread=0 (6 respondents, no spread) read "robust" because the order and
+    template intervals were [0, 0]; fewer than EXACT_MIN_MATCHED respondents certify no equivalence."""
+    from psychometrics.score import EXACT_MIN_MATCHED
+
+    _, s = _scores(db, "sim/steady?spread=0", ["bfi44"], templates=["instruct", "qa", "short"],
+                   orders=["original", "reversed"])
+    for sens in s.sensitivity:
+        assert sens.verdict != "robust", (sens.scale, sens.verdict_reasons)
+        for d in (sens.order_decision, sens.prompt_decision):
+            if d.equivalence_ci_low == d.equivalence_ci_high:
+                assert d.n < EXACT_MIN_MATCHED and d.verdict == "inconclusive" and "zero width" in d.reason, d
+    openness = next(x for x in s.sensitivity if x.scale == "openness")
+    assert openness.order_decision.equivalence_ci_low == openness.order_decision.equivalence_ci_high == 0
+
+
 def test_one_option_order_names_position_and_content_not_nay_saying(db):
     """Issue 14: a first-option picker asked in one order disagrees with everything (the first option is
     "disagree strongly"); the first reason says the design cannot tell position from content, not nay-saying."""

@@ -124,8 +124,10 @@ def test_three_pairs_give_r_without_an_interval_and_a_perfect_r_a_collapsed_one(
 
 def test_mean_shift_edge_cases():
     same = mean_shift([1.0, 2.0, 3.0], [2.0, 3.0, 4.0])  # every difference +1
-    assert (same.diff, same.sd_diff, same.ci_low, same.ci_high, same.t, same.p) == (1.0, 0.0, 1.0, 1.0, math.inf, 0.0)
-    assert math.isnan(same.d_z) and same.reason is None
+    # no spread: the exact sign test, not the degenerate t's p = 0 (R binom.test(3, 3)$p.value = 0.25)
+    assert (same.diff, same.sd_diff, same.ci_low, same.ci_high, same.t, same.p) == (1.0, 0.0, 1.0, 1.0, math.inf, 0.25)
+    assert math.isnan(same.d_z) and "sign test" in same.reason
+    assert mean_shift(list(range(10)), [x - 0.5 for x in range(10)]).p == pytest.approx(2 * 0.5**10)
     none = mean_shift([1.0, 2.0], [1.0, 2.0])
     assert none.diff == 0 and math.isnan(none.t) and "no shift and no spread" in none.reason
     one = mean_shift([1.0], [3.0])
