@@ -198,3 +198,21 @@ def test_a_changed_rater_template_asks_the_ratings_again_and_counts_only_the_new
     assert [c.n for c in iv.rater_counts] == [4]
     with Store(db, create=False) as store:
         assert len(store.run_cell_ids(second.run.run_id)) == 8
+
+
+def test_samples_without_personas_are_not_paired_with_the_self_report(tmp_path):
+    """Sample k of the interview and sample k of the self-report are exchangeable draws, not one respondent: no
+    r, and the means are compared unpaired (Welch over respondents)."""
+    from psychometrics.stats import GroupDifference
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    model = "sim/steady?extraversion=1.5"
+    audit(model, ["bfi44"], templates=["instruct"], orders=["original"], samples=6, limit_items=10, db=db)
+    result = interview(model, ["bfi44"], ["sim/default"], samples=6, limit_items=10, db=db)
+    iv = score(result.run, db=db, n_boot=0).interview
+    assert iv.self_report and iv.respondent.startswith("none")
+    for row in iv.self_report:
+        assert math.isnan(row.correlation.value) and "exchangeable draws" in row.correlation.reason
+        assert isinstance(row.difference, GroupDifference) and row.difference.test == "Welch t"
+        assert row.difference.n_a == 6 and row.difference.n_b == 6
+        assert row.difference.diff == pytest.approx(row.interview_mean - row.self_report_mean)

@@ -41,7 +41,9 @@ def test_the_interview_prints_its_run_with_rater_reliability_and_self_report_agr
     assert iv["n_answers"] == 30 and iv["n_rated"] == 30
     assert {r["kind"] for r in iv["reliability"]} == {"between"} and len(iv["reliability"]) == 5
     assert iv["self_report_run"] and len(iv["self_report"]) == 5
-    assert all(row["correlation"]["n"] == 3 for row in iv["self_report"])
+    # three samples, no personas: no respondent is the same in both runs, so no r; the means compared unpaired
+    assert all(row["correlation"]["n"] == 0 and "exchangeable draws" in row["correlation"]["reason"]
+               and row["difference"]["n_a"] == row["difference"]["n_b"] == 3 for row in iv["self_report"])
     assert (folder / f"{out['run']['run_id']}.html").is_file()
     score = _invoke("score", out["run"]["run_id"], "--db", db, "--json", "--n-boot", "0")
     assert score.exit_code == 0, score.output
