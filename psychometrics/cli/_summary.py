@@ -53,9 +53,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     from rich.console import Console
 
     console = Console()
-    answered = sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+    from psychometrics.score import answered_cells, incomplete_note
+
+    # an interview's cells are its answers and its ratings: the stored run counts both
+    answered = (answered_cells(run) if run.design.interview is not None
+                else sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid")))
     if run.n_cells and answered < run.n_cells:
-        from psychometrics.score import incomplete_note
 
         console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered, db)}",
                       highlight=False)

@@ -126,3 +126,21 @@ def test_a_question_template_without_the_item_is_refused_naming_the_file(tmp_pat
                      str(bad), "--db", f"sqlite:///{tmp_path / 'runs.db'}", "--no-report")
     assert result.exit_code == 1
     assert str(bad) in result.stderr and "lacks the item text" in result.stderr
+
+
+def test_a_finished_interview_is_complete_and_listed_as_an_interview(done):
+    from psychometrics.score import incomplete_note
+
+    folder, db, result = done
+    run_id = json.loads(result.stdout)["run"]["run_id"]
+    shown = _invoke("runs", "show", run_id, "--db", db)
+    assert shown.exit_code == 0, shown.output
+    assert "incomplete" not in shown.stdout and "--resume" not in shown.stdout
+    warnings = json.loads(_invoke("score", run_id, "--db", db, "--json", "--n-boot", "0").stdout)["warnings"]
+    assert not [w for w in warnings if "incomplete" in w]
+    listed = _invoke("runs", "list", "--db", db).stdout
+    assert "interview" in next(line for line in listed.splitlines() if line.startswith(run_id))
+    with Store(db, create=False) as store:
+        run = store.get_run(run_id)
+    note = incomplete_note(run, run.n_cells - 1)
+    assert "re-run the same psychometrics interview command" in note and "audit --resume" not in note
