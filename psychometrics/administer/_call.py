@@ -233,13 +233,15 @@ def response_from_reply(
 
 def _free_answer(base: dict[str, Any], text: str | None) -> Response:
     """An interview answer: the reply is the answer, stored as text (no label to read); an empty reply, or one
-    that is all reasoning, is ``invalid``."""
-    from psychometrics.administer._parse import split_reasoning
+    that is all reasoning, is ``invalid``; a refusal (the parser's refusal phrases) is ``refused`` and not rated."""
+    from psychometrics.administer._parse import refusal, split_reasoning
 
     answer, reasoning = split_reasoning(text or "")
     base["reasoning"] = _joined(base["reasoning"], reasoning)
     if not answer.strip():
         return Response(**base, status="invalid", error="the reply holds no answer (empty)")
+    if (why := refusal(answer)) is not None:
+        return Response(**base, status="refused", error=why)
     return Response(**base, status="ok")
 
 

@@ -329,7 +329,8 @@ def _interview(console: Console, s: AuditScores) -> None:
         raters.add_row(r.rater, str(r.n), *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")),
                        num(r.mean))
     console.print(raters)
-    console.print(f"{iv.n_answers} answers stored, {iv.n_rated} rated on the scale", highlight=False)
+    refused = f", {iv.n_refused} refused (not rated)" if iv.n_refused else ""
+    console.print(f"{iv.n_answers} answers stored{refused}, {iv.n_rated} rated on the scale", highlight=False)
     if iv.reliability:
         table = _table("scale", "between", "ICC(2,1)", "95% CI", "ICC(2,k)", "95% CI", "n", "note",
                        title="Inter-rater reliability (answers rated by every rater, or on every repeat)")

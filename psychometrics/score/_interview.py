@@ -90,6 +90,8 @@ class InterviewScores(ResultRecord):
     """Ratings per rater per answer."""
     n_answers: int
     """Interview answers stored as text (``ok``)."""
+    n_refused: int = 0
+    """Interview answers that refused to answer (the parser's refusal phrases, e.g. "As an AI, ..."): not rated."""
     n_rated: int
     """Answers with at least one rating read on the scale (they are scored)."""
     rater_counts: list[RaterCounts] = Field(default_factory=list)
@@ -165,6 +167,7 @@ def interview_scores(answers: pd.DataFrame, ratings: pd.DataFrame, invs: Mapping
         reason = f"no respondent ({respondent}) and scale in both the interview and run {source}"
     return InterviewScores(
         raters=raters, repeats=repeats, n_answers=int((answers["answer_status"] == "ok").sum()),
+        n_refused=int((answers["answer_status"] == "refused").sum()),
         n_rated=int((answers["status"] == "ok").sum()), rater_counts=counts, reliability=reliability,
         reliability_reason=why, self_report_run=source, self_report=agreement, self_report_reason=reason,
         respondent=respondent)

@@ -216,3 +216,18 @@ def test_samples_without_personas_are_not_paired_with_the_self_report(tmp_path):
         assert isinstance(row.difference, GroupDifference) and row.difference.test == "Welch t"
         assert row.difference.n_a == 6 and row.difference.n_b == 6
         assert row.difference.diff == pytest.approx(row.interview_mean - row.self_report_mean)
+
+
+def test_a_refused_interview_answer_is_stored_refused_and_not_rated(tmp_path):
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    result = interview("sim/refuser", ["bfi44"], ["sim/default"], samples=4, limit_items=5, db=db)
+    with Store(db, create=False) as store:
+        rows = list(store.iter_responses(result.run.run_id))
+    answers = [r for r in rows if r.rates is None]
+    refused = [r for r in answers if r.status == "refused"]
+    assert refused and len(refused) < len(answers)  # the sim refuses half its items
+    assert all(r.error.startswith("refusal: ") for r in refused)
+    assert all(r.status == "ok" for r in answers if r not in refused)
+    assert {r.rates for r in rows if r.rates is not None} == {r.cell_id for r in answers if r.status == "ok"}
+    iv = score(result.run, db=db, n_boot=0).interview
+    assert iv.n_refused == len(refused) and iv.n_answers == len(answers) - len(refused)
