@@ -175,10 +175,21 @@ def reply_text(reply: Any) -> str | None:
     return message.content if message is not None else getattr(choice, "text", None)
 
 
-def budget_reason(max_tokens: int | None) -> str:
+def option_for(cell: Cell, name: str) -> str:
+    """The command-line option that sets ``name`` for this cell: ``--rater-<name>`` for an interview rating."""
+    return f"--rater-{name}" if cell.rates is not None else f"--{name}"
+
+
+def no_logprobs_reason(cell: Cell) -> str:
+    """The stored reason of a cell whose provider returned no log-probabilities."""
+    return f"the provider returned no log-probabilities (use {option_for(cell, 'mode')} generate or auto)"
+
+
+def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     """The stored reason of a reply the token budget cut before it held an answer."""
     budget = f" (max_tokens {max_tokens})" if max_tokens else ""
-    return f"stopped at the token budget{budget} before an answer: raise it with --max-tokens"
+    flag = option_for(cell, "max-tokens") if cell is not None else "--max-tokens"
+    return f"stopped at the token budget{budget} before an answer: raise it with {flag}"
 
 
 def _joined(*texts: str | None) -> str | None:
@@ -225,7 +236,7 @@ def response_from_reply(
     parsed = parse_answer(text or "", cell)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":
-        error = budget_reason(max_tokens)
+        error = budget_reason(max_tokens, cell)
     base["reasoning"] = _joined(base["reasoning"], parsed.reasoning)
     return Response(**base, status=parsed.status, value=parsed.value, error=error, parse_rule=parsed.rule,
                     set_aside=list(parsed.set_aside))

@@ -59,7 +59,6 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     answered = (answered_cells(run) if run.design.interview is not None
                 else sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid")))
     if run.n_cells and answered < run.n_cells:
-
         console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered, db)}",
                       highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)

@@ -231,3 +231,15 @@ def test_a_refused_interview_answer_is_stored_refused_and_not_rated(tmp_path):
     assert {r.rates for r in rows if r.rates is not None} == {r.cell_id for r in answers if r.status == "ok"}
     iv = score(result.run, db=db, n_boot=0).interview
     assert iv.n_refused == len(refused) and iv.n_answers == len(answers) - len(refused)
+
+
+def test_a_rating_cell_error_names_the_rater_options(tmp_path):
+    from psychometrics.administer import AuditError
+    from psychometrics.administer._call import budget_reason
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    with pytest.raises(AuditError, match=r"use --rater-mode generate or auto"):
+        interview(MODEL, ["bfi44"], ["sim/default"], rater_mode="logprobs", limit_items=2, db=db)
+    rating = interview(MODEL, ["bfi44"], ["sim/default"], limit_items=1, db=db, run_id="ok").ratings[0]
+    assert budget_reason(16, rating).endswith("raise it with --rater-max-tokens")
+    assert budget_reason(16, rating.model_copy(update={"rates": None})).endswith("raise it with --max-tokens")
