@@ -352,7 +352,9 @@ def _interview(console: Console, s: AuditScores) -> None:
             r, d = row.correlation, row.difference
             table.add_row(row.scale, num(row.interview_mean), num(row.self_report_mean), coef(r.value),
                           interval(r.ci_low, r.ci_high, apa=True), num(d.diff, signed=True),
-                          interval(d.ci_low, d.ci_high, signed=True), str(r.n), notes.ref(r.reason or d.reason))
+                          interval(d.ci_low, d.ci_high, signed=True),
+                          str(r.n) if r.n or not hasattr(d, "n_a") else f"{d.n_a}+{d.n_b}",  # unpaired: both runs
+                          notes.ref(r.reason or d.reason))
         console.print(table)
         notes.print(console)
     else:

@@ -28,7 +28,7 @@ from psychometrics.store import Run, Store, db_option
 
 INTERVIEW_RESPONDENT = "persona"
 """What matches an interview respondent to a self-report respondent."""
-UNMATCHED = "none (no personas: interview and self-report compared unpaired)"
+UNMATCHED = "none (no personas: compared unpaired)"
 """The respondent match when there are no personas."""
 EXCHANGEABLE = ("samples are exchangeable draws: pairing interview sample k with self-report sample k is arbitrary; "
                 "give personas to match respondents")
