@@ -185,6 +185,11 @@ def money(x: Any) -> str:
     return f"${x:.4f}" if x < 1 else f"${x:,.2f}"
 
 
+def as_given(x: float) -> str:
+    """A number as the user typed it (``5e-05``, ``0.5``, ``10``), for echoing an option back unrounded."""
+    return f"{float(x):.15g}"
+
+
 def percentile(x: Any) -> str:
     """A percentile (0–100) as an ordinal: ``63rd``, ``1st``, ``12th``; ``<1st`` and ``>99th`` at the ends.
 

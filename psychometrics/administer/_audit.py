@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
-from psychometrics._format import command, count, money
+from psychometrics._format import as_given, command, count, money
 from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
@@ -656,7 +656,7 @@ def audit(
         if tally.over_budget:
             answered_now = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
             raise CostLimitError(f"stopped at the cost limit: {money(run.cost_usd)} spent, --max-cost "
-                                 f"{money(max_cost)}; {answered_now} of {len(plan.cells)} answered (stored); re-run "
+                                 f"{as_given(max_cost)}; {answered_now} of {len(plan.cells)} answered (stored); re-run "
                                  f"with a higher --max-cost to resume run {run_id}", run_id=run_id)
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)

@@ -192,6 +192,10 @@ def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     return f"stopped at the token budget{budget} before an answer: raise it with {flag}"
 
 
+_NOTHING_READ = ("empty", "reasoning-only", "no-answer")
+"""Parser rules that mean the reply held nothing to read as an answer."""
+
+
 def _joined(*texts: str | None) -> str | None:
     parts = [t.strip() for t in texts if t and t.strip()]
     return "\n\n".join(parts) if parts else None
@@ -204,8 +208,9 @@ def response_from_reply(
     """Build the stored Response from a provider reply (log-prob or generated).
 
     The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
-    reply; a generated reply that is no answer and stopped because the token budget (``max_tokens``) ran out
-    (``finish_reason`` ``length``) is ``invalid`` with the reason :func:`budget_reason`. ``latency`` is None for
+    reply; a generated reply that stopped because the token budget (``max_tokens``) ran out (``finish_reason``
+    ``length``) before it named any option is ``invalid`` with the reason :func:`budget_reason`; one the parser
+    found invalid for a reason of its own (a conflict, a recital) keeps that reason, with the cut added. ``latency`` is None for
     a reply read from a provider batch (no request of its own).
     """
     choice = reply.choices[0]
@@ -236,7 +241,10 @@ def response_from_reply(
     parsed = parse_answer(text or "", cell)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":
-        error = budget_reason(max_tokens, cell)
+        # the budget is the reason only when the reply was cut before it said anything to read; a conflict or a
+        # recital the parser found keeps its own reason
+        error = budget_reason(max_tokens, cell) if parsed.rule in _NOTHING_READ else \
+            f"{parsed.reason}; the reply was cut at the token budget"
     base["reasoning"] = _joined(base["reasoning"], parsed.reasoning)
     return Response(**base, status=parsed.status, value=parsed.value, error=error, parse_rule=parsed.rule,
                     set_aside=list(parsed.set_aside))

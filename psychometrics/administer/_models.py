@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from psychometrics.administer._audit import _CUSTOM_PROVIDERS, AuditError, AuditResult, audit, check_ready, complete
+from psychometrics.administer._audit import (_CUSTOM_PROVIDERS, AuditError, AuditResult, CostLimitError, audit,
+                                             check_ready, complete)
 
 if TYPE_CHECKING:
     from psychometrics.score import AuditScores, RunMatrix
@@ -29,6 +30,9 @@ class ModelAudits:
     """Model → its :class:`AuditResult`, for every audit that ended without an error."""
     failures: dict[str, str] = field(default_factory=dict)
     """Model → why its audit stopped (the :class:`AuditError` message)."""
+    over_budget: list[str] = field(default_factory=list)
+    """The models among :attr:`failures` stopped by ``max_cost`` (:class:`CostLimitError`): re-running them with the
+    same limit stops again at once, so they resume only with a higher one."""
     unfinished: list[str] = field(default_factory=list)
     """Models not audited to the end because Ctrl-C stopped the call (see :class:`AuditsInterrupted`): the one
     being asked (its answers so far are stored) and those not started. Re-running the call resumes them."""
@@ -160,6 +164,8 @@ def audit_models(models: Sequence[str], inventories: Sequence[str] = ("bfi44",),
             raise AuditsInterrupted(done) from None
         except AuditError as exc:
             done.failures[model] = str(exc)
+            if isinstance(exc, CostLimitError):
+                done.over_budget.append(model)
             run_id = exc.run_id or planned[model].run.run_id
             if _stored(run_id, done.db):
                 done.run_ids[model] = run_id

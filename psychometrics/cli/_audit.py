@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, print_json, refuse_twice, writable_folder
+from psychometrics.cli._common import handle_errors, print_json, refuse_twice, writable_out
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -133,7 +133,7 @@ def audit_command(
     seed: opt.Seed = 0,
     value: opt.Value = opt.ValueChoice.value,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the report <run_id>.html into --out at the end.")] = True,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports (created when missing), or the page's file when it ends in .html (one model: the run's report; several: the page of the models side by side, the runs' pages next to it).")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Give one or more inventories to one or more models under every template × option order × sample × persona."""
@@ -155,7 +155,7 @@ def audit_command(
                         "--db, --api-base, --concurrency, --rpm, --timeout, --retries, --max-wait, --max-cost, "
                         "--batch and its options — and what to print can change)")
     if report and not dry_run:
-        writable_folder(out)
+        writable_out(out)
     batch_options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, retries=retries,
                                  reask=batch_reask.value, max_lines=batch_max_lines,  # type: ignore[arg-type]
                                  max_bytes=batch_max_bytes)
@@ -214,7 +214,7 @@ def audit_command(
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:
     """The plan's size and the estimate of what asking it costs, as text or JSON."""
-    from psychometrics._format import count, integer, missing, money
+    from psychometrics._format import as_given, count, integer, missing, money
 
     est = result.estimate
     if json_:
@@ -229,6 +229,6 @@ def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float 
         typer.echo(f"{count(est.requests, 'request')}, about {integer(est.prompt_tokens)} prompt tokens and at most "
                    f"{integer(est.completion_tokens)} completion tokens; {cost}")
         if max_cost is not None and not missing(est.cost_usd) and est.cost_usd > max_cost:
-            typer.echo(f"the estimate is above --max-cost {money(max_cost)}: the audit would stop there (re-run with a "
+            typer.echo(f"the estimate is above --max-cost {as_given(max_cost)}: the audit would stop there (re-run with a "
                        "higher limit to resume)")
     typer.echo("dry run: nothing was asked")

@@ -111,6 +111,16 @@ def writable_file(path: Path) -> Path:
     return path
 
 
+def is_page(path: Path) -> bool:
+    """Whether ``--out`` names the page's file itself (it ends in ``.html``) rather than a folder for pages."""
+    return path.suffix.lower() in (".html", ".htm")
+
+
+def writable_out(path: Path) -> Path:
+    """Check ``--out`` before any work: a path ending in ``.html`` is the page's file, anything else a folder."""
+    return writable_file(path) if is_page(path) else writable_folder(path)
+
+
 def writable_folder(path: Path) -> Path:
     """Create an output folder (and its parents) and check that files can be written in it, before any work."""
     if path.exists() and not path.is_dir():

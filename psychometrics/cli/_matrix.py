@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from psychometrics._format import num
+from psychometrics._format import as_given, num
 from psychometrics.cli._common import print_json
 from psychometrics.cli._summary import _join, _Notes, _table
 
@@ -60,9 +60,13 @@ def audit_several(models: list[str], options: dict[str, Any], *, json_: bool, dr
         return 1
     _summarise(done, json_=json_, report=report, out=out, n_boot=n_boot, seed=seed, value=value, log=log)
     if done.failures:
+        if done.over_budget:  # the same command stops at the same limit again: only a higher one resumes
+            resume = (f"{_listed(done.over_budget)} stopped at --max-cost {as_given(max_cost or 0)}: re-run the same "
+                      "command with a higher --max-cost to resume")
+        else:
+            resume = f"re-run the same command to resume: {rerun}"
         typer.echo(f"error: {len(done.failures)} of {len(models)} models failed ({', '.join(done.failures)}); the "
-                   f"other runs are stored and shown side by side; re-run the same command to resume: {rerun}",
-                   err=True)
+                   f"other runs are stored and shown side by side; {resume}", err=True)
         return 1
     return 0
 
@@ -76,15 +80,18 @@ def _summarise(done: Any, *, json_: bool, report: bool, out: Path, n_boot: int, 
     """Score each stored run, write each run's page and the matrix page, and print the side-by-side summary."""
     from psychometrics.score import score
 
+    from psychometrics.cli._common import is_page
+
     say = log or (lambda line: None)
     scores, pages = {}, {}
+    folder = out.parent if is_page(out) else out  # a page named by --out is the matrix; the runs' pages go beside it
     for model, run_id in done.run_ids.items():
         say(f"scoring {run_id}")
         scores[run_id] = score(run_id, db=done.db, n_boot=n_boot, seed=seed, value=value)
         if report:
             from psychometrics.report import write_audit_report
 
-            pages[run_id] = write_audit_report(run_id, db=done.db, scores=scores[run_id], out=out)
+            pages[run_id] = write_audit_report(run_id, db=done.db, scores=scores[run_id], out=folder)
     matrix = done.matrix(scores=scores) if done.run_ids else None
     page = None
     if report and matrix is not None:
@@ -118,8 +125,8 @@ def _dry(result: Any) -> dict[str, Any]:
 
 
 def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
-    """The compact side-by-side summary: one row per run (answered, readable scales, verdicts), then each scale's
-    mean in every run, ✗ where it cannot be read as a trait."""
+    """The compact side-by-side summary: one row per run (answered, refused, invalid replies, readable scales,
+    verdicts), then each scale's mean in every run, ✗ where it cannot be read as a trait."""
     from rich.console import Console
 
     console = console or Console()
@@ -127,13 +134,14 @@ def print_matrix(mx: RunMatrix, *, console: Console | None = None) -> None:
     if len(set(labels)) < len(labels):
         labels = [r.side.run_id for r in mx.runs]
     failed = any(r.failure for r in mx.runs)
-    runs = _table("model", "run", "answered", "refused", "readable", "verdicts", *(["note"] if failed else []),
+    runs = _table("model", "run", "answered", "refused", "invalid", "readable", "verdicts", *(["note"] if failed else []),
                   title="Runs side by side", wrap=("verdicts",))
     notes = _Notes()
     for r in mx.runs:
         verdicts = Counter(e.verdict for s in mx.scales for e in s.entries if e.run_id == r.side.run_id and e.verdict)
         runs.add_row(r.side.model, r.side.run_id, f"{r.side.counts.get('ok', 0)}/{r.n_cells}",
-                     str(r.side.counts.get("refused", 0)), f"{r.readable} of {r.n_scales}",
+                     str(r.side.counts.get("refused", 0)), str(r.side.counts.get("invalid", 0)),
+                     f"{r.readable} of {r.n_scales}",
                      ", ".join(f"{n} {v}" for v, n in verdicts.most_common()) or "—",
                      *([notes.ref(_join(f"stopped: {r.failure}" if r.failure else None))] if failed else []))
     console.print(runs)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, refuse_twice, writable_file, writable_folder
+from psychometrics.cli._common import handle_errors, refuse_twice, writable_file, writable_out
 
 
 class CompareTest(str, enum.Enum):
@@ -47,14 +47,23 @@ def report_command(
 def _write_shaping(run_id: str, db: str | None, out: Path | None) -> Path:
     """The shaping report of a shaping run: ``shape-<run_id>.html`` in the folder ``out`` (``reports/`` by
     default), or the file ``out`` when it ends in ``.html``."""
-    from psychometrics.shape import shaping_page_html, shaping_result, write_shaping_report
+    from psychometrics.shape import shaping_result, write_shaping_report
 
-    if out is not None and out.suffix.lower() in (".html", ".htm"):
-        target = writable_file(out)
-        target.write_text(shaping_page_html(shaping_result(run_id, db=db)), encoding="utf-8")
-        return target
-    folder = writable_folder(out) if out is not None else Path("reports")
-    return write_shaping_report(shaping_result(run_id, db=db), folder)
+    return write_shaping_report(shaping_result(run_id, db=db), writable_out(out) if out is not None else "reports")
+
+
+def _refuse_shaping(runs: list[str], db: str | None) -> None:
+    """Compare sets audits side by side: a shaping run pools the instructed levels 1–9 into one score per scale,
+    so comparing it as an audit would report changes that are only the shaping."""
+    from psychometrics.cli._common import UserError
+    from psychometrics.cli._runs import run_kind
+    from psychometrics.store import Store
+
+    with Store(db, create=False) as store:
+        for run_id in runs:
+            if run_kind(store.get_run(run_id)) == "shaping":
+                raise UserError(f"{run_id} is a shaping run (psychometrics shape): compare takes audits; use its "
+                                f"shaping report: psychometrics report {run_id}")
 
 
 _PAIRWISE_OPTIONS = {"test": "--test", "significance": "--significance", "top_items": "--top-items"}
@@ -81,12 +90,12 @@ def compare_command(
     """Compare two audits side by side: per-scale differences with a CI and a test, reliability and order
     sensitivity before and after, the items that moved most, and what changed. Three or more runs: their profiles,
     readability, reliability and order sensitivity side by side in one matrix page."""
-    from psychometrics.cli._common import UserError
+    from psychometrics.cli._common import UsageError, UserError
     from psychometrics.report import comparison_report_path, write_comparison_report
     from psychometrics.score import compare_runs
 
     if len(runs) < 2:
-        raise UserError("compare needs two or more runs (see `psychometrics runs list`)")
+        raise UsageError(f"compare needs two or more runs (got only {runs[0]}; see `psychometrics runs list`)")
     refuse_twice("run", runs)
     if len(runs) > 2:
         given = [flag for name, flag in _PAIRWISE_OPTIONS.items()
@@ -95,6 +104,8 @@ def compare_command(
             raise UserError(f"{', '.join(given)} {'tests' if len(given) == 1 else 'test'} a difference between two "
                             f"runs: with {len(runs)} runs the "
                             "matrix page shows each run on its own (compare two of them for tests)")
+    _refuse_shaping(runs, db)
+    if len(runs) > 2:
         _compare_several(runs, db=db, out=out, json_=json_, n_boot=n_boot)
         return
     run_a, run_b = runs

@@ -114,7 +114,7 @@ def export(
     with Store(db, create=False) as store:
         store.get_run(run_id)
         frame = store.responses_frame(run_id)
-    frame = _with_items(frame)
+    frame = _with_items(_answers_only(frame))
     if out == "-":
         n = export_responses(frame, sys.stdout.buffer if fmt == "parquet" else sys.stdout, fmt)
         sys.stdout.flush()
@@ -122,6 +122,16 @@ def export(
         return
     n = export_responses(frame, Path(out), fmt)
     typer.echo(f"{out}: {count(n, 'response')} ({fmt})")
+
+
+def _answers_only(frame):
+    """The frame with ``value`` and ``expected_value`` emptied where the cell is not ``ok``: a log-prob cell read as
+    invalid still stores its most likely label and mean, which are no answer (its ``option_probs`` stay, to inspect)."""
+    not_ok = frame["status"] != "ok"
+    for col in ("value", "expected_value"):
+        if col in frame and not_ok.any():
+            frame[col] = frame[col].astype(object).where(~not_ok, None)
+    return frame
 
 
 def _with_items(frame):

@@ -10,7 +10,7 @@ import typer
 
 from psychometrics._format import coef, num, pct
 from psychometrics.cli import _options as opt
-from psychometrics.cli._common import handle_errors, refuse_twice, writable_folder
+from psychometrics.cli._common import handle_errors, is_page, refuse_twice, writable_out
 
 
 def _split(value: str) -> list[str]:
@@ -45,7 +45,7 @@ def shape_command(
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of the inventory (taken in turn from each scale).")] = None,
     dry_run: opt.DryRun = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write reports/shape-<run_id>.html at the end.")] = True,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing).")] = Path("reports"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (created when missing), or the report's file when it ends in .html.")] = Path("reports"),
     json_: Annotated[bool, typer.Option("--json", help="Print the ShapingResult as JSON.")] = False,
 ) -> None:
     """Ask the model to take on each of nine levels (extremely low … extremely high) of each trait, give it the
@@ -66,7 +66,10 @@ def shape_command(
                         "and design (re-running the same command resumes them)")
     per_inventory = _traits_per_inventory(inventories, traits)  # every inventory checked before anything is asked
     if report and not dry_run:
-        writable_folder(out)
+        if is_page(out) and len(per_inventory) > 1:
+            raise UsageError(f"--out {out} names one page, but {len(per_inventory)} inventories give one shaping "
+                             "report each: give a folder")
+        writable_out(out)
 
     template_arg = "all" if templates.strip() == "all" else _split(templates)
     if dry_run:

@@ -601,6 +601,8 @@ class InventoryStyles(ResultRecord):
     """Scale id → every index over that scale's answers (without per-respondent straight-lining rows)."""
     reason: str | None = None
     """Why there are no indices."""
+    scale_reasons: dict[str, str] = Field(default_factory=dict)
+    """Scale id → why its indices could not be computed (such a scale is not shown to be readable)."""
 
 
 class AuditScores(ResultRecord):

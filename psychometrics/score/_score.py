@@ -28,7 +28,7 @@ from psychometrics.score._reliability import scale_reliability
 from psychometrics.score._respondents import with_respondent
 from psychometrics.score._scales import scale_norms, scale_score, type_profile
 from psychometrics.score._sensitivity import scale_sensitivity
-from psychometrics.score._styles import follows_position, interpretability, inventory_styles
+from psychometrics.score._styles import CHOSEN, follows_position, interpretability, inventory_styles
 from psychometrics.score._validity import validity
 from psychometrics.score._warnings import run_warnings
 from psychometrics.stats import distinct_respondents
@@ -125,6 +125,7 @@ def score(
 def _expected_values(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
     """``frame`` with ``value`` replaced by ``expected_value`` where the item is likert or bipolar and there is one."""
     out = frame.copy()
+    out[CHOSEN] = pd.to_numeric(out["value"], errors="coerce").astype(float)  # response styles read the pick
     graded = out["inventory"].map(lambda i: i in invs and invs[i].kind != "scenario").astype(bool)
     ev = pd.to_numeric(out["expected_value"], errors="coerce")
     use = graded & ev.notna()
@@ -159,8 +160,9 @@ def score_responses(frame: pd.DataFrame, invs: Mapping[str, Inventory], *, run: 
             scale_styles = styles[-1].scales.get(sc.id)
             sens.append(scale_sensitivity(inv, sc.id, keyed[inv_id]))
             score_ = scale_score(inv, sc.id, scores[inv_id])
-            readable, state, why = interpretability(score_, scale_styles, sens[-1].response_rates,
-                                                    protocol=styles[-1].overall)
+            readable, state, why = interpretability(
+                score_, scale_styles, sens[-1].response_rates, protocol=styles[-1].overall,
+                styles_reason=styles[-1].scale_reasons.get(sc.id) or styles[-1].reason)
             if state == "not readable" and sens[-1].verdict == "robust":
                 # a first-option picker's keyed scale score does not move with the order (its picks cancel out
                 # across keying): "robust" would certify answers that follow position, not content
@@ -251,6 +253,8 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
         df[col] = df[col].astype(str)
     df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
     df.loc[df["status"] != "ok", "value"] = np.nan
+    if CHOSEN in df:
+        df.loc[df["status"] != "ok", CHOSEN] = np.nan
     df = with_respondent(df).reset_index(drop=True)
     # the pairing unit of sensitivity tests: sample × persona (so several personas never collide)
     df["pair_sample"] = df["sample"].astype(str) + "|" + df["persona"].fillna("-").astype(str)

@@ -23,6 +23,9 @@ MIN_ANSWERED = 1 - MOSTLY_REFUSED
 """A scale whose cells have fewer ``ok`` answers than this share is not interpretable: the score rests on a
 minority of the questions asked, chosen by what the model was willing or able to answer."""
 
+CHOSEN = "chosen_value"
+"""Column of the picked option's value when ``value`` holds something else (the expected value)."""
+
 POSITION_INDICES = ("first-position rate", "last-position rate", "position-following index")
 """Indices that show answers following the displayed position of the options."""
 
@@ -43,10 +46,15 @@ def shown_values(inv: Inventory, orders: list[str]) -> dict:
 
 
 def style_answers(inv: Inventory, part: pd.DataFrame) -> pd.DataFrame:
-    """One inventory's answers as the style functions read them: original values, keying and the design columns."""
+    """One inventory's answers as the style functions read them: original values, keying and the design columns.
+
+    Response styles are about which option was picked, so ``value`` is the picked option (``chosen_value`` when
+    the scores use another value, e.g. the expectation over the option probabilities)."""
     reverse = {it.id: bool(getattr(it, "reverse", False)) for it in inv.items}
     cols = ["respondent", "item", "scale", "value", "order", "template", "sample", "persona"]
     df = part[cols].copy()
+    if CHOSEN in part.columns:
+        df["value"] = part[CHOSEN].to_numpy(dtype=float)
     df["keying"] = df["item"].map(lambda i: -1 if reverse.get(i, False) else 1)
     df["persona"] = df["persona"].fillna("-").astype(str)
     return df
@@ -74,16 +82,18 @@ def inventory_styles(inv: Inventory, part: pd.DataFrame) -> InventoryStyles:
     overall = safe(lambda: _styles(inv, answers, shown), lambda why: why)
     if isinstance(overall, str):
         return InventoryStyles(inventory=inv.id, reason=overall)
-    scales = {}
+    scales, failed = {}, {}
     for sc in inv.scales:
         sub = answers[answers["scale"] == sc.id]
         if sub["value"].notna().sum() == 0:
             continue
-        res = safe(lambda sub=sub: _styles(inv, sub, shown), lambda why: None)
-        if res is not None:
+        res = safe(lambda sub=sub: _styles(inv, sub, shown), lambda why: why)
+        if isinstance(res, str):
+            failed[sc.id] = res
+        else:
             scales[sc.id] = res.model_copy(update={"straight_lining": res.straight_lining.model_copy(
                 update={"respondents": []})})
-    return InventoryStyles(inventory=inv.id, overall=overall, scales=scales)
+    return InventoryStyles(inventory=inv.id, overall=overall, scales=scales, scale_reasons=failed)
 
 
 _STYLE_WORDS = {
@@ -126,7 +136,8 @@ def _phrase(index: StyleIndex) -> str:
 
 
 def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow],
-                     protocol: ResponseStyles | None = None) -> tuple[bool | None, Readability, list[str]]:
+                     protocol: ResponseStyles | None = None, styles_reason: str | None = None
+                     ) -> tuple[bool | None, Readability, list[str]]:
     """Whether a scale's score can be read, three-way, and every reason in words.
 
     Returns ``(interpretable, readability, reasons)``:
@@ -149,6 +160,9 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
     :func:`psychometrics.stats.position_rates`), and a clear position-following index, which reverses the order,
     shows that they do; without it (one order, rotations, scenario items) the rates are the evidence.
 
+    ``styles`` is ``None`` when the scale's indices could not be computed (``styles_reason`` says why): such a
+    scale is uncertain, never readable, since nothing then shows that its answers follow content.
+
     Net acquiescence (the balanced mean, :func:`psychometrics.stats.balanced_mean`) is read from ``protocol``, the
     styles of every answer to the scale's inventory, when given: acquiescence is a respondent's style, judged over
     the whole protocol as the NEO PI-R rule does, and it bears on every scale of it.
@@ -168,6 +182,9 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         reasons.append(f"only {pct(ok.rate)} of the scale's replies are usable answers (at least "
                        f"{pct(MIN_ANSWERED)} needed)")
     open_: list[str] = []
+    if styles is None and score.n:
+        open_.append("whether the answers follow option position or content is unknown: the response-style indices "
+                     f"{styles_reason or 'could not be computed'}")
     if styles is not None:
         # when the position-following index is clear (answers move with their option when the order is reversed),
         # it settles the position question: the rates then only describe where content put the answers
@@ -184,19 +201,22 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         if styles.following.index.verdict == "not assessed" and not any(i.verdict == "clear" for i in rates):
             # nothing in this design tells answers that follow position from answers that follow content (one
             # option order, and position rates that cannot be judged): such a score is not shown to be readable
-            why = styles.following.index.reason or "one option order"
+            why = styles.following.index.reason or "the position-following index is not assessed"
+            one_order = styles.positions.n_orders < 2
+            design = ("in this design (one option order)" if one_order else
+                      "from these answers, although both orders were asked")
+            remedy = ("add the reversed order (--orders original,reversed)" if one_order else
+                      "ask more of the scale's items, or more templates or samples, under both orders")
             styled = [i for i in flagged if i.name not in POSITION_INDICES]
             if styled:
                 # agreeing, disagreeing or one answer throughout is also what picking the first (or last) option
-                # shown produces: with one order the design cannot say which, so the first reason says so
-                reasons.insert(0, "whether the answers follow option position or content cannot be told in this "
-                               "design (one option order): "
+                # shown produces: when the design cannot say which, the first reason says so
+                reasons.insert(0, f"whether the answers follow option position or content cannot be told {design}: "
                                f"the {' and '.join(dict.fromkeys(_style_words(i) for i in styled))} "
-                               "may follow the position of the options shown as well as their content; add the "
-                               f"reversed order (--orders original,reversed) to tell them apart ({why})")
+                               "may follow the position of the options shown as well as their content; "
+                               f"{remedy} to tell them apart ({why})")
             else:
-                open_.append(f"whether the answers follow option position cannot be told in this design ({why}): "
-                             "add the reversed order (--orders original,reversed)")
+                open_.append(f"whether the answers follow option position cannot be told {design} ({why}): {remedy}")
     if reasons:
         return False, "not readable", reasons + open_
     if open_:

@@ -81,10 +81,11 @@ def shaping_page_html(result: ShapingResult) -> str:
 
 
 def write_shaping_report(result: ShapingResult, out_dir: str | Path = "reports") -> Path:
-    """Write ``<out_dir>/shape-<run_id>.html`` and return its path."""
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``<out_dir>/shape-<run_id>.html``, or ``out_dir`` itself when it ends in ``.html``, and return its
+    path."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", result.run_id or "run")
-    path = folder / f"shape-{safe}.html"
+    out = Path(out_dir)
+    path = out if out.suffix.lower() in (".html", ".htm") else out / f"shape-{safe}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(shaping_page_html(result), encoding="utf-8")
     return path

@@ -29,6 +29,8 @@ from psychometrics.stats._styles_common import (
     TWO_SIDED_RULE,
     beyond_verdict,
     check_ci,
+    alike_interval,
+    alike_warning,
     few_units_warning,
     not_assessed,
     require,
@@ -220,7 +222,7 @@ def position_rates(
     & Alwin (1987); in LLM answers to multiple-choice and survey items: Zheng et al. (2024), Dominguez-Olmedo et
     al. (2024).
 
-    Verdict: flagged when the whole interval lies above the threshold, clear when it lies at or below it,
+    Verdict: flagged when the whole interval lies above the threshold, clear when it lies below it,
     inconclusive otherwise. A rate between :math:`h_k` and :math:`c` can still be an extreme content respondent;
     the position-following index, which reverses the order, tells them apart.
 
@@ -300,7 +302,7 @@ def _end_index(df: pd.DataFrame, hit: np.ndarray, name: str, shown: ShownValues 
               f"this many options by × 6 / k); see position_rates")
     return StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n, unit="answers",
                       threshold=threshold, threshold_source=source,
-                      verdict=beyond_verdict(p.ci_low, p.ci_high, threshold), warning=warning, method=method)
+                      verdict=beyond_verdict(p.ci_low, p.ci_high, threshold, n=n), warning=warning, method=method)
 
 
 def _pairs(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -315,16 +317,23 @@ def _pairs(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         drop=True)
 
 
-def _directions(df: pd.DataFrame, low: float, high: float) -> dict[str, int]:
+def _directions(df: pd.DataFrame, low: float, high: float, shown: ShownValues | None = None) -> dict[str, int]:
     """+1 for an order that shows the response values ascending, −1 descending; orders that do neither (rotations)
-    are left out. Read off the answers: ascending puts value v at position v − low + 1."""
+    are left out. Read off ``shown`` (the values shown per order) when given, else off the answers: ascending puts
+    value v at position v − low + 1. An order whose answers fit both (every answer at the middle option, which
+    reversal leaves in place) cannot be read off the answers: 0."""
     out = {}
     for order, part in df.groupby("order", sort=False):
+        if shown is not None:
+            lists = [list(_lookup(shown, str(item), str(order))) for item in part["item"].unique()]
+            ways = {1 if x == sorted(x) else -1 if x == sorted(x, reverse=True) else 0 for x in lists}
+            if len(ways) == 1 and ways != {0}:
+                out[str(order)] = ways.pop()
+            continue
         v, pos = part["value"].to_numpy(dtype=float), part["position"].to_numpy(dtype=float)
-        if np.all(pos == v - low + 1):
-            out[str(order)] = 1
-        elif np.all(pos == high - v + 1):
-            out[str(order)] = -1
+        up, down = bool(np.all(pos == v - low + 1)), bool(np.all(pos == high - v + 1))
+        if up or down:
+            out[str(order)] = 0 if up and down else 1 if up else -1  # 0: fits both, cannot be told
     return out
 
 
@@ -338,26 +347,45 @@ def _shift_index(pairs: pd.DataFrame, directions: dict[str, int], low: float, hi
     db = np.array([directions.get(o, 0) for o in pairs["order_b"]], dtype=int)
     rev, da = pairs[da * db == -1], da[da * db == -1]
     if rev.empty:
-        reason = ("no item was answered under an order and its reverse (the design needs e.g. original and reversed)"
-                  if pairs.empty or not directions else "no pair of an order with its reverse among the answer pairs")
+        unread = sorted(o for o, way in directions.items() if way == 0)
+        if pairs.empty:
+            reason = ("no item was answered under an order and its reverse (the design needs e.g. original and "
+                      "reversed)")
+        elif unread:
+            reason = (f"whether order(s) {', '.join(unread)} show the values ascending or descending cannot be read "
+                      "off answers that are all the middle option (pass shown_values)")
+        else:
+            reason = "no pair of an order with its reverse among the answer pairs"
         return not_assessed(name, "answer pairs", POSITION_FOLLOWING_MAX, _SHIFT_SOURCE, reason, method, ci), 0
     ascending_first = da == 1
     va, vb = rev["value_a"].to_numpy(dtype=float), rev["value_b"].to_numpy(dtype=float)
     d = np.where(ascending_first, vb - va, va - vb) / (high - low)
     keyed, reverse = d[rev["keying"].to_numpy() == 1], d[rev["keying"].to_numpy() == -1]
     warning = few_units_warning(len(d), "answer pairs")
+    alike = False
     if keyed.size and reverse.size:
         res = welch_ttest(-reverse, keyed, ci=ci)  # mean(keyed) − mean(−reverse) = the sum of the two means
         value, low_, high_ = res.diff / 2, res.ci_low / 2, res.ci_high / 2
+        if low_ == high_:  # every pair of each keying alike: no spread was estimated
+            (k_low, k_high), (r_low, r_high) = (alike_interval(float(x.mean()), x.size, -1, 1, ci)
+                                                for x in (keyed, reverse))
+            low_, high_, alike = (k_low + r_low) / 2, (k_high + r_high) / 2, True
     else:
         res_m = mean_ci(d, ci=ci)
         value, low_, high_ = res_m.mean, res_m.ci_low, res_m.ci_high
+        if low_ == high_:
+            (low_, high_), alike = alike_interval(float(value), d.size, -1, 1, ci), True
         warning = "; ".join(w for w in (warning, "items of one keying only: a difference between the respondents of "
                                         "the two orders looks like position-following") if w)
+    verdict = two_sided_verdict(low_, high_, POSITION_FOLLOWING_MAX, n=len(d))
+    warning = "; ".join(w for w in (warning, alike_warning(len(d), "answer pairs") if alike else None) if w)
+    reason = None
+    if verdict == "not assessed":
+        reason = (f"no interval from {len(d)} answer pair(s) ({keyed.size} keyed, {reverse.size} reverse-keyed): each "
+                  "keying needs 2 or more pairs")
     index = StyleIndex(name=name, value=value, ci_low=low_, ci_high=high_, ci_level=ci, n=len(d), unit="answer pairs",
-                       threshold=POSITION_FOLLOWING_MAX, threshold_source=_SHIFT_SOURCE,
-                       verdict=two_sided_verdict(low_, high_, POSITION_FOLLOWING_MAX),
-                       warning=warning or None, method=method)
+                       threshold=POSITION_FOLLOWING_MAX, threshold_source=_SHIFT_SOURCE, verdict=verdict,
+                       reason=reason, warning=warning or None, method=method)
     return index, len(d)
 
 
@@ -367,6 +395,7 @@ def position_following(
     scale_min: float | None = None,
     scale_max: float | None = None,
     pair_by: Sequence[str] = PAIR_BY,
+    shown_values: ShownValues | None = None,
     ci: float = 0.95,
 ) -> PositionFollowing:
     r"""Position-following across option orders: does an answer move with the displayed position or stay with the
@@ -384,6 +413,10 @@ def position_following(
     pair_by : sequence of str
         Columns that identify one question asked under several orders (default ``item, template, sample,
         persona``; those missing from ``answers`` are ignored).
+    shown_values : mapping, optional
+        As in :func:`displayed_positions`: which orders show the values ascending and which descending. Without
+        it the direction is read off the answers, which cannot tell it for an order whose every answer is the
+        middle option.
     ci : float
         Coverage of the intervals.
 
@@ -412,7 +445,8 @@ def position_following(
     order, so D is not a verdict here).
 
     The **position-following index** separates the two by keying. For a pair of an order that shows the values
-    ascending and one that shows them descending (original and reversed; read off the answers), let
+    ascending and one that shows them descending (original and reversed; from ``shown_values``, else read off the
+    answers), let
     :math:`d = (v_{desc} - v_{asc}) / (x_{max} - x_{min})`, the move of the raw answer, in shares of the range.
     An answer that keeps the first position moves from :math:`x_{min}` to :math:`x_{max}` (:math:`d = 1`) whatever
     the keying; one that keeps its option does not move (:math:`d = 0`); and a change of respondent between the
@@ -427,7 +461,8 @@ def position_following(
     interval is Welch's for a sum of two means (:func:`welch_ttest` of :math:`-d_{rev}` and :math:`d_{keyed}`),
     answer pairs taken as independent; without items of both keyings it is the plain mean of :math:`d` with a
     warning. Verdict against :data:`POSITION_FOLLOWING_MAX` (a project choice), symmetric: flagged when the whole
-    interval lies beyond ±it, clear when it lies inside ±it, inconclusive otherwise.
+    interval lies beyond ±it, clear when it lies strictly inside ±it, inconclusive otherwise (an interval touching
+    ±it, or one of zero width from fewer than 30 pairs, which only shows that the spread could not be estimated).
 
     References
     ----------
@@ -443,11 +478,11 @@ def position_following(
     --------
     >>> import pandas as pd
     >>> from psychometrics.stats import position_following
-    >>> first = pd.DataFrame({"item": ["q1", "q2", "q3", "q4"] * 2, "order": ["original"] * 4 + ["reversed"] * 4,
-    ...                       "position": [1] * 8, "value": [1] * 4 + [5] * 4, "keying": [1, -1, 1, -1] * 2})
+    >>> first = pd.DataFrame({"item": [f"q{i}" for i in range(20)] * 2, "order": ["original"] * 20 + ["reversed"] * 20,
+    ...                       "position": [1] * 40, "value": [1] * 20 + [5] * 20, "keying": [1, -1] * 20})
     >>> r = position_following(first, scale_min=1, scale_max=5)  # always the first option shown
     >>> r.n_same_position, r.n_same_option, r.repeat_index, r.index.value, r.index.verdict
-    (4, 0, 1.0, 1.0, 'flagged')
+    (20, 0, 1.0, 1.0, 'flagged')
     """
     require(answers, ("order", "position", "value", "item"), "position_following")
     check_ci(ci)
@@ -475,7 +510,8 @@ def position_following(
                              "index", "not computed: unordered options", ci, n_pairs)
         n_rev = 0
     else:
-        index, n_rev = _shift_index(pairs, _directions(df, scale_min, scale_max), scale_min, scale_max, ci)
+        index, n_rev = _shift_index(pairs, _directions(df, scale_min, scale_max, shown_values), scale_min, scale_max,
+                                    ci)
     return PositionFollowing(
         n_pairs=n_pairs, n_same_position=n_pos, n_same_option=n_opt, n_both=n_both,
         n_neither=n_pairs - n_pos - n_opt - n_both, position_share=wilson_ci(n_pos, n_pairs, ci=ci),

@@ -15,7 +15,7 @@ The functions read a tidy frame, one row per answer, with the columns
 Thresholds are module constants, each with its source: a published rule where one exists, otherwise a stated
 project choice. Every verdict follows one symmetric rule, named in each index's ``method``
 (:data:`~psychometrics.stats._styles_common.BEYOND_RULE`): flagged when the whole interval lies above the threshold,
-clear when it lies at or below it, inconclusive otherwise (the position-following index, which may go either way,
+clear when it lies below it, inconclusive otherwise (the position-following index, which may go either way,
 against ±threshold). A flag and a clear verdict are claims of the same strength; what the interval cannot settle is
 inconclusive, and a scale whose reading hangs on an inconclusive index says so.
 """
@@ -54,6 +54,8 @@ from psychometrics.stats._styles_common import (
     TWO_SIDED_RULE,
     beyond_verdict,
     check_ci,
+    alike_interval,
+    alike_warning,
     few_units_warning,
     not_assessed,
     require,
@@ -123,7 +125,7 @@ def _balanced(name: str, keyed: Proportion, reversed_: Proportion, threshold: fl
     n = keyed.n + reversed_.n
     return StyleIndex(name=name, value=value, ci_low=low, ci_high=high, ci_level=ci, n=n, unit="answers",
                       threshold=threshold, threshold_source=source,
-                      verdict=beyond_verdict(low, high, threshold),
+                      verdict=beyond_verdict(low, high, threshold, n=n),
                       warning=few_units_warning(n, "answers"), method=method)
 
 
@@ -163,7 +165,8 @@ def balanced_mean(answers: pd.DataFrame, *, scale_min: float, scale_max: float, 
     independent evidence), and it uses every answer's distance from the midpoint, not only its side (the
     agreement share, :func:`acquiescence`'s ``index``, dichotomises). Verdict two-sided against
     :math:`\pm 0.125\,(x_{max} - x_{min})` (:data:`ACQUIESCENCE_MEAN_MAX`): flagged when the whole interval lies
-    beyond a bound, clear when inside both, inconclusive otherwise. Item locations do not cancel: a scale whose
+    beyond a bound, clear when strictly inside both, inconclusive otherwise (also a zero-width interval from fewer
+    than 30 respondents, as identical per-respondent values give). Item locations do not cancel: a scale whose
     keyed items are easier to agree with than its reversed ones has a small non-zero :math:`B` without any style.
 
     References
@@ -205,11 +208,17 @@ def balanced_mean(answers: pd.DataFrame, *, scale_min: float, scale_max: float, 
                             f"needs 2 or more respondents with answers to keyed and reverse-keyed items (has "
                             f"{len(per)})", method, ci, len(per))
     res = mean_ci(per.to_numpy(dtype=float), ci=ci)
-    low, high = (res.ci_low, res.ci_high) if math.isfinite(res.ci_low) else (res.mean, res.mean)
+    low, high = res.ci_low, res.ci_high
+    alike = not high > low  # every respondent alike: the t interval has zero width
+    if alike:
+        half = (scale_max - scale_min) / 2
+        low, high = alike_interval(float(res.mean), len(per), -half, half, ci)
     return StyleIndex(name=name, value=res.mean, ci_low=low, ci_high=high, ci_level=ci, n=len(per),
                       unit="respondents", threshold=threshold, threshold_source=source,
-                      verdict=two_sided_verdict(low, high, threshold),
-                      warning=few_units_warning(len(per), "respondents"), method=method)
+                      verdict=two_sided_verdict(low, high, threshold, n=len(per)),
+                      warning="; ".join(w for w in (few_units_warning(len(per), "respondents"),
+                                                    alike_warning(len(per), "respondents") if alike else None) if w)
+                      or None, method=method)
 
 
 def acquiescence(answers: pd.DataFrame, *, scale_min: float, scale_max: float, ci: float = 0.95) -> Acquiescence:
@@ -249,7 +258,7 @@ def acquiescence(answers: pd.DataFrame, *, scale_min: float, scale_max: float, c
     is at most 1/2 for answers that follow content, and above it only when a respondent agrees with statements
     and with their reversals (Paulhus, 1991; Soto et al., 2008). The interval combines the two Wilson intervals
     by MOVER. Verdict against :data:`ACQUIESCENCE_MAX` = 150/240, the NEO PI-R manual's rule (Costa & McCrae,
-    1992): flagged when the whole interval lies above it, clear when it lies at or below it, inconclusive
+    1992): flagged when the whole interval lies above it, clear when it lies below it, inconclusive
     otherwise. Nay-saying is the same with disagreement (:data:`NAY_SAYING_MAX`).
 
     Baumgartner & Steenkamp (2001) code agreement on a 1–5 scale as 4 → 1, 5 → 2 (ARS) and disagreement as
@@ -319,7 +328,7 @@ def _share_index(name: str, hits: int, n: int, threshold: float, source: str, ci
     p = wilson_ci(hits, n, ci=ci)
     return StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n, unit="answers",
                       threshold=threshold, threshold_source=source, verdict=beyond_verdict(p.ci_low, p.ci_high,
-                                                                                           threshold),
+                                                                                           threshold, n=n),
                       warning=few_units_warning(n, "answers"), method=method)
 
 
@@ -477,7 +486,7 @@ def straight_lining(
     midpoint, takes no position on any item). The index counts *answers*, as every other response-style index
     does: the share of the assessed answers given by straight-lining respondents, i.e. how much of the score they
     make, with Wilson's interval over those answers. Verdict against :data:`STRAIGHT_LINING_MAX` (a project
-    choice): flagged when the whole interval lies above it, clear when it lies at or below it, inconclusive
+    choice): flagged when the whole interval lies above it, clear when it lies below it, inconclusive
     otherwise. Counting respondents instead gave no verdict at all in the designs runs have (a respondent is a
     template × order × sample, often 2–6 of them): 3 of 3 straight-liners, a score made of nothing else, had the
     Wilson interval [0.44, 1] and was only "uncertain", while one neutral respondent of 6 (a content answer of a
@@ -542,7 +551,7 @@ def straight_lining(
         lining = sum(a.identical for a in assessed)
         index = StyleIndex(name=name, value=p.rate, ci_low=p.ci_low, ci_high=p.ci_high, ci_level=ci, n=n,
                            unit="answers", threshold=STRAIGHT_LINING_MAX, threshold_source=source,
-                           verdict=beyond_verdict(p.ci_low, p.ci_high, STRAIGHT_LINING_MAX),
+                           verdict=beyond_verdict(p.ci_low, p.ci_high, STRAIGHT_LINING_MAX, n=n),
                            warning=f"{lining} of {len(assessed)} assessed respondents straight-line" if lining
                            else None, method=method)
     return StraightLining(n_respondents=len(patterns), respondents=patterns, index=index)
@@ -603,7 +612,7 @@ def response_styles(
     >>> import pandas as pd
     >>> from psychometrics.stats import response_styles
     >>> rows = [{"respondent": f"{o}{t}", "item": f"q{i}", "template": t, "order": o, "keying": 1 - 2 * (i % 2),
-    ...          "value": 1 if o == "original" else 5} for o in ("original", "reversed") for t in range(3)
+    ...          "value": 1 if o == "original" else 5} for o in ("original", "reversed") for t in range(4)
     ...         for i in range(8)]
     >>> shown = {"original": [1, 2, 3, 4, 5], "reversed": [5, 4, 3, 2, 1]}
     >>> styles = response_styles(pd.DataFrame(rows), scale_min=1, scale_max=5, shown_values=shown)
@@ -622,7 +631,8 @@ def response_styles(
     no_position = "answers carry no displayed position (pass shown_values, or a position column)"
     positions = position_rates(df, n_options=n_options, shown_values=shown_values, ci=ci) if has_positions \
         else _no_positions(no_position, ci)
-    following = position_following(df, scale_min=scale_min, scale_max=scale_max, pair_by=pair_by, ci=ci) \
+    following = position_following(df, scale_min=scale_min, scale_max=scale_max, pair_by=pair_by,
+                                   shown_values=shown_values, ci=ci) \
         if has_positions and "order" in df.columns \
         else _no_following(no_position if not has_positions else "answers carry no option order", ci)
     unordered = "the options are not ordered (scenario items): no agreement, ends or middle"

@@ -134,12 +134,16 @@ class Store:
         return self._as_seen(Run.model_validate_json(rows[0][0]))
 
     def _as_seen(self, run: Run) -> Run:
-        """A run that says ``running`` with no live process behind it reads as ``interrupted`` (see ``_liveness``).
+        """A run that says ``running`` with no live process behind it reads as ``interrupted`` (see ``_liveness``);
+        a running run's counts are those of its stored responses.
 
         The run's record names the process that last started it; several workers share a run through leases, so
         a run whose cells a live holder still leases is running whichever worker the record names."""
         if run.status != "running":
             return run
+        # a running run's record is written when a session ends: a process killed by a signal never writes it, so
+        # its counts are read from the stored responses
+        run = run.model_copy(update={"counts": self.status_counts(run.run_id)})
         last = self._rows("SELECT max(created_at) FROM responses WHERE run_id = ?", (run.run_id,))[0][0]
         seen = as_seen(run, last)
         if seen.status == "running" or not self._has_leases:

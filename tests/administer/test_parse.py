@@ -189,7 +189,7 @@ OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
 
 INVALID, REFUSED = "invalid", "refused"
-REASONS = {"recital": "recites the option list", "negation": "does not choose", "several-options": "more than one",
+REASONS = {"recital": "recites the option list", "negation": "does not choose", "off-scale": "not an option", "several-options": "more than one",
            "two-labels": "more than one", "no-answer": "no option", "reasoning-only": "after the reasoning",
            "refusal": "refusal", "empty": "empty reply"}
 """What the reason of an invalid or refused reading says, for the rules that only ever give that."""
@@ -314,6 +314,37 @@ RULE_TABLE = [
     ("I'd say 4, or maybe 2.", BFI, INVALID, "choice-phrase", ()),
     ("I'd say 4, or maybe 4 if pushed.", BFI, "4", "choice-phrase", ()),
     ("", BFI, INVALID, "empty", ()),
+    # found by a newcomer (issue 13 §1): an option rejected by its label is not an answer
+    ("I would not choose 5.", BFI, INVALID, "negation", ("negation",)),
+    ("I wouldn't pick 5.", BFI, INVALID, "negation", ("negation",)),
+    ("Definitely not a 5.", BFI, INVALID, "negation", ("negation",)),
+    ("I would never say 5.", BFI, INVALID, "negation", ("negation",)),
+    ("I don't think 5 applies.", BFI, INVALID, "negation", ("negation",)),
+    ("5 doesn't describe me.", BFI, INVALID, "negation", ("negation",)),
+    ("5? No.", BFI, INVALID, "negation", ("negation",)),
+    ("I would not choose B.", SCEN, INVALID, "negation", ("negation",)),
+    # … a hedge naming a second option after the answer
+    ("4, or maybe 2.", BFI, INVALID, "choice-phrase", ()),
+    ("4 or maybe 3.", BFI, INVALID, "choice-phrase", ()),
+    ("The answer is 4, or possibly 2.", BFI, INVALID, "conclusion", ()),
+    ("My answer is 4 but it could be 2.", BFI, INVALID, "conclusion", ()),
+    ("I'd choose 4, though 3 is also possible.", BFI, INVALID, "choice-phrase", ()),
+    ("The answer is C, or possibly D.", SCEN, INVALID, "conclusion", ()),
+    ("I'm not sure, probably 2", BFI, "2", "lone-label", ()),  # one option named: an answer
+    # … a label followed by words of agreement that point the other way
+    ("5. I disagree.", BFI, INVALID, "leading-label", ()),
+    ("1 - I agree.", BFI, INVALID, "leading-label", ()),
+    ("(5) I don't agree at all.", BFI, INVALID, "leading-label", ()),
+    ('1. I agree with you that the word "talkative" is a good description of me.', BFI, INVALID, "leading-label",
+     ()),  # a real Gemma 3 270M reply
+    ("1. Disagree strongly", BFI, "1", "leading-label", ()),
+    ("5 - I agree strongly", BFI, "5", "leading-label", ()),
+    ("1. I disagree.", BFI, "1", "leading-label", ()),
+    # … numbers and pairs that are not one label
+    ("-1", BFI, INVALID, "off-scale", ()),
+    ("I choose option c or d.", SCEN, INVALID, "conclusion", ()),
+    ("3/4", BFI, INVALID, "two-labels", ()),
+    ("2 3", BFI, INVALID, "two-labels", ()),
 ]
 
 
@@ -461,3 +492,15 @@ def test_logprobs_scenario_has_no_expected_value() -> None:
     # B → original option 1, C → original option 4; lower-case "a" is not the label A
     assert probs == pytest.approx({1: 0.75, 2: 0.0, 3: 0.0, 4: 0.25})
     assert outside == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize(("reply", "cell", "says"), [
+    ("I would not choose 5.", BFI, "does not choose 'Agree strongly'"),
+    ("4, or maybe 2.", BFI, "a hedge: 'or maybe 2'"),
+    ("I'd choose 4, though 3 is also possible.", BFI, "4, 3"),
+    ("5. I disagree.", BFI, "label 5 is 'Agree strongly' but the reply says 'I disagree'"),
+    ("(5) I don't agree at all.", BFI, "but the reply says \"I don't agree\""),
+    ("-1", BFI, "opens with -1"),
+])
+def test_newcomer_reasons_name_what_was_read(reply: str, cell: Cell, says: str) -> None:
+    assert says in (parse_answer(reply, cell).reason or "")

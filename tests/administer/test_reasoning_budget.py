@@ -174,3 +174,27 @@ def test_reasoning_effort_in_auto_mode_generates(db):
     assert [("logprobs" in b, b.get("reasoning_effort")) for b in bodies] == [(False, "low")] * 3
     assert result.run.counts == {"ok": 3}
     assert {r.mode for r in _responses(db, result.run.run_id)} == {"generate"}
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("", "stopped at the token budget (max_tokens 32) before an answer: raise it with --max-tokens"),
+    ("I see myself as someone who", "stopped at the token budget (max_tokens 32) before an answer"),
+    ("1. Agree strongly\n2. Agree a little\n3. Neither agree",
+     "recites the option list without choosing an option; the reply was cut at the token budget"),
+    ("5 (Disagree strongly) because I", "but the reply says 'Disagree strongly'; the reply was cut at the token budget"),
+])
+def test_a_cut_reply_keeps_the_parsers_own_reason(text, says):
+    """Only a reply cut before it named anything gets the budget as its reason; a conflict or a recital the parser
+    found is the reason (a newcomer saw every cut reply's reason replaced by the budget's)."""
+    from types import SimpleNamespace
+
+    from psychometrics.administer._call import response_from_reply
+    from psychometrics.plan import build_plan
+
+    cell = build_plan(model="sim/steady", inventories=["bfi44"], templates=["instruct"], orders=["original"],
+                      limit_items=1).cells[0]
+    choice = SimpleNamespace(message=SimpleNamespace(content=text), finish_reason="length")
+    reply = SimpleNamespace(choices=[choice], usage=None)
+    got = response_from_reply(cell, "run", "openai/x", "generate", reply, 0.1, 1, max_tokens=32)
+    assert got.status == "invalid" and got.finish_reason == "length"
+    assert says in got.error, got.error

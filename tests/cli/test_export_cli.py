@@ -80,3 +80,26 @@ def test_jsonl_rows_carry_item_text_keyed_value_and_option_probs_as_an_object(st
         item = scenarios[r["item"]]
         assert r["item_text"] == f"{item.situation} {item.question}"
         assert r["keyed_value"] == (100.0 if item.options[r["value"] - 1].high else 0.0)
+
+
+def test_an_invalid_log_prob_cell_exports_no_value_but_keeps_its_probs(tmp_path):
+    """A log-prob cell read as invalid stores its most likely label and mean; the export must not show them as an
+    answer (a newcomer saw ``value=4, keyed_value=4.0, expected_value=3.75`` on an invalid cell)."""
+    import sqlite3
+
+    path = tmp_path / "runs.db"
+    audit("sim/steady", ["bfi44"], templates=["instruct"], orders=["original"], db=f"sqlite:///{path}",
+          run_id="r", limit_items=3)
+    with sqlite3.connect(path) as con:
+        (cell,) = con.execute("SELECT cell_id FROM responses WHERE value IS NOT NULL AND expected_value IS NOT NULL "
+                              "ORDER BY cell_id LIMIT 1").fetchone()
+        con.execute("UPDATE responses SET status = 'invalid', error = 'most mass outside the labels' "
+                    "WHERE cell_id = ?", (cell,))
+    out = tmp_path / "a.jsonl"
+    assert _export(f"sqlite:///{path}", "--out", str(out)).exit_code == 0
+    rows = {r["cell_id"]: r for r in map(json.loads, out.read_text().splitlines())}
+    bad = rows.pop(cell)
+    assert bad["status"] == "invalid"
+    assert (bad["value"], bad["expected_value"], bad["keyed_value"], bad["keyed_expected_value"]) == (None,) * 4
+    assert isinstance(bad["option_probs"], dict) and sum(bad["option_probs"].values()) == pytest.approx(1, abs=0.05)
+    assert rows and all(r["value"] is not None and r["keyed_value"] is not None for r in rows.values())

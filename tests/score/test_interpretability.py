@@ -328,11 +328,13 @@ def test_the_readme_run_of_a_planted_steady_respondent_reads_every_scale(db):
 
 
 def _midpoint_styles(values):
+    # 20 respondents: their net acquiescence is identical, and from 6 alike respondents (3 templates) a worst-case
+    # interval cannot clear it any more (issue 14: a zero-width interval from few units settles nothing)
     from psychometrics.stats import response_styles
 
     rows = [{"respondent": f"{t}|{o}", "item": f"q{i}", "template": t, "order": o, "sample": 0, "persona": "-",
              "keying": 1 - 2 * (i % 2), "value": float(values(i))}
-            for t in ("a", "b", "c") for o in ("original", "reversed") for i in range(20)]
+            for t in "abcdefghij" for o in ("original", "reversed") for i in range(20)]
     shown = {"original": [1, 2, 3, 4, 5], "reversed": [5, 4, 3, 2, 1]}
     return response_styles(pd.DataFrame(rows), scale_min=1, scale_max=5, shown_values=shown)
 
@@ -355,3 +357,23 @@ def test_midpoint_responding_alone_does_not_make_a_scale_unreadable():
     readable, state, why = interpretability(scale, flat, [])
     assert (readable, state) == (False, "not readable")
     assert any(r.startswith("straight-lining") for r in why) and not any("midpoint" in r for r in why)
+
+
+def test_two_answer_pairs_read_no_scale_and_both_orders_are_never_called_one(db):
+    """Issue 14 (newcomer's run): `audit -m sim/steady -i bfi44 --limit-items 10 --templates instruct` has one
+    respondent per order. Openness's position-following index came from 2 pairs that agreed, S = −0.25 exactly on
+    the threshold with the zero-width interval [−0.25, −0.25], and was "clear"; and the footnotes asked to "add the
+    reversed order" of a run that had it."""
+    _, res = _scores(db, "sim/steady", ["bfi44"], templates=["instruct"], limit_items=10)
+    assert res.run.orders == ["original", "reversed"]
+    for row in res.scales:
+        assert row.readability != "readable", row
+        assert not any("one option order" in r or "--orders original,reversed" in r
+                       for r in row.interpretability_reasons), row.interpretability_reasons
+    for styles in res.response_styles[0].scales.values():
+        index = styles.following.index
+        assert index.verdict != "clear", index
+        if index.verdict == "not assessed":
+            assert index.reason, index
+        else:
+            assert index.ci_high > index.ci_low, index

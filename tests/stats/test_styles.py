@@ -251,3 +251,48 @@ def test_balanced_mean_cancels_content_and_clusters_by_respondent():
     assert balanced_mean(content, scale_min=1, scale_max=5).value == pytest.approx(0.0, abs=1e-12)
     one = balanced_mean(pd.DataFrame(rows[:10]), scale_min=1, scale_max=5)
     assert one.verdict == "not assessed" and "2 or more respondents" in one.reason
+
+
+def test_a_zero_width_interval_from_two_answer_pairs_on_the_threshold_is_not_clear():
+    """Issue 14: two pairs of one keying whose answers moved by one point toward the last option give S = −0.25,
+    and the t interval [−0.25, −0.25] (no spread to estimate) called that clear. From two pairs that all agree the
+    share of pairs that could differ is up to 1 − 0.025^(1/2) = 0.84 (Clopper–Pearson for 0 of 2), each anywhere
+    in [−1, 1]: the interval is [−0.25 − 0.84·0.75, −0.25 + 0.84·1.25], inconclusive, with a warning saying why."""
+    from psychometrics.stats import position_following
+
+    rows = [{"item": item, "order": order, "keying": 1, "value": value,
+             "position": value if order == "original" else 6 - value}
+            for item in ("q1", "q2") for order, value in (("original", 5), ("reversed", 4))]
+    index = position_following(pd.DataFrame(rows), scale_min=1, scale_max=5).index
+    q = 1 - 0.025 ** 0.5
+    assert (index.value, index.n) == (-0.25, 2)
+    assert index.ci_low == pytest.approx(-0.25 - q * 0.75) and index.ci_high == pytest.approx(-0.25 + q * 1.25)
+    assert index.verdict == "inconclusive"
+    assert "zero width" in index.warning
+
+
+@pytest.mark.parametrize("low, high, n, verdict", [
+    (0.1, 0.25, 200, "inconclusive"),  # the upper end on the threshold is not below it
+    (0.25, 0.4, 200, "inconclusive"),  # the lower end on it is not above it
+    (0.1, 0.2, 200, "clear"),
+    (0.3, 0.4, 200, "flagged"),
+    (0.1, 0.1, 5, "inconclusive"),  # zero width from 5 units: the spread was not estimated
+    (0.9, 0.9, 5, "inconclusive"),
+    (0.1, 0.1, 40, "clear"),  # 40 identical units are evidence
+    (0.9, 0.9, 40, "flagged"),
+])
+def test_the_verdict_rules_are_strict_at_the_threshold_and_distrust_zero_width_intervals(low, high, n, verdict):
+    from psychometrics.stats._styles_common import beyond_verdict, two_sided_verdict
+
+    assert beyond_verdict(low, high, 0.25, n=n) == verdict
+    assert two_sided_verdict(-high, -low, 0.25, n=n) == verdict
+
+
+def test_identical_net_acquiescence_of_two_respondents_settles_nothing():
+    from psychometrics.stats import balanced_mean
+
+    answers = pd.DataFrame({"respondent": ["a"] * 2 + ["b"] * 2, "keying": [1, -1] * 2, "value": [4, 2, 4, 2]})
+    index = balanced_mean(answers, scale_min=1, scale_max=5)
+    q = 1 - 0.025 ** 0.5  # Clopper–Pearson upper limit for 0 of 2 respondents differing, each anywhere in ±2
+    assert index.value == 0.0 and index.ci_low == pytest.approx(-2 * q) and index.ci_high == pytest.approx(2 * q)
+    assert index.verdict == "inconclusive" and "zero width" in index.warning

@@ -68,6 +68,11 @@ def test_kill_9_then_runs_list_says_interrupted_and_show_says_how_to_resume(db_u
     assert listed.returncode == 0, listed.stderr
     (run,) = json.loads(listed.stdout)
     assert run["status"] == "interrupted"
+    # the killed process never wrote its counts: they are read from the stored responses (they read 0 before)
+    [(stored_ok,)] = query(db, "SELECT count(*) FROM responses WHERE status = 'ok'")
+    assert run["counts"].get("ok") == stored_ok >= 5
+    table = run_cli("runs", "list", "--db", db)
+    assert f"{stored_ok} / 264" in table.stdout, table.stdout
 
     shown = run_cli("runs", "show", "killed", "--db", db)
     assert shown.returncode == 0, shown.stderr

@@ -28,8 +28,10 @@ reply with those spans blanked out. They run in this order, and each is named in
     cell. One label with its own text is the answer's gloss (``4 (Disagree a little)``) and stays.
 ``negation``
     An option text with a negation in the same clause within four words before it (``I do not agree strongly``,
-    ``I wouldn't say I strongly agree``, ``rather than Agree a little``), and a label after ``not``, ``rather
-    than``, ``instead of``, ``other than`` or ``except`` (``B, not C``).
+    ``I wouldn't say I strongly agree``, ``rather than Agree a little``); a label after ``not``, ``never``,
+    ``n't``, ``rather than``, ``instead of``, ``other than`` or ``except``, a few words of choosing allowed between
+    (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``); and a label
+    followed by its rejection (``5 doesn't describe me``, ``5? No.``).
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
     (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
@@ -56,6 +58,13 @@ _UNITS = (r"points?|times?|years?|months?|weeks?|days?|hours?|minutes?|people|pe
           r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|of|out|am|pm")
 _ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
                      r"cross(?:ed|ing)? out)")
+_NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|select|say|think|believe|go with|go for|"
+                   r"opt for|rate(?: it| myself)?|give(?: it)?|be|want|would|will|with|for")
+"""Words that may stand between a negation and the label it rejects (``I would not choose 5``, ``Definitely not a
+5``, ``I don't think 5 applies``)."""
+_NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|wouldn't|cannot|can't)\s+(?:really\s+)?"
+                  r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
+"""What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
 _ELIMINATE_AFTER = r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out)"
 
 
@@ -93,7 +102,7 @@ def read(answer_text: str, lab: Labels) -> Reading:
     """Prepare ``answer_text`` (the reply without its reasoning) for the rules."""
     text = clean(answer_text)
     if lab.digits:
-        text = fractions(text)
+        text = fractions(text, max(lab.labels, key=int))
     recital = _recital_spans(text, lab)
     set_aside: list[SetAside] = []
     cut = _run_on(text, lab)
@@ -234,10 +243,22 @@ def _negated_spans(r: Reading, lab: Labels) -> list[tuple[int, int]]:
         if negated(r.listed, m.start):
             spans.append((m.start, m.end))
             r.negated_options.append(m.option)
-    label_pattern = (r"\b(?i:not|rather than|instead of|other than|except|never)\s+(?i:(?:option|answer|number)\s*)?"
-                     r"[(\[]?" + lab.token)
-    spans += [m.span() for m in re.finditer(label_pattern, r.listed, re.IGNORECASE if lab.digits else 0)]
+    flags = re.IGNORECASE if lab.digits else 0
+    label_pattern = (r"(?i:\b(?:not|rather than|instead of|other than|except|never)|n't)\s+"
+                     r"(?i:(?:" + _NEGATED_FILLER + r")\s+){0,3}?(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.token)
+    after_pattern = r"[(\[]?" + lab.token + r"[)\]]?\s*(?i:" + _NEGATED_AFTER + r")"
+    for pattern in (label_pattern, after_pattern):
+        for m in re.finditer(pattern, r.listed, flags):
+            i = lab.find(m.group(1))
+            if i is not None and not _article_a(lab, r.listed, m):
+                spans.append(m.span())
+                r.negated_options.append(i)
     return spans
+
+
+def _article_a(lab: Labels, text: str, m: re.Match) -> bool:
+    """``not a good idea``: the letter label ``a``/``A`` as an article before a word."""
+    return not lab.digits and m.group(1) in ("A", "a") and bool(re.match(r" [a-z]", text[m.end(1):m.end(1) + 2]))
 
 
 def _label_list(lab: Labels) -> str:

@@ -28,7 +28,7 @@ numbers that are not choices).
 9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``): ``refused``. It comes after the
    rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an answer.
 10. ``several-options``: the texts of two or more options: ``invalid``.
-11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``): ``invalid``; the
+11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``, ``-1``): ``invalid``; the
     labels further on in such a reply (a list item ``1.``, ``Q. 2``) are not its answer.
 12. ``lone-label``: exactly one label stands alone somewhere in the reply (two or more: ``invalid``).
 13. ``recital`` / ``negation`` / ``no-answer``: nothing chosen; the reason says whether the reply recited the
@@ -38,6 +38,11 @@ Checks inside the rules: a label with another option's text glued to it (``4 (Ag
 "Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
 named by one marker (``I choose option 2 or 3``) are ``invalid``; a lower-case letter counts as a label only after
 a word that names it (``option c``) or standing alone, so ``it would be a good idea`` chooses nothing.
+
+After any rule but ``json`` reads an answer, a hedge naming a second option after it (``4, or maybe 2``, ``The
+answer is 4, or possibly 2``, ``My answer is 4 but it could be 2``, ``I'd choose 4, though 3 is also possible``)
+makes the reply ``invalid`` under that rule's name, unless a final marker follows the hedge. A hedge naming only
+one option (``I'm not sure, probably 2``) is an answer.
 """
 
 from __future__ import annotations
@@ -138,7 +143,8 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
         if r.inside(m.start(2), "not-a-choice", "negation", "elimination"):
             continue
         i = _find(lab, first)
-        j = _find(lab, second) if second is not None and (lab.digits or second.isupper()) else None
+        named = second is not None and (lab.digits or second.isupper() or (first.islower() and second != "a"))
+        j = _find(lab, second) if named else None  # "option c or d" names two, as "option C or D" does
         if i is None:
             continue
         if j is not None and j != i:
@@ -146,6 +152,32 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
         else:
             found.append((m.start(2), _gloss_conflict(r, i, m.start(2)) or _ok(i)))
     return found
+
+
+_HEDGE = (r"(?:,|;|\bor|\bbut|\bthough|\balthough)\s*(?:or\s+)?(?:maybe|perhaps|possibly|probably)\s+(?:a\s+)?{tok}"
+          r"|\b(?:it|that|this|the answer)\s+(?:could|might|may)\s+(?:also\s+)?(?:well\s+)?be\s+(?:a\s+)?{tok}"
+          r"|{tok}\s+(?:is|would be|could be|might be|seems)\s+(?:also\s+|equally\s+)?"
+          r"(?:possible|plausible|an option|valid)")  # not "5 is likely too much": that weighs 5, not hedges
+
+
+def _hedged(r: Reading, v: Verdict) -> Verdict | None:
+    """A hedge naming a second option after the answer (``4, or maybe 2``, ``The answer is 4, or possibly 2``, ``I'd
+    choose 4, though 3 is also possible``) makes the reply ``invalid``; a final marker after the hedge
+    (``…, or maybe 2. Final answer: 2``) still decides."""
+    hedge = re.compile(_HEDGE.format(tok=r.lab.token), re.IGNORECASE)  # a lower-case letter counts as an article
+    finals = [p for p, _ in _markers(r, FINAL_MARKERS)]
+    for m in hedge.finditer(r.free):
+        group = next(k for k in range(1, (m.lastindex or 0) + 1) if m.group(k) is not None)
+        j = r.lab.find(m.group(group))
+        if j is None or _article(r.lab, r.free, m, group) or any(p > m.start() for p in finals):
+            continue
+        before = [r.lab.find(x.group(1)) for x in re.finditer(r.lab.token, r.free[:m.start(group)])
+                  if not _article(r.lab, r.free, x, 1)]
+        other = next((i for i in [v.index, *before] if i is not None and i != j), None)
+        if other is not None and (other in before or v.index != j):
+            return _invalid(f"names more than one option: {r.lab.describe([other, j])} "
+                            f"(a hedge: {m.group(0).strip(' ,;')!r})")
+    return None
 
 
 def rule_json(r: Reading) -> Verdict | None:
@@ -192,8 +224,15 @@ def rule_two_labels(r: Reading) -> Verdict | None:
     return None
 
 
+def _negative(r: Reading) -> bool:
+    """The reply opens with a negative number (``-1``): not the label 1 (rule ``off-scale`` says so)."""
+    return r.lab.digits and bool(re.match(r"^[^\w-]*-\d", r.listed))
+
+
 def rule_label_only(r: Reading) -> Verdict | None:
     """The whole reply is one label (``(B)``, ``**4**``, ``Answer: 2``, ``Three.``)."""
+    if _negative(r):
+        return None
     core = re.sub(ANSWER_PREFIX, "", r.listed.strip(), flags=re.IGNORECASE)
     core = core.strip().strip("()[]{}<>\"'.,:;!-= ").strip()
     i = _find(r.lab, core) if r.lab.digits else r.lab.find(core)
@@ -236,6 +275,8 @@ def rule_choice_phrase(r: Reading) -> Verdict | None:
 def rule_leading_label(r: Reading) -> Verdict | None:
     """The first line starts with a label; the rest of the line must not name another option's text."""
     lab, line = r.lab, r.first_line
+    if _negative(r):
+        return None
     m = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"(.*)$", line, flags=re.IGNORECASE)
     if not m:
         return None
@@ -258,7 +299,31 @@ def rule_leading_label(r: Reading) -> Verdict | None:
         named = _opening_words(rest, lab)
     if named and i not in named:
         return _invalid(f"label {lab.labels[i]} is {lab.texts[i]!r} but the reply says {lab.texts[named[0]]!r}")
+    said = _stance(rest)
+    if said is not None and said[0] * _polarity(lab.texts[i]) < 0:
+        return _invalid(f"label {lab.labels[i]} is {lab.texts[i]!r} but the reply says {said[1]!r}")
     return _ok(i)
+
+
+_STANCE = re.compile(r"^[\s.:;,)\]\-=]*(?:i\s+)?(?:(?:really|strongly|totally|completely|somewhat|fully|do)\s+)?"
+                     r"(?:(do not|don't|dont|do n't)\s+(?:really\s+)?)?(dis)?agree\b", re.IGNORECASE)
+
+
+def _stance(rest: str) -> tuple[int, str] | None:
+    """The agreement the words right after a label state (``I agree`` +1, ``I disagree``/``I don't agree`` −1)."""
+    m = _STANCE.match(rest)
+    if not m:
+        return None
+    sign = (-1 if m.group(2) else 1) * (-1 if m.group(1) else 1)
+    return sign, m.group(0).strip(" .:;,)]-=")
+
+
+def _polarity(text: str) -> int:
+    """+1 for an option that agrees, −1 for one that disagrees, 0 for the middle or a scale without agreement."""
+    low = text.lower()
+    if "neither" in low or "agree" not in low:
+        return 0
+    return -1 if re.search(r"\bdisagree", low) else 1
 
 
 def _opening_words(rest: str, lab: Labels) -> list[int]:
@@ -326,7 +391,7 @@ def rule_off_scale(r: Reading) -> Verdict | None:
     labels further on (``Q. 2``, a list item ``1.``) are not its answer."""
     if not r.lab.digits:
         return None
-    m = re.match(r"^\W*(\d+)(?![\d/])", r.text)
+    m = re.match(r"^[^\w-]*(-?\d+)(?![\d/])", r.text)
     if m and r.lab.find(m.group(1)) is None:
         return _invalid(f"opens with {m.group(1)}, which is not an option")
     return None
@@ -426,6 +491,8 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         v = try_rule(r)
         if v is None:
             continue
+        if v.status == "ok" and name != "json":
+            v = _hedged(r, v) or v
         aside = tuple(r.set_aside) if name != "json" else ()
         if v.status == "ok" and v.index is not None:
             return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
