@@ -26,6 +26,7 @@ from psychometrics.administer._call import (
     NoLogprobs,
     error_response,
     generation_params,
+    no_logprobs_reason,
     response_from_reply,
 )
 from psychometrics.administer._fastpath import _light
@@ -247,8 +248,7 @@ class LineReader:
                                                   max_tokens=self.opts.settings.max_tokens))
         except NoLogprobs:
             return LineResult(error_response(cell, self.run_id, model, mode,
-                                             "the provider returned no log-probabilities (use --mode generate or "
-                                             "auto)", attempts), no_logprobs=True)
+                                             no_logprobs_reason(cell), attempts), no_logprobs=True)
         except Exception as exc:  # noqa: BLE001 - a line that is no chat completion is an error of that cell
             text = " ".join(str(exc).split())[:200]
             return LineResult(error_response(cell, self.run_id, model, mode,

@@ -175,10 +175,21 @@ def reply_text(reply: Any) -> str | None:
     return message.content if message is not None else getattr(choice, "text", None)
 
 
-def budget_reason(max_tokens: int | None) -> str:
+def option_for(cell: Cell, name: str) -> str:
+    """The command-line option that sets ``name`` for this cell: ``--rater-<name>`` for an interview rating."""
+    return f"--rater-{name}" if cell.rates is not None else f"--{name}"
+
+
+def no_logprobs_reason(cell: Cell) -> str:
+    """The stored reason of a cell whose provider returned no log-probabilities."""
+    return f"the provider returned no log-probabilities (use {option_for(cell, 'mode')} generate or auto)"
+
+
+def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     """The stored reason of a reply the token budget cut before it held an answer."""
     budget = f" (max_tokens {max_tokens})" if max_tokens else ""
-    return f"stopped at the token budget{budget} before an answer: raise it with --max-tokens"
+    flag = option_for(cell, "max-tokens") if cell is not None else "--max-tokens"
+    return f"stopped at the token budget{budget} before an answer: raise it with {flag}"
 
 
 _NOTHING_READ = ("empty", "reasoning-only", "no-answer")
@@ -232,7 +243,7 @@ def response_from_reply(
     if parsed.status == "invalid" and finish == "length":
         # the budget is the reason only when the reply was cut before it said anything to read; a conflict or a
         # recital the parser found keeps its own reason
-        error = budget_reason(max_tokens) if parsed.rule in _NOTHING_READ else \
+        error = budget_reason(max_tokens, cell) if parsed.rule in _NOTHING_READ else \
             f"{parsed.reason}; the reply was cut at the token budget"
     base["reasoning"] = _joined(base["reasoning"], parsed.reasoning)
     return Response(**base, status=parsed.status, value=parsed.value, error=error, parse_rule=parsed.rule,
@@ -241,13 +252,15 @@ def response_from_reply(
 
 def _free_answer(base: dict[str, Any], text: str | None) -> Response:
     """An interview answer: the reply is the answer, stored as text (no label to read); an empty reply, or one
-    that is all reasoning, is ``invalid``."""
-    from psychometrics.administer._parse import split_reasoning
+    that is all reasoning, is ``invalid``; a refusal (the parser's refusal phrases) is ``refused`` and not rated."""
+    from psychometrics.administer._parse import refusal, split_reasoning
 
     answer, reasoning = split_reasoning(text or "")
     base["reasoning"] = _joined(base["reasoning"], reasoning)
     if not answer.strip():
         return Response(**base, status="invalid", error="the reply holds no answer (empty)")
+    if (why := refusal(answer)) is not None:
+        return Response(**base, status="refused", error=why)
     return Response(**base, status="ok")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from psychometrics._format import command, count
 from psychometrics.administer._audit import (
     AuditError,
+    OptionError,
     _check_key,
     _check_options,
     _logprobs_supported,
@@ -129,8 +130,8 @@ def interview(
     samples, personas, limit_items
         As for :func:`audit`: the respondents are sample × persona.
     repeats
-        Ratings per rater per answer (≥ 2 gives intra-rater reliability; needs ``rater_temperature`` > 0 or a
-        rater that varies).
+        Ratings per rater per answer (≥ 2 gives intra-rater reliability; needs ``rater_temperature`` > 0: at 0
+        every repeat is the same rating, and ``OptionError`` is raised).
     temperature, max_tokens
         Generation settings of the answers (free text: a budget of a few sentences).
     rater_mode
@@ -170,10 +171,13 @@ def interview(
     if rater_mode not in ("auto", "logprobs", "generate"):
         raise AuditError(f"--rater-mode must be auto, logprobs or generate (got {rater_mode!r})")
     if rater_prompt_format not in PROMPT_FORMATS:
-        raise AuditError(f"--rater-prompt-format must be {', '.join(PROMPT_FORMATS)} (got {rater_prompt_format!r})")
+        raise OptionError(f"--rater-prompt-format must be {', '.join(PROMPT_FORMATS)} (got {rater_prompt_format!r})")
     if rater_mode == "logprobs" and repeats > 1:
         raise AuditError("--rater-mode logprobs reads the same rating on every repeat: use --rater-mode generate "
                          f"(with --rater-temperature > 0) for --repeats {repeats}")
+    if repeats > 1 and rater_temperature == 0:
+        raise OptionError(f"--repeats {repeats} at --rater-temperature 0 repeats the same rating: give "
+                          "--rater-temperature > 0")
     if rater_mode == "auto" and repeats > 1:
         rater_mode = "generate"
     if rater_max_tokens < 1:

@@ -20,6 +20,7 @@ from psychometrics.administer._call import (
     close_clients,
     error_response,
     fast_template,
+    no_logprobs_reason,
     response_from_reply,
 )
 from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
@@ -106,7 +107,7 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
                 attempts -= 1
                 continue
             return error_response(cell, run_id, opts.model, current,
-                                  "the provider returned no log-probabilities (use --mode generate or auto)",
+                                  no_logprobs_reason(cell),
                                   attempts, time.monotonic() - started), exc
         except asyncio.CancelledError:
             raise

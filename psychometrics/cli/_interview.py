@@ -29,7 +29,7 @@ def interview_command(
     temperature: opt.Temperature = 0.0,
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Token budget of an interview answer.")] = 160,
     rater_mode: Annotated[opt.ModeChoice, typer.Option("--rater-mode", help="How a rating is read: auto (the label probabilities where the rater gives log-probs, else a generated reply), logprobs or generate.")] = opt.ModeChoice.auto,
-    rater_prompt_format: Annotated[str, typer.Option("--rater-prompt-format", help="How the rater prompt reaches the raters: auto, chat or completion (raw text the rater continues).")] = "auto",
+    rater_prompt_format: Annotated[opt.PromptFormatChoice, typer.Option("--rater-prompt-format", help="How the rater prompt reaches the raters: auto, chat or completion (raw text the rater continues).")] = opt.PromptFormatChoice.auto,
     rater_temperature: Annotated[float, typer.Option("--rater-temperature", help="Sampling temperature of generated ratings.")] = 0.0,
     rater_max_tokens: Annotated[int, typer.Option("--rater-max-tokens", help="Token budget of a generated rating.")] = 48,
     limit_items: Annotated[Optional[int], typer.Option("--limit-items", help="Only the first N items of each inventory (taken in turn from each scale).")] = None,
@@ -57,7 +57,7 @@ def interview_command(
     result = interview(
         model, inventory or ["bfi44"], rater, question_template=question_template, rater_template=rater_template,
         samples=samples, personas=_personas(personas), repeats=repeats, temperature=temperature,
-        max_tokens=max_tokens, rater_mode=rater_mode.value, rater_prompt_format=rater_prompt_format, rater_temperature=rater_temperature, rater_max_tokens=rater_max_tokens,
+        max_tokens=max_tokens, rater_mode=rater_mode.value, rater_prompt_format=rater_prompt_format.value, rater_temperature=rater_temperature, rater_max_tokens=rater_max_tokens,
         limit_items=limit_items, db=db, run_id=run_id, api_base=api_base, concurrency=concurrency, timeout=timeout,
         retries=retries, progress=not json_, log=None if json_ else _stage)
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=sum(result.asked.values()), write_report=report,

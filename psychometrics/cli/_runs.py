@@ -43,7 +43,10 @@ def list_(db: opt.Db = None, json_: Annotated[bool, typer.Option("--json", help=
 
 
 def run_kind(run: Run) -> str:
-    """``shaping`` for a run whose personas are shaping levels (``shape/<trait>/<level>``), else ``audit``."""
+    """``interview`` for an interview run, ``shaping`` for a run whose personas are shaping levels
+    (``shape/<trait>/<level>``), else ``audit``."""
+    if run.design.interview is not None:
+        return "interview"
     return "shaping" if any(p and p.startswith("shape/") for p in run.design.personas) else "audit"
 
 

@@ -53,10 +53,12 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     from rich.console import Console
 
     console = Console()
-    answered = sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
-    if run.n_cells and answered < run.n_cells:
-        from psychometrics.score import incomplete_note
+    from psychometrics.score import answered_cells, incomplete_note
 
+    # an interview's cells are its answers and its ratings: the stored run counts both
+    answered = (answered_cells(run) if run.design.interview is not None
+                else sum(scores.run.counts.get(k, 0) for k in ("ok", "refused", "invalid")))
+    if run.n_cells and answered < run.n_cells:
         console.print(f"[bold yellow]run {run.status}[/bold yellow]: {incomplete_note(run, answered, db)}",
                       highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
@@ -329,7 +331,8 @@ def _interview(console: Console, s: AuditScores) -> None:
         raters.add_row(r.rater, str(r.n), *(str(r.counts.get(k, 0)) for k in ("ok", "refused", "invalid", "error")),
                        num(r.mean))
     console.print(raters)
-    console.print(f"{iv.n_answers} answers stored, {iv.n_rated} rated on the scale", highlight=False)
+    refused = f", {iv.n_refused} refused (not rated)" if iv.n_refused else ""
+    console.print(f"{iv.n_answers} answers stored{refused}, {iv.n_rated} rated on the scale", highlight=False)
     if iv.reliability:
         table = _table("scale", "between", "ICC(2,1)", "95% CI", "ICC(2,k)", "95% CI", "n", "note",
                        title="Inter-rater reliability (answers rated by every rater, or on every repeat)")
@@ -352,7 +355,9 @@ def _interview(console: Console, s: AuditScores) -> None:
             r, d = row.correlation, row.difference
             table.add_row(row.scale, num(row.interview_mean), num(row.self_report_mean), coef(r.value),
                           interval(r.ci_low, r.ci_high, apa=True), num(d.diff, signed=True),
-                          interval(d.ci_low, d.ci_high, signed=True), str(r.n), notes.ref(r.reason or d.reason))
+                          interval(d.ci_low, d.ci_high, signed=True),
+                          str(r.n) if r.n or not hasattr(d, "n_a") else f"{d.n_a}+{d.n_b}",  # unpaired: both runs
+                          notes.ref(r.reason or d.reason))
         console.print(table)
         notes.print(console)
     else:

@@ -87,7 +87,7 @@ from psychometrics.score._respondents import (
 from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import distinct_responses, score, score_responses
 from psychometrics.score._validity import MATCHING
-from psychometrics.score._warnings import incomplete_note
+from psychometrics.score._warnings import answered_cells, incomplete_note
 
 __all__ = [
     "AUDIT_SCORES_VERSION",
@@ -152,6 +152,7 @@ __all__ = [
     "compare_data",
     "compare_runs",
     "form_groups",
+    "answered_cells",
     "incomplete_note",
     "load_inventories",
     "load_run_data",

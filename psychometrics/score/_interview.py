@@ -2,8 +2,11 @@
 self-report run of the same model and inventory.
 
 An interview's respondent is a sample × persona (its answers come from one question template, in one order); in
-a self-report run the same sample × persona answers under several templates and orders, and its self-report
-score is the mean of those. Respondents match across the two runs on sample × persona.
+a self-report run the same persona answers under several templates and orders. Samples of one model are
+exchangeable draws, so interview sample k and self-report sample k are not the same respondent: respondents match
+across the two runs on their persona only (each persona's score the mean over its samples, templates and orders).
+Without personas the correlation is missing with its reason, and the two methods' means are compared unpaired
+(Welch) over their respondents.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ from psychometrics._format import command
 from psychometrics._record import ResultRecord
 from psychometrics.inventory import Inventory
 from psychometrics.score._respondents import respondent_scores
-from psychometrics.stats import Correlation, Estimate, PairedDifference, inter_rater_reliability, mean_shift
+from psychometrics.stats import (Correlation, Estimate, GroupDifference, PairedDifference, inter_rater_reliability,
+                                 mean_shift, welch_ttest)
 from psychometrics.stats import parallel_forms_reliability as matched_correlation
 from psychometrics.store import Run, Store, db_option
 
-INTERVIEW_RESPONDENT = "sample|persona"
+INTERVIEW_RESPONDENT = "persona"
 """What matches an interview respondent to a self-report respondent."""
+UNMATCHED = "none (no personas: compared unpaired)"
+"""The respondent match when there are no personas."""
+EXCHANGEABLE = ("samples are exchangeable draws: pairing interview sample k with self-report sample k is arbitrary; "
+                "give personas to match respondents")
+"""Why the interview–self-report correlation is missing without personas."""
 
 
 class RaterCounts(ResultRecord):
@@ -66,9 +75,11 @@ class ScaleSelfReport(ResultRecord):
     self_report_mean: float
     """Mean self-report score of the matched respondents."""
     correlation: Correlation
-    """Pearson r of the interview and self-report scores across matched respondents (Fisher-z interval)."""
-    difference: PairedDifference
-    """Mean difference ``interview − self-report``, paired t interval and test."""
+    """Pearson r of the interview and self-report scores across respondents matched by persona (Fisher-z
+    interval); NaN with its reason without personas."""
+    difference: PairedDifference | GroupDifference
+    """Mean difference ``interview − self-report``: paired t over personas, or Welch's t over the two runs'
+    respondents (samples) when there are no personas to match."""
 
 
 class InterviewScores(ResultRecord):
@@ -79,6 +90,8 @@ class InterviewScores(ResultRecord):
     """Ratings per rater per answer."""
     n_answers: int
     """Interview answers stored as text (``ok``)."""
+    n_refused: int = 0
+    """Interview answers that refused to answer (the parser's refusal phrases, e.g. "As an AI, ..."): not rated."""
     n_rated: int
     """Answers with at least one rating read on the scale (they are scored)."""
     rater_counts: list[RaterCounts] = Field(default_factory=list)
@@ -95,7 +108,7 @@ class InterviewScores(ResultRecord):
     self_report_reason: str | None = None
     """Why there is no comparison with a self-report."""
     respondent: str = INTERVIEW_RESPONDENT
-    """What matches respondents across the interview and the self-report."""
+    """What matches respondents across the interview and the self-report (``persona``, or none)."""
 
 
 def is_interview(frame: pd.DataFrame, run: Run | None) -> bool:
@@ -149,13 +162,15 @@ def interview_scores(answers: pd.DataFrame, ratings: pd.DataFrame, invs: Mapping
                                   mean=float(ok.mean()) if len(ok) else math.nan))
     reliability, why = _reliability(ratings, invs, raters, repeats)
     source, frame, reason = _self_report(self_report, run, invs, db)
-    agreement = _agreement(answers, frame, invs) if frame is not None else []
+    agreement, respondent = _agreement(answers, frame, invs) if frame is not None else ([], INTERVIEW_RESPONDENT)
     if frame is not None and not agreement:
-        reason = f"no respondent ({INTERVIEW_RESPONDENT}) and scale in both the interview and run {source}"
+        reason = f"no respondent ({respondent}) and scale in both the interview and run {source}"
     return InterviewScores(
         raters=raters, repeats=repeats, n_answers=int((answers["answer_status"] == "ok").sum()),
+        n_refused=int((answers["answer_status"] == "refused").sum()),
         n_rated=int((answers["status"] == "ok").sum()), rater_counts=counts, reliability=reliability,
-        reliability_reason=why, self_report_run=source, self_report=agreement, self_report_reason=reason)
+        reliability_reason=why, self_report_run=source, self_report=agreement, self_report_reason=reason,
+        respondent=respondent)
 
 
 def _reliability(ratings: pd.DataFrame, invs: Mapping[str, Inventory], raters: list[str],
@@ -217,31 +232,48 @@ def _ids(run: Run) -> list[str]:
     return [Path(str(i)).stem if str(i).endswith((".yaml", ".yml")) else str(i) for i in run.design.inventories]
 
 
-def _keyed_scores(frame: pd.DataFrame, invs: Mapping[str, Inventory]) -> pd.DataFrame:
-    """Scale score per inventory × scale × (sample, persona): the mean over templates and orders."""
+def _keyed_scores(frame: pd.DataFrame, invs: Mapping[str, Inventory], by: list[str]) -> pd.DataFrame:
+    """Scale score per inventory × scale × respondent (``by`` columns): the mean over templates and orders (and
+    over samples when ``by`` is the persona)."""
     usable = frame[frame["inventory"].astype(str).isin(invs)].copy()
     if not len(usable):
         return pd.DataFrame(columns=["inventory", "scale", "key", "score"])
     usable["value"] = pd.to_numeric(usable["value"], errors="coerce").astype(float)
     scores = respondent_scores(usable, dict(invs))
-    scores["key"] = scores["sample"].astype(str) + "|" + scores["persona"].fillna("-").astype(str)
+    scores["key"] = scores[by].astype(str).agg("|".join, axis=1)
     return scores.groupby(["inventory", "scale", "key"], as_index=False)["score"].mean()
 
 
-def _agreement(answers: pd.DataFrame, self_report: pd.DataFrame, invs: Mapping[str, Inventory]) -> list[ScaleSelfReport]:
-    mine, theirs = _keyed_scores(answers, invs), _keyed_scores(self_report, invs)
+def _has_personas(frame: pd.DataFrame) -> bool:
+    return "persona" in frame and len(frame) > 0 and bool(frame["persona"].notna().all())
+
+
+def _agreement(answers: pd.DataFrame, self_report: pd.DataFrame,
+               invs: Mapping[str, Inventory]) -> tuple[list[ScaleSelfReport], str]:
+    """Per scale: paired over personas when both runs give every respondent a persona, else unpaired."""
+    paired = _has_personas(answers) and _has_personas(self_report)
+    by = ["persona"] if paired else ["sample", "persona"]
+    mine, theirs = (_keyed_scores(f.assign(persona=f["persona"].fillna("-")), invs, by)
+                    for f in (answers, self_report))
     out = []
     for inv_id, inv in invs.items():
         for sc in inv.scales:
             a, b = (_series(s, inv_id, sc.id) for s in (mine, theirs))
             if not len(a) or not len(b):
                 continue
-            both = a.index.intersection(b.index)
-            out.append(ScaleSelfReport(
-                inventory=inv_id, scale=sc.id, interview_mean=float(a.loc[both].mean()) if len(both) else math.nan,
-                self_report_mean=float(b.loc[both].mean()) if len(both) else math.nan,
-                correlation=matched_correlation(a, b), difference=mean_shift(b, a)))
-    return out
+            if paired:
+                both = a.index.intersection(b.index)
+                out.append(ScaleSelfReport(
+                    inventory=inv_id, scale=sc.id,
+                    interview_mean=float(a.loc[both].mean()) if len(both) else math.nan,
+                    self_report_mean=float(b.loc[both].mean()) if len(both) else math.nan,
+                    correlation=matched_correlation(a, b), difference=mean_shift(b, a)))
+            else:
+                out.append(ScaleSelfReport(
+                    inventory=inv_id, scale=sc.id, interview_mean=float(a.mean()), self_report_mean=float(b.mean()),
+                    correlation=Correlation(value=math.nan, n=0, n_unmatched=len(a) + len(b), reason=EXCHANGEABLE),
+                    difference=welch_ttest(b.to_numpy(), a.to_numpy())))
+    return out, INTERVIEW_RESPONDENT if paired else UNMATCHED
 
 
 def _series(scores: pd.DataFrame, inventory: str, scale: str) -> pd.Series:

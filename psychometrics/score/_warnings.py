@@ -31,7 +31,8 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
                  "temperature > 0)")
     if repeats:
         w.append(repeats)
-    answered = int((asked["status"] != "error").sum()) if len(asked) else 0
+    answered = answered_cells(run) if run is not None and run.design.interview is not None else (
+        int((asked["status"] != "error").sum()) if len(asked) else 0)
     incomplete = run is not None and bool(run.n_cells) and answered < run.n_cells
     if incomplete:
         w.append(incomplete_note(run, answered, db) + ": scores use what was answered")
@@ -83,8 +84,17 @@ def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scal
     return w
 
 
+def answered_cells(run: Run) -> int:
+    """The run's cells with a stored answer or rating (``ok``, ``refused`` or ``invalid``; not ``error``)."""
+    return sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
+
+
 def incomplete_note(run: Run, answered: int, db: str | None = None) -> str:
     """``incomplete: 38 of 264 answered — re-run to resume`` (with the command that resumes the run, ``--db``
-    included when the run is in the store ``db`` the user named)."""
+    included when the run is in the store ``db`` the user named). An interview's cells are its answers and
+    ratings; it resumes by running the same ``psychometrics interview`` command again."""
+    if run.design.interview is not None:
+        return (f"incomplete: {answered} of {run.n_cells} answers and ratings stored — re-run the same "
+                "psychometrics interview command to resume")
     return (f"incomplete: {answered} of {run.n_cells} answered — re-run to resume "
             f"({command('audit', '--resume', run.run_id, *db_option(db))})")

@@ -198,3 +198,48 @@ def test_a_changed_rater_template_asks_the_ratings_again_and_counts_only_the_new
     assert [c.n for c in iv.rater_counts] == [4]
     with Store(db, create=False) as store:
         assert len(store.run_cell_ids(second.run.run_id)) == 8
+
+
+def test_samples_without_personas_are_not_paired_with_the_self_report(tmp_path):
+    """Sample k of the interview and sample k of the self-report are exchangeable draws, not one respondent: no
+    r, and the means are compared unpaired (Welch over respondents)."""
+    from psychometrics.stats import GroupDifference
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    model = "sim/steady?extraversion=1.5"
+    audit(model, ["bfi44"], templates=["instruct"], orders=["original"], samples=6, limit_items=10, db=db)
+    result = interview(model, ["bfi44"], ["sim/default"], samples=6, limit_items=10, db=db)
+    iv = score(result.run, db=db, n_boot=0).interview
+    assert iv.self_report and iv.respondent.startswith("none")
+    for row in iv.self_report:
+        assert math.isnan(row.correlation.value) and "exchangeable draws" in row.correlation.reason
+        assert isinstance(row.difference, GroupDifference) and row.difference.test == "Welch t"
+        assert row.difference.n_a == 6 and row.difference.n_b == 6
+        assert row.difference.diff == pytest.approx(row.interview_mean - row.self_report_mean)
+
+
+def test_a_refused_interview_answer_is_stored_refused_and_not_rated(tmp_path):
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    result = interview("sim/refuser", ["bfi44"], ["sim/default"], samples=4, limit_items=5, db=db)
+    with Store(db, create=False) as store:
+        rows = list(store.iter_responses(result.run.run_id))
+    answers = [r for r in rows if r.rates is None]
+    refused = [r for r in answers if r.status == "refused"]
+    assert refused and len(refused) < len(answers)  # the sim refuses half its items
+    assert all(r.error.startswith("refusal: ") for r in refused)
+    assert all(r.status == "ok" for r in answers if r not in refused)
+    assert {r.rates for r in rows if r.rates is not None} == {r.cell_id for r in answers if r.status == "ok"}
+    iv = score(result.run, db=db, n_boot=0).interview
+    assert iv.n_refused == len(refused) and iv.n_answers == len(answers) - len(refused)
+
+
+def test_a_rating_cell_error_names_the_rater_options(tmp_path):
+    from psychometrics.administer import AuditError
+    from psychometrics.administer._call import budget_reason
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    with pytest.raises(AuditError, match=r"use --rater-mode generate or auto"):
+        interview(MODEL, ["bfi44"], ["sim/default"], rater_mode="logprobs", limit_items=2, db=db)
+    rating = interview(MODEL, ["bfi44"], ["sim/default"], limit_items=1, db=db, run_id="ok").ratings[0]
+    assert budget_reason(16, rating).endswith("raise it with --rater-max-tokens")
+    assert budget_reason(16, rating.model_copy(update={"rates": None})).endswith("raise it with --max-tokens")

@@ -41,7 +41,9 @@ def test_the_interview_prints_its_run_with_rater_reliability_and_self_report_agr
     assert iv["n_answers"] == 30 and iv["n_rated"] == 30
     assert {r["kind"] for r in iv["reliability"]} == {"between"} and len(iv["reliability"]) == 5
     assert iv["self_report_run"] and len(iv["self_report"]) == 5
-    assert all(row["correlation"]["n"] == 3 for row in iv["self_report"])
+    # three samples, no personas: no respondent is the same in both runs, so no r; the means compared unpaired
+    assert all(row["correlation"]["n"] == 0 and "exchangeable draws" in row["correlation"]["reason"]
+               and row["difference"]["n_a"] == row["difference"]["n_b"] == 3 for row in iv["self_report"])
     assert (folder / f"{out['run']['run_id']}.html").is_file()
     score = _invoke("score", out["run"]["run_id"], "--db", db, "--json", "--n-boot", "0")
     assert score.exit_code == 0, score.output
@@ -83,7 +85,6 @@ def test_a_bad_rater_is_one_line_exit_1_and_nothing_is_asked(tmp_path, raters, m
 @pytest.mark.parametrize(("options", "message"), [
     (["--rater", "sim/default", "--rater-mode", "logprobs", "--repeats", "2"],
      "--rater-mode logprobs reads the same rating on every repeat"),
-    (["--rater", "sim/default", "--rater-prompt-format", "raw"], "--rater-prompt-format must be auto, chat, completion"),
     pytest.param(["--rater", "local/gemma-3-270m", "--rater-prompt-format", "chat"],
                  "--rater-prompt-format: local/gemma-3-270m is a base model without a chat template",
                  marks=pytest.mark.embedded),
@@ -124,3 +125,45 @@ def test_a_question_template_without_the_item_is_refused_naming_the_file(tmp_pat
                      str(bad), "--db", f"sqlite:///{tmp_path / 'runs.db'}", "--no-report")
     assert result.exit_code == 1
     assert str(bad) in result.stderr and "lacks the item text" in result.stderr
+
+
+def test_a_finished_interview_is_complete_and_listed_as_an_interview(done):
+    from psychometrics.score import incomplete_note
+
+    folder, db, result = done
+    run_id = json.loads(result.stdout)["run"]["run_id"]
+    shown = _invoke("runs", "show", run_id, "--db", db)
+    assert shown.exit_code == 0, shown.output
+    assert "incomplete" not in shown.stdout and "--resume" not in shown.stdout
+    warnings = json.loads(_invoke("score", run_id, "--db", db, "--json", "--n-boot", "0").stdout)["warnings"]
+    assert not [w for w in warnings if "incomplete" in w]
+    listed = _invoke("runs", "list", "--db", db).stdout
+    assert "interview" in next(line for line in listed.splitlines() if line.startswith(run_id))
+    with Store(db, create=False) as store:
+        run = store.get_run(run_id)
+    note = incomplete_note(run, run.n_cells - 1)
+    assert "re-run the same psychometrics interview command" in note and "audit --resume" not in note
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--repeats", "2"], "--repeats 2 at --rater-temperature 0 repeats the same rating: give --rater-temperature > 0"),
+    (["--repeats", "3", "--rater-temperature", "0"], "--repeats 3 at --rater-temperature 0 repeats the same rating"),
+])
+def test_repeats_at_rater_temperature_0_is_a_usage_error(tmp_path, options, message):
+    """The same rating repeated would give a perfect intra-rater reliability that measures nothing."""
+    db = tmp_path / "runs.db"
+    result = _invoke("interview", "--model", "sim/default", "--rater", "sim/default", *options,
+                     "--db", f"sqlite:///{db}", "--no-report")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not db.exists()
+
+
+def test_an_unknown_rater_prompt_format_is_a_usage_error_listing_the_choices(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "psychometrics", "interview", "--model", "sim/default", "--rater",
+                           "sim/default", "--rater-prompt-format", "bogus", "--db", f"sqlite:///{tmp_path / 'r.db'}"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "--rater-prompt-format" in proc.stderr and all(c in proc.stderr for c in ("auto", "chat", "completion"))
+    assert "Traceback" not in proc.stderr and not (tmp_path / "r.db").exists()

@@ -31,8 +31,8 @@ from psychometrics.administer._parse._logprobs import (
 )
 from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus, SetAside
-from psychometrics.administer._parse._rules import RULES, parse_answer
+from psychometrics.administer._parse._rules import RULES, parse_answer, refusal
 
 __all__ = ["MAX_MASS_OUTSIDE", "MIN_LABEL_MASS", "RULES", "LabelReading", "ParseRule", "ParseStatus", "ParsedAnswer", "SetAside",
            "TokenPosition", "normalise_token", "parse_answer", "probs_from_top_logprobs", "read_label_probs",
-           "reads_further", "split_reasoning", "token_positions"]
+           "reads_further", "refusal", "split_reasoning", "token_positions"]

@@ -66,7 +66,7 @@ from psychometrics.administer._parse._phrases import (
 from psychometrics.administer._parse._reading import Reading, read
 from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus
-from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, negated, option_matches
+from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, clean, negated, option_matches
 from psychometrics.plan import Cell
 
 @dataclass(frozen=True)
@@ -366,6 +366,12 @@ def rule_option_text(r: Reading) -> Verdict | None:
     if all(m.reordered for m in matches):
         return Verdict("ok", i, rule="reordered-text")
     return _ok(i)
+
+
+def refusal(text: str) -> str | None:
+    """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not."""
+    m = REFUSAL.search(clean(text))
+    return f"refusal: {m.group(0)!r}" if m else None
 
 
 def rule_refusal(r: Reading) -> Verdict | None:
