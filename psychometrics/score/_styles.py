@@ -165,7 +165,9 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
 
     Net acquiescence (the balanced mean, :func:`psychometrics.stats.balanced_mean`) is read from ``protocol``, the
     styles of every answer to the scale's inventory, when given: acquiescence is a respondent's style, judged over
-    the whole protocol as the NEO PI-R rule does, and it bears on every scale of it.
+    the whole protocol as the NEO PI-R rule does, and it bears on every scale of it. When it is clear, a scale's
+    agreement or disagreement share that is only inconclusive leaves the scale readable (a flagged share still
+    counts), as a clear position-following index leaves the position rates aside.
 
     The reasons list the flagged indices first, then the inconclusive ones ("uncertain whether …"). Extreme and
     midpoint responding are reported but do not by themselves make a score unreadable, as issue 14 decides (its
@@ -193,11 +195,16 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
         # inventory, as the NEO PI-R rule counts all 240), and it bears on every scale of that protocol
         whole = (protocol or styles).acquiescence.balanced_mean
         net = [whole] if whole is not None else []
-        content = [*rates, styles.following.index, styles.acquiescence.index, styles.acquiescence.nay_saying, *net,
-                   styles.straight_lining.index]
+        shares = [styles.acquiescence.index, styles.acquiescence.nay_saying]
+        content = [*rates, styles.following.index, *shares, *net, styles.straight_lining.index]
         flagged = [i for i in content if i.verdict == "flagged"]
         reasons += [_phrase(i) for i in flagged]
-        open_ = [_phrase(i) for i in content if i.verdict == "inconclusive"]
+        # a clear net acquiescence settles the agreement question as a clear position-following index settles the
+        # position rates: the scale's agreement shares, counted over answers as if independent, then only describe
+        # where content put them (one scale of a planted-steady protocol straddled 0.625 at 0.48 [0.36, 0.63])
+        settled = whole is not None and whole.verdict == "clear"
+        open_ = [_phrase(i) for i in content
+                 if i.verdict == "inconclusive" and not (settled and any(i is s for s in shares))]
         if styles.following.index.verdict == "not assessed" and not any(i.verdict == "clear" for i in rates):
             # nothing in this design tells answers that follow position from answers that follow content (one
             # option order, and position rates that cannot be judged): such a score is not shown to be readable

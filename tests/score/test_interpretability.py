@@ -376,6 +376,19 @@ def test_the_readme_run_of_a_planted_steady_respondent_reads_every_scale(db):
         (sc.scale, sc.interpretability_reasons) for sc in s.scales]
 
 
+@pytest.mark.parametrize("model", ["sim/steady?extraversion=1.5", "sim/steady?extraversion=2&agreeableness=-2&seed=5"])
+def test_planted_steady_protocols_at_the_done_when_design_read_every_scale(db, model):
+    """Issue 14's done-when design (BFI-44 + IPIP-50, all templates, original + reversed: 6 respondents). A
+    newcomer found 9 and 8 of 10 readable: a scale's agreement share, counted over ~50 answers as if independent,
+    straddled 0.625 (0.48 [0.36, 0.63]) though the protocol's net acquiescence was clear. A clear net acquiescence
+    now settles an only-inconclusive share; the acquiescent protocol stays unreadable."""
+    _, s = _scores(db, model, ["bfi44", "ipip50"], templates="all", orders=["original", "reversed"])
+    assert [sc.readability for sc in s.scales] == ["readable"] * 10, [
+        (sc.scale, sc.interpretability_reasons) for sc in s.scales if sc.readability != "readable"]
+    _, acq = _scores(db, "sim/acquiescent", ["bfi44", "ipip50"], templates="all", orders=["original", "reversed"])
+    assert {sc.readability for sc in acq.scales} == {"not readable"}
+
+
 def _midpoint_styles(values):
     # 20 respondents: their net acquiescence is identical, and from 6 alike respondents (3 templates) a worst-case
     # interval cannot clear it any more (issue 14: a zero-width interval from few units settles nothing)
