@@ -62,6 +62,7 @@ from psychometrics.schedule._plan import Thresholds
 from psychometrics.schedule._records import Check, CheckKind
 from psychometrics.score import EXACT_MIN_MATCHED as EXACT_MIN_RESPONDENTS
 from psychometrics.score import matched_scores as matched
+from psychometrics.score import readability_note
 from psychometrics.stats import (
     equivalence_decision,
     feldt_two_alpha,
@@ -310,12 +311,7 @@ def compare_scores(baseline: AuditScores, version: AuditScores, thresholds: Thre
 
 
 def _unreadable(scale: ScaleScore, state: bool | None, model: str) -> str | None:
-    if scale.interpretable is not state:
-        return None
-    why = scale.interpretability_reasons[0] if scale.interpretability_reasons else "see its audit"
-    if state is None:
-        return f"uncertain whether readable in version {model} ({why.removeprefix('uncertain whether ')})"
-    return f"not readable in version {model} ({why})"
+    return readability_note(scale, f"version {model}") if scale.interpretable is state else None
 
 
 def readable_gate(check: Check, baseline: ScaleScore, version: ScaleScore) -> Check:

@@ -31,6 +31,7 @@ from psychometrics.score._comparison import (
     ScaleRetest,
 )
 from psychometrics.score._forms import form_groups
+from psychometrics.score._styles import readability_note
 from psychometrics.score._interview import (
     INTERVIEW_RESPONDENT,
     InterviewScores,
@@ -163,6 +164,7 @@ __all__ = [
     "run_matrix",
     "scale_difference",
     "matched_scores",
+    "readability_note",
     "scale_retest",
     "scale_summary",
     "score",

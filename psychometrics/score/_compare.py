@@ -40,6 +40,7 @@ from psychometrics.score._comparison import (
 )
 from psychometrics.score._load import RunData, load_run_data
 from psychometrics.score._model import ScaleScore
+from psychometrics.score._styles import readability_note
 from psychometrics.score._respondents import respondent_frame
 from psychometrics.score._retest import scale_retest
 from psychometrics.score._score import distinct_responses
@@ -110,9 +111,7 @@ def _readable_gate(d: ScaleDiff, a: ScaleScore, b: ScaleScore) -> ScaleDiff:
     """A scale that cannot be read as a trait in run A or B gets no "no change" (nor "inconclusive"): it is *not
     assessable*. A significant change stays "changed" (the answers did change), and a scale whose reading is only
     uncertain in a run keeps its verdict. The reason is added to ``warning``."""
-    notes = [f"{'not readable' if s.interpretable is False else 'uncertain whether readable'} in run {side} "
-             f"({(s.interpretability_reasons or ['see its audit'])[0].removeprefix('uncertain whether ')})"
-             for side, s in (("A", a), ("B", b)) if s.interpretable is not True]
+    notes = [n for side, s in (("A", a), ("B", b)) if (n := readability_note(s, f"run {side}"))]
     if not notes:
         return d
     verdict = d.verdict

@@ -10,6 +10,7 @@ import pandas as pd
 from psychometrics.inventory import Inventory
 from psychometrics.score._comparison import ScaleRetest
 from psychometrics.score._model import ScaleScore
+from psychometrics.score._styles import readability_note
 from psychometrics.score._respondents import respondent_frame
 from psychometrics.stats import retest_reliability
 
@@ -64,22 +65,14 @@ def scale_retest(frame_a: pd.DataFrame, frame_b: pd.DataFrame, inventories_a: Ma
         for sc in inv.scales:
             a, b = (_series(r, inv_id, sc.id) for r in (ra, rb))
             res = retest_reliability(a, b)
-            why = _unreadable(read_a.get((inv_id, sc.id)), "A") + _unreadable(read_b.get((inv_id, sc.id)), "B")
+            why = [n for side, read in (("A", read_a), ("B", read_b)) if (s := read.get((inv_id, sc.id))) is not None
+                   and (n := readability_note(s, f"run {side}"))]
             out.append(ScaleRetest(inventory=inv_id, scale=sc.id, agreement=res.agreement,
                                    consistency=res.consistency, n=res.n, n_unmatched=res.n_unmatched,
                                    assessable=not why, reason=(f"{'; '.join(why)}: the ICC may measure a "
                                                                "response style, not the trait's stability")
                                    if why else None))
     return out, None, note
-
-
-def _unreadable(scale: ScaleScore | None, side: str) -> list[str]:
-    """Why the scale cannot be read as a trait in one run (empty when it can, or when it was not scored)."""
-    if scale is None or scale.interpretable is True:
-        return []
-    why = (scale.interpretability_reasons or ["see its audit"])[0].removeprefix("uncertain whether ")
-    state = "not readable" if scale.interpretable is False else "uncertain whether readable"
-    return [f"{state} in run {side} ({why})"]
 
 
 def _common_items(frame_a: pd.DataFrame, frame_b: pd.DataFrame, shared: Mapping[str, Inventory]

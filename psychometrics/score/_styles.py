@@ -135,6 +135,17 @@ def _phrase(index: StyleIndex) -> str:
             "neither clear the score nor condemn it (more respondents would settle it)")
 
 
+def readability_note(scale: ScaleScore, where: str) -> str | None:
+    """Why ``scale`` cannot be read as a trait in ``where`` ("run A", "version M"), in one phrase — ``not readable in
+    … (first reason)`` or ``uncertain whether readable in … (…)`` — or None when it is readable. The verdicts that
+    compare two runs (drift, change, test–retest) give it as their reason for certifying nothing."""
+    if scale.interpretable is True:
+        return None
+    why = (scale.interpretability_reasons or ["see its audit"])[0].removeprefix("uncertain whether ")
+    state = "not readable" if scale.interpretable is False else "uncertain whether readable"
+    return f"{state} in {where} ({why})"
+
+
 def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: list[RateRow],
                      protocol: ResponseStyles | None = None, styles_reason: str | None = None
                      ) -> tuple[bool | None, Readability, list[str]]:
