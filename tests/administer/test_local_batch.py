@@ -122,3 +122,38 @@ def test_every_decode_keeps_the_row_layout_and_each_sequence_gets_one_row_of_log
     assert batch.tokens_evaluated < 0.75 * sum(map(len, sequences))
     assert batch.rows % ROWS == 0 and batch.rows >= batch.tokens_evaluated
     assert batch.decodes * MIN_ROWS <= batch.rows <= batch.decodes * (CALL_ROWS + MIN_ROWS)
+
+
+def test_log_softmax_reusing_its_buffer_gives_the_bits_of_the_plain_formula_and_scipys_values():
+    import numpy as np
+    from scipy.special import log_softmax as scipy_log_softmax
+
+    from psychometrics.administer.providers._prefix_batch import log_softmax
+
+    rng = np.random.default_rng(3)
+    scratch = np.empty(50_000)
+    for _ in range(3):
+        raw = (rng.standard_normal(50_000) * 4).astype(np.float32)
+        x = raw.astype(np.float64)
+        m = x.max()
+        plain = x - (m + math.log(np.exp(x - m).sum()))
+        got = log_softmax(raw, scratch)
+        assert got.dtype == np.float64 and np.array_equal(got, plain)
+        np.testing.assert_allclose(got, scipy_log_softmax(x), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", ["peaked", "flat", "ties", "spiked"])
+def test_likeliest_are_the_largest_entries_largest_first_ties_by_index(shape):
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    row = rng.standard_normal(20_000) * {"peaked": 8.0, "flat": 0.5, "ties": 1.0, "spiked": 1.0}[shape]
+    if shape == "spiked":  # one entry alone within 16 of the top: fewer than n there
+        row[7] += 100.0
+    if shape == "ties":  # the 3rd to 12th largest share one value, across the cut at 8
+        order = np.argsort(-row)
+        row[order[2:12]] = row[order[2]]
+    row = row - row.max() - 1.0  # flat: thousands within 16 of the top, peaked: hundreds
+    for n in (1, 8, 17):
+        expected = sorted(range(len(row)), key=lambda i: (-row[i], i))[:n]
+        assert _local._likeliest(row, n).tolist() == expected

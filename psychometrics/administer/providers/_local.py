@@ -118,6 +118,7 @@ from psychometrics.administer._parse import TokenPosition, reads_further  # noqa
 from psychometrics.administer.providers._prefix_batch import (  # noqa: E402
     PrefixBatch,
     common_prefix_length,
+    log_softmax,
     pad_rows,
 )
 from psychometrics.administer.providers._sim import (  # noqa: E402
@@ -239,6 +240,25 @@ def _logaddexp(a: float, b: float) -> float:
     return m + math.log(math.exp(a - m) + math.exp(b - m))
 
 
+_NEAR_TOP = 16.0
+"""Log-probabilities within this of a row's largest are looked at first by :func:`_likeliest`."""
+
+
+def _likeliest(lp: Any, n: int) -> Any:
+    """Indices of the ``n`` largest entries of a log-probability row, largest first, ties by index.
+
+    Partitioning the whole row (262,144 tokens for Gemma) took ~3.7 ms; the entries near the top are found
+    with one comparison pass and sorted (~0.3 ms). The whole row is partitioned only when fewer than ``n`` (or
+    very many) entries lie within :data:`_NEAR_TOP` of the largest.
+    """
+    import numpy as np
+
+    near = np.flatnonzero(lp >= lp.max() - _NEAR_TOP)
+    if not n <= len(near) <= 4096:
+        near = np.flatnonzero(lp >= np.partition(lp, len(lp) - n)[len(lp) - n])
+    return near[np.lexsort((near, -lp[near]))[:n]]
+
+
 @dataclass(frozen=True)
 class LabelQuery:
     """A log-prob request reduced to token sequences: the context, and the label paths after it."""
@@ -268,6 +288,7 @@ class Engine:
         self.llm = llm
         self.lock = threading.Lock()
         self.n_vocab = int(llm.n_vocab())
+        self._scratch = np.empty(self.n_vocab)
         self.canonical: list[int] = []
         """Tokens in the KV cache that were evaluated in position-aligned chunks of :attr:`canonical_chunk`."""
         self.canonical_chunk = 0
@@ -305,9 +326,7 @@ class Engine:
     # Evaluation ---------------------------------------------------------------------------------------------
     def _log_softmax(self) -> Any:
         np = self._np
-        logits = np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.n_vocab,)).astype(np.float64)
-        m = logits.max()
-        return logits - (m + math.log(np.exp(logits - m).sum()))
+        return log_softmax(np.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.n_vocab,)), self._scratch)
 
     def evaluate(self, tokens: list[int], opts: LocalOptions) -> Any:
         """Make the KV cache hold ``tokens`` (evaluated in aligned chunks); the log-softmax after the last one."""
@@ -444,8 +463,7 @@ class Engine:
         n_candidates = max(top_n, 5) + len(labels) + 2
         for node, lp in nodes.items():
             here = joint(node) if node else -log_z
-            candidates = np.argpartition(-lp, n_candidates)[:n_candidates]
-            for t in candidates:
+            for t in _likeliest(lp, n_candidates):
                 t = int(t)
                 if node + (t,) in prefixes or (not node and root_ok is not None and not root_ok[t]):
                     continue
