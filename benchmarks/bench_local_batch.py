@@ -19,7 +19,11 @@ Asking time is the runner's wall time for the cells (``Tally.wall_s``): model al
 
 Run::
 
-    python benchmarks/bench_local_batch.py [--sample 48] [--model gemma-3-270m]
+    python benchmarks/bench_local_batch.py [--sample 48] [--model gemma-3-270m] [--threads 2]
+
+``--threads 1`` runs llama.cpp on one thread (the product uses two): on a machine loaded by other jobs, two
+threads that wait for each other at every operation collapse when one of them is descheduled, most of all in
+the large decodes of the peak-rate measurement.
 """
 
 from __future__ import annotations
@@ -105,11 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="gemma-3-270m", help="embedded model (default gemma-3-270m)")
     parser.add_argument("--sample", type=int, default=48, help="prompts timed for the peak rate (default 48)")
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (default 2, as the product)")
     args = parser.parse_args(argv)
 
     import litellm
 
     from psychometrics.administer.providers import register
+    from psychometrics.administer.providers import _local
     from psychometrics.administer.providers._local import available, engine
     from psychometrics.plan import build_plan
 
@@ -118,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     litellm.suppress_debug_info = True
     register()
+    _local.N_THREADS = args.threads  # read when the engine loads
     model = f"local/{args.model}"
     cells = list(build_plan(model=model, inventories=["bfi44"], templates=TEMPLATES, orders=ORDERS).cells)
     eng = engine(args.model)
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     same_argmax = all(max(new_probs[k], key=new_probs[k].get) == max(main_probs[k], key=main_probs[k].get)
                       for k in new_probs if new_probs[k])
     floor = distinct / rate
-    print(f"{len(cells)} prompts, {model}, log-prob mode, 2 threads; load average {load:.1f} at the start, "
+    print(f"{len(cells)} prompts, {model}, log-prob mode, {args.threads} thread(s); load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end (2 cores)")
     print(f"prompt tokens: {total} in all, {distinct} distinct prefixes (the least to evaluate)")
     print(f"peak rate: {rate:.0f} tokens/s ({n_peak} tokens of {args.sample} prompts from scratch, one batch each, "

@@ -23,8 +23,8 @@ only 1–9 of 48 rows do (logits differ by up to 1.5, a label's log-probability 
 with single prompts X, Y in 64–256-row decodes: X in the batch [X, Y], or X after its first 40 tokens were
 cached by an earlier decode, has X's bits alone; X in [Y, X] does not. So in the large-batch kernels neither the
 row's place in the batch nor the split into decodes matters, but the KV cells that lie before the sequence's own
-(masked for it) do: flash attention over many queries sums the cache in tiles, and a sequence whose cells do not
-start where they would alone is summed in other groups. In a prefix tree every branch but the first lies after
+(masked for it) do, presumably because flash attention over many queries sums the cache in tiles, so a
+sequence whose cells do not start where they would alone is summed in other groups. In a prefix tree every branch but the first lies after
 other branches' cells, so the >= 64-row layout cannot keep log-probs identical; it would need each branch in
 its own KV stream or branch points on tile boundaries (re-evaluating up to a tile's tokens per prompt).
 """

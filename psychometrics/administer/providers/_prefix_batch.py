@@ -31,7 +31,8 @@ MIN_ROWS = 8
 CALL_ROWS = 48
 """...and at most this many: from 64 tokens on, llama.cpp's CPU kernels compute some products differently
 (measured: a prompt evaluated in one 112-token batch differs from the same prompt in 48-token batches by up to
-~1 in a tail log-probability)."""
+~1 in a tail log-probability), and a sequence's logits then also depend on the KV cells that lie before its own,
+i.e. on the other branches of the prefix tree (``benchmarks/bench_row_kernels.py``)."""
 
 
 def pad_rows(n: int) -> int:
