@@ -591,11 +591,13 @@ def audit(
         tally = Tally()
         status = run.status
 
-        position = {c.cell_id: i for i, c in enumerate(plan.cells)}
-
         def ask(cells: list) -> Any:
             leases = store.leases(run_id, ttl=lease_s)  # other processes on this run share these cells
-            leases.prepare((c.cell_id, position[c.cell_id]) for c in cells)
+            # (cell id, plan position) of ``cells`` in one pass over the plan: a dict of a million positions would
+            # hold ~70 MB through the whole asking
+            wanted = None if cells is missing else {c.cell_id for c in cells}
+            leases.prepare((c.cell_id, i) for i, c in enumerate(plan.cells)
+                           if (c.cell_id not in answered if wanted is None else c.cell_id in wanted))
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider, design.settings), concurrency=concurrency,

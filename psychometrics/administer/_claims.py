@@ -24,7 +24,6 @@ class CellClaims:
     def __init__(self, leases: Leases, cells: list[Cell], *, batch: int):
         self._leases = leases
         self._cells = {c.cell_id: c for c in cells}
-        self._position = {c.cell_id: i for i, c in enumerate(cells)}
         self._batch = max(1, batch)
         self._ready: deque[Cell] = deque()
         self._lock = asyncio.Lock()
@@ -46,7 +45,7 @@ class CellClaims:
         """Claim a batch into the ready queue, in plan order; False if nothing was free."""
         while True:
             ids = self._leases.claim(self._batch)
-            known = sorted((c for c in ids if c in self._cells), key=self._position.__getitem__)
+            known = [c for c in ids if c in self._cells]  # the store's plan order
             if len(known) < len(ids):
                 self._leases.drop(c for c in ids if c not in self._cells)
             if known or not ids:

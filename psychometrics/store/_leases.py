@@ -44,7 +44,7 @@ _ANSWERED = ("EXISTS (SELECT 1 FROM responses r WHERE r.cell_id = l.cell_id "
 _CLAIM = (
     "UPDATE leases SET holder = ?, expires_at = NOW_EPOCH + ?, failed = 0 WHERE run_id = ? AND cell_id IN ("
     "SELECT l.cell_id FROM leases l WHERE l.run_id = ? AND l.expires_at < NOW_EPOCH AND NOT " + _ANSWERED
-    + " ORDER BY l.position LIMIT ? SKIP_LOCKED) RETURNING cell_id"
+    + " ORDER BY l.position LIMIT ? SKIP_LOCKED) RETURNING cell_id, position"
 )
 _ELSEWHERE = (
     "SELECT l.holder, count(*), min(l.expires_at) - NOW_EPOCH FROM leases l WHERE l.run_id = ? "
@@ -134,7 +134,7 @@ class Leases:
     def prepare(self, cells: Iterable[tuple[str, int]]) -> None:
         """Free leases for (cell id, plan position) pairs that have none yet; then free the cells of holders on
         this machine whose process is gone."""
-        rows = [(c, self.run_id, p) for c, p in cells]
+        rows = ((c, self.run_id, p) for c, p in cells)  # streamed: a million tuples at once would be ~70 MB
         with self._failing(), self._db.transaction(self._conn, ephemeral=True):
             self._conn.cursor().executemany(self._db.sql(
                 "INSERT INTO leases (cell_id, run_id, position, holder, expires_at, failed) "
@@ -143,7 +143,9 @@ class Leases:
 
     def claim(self, n: int) -> list[str]:
         """Up to ``n`` cells, in plan order, that nobody holds and nobody has answered; now held by this process."""
-        ids = [c for (c,) in self._run(_CLAIM, (self.holder, self.ttl, self.run_id, self.run_id, n))]
+        # RETURNING gives no order: sorted by plan position here
+        ids = [c for c, _ in sorted(self._run(_CLAIM, (self.holder, self.ttl, self.run_id, self.run_id, n)),
+                                    key=lambda row: row[1])]
         self.claimed += len(ids)
         return ids
 

@@ -80,23 +80,21 @@ class Store:
         with self._failing("cannot read"):
             return self._conn.execute(self._db.sql(sql), tuple(params)).fetchall()
 
-    def _shared_rows(self, sql: str, params: Sequence, positions: list[int]) -> list[tuple]:
-        """The rows of ``sql`` with every repeated text at ``positions`` one object: the driver hands each row its
-        own copy, so a million answers to a few hundred prompts would otherwise hold a million prompts
-        (0.6–1 GB). Read in chunks, so the copies are freed as they are replaced. Values and types are unchanged."""
+    def _shared_columns(self, sql: str, params: Sequence, names: list[str]) -> dict[str, list]:
+        """The result of ``sql`` as one list per column (``names``, in select order), with every repeated text
+        (:data:`_REPEATED_TEXT`) one object: the driver hands each row its own copy, so a million answers to a few
+        hundred prompts would otherwise hold a million prompts (0.6–1 GB). Read in chunks of 10,000 rows and kept
+        by column: a million row tuples would add ~200 MB to a read. Values and types are unchanged."""
         seen: dict[str, str] = {}
         share = seen.setdefault
-        out: list[tuple] = []
+        columns: list[list] = [[] for _ in names]
+        repeated = [name in _REPEATED_TEXT for name in names]
         with self._failing("cannot read"):
             cursor = self._conn.execute(self._db.sql(sql), tuple(params))
             while chunk := cursor.fetchmany(10_000):
-                for row in chunk:
-                    row = list(row)
-                    for i in positions:
-                        if row[i].__class__ is str:
-                            row[i] = share(row[i], row[i])
-                    out.append(tuple(row))
-        return out
+                for values, column, shared in zip(zip(*chunk), columns, repeated):
+                    column.extend([share(v, v) if v.__class__ is str else v for v in values] if shared else values)
+        return dict(zip(names, columns))
 
     def _write(self, statements: Iterable[tuple[str, Iterable[Sequence]]]) -> None:
         """Run each (sql, rows of parameters) in one transaction."""
@@ -306,21 +304,19 @@ class Store:
         absent = [c for c in wanted if c not in self._present]  # a database not migrated: those columns are empty
         wanted = [c for c in wanted if c in self._present] or ["cell_id"]  # all absent: one column keeps the rows
         cols = ", ".join(f'r."{c}"' for c in wanted)
-        rows = self._shared_rows(f"SELECT {cols} " + _RUN_RESPONSES + " ORDER BY rc.position", (run_id,),
-                                 [i for i, c in enumerate(wanted) if c in _REPEATED_TEXT])
-        prompts = None
-        if "prompt" in wanted and len(wanted) > 1:
-            # the prompt stays a column of Python strings, one object per distinct prompt: as a pandas string
-            # column it would be copied out for every answer (0.6 GB for a million answers)
-            at = wanted.index("prompt")
-            prompts = [row[at] for row in rows]
-            rows = [row[:at] + row[at + 1:] for row in rows]
-            wanted = wanted[:at] + wanted[at + 1:]
-        # what pandas.read_sql_query does with the rows of a DB-API cursor, for either backend
-        df = pd.DataFrame.from_records(rows, columns=wanted, coerce_float=True)
-        del rows
-        if prompts is not None:
-            df["prompt"] = pd.Series(prompts, index=df.index, dtype=object)
+        read = self._shared_columns(f"SELECT {cols} " + _RUN_RESPONSES + " ORDER BY rc.position", (run_id,), wanted)
+        series = {}
+        for name in wanted:  # one column at a time, its list let go as soon as it is converted
+            values = read.pop(name)
+            if name == "prompt" and len(wanted) > 1:
+                # the prompt stays a column of Python strings, one object per distinct prompt: as a pandas string
+                # column it would be copied out for every answer (0.6 GB for a million answers)
+                series[name] = pd.Series(values, dtype=object)
+            else:  # what pandas.read_sql_query does with the rows of a DB-API cursor, for either backend
+                series[name] = pd.DataFrame.from_records(zip(values), columns=[name], coerce_float=True)[name]
+            del values
+        df = pd.DataFrame(series)
+        del series
         for c in absent:
             df[c] = None
         # NULL arrives as None or, in a column pandas reads as floats, NaN: both mean "nothing stored"

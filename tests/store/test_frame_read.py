@@ -5,16 +5,19 @@ from __future__ import annotations
 import sqlite3
 
 import pandas as pd
+import pytest
 
 from psychometrics.administer import audit
 from psychometrics.store import Store
 from psychometrics.store._columns import JSON_COLUMNS
 
 
-def test_the_frame_equals_a_plain_read_and_shares_each_repeated_prompt(tmp_path) -> None:
+@pytest.mark.parametrize("mode", ["generate", "logprobs"])
+def test_the_frame_equals_a_plain_read_and_shares_each_repeated_prompt(tmp_path, mode) -> None:
+    """Read column by column, converted as pandas converts a cursor's rows: the same values and dtypes."""
     db_file = tmp_path / "runs.db"
     result = audit("sim/default", ["bfi44"], templates=["instruct", "qa"], orders=["original", "reversed"],
-                   samples=3, mode="generate", db=f"sqlite:///{db_file}")
+                   samples=3, mode=mode, db=f"sqlite:///{db_file}")
     run_id = result.run.run_id
     with Store(f"sqlite:///{db_file}", create=False) as store:
         frame = store.responses_frame(run_id)

@@ -74,6 +74,15 @@ def test_claims_follow_the_plan_and_skip_answered_cells(url):
         assert sorted(leases.claim(3)) == [CELLS[0], CELLS[2], CELLS[3]]  # the first three without an answer
 
 
+def test_a_claim_returns_its_cells_in_plan_order_not_id_order(url):
+    """The runner asks a claimed batch in the order ``claim`` gives (it keeps no position map of the plan)."""
+    with _store(url) as store:
+        leases = store.leases(RUN, ttl=60.0)
+        leases.prepare((c, len(CELLS) - i) for i, c in enumerate(CELLS))  # plan order is the ids reversed
+        assert leases.claim(5) == CELLS[::-1][:5]
+        assert leases.claim(3) == CELLS[::-1][5:8]
+
+
 def test_a_lease_prepared_for_a_cell_answered_meanwhile_is_swept_when_a_holder_finishes(url):
     """A worker lists the unanswered cells, another stores one of them, then the first prepares its leases: the
     stale lease is never claimed, and is gone once a holder finishes."""
