@@ -30,14 +30,15 @@ def free_port() -> int:
 class LlamaServer:
     """One ``llama_cpp.server`` process serving the embedded model ``name`` (a key of ``_local.MODELS``)."""
 
-    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1):
+    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1, extra: tuple[str, ...] = ()):
         """``threads``: llama.cpp threads; one by default, because the tests' client shares the CPU and, on a
-        busy machine, two threads that wait for each other at every token made generation 10–20 times slower."""
+        busy machine, two threads that wait for each other at every token made generation 10–20 times slower.
+        ``extra``: further ``llama_cpp.server`` options (``("--flash_attn", "true")``)."""
         from psychometrics.administer.providers import _local
 
         self.model = name
         self.path = _local.MODELS[name].locate()
-        self.n_ctx, self.threads = n_ctx, threads
+        self.n_ctx, self.threads, self.extra = n_ctx, threads, tuple(extra)
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self._log = tempfile.TemporaryFile()
@@ -50,7 +51,7 @@ class LlamaServer:
         self.port = free_port()
         args = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.path), "--model_alias", self.model,
                 "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-                "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads)]
+                "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads), *self.extra]
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ))
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
