@@ -62,7 +62,7 @@ def test_base_model_over_http_as_a_completion_agrees_with_the_embedded_model(gem
     Not closer, and not on every prompt: Gemma 3 270M's label probabilities move by a few hundredths between
     equally valid llama.cpp evaluations of the same prompt (flash or plain attention, F16 or F32 KV cache, how the
     prompt is split into decodes, which the server decides by the prefix it shares with the previous request).
-    On the 264 BFI-44 prompts in plan order (``benchmarks/server_settings.py``), with the server started as
+    On the 264 BFI-44 prompts in plan order (``benchmarks/server_settings.py --in-process``), the server as
     ``gemma_server`` starts it (``CLOSEST_TO_EMBEDDED``), the largest difference per prompt had median 0.002 and
     maximum 0.065, 3 prompts at 0.05 or more (server defaults: median 0.019, max 0.074, 16 prompts); the embedded
     provider itself is as far from a single-precision evaluation (max 0.082). The same answer in every cell."""

@@ -24,9 +24,10 @@ STARTUP_SECONDS = 180.0
 CLOSEST_TO_EMBEDDED = ("--flash_attn", "true", "--n_batch", "48", "--n_ubatch", "48")
 """Server options that bring its numbers closest to the embedded provider's (flash attention, as it uses; prompts
 decoded in batches of at most 48 rows, below the 64 rows from which llama.cpp's CPU kernels round differently).
-Measured on Gemma, BFI-44's 264 prompts in plan order (``benchmarks/server_settings.py``, ``README.md``): the
-largest label-probability difference per prompt has median 0.002 and max 0.065 (3 prompts ≥ 0.05), against
-median 0.019 and max 0.074 (16 prompts) with the server's defaults; the same answer in every cell either way."""
+Measured on Gemma, BFI-44's 264 prompts in plan order (``benchmarks/server_settings.py --in-process``): the largest
+label-probability difference per prompt has median 0.002 and max 0.065 (3 prompts ≥ 0.05), against median 0.019
+and max 0.074 (16 prompts) with the server's defaults; the same answer in every cell either way. No setting keeps
+every prompt within 0.05 (benchmarks/README.md, "Real servers")."""
 
 
 def free_port() -> int:
