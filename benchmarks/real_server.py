@@ -204,9 +204,9 @@ def smollm2(db: str, runs: list[str], *, every: bool) -> None:
 
 def gemma(db: str, runs: list[str], *, every: bool, limit_items: int | None = None) -> None:
     from psychometrics.administer import audit
-    from tests.support.llama_server import LlamaServer
+    from tests.support.llama_server import CLOSEST_TO_EMBEDDED, LlamaServer
 
-    with LlamaServer("gemma-3-270m") as server:
+    with LlamaServer("gemma-3-270m", extra=CLOSEST_TO_EMBEDDED) as server:
         print(f"\ngemma-3-270m served by llama_cpp.server at {server.api_base}")
         http = _audit("gemma-3-270m", server, db, "logprobs", "completion", runs, limit_items=limit_items)
         print("\n".join(summary(db, http.run.run_id)))

@@ -79,8 +79,9 @@ def smollm2_server():
 
 @pytest.fixture(scope="session")
 def gemma_server():
-    """``python -m llama_cpp.server`` serving the embedded Gemma 3 270M (a base model) on 127.0.0.1, for the session."""
-    from tests.support.llama_server import LlamaServer
+    """``python -m llama_cpp.server`` serving the embedded Gemma 3 270M (a base model) on 127.0.0.1, for the session,
+    with the options that bring its numbers closest to ``local/gemma-3-270m``'s."""
+    from tests.support.llama_server import CLOSEST_TO_EMBEDDED, LlamaServer
 
-    with LlamaServer("gemma-3-270m") as server:
+    with LlamaServer("gemma-3-270m", extra=CLOSEST_TO_EMBEDDED) as server:
         yield server

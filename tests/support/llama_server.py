@@ -21,6 +21,15 @@ STARTUP_SECONDS = 180.0
 """How long to wait for the server to answer ``/v1/models`` (it loads the model first; a busy machine is slow)."""
 
 
+CLOSEST_TO_EMBEDDED = ("--flash_attn", "true", "--n_batch", "48", "--n_ubatch", "48")
+"""Server options that bring its numbers closest to the embedded provider's (flash attention, as it uses; prompts
+decoded in batches of at most 48 rows, below the 64 rows from which llama.cpp's CPU kernels round differently).
+Measured on Gemma, BFI-44's 264 prompts in plan order (``benchmarks/server_settings.py --in-process``): the largest
+label-probability difference per prompt has median 0.002 and max 0.065 (3 prompts ≥ 0.05), against median 0.019
+and max 0.074 (16 prompts) with the server's defaults; the same answer in every cell either way. No setting keeps
+every prompt within 0.05 (benchmarks/README.md, "Real servers")."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,14 +39,15 @@ def free_port() -> int:
 class LlamaServer:
     """One ``llama_cpp.server`` process serving the embedded model ``name`` (a key of ``_local.MODELS``)."""
 
-    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1):
+    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1, extra: tuple[str, ...] = ()):
         """``threads``: llama.cpp threads; one by default, because the tests' client shares the CPU and, on a
-        busy machine, two threads that wait for each other at every token made generation 10–20 times slower."""
+        busy machine, two threads that wait for each other at every token made generation 10–20 times slower.
+        ``extra``: further ``llama_cpp.server`` options (``("--flash_attn", "true")``)."""
         from psychometrics.administer.providers import _local
 
         self.model = name
         self.path = _local.MODELS[name].locate()
-        self.n_ctx, self.threads = n_ctx, threads
+        self.n_ctx, self.threads, self.extra = n_ctx, threads, tuple(extra)
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self._log = tempfile.TemporaryFile()
@@ -50,7 +60,7 @@ class LlamaServer:
         self.port = free_port()
         args = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.path), "--model_alias", self.model,
                 "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-                "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads)]
+                "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads), *self.extra]
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ))
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
