@@ -17,16 +17,28 @@ _REFUSALS = [
     r"(?:personal |real |human )?"
     r"(?:feelings|opinions|preferences|emotions|beliefs|experiences|personality|traits|views|a personality|a body)",
     r"\bi (?:do not|don't|dont) have personal\b",
-    r"\bi(?:'m| am) (?:not able|unable|not comfortable|not in a position) to\b",
+    r"\bi(?:'m| am) (?:not able|unable|not comfortable|not in a position) (?:to|with|answering|rating|sharing)\b",
     r"\bi (?:cannot|can't|can not|won't|will not|must decline to|decline to|refuse to) "
     r"(?:answer|respond|provide|choose|pick|select|rate|complete|participate|give|share|express|say|comply|"
     r"help|assist|do (?:that|this)|take|fill|answer that|make)",
     r"\bi must (?:decline|refrain)\b",
-    r"\b(?:i'm|i am) sorry,? but\b",
     r"\b(?:does not|doesn't) apply to (?:me|an ai)\b",
     r"\bnot (?:capable of|able to) (?:having|have|feel|feeling|hold)\b",
 ]
 REFUSAL = re.compile("|".join(f"(?:{p})" for p in _REFUSALS), re.IGNORECASE)
+"""A decline in so many words: a reply holding one is ``refused`` unless a committed answer comes with it."""
+
+_APOLOGIES = [
+    r"\b(?:i'm|i am|i'm so|i am so|i'm very|i am very) sorry\b",
+    r"^\W*sorry\b",
+    r"\b(?:i|we) apologi[sz]e\b",
+    r"\bmy apologies\b",
+    r"\bi(?:'d| would)? (?:rather|prefer to) not (?:say|answer|respond|share|disclose|choose|rate|pick)\b",
+    r"\bi(?:'d| would)? prefer not to (?:say|answer|respond|share|disclose|choose|rate|pick)\b",
+]
+APOLOGY = re.compile("|".join(f"(?:{p})" for p in _APOLOGIES), re.IGNORECASE | re.MULTILINE)
+"""An apology or a wish not to answer (``I'm sorry, but…``, ``I'd rather not say``): a refusal only when the reply
+names no option; ``I'm sorry, but I'd have to say 5`` is the answer 5."""
 
 FINAL_MARKERS = [  # the last one wins
     r"\bfinal (?:answer|choice|response|rating|decision|selection)(?:\s+(?:is|would be|will be))?",
@@ -44,11 +56,13 @@ ANSWER_MARKERS = [  # they must agree
     r"\bi (?:chose|picked|selected|went with)",
 ]
 CHOICE_PHRASES = [  # tentative; they must agree
-    r"\b(?:i would|i'd|i might|i could|i should|i'll probably|i will probably)\s+(?:choose|pick|select|go with|go for|"
+    r"\b(?:i would|i'd|i might|i could|i should|i'll|i will|i guess i'd|i guess i would)"
+    r"(?:\s+(?:have to|need to|probably|likely|honestly|still|actually|definitely|rather|just|then))*"
+    r"\s+(?:choose|pick|select|go with|go for|"
     r"opt for|say|answer|respond with|reply with|rate (?:it|myself|this|that|me)?\s*(?:as|at|a)?)",
     r"\b(?:i|i'd|i would) (?:rate|score|put) (?:it|myself|this|that|me)\s*(?:as|at|a)?",
     r"\b(?:answer|choice|response|rating) (?:would be|is)",
-    r"\bwould be",
+    r"\bwould(?:\s+(?:have to|need to|probably|likely|definitely|still))*\s+be",
     r"\b(?:go|going) (?:with|for)",
     r"\b(?:choosing|picking|selecting)",
     r"\b(?:answer|respond|reply) with",
@@ -60,6 +74,35 @@ TAIL = r"[(\[\"']?{tok}[)\]\"']?(?=\s*[.!]?\s*(?:$|\n))"
 AFTER_MARKER = (r"[ \t]*:?[ \t]*(?:is[ \t]+)?(option|number|answer|choice|letter|point|label)?[ \t]*[:#]?[ \t]*"
                  r"[(\[\"']?{tok}(?:[)\]\"']?[ \t]*(?:or|and|/|-|to)[ \t]*(?:(?:option|number)[ \t]*)?[(\[]?{tok})?")
 """What may stand between a marker and its label: on the same line, a word naming the label, brackets, quotes."""
+_OTHERS = (r"(?:(?:many|most|some|several|a lot of|lots of|plenty of|the majority of|(?:the )?other|ordinary|typical|"
+           r"average|normal|regular|real)\s+(?:\w+\s+)?(?:people|persons|respondents|humans|individuals|users|folks|"
+           r"adults|participants)|(?:a|an|the)\s+(?:typical|average|normal|ordinary|usual|regular|real|human|"
+           r"shy|outgoing|quiet|sociable|reserved|organi[sz]ed|anxious|calm|kind)?\s*(?:person|respondent|human|"
+           r"individual|user|adult|participant|introvert|extrovert|extravert)|(?:an?\s+)?(?:introverts?|extroverts?|"
+           r"extraverts?)|others|other people|people|everyone|everybody|someone|somebody|anyone|anybody|most|many)")
+"""Who a reply can attribute an answer to instead of giving its own."""
+_OTHERS_VERB = (r"(?:choose|chooses|pick|picks|select|selects|say|says|answer|answers|rate|rates|go with|goes with|"
+                r"go for|goes for|opt for|opts for|agree|agrees|disagree|disagrees|lean|leans|put|puts|give|gives|"
+                r"mark|marks|circle|circles|respond|responds|score|scores|fall|falls|land|lands|end up|ends up|"
+                r"see|sees|be|are|is|consider|considers|describe|describes|tick|ticks|check|checks|vote|votes)")
+ATTRIBUTION = re.compile(
+    rf"\b{_OTHERS}(?!\s+like (?:me|myself))(?:\s+(?:who|that|with|in)\b[^.;!?\n]{{0,80}}?)?"
+    r"(?:'s?\s+(?:answer|choice|response|rating|pick|vote)\s+(?:would be|will be|is|might be|could be)"
+    r"|(?:\s+(?:would|might|could|may|will|should|probably|likely|usually|often|generally|typically|tend to|"
+    rf"tends to|also|most likely|then|just|all|mostly|normally))*\s+{_OTHERS_VERB})\b"
+    r"|\bone (?:might|would|could|may) (?:say|choose|pick|answer|go with|rate)\b"
+    r"|\b(?:the\s+)?(?:most\s+)?(?:common|popular|typical|average|usual|frequent|normal|expected|conventional)\s+"
+    r"(?:answer|choice|response|rating|pick)\s+(?:is|would be|will be|=|:)",
+    re.IGNORECASE)
+"""An answer given as someone else's (``Many people would choose 3``, ``A typical person would say 4``, ``One might
+say 4``, ``Someone who loves parties would pick A``, ``The most common answer is 3``), up to the end of its clause
+(see :mod:`psychometrics.administer._parse._reading`): not the model's own answer."""
+ATTRIBUTED_LABEL = r"{tok}\s+is\s+(?:what|how)\s+" + _OTHERS + r"\b"
+"""A label named first and then given as others' answer (``3 is what most people would say``)."""
+ENDORSED = re.compile(r"^[\s,;:-]*(?:and\s+|so\s+)?(?:so (?:would|do|am|will) i|i (?:would|do|will|agree)(?: too| as well)?|"
+                      r"me too|same (?:here|for me)|(?:i'm|i am) (?:one of them|the same|no different)|including me|"
+                      r"myself included|i (?:would )?(?:choose|pick|say) the same)\b", re.IGNORECASE)
+"""What, right after an attributed answer, makes it the model's own too (``…, and so would I``)."""
 ANSWER_PREFIX = r"^\W*(?:(?:my |the |final )?(?:answer|option|choice|response|rating)(?: is)?\s*[:\-=]?\s*)?"
 
 

@@ -8,8 +8,11 @@ numbers that are not choices).
 
 1. ``empty`` / ``reasoning-only``: nothing to read (a reply that stopped inside its reasoning says so).
 2. ``json``: a JSON object with an answer field (``{"response": "C", "explanation": "Unlike option A, …"}``,
-   a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply;
-   the other fields are the model's explanation and may name any option, so JSON goes first.
+   a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply by
+   rules 3–8; the other fields are the model's explanation and may name any option, so JSON goes first. An answer
+   field that names no option is ``refused`` when it or another field holds a refusal or an apology
+   (``{"answer": "As an AI, I cannot answer."}``, ``{"answer": null, "reason": "I prefer not to say"}``, a
+   "refusal" field), ``invalid`` otherwise.
 3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
    ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
@@ -25,14 +28,23 @@ numbers that are not choices).
 7. ``leading-label``: the first line starts with a label (``B) Agree a little``, ``4 - Disagree a little``).
 8. ``option-text`` / ``reordered-text``: the text of exactly one option (``I disagree a little.``), or its words
    in another order when no other option has the same words (``Strongly agree.`` for ``Agree strongly``).
-9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``): ``refused``. It comes after the
-   rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an answer.
+9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``, ``I don't have opinions``):
+   ``refused``. It comes after the rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an
+   answer. An apology alone is no refusal phrase (see rule 15).
 10. ``several-options``: the texts of two or more options: ``invalid``.
 11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``, ``-1``): ``invalid``; the
     labels further on in such a reply (a list item ``1.``, ``Q. 2``) are not its answer.
 12. ``lone-label``: exactly one label stands alone somewhere in the reply (two or more: ``invalid``).
-13. ``recital`` / ``negation`` / ``no-answer``: nothing chosen; the reason says whether the reply recited the
-    option list, only negated an option, or named none.
+13. ``recital`` / ``negation``: nothing chosen; the reason says whether the reply recited the option list or
+    only negated an option.
+14. ``attributed``: the reply names an option only as someone else's answer (``Many people would choose 3``, ``A
+    typical person would say 4``, ``One might say 4``; the ``attribution`` step): ``invalid`` with the reason
+    "answer attributed to others". The model's own answer beside it is read by the rules above (``Many people would
+    choose 3, but I choose 4.`` → 4).
+15. ``apology``: an apology or a wish not to answer (``I'm sorry, but…``, ``Sorry,``, ``I apologize``, ``I'd rather
+    not say``) and no option chosen: ``refused``. An apology followed by a committed answer is that answer
+    (``I'm sorry, but I'd have to say 5.`` → 5, by rule 6), so this comes last among the readings.
+16. ``no-answer``: nothing names an option.
 
 Checks inside the rules: a label with another option's text glued to it (``4 (Agree a little)`` where 4 is
 "Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
@@ -54,6 +66,7 @@ from dataclasses import dataclass
 
 from psychometrics.administer._parse._phrases import (
     AFTER_MARKER,
+    APOLOGY,
     ANSWER_MARKERS,
     ANSWER_PREFIX,
     CHOICE_PHRASES,
@@ -140,7 +153,7 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
                 continue  # "it would be a good idea"; "the answer is b." still counts
             if first in ("A", "a") and re.match(r" [a-z]", r.listed[m.end(2):m.end(2) + 2]):
                 continue
-        if r.inside(m.start(2), "not-a-choice", "negation", "elimination"):
+        if r.inside(m.start(2), "not-a-choice", "negation", "elimination", "attribution"):
             continue
         i = _find(lab, first)
         named = second is not None and (lab.digits or second.isupper() or (first.islower() and second != "a"))
@@ -181,7 +194,9 @@ def _hedged(r: Reading, v: Verdict) -> Verdict | None:
 
 
 def rule_json(r: Reading) -> Verdict | None:
-    """A JSON object with an answer field; its value read as a short reply (label, option text)."""
+    """A JSON object with an answer field; its value read as a short reply by the rules up to ``refusal``. A field
+    that holds no option but a refusal (``{"answer": "As an AI, I cannot answer."}``), or an empty answer beside a
+    refusal (``{"answer": null, "reason": "I prefer not to say"}``, ``{"refusal": "…"}``), is ``refused``."""
     raw = r.answer
     decoder = json.JSONDecoder()
     objects = []
@@ -196,18 +211,32 @@ def rule_json(r: Reading) -> Verdict | None:
         fields = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in obj.items()}
         key = next((k for k in JSON_ANSWER_KEYS if k in fields), None)
         if key is None:
+            if isinstance(fields.get("refusal"), str) and fields["refusal"].strip():
+                return Verdict("refused", reason=f"refusal: JSON field 'refusal' holds {fields['refusal'][:40]!r}")
             continue
         value = fields[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            return _invalid(f"JSON field {key!r} holds {value!r}, not an option")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        short = read(str(value), r.lab)
-        for rule in (rule_two_labels, rule_label_only, rule_leading_label, rule_option_text):
-            v = rule(short)
-            if v is not None:
-                return v
-        return _invalid(f"JSON field {key!r} holds {str(value)[:40]!r}, not an option")
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            short = read(str(value), r.lab)
+            for name, rule in RULES[1:RULES.index(("refusal", rule_refusal))]:
+                v = rule(short)
+                if v is not None:
+                    return v
+        declined = _json_refusal(key, value, fields)
+        if declined is not None:
+            return declined
+        shown = repr(value) if not isinstance(value, str) else repr(value[:40])
+        return _invalid(f"JSON field {key!r} holds {shown}, not an option")
+    return None
+
+
+def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict | None:
+    """A refusal in the answer field that names no option, or beside it in another field (``"reason"``)."""
+    texts = [value] + [v for k, v in fields.items() if k != key]
+    for text in texts:
+        if isinstance(text, str) and (m := REFUSAL.search(clean(text)) or APOLOGY.search(clean(text))):
+            return Verdict("refused", reason=f"refusal in the JSON reply: {m.group(0).strip()!r}")
     return None
 
 
@@ -247,7 +276,8 @@ def rule_conclusion(r: Reading) -> Verdict | None:
     tail = re.compile(SO_TAIL + TAIL.format(tok=_word_token(r.lab)), re.IGNORECASE | re.MULTILINE)
     for m in tail.finditer(r.listed):
         i = _find(r.lab, m.group(1))
-        if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice"):
+        if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice",
+                                                                                     "attribution"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
     if final:
         return max(final, key=lambda f: f[0])[1]
@@ -290,7 +320,7 @@ def rule_leading_label(r: Reading) -> Verdict | None:
             return None
     i = lab.find(label)
     offset = r.listed.find(line) + m.start(1)
-    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice"):
+    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice", "attribution"):
         return None
     if r.inside(offset, "anchors") and re.search(lab.token, r.free):
         return None  # "1 = Disagree strongly … 5 = Agree strongly: 4" restates the scale before answering
@@ -369,8 +399,9 @@ def rule_option_text(r: Reading) -> Verdict | None:
 
 
 def refusal(text: str) -> str | None:
-    """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not."""
-    m = REFUSAL.search(clean(text))
+    """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not: it
+    holds a refusal phrase or an apology (it has no options to name)."""
+    m = REFUSAL.search(clean(text)) or APOLOGY.search(clean(text))
     return f"refusal: {m.group(0)!r}" if m else None
 
 
@@ -426,6 +457,19 @@ def rule_negation(r: Reading) -> Verdict | None:
     return _invalid(f"says it does not choose {named} and names no option it does choose")
 
 
+def rule_attributed(r: Reading) -> Verdict | None:
+    """The reply names an option only as someone else's answer (``Many people would choose 3``)."""
+    if not r.attributed:
+        return None
+    return _invalid(f"answer attributed to others, not the model's own: {r.attributed[0][:60]!r}")
+
+
+def rule_apology(r: Reading) -> Verdict | None:
+    """An apology or a wish not to answer, and no option chosen (``I'm sorry, but I don't understand``)."""
+    m = APOLOGY.search(r.text)
+    return Verdict("refused", reason=f"refusal: an apology without an answer ({m.group(0).strip()!r})") if m else None
+
+
 def rule_no_answer(r: Reading) -> Verdict:
     """Nothing in the reply names an option."""
     snippet = r.text if len(r.text) <= 60 else r.text[:57] + "…"
@@ -437,7 +481,7 @@ RULES: list[tuple[ParseRule, Rule]] = [
     ("conclusion", rule_conclusion), ("choice-phrase", rule_choice_phrase), ("leading-label", rule_leading_label),
     ("option-text", rule_option_text), ("refusal", rule_refusal), ("several-options", rule_several_options),
     ("off-scale", rule_off_scale), ("lone-label", rule_lone_label), ("recital", rule_recital),
-    ("negation", rule_negation),
+    ("negation", rule_negation), ("attributed", rule_attributed), ("apology", rule_apology),
     ("no-answer", rule_no_answer),
 ]
 """The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
