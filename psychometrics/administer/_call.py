@@ -207,6 +207,9 @@ def response_from_reply(
 ) -> Response:
     """Build the stored Response from a provider reply (log-prob or generated).
 
+    A log-prob reading that is no answer is ``invalid`` with ``value`` and ``expected_value`` None; its
+    ``option_probs``, ``mass_outside``, position and reason are kept.
+
     The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
     reply; a generated reply that stopped because the token budget (``max_tokens``) ran out (``finish_reason``
     ``length``) before it named any option is ``invalid`` with the reason :func:`budget_reason`; one the parser
@@ -234,10 +237,12 @@ def response_from_reply(
             raise NoLogprobs()
         read = read_label_probs(positions, cell)
         probs = read.option_probs
-        value = max(probs, key=lambda v: probs[v]) if probs else None
-        return Response(**base, status="ok" if read.answered else "invalid", value=value, option_probs=probs,
-                        expected_value=read.expected_value, mass_outside=read.mass_outside,
-                        logprob_position=read.position, error=None if read.answered else read.reason)
+        if not read.answered:  # the most likely label and the mean of a reading that is no answer are no answer
+            return Response(**base, status="invalid", option_probs=probs, mass_outside=read.mass_outside,
+                            logprob_position=read.position, error=read.reason)
+        return Response(**base, status="ok", value=max(probs, key=lambda v: probs[v]) if probs else None,
+                        option_probs=probs, expected_value=read.expected_value, mass_outside=read.mass_outside,
+                        logprob_position=read.position)
     parsed = parse_answer(text or "", cell)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":

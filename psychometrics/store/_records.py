@@ -82,11 +82,12 @@ class Response(Record):
     """What the model returned: the reply (generate mode), or its first few tokens (log-prob mode); a reasoning
     field the provider returned apart is in ``reasoning``, not here."""
     value: int | None = None
-    """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
+    """The chosen answer mapped back to the item's original response value (scenario: original option number); None
+    unless ``ok`` (a log-prob reading that is no answer keeps its ``option_probs``, not a value)."""
     option_probs: dict[int, float] | None = None
     """Log-prob mode: probability of each original response value, renormalised over the option labels."""
     expected_value: float | None = None
-    """Log-prob mode: Σ value × probability over the original response values."""
+    """Log-prob mode: Σ value × probability over the original response values; None unless ``ok``."""
     mass_outside: float | None = None
     """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising), along
     the token positions read."""
