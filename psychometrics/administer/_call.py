@@ -17,7 +17,7 @@ from psychometrics.administer._fastpath import enabled_by_env
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
 from psychometrics.plan import Cell, GenerationSettings, PromptFormat
-from psychometrics.store import AnswerMode, Response
+from psychometrics.store import BUDGET_STOP, AnswerMode, Response
 
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
@@ -189,7 +189,7 @@ def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     """The stored reason of a reply the token budget cut before it held an answer."""
     budget = f" (max_tokens {max_tokens})" if max_tokens else ""
     flag = option_for(cell, "max-tokens") if cell is not None else "--max-tokens"
-    return f"stopped at the token budget{budget} before an answer: raise it with {flag}"
+    return f"{BUDGET_STOP}{budget} before an answer: raise it with {flag}"
 
 
 _NOTHING_READ = ("empty", "reasoning-only", "no-answer")

@@ -121,6 +121,11 @@ class Response(Record):
     None for any other response. An interview answer is a generated reply stored as text (``value`` None)."""
 
 
+BUDGET_STOP = "stopped at the token budget"
+"""How the stored reason (``error``) of a reply the token budget cut before it named anything begins; the summary
+counts those replies (:meth:`~psychometrics.store.Store.cut_by_token_budget`) and suggests ``--max-tokens``."""
+
+
 BatchState = Literal["claimed", "uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",
                      "cancelling", "cancelled"]
 """Where a provider batch is: ``claimed`` (its cells are reserved for it in the store, nothing uploaded yet),

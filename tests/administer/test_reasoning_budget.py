@@ -198,3 +198,34 @@ def test_a_cut_reply_keeps_the_parsers_own_reason(text, says):
     got = response_from_reply(cell, "run", "openai/x", "generate", reply, 0.1, 1, max_tokens=32)
     assert got.status == "invalid" and got.finish_reason == "length"
     assert says in got.error, got.error
+
+
+def test_the_summary_counts_only_replies_whose_reason_is_the_budget(tmp_path, capsys):
+    """Of three replies cut at the budget (``finish_reason`` ``length``), only the one cut before it named anything
+    is stored with the budget as its reason; a recital and a contradiction keep their own reasons. The summary's
+    count and its ``--max-tokens`` hint count that one (a newcomer saw every invalid reply with ``length``
+    counted)."""
+    from psychometrics.cli._summary import print_run_summary
+
+    replies = {"is talkative": "I see myself as someone who talks a great deal every day",
+               "tends to find fault": "1. Disagree strongly\n2. Disagree a little\n3. Neither agree nor disagree",
+               "does a thorough job": "5 (Disagree strongly) because I never finish what I start"}
+
+    def choose(prompt, labels):
+        return next((text for fragment, text in replies.items() if fragment in prompt), labels[2])
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    with OpenAIServer(ServerConfig(choose=choose, cut_to_budget=True)) as server:
+        result = audit("openai/test-model", **{**ONE, "limit_items": 4}, max_tokens=6, api_base=server.api_base,
+                       db=db)
+    stored = {r.item: r for r in _responses(db, result.run.run_id)}
+    assert [stored[i].finish_reason for i in "1234"] == ["length", "length", "length", "stop"]
+    assert stored["1"].error.startswith("stopped at the token budget (max_tokens 6)")
+    assert stored["2"].error.startswith("recites the option list") and stored["3"].error.startswith("label 5")
+    assert stored["4"].status == "ok"
+    capsys.readouterr()
+    print_run_summary(result.run.run_id, db=db, json_=False)
+    text = " ".join(capsys.readouterr().out.split())
+    print_run_summary(result.run.run_id, db=db, json_=True)
+    assert json.loads(capsys.readouterr().out)["cut_by_token_budget"] == 1
+    assert "1 generated reply stopped at the token budget (max_tokens 6) before an answer" in text
