@@ -17,6 +17,7 @@ from psychometrics.administer._fastpath import enabled_by_env
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
 from psychometrics.plan import Cell, GenerationSettings, PromptFormat
+from psychometrics._format import count
 from psychometrics.store import BUDGET_STOP, AnswerMode, Response
 
 if TYPE_CHECKING:
@@ -190,6 +191,12 @@ def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     budget = f" (max_tokens {max_tokens})" if max_tokens else ""
     flag = option_for(cell, "max-tokens") if cell is not None else "--max-tokens"
     return f"{BUDGET_STOP}{budget} before an answer: raise it with {flag}"
+
+
+def timeout_hint(n: int, seconds: float | None, option: str = "--timeout") -> str:
+    """What to say of ``n`` cells that ended in a timeout: the option and the value used (when known)."""
+    used = f" ({option} {seconds:g} s)" if seconds else ""
+    return f"{count(n, 'cell')} ended in a timeout{used}: raise it with {option}"
 
 
 _NOTHING_READ = ("empty", "reasoning-only", "no-answer")

@@ -121,6 +121,10 @@ class Response(Record):
     None for any other response. An interview answer is a generated reply stored as text (``value`` None)."""
 
 
+TIMED_OUT = "timed out"
+"""What the stored reason (``error``) of a request that ran out of ``--timeout`` holds; the summary counts those
+cells (:meth:`~psychometrics.store.Store.timed_out`) and suggests ``--timeout``."""
+
 BUDGET_STOP = "stopped at the token budget"
 """How the stored reason (``error``) of a reply the token budget cut before it named anything begins; the summary
 counts those replies (:meth:`~psychometrics.store.Store.cut_by_token_budget`) and suggests ``--max-tokens``."""

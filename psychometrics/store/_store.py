@@ -16,7 +16,7 @@ from psychometrics.store._backend import StoreError, Writer, open_backend
 from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, decode
 from psychometrics.store._leases import Leases, is_dead
 from psychometrics.store._liveness import as_seen
-from psychometrics.store._records import BUDGET_STOP, Batch, Response, Run
+from psychometrics.store._records import BUDGET_STOP, TIMED_OUT, Batch, Response, Run
 from psychometrics.store._schema import (
     ANSWER_LEASE,
     ANSWERED,
@@ -340,6 +340,12 @@ class Store:
             return 0
         rows = self._rows("SELECT count(*) " + _RUN_RESPONSES + " AND r.mode = 'generate' AND r.status = 'invalid' "
                           "AND r.finish_reason = 'length' AND r.error LIKE ?", (run_id, BUDGET_STOP + "%"))
+        return int(rows[0][0])
+
+    def timed_out(self, run_id: str) -> int:
+        """How many cells of the run ended in an error because a request ran out of time (:data:`TIMED_OUT`)."""
+        rows = self._rows("SELECT count(*) " + _RUN_RESPONSES + " AND r.status = 'error' AND lower(r.error) LIKE ?",
+                          (run_id, f"%{TIMED_OUT}%"))
         return int(rows[0][0])
 
     def status_counts(self, run_id: str) -> dict[str, int]:
