@@ -66,9 +66,13 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
                       highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:
+        # an interview's answers are free text, never cut before an answer: only its ratings are (by the rater budget)
+        rated = run.design.interview
+        budget, flag = ((rated.rater_settings.max_tokens, "--rater-max-tokens") if rated is not None
+                        else (run.design.settings.max_tokens, "--max-tokens"))
         console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
-                      f"(max_tokens {run.design.settings.max_tokens}) before an answer[/bold yellow]: raise it with "
-                      "--max-tokens (a reasoning model needs hundreds to thousands of tokens)", highlight=False)
+                      f"(max_tokens {budget}) before an answer[/bold yellow]: raise it with {flag} (a reasoning "
+                      "model needs hundreds to thousands of tokens)", highlight=False)
     if timed_out:
         from psychometrics.administer import timeout_hint
 
