@@ -403,7 +403,11 @@ RULE_TABLE = [
     ("One might say 4, but for me it's 2.", BFI, "2", "lone-label", ("attribution",)),
     ("Many people would agree a little, but I agree strongly.", BFI, "5", "option-text", ("attribution",)),
     ("Most people would say 2, I'd say 5.", BFI, "5", "choice-phrase", ("attribution",)),
+    ("Most people would say I'm friendly, so 4.", BFI, "4", "conclusion", ("attribution",)),
+    ("Most people are a 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("People are my energy: 5.", BFI, "5", "lone-label", ("attribution",)),  # the clause ends at the colon
     ("I think most people are friendly, so 4.", BFI, "4", "conclusion", ("attribution",)),
+    ("I am a person who is quiet, so 4.", BFI, "4", "conclusion", ()),
     ("Like most people, I'd choose 3.", BFI, "3", "choice-phrase", ()),
     ("Unlike most people, I would choose 1.", BFI, "1", "choice-phrase", ()),
     ("Most people would choose 3, and so would I.", BFI, "3", "lone-label", ()),

@@ -40,7 +40,7 @@ reply with those spans blanked out. They run in this order, and each is named in
     An answer given as someone else's, from who gives it to the end of the clause: ``Many people would choose 3``,
     ``A typical person would say 4``, ``Others might say 5``, ``One might say 4``, ``Someone who loves parties would
     pick A``, ``The most common answer is 3``, ``3 is what most people would say``. The clause ends at the end of
-    the sentence, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and`` / ``, so`` or at
+    the sentence or at a colon, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and`` / ``, so`` or at
     a comma before the model speaks for itself (``, I'd say 4``), so ``Many people would choose 3, but I choose 4`` still chooses 4. Kept
     when the model joins in (``…, and so would I``, ``…, me too``); ``Like most people, I'd choose 3`` is no
     attribution (the model is the one who chooses).
@@ -302,7 +302,7 @@ def _not_a_choice_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
     return [m.span() for p in patterns for m in re.finditer(p, text, re.IGNORECASE if "statements" in p else 0)]
 
 
-_CLAUSE_END = re.compile(r"[;!?\n]|\.(?!\d)|,?\s+(?:but|while|whereas|although|though|however|yet)\b|,\s*(?:and|so)\b"
+_CLAUSE_END = re.compile(r"[;:!?\n]|\.(?!\d)|,?\s+(?:but|while|whereas|although|though|however|yet)\b|,\s*(?:and|so)\b"
                          r"|,\s*(?:and\s+)?(?:i|i'd|i'm|i'll|my|me|personally|for me|myself)\b", re.IGNORECASE)
 _SELF_BEFORE = re.compile(r"(?:\bi(?:'m| am)(?: not)?\s+(?:just\s+)?|\bi\s+|\bthe\s+|\bas\s+)$", re.IGNORECASE)
 """Words before a match that make it no attribution: ``I'm someone who…``, ``I most agree``, ``the most…``."""
