@@ -102,7 +102,7 @@ def test_a_run_that_ends_in_timeouts_suggests_raising_the_timeout(db, slow):
     assert "1 cell ended in a timeout (--timeout 0.2 s): raise it with --timeout" in str(raised.value)
 
 
-def test_the_summary_counts_the_cells_that_timed_out_and_names_the_option(db, slow, monkeypatch):
+def test_the_summary_counts_the_cells_that_timed_out_and_names_the_option(db_url, slow, monkeypatch):
     """One of three cells takes longer than ``--timeout`` to evaluate: the audit's summary says so, with the value
     used and the option that raises it (the JSON summary counts it)."""
     import json
@@ -122,14 +122,14 @@ def test_the_summary_counts_the_cells_that_timed_out_and_names_the_option(db, sl
 
     monkeypatch.setattr(_local, "answer", answer)
     args = ["audit", "--model", "local/gemma-3-270m", "-i", "bfi44", "--templates", "instruct", "--orders",
-            "original", "--mode", "generate", "--limit-items", "3", "--db", db, "--no-report", "--concurrency", "1",
+            "original", "--mode", "generate", "--limit-items", "3", "--db", db_url, "--no-report", "--concurrency", "1",
             "--timeout", "0.5", "--retries", "0"]
     done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     text = " ".join(done.output.split())
     assert "2 ok, 0 refused, 0 invalid, 1 error" in text
     assert "1 cell ended in a timeout (--timeout 0.5 s): raise it with --timeout" in text
-    shown = CliRunner().invoke(app, ["runs", "show", _only_run(db), "--db", db, "--json"])
+    shown = CliRunner().invoke(app, ["runs", "show", _only_run(db_url), "--db", db_url, "--json"])
     assert json.loads(shown.output)["timed_out"] == 1
     assert engine.evaluations == {}  # the monkeypatched answer ran instead
 

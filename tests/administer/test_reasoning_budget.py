@@ -200,7 +200,7 @@ def test_a_cut_reply_keeps_the_parsers_own_reason(text, says):
     assert says in got.error, got.error
 
 
-def test_the_summary_counts_only_replies_whose_reason_is_the_budget(tmp_path, capsys):
+def test_the_summary_counts_only_replies_whose_reason_is_the_budget(db_url, capsys):
     """Of three replies cut at the budget (``finish_reason`` ``length``), only the one cut before it named anything
     is stored with the budget as its reason; a recital and a contradiction keep their own reasons. The summary's
     count and its ``--max-tokens`` hint count that one (a newcomer saw every invalid reply with ``length``
@@ -214,7 +214,7 @@ def test_the_summary_counts_only_replies_whose_reason_is_the_budget(tmp_path, ca
     def choose(prompt, labels):
         return next((text for fragment, text in replies.items() if fragment in prompt), labels[2])
 
-    db = f"sqlite:///{tmp_path / 'r.db'}"
+    db = db_url
     with OpenAIServer(ServerConfig(choose=choose, cut_to_budget=True)) as server:
         result = audit("openai/test-model", **{**ONE, "limit_items": 4}, max_tokens=6, api_base=server.api_base,
                        db=db)
