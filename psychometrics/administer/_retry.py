@@ -264,7 +264,7 @@ def describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         text = TIMED_OUT
-    elif "Timeout" in type(exc).__name__ and TIMED_OUT not in text.lower():  # litellm's Timeout, openai's APITimeoutError
+    elif "Timeout" in type(exc).__name__ and TIMED_OUT not in text.lower():  # litellm's Timeout, APITimeoutError
         text = f"{TIMED_OUT}: {text}"
     if code is None:
         text = re.sub(r"^litellm\.\w+: ", "", text)  # litellm's own prefix repeats the class name

@@ -99,9 +99,10 @@ say 4``, ``Someone who loves parties would pick A``, ``The most common answer is
 (see :mod:`psychometrics.administer._parse._reading`): not the model's own answer."""
 ATTRIBUTED_LABEL = r"{tok}\s+is\s+(?:what|how)\s+" + _OTHERS + r"\b"
 """A label named first and then given as others' answer (``3 is what most people would say``)."""
-ENDORSED = re.compile(r"^[\s,;:-]*(?:and\s+|so\s+)?(?:so (?:would|do|am|will) i|i (?:would|do|will|agree)(?: too| as well)?|"
-                      r"me too|same (?:here|for me)|(?:i'm|i am) (?:one of them|the same|no different)|including me|"
-                      r"myself included|i (?:would )?(?:choose|pick|say) the same)\b", re.IGNORECASE)
+ENDORSED = re.compile(r"^[\s,;:-]*(?:and\s+|so\s+)?(?:so (?:would|do|am|will) i|"
+                      r"i (?:would|do|will|agree)(?: too| as well)?|me too|same (?:here|for me)|"
+                      r"(?:i'm|i am) (?:one of them|the same|no different)|including me|myself included|"
+                      r"i (?:would )?(?:choose|pick|say) the same)\b", re.IGNORECASE)
 """What, right after an attributed answer, makes it the model's own too (``…, and so would I``)."""
 ANSWER_PREFIX = r"^\W*(?:(?:my |the |final )?(?:answer|option|choice|response|rating)(?: is)?\s*[:\-=]?\s*)?"
 

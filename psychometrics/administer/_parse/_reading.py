@@ -40,10 +40,10 @@ reply with those spans blanked out. They run in this order, and each is named in
     An answer given as someone else's, from who gives it to the end of the clause: ``Many people would choose 3``,
     ``A typical person would say 4``, ``Others might say 5``, ``One might say 4``, ``Someone who loves parties would
     pick A``, ``The most common answer is 3``, ``3 is what most people would say``. The clause ends at the end of
-    the sentence or at a colon, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and`` / ``, so`` or at
-    a comma before the model speaks for itself (``, I'd say 4``), so ``Many people would choose 3, but I choose 4`` still chooses 4. Kept
-    when the model joins in (``…, and so would I``, ``…, me too``); ``Like most people, I'd choose 3`` is no
-    attribution (the model is the one who chooses).
+    the sentence or at a colon, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and``
+    / ``, so`` or at a comma before the model speaks for itself (``, I'd say 4``), so ``Many people would choose 3,
+    but I choose 4`` still chooses 4. Kept when the model joins in (``…, and so would I``, ``…, me too``); ``Like
+    most people, I'd choose 3`` is no attribution (the model is the one who chooses).
 ``not-a-choice``
     Digit labels only: numbers that measure or count rather than choose (``a perfect 3-point scale``, ``3
     times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``) and the scale's range (``1-5``, ``1 to 5``).
