@@ -199,7 +199,7 @@ def timeout_hint(n: int, seconds: float | None, option: str = "--timeout") -> st
     return f"{count(n, 'cell')} ended in a timeout{used}: raise it with {option}"
 
 
-_NOTHING_READ = ("empty", "reasoning-only", "no-answer")
+_NOTHING_READ = ("empty", "reasoning-only", "no-answer", "cut-list-start")
 """Parser rules that mean the reply held nothing to read as an answer."""
 
 
@@ -250,7 +250,7 @@ def response_from_reply(
         return Response(**base, status="ok", value=max(probs, key=lambda v: probs[v]) if probs else None,
                         option_probs=probs, expected_value=read.expected_value, mass_outside=read.mass_outside,
                         logprob_position=read.position)
-    parsed = parse_answer(text or "", cell)
+    parsed = parse_answer(text or "", cell, finish_reason=finish if isinstance(finish, str) else None)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":
         # the budget is the reason only when the reply was cut before it said anything to read; a conflict or a

@@ -187,6 +187,7 @@ OEJTS_ORIGINAL = ["The left description fits me", "Closer to the left descriptio
 OEJTS = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], OEJTS_ORIGINAL, "original")
 OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-1], "reversed")
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
+FIVE = _cell(["A", "B", "C", "D", "E"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")  # the likert scale in letters
 
 INVALID, REFUSED = "invalid", "refused"
 REASONS = {"recital": "recites the option list", "negation": "does not choose", "off-scale": "not an option", "several-options": "more than one",
@@ -427,6 +428,53 @@ RULE_TABLE = [
     ('{"answer": 4, "why": "As an AI I lean quiet."}', BFI, "4", "json", ()),
     ('{"answer": "Agree a little", "note": "Sorry, hard to say."}', BFI, "4", "json", ()),
     ('{"answer": "I would choose 4"}', BFI, "4", "json", ()),
+    # found by a newcomer (issue 13, final round): a choosing verb whose subject is anyone but the model …
+    ("Some might answer 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("My friends would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("You might choose 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("One could argue for 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("They would choose 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("He would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Humans usually choose 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Your answer is probably 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("You would probably rate me a 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("My creators would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Users often say I'm a 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Experts suggest 3 is most common.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Some might answer B.", FIVE, INVALID, "attributed", ("attribution",)),
+    # … while the model's own answers keep reading
+    ("I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("I'd choose 2.", BFI, "2", "choice-phrase", ()),
+    ("My answer is 4.", BFI, "4", "label-only", ()),
+    ("4", BFI, "4", "label-only", ()),
+    ("Answer: 4", BFI, "4", "label-only", ()),
+    ("I think 4.", BFI, "4", "choice-phrase", ()),
+    ("If I were human, I would choose 4.", BFI, "4", "choice-phrase", ()),
+    ("My gut says 4.", BFI, "4", "lone-label", ()),
+    ("I'd go with 2 at first, but my final answer is 3.", FIVE, INVALID, "no-answer", ()),  # no letter named
+    # … a self-correction replaces the label before it
+    ("2. Actually, 4.", BFI, "4", "conclusion", ()),
+    ("2, no wait, 4.", BFI, "4", "conclusion", ()),
+    ("2... actually, make that 4.", BFI, "4", "conclusion", ()),
+    ("B. Actually, D.", FIVE, "D", "conclusion", ()),
+    ("B, no wait, D.", FIVE, "D", "conclusion", ()),
+    ("I'd pick B. Wait, no — D.", FIVE, "D", "conclusion", ()),
+    ("Initially I'd pick 2, but on reflection 4.", BFI, "4", "conclusion", ()),
+    ("I said 2 earlier but I meant 4.", BFI, "4", "conclusion", ()),
+    ("I'd say 3. Scratch that: 2.", LIKERT, "2", "conclusion", ()),
+    # … a committed answer after a hedged decline, an elimination or a narrowing is that answer
+    ("I can't answer that for certain, but my best guess is 4.", BFI, "4", "conclusion", ()),
+    ("I cannot say for sure, but D.", FIVE, "D", "lone-label", ()),
+    ("I apologize, I cannot answer. But if forced: 3.", BFI, "3", "conclusion", ()),
+    ("I can eliminate A, C, and D. That leaves B and E. I'll choose E.", FIVE, "E", "conclusion", ("elimination",)),
+    ("Eliminating A and E leaves B, C, D. Of these, C fits best.", FIVE, "C", "lone-label", ("elimination",)),
+    ("Options 1, 2 and 3 don't fit. 4 fits best.", BFI, "4", "lone-label", ("elimination",)),
+    ("By elimination: D", FIVE, "D", "conclusion", ()),
+    ("That leaves B and E.", FIVE, INVALID, "no-answer", ("elimination",)),
+    # … and real refusals stay refused, the last word included
+    ("I can't answer that.", BFI, REFUSED, "refusal", ()),
+    ("As an AI I cannot have opinions.", BFI, REFUSED, "refusal", ()),
+    ("If I were a person, I'd pick 4. As an AI, I can't.", BFI, REFUSED, "refusal", ()),
 ]
 
 
@@ -445,9 +493,36 @@ def test_rule_table(reply: str, cell: Cell, expected: str, rule: str, set_aside:
     assert got.raw_text == reply
 
 
+# A reply cut at the token budget (finish_reason "length"): the first option's label and its text alone is where a
+# recited list starts, not an answer; a committed marker is read as usual. Each row: reply, cell, expected, rule.
+CUT_TABLE = [
+    ("1. Agree strongly", LIKERT, INVALID, "cut-list-start"),  # a newcomer's reply at --max-tokens 4
+    ("1. Disagree strongly", BFI, INVALID, "cut-list-start"),
+    ("1. Agree str", LIKERT, INVALID, "cut-list-start"),
+    ("(A) Go and introduce yourself", SCEN, INVALID, "cut-list-start"),
+    ("A. Disagree strongly", FIVE, INVALID, "cut-list-start"),
+    ("Answer: 4 because", BFI, "4", "conclusion"),
+    ('{"answer": 4, "why": "I am rather', BFI, "4", "lone-label"),
+    ("1", LIKERT, "1", "label-only"),  # a label alone at a budget of one token
+    ("2. Agree a little", LIKERT, "2", "leading-label"),  # a list starts with the first option
+    ("1. Agree strongly. I love", LIKERT, "1", "leading-label"),  # more than the option's text
+]
+
+
+@pytest.mark.parametrize(("reply", "cell", "expected", "rule"), CUT_TABLE)
+def test_cut_table(reply: str, cell: Cell, expected: str, rule: str) -> None:
+    got = parse_answer(reply, cell, finish_reason="length")
+    read = got.label if got.status == "ok" else got.status
+    assert (read, got.rule) == (expected, rule), got
+    if rule == "cut-list-start":
+        assert "stopped at the token budget" in got.reason
+        uncut = parse_answer(reply, cell)  # the same reply, not cut, is the first option
+        assert (uncut.status, uncut.label, uncut.rule) == ("ok", cell.labels[0], "leading-label"), uncut
+
+
 def test_rule_table_covers_every_rule_and_step() -> None:
     assert len(RULE_TABLE) >= 60
-    assert {row[3] for row in RULE_TABLE} == set(get_args(ParseRule))
+    assert {row[3] for row in RULE_TABLE} | {row[3] for row in CUT_TABLE} == set(get_args(ParseRule))
     assert {s for row in RULE_TABLE for s in row[4]} == set(get_args(SetAside))
     kinds = {("letters" if row[1].labels[0] == "A" else "digits", row[1].order) for row in RULE_TABLE}
     assert kinds >= {("letters", "original"), ("digits", "original"), ("digits", "reversed")}

@@ -179,6 +179,7 @@ def test_reasoning_effort_in_auto_mode_generates(db):
 @pytest.mark.parametrize(("text", "says"), [
     ("", "stopped at the token budget (max_tokens 32) before an answer: raise it with --max-tokens"),
     ("I see myself as someone who", "stopped at the token budget (max_tokens 32) before an answer"),
+    ("1. Disagree strongly", "stopped at the token budget (max_tokens 32) before an answer"),  # a list's start
     ("1. Agree strongly\n2. Agree a little\n3. Neither agree",
      "recites the option list without choosing an option; the reply was cut at the token budget"),
     ("5 (Disagree strongly) because I", "but the reply says 'Disagree strongly'; the reply was cut at the token budget"),
@@ -198,6 +199,31 @@ def test_a_cut_reply_keeps_the_parsers_own_reason(text, says):
     got = response_from_reply(cell, "run", "openai/x", "generate", reply, 0.1, 1, max_tokens=32)
     assert got.status == "invalid" and got.finish_reason == "length"
     assert says in got.error, got.error
+
+
+@pytest.mark.parametrize(("text", "finish", "status", "value"), [
+    ("1. Disagree strongly", "stop", "ok", 1),  # not cut: the first option, with its text
+    ("1. Disagree strongly", "length", "invalid", None),  # cut: only the start of a recited list
+    ("Answer: 4 because", "length", "ok", 4),  # cut after a committed marker
+    ('{"answer": 4, "why": "I am', "length", "ok", 4),
+])
+def test_finish_reason_reaches_the_parser(text, finish, status, value):
+    """The runner hands the provider's ``finish_reason`` to the parser: a reply cut at the budget that is only the
+    first option's label and text (a newcomer's ``1. Agree strongly`` at ``--max-tokens 4``) is no answer, stored
+    with the budget as its reason; the same reply not cut, and a cut reply with a committed marker, are answers."""
+    from types import SimpleNamespace
+
+    from psychometrics.administer._call import response_from_reply
+    from psychometrics.plan import build_plan
+
+    cell = build_plan(model="sim/steady", inventories=["bfi44"], templates=["instruct"], orders=["original"],
+                      limit_items=1).cells[0]
+    choice = SimpleNamespace(message=SimpleNamespace(content=text), finish_reason=finish)
+    got = response_from_reply(cell, "run", "openai/x", "generate", SimpleNamespace(choices=[choice], usage=None),
+                              0.1, 1, max_tokens=4)
+    assert (got.status, got.value, got.finish_reason) == (status, value, finish), got
+    if status == "invalid":
+        assert got.error.startswith("stopped at the token budget (max_tokens 4)") and got.parse_rule == "cut-list-start"
 
 
 def test_the_summary_counts_only_replies_whose_reason_is_the_budget(db_url, capsys):

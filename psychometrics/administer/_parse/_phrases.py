@@ -20,7 +20,9 @@ _REFUSALS = [
     r"\bi(?:'m| am) (?:not able|unable|not comfortable|not in a position) (?:to|with|answering|rating|sharing)\b",
     r"\bi (?:cannot|can't|can not|won't|will not|must decline to|decline to|refuse to) "
     r"(?:answer|respond|provide|choose|pick|select|rate|complete|participate|give|share|express|say|comply|"
-    r"help|assist|do (?:that|this)|take|fill|answer that|make)",
+    r"help|assist|do (?:that|this)|take|fill|answer that|make)"
+    r"(?!\w|(?:\s+(?:that|this|it))?\s+(?:for (?:sure|certain)|with (?:certainty|confidence)|definitively|exactly|"
+    r"precisely|accurately|objectively))",
     r"\bi must (?:decline|refrain)\b",
     r"\b(?:does not|doesn't) apply to (?:me|an ai)\b",
     r"\bnot (?:capable of|able to) (?:having|have|feel|feeling|hold)\b",
@@ -40,15 +42,25 @@ APOLOGY = re.compile("|".join(f"(?:{p})" for p in _APOLOGIES), re.IGNORECASE | r
 """An apology or a wish not to answer (``I'm sorry, but…``, ``I'd rather not say``): a refusal only when the reply
 names no option; ``I'm sorry, but I'd have to say 5`` is the answer 5."""
 
+_CORRECTION = (r"(?:\bactually|\bno,? wait|\bwait,? no|\bmake that|\bon (?:reflection|second thought|"
+               r"further thought)|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean)[,:;.!]*(?:\s*-+)?")
+"""A self-correction (``2. Actually, 4.``, ``B, no wait, D.``, ``make that 4``, ``on reflection 4``, ``I meant 4``):
+a final marker, so the label after it replaces any before."""
 FINAL_MARKERS = [  # the last one wins
     r"\bfinal (?:answer|choice|response|rating|decision|selection)(?:\s+(?:is|would be|will be))?",
     r"\b(?:conclusion|in conclusion|to conclude|to sum up|in summary)\b\s*[:=]?",
     r"\b(?:i'm|i am) left with",
     r"\b(?:that|this|which) leaves(?: me with| us with| only)?",
     r"\bleaving(?: me with| only)?",
+    r"\bby (?:the )?(?:process of )?elimination\b",
+    r"\bif (?:i(?:'m| am| was| were) )?(?:forced|pressed|made)(?: to (?:choose|pick|answer|say))?[,:]?",
+    r"\bif i (?:had|have) to (?:choose|pick|answer|say)[,:]?",
+    # a self-correction: the label after it replaces the one before
+    _CORRECTION,
 ]
 ANSWER_MARKERS = [  # they must agree
-    r"\b(?:my|the|correct|best|right|closest|most \w+)\s+(?:\w+\s+)?(?:answer|choice|response|rating|selection|option)"
+    r"\b(?:my|the|correct|best|right|closest|most \w+)\s+(?:\w+\s+)?(?:answer|choice|response|rating|selection|option|"
+    r"guess|bet|pick)"
     r"(?:\s+(?:that|which)\s+(?:best\s+)?(?:describes|fits|applies to)\s+me(?:\s+best)?)?"
     r"\s+(?:is|would be|will be|has to be|must be|=)",
     r"\b(?:answer|response|choice|rating|selection)\s*[:=]",
@@ -85,8 +97,25 @@ _OTHERS_VERB = (r"(?:choose|chooses|pick|picks|select|selects|say|says|answer|an
                 r"go for|goes for|opt for|opts for|agree|agrees|disagree|disagrees|lean|leans|put|puts|give|gives|"
                 r"mark|marks|circle|circles|respond|responds|score|scores|fall|falls|land|lands|end up|ends up|"
                 r"see|sees|be|are|is|consider|considers|describe|describes|tick|ticks|check|checks|vote|votes)")
+_OWN_NOUNS = (r"(?:gut|instinct|instincts|heart|intuition|head|mind|answer|choice|response|rating|pick|guess|"
+              r"reasoning|analysis|reading|view|take|sense|feeling|feelings|own|self|personality|option|answers)")
+"""What a model's own ``my …`` may be when it speaks for itself (``my gut says 4``, ``my answer is 4``)."""
+_NOT_PLURAL = (r"(?:this|always|perhaps|thus|yes|does|has|was|its|his|hers|ours|yours|theirs|sometimes|as|is|us|"
+               r"less|unless|nevertheless|options|statements|items|answers|choices|numbers|labels|it's|lets)")
+_SUBJECT = (r"(?:you|he|she|they|we|one|some|few|a few|several|others|"
+            r"(?:my|your|his|her|their|our)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
+            r"(?:a|an|the|other|some|many|most)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
+            r"(?!" + _NOT_PLURAL + r"\b)[a-z]{3,}s)")
+"""Anyone but the model (``I``/``me``/``my``/``mine``): pronouns, ``my friends``, ``a friend``, a plural noun."""
+_CHOOSING = (r"(?:say|says|said|choose|chooses|chose|pick|picks|picked|answer|answers|answered|rate|rates|rated|"
+             r"select|selects|selected|argue for|argues for|suggest|suggests|suggested|go with|goes with|went with)")
+_MODALS = (r"(?:\s+(?:would|might|could|may|will|should|can|must|probably|likely|usually|often|generally|typically|"
+           r"also|always|sometimes|mostly|normally|then|just|all|tend to|tends to|most likely|[a-z]+ly))*")
 ATTRIBUTION = re.compile(
-    rf"\b{_OTHERS}(?!\s+like (?:me|myself))(?:\s+(?:who|that|with|in)\b[^.;!?\n]{{0,80}}?)?"
+    rf"\b{_SUBJECT}{_MODALS}\s+{_CHOOSING}\b"
+    r"|\b(?:your|his|her|their|our|\w+'s|\w+s')\s+(?:answer|choice|response|rating|pick|vote|guess)\s+"
+    r"(?:is|would be|will be|might be|could be)\b"
+    rf"|\b{_OTHERS}(?!\s+like (?:me|myself))(?:\s+(?:who|that|with|in)\b[^.;!?\n]{{0,80}}?)?"
     r"(?:'s?\s+(?:answer|choice|response|rating|pick|vote)\s+(?:would be|will be|is|might be|could be)"
     r"|(?:\s+(?:would|might|could|may|will|should|probably|likely|usually|often|generally|typically|tend to|"
     rf"tends to|also|most likely|then|just|all|mostly|normally))*\s+{_OTHERS_VERB})\b"
@@ -94,8 +123,11 @@ ATTRIBUTION = re.compile(
     r"|\b(?:the\s+)?(?:most\s+)?(?:common|popular|typical|average|usual|frequent|normal|expected|conventional)\s+"
     r"(?:answer|choice|response|rating|pick)\s+(?:is|would be|will be|=|:)",
     re.IGNORECASE)
-"""An answer given as someone else's (``Many people would choose 3``, ``A typical person would say 4``, ``One might
-say 4``, ``Someone who loves parties would pick A``, ``The most common answer is 3``), up to the end of its clause
+"""An answer given as someone else's: a choosing verb (say, choose, pick, answer, rate, select, argue for, suggest, go
+with) whose subject is anyone but the model (``You might choose 2``, ``My friends would say 5``, ``Humans usually
+choose 3``, ``One could argue for 4``), ``X's answer is`` (``Your answer is probably 4``), and others' answers as
+before (``Many people would choose 3``, ``A typical person would say 4``, ``Someone who loves parties would pick A``,
+``The most common answer is 3``), up to the end of its clause
 (see :mod:`psychometrics.administer._parse._reading`): not the model's own answer."""
 ATTRIBUTED_LABEL = r"{tok}\s+is\s+(?:what|how)\s+" + _OTHERS + r"\b"
 """A label named first and then given as others' answer (``3 is what most people would say``)."""

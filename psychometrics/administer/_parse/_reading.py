@@ -35,9 +35,15 @@ reply with those spans blanked out. They run in this order, and each is named in
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
     (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
-    ``incorrect``, ``out``.
+    ``incorrect``, ``out``, ``don't fit`` (``Options 1, 2 and 3 don't fit``); and two or more labels left after an
+    elimination (``That leaves B and E``, ``leaves B, C, D``), which narrow the choice but make none. ``By
+    elimination: D`` eliminates nothing (it is a committed marker).
 ``attribution``
-    An answer given as someone else's, from who gives it to the end of the clause: ``Many people would choose 3``,
+    An answer given as someone else's, from who gives it to the end of the clause: a choosing verb (say, choose,
+    pick, answer, rate, select, argue for, suggest, go with) or ``X's answer is`` whose subject is anyone but the
+    model — not ``I``/``me``/``my``/``mine`` (``You might choose 2``, ``My friends would say 5``, ``He would say
+    5``, ``Humans usually choose 3``, ``Your answer is probably 4``, ``Users often say I'm a 5``, ``Experts suggest
+    3``; ``my gut says 4``, ``my best guess is 4`` are the model's own), and as before ``Many people would choose 3``,
     ``A typical person would say 4``, ``Others might say 5``, ``One might say 4``, ``Someone who loves parties would
     pick A``, ``The most common answer is 3``, ``3 is what most people would say``. The clause ends at the end of
     the sentence or at a colon, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and``
@@ -74,7 +80,10 @@ _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|s
 _NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|wouldn't|cannot|can't)\s+(?:really\s+)?"
                   r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
 """What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
-_ELIMINATE_AFTER = r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out)"
+_ELIMINATE_AFTER = (r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out|"
+                    r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?(?:fit|apply|suit|describe|match)\w*)")
+_NARROWED = r"(?:leaves|leaving|left with|remaining|remain|that leaves(?: me| us)?(?: with)?)\s*:?\s*(?:only\s+)?"
+"""Before two or more labels: what is left after elimination, not yet chosen (``That leaves B and E``)."""
 
 
 @dataclass
@@ -273,15 +282,19 @@ def _article_a(lab: Labels, text: str, m: re.Match) -> bool:
     return not lab.digits and m.group(1) in ("A", "a") and bool(re.match(r" [a-z]", text[m.end(1):m.end(1) + 2]))
 
 
-def _label_list(lab: Labels) -> str:
+def _label_list(lab: Labels, at_least: int = 1) -> str:
     one = r"(?:(?:option|answer|choice)s?\s*)?[(\[]?" + lab.bare + r"[)\]]?"
-    return one + r"(?:\s*(?:,|and|&|/|or|,\s*and)\s*" + one + r")*"
+    more = r"(?:\s*(?:,|and|&|/|or|,\s*and)\s*" + one + r")"
+    return one + (more + "*" if at_least < 2 else more + "+")
 
 
 def _eliminated_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
     labels = _label_list(lab)
     flags = re.IGNORECASE if lab.digits else 0
-    spans = [m.span() for m in re.finditer(r"(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*" + labels, text, flags)]
+    spans = [m.span() for m in re.finditer(r"(?<![Bb]y )(?<![Oo]f )(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*" + labels, text,
+                                           flags)]
+    several = _label_list(lab, at_least=2)
+    spans += [m.span() for m in re.finditer(r"(?i:" + _NARROWED + r")" + several, text, flags)]
     spans += [m.span() for m in re.finditer(labels + r"\s+(?i:" + _ELIMINATE_AFTER + r")", text, flags)]
     return spans
 

@@ -11,7 +11,7 @@ ParseStatus = Literal["ok", "refused", "invalid"]
 ParseRule = Literal[
     "empty", "reasoning-only", "json", "two-labels", "label-only", "conclusion", "choice-phrase", "leading-label",
     "option-text", "reordered-text", "refusal", "several-options", "off-scale", "lone-label", "recital", "negation",
-    "attributed", "apology", "no-answer",
+    "attributed", "apology", "no-answer", "cut-list-start",
 ]
 """The rule that decided a reading, in the order the rules are tried (see :mod:`psychometrics.administer._parse`)."""
 

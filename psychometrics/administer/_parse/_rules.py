@@ -18,8 +18,11 @@ numbers that are not choices).
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
    ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
-   (B)``, ``I'm left with B``, ``…, so B.``): the LAST one wins, because a reply that reasons first and concludes
-   last means its conclusion. Without one, answer markers (``The answer is (C)``, ``my answer is 4``, ``Answer:
+   (B)``, ``I'm left with B``, ``…, so B.``, ``By elimination: D``, ``if forced: 3``, and the self-corrections
+   ``actually``, ``no wait``, ``wait, no``, ``make that``, ``on reflection`` / ``on second thought``, ``I meant``,
+   ``scratch that``, ``correction:``): the LAST one wins, because a reply that reasons first and concludes
+   last means its conclusion, and a correction replaces the label before it (``2. Actually, 4.`` → 4, ``B, no
+   wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``, ``my answer is 4``, ``Answer:
    4``, ``I choose 2``) must all name the same label (``Answer: 4 … Answer: 2`` is a base model writing more
    items). Before the leading label, because ``(A)\\n\\nThe answer is (C).`` means C.
 6. ``choice-phrase``: a tentative phrase of choosing names a label (``I would choose 1 because…``, ``I'd rate it
@@ -30,7 +33,10 @@ numbers that are not choices).
    in another order when no other option has the same words (``Strongly agree.`` for ``Agree strongly``).
 9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``, ``I don't have opinions``):
    ``refused``. It comes after the rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an
-   answer. An apology alone is no refusal phrase (see rule 15).
+   answer; but the last word counts: a refusal phrase after the answer (``If I were a person, I'd pick 4. As an
+   AI, I can't.``) makes the reply ``refused`` under this rule's name. A decline qualified as uncertainty (``I
+   cannot say for sure, but D.``, ``I can't answer that for certain, but my best guess is 4``) is no refusal. An
+   apology alone is no refusal phrase (see rule 15).
 10. ``several-options``: the texts of two or more options: ``invalid``.
 11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``, ``-1``): ``invalid``; the
     labels further on in such a reply (a list item ``1.``, ``Q. 2``) are not its answer.
@@ -45,6 +51,11 @@ numbers that are not choices).
     not say``) and no option chosen: ``refused``. An apology followed by a committed answer is that answer
     (``I'm sorry, but I'd have to say 5.`` → 5, by rule 6), so this comes last among the readings.
 16. ``no-answer``: nothing names an option.
+17. ``cut-list-start``: a reply cut at the token budget (``finish_reason`` ``length``) that is the first option's
+    label followed by that option's text (or its start) and nothing else (``1. Agree strongly`` at ``max_tokens``
+    4) is where a recited option list starts as much as an answer: ``invalid``, stored with the budget as its
+    reason. The same reply not cut is read by rule 7; a cut reply with a committed marker (``Answer: 4 because…``,
+    ``{"answer": 4, "why": "…``) is read as usual.
 
 Checks inside the rules: a label with another option's text glued to it (``4 (Agree a little)`` where 4 is
 "Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
@@ -487,7 +498,35 @@ RULES: list[tuple[ParseRule, Rule]] = [
 """The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
 
 
-def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
+def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
+    """A refusal phrase after the last place the reply names its answer: the last word refuses (``If I were a
+    person, I'd pick 4. As an AI, I can't.``)."""
+    if v.index is None:
+        return None
+    ends = [m.end(1) for m in re.finditer(_word_token(r.lab), r.free, re.IGNORECASE if r.lab.digits else 0)
+            if _find(r.lab, m.group(1)) == v.index]
+    ends += [m.end for m in option_matches(r.free, r.lab.texts) if m.option == v.index]
+    if not ends:
+        return None
+    m = REFUSAL.search(r.text, max(ends))
+    return Verdict("refused", reason=f"refusal after the answer: {m.group(0)!r}", rule="refusal") if m else None
+
+
+def _list_start(r: Reading, v: Verdict) -> bool:
+    """The reply is the first option's label and that option's text (or its start) and nothing else: the start of a
+    recited option list as much as an answer (``1. Agree strongly`` cut at ``max_tokens`` 4)."""
+    if v.index != 0 or v.status != "ok":
+        return False
+    m = re.match(r"^[(\[]?" + r.lab.token + r"[.):\]]?\s*[-=:]?\s*(.*)$", r.listed.strip(),
+                 re.DOTALL | (re.IGNORECASE if r.lab.digits else 0))
+    if not m or r.lab.find(m.group(1)) != 0:
+        return False
+    rest = m.group(2).strip().strip("()[]").rstrip(".…").strip().lower()
+    own = r.lab.texts[0].lower().rstrip(".")
+    return bool(rest) and own.startswith(rest)
+
+
+def parse_answer(text: str | None, cell: Cell, *, finish_reason: str | None = None) -> ParsedAnswer:
     """Read a generated reply as an answer to ``cell``, by the rules of this module in their order.
 
     Parameters
@@ -496,6 +535,9 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         The model's reply, verbatim (reasoning blocks included; they are split off and returned apart).
     cell
         The cell asked: its ``labels``, ``label_values`` and ``option_texts`` (all in shown order).
+    finish_reason
+        Why the reply ended, as the provider says (``"length"``: the token budget cut it). A cut reply that is only
+        the first option's label and text is no answer (rule ``cut-list-start``).
 
     Returns
     -------
@@ -536,7 +578,10 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         if v is None:
             continue
         if v.status == "ok" and name != "json":
-            v = _hedged(r, v) or v
+            v = _hedged(r, v) or _refused_after(r, v) or v
+        if finish_reason == "length" and name in ("leading-label", "option-text") and _list_start(r, v):
+            v = Verdict("invalid", reason="stopped at the token budget after the first option's label and text, "
+                        "where a recited option list starts", rule="cut-list-start")
         aside = tuple(r.set_aside) if name != "json" else ()
         if v.status == "ok" and v.index is not None:
             return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
