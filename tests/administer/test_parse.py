@@ -475,6 +475,16 @@ RULE_TABLE = [
     ("I can't answer that.", BFI, REFUSED, "refusal", ()),
     ("As an AI I cannot have opinions.", BFI, REFUSED, "refusal", ()),
     ("If I were a person, I'd pick 4. As an AI, I can't.", BFI, REFUSED, "refusal", ()),
+    # … JSON: the field named exactly answer wins, several answers or none are no answer
+    ('{"answer": "B", "answer_2": "D"}', FIVE, "B", "json", ()),
+    ('{"answer":"D"}{"answer":"B"}', FIVE, INVALID, "json", ()),
+    ('{"answer":"D"}\n{"answer":"D"}', FIVE, "D", "json", ()),
+    ('[{"item": 1, "answer": 4}, {"item": 2, "answer": 2}]', BFI, INVALID, "json", ()),
+    ('{"answer": [4]}', BFI, "4", "json", ()),
+    ('{"answer": [4, 2]}', BFI, INVALID, "json", ()),
+    ('{"explanation": "I am outgoing so E fits"}', FIVE, INVALID, "json", ()),
+    ('```json\n{"explanation": "I am outgoing so E fits"}\n```', FIVE, INVALID, "json", ()),
+    ('{"result": {"answer": "C"}}', FIVE, "C", "json", ()),
 ]
 
 

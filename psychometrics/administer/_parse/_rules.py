@@ -12,7 +12,10 @@ numbers that are not choices).
    rules 3–8; the other fields are the model's explanation and may name any option, so JSON goes first. An answer
    field that names no option is ``refused`` when it or another field holds a refusal or an apology
    (``{"answer": "As an AI, I cannot answer."}``, ``{"answer": null, "reason": "I prefer not to say"}``, a
-   "refusal" field), ``invalid`` otherwise.
+   "refusal" field), ``invalid`` otherwise. The field named exactly ``answer`` / ``response`` / ``choice`` wins over
+   look-alike keys (``{"answer": "B", "answer_2": "D"}`` → B); several JSON answers that name different options
+   (``{"answer":"D"}{"answer":"B"}``, a list of answer objects) are ``invalid``, and so is a reply that is only
+   JSON with no answer field (``{"explanation": "I am outgoing so E fits"}``: an explanation is no answer).
 3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
    ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
@@ -90,7 +93,7 @@ from psychometrics.administer._parse._phrases import (
 from psychometrics.administer._parse._reading import Reading, read
 from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus
-from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, clean, negated, option_matches
+from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, clean, mask, negated, option_matches
 from psychometrics.plan import Cell
 
 @dataclass(frozen=True)
@@ -204,42 +207,99 @@ def _hedged(r: Reading, v: Verdict) -> Verdict | None:
     return None
 
 
-def rule_json(r: Reading) -> Verdict | None:
-    """A JSON object with an answer field; its value read as a short reply by the rules up to ``refusal``. A field
-    that holds no option but a refusal (``{"answer": "As an AI, I cannot answer."}``), or an empty answer beside a
-    refusal (``{"answer": null, "reason": "I prefer not to say"}``, ``{"refusal": "…"}``), is ``refused``."""
-    raw = r.answer
+def _answer_key(obj: dict) -> tuple[str | None, dict[str, object]]:
+    """The answer field of a JSON object (its key made lower-case, letters and digits only, so ``answer_2`` is no
+    ``answer``) and all its fields so keyed; the first key written wins where two are keyed the same."""
+    fields: dict[str, object] = {}
+    for k, v in obj.items():
+        fields.setdefault(re.sub(r"[^a-z0-9]", "", str(k).lower()), v)
+    return next((k for k in JSON_ANSWER_KEYS if k in fields), None), fields
+
+
+def _json_found(raw: str) -> tuple[list[dict], bool, bool]:
+    """Every JSON object in ``raw`` (nested ones too), whether a JSON list holds several answer objects, and
+    whether ``raw`` holds anything but JSON (and code fences)."""
     decoder = json.JSONDecoder()
-    objects = []
-    for m in re.finditer(r"\{", raw):
+    objects: list[dict] = []
+    spans: list[tuple[int, int]] = []
+    listed = False
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            objects.append(value)
+            value = list(value.values())
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for m in re.finditer(r"[{\[]", raw):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
         try:
-            obj, _ = decoder.raw_decode(raw[m.start():])
+            value, end = decoder.raw_decode(raw[m.start():])
         except ValueError:
             continue
-        if isinstance(obj, dict):
-            objects.append(obj)
-    for obj in reversed(objects):
-        fields = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in obj.items()}
-        key = next((k for k in JSON_ANSWER_KEYS if k in fields), None)
+        before = len(objects)
+        walk(value)
+        if len(objects) > before:
+            spans.append((m.start(), m.start() + end))
+        if isinstance(value, list):
+            listed = listed or sum(isinstance(v, dict) and _answer_key(v)[0] is not None for v in value) > 1
+    outside = mask(raw, spans)
+    outside = re.sub(r"```(?:json)?", "", outside, flags=re.IGNORECASE).strip()
+    return objects, listed, bool(outside)
+
+
+def rule_json(r: Reading) -> Verdict | None:
+    """A JSON object with an answer field; its value read as a short reply by the rules up to ``refusal``. The field
+    named exactly ``answer``, ``response``, ``choice``… wins over look-alike keys (``answer_2``); a list of one value
+    is that value (``{"answer": [4]}``). Several JSON answers naming different options (``{"answer":"D"}{"answer":
+    "B"}``, a list of answer objects) are ``invalid``; a reply that is only JSON without an answer field (``{"
+    explanation": "…so E fits"}``) is ``invalid``: an explanation is no answer. A field that holds no option but a
+    refusal (``{"answer": "As an AI, I cannot answer."}``), or an empty answer beside a refusal (``{"answer": null,
+    "reason": "I prefer not to say"}``, ``{"refusal": "…"}``), is ``refused``."""
+    objects, listed, outside = _json_found(r.answer)
+    if not objects:
+        return None
+    if listed:
+        return _invalid("names more than one option: a JSON list of several answers")
+    verdicts: list[Verdict] = []
+    for obj in objects:
+        key, fields = _answer_key(obj)
         if key is None:
-            if isinstance(fields.get("refusal"), str) and fields["refusal"].strip():
-                return Verdict("refused", reason=f"refusal: JSON field 'refusal' holds {fields['refusal'][:40]!r}")
+            if isinstance(fields.get("refusal"), str) and str(fields["refusal"]).strip():
+                verdicts.append(Verdict("refused", reason=f"refusal: JSON field 'refusal' holds "
+                                                          f"{str(fields['refusal'])[:40]!r}"))
             continue
-        value = fields[key]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            short = read(str(value), r.lab)
-            for name, rule in RULES[1:RULES.index(("refusal", rule_refusal))]:
-                v = rule(short)
-                if v is not None:
-                    return v
-        declined = _json_refusal(key, value, fields)
-        if declined is not None:
-            return declined
-        shown = repr(value) if not isinstance(value, str) else repr(value[:40])
-        return _invalid(f"JSON field {key!r} holds {shown}, not an option")
-    return None
+        if not isinstance(fields[key], dict):  # a nested object with the answer is read on its own
+            verdicts.append(_json_answer(r, key, fields))
+    if not verdicts:
+        return None if outside else _invalid("a JSON reply without an answer field: its fields explain, they do "
+                                             "not answer")
+    picks = list(dict.fromkeys(v.index for v in verdicts if v.status == "ok" and v.index is not None))
+    if len(picks) > 1:
+        return _invalid(f"names more than one option: several JSON answers ({r.lab.describe(picks)})")
+    return next((v for v in verdicts if v.status == "ok"), verdicts[-1])
+
+
+def _json_answer(r: Reading, key: str, fields: dict[str, object]) -> Verdict:
+    """The verdict on one JSON object's answer field."""
+    value = fields[key]
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+        short = read(str(value), r.lab)
+        for _, rule in RULES[1:RULES.index(("refusal", rule_refusal))]:
+            v = rule(short)
+            if v is not None:
+                return v
+    declined = _json_refusal(key, value, fields)
+    if declined is not None:
+        return declined
+    shown = repr(value) if not isinstance(value, str) else repr(value[:40])
+    return _invalid(f"JSON field {key!r} holds {shown}, not an option")
 
 
 def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict | None:
