@@ -102,7 +102,7 @@ _OWN_NOUNS = (r"(?:gut|instinct|instincts|heart|intuition|head|mind|answer|choic
 """What a model's own ``my …`` may be when it speaks for itself (``my gut says 4``, ``my answer is 4``)."""
 _NOT_PLURAL = (r"(?:this|always|perhaps|thus|yes|does|has|was|its|his|hers|ours|yours|theirs|sometimes|as|is|us|"
                r"less|unless|nevertheless|options|statements|items|answers|choices|numbers|labels|it's|lets)")
-_SUBJECT = (r"(?:you|he|she|they|we|one|some|few|a few|several|others|"
+_SUBJECT = (r"(?:you|he|she|they|we|one|some|few|a few|several|others|those|"
             r"(?:my|your|his|her|their|our)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
             r"(?:a|an|the|other|some|many|most)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
             r"(?!" + _NOT_PLURAL + r"\b)[a-z]{3,}s)")
@@ -112,7 +112,7 @@ _CHOOSING = (r"(?:say|says|said|choose|chooses|chose|pick|picks|picked|answer|an
 _MODALS = (r"(?:\s+(?:would|might|could|may|will|should|can|must|probably|likely|usually|often|generally|typically|"
            r"also|always|sometimes|mostly|normally|then|just|all|tend to|tends to|most likely|[a-z]+ly))*")
 ATTRIBUTION = re.compile(
-    rf"\b{_SUBJECT}{_MODALS}\s+{_CHOOSING}\b"
+    rf"\b{_SUBJECT}(?:\s+who\b[^.;!?\n]{{0,80}}?)?{_MODALS}\s+{_CHOOSING}\b"
     r"|\b(?:your|his|her|their|our|\w+'s|\w+s')\s+(?:answer|choice|response|rating|pick|vote|guess)\s+"
     r"(?:is|would be|will be|might be|could be)\b"
     rf"|\b{_OTHERS}(?!\s+like (?:me|myself))(?:\s+(?:who|that|with|in)\b[^.;!?\n]{{0,80}}?)?"

@@ -81,7 +81,8 @@ _NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|woul
                   r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
 """What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
 _ELIMINATE_AFTER = (r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out|"
-                    r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?(?:fit|apply|suit|describe|match)\w*)")
+                    r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?"
+                    r"(?:fit|apply|suit|describe|match)\w*)")
 _NARROWED = r"(?:leaves|leaving|left with|remaining|remain|that leaves(?: me| us)?(?: with)?)\s*:?\s*(?:only\s+)?"
 """Before two or more labels: what is left after elimination, not yet chosen (``That leaves B and E``)."""
 
@@ -291,8 +292,8 @@ def _label_list(lab: Labels, at_least: int = 1) -> str:
 def _eliminated_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
     labels = _label_list(lab)
     flags = re.IGNORECASE if lab.digits else 0
-    spans = [m.span() for m in re.finditer(r"(?<![Bb]y )(?<![Oo]f )(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*" + labels, text,
-                                           flags)]
+    before = r"(?<![Bb]y )(?<![Oo]f )(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*"  # not "by elimination: D"
+    spans = [m.span() for m in re.finditer(before + labels, text, flags)]
     several = _label_list(lab, at_least=2)
     spans += [m.span() for m in re.finditer(r"(?i:" + _NARROWED + r")" + several, text, flags)]
     spans += [m.span() for m in re.finditer(labels + r"\s+(?i:" + _ELIMINATE_AFTER + r")", text, flags)]

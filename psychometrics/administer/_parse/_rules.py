@@ -25,9 +25,10 @@ numbers that are not choices).
    ``actually``, ``no wait``, ``wait, no``, ``make that``, ``on reflection`` / ``on second thought``, ``I meant``,
    ``scratch that``, ``correction:``): the LAST one wins, because a reply that reasons first and concludes
    last means its conclusion, and a correction replaces the label before it (``2. Actually, 4.`` → 4, ``B, no
-   wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``, ``my answer is 4``, ``Answer:
-   4``, ``I choose 2``) must all name the same label (``Answer: 4 … Answer: 2`` is a base model writing more
-   items). Before the leading label, because ``(A)\\n\\nThe answer is (C).`` means C.
+   wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``,
+   ``my answer is 4``, ``my best guess is 4``, ``Answer: 4``, ``I choose 2``) must all name the same label
+   (``Answer: 4 … Answer: 2`` is a base model writing more items). Before the leading label, because
+   ``(A)\\n\\nThe answer is (C).`` means C.
 6. ``choice-phrase``: a tentative phrase of choosing names a label (``I would choose 1 because…``, ``I'd rate it
    2``, ``it would be B``); every such phrase must name the same label, and a hedge naming another (``I'd say 4, or
    maybe 2``) makes the reply ``invalid``.
@@ -37,7 +38,8 @@ numbers that are not choices).
 9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``, ``I don't have opinions``):
    ``refused``. It comes after the rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an
    answer; but the last word counts: a refusal phrase after the answer (``If I were a person, I'd pick 4. As an
-   AI, I can't.``) makes the reply ``refused`` under this rule's name. A decline qualified as uncertainty (``I
+   AI, I can't.``) makes the reply ``refused`` under this rule's name, unless the reply turns back after it (``…
+   As an AI I have no feelings, but that's my best guess.``). A decline qualified as uncertainty (``I
    cannot say for sure, but D.``, ``I can't answer that for certain, but my best guess is 4``) is no refusal. An
    apology alone is no refusal phrase (see rule 15).
 10. ``several-options``: the texts of two or more options: ``invalid``.
@@ -558,6 +560,10 @@ RULES: list[tuple[ParseRule, Rule]] = [
 """The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
 
 
+_TURN = re.compile(r"\b(?:but|however|though|although|still|that said|anyway|nonetheless|nevertheless|so)\b",
+                   re.IGNORECASE)
+
+
 def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
     """A refusal phrase after the last place the reply names its answer: the last word refuses (``If I were a
     person, I'd pick 4. As an AI, I can't.``)."""
@@ -569,7 +575,9 @@ def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
     if not ends:
         return None
     m = REFUSAL.search(r.text, max(ends))
-    return Verdict("refused", reason=f"refusal after the answer: {m.group(0)!r}", rule="refusal") if m else None
+    if m is None or _TURN.search(r.text, m.end()):
+        return None  # "… As an AI I have no feelings, but that's my best guess": the disclaimer turns back
+    return Verdict("refused", reason=f"refusal after the answer: {m.group(0)!r}", rule="refusal")
 
 
 def _list_start(r: Reading, v: Verdict) -> bool:
