@@ -451,6 +451,11 @@ RULE_TABLE = [
     ("I think 4.", BFI, "4", "choice-phrase", ()),
     ("If I were human, I would choose 4.", BFI, "4", "choice-phrase", ()),
     ("My gut says 4.", BFI, "4", "lone-label", ()),
+    ("Most days I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("In most situations I would pick C.", SCEN, "C", "choice-phrase", ()),
+    ("Given my traits I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("Friends say I'm talkative, so I'd choose 4.", BFI, "4", "choice-phrase", ("attribution",)),
+    ("It's hard to say, but 4.", BFI, "4", "lone-label", ()),
     ("I'd go with 2 at first, but my final answer is 3.", FIVE, INVALID, "no-answer", ()),  # no letter named
     # … a self-correction replaces the label before it
     ("2. Actually, 4.", BFI, "4", "conclusion", ()),

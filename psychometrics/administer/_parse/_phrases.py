@@ -102,9 +102,12 @@ _OWN_NOUNS = (r"(?:gut|instinct|instincts|heart|intuition|head|mind|answer|choic
 """What a model's own ``my …`` may be when it speaks for itself (``my gut says 4``, ``my answer is 4``)."""
 _NOT_PLURAL = (r"(?:this|always|perhaps|thus|yes|does|has|was|its|his|hers|ours|yours|theirs|sometimes|as|is|us|"
                r"less|unless|nevertheless|options|statements|items|answers|choices|numbers|labels|it's|lets)")
+_WORD = r"(?!(?:i|me|myself|mine)\b)[a-z]+"
+"""A word of someone else's name or description: not the model's ``I`` (``Most days I would say 4`` is its own)."""
 _SUBJECT = (r"(?:you|he|she|they|we|one|some|few|a few|several|others|those|"
-            r"(?:my|your|his|her|their|our)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
-            r"(?:a|an|the|other|some|many|most)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:\w+\s+)?[a-z]+|"
+            r"(?:my|your|his|her|their|our)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:" + _WORD + r"\s+)?" + _WORD + "|"
+            r"(?:a|an|the|other|some|many|most)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:" + _WORD + r"\s+)?" + _WORD
+            + "|"
             r"(?!" + _NOT_PLURAL + r"\b)[a-z]{3,}s)")
 """Anyone but the model (``I``/``me``/``my``/``mine``): pronouns, ``my friends``, ``a friend``, a plural noun."""
 _CHOOSING = (r"(?:say|says|said|choose|chooses|chose|pick|picks|picked|answer|answers|answered|rate|rates|rated|"
