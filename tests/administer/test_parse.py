@@ -481,6 +481,8 @@ RULE_TABLE = [
     ("As an AI I cannot have opinions.", BFI, REFUSED, "refusal", ()),
     ("If I were a person, I'd pick 4. As an AI, I can't.", BFI, REFUSED, "refusal", ()),
     ("I'd say 4. As an AI, I don't really have feelings, but that's my best guess.", BFI, "4", "choice-phrase", ()),
+    ("4. I can't provide more detail than that.", BFI, "4", "leading-label", ()),
+    ("Actually, 5 is too strong. I'd say 4.", BFI, "4", "choice-phrase", ()),
     ("Those who know me would say 4.", BFI, INVALID, "attributed", ("attribution",)),
     # … JSON: the field named exactly answer wins, several answers or none are no answer
     ('{"answer": "B", "answer_2": "D"}', FIVE, "B", "json", ()),

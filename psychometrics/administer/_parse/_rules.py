@@ -564,6 +564,10 @@ _TURN = re.compile(r"\b(?:but|however|though|although|still|that said|anyway|non
                    re.IGNORECASE)
 
 
+_MORE = re.compile(r"\s*(?:\w+\s+){0,2}?(?:more|further|additional|details?|explanations?|context|reasons?|"
+                   r"elaborate)\b", re.IGNORECASE)
+
+
 def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
     """A refusal phrase after the last place the reply names its answer: the last word refuses (``If I were a
     person, I'd pick 4. As an AI, I can't.``)."""
@@ -577,6 +581,8 @@ def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
     m = REFUSAL.search(r.text, max(ends))
     if m is None or _TURN.search(r.text, m.end()):
         return None  # "… As an AI I have no feelings, but that's my best guess": the disclaimer turns back
+    if _MORE.match(r.text, m.end()):
+        return None  # "4. I can't provide more detail": it declines to explain, not to answer
     return Verdict("refused", reason=f"refusal after the answer: {m.group(0)!r}", rule="refusal")
 
 
