@@ -20,14 +20,16 @@ _REFUSALS = [
     r"\bi(?:'m| am) (?:not able|unable|not comfortable|not in a position) (?:to|with|answering|rating|sharing)\b",
     r"\bi (?:cannot|can't|can not|won't|will not|must decline to|decline to|refuse to) "
     r"(?:answer|respond|provide|choose|pick|select|rate|complete|participate|give|share|express|say|comply|"
-    r"help|assist|do (?:that|this)|take|fill|answer that|make)"
-    r"(?!\w|(?:\s+(?:that|this|it))?\s+(?:for (?:sure|certain)|with (?:certainty|confidence)|definitively|exactly|"
-    r"precisely|accurately|objectively))",
+    r"help|assist|do (?:that|this)|take|fill|answer that|make)",
     r"\bi must (?:decline|refrain)\b",
     r"\b(?:does not|doesn't) apply to (?:me|an ai)\b",
     r"\bnot (?:capable of|able to) (?:having|have|feel|feeling|hold)\b",
 ]
 REFUSAL = re.compile("|".join(f"(?:{p})" for p in _REFUSALS), re.IGNORECASE)
+UNCERTAIN = re.compile(r"[^.;!?\n]*?\b(?:for (?:sure|certain)|with (?:certainty|confidence)|definitively|exactly|"
+                       r"precisely|accurately|objectively)\b", re.IGNORECASE)
+"""What, after a refusal phrase in the same clause, makes it a hedge, not a decline (``I'm unable to answer with
+certainty, but 3``)."""
 """A decline in so many words: a reply holding one is ``refused`` unless a committed answer comes with it."""
 
 _APOLOGIES = [
@@ -43,9 +45,10 @@ APOLOGY = re.compile("|".join(f"(?:{p})" for p in _APOLOGIES), re.IGNORECASE | r
 names no option; ``I'm sorry, but I'd have to say 5`` is the answer 5."""
 
 _CORRECTION = (r"(?:\bactually|\bno,? wait|\bwait,? no|\bmake that|\bon (?:reflection|second thought|"
-               r"further thought)|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean)[,:;.!]*(?:\s*-+)?"
+               r"further thought)|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean|[-,;.?!]\s*no\b)[,:;.!]*(?:\s*-+)?"
                r"(?=[ \t]*(?:option |number )?[(\[\"']?[A-Za-z0-9]{1,2}[)\]\"']?[ \t]*(?:[.!,;:\n]|$|-|because\b|since\b))")
-"""A self-correction (``2. Actually, 4.``, ``B, no wait, D.``, ``make that 4``, ``on reflection 4``, ``I meant 4``):
+"""A self-correction (``2. Actually, 4.``, ``B, no wait, D.``, ``3 - no, 4.``, ``make that 4``, ``on reflection 4``,
+``I meant 4``):
 a final marker, so the label after it replaces any before. Only a label that ends its clause follows one: ``Actually 5
 is too strong`` corrects nothing."""
 FINAL_MARKERS = [  # the last one wins
@@ -54,7 +57,7 @@ FINAL_MARKERS = [  # the last one wins
     r"\b(?:i'm|i am) left with",
     r"\b(?:that|this|which) leaves(?: me with| us with| only)?",
     r"\bleaving(?: me with| only)?",
-    r"\bby (?:the )?(?:process of )?elimination\b",
+    r"\bby (?:the )?(?:process of )?elimination\b,?",
     r"\bif (?:i(?:'m| am| was| were) )?(?:forced|pressed|made)(?: to (?:choose|pick|answer|say))?[,:]?",
     r"\bif i (?:had|have) to (?:choose|pick|answer|say)[,:]?",
     # a self-correction: the label after it replaces the one before
@@ -106,7 +109,8 @@ _NOT_PLURAL = (r"(?:this|always|perhaps|thus|yes|does|has|was|its|his|hers|ours|
                r"less|unless|nevertheless|options|statements|items|answers|choices|numbers|labels|it's|lets)")
 _WORD = r"(?!(?:i|me|myself|mine)\b)[a-z]+"
 """A word of someone else's name or description: not the model's ``I`` (``Most days I would say 4`` is its own)."""
-_SUBJECT = (r"(?:you|he|she|they|we|one|some|few|a few|several|others|those|"
+_SUBJECT = (r"(?:(?:you|he|she|they|we)(?:'d|'ll)?|one|some|few|a few|several|others|those|"
+            r"(?:someone|somebody|anyone|anybody|everyone|everybody|no one|nobody) else|"
             r"(?:my|your|his|her|their|our)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:" + _WORD + r"\s+)?" + _WORD + "|"
             r"(?:a|an|the|other|some|many|most)\s+(?!(?:\w+\s+)?" + _OWN_NOUNS + r"\b)(?:" + _WORD + r"\s+)?" + _WORD
             + "|"

@@ -91,6 +91,7 @@ from psychometrics.administer._parse._phrases import (
     REFUSAL,
     SO_TAIL,
     TAIL,
+    UNCERTAIN,
 )
 from psychometrics.administer._parse._reading import Reading, read
 from psychometrics.administer._parse._reasoning import split_reasoning
@@ -308,7 +309,7 @@ def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict
     """A refusal in the answer field that names no option, or beside it in another field (``"reason"``)."""
     texts = [value] + [v for k, v in fields.items() if k != key]
     for text in texts:
-        if isinstance(text, str) and (m := REFUSAL.search(clean(text)) or APOLOGY.search(clean(text))):
+        if isinstance(text, str) and (m := _decline(clean(text)) or APOLOGY.search(clean(text))):
             return Verdict("refused", reason=f"refusal in the JSON reply: {m.group(0).strip()!r}")
     return None
 
@@ -474,13 +475,18 @@ def rule_option_text(r: Reading) -> Verdict | None:
 def refusal(text: str) -> str | None:
     """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not: it
     holds a refusal phrase or an apology (it has no options to name)."""
-    m = REFUSAL.search(clean(text)) or APOLOGY.search(clean(text))
+    m = _decline(clean(text)) or APOLOGY.search(clean(text))
     return f"refusal: {m.group(0)!r}" if m else None
 
 
+def _decline(text: str, pos: int = 0) -> re.Match | None:
+    """The first refusal phrase in ``text`` from ``pos`` that is not a hedge (``I can't say for sure``)."""
+    return next((m for m in REFUSAL.finditer(text, pos) if not UNCERTAIN.match(text, m.end())), None)
+
+
 def rule_refusal(r: Reading) -> Verdict | None:
-    """A refusal phrase."""
-    m = REFUSAL.search(r.text)
+    """A refusal phrase, unless its clause says only that the answer is uncertain."""
+    m = _decline(r.text)
     return Verdict("refused", reason=f"refusal: {m.group(0)!r}") if m else None
 
 
@@ -578,7 +584,7 @@ def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
     ends += [m.end for m in option_matches(r.free, r.lab.texts) if m.option == v.index]
     if not ends:
         return None
-    m = REFUSAL.search(r.text, max(ends))
+    m = _decline(r.text, max(ends))
     if m is None or _TURN.search(r.text, m.end()):
         return None  # "… As an AI I have no feelings, but that's my best guess": the disclaimer turns back
     if _MORE.match(r.text, m.end()):
