@@ -255,3 +255,29 @@ def test_the_summary_counts_only_replies_whose_reason_is_the_budget(db_url, caps
     print_run_summary(result.run.run_id, db=db, json_=True)
     assert json.loads(capsys.readouterr().out)["cut_by_token_budget"] == 1
     assert "1 generated reply stopped at the token budget (max_tokens 6) before an answer" in text
+
+
+def test_a_cut_start_of_the_option_list_is_counted_by_the_budget_hint(db, capsys):
+    """A real server cuts the reply at ``max_tokens``: an option list recited from its first line becomes ``1.
+    Disagree strongly`` with ``finish_reason`` ``length`` (a newcomer saw it stored as the answer 1). It is stored
+    invalid with the budget as its reason and counted by the summary's ``--max-tokens`` hint; a reply cut after a
+    committed marker is an answer."""
+    from psychometrics.cli._summary import print_run_summary
+
+    replies = {"is talkative": "1. Disagree strongly\n2. Disagree a little\n3. Neither agree nor disagree",
+               "tends to find fault": "Answer: 4 because I rarely do"}
+
+    def choose(prompt, labels):
+        return next((text for fragment, text in replies.items() if fragment in prompt), labels[2])
+
+    with OpenAIServer(ServerConfig(choose=choose, cut_to_budget=True)) as server:
+        result = audit("openai/test-model", **ONE, max_tokens=3, api_base=server.api_base, db=db)
+    stored = {r.item: r for r in _responses(db, result.run.run_id)}
+    assert (stored["1"].raw_text, stored["1"].finish_reason, stored["1"].status) == \
+        ("1. Disagree strongly", "length", "invalid")
+    assert stored["1"].error.startswith("stopped at the token budget (max_tokens 3)")
+    assert (stored["2"].raw_text, stored["2"].finish_reason, stored["2"].status, stored["2"].value) == \
+        ("Answer: 4 because", "length", "ok", 4)
+    capsys.readouterr()
+    print_run_summary(result.run.run_id, db=db, json_=True)
+    assert json.loads(capsys.readouterr().out)["cut_by_token_budget"] == 1
