@@ -44,13 +44,14 @@ APOLOGY = re.compile("|".join(f"(?:{p})" for p in _APOLOGIES), re.IGNORECASE | r
 """An apology or a wish not to answer (``I'm sorry, but…``, ``I'd rather not say``): a refusal only when the reply
 names no option; ``I'm sorry, but I'd have to say 5`` is the answer 5."""
 
-_CORRECTION = (r"(?:\bactually|\bno,? wait|\bwait,? no|\bmake that|\bon (?:reflection|second thought|"
+_CORRECTION = (r"(?:\bactually,? no\b|\bactually|\bno,? wait|\bwait,? no|\bmake that|\bon (?:reflection|second thought|"
                r"further thought)|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean|[-,;.?!]\s*no\b)[,:;.!]*(?:\s*-+)?"
-               r"(?=[ \t]*(?:option |number )?[(\[\"']?[A-Za-z0-9]{1,2}[)\]\"']?[ \t]*(?:[.!,;:\n]|$|-|because\b|since\b))")
+               r"(?=[ \t]*(?:option |number )?[(\[\"']?[A-Za-z0-9]{1,2}[)\]\"']?[ \t]*(?:[.!,;:\n]|$|-|because\b|since\b|"
+               r"(?:fits|suits|describes|matches)\b|is (?:better|closer|more)\b|would be better\b))")
 """A self-correction (``2. Actually, 4.``, ``B, no wait, D.``, ``3 - no, 4.``, ``make that 4``, ``on reflection 4``,
 ``I meant 4``):
-a final marker, so the label after it replaces any before. Only a label that ends its clause follows one: ``Actually 5
-is too strong`` corrects nothing."""
+a final marker, so the label after it replaces any before. Only a label that ends its clause or is said to fit
+follows one (``on second thought, 4 fits better``): ``Actually 5 is too strong`` corrects nothing."""
 FINAL_MARKERS = [  # the last one wins
     r"\bfinal (?:answer|choice|response|rating|decision|selection)(?:\s+(?:is|would be|will be))?",
     r"\b(?:conclusion|in conclusion|to conclude|to sum up|in summary)\b\s*[:=]?",
