@@ -456,7 +456,7 @@ RULE_TABLE = [
     ("Given my traits I would say 4.", BFI, "4", "choice-phrase", ()),
     ("Friends say I'm talkative, so I'd choose 4.", BFI, "4", "choice-phrase", ("attribution",)),
     ("It's hard to say, but 4.", BFI, "4", "lone-label", ()),
-    ("I'd go with 2 at first, but my final answer is 3.", FIVE, INVALID, "no-answer", ()),  # no letter named
+    ("I'd go with B at first, but my final answer is C.", FIVE, "C", "conclusion", ()),  # "my final" is the model
     # … a self-correction replaces the label before it
     ("2. Actually, 4.", BFI, "4", "conclusion", ()),
     ("2, no wait, 4.", BFI, "4", "conclusion", ()),
