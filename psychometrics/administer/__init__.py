@@ -5,7 +5,7 @@ from psychometrics.store import AnswerMode, Response, Status
 __all__ = ["BATCH_LIMITS", "BATCH_PROVIDERS", "AnswerMode", "AuditError", "AuditResult", "AuditsInterrupted",
            "BatchLimits", "BatchOptions", "CostEstimate", "CostLimitError", "EndpointError", "InterviewResult",
            "ModelAudits", "OptionError", "Response", "Status", "audit", "audit_models", "interview",
-           "resolve_prompt_format", "sanitize_api_base"]
+           "resolve_prompt_format", "sanitize_api_base", "timeout_hint"]
 
 
 def __getattr__(name: str):
@@ -22,6 +22,10 @@ def __getattr__(name: str):
         from psychometrics.administer import _models
 
         return getattr(_models, name)
+    if name == "timeout_hint":
+        from psychometrics.administer._call import timeout_hint
+
+        return timeout_hint
     if name == "CostEstimate":
         from psychometrics.administer._estimate import CostEstimate
 

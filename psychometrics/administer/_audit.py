@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics._format import as_given, command, count, money
-from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions
+from psychometrics.administer._call import LOGPROB_TOKENS, CallOptions, timeout_hint
 from psychometrics.administer._estimate import CostEstimate, estimate_cost
 from psychometrics.administer._litellm import litellm
 from psychometrics.administer._retry import DEFAULT_MAX_WAIT, RetryPolicy
@@ -662,8 +662,10 @@ def audit(
                                  f"with a higher --max-cost to resume run {run_id}", run_id=run_id)
         if unanswered:
             first = next((r.error for r in store.iter_responses(run_id) if r.status == "error"), None)
+            timed_out = store.timed_out(run_id)
+            hint = f"; {timeout_hint(timed_out, timeout)}" if timed_out else ""
             raise AuditError(f"every one of the {run.counts['error']} cells of run {run_id} ended in an error, none "
-                             f"was answered (first: {first}); resume with: "
+                             f"was answered (first: {first}){hint}; resume with: "
                              + resume_command(run_id, db, *(["--batch"] if batch else [])), run_id=run_id)
         if status == "finished" and counts.get("invalid") and not (counts.get("ok") or counts.get("refused")):
             # every reply was read and none holds an answer (a refusal is a finding and is scored as one)

@@ -17,7 +17,8 @@ from psychometrics.administer._fastpath import enabled_by_env
 from psychometrics.administer._litellm import litellm, scrub
 from psychometrics.administer._parse import parse_answer, read_label_probs, token_positions
 from psychometrics.plan import Cell, GenerationSettings, PromptFormat
-from psychometrics.store import AnswerMode, Response
+from psychometrics._format import count
+from psychometrics.store import BUDGET_STOP, AnswerMode, Response
 
 if TYPE_CHECKING:
     from psychometrics.administer._fastpath import FastPath
@@ -189,10 +190,16 @@ def budget_reason(max_tokens: int | None, cell: Cell | None = None) -> str:
     """The stored reason of a reply the token budget cut before it held an answer."""
     budget = f" (max_tokens {max_tokens})" if max_tokens else ""
     flag = option_for(cell, "max-tokens") if cell is not None else "--max-tokens"
-    return f"stopped at the token budget{budget} before an answer: raise it with {flag}"
+    return f"{BUDGET_STOP}{budget} before an answer: raise it with {flag}"
 
 
-_NOTHING_READ = ("empty", "reasoning-only", "no-answer")
+def timeout_hint(n: int, seconds: float | None, option: str = "--timeout") -> str:
+    """What to say of ``n`` cells that ended in a timeout: the option and the value used (when known)."""
+    used = f" ({option} {seconds:g} s)" if seconds else ""
+    return f"{count(n, 'cell')} ended in a timeout{used}: raise it with {option}"
+
+
+_NOTHING_READ = ("empty", "reasoning-only", "no-answer", "cut-list-start")
 """Parser rules that mean the reply held nothing to read as an answer."""
 
 
@@ -206,6 +213,9 @@ def response_from_reply(
     *, max_tokens: int | None = None,
 ) -> Response:
     """Build the stored Response from a provider reply (log-prob or generated).
+
+    A log-prob reading that is no answer is ``invalid`` with ``value`` and ``expected_value`` None; its
+    ``option_probs``, ``mass_outside``, position and reason are kept.
 
     The provider's reasoning field (litellm's ``reasoning_content``) is kept in ``reasoning``, apart from the
     reply; a generated reply that stopped because the token budget (``max_tokens``) ran out (``finish_reason``
@@ -234,11 +244,13 @@ def response_from_reply(
             raise NoLogprobs()
         read = read_label_probs(positions, cell)
         probs = read.option_probs
-        value = max(probs, key=lambda v: probs[v]) if probs else None
-        return Response(**base, status="ok" if read.answered else "invalid", value=value, option_probs=probs,
-                        expected_value=read.expected_value, mass_outside=read.mass_outside,
-                        logprob_position=read.position, error=None if read.answered else read.reason)
-    parsed = parse_answer(text or "", cell)
+        if not read.answered:  # the most likely label and the mean of a reading that is no answer are no answer
+            return Response(**base, status="invalid", option_probs=probs, mass_outside=read.mass_outside,
+                            logprob_position=read.position, error=read.reason)
+        return Response(**base, status="ok", value=max(probs, key=lambda v: probs[v]) if probs else None,
+                        option_probs=probs, expected_value=read.expected_value, mass_outside=read.mass_outside,
+                        logprob_position=read.position)
+    parsed = parse_answer(text or "", cell, finish_reason=finish if isinstance(finish, str) else None)
     error = None if parsed.status == "ok" else parsed.reason
     if parsed.status == "invalid" and finish == "length":
         # the budget is the reason only when the reply was cut before it said anything to read; a conflict or a

@@ -40,6 +40,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from psychometrics.store import TIMED_OUT
+
 DEFAULT_MAX_WAIT = 600.0
 """Seconds: the longest wait a server may ask for before the run stops instead (``--max-wait``)."""
 
@@ -261,7 +263,9 @@ def describe(exc: BaseException) -> str:
     code = status_code(exc)
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-        text = "timed out"
+        text = TIMED_OUT
+    elif "Timeout" in type(exc).__name__ and TIMED_OUT not in text.lower():  # litellm's Timeout, APITimeoutError
+        text = f"{TIMED_OUT}: {text}"
     if code is None:
         text = re.sub(r"^litellm\.\w+: ", "", text)  # litellm's own prefix repeats the class name
     prefix = f"{type(exc).__name__}" + (f" (HTTP {code})" if code else "")

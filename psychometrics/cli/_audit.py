@@ -209,7 +209,7 @@ def audit_command(
     run_id, asked = result.run.run_id, result.tally.requests if result.tally else 0
     del result  # the plan (0.6 KB a cell) is not needed to score: let its memory serve the scoring
     print_run_summary(run_id, db=db, json_=json_, asked=asked, write_report=report, log=None if json_ else _stage,
-                      out=out, n_boot=n_boot, seed=seed, value=value.value)
+                      out=out, n_boot=n_boot, seed=seed, value=value.value, timeout=timeout)
 
 
 def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float | None = None) -> None:

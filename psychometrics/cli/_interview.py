@@ -61,4 +61,5 @@ def interview_command(
         limit_items=limit_items, db=db, run_id=run_id, api_base=api_base, concurrency=concurrency, timeout=timeout,
         retries=retries, progress=not json_, log=None if json_ else _stage)
     print_run_summary(result.run.run_id, db=db, json_=json_, asked=sum(result.asked.values()), write_report=report,
-                      log=None if json_ else _stage, out=out, n_boot=n_boot, seed=seed, self_report=self_report)
+                      log=None if json_ else _stage, out=out, n_boot=n_boot, seed=seed, self_report=self_report,
+                      timeout=timeout)

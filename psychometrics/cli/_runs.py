@@ -125,8 +125,9 @@ def export(
 
 
 def _answers_only(frame):
-    """The frame with ``value`` and ``expected_value`` emptied where the cell is not ``ok``: a log-prob cell read as
-    invalid still stores its most likely label and mean, which are no answer (its ``option_probs`` stay, to inspect)."""
+    """The frame with ``value`` and ``expected_value`` emptied where the cell is not ``ok``: a database written before
+    they were stored empty keeps a log-prob cell read as invalid with its most likely label and mean, which are no
+    answer (its ``option_probs`` stay, to inspect)."""
     not_ok = frame["status"] != "ok"
     for col in ("value", "expected_value"):
         if col in frame and not_ok.any():

@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | None = None,
                       write_report: bool = False, log: Callable[[str], None] | None = None,
                       out: Any = None, n_boot: int = 1000, seed: int = 0, value: str = "value",
-                      self_report: str | None = None) -> None:
+                      self_report: str | None = None, timeout: float | None = None) -> None:
     """Score run ``run_id`` and print the summary (rich tables, or JSON with ``json_``).
 
-    JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "scales": [one row per
-    inventory × scale], "scores": AuditScores}``. With ``write_report`` the HTML report is written too. Replies cut
-    by the token budget before an answer are counted, with the option that raises it.
+    JSON: ``{"run": Run, "requests_this_session": int | null, "cut_by_token_budget": int, "timed_out": int,
+    "scales": [one row per inventory × scale], "scores": AuditScores}``. With ``write_report`` the HTML report is
+    written too. Replies cut by the token budget before an answer and cells that ended in a timeout are counted,
+    each with the option that raises the limit (and ``timeout``, the ``--timeout`` used, when the caller knows it).
     """
     import json
 
@@ -33,6 +34,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
         cut = store.cut_by_token_budget(run_id)
+        timed_out = store.timed_out(run_id)
     say = log or (lambda line: None)
     say("scoring")
     scores = score(run, db=db, n_boot=n_boot, seed=seed, value=value,
@@ -45,6 +47,7 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
             "run": run.model_dump(mode="json"),
             "requests_this_session": asked,
             "cut_by_token_budget": cut,
+            "timed_out": timed_out,
             "scales": json.loads(scores.to_frame().to_json(orient="records")),
             "scores": json.loads(scores.to_json()),
             **({"report": str(report_path)} if report_path else {}),
@@ -63,9 +66,17 @@ def print_run_summary(run_id: str, *, db: str | None, json_: bool, asked: int | 
                       highlight=False)
     print_scores(scores, console=console, run=run, asked=asked)
     if cut:
+        # an interview's answers are free text, never cut before an answer: only its ratings are (by the rater budget)
+        rated = run.design.interview
+        budget, flag = ((rated.rater_settings.max_tokens, "--rater-max-tokens") if rated is not None
+                        else (run.design.settings.max_tokens, "--max-tokens"))
         console.print(f"[bold yellow]{cut} generated repl{'y' if cut == 1 else 'ies'} stopped at the token budget "
-                      f"(max_tokens {run.design.settings.max_tokens}) before an answer[/bold yellow]: raise it with "
-                      "--max-tokens (a reasoning model needs hundreds to thousands of tokens)", highlight=False)
+                      f"(max_tokens {budget}) before an answer[/bold yellow]: raise it with {flag} (a reasoning "
+                      "model needs hundreds to thousands of tokens)", highlight=False)
+    if timed_out:
+        from psychometrics.administer import timeout_hint
+
+        console.print(f"[bold yellow]{timeout_hint(timed_out, timeout)}[/bold yellow]", highlight=False)
     if report_path:
         console.print(f"report: {report_path}")
 

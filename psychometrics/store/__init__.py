@@ -7,13 +7,25 @@ SQLite (a file; the default) or PostgreSQL (``postgresql://…``, for several wo
 from psychometrics.store._backend import DEFAULT_DB, POSTGRES_SCHEMES, StoreError, db_option, db_path, redact_url
 from psychometrics.store._leases import DEFAULT_TTL, Leases, lease_seconds
 from psychometrics.store._liveness import STALE_AFTER_S, holder_alive, running_here
-from psychometrics.store._records import BATCH_DONE, AnswerMode, Batch, BatchState, Response, Run, RunStatus, Status
+from psychometrics.store._records import (
+    BATCH_DONE,
+    BUDGET_STOP,
+    TIMED_OUT,
+    AnswerMode,
+    Batch,
+    BatchState,
+    Response,
+    Run,
+    RunStatus,
+    Status,
+)
 from psychometrics.store._store import Store
 
 __all__ = [
-    "BATCH_DONE", "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "STALE_AFTER_S", "AnswerMode", "Batch",
-    "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError", "check_db", "db_option",
-    "db_path", "export_format", "export_responses", "holder_alive", "lease_seconds", "redact_url", "running_here",
+    "BATCH_DONE", "BUDGET_STOP", "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "STALE_AFTER_S", "TIMED_OUT",
+    "AnswerMode", "Batch", "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError",
+    "check_db", "db_option", "db_path", "export_format", "export_responses", "holder_alive", "lease_seconds",
+    "redact_url", "running_here",
 ]
 
 

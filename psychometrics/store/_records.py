@@ -82,11 +82,12 @@ class Response(Record):
     """What the model returned: the reply (generate mode), or its first few tokens (log-prob mode); a reasoning
     field the provider returned apart is in ``reasoning``, not here."""
     value: int | None = None
-    """The chosen answer mapped back to the item's original response value (scenario: original option number)."""
+    """The chosen answer mapped back to the item's original response value (scenario: original option number); None
+    unless ``ok`` (a log-prob reading that is no answer keeps its ``option_probs``, not a value)."""
     option_probs: dict[int, float] | None = None
     """Log-prob mode: probability of each original response value, renormalised over the option labels."""
     expected_value: float | None = None
-    """Log-prob mode: Σ value × probability over the original response values."""
+    """Log-prob mode: Σ value × probability over the original response values; None unless ``ok``."""
     mass_outside: float | None = None
     """Log-prob mode: probability the model put on tokens that are not option labels (before renormalising), along
     the token positions read."""
@@ -118,6 +119,15 @@ class Response(Record):
     rates: str | None = None
     """An interview rating: the cell id of the answer it reads (its rater is ``model``, its repeat ``sample``);
     None for any other response. An interview answer is a generated reply stored as text (``value`` None)."""
+
+
+TIMED_OUT = "timed out"
+"""What the stored reason (``error``) of a request that ran out of ``--timeout`` holds; the summary counts those
+cells (:meth:`~psychometrics.store.Store.timed_out`) and suggests ``--timeout``."""
+
+BUDGET_STOP = "stopped at the token budget"
+"""How the stored reason (``error``) of a reply the token budget cut before it named anything begins; the summary
+counts those replies (:meth:`~psychometrics.store.Store.cut_by_token_budget`) and suggests ``--max-tokens``."""
 
 
 BatchState = Literal["claimed", "uploaded", "validating", "in_progress", "finalizing", "completed", "failed", "expired",

@@ -16,7 +16,7 @@ from psychometrics.store._backend import StoreError, Writer, open_backend
 from psychometrics.store._columns import JSON_COLUMNS, RESPONSE_COLUMNS, decode
 from psychometrics.store._leases import Leases, is_dead
 from psychometrics.store._liveness import as_seen
-from psychometrics.store._records import Batch, Response, Run
+from psychometrics.store._records import BUDGET_STOP, TIMED_OUT, Batch, Response, Run
 from psychometrics.store._schema import (
     ANSWER_LEASE,
     ANSWERED,
@@ -328,12 +328,20 @@ class Store:
         return float(self._rows("SELECT coalesce(sum(r.cost_usd), 0) " + _RUN_RESPONSES, (run_id,))[0][0])
 
     def cut_by_token_budget(self, run_id: str) -> int:
-        """How many generated replies of the run hold no answer because the token budget ran out
-        (``invalid`` with ``finish_reason`` ``length``)."""
+        """How many generated replies of the run hold no answer because the token budget ran out before they named
+        anything: ``invalid``, ``finish_reason`` ``length`` and the budget as the stored reason (:data:`BUDGET_STOP`).
+        A reply cut after it named something the parser could not take (a recital, a contradiction) keeps its own
+        reason and is not counted: a larger budget would not make it an answer."""
         if "finish_reason" not in self._present:  # a database not migrated has none
             return 0
         rows = self._rows("SELECT count(*) " + _RUN_RESPONSES + " AND r.mode = 'generate' AND r.status = 'invalid' "
-                          "AND r.finish_reason = 'length'", (run_id,))
+                          "AND r.finish_reason = 'length' AND r.error LIKE ?", (run_id, BUDGET_STOP + "%"))
+        return int(rows[0][0])
+
+    def timed_out(self, run_id: str) -> int:
+        """How many cells of the run ended in an error because a request ran out of time (:data:`TIMED_OUT`)."""
+        rows = self._rows("SELECT count(*) " + _RUN_RESPONSES + " AND r.status = 'error' AND lower(r.error) LIKE ?",
+                          (run_id, f"%{TIMED_OUT}%"))
         return int(rows[0][0])
 
     def status_counts(self, run_id: str) -> dict[str, int]:

@@ -243,3 +243,26 @@ def test_a_rating_cell_error_names_the_rater_options(tmp_path):
     rating = interview(MODEL, ["bfi44"], ["sim/default"], limit_items=1, db=db, run_id="ok").ratings[0]
     assert budget_reason(16, rating).endswith("raise it with --rater-max-tokens")
     assert budget_reason(16, rating.model_copy(update={"rates": None})).endswith("raise it with --max-tokens")
+
+
+def test_the_summary_names_the_rater_budget_for_a_cut_rating(tmp_path, capsys):
+    """An interview's answers are free text and never cut before an answer; a rating is, and its stored reason
+    names ``--rater-max-tokens``: the summary's hint must name the same option and the rater's budget (it named
+    ``--max-tokens`` and the answers' budget). One rating is marked as cut, as the rater path stores it."""
+    import sqlite3
+
+    from psychometrics.administer._call import budget_reason
+    from psychometrics.cli._summary import print_run_summary
+
+    path = tmp_path / "runs.db"
+    result = interview(MODEL, ["bfi44"], ["sim/default"], limit_items=3, rater_max_tokens=16, db=f"sqlite:///{path}",
+                       run_id="cut")
+    rating = result.ratings[0]
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE responses SET status = 'invalid', value = NULL, finish_reason = 'length', error = ? "
+                    "WHERE cell_id = ?", (budget_reason(16, rating), rating.cell_id))
+    capsys.readouterr()
+    print_run_summary("cut", db=f"sqlite:///{path}", json_=False)
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("1 generated reply stopped at the token budget (max_tokens 16) before an answer: raise it with "
+            "--rater-max-tokens") in text

@@ -90,3 +90,51 @@ def test_an_evaluation_that_never_ends_in_time_is_an_error_after_the_retries(db,
     (response,) = _stored(db, "never")
     assert response.status == "error" and "timed out" in response.error and response.attempts == 2
     assert list(engine.evaluations.values()) == [1]
+
+
+def test_a_run_that_ends_in_timeouts_suggests_raising_the_timeout(db, slow):
+    """Like the token-budget hint names ``--max-tokens``, a run whose cells end in timeouts names ``--timeout`` and
+    the value used, in the error line when no cell was answered."""
+    slow(1.5)
+    with pytest.raises(AuditError) as raised:
+        audit("local/gemma-3-270m", **{**DESIGN, "limit_items": 1}, db=db, run_id="never", concurrency=1,
+              timeout=0.2, retry_policy=RetryPolicy(retries=0, base_delay=0.01, max_delay=0.02))
+    assert "1 cell ended in a timeout (--timeout 0.2 s): raise it with --timeout" in str(raised.value)
+
+
+def test_the_summary_counts_the_cells_that_timed_out_and_names_the_option(db_url, slow, monkeypatch):
+    """One of three cells takes longer than ``--timeout`` to evaluate: the audit's summary says so, with the value
+    used and the option that raises it (the JSON summary counts it)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    engine = slow(0.0)
+    first = {}
+
+    def answer(req):
+        first.setdefault("prompt", req.prompt)
+        if req.prompt == first["prompt"]:
+            time.sleep(1.5)
+        return dict(content="3", top=None, prompt_tokens=10, completion_tokens=1, finish_reason="stop")
+
+    monkeypatch.setattr(_local, "answer", answer)
+    args = ["audit", "--model", "local/gemma-3-270m", "-i", "bfi44", "--templates", "instruct", "--orders",
+            "original", "--mode", "generate", "--limit-items", "3", "--db", db_url, "--no-report", "--concurrency", "1",
+            "--timeout", "0.5", "--retries", "0"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "2 ok, 0 refused, 0 invalid, 1 error" in text
+    assert "1 cell ended in a timeout (--timeout 0.5 s): raise it with --timeout" in text
+    shown = CliRunner().invoke(app, ["runs", "show", _only_run(db_url), "--db", db_url, "--json"])
+    assert json.loads(shown.output)["timed_out"] == 1
+    assert engine.evaluations == {}  # the monkeypatched answer ran instead
+
+
+def _only_run(db: str) -> str:
+    with Store(db, create=False) as store:
+        (run,) = store.list_runs()
+    return run.run_id

@@ -221,3 +221,46 @@ def test_auto_mode_asks_a_cell_again_by_generation_and_the_summary_says_so(db, t
     # log-probs only: no cell holds an answer, which is not a success (exit 1); the replies stay stored
     assert logprobs_only.exit_code == 1, logprobs_only.output
     assert "has no answer" in logprobs_only.output and "answers:" not in logprobs_only.output
+
+
+def test_a_log_prob_reading_that_is_no_answer_stores_no_value_and_every_reader_still_works(db, tmp_path) -> None:
+    """A newcomer found the most likely label stored as the ``value`` of an invalid log-prob cell (only the export
+    blanked it). ``sim/refuser`` puts 0.97 on "As" in half its cells: those are invalid with ``value`` and
+    ``expected_value`` None, their probabilities, mass outside and reason kept; scoring, the report, the export,
+    a comparison (with its test-retest) and ``--mode auto`` read the run as before."""
+    from psychometrics.administer import audit
+    from psychometrics.report import write_audit_report
+    from psychometrics.score import compare_runs, score
+    from psychometrics.store import Store
+    from tests.robustness.conftest import cli_env, run_cli
+
+    design = dict(templates=["instruct", "qa"], orders=["original", "reversed"], limit_items=10, db=db)
+    first = audit("sim/refuser", ["bfi44"], mode="logprobs", **design)
+    second = audit("sim/refuser", ["bfi44"], mode="logprobs", run_id="again", **design)
+    with Store(db, create=False) as store:
+        stored = list(store.iter_responses(first.run.run_id))
+    invalid = [r for r in stored if r.status == "invalid"]
+    assert len(invalid) >= 10 and len(stored) - len(invalid) >= 10, first.run.counts
+    for r in invalid:
+        assert (r.value, r.expected_value) == (None, None), r
+        assert r.option_probs and sum(r.option_probs.values()) == pytest.approx(1.0)
+        assert r.mass_outside == pytest.approx(0.97) and "opens with 'As'" in r.error
+    for r in stored:
+        if r.status == "ok":
+            assert r.value == max(r.option_probs, key=r.option_probs.get) and r.expected_value is not None
+    scores = score(first.run.run_id, db=db, n_boot=50)
+    assert {k: n for k, n in scores.run.counts.items() if n} == first.run.counts and scores.scales
+    assert score(first.run.run_id, db=db, n_boot=50, value="expected_value").scales
+    assert write_audit_report(first.run.run_id, db=db, scores=scores, out=tmp_path).exists()
+    comparison = compare_runs(first.run.run_id, second.run.run_id, db=db, n_boot=50)
+    assert comparison.scales and comparison.retest is not None
+    out = tmp_path / "x.csv"
+    done = run_cli("runs", "export", first.run.run_id, "--db", db, "--out", str(out), env=cli_env())
+    assert done.returncode == 0, done.stderr
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert frame.loc[frame["status"] == "invalid", ["value", "expected_value"]].isna().all().all()
+    assert frame.loc[frame["status"] == "invalid", "option_probs"].notna().all()
+    auto = audit("sim/refuser", ["bfi44"], mode="auto", run_id="auto", **design)
+    assert auto.tally.fallbacks == len(invalid)  # every such cell asked again by generation, as before

@@ -187,11 +187,13 @@ OEJTS_ORIGINAL = ["The left description fits me", "Closer to the left descriptio
 OEJTS = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], OEJTS_ORIGINAL, "original")
 OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-1], "reversed")
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
+FIVE = _cell(["A", "B", "C", "D", "E"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")  # the likert scale in letters
 
 INVALID, REFUSED = "invalid", "refused"
 REASONS = {"recital": "recites the option list", "negation": "does not choose", "off-scale": "not an option", "several-options": "more than one",
            "two-labels": "more than one", "no-answer": "no option", "reasoning-only": "after the reasoning",
-           "refusal": "refusal", "empty": "empty reply"}
+           "refusal": "refusal", "empty": "empty reply", "attributed": "answer attributed to others",
+           "apology": "refusal"}
 """What the reason of an invalid or refused reading says, for the rules that only ever give that."""
 
 RULE_TABLE = [
@@ -345,6 +347,180 @@ RULE_TABLE = [
     ("I choose option c or d.", SCEN, INVALID, "conclusion", ()),
     ("3/4", BFI, INVALID, "two-labels", ()),
     ("2 3", BFI, INVALID, "two-labels", ()),
+    # found by a newcomer (issue 13, last round): an apology followed by a committed answer is that answer …
+    ("I'm sorry, but I'd have to say 5.", BFI, "5", "choice-phrase", ()),
+    ("Sorry, I'll go with 3.", BFI, "3", "conclusion", ()),
+    ("I'm sorry, but my answer is B.", SCEN, "B", "conclusion", ()),
+    ("I'm sorry, but I would have to go with 2.", LIKERT, "2", "choice-phrase", ()),
+    ("I apologize, but I'd rate myself a 4.", BFI, "4", "choice-phrase", ()),
+    ("Sorry for the confusion! The answer is 3.", BFI, "3", "conclusion", ()),
+    ("I'm sorry, I'd probably say 4.", IPIP, "4", "choice-phrase", ()),
+    ("My apologies, but I'll pick C.", SCEN, "C", "conclusion", ()),
+    ("I'm so sorry for the late reply. I'd choose 2.", BFI, "2", "choice-phrase", ()),
+    ("Sorry, my mistake: final answer 4.", BFI, "4", "conclusion", ()),
+    ("I'm sorry, but it would have to be 1.", BFI, "1", "choice-phrase", ()),
+    ("I'm sorry, but 5.", BFI, "5", "lone-label", ()),
+    ("Sorry about that. I would select option D.", SCEN, "D", "choice-phrase", ()),
+    # … and a genuine refusal, with or without an apology, stays refused
+    ("I'm sorry, but I can't answer that.", BFI, REFUSED, "refusal", ()),
+    ("Sorry, as an AI I don't have opinions.", BFI, REFUSED, "refusal", ()),
+    ("I'm sorry, but I don't have personal experiences to draw from.", BFI, REFUSED, "refusal", ()),
+    ("I apologize, but I am not able to provide a personal rating.", IPIP, REFUSED, "refusal", ()),
+    ("I'm sorry, but I can't provide a rating from 1 to 5 about myself.", BFI, REFUSED, "refusal",
+     ("not-a-choice",)),
+    ("Sorry, I can't help with that.", BFI, REFUSED, "refusal", ()),
+    ("I'm sorry, but as an AI language model, I do not have feelings, so I cannot choose between 1 and 5.", BFI,
+     REFUSED, "refusal", ()),
+    ("I'm sorry, I'm not comfortable rating myself.", BFI, REFUSED, "refusal", ()),
+    ("I'm sorry, but I must decline to answer.", SCEN, REFUSED, "refusal", ()),
+    ("I apologize, but I cannot choose an option since I don't have a personality.", SCEN, REFUSED, "refusal", ()),
+    ("I'm sorry, but I'd have to say I can't choose.", BFI, REFUSED, "refusal", ()),
+    ("I'm sorry, but I don't understand the question.", BFI, REFUSED, "apology", ()),
+    ("Sorry, but I prefer not to answer this question.", LIKERT, REFUSED, "apology", ()),
+    ("I'd rather not say.", SCEN, REFUSED, "apology", ()),
+    # … an answer attributed to others is not the model's own …
+    ("Many people would choose 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("A typical person would say 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Most people would probably pick 2.", LIKERT, INVALID, "attributed", ("attribution",)),
+    ("The average person would rate this a 3.", IPIP, INVALID, "attributed", ("attribution",)),
+    ("Others might say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("One might say 4.", OEJTS, INVALID, "attributed", ("attribution",)),
+    ("Someone who loves parties would pick A.", SCEN, INVALID, "attributed", ("attribution",)),
+    ("Most respondents choose B.", SCEN, INVALID, "attributed", ("attribution",)),
+    ("People who plan ahead would go with C.", SCEN, INVALID, "attributed", ("attribution",)),
+    ("The most common answer is 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("3 is what most people would say.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Many people would agree a little.", BFI, INVALID, "attributed", ("attribution",)),
+    ("An introvert would probably choose 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Most people's answer would be 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Most people would say 3 or 4.", BFI, INVALID, "attributed", ("attribution",)),
+    # … unless the model commits on its own too, or joins in
+    ("Many people would choose 3, but I choose 4.", BFI, "4", "conclusion", ("attribution",)),
+    ("A typical person would say 4; my answer is 2.", BFI, "2", "conclusion", ("attribution",)),
+    ("Most people would pick 5, but I'd say 3.", LIKERT, "3", "choice-phrase", ("attribution",)),
+    ("Others might say 5. Personally, I'd go with 4.", BFI, "4", "choice-phrase", ("attribution",)),
+    ("Someone who loves parties would pick A, but I would choose B.", SCEN, "B", "choice-phrase", ("attribution",)),
+    ("The average person would rate this a 3. Final answer: 2.", IPIP, "2", "conclusion", ("attribution",)),
+    ("One might say 4, but for me it's 2.", BFI, "2", "lone-label", ("attribution",)),
+    ("Many people would agree a little, but I agree strongly.", BFI, "5", "option-text", ("attribution",)),
+    ("Most people would say 2, I'd say 5.", BFI, "5", "choice-phrase", ("attribution",)),
+    ("Most people would say I'm friendly, so 4.", BFI, "4", "conclusion", ("attribution",)),
+    ("Most people are a 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("People are my energy: 5.", BFI, "5", "lone-label", ("attribution",)),  # the clause ends at the colon
+    ("I think most people are friendly, so 4.", BFI, "4", "conclusion", ("attribution",)),
+    ("I am a person who is quiet, so 4.", BFI, "4", "conclusion", ()),
+    ("Like most people, I'd choose 3.", BFI, "3", "choice-phrase", ()),
+    ("Unlike most people, I would choose 1.", BFI, "1", "choice-phrase", ()),
+    ("Most people would choose 3, and so would I.", BFI, "3", "lone-label", ()),
+    ("Many people would choose 3, and I agree.", BFI, "3", "lone-label", ()),
+    ("I'm someone who is a 4.", BFI, "4", "lone-label", ()),
+    # … a JSON answer field that holds a refusal is a refusal; one that holds an option is read as before
+    ('{"answer":"As an AI, I cannot answer."}', BFI, REFUSED, "json", ()),
+    ('{"answer": null, "reason": "I prefer not to say"}', BFI, REFUSED, "json", ()),
+    ('{"answer": "", "explanation": "As an AI language model, I don\'t have personal preferences."}', BFI, REFUSED,
+     "json", ()),
+    ('{"answer": "N/A", "reason": "I\'m sorry, but I can\'t rate myself."}', LIKERT, REFUSED, "json", ()),
+    ('{"refusal": "I can\'t help with that."}', SCEN, REFUSED, "json", ()),
+    ('{"rating": null, "why": "I\'d rather not say."}', IPIP, REFUSED, "json", ()),
+    ('{"choice": "I\'m sorry, but I cannot choose."}', SCEN, REFUSED, "json", ()),
+    ('{"answer": null}', BFI, INVALID, "json", ()),
+    ('{"answer": "It depends"}', BFI, INVALID, "json", ()),
+    ('{"answer": 4, "why": "As an AI I lean quiet."}', BFI, "4", "json", ()),
+    ('{"answer": "Agree a little", "note": "Sorry, hard to say."}', BFI, "4", "json", ()),
+    ('{"answer": "I would choose 4"}', BFI, "4", "json", ()),
+    # found by a newcomer (issue 13, final round): a choosing verb whose subject is anyone but the model …
+    ("Some might answer 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("My friends would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("You might choose 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("One could argue for 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("They would choose 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("He would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Humans usually choose 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Your answer is probably 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("You would probably rate me a 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("My creators would say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Users often say I'm a 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Experts suggest 3 is most common.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Some might answer B.", FIVE, INVALID, "attributed", ("attribution",)),
+    # … while the model's own answers keep reading
+    ("I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("I'd choose 2.", BFI, "2", "choice-phrase", ()),
+    ("My answer is 4.", BFI, "4", "label-only", ()),
+    ("4", BFI, "4", "label-only", ()),
+    ("Answer: 4", BFI, "4", "label-only", ()),
+    ("I think 4.", BFI, "4", "choice-phrase", ()),
+    ("If I were human, I would choose 4.", BFI, "4", "choice-phrase", ()),
+    ("My gut says 4.", BFI, "4", "lone-label", ()),
+    ("Most days I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("In most situations I would pick C.", SCEN, "C", "choice-phrase", ()),
+    ("Given my traits I would say 4.", BFI, "4", "choice-phrase", ()),
+    ("Friends say I'm talkative, so I'd choose 4.", BFI, "4", "choice-phrase", ("attribution",)),
+    ("It's hard to say, but 4.", BFI, "4", "lone-label", ()),
+    ("I'd go with B at first, but my final answer is C.", FIVE, "C", "conclusion", ()),  # "my final" is the model
+    # … a self-correction replaces the label before it
+    ("2. Actually, 4.", BFI, "4", "conclusion", ()),
+    ("2, no wait, 4.", BFI, "4", "conclusion", ()),
+    ("2... actually, make that 4.", BFI, "4", "conclusion", ()),
+    ("B. Actually, D.", FIVE, "D", "conclusion", ()),
+    ("B, no wait, D.", FIVE, "D", "conclusion", ()),
+    ("I'd pick B. Wait, no — D.", FIVE, "D", "conclusion", ()),
+    ("Initially I'd pick 2, but on reflection 4.", BFI, "4", "conclusion", ()),
+    ("I said 2 earlier but I meant 4.", BFI, "4", "conclusion", ()),
+    ("I'd say 3. Scratch that: 2.", LIKERT, "2", "conclusion", ()),
+    # … a committed answer after a hedged decline, an elimination or a narrowing is that answer
+    ("I can't answer that for certain, but my best guess is 4.", BFI, "4", "conclusion", ()),
+    ("I cannot say for sure, but D.", FIVE, "D", "lone-label", ()),
+    ("I apologize, I cannot answer. But if forced: 3.", BFI, "3", "conclusion", ()),
+    ("I can eliminate A, C, and D. That leaves B and E. I'll choose E.", FIVE, "E", "conclusion", ("elimination",)),
+    ("Eliminating A and E leaves B, C, D. Of these, C fits best.", FIVE, "C", "lone-label", ("elimination",)),
+    ("Options 1, 2 and 3 don't fit. 4 fits best.", BFI, "4", "lone-label", ("elimination",)),
+    ("By elimination: D", FIVE, "D", "conclusion", ()),
+    ("That leaves B and E.", FIVE, INVALID, "no-answer", ("elimination",)),
+    # … and real refusals stay refused, the last word included
+    ("I can't answer that.", BFI, REFUSED, "refusal", ()),
+    ("As an AI I cannot have opinions.", BFI, REFUSED, "refusal", ()),
+    ("If I were a person, I'd pick 4. As an AI, I can't.", BFI, REFUSED, "refusal", ()),
+    ("I'd say 4. As an AI, I don't really have feelings, but that's my best guess.", BFI, "4", "choice-phrase", ()),
+    ("4. I can't provide more detail than that.", BFI, "4", "leading-label", ()),
+    ("Actually, 5 is too strong. I'd say 4.", BFI, "4", "choice-phrase", ()),
+    ("Those who know me would say 4.", BFI, INVALID, "attributed", ("attribution",)),
+    # … more of each kind, in other words
+    ("Someone else might pick 4.", BFI, INVALID, "attributed", ("attribution",)),
+    ("A psychologist might rate this a 3.", BFI, INVALID, "attributed", ("attribution",)),
+    ("Their answer would be 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("You'd probably pick 2.", BFI, INVALID, "attributed", ("attribution",)),
+    ("They'd say 5.", BFI, INVALID, "attributed", ("attribution",)),
+    ("We'd go with B.", FIVE, INVALID, "attributed", ("attribution",)),
+    ("My friend would pick B.", FIVE, INVALID, "attributed", ("attribution",)),
+    ("3 - no, 4.", BFI, "4", "conclusion", ()),
+    ("Hmm, 2. No, actually 4.", BFI, "4", "conclusion", ()),
+    ("2. On second thought, 3.", BFI, "3", "conclusion", ()),
+    ("B... I mean C.", FIVE, "C", "conclusion", ()),
+    ("C. Scratch that, A.", FIVE, "A", "conclusion", ()),
+    ("I'd go with 2 - actually no, 4.", BFI, "4", "conclusion", ()),
+    ("2. Actually no, 4.", BFI, "4", "conclusion", ()),
+    ("I'll say 2. Hmm, on second thought, 4 fits better.", BFI, "4", "conclusion", ()),
+    ("4. Wait, no, 2.", BFI, "2", "conclusion", ()),
+    ("I'm unable to answer with certainty, but 3.", BFI, "3", "lone-label", ()),
+    ("I can't know for sure, but probably 4.", BFI, "4", "lone-label", ()),
+    ("A, B and D don't fit, so C.", FIVE, "C", "conclusion", ("elimination",)),
+    ("After eliminating 1, 2 and 5, I'm left with 3 and 4. I'd pick 4.", BFI, "4", "choice-phrase",
+     ("elimination",)),
+    ("By process of elimination, B.", FIVE, "B", "conclusion", ()),
+    ("I cannot say.", BFI, REFUSED, "refusal", ()),
+    # … JSON: the field named exactly answer wins, several answers or none are no answer
+    ('{"Answer": "B", "Answer2": "D"}', FIVE, "B", "json", ()),
+    ('{"answer": ["B", "D"]}', FIVE, INVALID, "json", ()),
+    ('{"selected_option": "C", "answer_explanation": "A is not me"}', FIVE, "C", "json", ()),
+    ('{"answer": "B", "answer_2": "D"}', FIVE, "B", "json", ()),
+    ('{"answer":"D"}{"answer":"B"}', FIVE, INVALID, "json", ()),
+    ('{"answer":"D"}\n{"answer":"D"}', FIVE, "D", "json", ()),
+    ('[{"item": 1, "answer": 4}, {"item": 2, "answer": 2}]', BFI, INVALID, "json", ()),
+    ('{"answer": [4]}', BFI, "4", "json", ()),
+    ('{"answer": [4, 2]}', BFI, INVALID, "json", ()),
+    ('{"explanation": "I am outgoing so E fits"}', FIVE, INVALID, "json", ()),
+    ('```json\n{"explanation": "I am outgoing so E fits"}\n```', FIVE, INVALID, "json", ()),
+    ('{"result": {"answer": "C"}}', FIVE, "C", "json", ()),
 ]
 
 
@@ -363,9 +539,36 @@ def test_rule_table(reply: str, cell: Cell, expected: str, rule: str, set_aside:
     assert got.raw_text == reply
 
 
+# A reply cut at the token budget (finish_reason "length"): the first option's label and its text alone is where a
+# recited list starts, not an answer; a committed marker is read as usual. Each row: reply, cell, expected, rule.
+CUT_TABLE = [
+    ("1. Agree strongly", LIKERT, INVALID, "cut-list-start"),  # a newcomer's reply at --max-tokens 4
+    ("1. Disagree strongly", BFI, INVALID, "cut-list-start"),
+    ("1. Agree str", LIKERT, INVALID, "cut-list-start"),
+    ("(A) Go and introduce yourself", SCEN, INVALID, "cut-list-start"),
+    ("A. Disagree strongly", FIVE, INVALID, "cut-list-start"),
+    ("Answer: 4 because", BFI, "4", "conclusion"),
+    ('{"answer": 4, "why": "I am rather', BFI, "4", "lone-label"),
+    ("1", LIKERT, "1", "label-only"),  # a label alone at a budget of one token
+    ("2. Agree a little", LIKERT, "2", "leading-label"),  # a list starts with the first option
+    ("1. Agree strongly. I love", LIKERT, "1", "leading-label"),  # more than the option's text
+]
+
+
+@pytest.mark.parametrize(("reply", "cell", "expected", "rule"), CUT_TABLE)
+def test_cut_table(reply: str, cell: Cell, expected: str, rule: str) -> None:
+    got = parse_answer(reply, cell, finish_reason="length")
+    read = got.label if got.status == "ok" else got.status
+    assert (read, got.rule) == (expected, rule), got
+    if rule == "cut-list-start":
+        assert "stopped at the token budget" in got.reason
+        uncut = parse_answer(reply, cell)  # the same reply, not cut, is the first option
+        assert (uncut.status, uncut.label, uncut.rule) == ("ok", cell.labels[0], "leading-label"), uncut
+
+
 def test_rule_table_covers_every_rule_and_step() -> None:
     assert len(RULE_TABLE) >= 60
-    assert {row[3] for row in RULE_TABLE} == set(get_args(ParseRule))
+    assert {row[3] for row in RULE_TABLE} | {row[3] for row in CUT_TABLE} == set(get_args(ParseRule))
     assert {s for row in RULE_TABLE for s in row[4]} == set(get_args(SetAside))
     kinds = {("letters" if row[1].labels[0] == "A" else "digits", row[1].order) for row in RULE_TABLE}
     assert kinds >= {("letters", "original"), ("digits", "original"), ("digits", "reversed")}

@@ -179,6 +179,7 @@ def test_reasoning_effort_in_auto_mode_generates(db):
 @pytest.mark.parametrize(("text", "says"), [
     ("", "stopped at the token budget (max_tokens 32) before an answer: raise it with --max-tokens"),
     ("I see myself as someone who", "stopped at the token budget (max_tokens 32) before an answer"),
+    ("1. Disagree strongly", "stopped at the token budget (max_tokens 32) before an answer"),  # a list's start
     ("1. Agree strongly\n2. Agree a little\n3. Neither agree",
      "recites the option list without choosing an option; the reply was cut at the token budget"),
     ("5 (Disagree strongly) because I", "but the reply says 'Disagree strongly'; the reply was cut at the token budget"),
@@ -198,3 +199,85 @@ def test_a_cut_reply_keeps_the_parsers_own_reason(text, says):
     got = response_from_reply(cell, "run", "openai/x", "generate", reply, 0.1, 1, max_tokens=32)
     assert got.status == "invalid" and got.finish_reason == "length"
     assert says in got.error, got.error
+
+
+@pytest.mark.parametrize(("text", "finish", "status", "value"), [
+    ("1. Disagree strongly", "stop", "ok", 1),  # not cut: the first option, with its text
+    ("1. Disagree strongly", "length", "invalid", None),  # cut: only the start of a recited list
+    ("Answer: 4 because", "length", "ok", 4),  # cut after a committed marker
+    ('{"answer": 4, "why": "I am', "length", "ok", 4),
+])
+def test_finish_reason_reaches_the_parser(text, finish, status, value):
+    """The runner hands the provider's ``finish_reason`` to the parser: a reply cut at the budget that is only the
+    first option's label and text (a newcomer's ``1. Agree strongly`` at ``--max-tokens 4``) is no answer, stored
+    with the budget as its reason; the same reply not cut, and a cut reply with a committed marker, are answers."""
+    from types import SimpleNamespace
+
+    from psychometrics.administer._call import response_from_reply
+    from psychometrics.plan import build_plan
+
+    cell = build_plan(model="sim/steady", inventories=["bfi44"], templates=["instruct"], orders=["original"],
+                      limit_items=1).cells[0]
+    choice = SimpleNamespace(message=SimpleNamespace(content=text), finish_reason=finish)
+    got = response_from_reply(cell, "run", "openai/x", "generate", SimpleNamespace(choices=[choice], usage=None),
+                              0.1, 1, max_tokens=4)
+    assert (got.status, got.value, got.finish_reason) == (status, value, finish), got
+    if status == "invalid":
+        assert got.error.startswith("stopped at the token budget (max_tokens 4)") and got.parse_rule == "cut-list-start"
+
+
+def test_the_summary_counts_only_replies_whose_reason_is_the_budget(db_url, capsys):
+    """Of three replies cut at the budget (``finish_reason`` ``length``), only the one cut before it named anything
+    is stored with the budget as its reason; a recital and a contradiction keep their own reasons. The summary's
+    count and its ``--max-tokens`` hint count that one (a newcomer saw every invalid reply with ``length``
+    counted)."""
+    from psychometrics.cli._summary import print_run_summary
+
+    replies = {"is talkative": "I see myself as someone who talks a great deal every day",
+               "tends to find fault": "1. Disagree strongly\n2. Disagree a little\n3. Neither agree nor disagree",
+               "does a thorough job": "5 (Disagree strongly) because I never finish what I start"}
+
+    def choose(prompt, labels):
+        return next((text for fragment, text in replies.items() if fragment in prompt), labels[2])
+
+    db = db_url
+    with OpenAIServer(ServerConfig(choose=choose, cut_to_budget=True)) as server:
+        result = audit("openai/test-model", **{**ONE, "limit_items": 4}, max_tokens=6, api_base=server.api_base,
+                       db=db)
+    stored = {r.item: r for r in _responses(db, result.run.run_id)}
+    assert [stored[i].finish_reason for i in "1234"] == ["length", "length", "length", "stop"]
+    assert stored["1"].error.startswith("stopped at the token budget (max_tokens 6)")
+    assert stored["2"].error.startswith("recites the option list") and stored["3"].error.startswith("label 5")
+    assert stored["4"].status == "ok"
+    capsys.readouterr()
+    print_run_summary(result.run.run_id, db=db, json_=False)
+    text = " ".join(capsys.readouterr().out.split())
+    print_run_summary(result.run.run_id, db=db, json_=True)
+    assert json.loads(capsys.readouterr().out)["cut_by_token_budget"] == 1
+    assert "1 generated reply stopped at the token budget (max_tokens 6) before an answer" in text
+
+
+def test_a_cut_start_of_the_option_list_is_counted_by_the_budget_hint(db, capsys):
+    """A real server cuts the reply at ``max_tokens``: an option list recited from its first line becomes ``1.
+    Disagree strongly`` with ``finish_reason`` ``length`` (a newcomer saw it stored as the answer 1). It is stored
+    invalid with the budget as its reason and counted by the summary's ``--max-tokens`` hint; a reply cut after a
+    committed marker is an answer."""
+    from psychometrics.cli._summary import print_run_summary
+
+    replies = {"is talkative": "1. Disagree strongly\n2. Disagree a little\n3. Neither agree nor disagree",
+               "tends to find fault": "Answer: 4 because I rarely do"}
+
+    def choose(prompt, labels):
+        return next((text for fragment, text in replies.items() if fragment in prompt), labels[2])
+
+    with OpenAIServer(ServerConfig(choose=choose, cut_to_budget=True)) as server:
+        result = audit("openai/test-model", **ONE, max_tokens=3, api_base=server.api_base, db=db)
+    stored = {r.item: r for r in _responses(db, result.run.run_id)}
+    assert (stored["1"].raw_text, stored["1"].finish_reason, stored["1"].status) == \
+        ("1. Disagree strongly", "length", "invalid")
+    assert stored["1"].error.startswith("stopped at the token budget (max_tokens 3)")
+    assert (stored["2"].raw_text, stored["2"].finish_reason, stored["2"].status, stored["2"].value) == \
+        ("Answer: 4 because", "length", "ok", 4)
+    capsys.readouterr()
+    print_run_summary(result.run.run_id, db=db, json_=True)
+    assert json.loads(capsys.readouterr().out)["cut_by_token_budget"] == 1

@@ -83,8 +83,9 @@ def test_jsonl_rows_carry_item_text_keyed_value_and_option_probs_as_an_object(st
 
 
 def test_an_invalid_log_prob_cell_exports_no_value_but_keeps_its_probs(tmp_path):
-    """A log-prob cell read as invalid stores its most likely label and mean; the export must not show them as an
-    answer (a newcomer saw ``value=4, keyed_value=4.0, expected_value=3.75`` on an invalid cell)."""
+    """A log-prob cell read as invalid in a database written before such cells were stored without a value keeps its
+    most likely label and mean; the export must not show them as an answer (a newcomer saw ``value=4,
+    keyed_value=4.0, expected_value=3.75`` on an invalid cell)."""
     import sqlite3
 
     path = tmp_path / "runs.db"

@@ -116,6 +116,9 @@ class ServerConfig:
     legacy_logprobs: bool = False
     """Log-probs in the legacy completions shape (``tokens``, ``token_logprobs``, ``top_logprobs`` as token →
     log-prob maps), as some OpenAI-compatible servers return them on the chat endpoint."""
+    cut_to_budget: bool = False
+    """Cut a reply longer than ``max_tokens`` words (one word is one token) there, with ``finish_reason: "length"``,
+    as a model that talks past its budget does."""
     paused: threading.Event | None = None
     """While this event is set, chat requests are counted and then held unanswered (a test's way to stop every
     client at once, e.g. while another starts)."""
@@ -205,6 +208,9 @@ class OpenAIServer:
         finish, completion_tokens = "stop", 1
         if self.config.reasoning_tokens is not None:
             message, finish, completion_tokens = self._reasoning_reply(text, body.get("max_tokens"))
+        elif self.config.cut_to_budget and body.get("max_tokens") and len(text.split()) > int(body["max_tokens"]):
+            end = [m.end() for m in re.finditer(r"\S+", text)][int(body["max_tokens"]) - 1]
+            message["content"], finish, completion_tokens = text[:end], "length", int(body["max_tokens"])
         result: dict = {
             "id": f"chatcmpl-{n}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "test-model"),

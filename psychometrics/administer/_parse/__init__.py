@@ -7,7 +7,9 @@ Two ways in:
   :mod:`psychometrics.administer._parse._reading` for what is set aside before they read) and returns a
   :class:`ParsedAnswer`: ``ok``, ``refused`` or ``invalid``, the rule that decided, the raw text, and the
   reasoning split off (:mod:`psychometrics.administer._parse._reasoning`). Only a committed answer is an answer: a
-  recited option list, a negated option, an eliminated option or a number that counts something is not one.
+  recited option list, a negated option, an eliminated option, an answer attributed to someone else or a number that
+  counts something is not one; nor is a reply cut at the token budget (``finish_reason="length"``) that holds only the
+  first option's label and text, where a recited list starts.
 * :func:`read_label_probs` reads the log-probabilities of a reply's first token positions
   (:func:`token_positions`, from either shape a provider returns) where the most likely reply names a label,
   after an opening such as ``(`` or ``**``, and returns the probability of every option, keyed by the original

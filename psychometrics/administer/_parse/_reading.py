@@ -35,7 +35,21 @@ reply with those spans blanked out. They run in this order, and each is named in
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
     (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
-    ``incorrect``, ``out``.
+    ``incorrect``, ``out``, ``don't fit`` (``Options 1, 2 and 3 don't fit``); and two or more labels left after an
+    elimination (``That leaves B and E``, ``leaves B, C, D``), which narrow the choice but make none. ``By
+    elimination: D`` eliminates nothing (it is a committed marker).
+``attribution``
+    An answer given as someone else's, from who gives it to the end of the clause: a choosing verb (say, choose,
+    pick, answer, rate, select, argue for, suggest, go with) or ``X's answer is`` whose subject is anyone but the
+    model — not ``I``/``me``/``my``/``mine`` (``You might choose 2``, ``My friends would say 5``, ``He would say
+    5``, ``Humans usually choose 3``, ``Your answer is probably 4``, ``Users often say I'm a 5``, ``Experts suggest
+    3``; ``my gut says 4``, ``my best guess is 4`` are the model's own), and as before ``Many people would choose 3``,
+    ``A typical person would say 4``, ``Others might say 5``, ``One might say 4``, ``Someone who loves parties would
+    pick A``, ``The most common answer is 3``, ``3 is what most people would say``. The clause ends at the end of
+    the sentence or at a colon, at a turn (``but``, ``while``, ``whereas``, ``though``, ``however``), at ``, and``
+    / ``, so`` or at a comma before the model speaks for itself (``, I'd say 4``), so ``Many people would choose 3,
+    but I choose 4`` still chooses 4. Kept when the model joins in (``…, and so would I``, ``…, me too``); ``Like
+    most people, I'd choose 3`` is no attribution (the model is the one who chooses).
 ``not-a-choice``
     Digit labels only: numbers that measure or count rather than choose (``a perfect 3-point scale``, ``3
     times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``) and the scale's range (``1-5``, ``1 to 5``).
@@ -46,6 +60,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from psychometrics.administer._parse._phrases import ATTRIBUTED_LABEL, ATTRIBUTION, ENDORSED
 from psychometrics.administer._parse._record import SetAside
 from psychometrics.administer._parse._text import Labels, TextMatch, clean, fractions, mask, negated, option_matches
 
@@ -65,7 +80,11 @@ _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|s
 _NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|wouldn't|cannot|can't)\s+(?:really\s+)?"
                   r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
 """What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
-_ELIMINATE_AFTER = r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out)"
+_ELIMINATE_AFTER = (r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out|"
+                    r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?"
+                    r"(?:fit|apply|suit|describe|match)\w*)")
+_NARROWED = r"(?:leaves|leaving|left with|remaining|remain|that leaves(?: me| us)?(?: with)?)\s*:?\s*(?:only\s+)?"
+"""Before two or more labels: what is left after elimination, not yet chosen (``That leaves B and E``)."""
 
 
 @dataclass
@@ -84,6 +103,8 @@ class Reading:
     """The spans set aside by each step, positions in ``listed`` (the same as in ``text``)."""
     negated_options: list[int] = field(default_factory=list)
     """Options whose text was negated, in order of appearance."""
+    attributed: list[str] = field(default_factory=list)
+    """The attributions set aside that named an option (``Many people would choose 3``), as written."""
 
     @property
     def recited(self) -> bool:
@@ -113,7 +134,8 @@ def read(answer_text: str, lab: Labels) -> Reading:
     r = Reading(lab=lab, text=text, answer=answer_text, set_aside=set_aside)
     r.listed = mask(text, recital)
     found = {"recital": recital, "anchors": _anchor_spans(r.listed, lab), "negation": _negated_spans(r, lab),
-             "elimination": _eliminated_spans(r.listed, lab), "not-a-choice": _not_a_choice_spans(r.listed, lab)}
+             "elimination": _eliminated_spans(r.listed, lab), "not-a-choice": _not_a_choice_spans(r.listed, lab),
+             "attribution": _attributed_spans(r, lab)}
     for step, spans in found.items():
         if spans:
             r.set_aside.append(step)  # type: ignore[arg-type]
@@ -261,15 +283,19 @@ def _article_a(lab: Labels, text: str, m: re.Match) -> bool:
     return not lab.digits and m.group(1) in ("A", "a") and bool(re.match(r" [a-z]", text[m.end(1):m.end(1) + 2]))
 
 
-def _label_list(lab: Labels) -> str:
+def _label_list(lab: Labels, at_least: int = 1) -> str:
     one = r"(?:(?:option|answer|choice)s?\s*)?[(\[]?" + lab.bare + r"[)\]]?"
-    return one + r"(?:\s*(?:,|and|&|/|or|,\s*and)\s*" + one + r")*"
+    more = r"(?:\s*(?:,|and|&|/|or|,\s*and)\s*" + one + r")"
+    return one + (more + "*" if at_least < 2 else more + "+")
 
 
 def _eliminated_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
     labels = _label_list(lab)
     flags = re.IGNORECASE if lab.digits else 0
-    spans = [m.span() for m in re.finditer(r"(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*" + labels, text, flags)]
+    before = r"(?<![Bb]y )(?<![Oo]f )(?i:" + _ELIMINATE_BEFORE + r")\s*:?\s*"  # not "by elimination: D"
+    spans = [m.span() for m in re.finditer(before + labels, text, flags)]
+    several = _label_list(lab, at_least=2)
+    spans += [m.span() for m in re.finditer(r"(?i:" + _NARROWED + r")" + several, text, flags)]
     spans += [m.span() for m in re.finditer(labels + r"\s+(?i:" + _ELIMINATE_AFTER + r")", text, flags)]
     return spans
 
@@ -288,3 +314,30 @@ def _not_a_choice_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
         r"(?<=[A-Za-z])\d+",
     ]
     return [m.span() for p in patterns for m in re.finditer(p, text, re.IGNORECASE if "statements" in p else 0)]
+
+
+_CLAUSE_END = re.compile(r"[;:!?\n]|\.(?!\d)|,?\s+(?:but|while|whereas|although|though|however|yet)\b|,\s*(?:and|so)\b"
+                         r"|,\s*(?:and\s+)?(?:i|i'd|i'm|i'll|my|me|personally|for me|myself)\b", re.IGNORECASE)
+_SELF_BEFORE = re.compile(r"(?:\bi(?:'m| am)(?: not)?\s+(?:just\s+)?|\bi\s+|\bthe\s+|\bas\s+)$", re.IGNORECASE)
+"""Words before a match that make it no attribution: ``I'm someone who…``, ``I most agree``, ``the most…``."""
+
+
+def _attributed_spans(r: Reading, lab: Labels) -> list[tuple[int, int]]:
+    """Answers given as someone else's, each to the end of its clause, unless the model joins in."""
+    text = r.listed
+    starts = [m.start() for m in ATTRIBUTION.finditer(text) if not _SELF_BEFORE.search(text[:m.start()])]
+    flags = re.IGNORECASE if lab.digits else 0
+    starts += [m.start() for m in re.finditer(ATTRIBUTED_LABEL.format(tok=lab.token), text, flags)]
+    spans: list[tuple[int, int]] = []
+    for start in sorted(set(starts)):
+        if spans and start < spans[-1][1]:
+            continue
+        end_m = _CLAUSE_END.search(text, start + 1)
+        end = end_m.start() if end_m else len(text)
+        if ENDORSED.match(text[end:]) or ENDORSED.match(text[end:].lstrip(".")):
+            continue  # "…, and so would I": the model's own answer too
+        spans.append((start, end))
+        clause = text[start:end]
+        if re.search(lab.token, clause, flags) or option_matches(clause, lab.texts):
+            r.attributed.append(clause.strip())
+    return spans

@@ -11,13 +11,14 @@ ParseStatus = Literal["ok", "refused", "invalid"]
 ParseRule = Literal[
     "empty", "reasoning-only", "json", "two-labels", "label-only", "conclusion", "choice-phrase", "leading-label",
     "option-text", "reordered-text", "refusal", "several-options", "off-scale", "lone-label", "recital", "negation",
-    "no-answer",
+    "attributed", "apology", "no-answer", "cut-list-start",
 ]
 """The rule that decided a reading, in the order the rules are tried (see :mod:`psychometrics.administer._parse`)."""
 
-SetAside = Literal["run-on", "recital", "anchors", "negation", "elimination", "not-a-choice"]
+SetAside = Literal["run-on", "recital", "anchors", "negation", "elimination", "not-a-choice", "attribution"]
 """What can be set aside before the rules read a reply: a base model running on into the next item, the option list
-recited, the scale's anchors restated, negated options, eliminated options, numbers that are not choices."""
+recited, the scale's anchors restated, negated options, eliminated options, numbers that are not choices, answers
+given as someone else's."""
 
 
 class ParsedAnswer(Record):

@@ -8,31 +8,59 @@ numbers that are not choices).
 
 1. ``empty`` / ``reasoning-only``: nothing to read (a reply that stopped inside its reasoning says so).
 2. ``json``: a JSON object with an answer field (``{"response": "C", "explanation": "Unlike option A, …"}``,
-   a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply;
-   the other fields are the model's explanation and may name any option, so JSON goes first.
+   a fenced ```` ```json ```` block, an object after a reasoning paragraph). Its value is read as a short reply by
+   rules 3–8; the other fields are the model's explanation and may name any option, so JSON goes first. An answer
+   field that names no option is ``refused`` when it or another field holds a refusal or an apology
+   (``{"answer": "As an AI, I cannot answer."}``, ``{"answer": null, "reason": "I prefer not to say"}``, a
+   "refusal" field), ``invalid`` otherwise. The field named exactly ``answer`` / ``response`` / ``choice`` wins over
+   look-alike keys (``{"answer": "B", "answer_2": "D"}`` → B); several JSON answers that name different options
+   (``{"answer":"D"}{"answer":"B"}``, a list of answer objects) are ``invalid``, and so is a reply that is only
+   JSON with no answer field (``{"explanation": "I am outgoing so E fits"}``: an explanation is no answer).
 3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
    ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
    ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
-   (B)``, ``I'm left with B``, ``…, so B.``): the LAST one wins, because a reply that reasons first and concludes
-   last means its conclusion. Without one, answer markers (``The answer is (C)``, ``my answer is 4``, ``Answer:
-   4``, ``I choose 2``) must all name the same label (``Answer: 4 … Answer: 2`` is a base model writing more
-   items). Before the leading label, because ``(A)\\n\\nThe answer is (C).`` means C.
+   (B)``, ``I'm left with B``, ``…, so B.``, ``By elimination: D``, ``if forced: 3``, and the self-corrections
+   ``actually``, ``no wait``, ``wait, no``, ``make that``, ``on reflection`` / ``on second thought``, ``I meant``,
+   ``scratch that``, ``correction:``): the LAST one wins, because a reply that reasons first and concludes
+   last means its conclusion, and a correction replaces the label before it (``2. Actually, 4.`` → 4, ``B, no
+   wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``,
+   ``my answer is 4``, ``my best guess is 4``, ``Answer: 4``, ``I choose 2``) must all name the same label
+   (``Answer: 4 … Answer: 2`` is a base model writing more items). Before the leading label, because
+   ``(A)\\n\\nThe answer is (C).`` means C.
 6. ``choice-phrase``: a tentative phrase of choosing names a label (``I would choose 1 because…``, ``I'd rate it
    2``, ``it would be B``); every such phrase must name the same label, and a hedge naming another (``I'd say 4, or
    maybe 2``) makes the reply ``invalid``.
 7. ``leading-label``: the first line starts with a label (``B) Agree a little``, ``4 - Disagree a little``).
 8. ``option-text`` / ``reordered-text``: the text of exactly one option (``I disagree a little.``), or its words
    in another order when no other option has the same words (``Strongly agree.`` for ``Agree strongly``).
-9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``): ``refused``. It comes after the
-   rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an answer.
+9. ``refusal``: a refusal phrase (``As an AI…``, ``I'm sorry, but I can't…``, ``I don't have opinions``):
+   ``refused``. It comes after the rules above, so ``As an AI I have no feelings, but I would choose 3.`` is an
+   answer; but the last word counts: a refusal phrase after the answer (``If I were a person, I'd pick 4. As an
+   AI, I can't.``) makes the reply ``refused`` under this rule's name, unless the reply turns back after it (``…
+   As an AI I have no feelings, but that's my best guess.``). A decline qualified as uncertainty (``I
+   cannot say for sure, but D.``, ``I can't answer that for certain, but my best guess is 4``) is no refusal. An
+   apology alone is no refusal phrase (see rule 15).
 10. ``several-options``: the texts of two or more options: ``invalid``.
 11. ``off-scale``: the reply opens with a number that is not a label (``79``, ``6.``, ``100%``, ``-1``): ``invalid``; the
     labels further on in such a reply (a list item ``1.``, ``Q. 2``) are not its answer.
 12. ``lone-label``: exactly one label stands alone somewhere in the reply (two or more: ``invalid``).
-13. ``recital`` / ``negation`` / ``no-answer``: nothing chosen; the reason says whether the reply recited the
-    option list, only negated an option, or named none.
+13. ``recital`` / ``negation``: nothing chosen; the reason says whether the reply recited the option list or
+    only negated an option.
+14. ``attributed``: the reply names an option only as someone else's answer (``Many people would choose 3``, ``A
+    typical person would say 4``, ``One might say 4``; the ``attribution`` step): ``invalid`` with the reason
+    "answer attributed to others". The model's own answer beside it is read by the rules above (``Many people would
+    choose 3, but I choose 4.`` → 4).
+15. ``apology``: an apology or a wish not to answer (``I'm sorry, but…``, ``Sorry,``, ``I apologize``, ``I'd rather
+    not say``) and no option chosen: ``refused``. An apology followed by a committed answer is that answer
+    (``I'm sorry, but I'd have to say 5.`` → 5, by rule 6), so this comes last among the readings.
+16. ``no-answer``: nothing names an option.
+17. ``cut-list-start``: a reply cut at the token budget (``finish_reason`` ``length``) that is the first option's
+    label followed by that option's text (or its start) and nothing else (``1. Agree strongly`` at ``max_tokens``
+    4) is where a recited option list starts as much as an answer: ``invalid``, stored with the budget as its
+    reason. The same reply not cut is read by rule 7; a cut reply with a committed marker (``Answer: 4 because…``,
+    ``{"answer": 4, "why": "…``) is read as usual.
 
 Checks inside the rules: a label with another option's text glued to it (``4 (Agree a little)`` where 4 is
 "Disagree a little"; ``Agree a little (4)``) is ``invalid`` in rules 5–8 — the model contradicts itself; two labels
@@ -54,6 +82,7 @@ from dataclasses import dataclass
 
 from psychometrics.administer._parse._phrases import (
     AFTER_MARKER,
+    APOLOGY,
     ANSWER_MARKERS,
     ANSWER_PREFIX,
     CHOICE_PHRASES,
@@ -62,11 +91,12 @@ from psychometrics.administer._parse._phrases import (
     REFUSAL,
     SO_TAIL,
     TAIL,
+    UNCERTAIN,
 )
 from psychometrics.administer._parse._reading import Reading, read
 from psychometrics.administer._parse._reasoning import split_reasoning
 from psychometrics.administer._parse._record import ParsedAnswer, ParseRule, ParseStatus
-from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, clean, negated, option_matches
+from psychometrics.administer._parse._text import NUMBER_WORDS, Labels, clean, mask, negated, option_matches
 from psychometrics.plan import Cell
 
 @dataclass(frozen=True)
@@ -140,7 +170,7 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
                 continue  # "it would be a good idea"; "the answer is b." still counts
             if first in ("A", "a") and re.match(r" [a-z]", r.listed[m.end(2):m.end(2) + 2]):
                 continue
-        if r.inside(m.start(2), "not-a-choice", "negation", "elimination"):
+        if r.inside(m.start(2), "not-a-choice", "negation", "elimination", "attribution"):
             continue
         i = _find(lab, first)
         named = second is not None and (lab.digits or second.isupper() or (first.islower() and second != "a"))
@@ -180,34 +210,107 @@ def _hedged(r: Reading, v: Verdict) -> Verdict | None:
     return None
 
 
-def rule_json(r: Reading) -> Verdict | None:
-    """A JSON object with an answer field; its value read as a short reply (label, option text)."""
-    raw = r.answer
+def _answer_key(obj: dict) -> tuple[str | None, dict[str, object]]:
+    """The answer field of a JSON object (its key made lower-case, letters and digits only, so ``answer_2`` is no
+    ``answer``) and all its fields so keyed; the first key written wins where two are keyed the same."""
+    fields: dict[str, object] = {}
+    for k, v in obj.items():
+        fields.setdefault(re.sub(r"[^a-z0-9]", "", str(k).lower()), v)
+    return next((k for k in JSON_ANSWER_KEYS if k in fields), None), fields
+
+
+def _json_found(raw: str) -> tuple[list[dict], bool, bool]:
+    """Every JSON object in ``raw`` (nested ones too), whether a JSON list holds several answer objects, and
+    whether ``raw`` holds anything but JSON (and code fences)."""
     decoder = json.JSONDecoder()
-    objects = []
-    for m in re.finditer(r"\{", raw):
+    objects: list[dict] = []
+    spans: list[tuple[int, int]] = []
+    listed = False
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            objects.append(value)
+            value = list(value.values())
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for m in re.finditer(r"[{\[]", raw):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
         try:
-            obj, _ = decoder.raw_decode(raw[m.start():])
+            value, end = decoder.raw_decode(raw[m.start():])
         except ValueError:
             continue
-        if isinstance(obj, dict):
-            objects.append(obj)
-    for obj in reversed(objects):
-        fields = {re.sub(r"[^a-z]", "", str(k).lower()): v for k, v in obj.items()}
-        key = next((k for k in JSON_ANSWER_KEYS if k in fields), None)
+        before = len(objects)
+        walk(value)
+        if len(objects) > before:
+            spans.append((m.start(), m.start() + end))
+        if isinstance(value, list):
+            listed = listed or sum(isinstance(v, dict) and _answer_key(v)[0] is not None for v in value) > 1
+    outside = mask(raw, spans)
+    outside = re.sub(r"```(?:json)?", "", outside, flags=re.IGNORECASE).strip()
+    return objects, listed, bool(outside)
+
+
+def rule_json(r: Reading) -> Verdict | None:
+    """A JSON object with an answer field; its value read as a short reply by the rules up to ``refusal``. The field
+    named exactly ``answer``, ``response``, ``choice``… wins over look-alike keys (``answer_2``); a list of one value
+    is that value (``{"answer": [4]}``). Several JSON answers naming different options (``{"answer":"D"}{"answer":
+    "B"}``, a list of answer objects) are ``invalid``; a reply that is only JSON without an answer field (``{"
+    explanation": "…so E fits"}``) is ``invalid``: an explanation is no answer. A field that holds no option but a
+    refusal (``{"answer": "As an AI, I cannot answer."}``), or an empty answer beside a refusal (``{"answer": null,
+    "reason": "I prefer not to say"}``, ``{"refusal": "…"}``), is ``refused``."""
+    objects, listed, outside = _json_found(r.answer)
+    if not objects:
+        return None
+    if listed:
+        return _invalid("names more than one option: a JSON list of several answers")
+    verdicts: list[Verdict] = []
+    for obj in objects:
+        key, fields = _answer_key(obj)
         if key is None:
+            if isinstance(fields.get("refusal"), str) and str(fields["refusal"]).strip():
+                verdicts.append(Verdict("refused", reason=f"refusal: JSON field 'refusal' holds "
+                                                          f"{str(fields['refusal'])[:40]!r}"))
             continue
-        value = fields[key]
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            return _invalid(f"JSON field {key!r} holds {value!r}, not an option")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+        if not isinstance(fields[key], dict):  # a nested object with the answer is read on its own
+            verdicts.append(_json_answer(r, key, fields))
+    if not verdicts:
+        return None if outside else _invalid("a JSON reply without an answer field: its fields explain, they do "
+                                             "not answer")
+    picks = list(dict.fromkeys(v.index for v in verdicts if v.status == "ok" and v.index is not None))
+    if len(picks) > 1:
+        return _invalid(f"names more than one option: several JSON answers ({r.lab.describe(picks)})")
+    return next((v for v in verdicts if v.status == "ok"), verdicts[-1])
+
+
+def _json_answer(r: Reading, key: str, fields: dict[str, object]) -> Verdict:
+    """The verdict on one JSON object's answer field."""
+    value = fields[key]
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
         short = read(str(value), r.lab)
-        for rule in (rule_two_labels, rule_label_only, rule_leading_label, rule_option_text):
+        for _, rule in RULES[1:RULES.index(("refusal", rule_refusal))]:
             v = rule(short)
             if v is not None:
                 return v
-        return _invalid(f"JSON field {key!r} holds {str(value)[:40]!r}, not an option")
+    declined = _json_refusal(key, value, fields)
+    if declined is not None:
+        return declined
+    shown = repr(value) if not isinstance(value, str) else repr(value[:40])
+    return _invalid(f"JSON field {key!r} holds {shown}, not an option")
+
+
+def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict | None:
+    """A refusal in the answer field that names no option, or beside it in another field (``"reason"``)."""
+    texts = [value] + [v for k, v in fields.items() if k != key]
+    for text in texts:
+        if isinstance(text, str) and (m := _decline(clean(text)) or APOLOGY.search(clean(text))):
+            return Verdict("refused", reason=f"refusal in the JSON reply: {m.group(0).strip()!r}")
     return None
 
 
@@ -247,7 +350,8 @@ def rule_conclusion(r: Reading) -> Verdict | None:
     tail = re.compile(SO_TAIL + TAIL.format(tok=_word_token(r.lab)), re.IGNORECASE | re.MULTILINE)
     for m in tail.finditer(r.listed):
         i = _find(r.lab, m.group(1))
-        if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice"):
+        if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice",
+                                                                                     "attribution"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
     if final:
         return max(final, key=lambda f: f[0])[1]
@@ -290,7 +394,7 @@ def rule_leading_label(r: Reading) -> Verdict | None:
             return None
     i = lab.find(label)
     offset = r.listed.find(line) + m.start(1)
-    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice"):
+    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice", "attribution"):
         return None
     if r.inside(offset, "anchors") and re.search(lab.token, r.free):
         return None  # "1 = Disagree strongly … 5 = Agree strongly: 4" restates the scale before answering
@@ -369,14 +473,20 @@ def rule_option_text(r: Reading) -> Verdict | None:
 
 
 def refusal(text: str) -> str | None:
-    """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not."""
-    m = REFUSAL.search(clean(text))
+    """Why a free reply (an interview answer) is a refusal (``refusal: 'As an AI'``), or None when it is not: it
+    holds a refusal phrase or an apology (it has no options to name)."""
+    m = _decline(clean(text)) or APOLOGY.search(clean(text))
     return f"refusal: {m.group(0)!r}" if m else None
 
 
+def _decline(text: str, pos: int = 0) -> re.Match | None:
+    """The first refusal phrase in ``text`` from ``pos`` that is not a hedge (``I can't say for sure``)."""
+    return next((m for m in REFUSAL.finditer(text, pos) if not UNCERTAIN.match(text, m.end())), None)
+
+
 def rule_refusal(r: Reading) -> Verdict | None:
-    """A refusal phrase."""
-    m = REFUSAL.search(r.text)
+    """A refusal phrase, unless its clause says only that the answer is uncertain."""
+    m = _decline(r.text)
     return Verdict("refused", reason=f"refusal: {m.group(0)!r}") if m else None
 
 
@@ -426,6 +536,19 @@ def rule_negation(r: Reading) -> Verdict | None:
     return _invalid(f"says it does not choose {named} and names no option it does choose")
 
 
+def rule_attributed(r: Reading) -> Verdict | None:
+    """The reply names an option only as someone else's answer (``Many people would choose 3``)."""
+    if not r.attributed:
+        return None
+    return _invalid(f"answer attributed to others, not the model's own: {r.attributed[0][:60]!r}")
+
+
+def rule_apology(r: Reading) -> Verdict | None:
+    """An apology or a wish not to answer, and no option chosen (``I'm sorry, but I don't understand``)."""
+    m = APOLOGY.search(r.text)
+    return Verdict("refused", reason=f"refusal: an apology without an answer ({m.group(0).strip()!r})") if m else None
+
+
 def rule_no_answer(r: Reading) -> Verdict:
     """Nothing in the reply names an option."""
     snippet = r.text if len(r.text) <= 60 else r.text[:57] + "…"
@@ -437,13 +560,53 @@ RULES: list[tuple[ParseRule, Rule]] = [
     ("conclusion", rule_conclusion), ("choice-phrase", rule_choice_phrase), ("leading-label", rule_leading_label),
     ("option-text", rule_option_text), ("refusal", rule_refusal), ("several-options", rule_several_options),
     ("off-scale", rule_off_scale), ("lone-label", rule_lone_label), ("recital", rule_recital),
-    ("negation", rule_negation),
+    ("negation", rule_negation), ("attributed", rule_attributed), ("apology", rule_apology),
     ("no-answer", rule_no_answer),
 ]
 """The rules in the order they are tried (``empty`` and ``reasoning-only`` are decided before any of them)."""
 
 
-def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
+_TURN = re.compile(r"\b(?:but|however|though|although|still|that said|anyway|nonetheless|nevertheless|so)\b",
+                   re.IGNORECASE)
+
+
+_MORE = re.compile(r"\s*(?:\w+\s+){0,2}?(?:more|further|additional|details?|explanations?|context|reasons?|"
+                   r"elaborate)\b", re.IGNORECASE)
+
+
+def _refused_after(r: Reading, v: Verdict) -> Verdict | None:
+    """A refusal phrase after the last place the reply names its answer: the last word refuses (``If I were a
+    person, I'd pick 4. As an AI, I can't.``)."""
+    if v.index is None:
+        return None
+    ends = [m.end(1) for m in re.finditer(_word_token(r.lab), r.free, re.IGNORECASE if r.lab.digits else 0)
+            if _find(r.lab, m.group(1)) == v.index]
+    ends += [m.end for m in option_matches(r.free, r.lab.texts) if m.option == v.index]
+    if not ends:
+        return None
+    m = _decline(r.text, max(ends))
+    if m is None or _TURN.search(r.text, m.end()):
+        return None  # "… As an AI I have no feelings, but that's my best guess": the disclaimer turns back
+    if _MORE.match(r.text, m.end()):
+        return None  # "4. I can't provide more detail": it declines to explain, not to answer
+    return Verdict("refused", reason=f"refusal after the answer: {m.group(0)!r}", rule="refusal")
+
+
+def _list_start(r: Reading, v: Verdict) -> bool:
+    """The reply is the first option's label and that option's text (or its start) and nothing else: the start of a
+    recited option list as much as an answer (``1. Agree strongly`` cut at ``max_tokens`` 4)."""
+    if v.index != 0 or v.status != "ok":
+        return False
+    m = re.match(r"^[(\[]?" + r.lab.token + r"[.):\]]?\s*[-=:]?\s*(.*)$", r.listed.strip(),
+                 re.DOTALL | (re.IGNORECASE if r.lab.digits else 0))
+    if not m or r.lab.find(m.group(1)) != 0:
+        return False
+    rest = m.group(2).strip().strip("()[]").rstrip(".…").strip().lower()
+    own = r.lab.texts[0].lower().rstrip(".")
+    return bool(rest) and own.startswith(rest)
+
+
+def parse_answer(text: str | None, cell: Cell, *, finish_reason: str | None = None) -> ParsedAnswer:
     """Read a generated reply as an answer to ``cell``, by the rules of this module in their order.
 
     Parameters
@@ -452,6 +615,9 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         The model's reply, verbatim (reasoning blocks included; they are split off and returned apart).
     cell
         The cell asked: its ``labels``, ``label_values`` and ``option_texts`` (all in shown order).
+    finish_reason
+        Why the reply ended, as the provider says (``"length"``: the token budget cut it). A cut reply that is only
+        the first option's label and text is no answer (rule ``cut-list-start``).
 
     Returns
     -------
@@ -492,7 +658,10 @@ def parse_answer(text: str | None, cell: Cell) -> ParsedAnswer:
         if v is None:
             continue
         if v.status == "ok" and name != "json":
-            v = _hedged(r, v) or v
+            v = _hedged(r, v) or _refused_after(r, v) or v
+        if finish_reason == "length" and name in ("leading-label", "option-text") and _list_start(r, v):
+            v = Verdict("invalid", reason="stopped at the token budget after the first option's label and text, "
+                        "where a recited option list starts", rule="cut-list-start")
         aside = tuple(r.set_aside) if name != "json" else ()
         if v.status == "ok" and v.index is not None:
             return ParsedAnswer(status="ok", value=lab.values[v.index], label=lab.labels[v.index],
