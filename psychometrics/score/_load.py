@@ -179,9 +179,11 @@ def load_run_data(run_id: str, *, db: str | None = None, scores: AuditScores | N
 
     with Store(db, create=False) as store:
         run = store.get_run(run_id)
-        # an interview's ratings are matched to their answers through cell ids: read every column
+        # an interview's ratings are matched to their answers through cell ids: read every column; other runs'
+        # scoring and pages need no cell id (a million of them are ~120 MB), unless the caller asks for it
         frame = store.responses_frame(run_id, columns=None if columns is None or run.design.interview is not None
-                                      else list(dict.fromkeys([*SCORED_COLUMNS, *columns])))
+                                      else list(dict.fromkeys([*(c for c in SCORED_COLUMNS if c != "cell_id"),
+                                                               *columns])))
     inventories, missing = load_inventories(run, frame)
     if run.design.interview is not None:  # a report reads each answer as the mean of its ratings
         from psychometrics.score._interview import rated_answers
