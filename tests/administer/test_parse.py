@@ -189,6 +189,10 @@ OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
 FIVE = _cell(["A", "B", "C", "D", "E"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")  # the likert scale in letters
 
+_RECITAL = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL, 1))
+_RECITAL_REV = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL[::-1], 1))
+_LETTER_RECITAL = "\n".join(f"{k}. {t}" for k, t in zip("ABCDE", LIKERT_ORIGINAL))
+
 INVALID, REFUSED = "invalid", "refused"
 REASONS = {"recital": "recites the option list", "negation": "does not choose", "off-scale": "not an option", "several-options": "more than one",
            "two-labels": "more than one", "no-answer": "no option", "reasoning-only": "after the reasoning",
@@ -521,6 +525,21 @@ RULE_TABLE = [
     ('{"explanation": "I am outgoing so E fits"}', FIVE, INVALID, "json", ()),
     ('```json\n{"explanation": "I am outgoing so E fits"}\n```', FIVE, INVALID, "json", ()),
     ('{"result": {"answer": "C"}}', FIVE, "C", "json", ()),
+    # an explicit Answer: line after a list is the committed answer, not a base model's run-on
+    (_RECITAL + "\n\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    (_RECITAL + "\n\n**Answer: 4**", BFI, "4", "label-only", ("recital",)),
+    (_RECITAL + "\n\nAnswer: 4 (Agree a little)", BFI, "4", "conclusion", ("recital",)),
+    (_RECITAL_REV + "\n\nAnswer: 2", LIKERT, "2", "label-only", ("recital",)),
+    (_LETTER_RECITAL + "\n\nAnswer: D", FIVE, "D", "label-only", ("recital",)),
+    (_LETTER_RECITAL + "\n\nAnswer: (D)", FIVE, "D", "label-only", ("recital",)),
+    ("1. Disagree strongly (2)\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    ("1. Consider the statement.\n2. Reflect on behaviour.\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    ("1: Disagree strongly\n5: Agree strongly\n\nAnswer: 4", BFI, "4", "conclusion", ("anchors",)),
+    ("- A: Disagree strongly\n- E: Agree strongly\n\nAnswer: D", FIVE, "D", "conclusion", ("anchors",)),
+    ("1. Disagree strongly\n\nAnswer: 4", BFI, "4", "conclusion", ()),
+    (_RECITAL + "\n\nMy answer: 4", BFI, "4", "label-only", ("recital",)),
+    ("4\n\nQuestion: I am talkative.\nAnswer: 2", BFI, "4", "label-only", ("run-on",)),
+    ("1. Disagree strongly\nAnswer: 2. Disagree a little\nAnswer: 3", BFI, INVALID, "recital", ("run-on",)),
 ]
 
 

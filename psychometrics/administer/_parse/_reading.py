@@ -21,7 +21,13 @@ reply with those spans blanked out. They run in this order, and each is named in
     as…\\nAnswer: 2``, ``B)\\n— Reply with the letter only.\\nAnswer: (C)``): everything from the first later
     line that opens with ``Statement:``, ``Question:``, ``Q.``/``Q1:``, ``Situation:``, ``Options:``, ``Item:``,
     ``Answer:`` or ``— Reply`` is cut; the imagined next item's ``Answer: 2`` is not this item's answer. Only a
-    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it.
+    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it; and
+    an ``Answer:`` line after lines that each open with a label followed by words (the option list recited, its
+    two anchors ``1: Disagree strongly\n5: Agree strongly``, numbered steps ``1. Consider the statement.``, one
+    option line ``1. Disagree strongly``) is no run-on but the committed answer after a list (``…\n\nAnswer: 4``
+    → 4) when it is the reply's last line and holds only a label and a bracketed gloss (``Answer: 4 (Agree a
+    little)``); a base model going on item after item (``B) Block.\nAnswer: (B) Block.\nAnswer: (C) Cut.``,
+    ``D) Go, and…\nAnswer: (C) Join them for…``) and a bare first label (``4\n\nQuestion: …\nAnswer: 2``, ``B)\nAnswer: (C)``) is still cut.
 ``anchors``
     The scale's two ends restated with their own text (``where 1 = Disagree strongly and 5 = Agree strongly``,
     ``Agree strongly (5)``): set aside only when both ends are restated, each with the text its label has in this
@@ -150,7 +156,22 @@ def _run_on(text: str, lab: Labels) -> int | None:
     opens = re.match(r"^\W*(?:answer\s*:\s*)?[(\[]?" + lab.token + r"(?:[.)\]:,\-]|\s*$|\s+[A-Z(\"'])", first,
                      0 if not lab.digits else re.IGNORECASE)
     cut = _RUN_ON.search(text)
-    return cut.start() if opens and cut else None
+    if not opens or not cut:
+        return None
+    committed = re.match(r"\n\s*(?i:answer)\s*[:.]\s*[(\[]?" + lab.token + r"[)\]]?\.?[ \t]*(?:\([^\n]*\))?\s*$",
+                         text[cut.start():], 0 if not lab.digits else re.IGNORECASE)
+    if committed and _listed_lines(text[:cut.start()], lab):
+        return None  # "1. Disagree strongly\n2. …\n\nAnswer: 4": a list, then the committed answer
+    return cut.start()
+
+
+def _listed_lines(head: str, lab: Labels) -> bool:
+    """Every line of ``head`` is a label followed by words (an option list recited, its anchors, numbered steps):
+    a list the reply wrote before its answer, not a base model's bare first answer."""
+    item = re.compile(r"^[ \t]*(?:[-*•][ \t]*)?[(\[]?" + lab.token + r"[.)\]:]?[ \t]*[-=]?[ \t]*[A-Za-z(]",
+                      0 if not lab.digits else re.IGNORECASE)
+    lines = [line for line in head.split("\n") if line.strip()]
+    return bool(lines) and all(item.match(line) for line in lines)
 
 
 def _list_items(text: str, lab: Labels) -> list[tuple[int, int, int]]:
