@@ -540,6 +540,14 @@ RULE_TABLE = [
     (_RECITAL + "\n\nMy answer: 4", BFI, "4", "label-only", ("recital",)),
     ("4\n\nQuestion: I am talkative.\nAnswer: 2", BFI, "4", "label-only", ("run-on",)),
     ("1. Disagree strongly\nAnswer: 2. Disagree a little\nAnswer: 3", BFI, INVALID, "recital", ("run-on",)),
+    # a negation covers every label of the list after it
+    ("Not 1 or 2.", BFI, INVALID, "negation", ("negation",)),
+    ("I wouldn't pick 1 or 2.", BFI, INVALID, "negation", ("negation",)),
+    ("Not A or B.", FIVE, INVALID, "negation", ("negation",)),
+    ("I'd never pick A or B.", FIVE, INVALID, "negation", ("negation",)),
+    ("Not 1 or 2, but 4.", BFI, "4", "lone-label", ("negation",)),
+    ("Not A or B, so D.", FIVE, "D", "conclusion", ("negation",)),
+    ("I wouldn't pick 1, 2 or 3. I'd pick 5.", BFI, "5", "choice-phrase", ("negation",)),
 ]
 
 

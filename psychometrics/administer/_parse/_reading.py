@@ -36,7 +36,8 @@ reply with those spans blanked out. They run in this order, and each is named in
     An option text with a negation in the same clause within four words before it (``I do not agree strongly``,
     ``I wouldn't say I strongly agree``, ``rather than Agree a little``); a label after ``not``, ``never``,
     ``n't``, ``rather than``, ``instead of``, ``other than`` or ``except``, a few words of choosing allowed between
-    (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``); and a label
+    (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``), with every label
+    of a list after it (``Not 1 or 2``, ``I'd never pick A or B``, ``not 1, 2 or 3``: none is chosen); and a label
     followed by its rejection (``5 doesn't describe me``, ``5? No.``).
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
@@ -287,15 +288,19 @@ def _negated_spans(r: Reading, lab: Labels) -> list[tuple[int, int]]:
             spans.append((m.start, m.end))
             r.negated_options.append(m.option)
     flags = re.IGNORECASE if lab.digits else 0
+    one = r"(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.bare + r"[)\]]?"
+    more = r"(?:(?:\s*,\s*" + one + r")*\s*,?\s+(?i:or|nor|and)\s+" + one + r")?"
     label_pattern = (r"(?i:\b(?:not|rather than|instead of|other than|except|never)|n't)\s+"
-                     r"(?i:(?:" + _NEGATED_FILLER + r")\s+){0,3}?(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.token)
+                     r"(?i:(?:" + _NEGATED_FILLER + r")\s+){0,3}?(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.token
+                     + r"[)\]]?" + more)
     after_pattern = r"[(\[]?" + lab.token + r"[)\]]?\s*(?i:" + _NEGATED_AFTER + r")"
     for pattern in (label_pattern, after_pattern):
         for m in re.finditer(pattern, r.listed, flags):
             i = lab.find(m.group(1))
-            if i is not None and not _article_a(lab, r.listed, m):
+            listed = [lab.find(x.group(1)) for x in re.finditer(lab.token, m.group(0)[m.end(1) - m.start():], flags)]
+            if i is not None and (listed or not _article_a(lab, r.listed, m)):
                 spans.append(m.span())
-                r.negated_options.append(i)
+                r.negated_options.extend(k for k in [i, *listed] if k is not None)
     return spans
 
 
