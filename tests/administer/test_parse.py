@@ -548,6 +548,19 @@ RULE_TABLE = [
     ("Not 1 or 2, but 4.", BFI, "4", "lone-label", ("negation",)),
     ("Not A or B, so D.", FIVE, "D", "conclusion", ("negation",)),
     ("I wouldn't pick 1, 2 or 3. I'd pick 5.", BFI, "5", "choice-phrase", ("negation",)),
+    # a number followed by a counted noun is a count, not a label; a rating in stars is a label
+    ("I see 2 sides to this.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("I have 3 kids and love chatting.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("There are 5 possible answers.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("Here are 3 thoughts: I like people.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("5 reasons why I'm talkative", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("My answer is 4 because I have 3 kids.", BFI, "4", "conclusion", ("not-a-choice",)),
+    ("I'd pick 4 - there are 5 possible answers but 4 fits.", BFI, "4", "choice-phrase", ("not-a-choice",)),
+    ("4 answers this best.", BFI, "4", "leading-label", ()),
+    ("I rate it 4 stars out of 5.", BFI, "4", "choice-phrase", ()),
+    ("I'd give it 4 out of 5 stars.", BFI, "4", "lone-label", ()),
+    ("4 stars", BFI, "4", "leading-label", ()),
+    ("4 out of 5", BFI, "4", "label-only", ()),
 ]
 
 

@@ -59,7 +59,10 @@ reply with those spans blanked out. They run in this order, and each is named in
     most people, I'd choose 3`` is no attribution (the model is the one who chooses).
 ``not-a-choice``
     Digit labels only: numbers that measure or count rather than choose (``a perfect 3-point scale``, ``3
-    times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``) and the scale's range (``1-5``, ``1 to 5``).
+    times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``), a number followed by a counted noun, an adjective
+    allowed between (``I see 2 sides``, ``I have 3 kids``, ``There are 5 possible answers``, ``Here are 3
+    thoughts``, ``5 reasons why``; not ``4 answers this best``), and the scale's range (``1-5``, ``1 to 5``). A rating in stars is a choice
+    (``4 stars``, ``4 stars out of 5`` and ``4 out of 5 stars`` → 4).
 """
 
 from __future__ import annotations
@@ -75,9 +78,18 @@ _RUN_ON = re.compile(r"\n\s*(?:(?:Statement|Question|Q|Situation|Options|Item|An
                      re.IGNORECASE)
 _LINE_ITEM = r"^[ \t]*(?:(?:answer|option)\s*:?\s*)?(?:[-*•]\s*)?[(\[]?{tok}(?:[.)\]:]|[ \t]*[-=][ \t]|[ \t]*$)"
 _GAP = re.compile(r"^[\s.,;:()\[\]\-\"'/|…]*$")
-_UNITS = (r"points?|times?|years?|months?|weeks?|days?|hours?|minutes?|people|persons?|friends?|ways?|things?|"
-          r"items?|questions?|statements?|options?|choices?|stars?|steps?|words?|sentences?|percent|dimensions?|"
-          r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|of|out|am|pm")
+_UNITS = (r"(?:(?:possible|different|main|key|good|other|more|distinct|separate|small|young|little|big|great|"
+          r"important|major|minor|close|best|quick|short|simple|clear)\s+)?"
+          r"(?:points?|times?|years?|months?|weeks?|days?|nights?|hours?|minutes?|people|persons?|friends?|ways?|"
+          r"things?|items?|questions?|statements?|options?|choices?|steps?|words?|sentences?|percent|dimensions?|"
+          r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|sides?|kids?|children|child|sons?|"
+          r"daughters?|siblings?|brothers?|sisters?|pets?|cats?|dogs?|thoughts?|"
+          r"(?:answers?|replies|reply|responses?)(?!\s+(?:this|that|it|me|best|well|the statement)\b)|"
+          r"reasons?|ideas?|examples?|aspects?|parts?|possibilit(?:y|ies)|cases?|paragraphs?|lines?|pages?|"
+          r"sections?|groups?|members?|colleagues?|hobbies|hobby|languages?|books?|cups?|alternatives?|facets?|"
+          r"angles?|perspectives?|views?|considerations?|tips?|of|out|am|pm)")
+"""Nouns that a number before them counts or measures (``2 sides``, ``3 kids``, ``5 possible answers``, ``3
+thoughts``); ``stars`` is not among them, since ``4 stars`` is a rating on the scale."""
 _ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
                      r"cross(?:ed|ing)? out)")
 _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|select|say|think|believe|go with|go for|"
