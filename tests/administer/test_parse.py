@@ -561,6 +561,17 @@ RULE_TABLE = [
     ("I'd give it 4 out of 5 stars.", BFI, "4", "lone-label", ()),
     ("4 stars", BFI, "4", "leading-label", ()),
     ("4 out of 5", BFI, "4", "label-only", ()),
+    # a later conclusion: an answer after a reconsideration, a correction or a revision from one label to another
+    ("Answer: 3\n\nOn second thought, the answer is 4.", BFI, "4", "conclusion", ()),
+    ("Answer: 5\n\nWait, let me reconsider. Answer: 4", BFI, "4", "conclusion", ()),
+    ("Answer: 2\nActually, Answer: 4", BFI, "4", "conclusion", ()),
+    ("(A)\n\nWait, the answer is (C).", FIVE, "C", "conclusion", ()),
+    ("3... hmm, 4.", BFI, "4", "conclusion", ()),
+    ("Initially 5, but after reflection: 4.", BFI, "4", "conclusion", ()),
+    ("I'll revise my answer from 2 to 4.", BFI, "4", "conclusion", ()),
+    ("I'd change my answer from B to D.", FIVE, "D", "conclusion", ()),
+    ("I changed my mind from 4 to 2.", BFI, "2", "conclusion", ()),
+    ("I actually love parties. Answer: 5", BFI, "5", "conclusion", ()),
 ]
 
 

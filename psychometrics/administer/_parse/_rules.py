@@ -23,7 +23,9 @@ numbers that are not choices).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
    (B)``, ``I'm left with B``, ``…, so B.``, ``By elimination: D``, ``if forced: 3``, and the self-corrections
    ``actually``, ``no wait``, ``wait, no``, ``make that``, ``on reflection`` / ``on second thought``, ``I meant``,
-   ``scratch that``, ``correction:``): the LAST one wins, because a reply that reasons first and concludes
+   ``scratch that``, ``correction:``, ``after reflection``, ``hmm``, a revision ``from 2 to 4``; and an answer
+   marker after a reconsideration such as ``on second thought``, ``wait, let me reconsider``, ``actually``
+   (``Answer: 3\n\nOn second thought, the answer is 4.`` → 4)): the LAST one wins, because a reply that reasons first and concludes
    last means its conclusion, and a correction replaces the label before it (``2. Actually, 4.`` → 4, ``B, no
    wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``,
    ``my answer is 4``, ``my best guess is 4``, ``Answer: 4``, ``I choose 2``) must all name the same label
@@ -89,6 +91,7 @@ from psychometrics.administer._parse._phrases import (
     FINAL_MARKERS,
     JSON_ANSWER_KEYS,
     REFUSAL,
+    RECONSIDER,
     SO_TAIL,
     TAIL,
     UNCERTAIN,
@@ -353,9 +356,13 @@ def rule_conclusion(r: Reading) -> Verdict | None:
         if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice",
                                                                                      "attribution"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
+    answers = _markers(r, ANSWER_MARKERS)
+    turns = [m.end() for m in RECONSIDER.finditer(r.listed)]
+    if turns:  # "Answer: 3 … On second thought, the answer is 4": an answer after a reconsideration is final
+        final += [(p, v) for p, v in answers if p > turns[0]]
     if final:
         return max(final, key=lambda f: f[0])[1]
-    return _agreeing([v for _, v in _markers(r, ANSWER_MARKERS)], r.lab)
+    return _agreeing([v for _, v in answers], r.lab)
 
 
 def _agreeing(found: list[Verdict], lab: Labels) -> Verdict | None:
