@@ -572,6 +572,16 @@ RULE_TABLE = [
     ("I'd change my answer from B to D.", FIVE, "D", "conclusion", ()),
     ("I changed my mind from 4 to 2.", BFI, "2", "conclusion", ()),
     ("I actually love parties. Answer: 5", BFI, "5", "conclusion", ()),
+    # two conditional answers are two answers; a checklist reads the one label it does not cross out
+    ("3 on weekdays, 5 on weekends.", BFI, INVALID, "two-labels", ()),
+    ("2 at work, 4 with friends.", BFI, INVALID, "two-labels", ()),
+    ("3 in general, but 5 with close friends.", BFI, INVALID, "two-labels", ()),
+    ("4 on most days.", BFI, "4", "leading-label", ()),
+    ("1: no, 2: no, 3: no, 4: yes, 5: no", BFI, "4", "lone-label", ("negation",)),
+    ("A: no. B: no. C: maybe. D: yes. E: no.", FIVE, "D", "lone-label", ("negation",)),
+    ("A \u274c B \u274c C \u274c D \u2705 E \u274c", FIVE, "D", "lone-label", ("negation",)),
+    ("1: no, 2: no, 3: no, 4: no, 5: no", BFI, INVALID, "negation", ("negation",)),
+    ("1: no, 2: no, 3: no, 4: yes, 5: yes", BFI, INVALID, "lone-label", ("negation",)),
 ]
 
 

@@ -38,7 +38,8 @@ reply with those spans blanked out. They run in this order, and each is named in
     ``n't``, ``rather than``, ``instead of``, ``other than`` or ``except``, a few words of choosing allowed between
     (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``), with every label
     of a list after it (``Not 1 or 2``, ``I'd never pick A or B``, ``not 1, 2 or 3``: none is chosen); and a label
-    followed by its rejection (``5 doesn't describe me``, ``5? No.``).
+    followed by its rejection (``5 doesn't describe me``, ``5? No.``) or, in a checklist, by ``: no``, ``: maybe``
+    or a cross (``1: no, 2: no, 3: no, 4: yes, 5: no``, ``A ❌ B ❌ C ❌ D ✅ E ❌``: the one label left is read).
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
     (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
@@ -97,8 +98,10 @@ _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|s
 """Words that may stand between a negation and the label it rejects (``I would not choose 5``, ``Definitely not a
 5``, ``I don't think 5 applies``)."""
 _NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|wouldn't|cannot|can't)\s+(?:really\s+)?"
-                  r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
-"""What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
+                  r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b"
+                  r"|\s*[:=]\s*(?:no|maybe|false)(?=[\s.,;]|$)|\s*(?:[:=-]\s*)?[\u274c\u2717\u2718\u2610]")
+"""What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``), or mark it not chosen in a checklist
+(``1: no, 2: no, 3: no, 4: yes``, ``C: maybe``, ``A ❌ B ❌ C ❌ D ✅``)."""
 _ELIMINATE_AFTER = (r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out|"
                     r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?"
                     r"(?:fit|apply|suit|describe|match)\w*)")

@@ -16,8 +16,9 @@ numbers that are not choices).
    look-alike keys (``{"answer": "B", "answer_2": "D"}`` → B); several JSON answers that name different options
    (``{"answer":"D"}{"answer":"B"}``, a list of answer objects) are ``invalid``, and so is a reply that is only
    JSON with no answer field (``{"explanation": "I am outgoing so E fits"}``: an explanation is no answer).
-3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
-   ``invalid``.
+3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``), or
+   with two conditional answers, each label under its own circumstance (``3 on weekdays, 5 on weekends``, ``2 at
+   work, 4 with friends``): ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
    ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
@@ -317,12 +318,20 @@ def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict
     return None
 
 
+_CONDITION = r"\s+(?:on|at|in|with|when|around|during|for|if|among|alone)\b"
+"""A circumstance after a label: two labels each under its own (``3 on weekdays, 5 on weekends``) are two answers."""
+
+
 def rule_two_labels(r: Reading) -> Verdict | None:
-    """The reply opens with two labels (``2 or 3``, ``B/D``)."""
+    """The reply opens with two labels (``2 or 3``, ``B/D``), or with two labels each under its own circumstance
+    (``3 on weekdays, 5 on weekends``, ``2 at work, 4 with friends``)."""
     lab = r.lab
     # a separator word or sign, or bare space between two labels (``1 2 3 4 5``: the labels listed, not chosen)
     pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?(?:\s*(?:or|and|/|,|-|to|&)\s*|\s+)[(\[]?"
                     + lab.token + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
+    if not pair:
+        pair = re.match(r"^\W*" + lab.token + _CONDITION + r"[^,;\n]*[,;]\s*(?:and\s+|but\s+|or\s+)?" + lab.token
+                        + _CONDITION, r.first_line, flags=re.IGNORECASE)  # "3 on weekdays, 5 on weekends"
     if not pair or r.inside(r.listed.find(r.first_line) + pair.start(1), "elimination", "negation"):
         return None
     if lab.find(pair.group(1)) != lab.find(pair.group(2)) and (lab.digits or pair.group(2).isupper()):
