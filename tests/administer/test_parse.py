@@ -188,6 +188,7 @@ OEJTS = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], OEJTS_ORIGINAL, "origi
 OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-1], "reversed")
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
 FIVE = _cell(["A", "B", "C", "D", "E"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")  # the likert scale in letters
+FIVE_REV = _cell(["A", "B", "C", "D", "E"], [5, 4, 3, 2, 1], LIKERT_ORIGINAL[::-1], "reversed")
 
 _RECITAL = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL, 1))
 _RECITAL_REV = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL[::-1], 1))
@@ -582,6 +583,17 @@ RULE_TABLE = [
     ("A \u274c B \u274c C \u274c D \u2705 E \u274c", FIVE, "D", "lone-label", ("negation",)),
     ("1: no, 2: no, 3: no, 4: no, 5: no", BFI, INVALID, "negation", ("negation",)),
     ("1: no, 2: no, 3: no, 4: yes, 5: yes", BFI, INVALID, "lone-label", ("negation",)),
+    # the same kinds on reversed cells (D−: LIKERT, L−: FIVE_REV): labels are read, whatever they stand for
+    ("\n".join(f"{k}. {t}" for k, t in zip("ABCDE", LIKERT_ORIGINAL[::-1])) + "\n\nAnswer: B", FIVE_REV, "B",
+     "label-only", ("recital",)),
+    ("Not 1 or 2.", LIKERT, INVALID, "negation", ("negation",)),
+    ("I'd never pick A or B.", FIVE_REV, INVALID, "negation", ("negation",)),
+    ("There are 5 possible answers.", LIKERT, INVALID, "no-answer", ("not-a-choice",)),
+    ("I rate it 4 stars out of 5.", LIKERT, "4", "choice-phrase", ()),
+    ("Answer: 3\n\nOn second thought, the answer is 4.", LIKERT, "4", "conclusion", ()),
+    ("I'd change my answer from B to D.", FIVE_REV, "D", "conclusion", ()),
+    ("2 at work, 4 with friends.", LIKERT, INVALID, "two-labels", ()),
+    ("A \u274c B \u274c C \u274c D \u2705 E \u274c", FIVE_REV, "D", "lone-label", ("negation",)),
 ]
 
 
