@@ -188,6 +188,11 @@ OEJTS = _cell(["1", "2", "3", "4", "5"], [1, 2, 3, 4, 5], OEJTS_ORIGINAL, "origi
 OEJTS_REV = _cell(["1", "2", "3", "4", "5"], [5, 4, 3, 2, 1], OEJTS_ORIGINAL[::-1], "reversed")
 SCEN = _cell(["A", "B", "C", "D"], [1, 2, 3, 4], SCENARIO_ORIGINAL, "original")
 FIVE = _cell(["A", "B", "C", "D", "E"], [1, 2, 3, 4, 5], LIKERT_ORIGINAL, "original")  # the likert scale in letters
+FIVE_REV = _cell(["A", "B", "C", "D", "E"], [5, 4, 3, 2, 1], LIKERT_ORIGINAL[::-1], "reversed")
+
+_RECITAL = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL, 1))
+_RECITAL_REV = "\n".join(f"{k}. {t}" for k, t in enumerate(LIKERT_ORIGINAL[::-1], 1))
+_LETTER_RECITAL = "\n".join(f"{k}. {t}" for k, t in zip("ABCDE", LIKERT_ORIGINAL))
 
 INVALID, REFUSED = "invalid", "refused"
 REASONS = {"recital": "recites the option list", "negation": "does not choose", "off-scale": "not an option", "several-options": "more than one",
@@ -521,6 +526,74 @@ RULE_TABLE = [
     ('{"explanation": "I am outgoing so E fits"}', FIVE, INVALID, "json", ()),
     ('```json\n{"explanation": "I am outgoing so E fits"}\n```', FIVE, INVALID, "json", ()),
     ('{"result": {"answer": "C"}}', FIVE, "C", "json", ()),
+    # an explicit Answer: line after a list is the committed answer, not a base model's run-on
+    (_RECITAL + "\n\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    (_RECITAL + "\n\n**Answer: 4**", BFI, "4", "label-only", ("recital",)),
+    (_RECITAL + "\n\nAnswer: 4 (Agree a little)", BFI, "4", "conclusion", ("recital",)),
+    (_RECITAL_REV + "\n\nAnswer: 2", LIKERT, "2", "label-only", ("recital",)),
+    (_LETTER_RECITAL + "\n\nAnswer: D", FIVE, "D", "label-only", ("recital",)),
+    (_LETTER_RECITAL + "\n\nAnswer: (D)", FIVE, "D", "label-only", ("recital",)),
+    ("1. Disagree strongly (2)\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    ("1. Consider the statement.\n2. Reflect on behaviour.\nAnswer: 4", BFI, "4", "label-only", ("recital",)),
+    ("1: Disagree strongly\n5: Agree strongly\n\nAnswer: 4", BFI, "4", "conclusion", ("anchors",)),
+    ("- A: Disagree strongly\n- E: Agree strongly\n\nAnswer: D", FIVE, "D", "conclusion", ("anchors",)),
+    ("1. Disagree strongly\n\nAnswer: 4", BFI, "4", "conclusion", ()),
+    (_RECITAL + "\n\nMy answer: 4", BFI, "4", "label-only", ("recital",)),
+    ("4\n\nQuestion: I am talkative.\nAnswer: 2", BFI, "4", "label-only", ("run-on",)),
+    ("1. Disagree strongly\nAnswer: 2. Disagree a little\nAnswer: 3", BFI, INVALID, "recital", ("run-on",)),
+    # a negation covers every label of the list after it
+    ("Not 1 or 2.", BFI, INVALID, "negation", ("negation",)),
+    ("I wouldn't pick 1 or 2.", BFI, INVALID, "negation", ("negation",)),
+    ("Not A or B.", FIVE, INVALID, "negation", ("negation",)),
+    ("I'd never pick A or B.", FIVE, INVALID, "negation", ("negation",)),
+    ("Not 1 or 2, but 4.", BFI, "4", "lone-label", ("negation",)),
+    ("Not A or B, so D.", FIVE, "D", "conclusion", ("negation",)),
+    ("I wouldn't pick 1, 2 or 3. I'd pick 5.", BFI, "5", "choice-phrase", ("negation",)),
+    # a number followed by a counted noun is a count, not a label; a rating in stars is a label
+    ("I see 2 sides to this.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("I have 3 kids and love chatting.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("There are 5 possible answers.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("Here are 3 thoughts: I like people.", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("5 reasons why I'm talkative", BFI, INVALID, "no-answer", ("not-a-choice",)),
+    ("My answer is 4 because I have 3 kids.", BFI, "4", "conclusion", ("not-a-choice",)),
+    ("I'd pick 4 - there are 5 possible answers but 4 fits.", BFI, "4", "choice-phrase", ("not-a-choice",)),
+    ("4 answers this best.", BFI, "4", "leading-label", ()),
+    ("I rate it 4 stars out of 5.", BFI, "4", "choice-phrase", ()),
+    ("I'd give it 4 out of 5 stars.", BFI, "4", "lone-label", ()),
+    ("4 stars", BFI, "4", "leading-label", ()),
+    ("4 out of 5", BFI, "4", "label-only", ()),
+    # a later conclusion: an answer after a reconsideration, a correction or a revision from one label to another
+    ("Answer: 3\n\nOn second thought, the answer is 4.", BFI, "4", "conclusion", ()),
+    ("Answer: 5\n\nWait, let me reconsider. Answer: 4", BFI, "4", "conclusion", ()),
+    ("Answer: 2\nActually, Answer: 4", BFI, "4", "conclusion", ()),
+    ("(A)\n\nWait, the answer is (C).", FIVE, "C", "conclusion", ()),
+    ("3... hmm, 4.", BFI, "4", "conclusion", ()),
+    ("Initially 5, but after reflection: 4.", BFI, "4", "conclusion", ()),
+    ("I'll revise my answer from 2 to 4.", BFI, "4", "conclusion", ()),
+    ("I'd change my answer from B to D.", FIVE, "D", "conclusion", ()),
+    ("I changed my mind from 4 to 2.", BFI, "2", "conclusion", ()),
+    ("I actually love parties. Answer: 5", BFI, "5", "conclusion", ()),
+    # two conditional answers are two answers; a checklist reads the one label it does not cross out
+    ("3 on weekdays, 5 on weekends.", BFI, INVALID, "two-labels", ()),
+    ("2 at work, 4 with friends.", BFI, INVALID, "two-labels", ()),
+    ("3 in general, but 5 with close friends.", BFI, INVALID, "two-labels", ()),
+    ("4 on most days.", BFI, "4", "leading-label", ()),
+    ("1: no, 2: no, 3: no, 4: yes, 5: no", BFI, "4", "lone-label", ("negation",)),
+    ("A: no. B: no. C: maybe. D: yes. E: no.", FIVE, "D", "lone-label", ("negation",)),
+    ("A \u274c B \u274c C \u274c D \u2705 E \u274c", FIVE, "D", "lone-label", ("negation",)),
+    ("1: no, 2: no, 3: no, 4: no, 5: no", BFI, INVALID, "negation", ("negation",)),
+    ("1: no, 2: no, 3: no, 4: yes, 5: yes", BFI, INVALID, "lone-label", ("negation",)),
+    # the same kinds on reversed cells (D−: LIKERT, L−: FIVE_REV): labels are read, whatever they stand for
+    ("\n".join(f"{k}. {t}" for k, t in zip("ABCDE", LIKERT_ORIGINAL[::-1])) + "\n\nAnswer: B", FIVE_REV, "B",
+     "label-only", ("recital",)),
+    ("Not 1 or 2.", LIKERT, INVALID, "negation", ("negation",)),
+    ("I'd never pick A or B.", FIVE_REV, INVALID, "negation", ("negation",)),
+    ("There are 5 possible answers.", LIKERT, INVALID, "no-answer", ("not-a-choice",)),
+    ("I rate it 4 stars out of 5.", LIKERT, "4", "choice-phrase", ()),
+    ("Answer: 3\n\nOn second thought, the answer is 4.", LIKERT, "4", "conclusion", ()),
+    ("I'd change my answer from B to D.", FIVE_REV, "D", "conclusion", ()),
+    ("2 at work, 4 with friends.", LIKERT, INVALID, "two-labels", ()),
+    ("A \u274c B \u274c C \u274c D \u2705 E \u274c", FIVE_REV, "D", "lone-label", ("negation",)),
 ]
 
 

@@ -45,11 +45,12 @@ APOLOGY = re.compile("|".join(f"(?:{p})" for p in _APOLOGIES), re.IGNORECASE | r
 names no option; ``I'm sorry, but I'd have to say 5`` is the answer 5."""
 
 _CORRECTION = (r"(?:\bactually,? no\b|\bactually|\bno,? wait|\bwait,? no|\bmake that|\bon (?:reflection|second thought|"
-               r"further thought)|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean|[-,;.?!]\s*no\b)[,:;.!]*(?:\s*-+)?"
+               r"further thought)|\bafter (?:some |further |more )?(?:reflection|thought|thinking|consideration)|"
+               r"\bhmm+|\bi meant|\bscratch that|\bcorrection\s*:|\bi mean|[-,;.?!]\s*no\b)[,:;.!]*(?:\s*-+)?"
                r"(?=[ \t]*(?:option |number )?[(\[\"']?[A-Za-z0-9]{1,2}[)\]\"']?[ \t]*(?:[.!,;:\n]|$|-|because\b|since\b|"
                r"(?:fits|suits|describes|matches)\b|is (?:better|closer|more)\b|would be better\b))")
 """A self-correction (``2. Actually, 4.``, ``B, no wait, D.``, ``3 - no, 4.``, ``make that 4``, ``on reflection 4``,
-``I meant 4``):
+``I meant 4``, ``after reflection: 4``, ``3... hmm, 4``):
 a final marker, so the label after it replaces any before. Only a label that ends its clause or is said to fit
 follows one (``on second thought, 4 fits better``): ``Actually 5 is too strong`` corrects nothing."""
 FINAL_MARKERS = [  # the last one wins
@@ -63,7 +64,15 @@ FINAL_MARKERS = [  # the last one wins
     r"\bif i (?:had|have) to (?:choose|pick|answer|say)[,:]?",
     # a self-correction: the label after it replaces the one before
     _CORRECTION,
+    r"\b(?:revis|chang|switch|updat|mov)\w*\s+(?:my\s+)?(?:answer|choice|rating|response|mind)?\s*from\s+"
+    r"[(\[]?\w{1,2}[)\]]?\s+to",
 ]
+RECONSIDER = re.compile(r"\b(?:on (?:second|further) thoughts?|on reflection|after (?:some |further |more )?"
+                        r"(?:reflection|thought|thinking|consideration)|let me (?:reconsider|rethink|think again)|"
+                        r"reconsider\w*|wait|actually|hmm+|correction|i meant|scratch that|"
+                        r"(?:revis|chang)\w* my (?:answer|mind))\b", re.IGNORECASE)
+"""A reconsideration: an answer marker after it (``Answer: 3 … On second thought, the answer is 4``, ``Wait, let
+me reconsider. Answer: 4``) is a final marker, the later conclusion."""
 ANSWER_MARKERS = [  # they must agree
     r"\b(?:my|the|correct|best|right|closest|most \w+)\s+(?:\w+\s+)?(?:answer|choice|response|rating|selection|option|"
     r"guess|bet|pick)"

@@ -21,7 +21,13 @@ reply with those spans blanked out. They run in this order, and each is named in
     as…\\nAnswer: 2``, ``B)\\n— Reply with the letter only.\\nAnswer: (C)``): everything from the first later
     line that opens with ``Statement:``, ``Question:``, ``Q.``/``Q1:``, ``Situation:``, ``Options:``, ``Item:``,
     ``Answer:`` or ``— Reply`` is cut; the imagined next item's ``Answer: 2`` is not this item's answer. Only a
-    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it.
+    reply that opens with a label is cut, so a chat reply that reasons first and ends ``Answer: 4`` keeps it; and
+    an ``Answer:`` line after lines that each open with a label followed by words (the option list recited, its
+    two anchors ``1: Disagree strongly\n5: Agree strongly``, numbered steps ``1. Consider the statement.``, one
+    option line ``1. Disagree strongly``) is no run-on but the committed answer after a list (``…\n\nAnswer: 4``
+    → 4) when it is the reply's last line and holds only a label and a bracketed gloss (``Answer: 4 (Agree a
+    little)``); a base model going on item after item (``B) Block.\nAnswer: (B) Block.\nAnswer: (C) Cut.``,
+    ``D) Go, and…\nAnswer: (C) Join them for…``) and a bare first label (``4\n\nQuestion: …\nAnswer: 2``, ``B)\nAnswer: (C)``) is still cut.
 ``anchors``
     The scale's two ends restated with their own text (``where 1 = Disagree strongly and 5 = Agree strongly``,
     ``Agree strongly (5)``): set aside only when both ends are restated, each with the text its label has in this
@@ -30,8 +36,10 @@ reply with those spans blanked out. They run in this order, and each is named in
     An option text with a negation in the same clause within four words before it (``I do not agree strongly``,
     ``I wouldn't say I strongly agree``, ``rather than Agree a little``); a label after ``not``, ``never``,
     ``n't``, ``rather than``, ``instead of``, ``other than`` or ``except``, a few words of choosing allowed between
-    (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``); and a label
-    followed by its rejection (``5 doesn't describe me``, ``5? No.``).
+    (``B, not C``, ``I would not choose 5``, ``Definitely not a 5``, ``I don't think 5 applies``), with every label
+    of a list after it (``Not 1 or 2``, ``I'd never pick A or B``, ``not 1, 2 or 3``: none is chosen); and a label
+    followed by its rejection (``5 doesn't describe me``, ``5? No.``) or, in a checklist, by ``: no``, ``: maybe``
+    or a cross (``1: no, 2: no, 3: no, 4: yes, 5: no``, ``A ❌ B ❌ C ❌ D ✅ E ❌``: the one label left is read).
 ``elimination``
     Labels ruled out: after ``ruled out``, ``ruling out``, ``eliminate``, ``excluding``, ``discard`` (``Ruled out:
     (A), (C), (D)``, ``After ruling out A, C and D``), or before ``is/are ruled out``, ``eliminated``, ``wrong``,
@@ -52,7 +60,10 @@ reply with those spans blanked out. They run in this order, and each is named in
     most people, I'd choose 3`` is no attribution (the model is the one who chooses).
 ``not-a-choice``
     Digit labels only: numbers that measure or count rather than choose (``a perfect 3-point scale``, ``3
-    times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``) and the scale's range (``1-5``, ``1 to 5``).
+    times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``), a number followed by a counted noun, an adjective
+    allowed between (``I see 2 sides``, ``I have 3 kids``, ``There are 5 possible answers``, ``Here are 3
+    thoughts``, ``5 reasons why``; not ``4 answers this best``), and the scale's range (``1-5``, ``1 to 5``). A rating in stars is a choice
+    (``4 stars``, ``4 stars out of 5`` and ``4 out of 5 stars`` → 4).
 """
 
 from __future__ import annotations
@@ -68,9 +79,18 @@ _RUN_ON = re.compile(r"\n\s*(?:(?:Statement|Question|Q|Situation|Options|Item|An
                      re.IGNORECASE)
 _LINE_ITEM = r"^[ \t]*(?:(?:answer|option)\s*:?\s*)?(?:[-*•]\s*)?[(\[]?{tok}(?:[.)\]:]|[ \t]*[-=][ \t]|[ \t]*$)"
 _GAP = re.compile(r"^[\s.,;:()\[\]\-\"'/|…]*$")
-_UNITS = (r"points?|times?|years?|months?|weeks?|days?|hours?|minutes?|people|persons?|friends?|ways?|things?|"
-          r"items?|questions?|statements?|options?|choices?|stars?|steps?|words?|sentences?|percent|dimensions?|"
-          r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|of|out|am|pm")
+_UNITS = (r"(?:(?:possible|different|main|key|good|other|more|distinct|separate|small|young|little|big|great|"
+          r"important|major|minor|close|best|quick|short|simple|clear)\s+)?"
+          r"(?:points?|times?|years?|months?|weeks?|days?|nights?|hours?|minutes?|people|persons?|friends?|ways?|"
+          r"things?|items?|questions?|statements?|options?|choices?|steps?|words?|sentences?|percent|dimensions?|"
+          r"traits?|factors?|categories|category|levels?|scales?|kinds?|types?|sides?|kids?|children|child|sons?|"
+          r"daughters?|siblings?|brothers?|sisters?|pets?|cats?|dogs?|thoughts?|"
+          r"(?:answers?|replies|reply|responses?)(?!\s+(?:this|that|it|me|best|well|the statement)\b)|"
+          r"reasons?|ideas?|examples?|aspects?|parts?|possibilit(?:y|ies)|cases?|paragraphs?|lines?|pages?|"
+          r"sections?|groups?|members?|colleagues?|hobbies|hobby|languages?|books?|cups?|alternatives?|facets?|"
+          r"angles?|perspectives?|views?|considerations?|tips?|of|out|am|pm)")
+"""Nouns that a number before them counts or measures (``2 sides``, ``3 kids``, ``5 possible answers``, ``3
+thoughts``); ``stars`` is not among them, since ``4 stars`` is a rating on the scale."""
 _ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
                      r"cross(?:ed|ing)? out)")
 _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|select|say|think|believe|go with|go for|"
@@ -78,8 +98,10 @@ _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|s
 """Words that may stand between a negation and the label it rejects (``I would not choose 5``, ``Definitely not a
 5``, ``I don't think 5 applies``)."""
 _NEGATED_AFTER = (r"(?:does not|doesn't|do not|don't|is not|isn't|would not|wouldn't|cannot|can't)\s+(?:really\s+)?"
-                  r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b")
-"""What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``)."""
+                  r"(?:describe|apply|fit|suit|reflect|match|be|sound)\w*|\?\s*(?:no|nope)\b"
+                  r"|\s*[:=]\s*(?:no|maybe|false)(?=[\s.,;]|$)|\s*(?:[:=-]\s*)?[\u274c\u2717\u2718\u2610]")
+"""What may follow a label to reject it (``5 doesn't describe me``, ``5? No.``), or mark it not chosen in a checklist
+(``1: no, 2: no, 3: no, 4: yes``, ``C: maybe``, ``A ❌ B ❌ C ❌ D ✅``)."""
 _ELIMINATE_AFTER = (r"(?:(?:is|are) (?:ruled out|eliminated|excluded|wrong|incorrect|out)|(?:can|could) be ruled out|"
                     r"(?:do not|don't|does not|doesn't|did not|didn't)\s+(?:really\s+)?"
                     r"(?:fit|apply|suit|describe|match)\w*)")
@@ -150,7 +172,22 @@ def _run_on(text: str, lab: Labels) -> int | None:
     opens = re.match(r"^\W*(?:answer\s*:\s*)?[(\[]?" + lab.token + r"(?:[.)\]:,\-]|\s*$|\s+[A-Z(\"'])", first,
                      0 if not lab.digits else re.IGNORECASE)
     cut = _RUN_ON.search(text)
-    return cut.start() if opens and cut else None
+    if not opens or not cut:
+        return None
+    committed = re.match(r"\n\s*(?i:answer)\s*[:.]\s*[(\[]?" + lab.token + r"[)\]]?\.?[ \t]*(?:\([^\n]*\))?\s*$",
+                         text[cut.start():], 0 if not lab.digits else re.IGNORECASE)
+    if committed and _listed_lines(text[:cut.start()], lab):
+        return None  # "1. Disagree strongly\n2. …\n\nAnswer: 4": a list, then the committed answer
+    return cut.start()
+
+
+def _listed_lines(head: str, lab: Labels) -> bool:
+    """Every line of ``head`` is a label followed by words (an option list recited, its anchors, numbered steps):
+    a list the reply wrote before its answer, not a base model's bare first answer."""
+    item = re.compile(r"^[ \t]*(?:[-*•][ \t]*)?[(\[]?" + lab.token + r"[.)\]:]?[ \t]*[-=]?[ \t]*[A-Za-z(]",
+                      0 if not lab.digits else re.IGNORECASE)
+    lines = [line for line in head.split("\n") if line.strip()]
+    return bool(lines) and all(item.match(line) for line in lines)
 
 
 def _list_items(text: str, lab: Labels) -> list[tuple[int, int, int]]:
@@ -266,15 +303,19 @@ def _negated_spans(r: Reading, lab: Labels) -> list[tuple[int, int]]:
             spans.append((m.start, m.end))
             r.negated_options.append(m.option)
     flags = re.IGNORECASE if lab.digits else 0
+    one = r"(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.bare + r"[)\]]?"
+    more = r"(?:(?:\s*,\s*" + one + r")*\s*,?\s+(?i:or|nor|and)\s+" + one + r")?"
     label_pattern = (r"(?i:\b(?:not|rather than|instead of|other than|except|never)|n't)\s+"
-                     r"(?i:(?:" + _NEGATED_FILLER + r")\s+){0,3}?(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.token)
+                     r"(?i:(?:" + _NEGATED_FILLER + r")\s+){0,3}?(?i:(?:option|answer|number)\s*)?[(\[]?" + lab.token
+                     + r"[)\]]?" + more)
     after_pattern = r"[(\[]?" + lab.token + r"[)\]]?\s*(?i:" + _NEGATED_AFTER + r")"
     for pattern in (label_pattern, after_pattern):
         for m in re.finditer(pattern, r.listed, flags):
             i = lab.find(m.group(1))
-            if i is not None and not _article_a(lab, r.listed, m):
+            listed = [lab.find(x.group(1)) for x in re.finditer(lab.token, m.group(0)[m.end(1) - m.start():], flags)]
+            if i is not None and (listed or not _article_a(lab, r.listed, m)):
                 spans.append(m.span())
-                r.negated_options.append(i)
+                r.negated_options.extend(k for k in [i, *listed] if k is not None)
     return spans
 
 

@@ -16,14 +16,17 @@ numbers that are not choices).
    look-alike keys (``{"answer": "B", "answer_2": "D"}`` → B); several JSON answers that name different options
    (``{"answer":"D"}{"answer":"B"}``, a list of answer objects) are ``invalid``, and so is a reply that is only
    JSON with no answer field (``{"explanation": "I am outgoing so E fits"}``: an explanation is no answer).
-3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``):
-   ``invalid``.
+3. ``two-labels``: the reply opens with two labels (``2 or 3``, ``B/D``, the labels listed ``1 2 3 4 5``), or
+   with two conditional answers, each label under its own circumstance (``3 on weekdays, 5 on weekends``, ``2 at
+   work, 4 with friends``): ``invalid``.
 4. ``label-only``: the whole reply is one label once markdown, brackets, punctuation and a leading ``Answer:`` /
    ``Option`` are removed (``(B)``, ``**4**``, ``ANSWER: **B**``, ``Three.``).
 5. ``conclusion``: a committed-answer marker names a label. Final markers (``Final answer: 4``, ``Conclusion:
    (B)``, ``I'm left with B``, ``…, so B.``, ``By elimination: D``, ``if forced: 3``, and the self-corrections
    ``actually``, ``no wait``, ``wait, no``, ``make that``, ``on reflection`` / ``on second thought``, ``I meant``,
-   ``scratch that``, ``correction:``): the LAST one wins, because a reply that reasons first and concludes
+   ``scratch that``, ``correction:``, ``after reflection``, ``hmm``, a revision ``from 2 to 4``; and an answer
+   marker after a reconsideration such as ``on second thought``, ``wait, let me reconsider``, ``actually``
+   (``Answer: 3\n\nOn second thought, the answer is 4.`` → 4)): the LAST one wins, because a reply that reasons first and concludes
    last means its conclusion, and a correction replaces the label before it (``2. Actually, 4.`` → 4, ``B, no
    wait, D.`` → D, ``I said 2 earlier but I meant 4.`` → 4). Without one, answer markers (``The answer is (C)``,
    ``my answer is 4``, ``my best guess is 4``, ``Answer: 4``, ``I choose 2``) must all name the same label
@@ -89,6 +92,7 @@ from psychometrics.administer._parse._phrases import (
     FINAL_MARKERS,
     JSON_ANSWER_KEYS,
     REFUSAL,
+    RECONSIDER,
     SO_TAIL,
     TAIL,
     UNCERTAIN,
@@ -314,12 +318,20 @@ def _json_refusal(key: str, value: object, fields: dict[str, object]) -> Verdict
     return None
 
 
+_CONDITION = r"\s+(?:on|at|in|with|when|around|during|for|if|among|alone)\b"
+"""A circumstance after a label: two labels each under its own (``3 on weekdays, 5 on weekends``) are two answers."""
+
+
 def rule_two_labels(r: Reading) -> Verdict | None:
-    """The reply opens with two labels (``2 or 3``, ``B/D``)."""
+    """The reply opens with two labels (``2 or 3``, ``B/D``), or with two labels each under its own circumstance
+    (``3 on weekdays, 5 on weekends``, ``2 at work, 4 with friends``)."""
     lab = r.lab
     # a separator word or sign, or bare space between two labels (``1 2 3 4 5``: the labels listed, not chosen)
     pair = re.match(ANSWER_PREFIX + r"[(\[]?" + lab.token + r"[)\]]?(?:\s*(?:or|and|/|,|-|to|&)\s*|\s+)[(\[]?"
                     + lab.token + r"(?![A-Za-z0-9])", r.first_line, flags=re.IGNORECASE)
+    if not pair:
+        pair = re.match(r"^\W*" + lab.token + _CONDITION + r"[^,;\n]*[,;]\s*(?:and\s+|but\s+|or\s+)?" + lab.token
+                        + _CONDITION, r.first_line, flags=re.IGNORECASE)  # "3 on weekdays, 5 on weekends"
     if not pair or r.inside(r.listed.find(r.first_line) + pair.start(1), "elimination", "negation"):
         return None
     if lab.find(pair.group(1)) != lab.find(pair.group(2)) and (lab.digits or pair.group(2).isupper()):
@@ -353,9 +365,13 @@ def rule_conclusion(r: Reading) -> Verdict | None:
         if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice",
                                                                                      "attribution"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
+    answers = _markers(r, ANSWER_MARKERS)
+    turns = [m.end() for m in RECONSIDER.finditer(r.listed)]
+    if turns:  # "Answer: 3 … On second thought, the answer is 4": an answer after a reconsideration is final
+        final += [(p, v) for p, v in answers if p > turns[0]]
     if final:
         return max(final, key=lambda f: f[0])[1]
-    return _agreeing([v for _, v in _markers(r, ANSWER_MARKERS)], r.lab)
+    return _agreeing([v for _, v in answers], r.lab)
 
 
 def _agreeing(found: list[Verdict], lab: Labels) -> Verdict | None:

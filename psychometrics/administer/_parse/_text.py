@@ -66,10 +66,10 @@ def words_to_digits(text: str) -> str:
 
 
 def fractions(text: str, top: str) -> str:
-    """``4/5``, ``4 out of 5`` → ``4`` when the denominator is ``top``, the scale's highest label; ``3/4`` on a 1–5
-    scale names two options and is left as it is."""
-    return re.sub(r"(?<![\d.])(\d+)\s*(?:/|out of)\s*" + re.escape(top) + r"(?!\d)", r"\1", text,
-                  flags=re.IGNORECASE)
+    """``4/5``, ``4 out of 5``, ``4 stars out of 5``, ``4 out of 5 stars`` → ``4`` when the denominator is ``top``,
+    the scale's highest label; ``3/4`` on a 1–5 scale names two options and is left as it is."""
+    return re.sub(r"(?<![\d.])(\d+)\s*(?:stars?\s*)?(?:/|out of)\s*" + re.escape(top) + r"(?!\d)(?:\s*stars?\b)?",
+                  r"\1", text, flags=re.IGNORECASE)
 
 
 def mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
