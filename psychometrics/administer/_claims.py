@@ -9,7 +9,9 @@ machine); the processes still running then take them over.
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from collections import deque
+from collections.abc import Sequence
 
 from psychometrics.plan import Cell
 from psychometrics.store import Leases
@@ -21,9 +23,15 @@ POLL_S = 1.0
 class CellClaims:
     """``await claims.next()`` → the next cell to ask, or None when there is nothing left for this process."""
 
-    def __init__(self, leases: Leases, cells: list[Cell], *, batch: int):
+    def __init__(self, leases: Leases, cells: list[Cell], *, batch: int, positions: Sequence[int] | None = None):
+        """``positions``: the plan position of each of ``cells`` (the positions their leases were prepared with),
+        increasing; given, a claimed cell is found by bisection instead of through a map of every cell (a million
+        cells: 8 MB instead of ~40 MB held while the run is asked)."""
         self._leases = leases
-        self._cells = {c.cell_id: c for c in cells}
+        increasing = positions is not None and len(positions) == len(cells) and all(
+            a < b for a, b in zip(positions, positions[1:]))
+        self._list, self._positions = (cells, positions) if increasing else (None, None)
+        self._cells = None if increasing else {c.cell_id: c for c in cells}
         self._batch = max(1, batch)
         self._ready: deque[Cell] = deque()
         self._lock = asyncio.Lock()
@@ -44,10 +52,19 @@ class CellClaims:
     def _claim(self) -> bool:
         """Claim a batch into the ready queue, in plan order; False if nothing was free."""
         while True:
-            ids = self._leases.claim(self._batch)
-            known = [c for c in ids if c in self._cells]  # the store's plan order
-            if len(known) < len(ids):
-                self._leases.drop(c for c in ids if c not in self._cells)
-            if known or not ids:
-                self._ready.extend(self._cells[c] for c in known)
+            claimed = self._leases.claim_positions(self._batch)
+            found = [(c, self._find(c, p)) for c, p in claimed]  # the store's plan order
+            known = [cell for _, cell in found if cell is not None]
+            if len(known) < len(found):  # leases of another plan under this run id
+                self._leases.drop(c for c, cell in found if cell is None)
+            if known or not claimed:
+                self._ready.extend(known)
                 return bool(known)
+
+    def _find(self, cell_id: str, position: int) -> Cell | None:
+        if self._cells is not None:
+            return self._cells.get(cell_id)
+        at = bisect_left(self._positions, position)
+        if at < len(self._positions) and self._positions[at] == position and self._list[at].cell_id == cell_id:
+            return self._list[at]
+        return None

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Sequence, Callable
 from typing import Any
 from dataclasses import dataclass, field
 
@@ -147,6 +147,7 @@ async def administer(
     max_cost: float | None = None,
     spent_before: float = 0.0,
     leases: Leases,
+    positions: Sequence[int] | None = None,
 ) -> Tally:
     """Ask those of ``cells`` (the ones missing) that this process claims through ``leases``, and store every
     response as it arrives; other processes on the same run claim the rest (see ``_claims``).
@@ -158,6 +159,8 @@ async def administer(
     ``policy.max_wait`` (see :mod:`psychometrics.administer._endpoint`); the reason is on ``Tally.stopped``. Stops
     taking cells once ``spent_before`` plus this session's cost reaches ``max_cost`` (US dollars; the requests in
     flight then still finish, so the cost can pass it by at most ``concurrency`` requests): ``Tally.over_budget``.
+    ``positions``: the plan position of each of ``cells``, increasing, as their leases were prepared (lets the
+    claims find a cell without a map of every cell; see :class:`~psychometrics.administer._claims.CellClaims`).
     """
     tally = Tally()
     cpu0 = time.process_time()
@@ -165,7 +168,7 @@ async def administer(
     tally.fast_path = fast_template(state.mode, opts) is not None  # renders the request once, before the workers
     limiter = tally.pace = Pacer(concurrency, rpm=rpm, adaptive=pacing, clock=policy.clock)
     fail_fast = FailFast()
-    claims = CellClaims(leases, cells, batch=concurrency)
+    claims = CellClaims(leases, cells, batch=concurrency, positions=positions)
     writer = store.writer(connections=min(concurrency, WRITER_CONNECTIONS))  # one commit per answer
 
     async def worker() -> None:

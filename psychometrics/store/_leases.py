@@ -143,11 +143,15 @@ class Leases:
 
     def claim(self, n: int) -> list[str]:
         """Up to ``n`` cells, in plan order, that nobody holds and nobody has answered; now held by this process."""
+        return [c for c, _ in self.claim_positions(n)]
+
+    def claim_positions(self, n: int) -> list[tuple[str, int]]:
+        """:meth:`claim`, each cell with its plan position (as given to :meth:`prepare`)."""
         # RETURNING gives no order: sorted by plan position here
-        ids = [c for c, _ in sorted(self._run(_CLAIM, (self.holder, self.ttl, self.run_id, self.run_id, n)),
-                                    key=lambda row: row[1])]
-        self.claimed += len(ids)
-        return ids
+        rows = sorted(((c, int(p)) for c, p in self._run(_CLAIM, (self.holder, self.ttl, self.run_id, self.run_id, n))),
+                      key=lambda row: row[1])
+        self.claimed += len(rows)
+        return rows
 
     def drop(self, cell_ids: Iterable[str]) -> None:
         """Forget leases of cells the run's plan no longer has (the run id reused with another design)."""
