@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, get_args
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from psychometrics import __version__
 from psychometrics._format import as_given, command, count, money
@@ -116,16 +116,25 @@ class CostLimitError(EndpointError):
     re-running (with a higher limit) resumes it."""
 
 
+_SECRET_PARAMETER = re.compile(r"key|token|secret|sig|pass|auth|credential|session", re.IGNORECASE)
+"""Query parameters whose value is a credential (``?api-key=…``, ``?access_token=…``, ``?sig=…``)."""
+
+
 def sanitize_api_base(api_base: str | None) -> str | None:
-    """Drop any ``user:password@`` part of the URL before it is stored or shown."""
+    """Drop any ``user:password@`` part of the URL and hide the value of every query parameter that names a
+    credential (:data:`_SECRET_PARAMETER`; ``?api-version=…`` stays) before the URL is stored or shown."""
     if not api_base:
         return api_base
     parts = urlsplit(api_base)
-    if parts.username or parts.password:
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(_SECRET_PARAMETER.search(name) for name, _ in pairs):
+        query = urlencode([(name, "REDACTED" if _SECRET_PARAMETER.search(name) else value) for name, value in pairs])
+    if parts.username or parts.password or query != parts.query:
         host = parts.hostname or ""
         if parts.port:
             host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+        return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
     return api_base
 
 

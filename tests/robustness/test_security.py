@@ -138,8 +138,45 @@ def test_vetted_names_hold_only_constants():
     assert "if unknown:\n            raise ValueError" in source
 
 
-@pytest.mark.parametrize("url", ["http://user:sk-secret-123456789@127.0.0.1:9/v1"])
+@pytest.mark.parametrize("url", ["http://user:sk-secret-123456789@127.0.0.1:9/v1",
+                                 "http://127.0.0.1:9/v1?api-key=sk-secret-123456789",
+                                 "https://example.test/openai/v1?api-version=2024-06-01&api_key=sk-secret-123456789",
+                                 "http://127.0.0.1:9/v1?access_token=sk-secret-123456789&x=1",
+                                 "http://u:sk-secret-1@127.0.0.1:9/v1?sig=sk-secret-2"])
 def test_credentials_in_api_base_are_never_stored(url):
     from psychometrics.administer._audit import sanitize_api_base
 
-    assert "sk-secret" not in (sanitize_api_base(url) or "")
+    shown = sanitize_api_base(url) or ""
+    assert "sk-secret" not in shown
+    assert shown.startswith(url.split("://")[0] + "://") and "/v1" in shown
+    if "api-version" in url:
+        assert "api-version=2024-06-01" in shown  # not a credential: kept
+
+
+def test_a_key_in_the_query_string_never_reaches_the_run_record_or_the_error_line(tmp_path):
+    """A dead endpoint whose URL carries a key: the one-line error and the stored run show it hidden."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    db = tmp_path / "runs.db"
+    result = CliRunner().invoke(app, ["audit", "-m", "openai/x", "--api-base",
+                                      "http://127.0.0.1:9/v1?api-key=sk-secret-123456789", "--limit-items", "1",
+                                      "--db", f"sqlite:///{db}", "--retries", "0"])
+    assert result.exit_code != 0 and "sk-secret" not in result.output
+    assert "api-key=REDACTED" in result.output
+
+    from tests.support.openai_server import ServerProcess
+
+    with ServerProcess(latency=0.0) as server:  # a live endpoint: the run is stored (its requests, sent to the
+        # path after the query string as the OpenAI client does, end in 404s: exit 1, the run and its errors kept)
+        result = CliRunner().invoke(app, ["audit", "-m", "openai/test-model", "--api-base",
+                                          server.api_base + "?api-key=sk-secret-123456789", "--limit-items", "1",
+                                          "--templates", "instruct", "--db", f"sqlite:///{db}", "--no-report"])
+    assert result.exit_code == 1 and "resume with" in result.output, result.output
+    assert "sk-secret" not in result.output
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "api-key=REDACTED" in dump and "sk-secret" not in dump
