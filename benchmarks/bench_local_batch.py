@@ -70,6 +70,25 @@ def peak_rate(eng: Any, cells: list[Any], name: str, chunk: int = 512) -> tuple[
     return n / seconds, n, seconds
 
 
+def repacked_peak_rate(eng: Any, cells: list[Any], threads: int) -> float:
+    """:func:`peak_rate` with the same GGUF loaded as llama.cpp loads it by default (weights repacked for its
+    4-row kernels), which the provider does not use because a token's logits then depend on its batch."""
+    import llama_cpp
+
+    sequences = [eng.tokenize(c.prompt if eng.chat is None else eng.chat(
+        messages=[{"role": "user", "content": c.prompt}]).prompt) for c in cells]
+    llm = llama_cpp.Llama(model_path=eng.llm.model_path, n_ctx=4096, n_batch=512, n_ubatch=512, n_threads=threads,
+                          n_threads_batch=threads, flash_attn=True, swa_full=True, verbose=False)
+    try:
+        start = time.perf_counter()
+        for tokens in sequences:
+            llm.reset()
+            llm.eval(tokens)
+        return sum(map(len, sequences)) / (time.perf_counter() - start)
+    finally:
+        llm.close()
+
+
 def model_only(eng: Any, cells: list[Any], group: int) -> tuple[float, Any]:
     """The batched audit's evaluations without the runner: every cell's sequences through a fresh shared-prefix
     batch, ``group`` cells at a time in plan order (as the audit's waiting requests come). (seconds, the batch)."""
@@ -117,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     from psychometrics.administer.providers import register
     from psychometrics.administer.providers import _local
     from psychometrics.administer.providers._local import available, engine
+    from psychometrics.administer.providers._prefix_batch import CALL_ROWS
     from psychometrics.plan import build_plan
 
     if not available(args.model):
@@ -140,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     assert eng._batch is not None
     calls = eng._batch.calls - calls
     group = max(1, round(len(cells) / max(calls, 1)))
-    rate48, _, _ = peak_rate(eng, cells[::step][:args.sample], args.model, chunk=48)
+    rate48, _, _ = peak_rate(eng, cells[::step][:args.sample], args.model, chunk=CALL_ROWS)
+    repacked = repacked_peak_rate(eng, cells[::step][:args.sample], args.threads)
     bare_s, bare = model_only(eng, cells, group)
     diff = max(abs(main_probs[k].get(v, 0.0) - p) for k, probs in new_probs.items() for v, p in probs.items())
     same_argmax = all(max(new_probs[k], key=new_probs[k].get) == max(main_probs[k], key=main_probs[k].get)
@@ -163,9 +184,13 @@ def main(argv: list[str] | None = None) -> int:
           f"the same evaluations without the runner ({group} prompts a batch): {bare_s:.2f} s "
           f"(/ floor {bare_s / floor:.2f}), {bare.decodes} llama_decode calls of {bare.rows / bare.decodes:.0f} "
           f"rows on average, {bare.outputs} rows with logits (the output projection over the vocabulary)")
-    print(f"peak rate in decodes of at most 48 tokens (the most that keeps log-probs identical): {rate48:.0f} tokens/s "
+    print(f"peak rate in decodes of at most {CALL_ROWS} tokens (the most that keeps log-probs identical): "
+          f"{rate48:.0f} tokens/s "
           f"(x{rate / rate48:.2f} slower than the peak); the distinct prefixes at that rate: {distinct / rate48:.2f} s; "
           f"runner and litellm on top of the model: batched / model only = {new_s / bare_s:.2f}")
+    print(f"peak rate with the weights repacked (llama.cpp's default layout, not used: see _local._without_repacking): "
+          f"{repacked:.0f} tokens/s (x{repacked / rate:.2f} the provider's peak); batched / the floor at that rate: "
+          f"{new_s / (distinct / repacked):.2f}")
     print(f"identity: max |option probability difference| batched vs main = {diff:.2e}; "
           f"same most likely option in every cell: {same_argmax}")
     return 0

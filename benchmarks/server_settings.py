@@ -21,6 +21,7 @@ Run (from the repository root; about 5–10 min per server setting on 2 cores, s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -38,6 +39,8 @@ IN_PROCESS = {
     "flash": dict(flash_attn=True),
     "flash-b48": dict(flash_attn=True, n_batch=48, n_ubatch=48),
     "f32-kv": dict(type_k=0, type_v=0),  # GGML_TYPE_F32
+    # the weights as the GGUF lays them out (no repacking), as the embedded provider loads them
+    "flash-b48-own-layout": dict(flash_attn=True, n_batch=48, n_ubatch=48, repack=False),
 }
 SETTINGS = {
     "default": (),
@@ -45,7 +48,11 @@ SETTINGS = {
     "flash-b48": ("--flash_attn", "true", "--n_batch", "48", "--n_ubatch", "48"),
     "b48": ("--n_batch", "48", "--n_ubatch", "48"),
     "flash-b32": ("--flash_attn", "true", "--n_batch", "32", "--n_ubatch", "32"),
+    "flash-b48-own-layout": ("--flash_attn", "true", "--n_batch", "48", "--n_ubatch", "48"),
 }
+OWN_LAYOUT = {"flash-b48-own-layout"}
+"""Settings served by ``tests.support.own_layout_server``: the weights in the GGUF's own layout and
+``GGML_CPU_TILED_MM=0``, as the embedded provider loads them."""
 
 
 def _probs(db: str, run_id: str) -> dict:
@@ -65,7 +72,7 @@ def compare(a: dict, b: dict) -> str:
             f"same answer {same}/{len(keys)}" + (f" (worst {keys[worst]})" if worst is not None else ""))
 
 
-def in_process(items: int | None) -> None:
+def in_process(items: int | None, only: list[str] | None = None) -> None:
     """Label probabilities per prompt: the embedded provider vs ``llama_cpp.server``'s code path per setting."""
     import math
 
@@ -89,12 +96,15 @@ def in_process(items: int | None) -> None:
     for cell in cells:
         top = dict(engine.label_logprobs(cell.prompt, list(cell.labels), 20, opts)[0])
         rows["embedded"].append(normalized([top[label] for label in cell.labels]))
-    runs = [(name, settings, True) for name, settings in IN_PROCESS.items()] + [("F32 reference", IN_PROCESS["f32-kv"],
-                                                                                 False)]
+    chosen = {name: IN_PROCESS[name] for name in only} if only else IN_PROCESS
+    runs = [(name, settings, True) for name, settings in chosen.items()] + [("F32 reference", IN_PROCESS["f32-kv"],
+                                                                               False)]
     for name, settings, reuse in runs:
         t0 = time.monotonic()
-        llm = llama_cpp.Llama(model_path=path, n_ctx=2048, n_threads=1, n_threads_batch=1, logits_all=True,
-                              verbose=False, **settings)
+        settings = dict(settings)
+        with (contextlib.nullcontext() if settings.pop("repack", True) else _local._without_repacking()):
+            llm = llama_cpp.Llama(model_path=path, n_ctx=2048, n_threads=1, n_threads_batch=1, logits_all=True,
+                                  verbose=False, **settings)
         rows[name] = []
         for cell in cells:
             if not reuse:
@@ -124,9 +134,11 @@ def main() -> None:
     parser.add_argument("--embedded", nargs="+", default=["local/gemma-3-270m", "local/gemma-3-270m?batch=0"])
     parser.add_argument("--db", default=None, help="an interrupted run resumes with the same --db")
     parser.add_argument("--in-process", action="store_true", help="without HTTP (see above)")
+    parser.add_argument("--in-process-settings", nargs="+", choices=list(IN_PROCESS), default=None,
+                        help="with --in-process: only these (the F32 reference always runs)")
     args = parser.parse_args()
     if args.in_process:
-        return in_process(args.items)
+        return in_process(args.items, args.in_process_settings)
 
     from psychometrics.administer import audit
     from tests.support.llama_server import LlamaServer
@@ -145,7 +157,8 @@ def main() -> None:
             print(f"  {path} vs {first}: {compare(embedded[path], embedded[first])}")
     for name in args.settings:
         t0 = time.monotonic()
-        with LlamaServer("gemma-3-270m", threads=args.threads, extra=SETTINGS[name]) as server:
+        with LlamaServer("gemma-3-270m", threads=args.threads, extra=SETTINGS[name],
+                         own_layout=name in OWN_LAYOUT) as server:
             run = audit(f"openai/{server.model}", prompt_format="completion", api_base=server.api_base, db=db,
                         limit_items=args.items, concurrency=1, **DESIGN)
         http = _probs(db, run.run.run_id)

@@ -85,3 +85,13 @@ def gemma_server():
 
     with LlamaServer("gemma-3-270m", extra=CLOSEST_TO_EMBEDDED) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def gemma_server_own_layout():
+    """``gemma_server``'s server and options, with the weights loaded as ``local/gemma-3-270m`` loads them: in the
+    GGUF's own layout (llama.cpp's ``--no-repack``) and ``GGML_CPU_TILED_MM=0`` (``tests.support.own_layout_server``)."""
+    from tests.support.llama_server import CLOSEST_TO_EMBEDDED, LlamaServer
+
+    with LlamaServer("gemma-3-270m", extra=CLOSEST_TO_EMBEDDED, own_layout=True) as server:
+        yield server

@@ -56,16 +56,15 @@ def test_auto_mode_asks_again_by_generation_where_log_probs_name_no_label(smollm
 
 
 def test_base_model_over_http_as_a_completion_agrees_with_the_embedded_model(gemma_server, db):
-    """The same Gemma GGUF served by llama_cpp.server and read in the completion format gives the label
-    probabilities of ``local/gemma-3-270m`` on the same prompts, within 0.05.
+    """The same Gemma GGUF served by the stock llama_cpp.server and read in the completion format gives the
+    answers of ``local/gemma-3-270m`` on the same prompts, label probabilities within 0.1.
 
-    Not closer, and not on every prompt: Gemma 3 270M's label probabilities move by a few hundredths between
-    equally valid llama.cpp evaluations of the same prompt (flash or plain attention, F16 or F32 KV cache, how the
-    prompt is split into decodes, which the server decides by the prefix it shares with the previous request).
-    On the 264 BFI-44 prompts in plan order (``benchmarks/server_settings.py --in-process``), the server as
-    ``gemma_server`` starts it (``CLOSEST_TO_EMBEDDED``), the largest difference per prompt had median 0.002 and
-    maximum 0.065, 3 prompts at 0.05 or more (server defaults: median 0.019, max 0.074, 16 prompts); the embedded
-    provider itself is as far from a single-precision evaluation (max 0.082). The same answer in every cell."""
+    Not to the bit, as in the next test, because the stock server repacks the weights for llama.cpp's 4-row CPU
+    kernels, which round a token differently by its place in the batch (the embedded provider loads them in the
+    GGUF's own layout, ``_local._without_repacking``). On the 264 BFI-44 prompts in plan order
+    (``benchmarks/server_settings.py``), the server as ``gemma_server`` starts it (``CLOSEST_TO_EMBEDDED``): the
+    same most likely answer in every cell, the largest label-probability difference per prompt median 0.019 and
+    max 0.084; the embedded provider is as far from a single-precision evaluation (max 0.096)."""
     design = dict(templates="all", mode="logprobs", **SMALL)
     http = audit(f"openai/{gemma_server.model}", prompt_format="completion", api_base=gemma_server.api_base, db=db,
                  **design)
@@ -74,10 +73,30 @@ def test_base_model_over_http_as_a_completion_agrees_with_the_embedded_model(gem
     b = {(r.item, r.template, r.order): r for r in _stored(db, embedded.run.run_id)}
     assert a.keys() == b.keys() and len(a) == 6
     for key, r in a.items():
-        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok", key
+        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok" and r.value == b[key].value, key
         assert r.logprob_position == 0
         for value, p in b[key].option_probs.items():
-            assert abs(r.option_probs[value] - p) < 0.05, (key, r.option_probs, b[key].option_probs)
+            assert abs(r.option_probs[value] - p) < 0.1, (key, r.option_probs, b[key].option_probs)
+
+
+def test_served_with_the_embedded_weight_layout_the_completion_route_gives_the_embedded_probabilities(
+        gemma_server_own_layout, db):
+    """Served with its weights laid out as the embedded provider loads them, the Gemma GGUF over HTTP in the
+    completion format gives ``local/gemma-3-270m``'s label probabilities to float32 rounding, on every template
+    and order: what is left between the two in the test above is llama.cpp's repacked kernels in the server, not
+    how this project asks or reads (``benchmarks/server_settings.py``: 0 of 264 BFI-44 prompts differ)."""
+    design = dict(templates="all", mode="logprobs", **SMALL)
+    server = gemma_server_own_layout
+    http = audit(f"openai/{server.model}", prompt_format="completion", api_base=server.api_base, db=db, **design)
+    embedded = audit("local/gemma-3-270m", db=db, **design)
+    a = {(r.item, r.template, r.order): r for r in _stored(db, http.run.run_id)}
+    b = {(r.item, r.template, r.order): r for r in _stored(db, embedded.run.run_id)}
+    assert a.keys() == b.keys() and len(a) == 6
+    for key, r in a.items():
+        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok" and r.value == b[key].value, key
+        assert r.option_probs.keys() == b[key].option_probs.keys()
+        for value, p in b[key].option_probs.items():
+            assert r.option_probs[value] == pytest.approx(p, abs=1e-6), (key, r.option_probs, b[key].option_probs)
 
 
 def test_text_completion_route_in_log_prob_mode(gemma_server, db):

@@ -17,17 +17,18 @@ import time
 import urllib.request
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
+TILED_MM = "GGML_CPU_TILED_MM"
 STARTUP_SECONDS = 180.0
 """How long to wait for the server to answer ``/v1/models`` (it loads the model first; a busy machine is slow)."""
 
 
 CLOSEST_TO_EMBEDDED = ("--flash_attn", "true", "--n_batch", "48", "--n_ubatch", "48")
-"""Server options that bring its numbers closest to the embedded provider's (flash attention, as it uses; prompts
-decoded in batches of at most 48 rows, below the 64 rows from which llama.cpp's CPU kernels round differently).
-Measured on Gemma, BFI-44's 264 prompts in plan order (``benchmarks/server_settings.py --in-process``): the largest
-label-probability difference per prompt has median 0.002 and max 0.065 (3 prompts ≥ 0.05), against median 0.019
-and max 0.074 (16 prompts) with the server's defaults; the same answer in every cell either way. No setting keeps
-every prompt within 0.05 (benchmarks/README.md, "Real servers")."""
+"""Server options that evaluate a prompt as the embedded provider does: flash attention, and decodes of at most 48
+rows (from 64 rows on, llama.cpp's attention rounds differently). With ``own_layout=True`` as well (the weights
+not repacked, ``GGML_CPU_TILED_MM=0``), the server gives the embedded provider's numbers to float32 rounding
+(Gemma, BFI-44's 264 prompts over HTTP: largest label-probability difference 3e-8); the stock server, which
+repacks the weights, differs by up to 0.08, with the same answer in every cell (``benchmarks/server_settings.py``)."""
 
 
 def free_port() -> int:
@@ -39,15 +40,18 @@ def free_port() -> int:
 class LlamaServer:
     """One ``llama_cpp.server`` process serving the embedded model ``name`` (a key of ``_local.MODELS``)."""
 
-    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1, extra: tuple[str, ...] = ()):
+    def __init__(self, name: str, *, n_ctx: int = 2048, threads: int = 1, extra: tuple[str, ...] = (),
+                 own_layout: bool = False):
         """``threads``: llama.cpp threads; one by default, because the tests' client shares the CPU and, on a
         busy machine, two threads that wait for each other at every token made generation 10–20 times slower.
-        ``extra``: further ``llama_cpp.server`` options (``("--flash_attn", "true")``)."""
+        ``extra``: further ``llama_cpp.server`` options (``("--flash_attn", "true")``).
+        ``own_layout``: load the weights as the embedded provider does (:mod:`tests.support.own_layout_server`:
+        no repacking, ``GGML_CPU_TILED_MM=0``, the server's own code otherwise)."""
         from psychometrics.administer.providers import _local
 
         self.model = name
         self.path = _local.MODELS[name].locate()
-        self.n_ctx, self.threads, self.extra = n_ctx, threads, tuple(extra)
+        self.n_ctx, self.threads, self.extra, self.own_layout = n_ctx, threads, tuple(extra), own_layout
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self._log = tempfile.TemporaryFile()
@@ -58,10 +62,14 @@ class LlamaServer:
 
     def __enter__(self) -> "LlamaServer":
         self.port = free_port()
-        args = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.path), "--model_alias", self.model,
+        server = "tests.support.own_layout_server" if self.own_layout else "llama_cpp.server"
+        env = dict(os.environ, **({TILED_MM: "0"} if self.own_layout else {}))
+        if self.own_layout:  # the module lives in this repository: run it from the repository's root
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        args = [sys.executable, "-m", server, "--model", str(self.path), "--model_alias", self.model,
                 "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
                 "--n_threads", str(self.threads), "--n_threads_batch", str(self.threads), *self.extra]
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ))
+        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -32,17 +32,20 @@ Model strings
     prefix once. Generation is always one at a time.
 ``chunk`` [32]
     One prompt at a time (generation, ``batch=0``, ``prefix_cache=0``), prompts are evaluated in chunks that
-    start at multiples of ``chunk`` token positions. Chunks of up to 48 tokens all give the same numbers;
-    from 64 tokens on llama.cpp's CPU kernels compute some products differently (a 112-token prompt in one
-    batch differs from the same prompt in 48-token batches by up to ~1 in a tail log-probability), so a
-    larger ``chunk`` changes the numbers slightly; it is part of the model string and so of every cell id.
+    start at multiples of ``chunk`` token positions. Chunks of fewer than 64 tokens all give the same numbers;
+    from 64 tokens on llama.cpp computes attention differently (a prompt in one 512-token batch differs from the
+    same prompt in 48-token batches by up to 0.07 in a label probability), so a larger ``chunk`` changes the
+    numbers slightly; it is part of the model string and so of every cell id.
 
 Every evaluation is laid out so that a token's logits do not depend on how the prompt was split or on what
-else shared its batch: every ``llama_decode`` holds a multiple of four tokens (throwaway tokens pad it, see
-:func:`._prefix_batch.pad_rows`) and fewer than 64, and attention is llama.cpp's flash attention, which sums
-a sequence's KV cells in the order they lie in the cache (the shared-prefix batch keeps them in position
-order). Numbers stored before this layout (issue 16) differ slightly: the padding and flash attention change
-the rounding, not the model.
+else shared its batch: the weights are loaded in the GGUF's own layout with llama.cpp's tiled matrix products
+off (:func:`_without_repacking`, :data:`TILED_MM`), so every row of a batch is computed alone by the same kernel;
+every ``llama_decode`` holds fewer than 64 tokens (and at least 8, see :func:`._prefix_batch.pad_rows`); and
+attention is llama.cpp's flash attention, which sums a sequence's KV cells in the order they lie in the cache
+(the shared-prefix batch keeps them in position order). ``llama_cpp.server`` serving the same GGUF the same way
+(``--flash_attn true --n_ubatch 48``, weights not repacked) gives these numbers to float32 rounding over HTTP.
+Numbers stored before this layout differ slightly (up to a few hundredths in a label probability): the layout
+changes the rounding, not the model.
 
 The model is a base model: there is no chat template. The prompt is the text of the (last) user message,
 tokenized verbatim (special-token text is not interpreted) after the BOS token, as llama.cpp does.
@@ -551,9 +554,12 @@ def engine(name: str = "gemma-3-270m") -> Engine:
             # llama.cpp reports its cache layout even when not verbose: silence it while loading
             llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))
             try:
-                llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
-                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True, flash_attn=True,
-                                      verbose=False)
+                with _without_repacking(), _tiled_products_off():
+                    llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
+                                          n_threads_batch=N_THREADS, logits_all=False, swa_full=True,
+                                          flash_attn=True, verbose=False)
+                    llm.eval([llm.token_bos()])  # the first product reads the switch
+                    llm.reset()
             finally:
                 llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
             eng = Engine(llm)
@@ -566,6 +572,60 @@ def engine(name: str = "gemma-3-270m") -> Engine:
             _ENGINES[name] = eng
             atexit.register(_close, eng)
     return _ENGINES[name]
+
+
+TILED_MM = "GGML_CPU_TILED_MM"
+"""llama.cpp's switch for its tiled CPU matrix products, read once per process, at the first product. The tiled
+products serve batches of 8 rows or more and the row-by-row ones smaller batches; the two round differently, so a
+token's logits would depend on how many tokens shared its ``llama_decode`` (measured: up to 0.8 in a tail
+log-probability). See :func:`_tiled_products_off`."""
+
+
+@contextlib.contextmanager
+def _tiled_products_off() -> Iterator[None]:
+    """:data:`TILED_MM` set to 0 in the environment while the first model loads and evaluates its first token,
+    then put back as it was, so that no child process inherits it (``llama_cpp.server`` started by a user's
+    script keeps llama.cpp's defaults). A value the user set is kept: with the tiled products on, the padding of
+    every decode to 8 rows (:func:`._prefix_batch.pad_rows`) still computes every token by one kernel. Once read,
+    the switch holds for every llama.cpp model in this process."""
+    before = os.environ.get(TILED_MM)
+    if before is None:
+        os.environ[TILED_MM] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(TILED_MM, None)
+
+
+@contextlib.contextmanager
+def _without_repacking() -> Iterator[None]:
+    """Load weights in the GGUF's own layout, as llama.cpp's ``--no-repack`` does.
+
+    By default llama.cpp's CPU backend copies Q4_K, Q4_0, Q8_0… weights into an interleaved layout whose kernels
+    take a batch's rows four at a time and the rest one by one, with different rounding: a token's logits then
+    depend on its place in the batch (measured for Gemma 3 270M: up to 0.9 in a tail log-probability, up to
+    0.065 in a label probability between this provider and ``llama_cpp.server``). In the GGUF's own layout, with
+    :data:`TILED_MM` off, every row is computed alone by the same kernel, so the logits of a prompt are the same
+    bits however it was split into decodes and whatever shared them. The cost, measured on 2 threads: about 12%
+    of the peak prompt rate (512-token decodes, 680 → 600 tokens/s), none in decodes of 48 tokens.
+    llama-cpp-python has no parameter for it (``llama_model_params.use_extra_bufts``), so the default parameters
+    it builds the model from are patched while the model loads, under the provider's load lock.
+    """
+    import llama_cpp.llama_cpp as lib
+
+    default = lib.llama_model_default_params
+
+    def own_layout() -> Any:
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = own_layout
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = default
 
 
 def _close(eng: Engine) -> None:

@@ -24,27 +24,26 @@ MAX_SEQUENCES = 64
 """Sequences per batch (besides sequence 0, the cached prefix); more are evaluated in further batches."""
 _MARGIN = 64
 """KV cells kept free for the padding."""
-ROWS = 4
-"""Every ``llama_decode`` gets a multiple of this many tokens (see :func:`pad_rows`)..."""
 MIN_ROWS = 8
-"""...and at least this many."""
-CALL_ROWS = 48
-"""...and at most this many: from 64 tokens on, llama.cpp's CPU kernels compute some products differently
-(measured: a prompt evaluated in one 112-token batch differs from the same prompt in 48-token batches by up to
-~1 in a tail log-probability), and a sequence's logits then also depend on the KV cells that lie before its own,
-i.e. on the other branches of the prefix tree (``benchmarks/bench_row_kernels.py``)."""
+"""Every ``llama_decode`` gets at least this many tokens (see :func:`pad_rows`)..."""
+CALL_ROWS = 60
+"""...and fewer than 64: from 64 rows on, a sequence's logits depend on the KV cells that lie before its own, i.e.
+on the other branches of the prefix tree (presumably llama.cpp's flash attention sums the cache in tiles for that
+many queries) (measured with ``benchmarks/bench_row_kernels.py``: up to 1.5 in a logit, 0.38 in a label's log-probability).
+Below 64 rows every grouping gives each prompt's bits alone."""
 
 
 def pad_rows(n: int) -> int:
     """Throwaway tokens to add to a batch of ``n`` tokens so that every real token takes the same CPU kernels.
 
-    llama.cpp's CPU kernels for repacked weights (Q4_K, Q4_0, Q8_0… in interleaved layout) quantize the
-    activations of a batch four rows at a time and the last ``n % 4`` rows one by one, with a different
-    quantizer, and a batch of four rows takes yet another path: a token's logits then change with its place in
-    the batch (by up to ~0.9 in a tail log-probability for Gemma 3 270M Q4_K_M). Measured on this build: every
-    split of a prompt into batches of 8 to 48 tokens, multiples of four, gives the same bits.
+    The embedded provider loads the weights in the GGUF's own layout with llama.cpp's tiled matrix products off
+    (``_local._without_repacking``, ``_local.TILED_MM``); then every row is computed alone by one kernel and no
+    padding is needed. Should the tiled products be on anyway (``GGML_CPU_TILED_MM=1`` set by the user, or the
+    switch read by an earlier model in the process), they serve batches of 8 rows or more and the row-by-row
+    kernel smaller ones, which round differently: a batch of fewer than 8 tokens is padded to 8, so every real
+    token still takes the same kernel.
     """
-    return max(MIN_ROWS - n, -n % ROWS)
+    return max(MIN_ROWS - n, 0)
 
 
 def log_softmax(raw: Any, scratch: Any) -> Any:
