@@ -63,7 +63,13 @@ reply with those spans blanked out. They run in this order, and each is named in
     times``, ``2 of them``, ``5%``, ``3rd``, ``statement 3``), a number followed by a counted noun, an adjective
     allowed between (``I see 2 sides``, ``I have 3 kids``, ``There are 5 possible answers``, ``Here are 3
     thoughts``, ``5 reasons why``; not ``4 answers this best``), and the scale's range (``1-5``, ``1 to 5``). A rating in stars is a choice
-    (``4 stars``, ``4 stars out of 5`` and ``4 out of 5 stars`` → 4).
+    (``4 stars``, ``4 stars out of 5`` and ``4 out of 5 stars`` → 4). A number after a verb of having or being
+    there, followed by a word, counts whatever that word is (``I have 4 cousins``, ``There are 3 of us``, ``I've
+    got 2 dogs``; not ``I have 4.``).
+``question``
+    A label inside a question that asks about it (``Is it 4?``, ``Could it be B?``, ``Should I say 3?``, ``What
+    about 5?``, to the question mark): asking is not answering, so ``Is it 4?`` alone is ``invalid``, while ``Is it
+    4? Yes, 4.`` is 4. A hedge is not a question (``Maybe 4?`` → 4, as ``Maybe 4.``).
 """
 
 from __future__ import annotations
@@ -91,6 +97,16 @@ _UNITS = (r"(?:(?:possible|different|main|key|good|other|more|distinct|separate|
           r"angles?|perspectives?|views?|considerations?|tips?|of|out|am|pm)")
 """Nouns that a number before them counts or measures (``2 sides``, ``3 kids``, ``5 possible answers``, ``3
 thoughts``); ``stars`` is not among them, since ``4 stars`` is a rating on the scale."""
+_HAVING_COUNT = (r"(?i:\b(?:(?:i|we|you|they|he|she)(?:\s+(?:also|still|only|now))?\s+(?:have|has|had|own|owned|raised)"
+                 r"|(?:i|we|you|they)'ve(?:\s+got)?|(?:i|we|you|they)\s+have\s+got|there\s+(?:are|were|is|was)"
+                 r"|there're)\s+(?:about\s+|around\s+|only\s+|just\s+|nearly\s+|almost\s+|over\s+|like\s+)?)"
+                 r"(?<![\d.])\d+(?=\s+(?!(?i:as|for|in|on|here|now|because|since|so|and|or|but|to)\b)[A-Za-z])")
+"""A number counted after a verb of having or being there and before a word, whatever the word (``I have 4
+cousins``, ``There are 3 of us``), where :data:`_UNITS` would need the noun listed."""
+_QUESTION = re.compile(r"(?:^|(?<=[.!?\n]))[ \t\"'*]*(?:or\s+)?(?:is it|isn't it|could it be|would it be|might it be|"
+                       r"can it be|should it be|should i (?:say|choose|pick|answer|go with)|shall i (?:say|choose|pick|"
+                       r"answer|go with)|do i (?:say|choose|pick)|what about|how about)\b[^.!?\n]*\?", re.IGNORECASE)
+"""A question about a label, from its opening words to the question mark (see ``question`` above)."""
 _ELIMINATE_BEFORE = (r"(?:ruled? out|ruling out|rules out|eliminat\w*|excluding|exclude[sd]?|discard\w*|"
                      r"cross(?:ed|ing)? out)")
 _NEGATED_FILLER = (r"a|an|the|really|even|quite|exactly|definitely|choose|pick|select|say|think|believe|go with|go for|"
@@ -157,7 +173,7 @@ def read(answer_text: str, lab: Labels) -> Reading:
     r.listed = mask(text, recital)
     found = {"recital": recital, "anchors": _anchor_spans(r.listed, lab), "negation": _negated_spans(r, lab),
              "elimination": _eliminated_spans(r.listed, lab), "not-a-choice": _not_a_choice_spans(r.listed, lab),
-             "attribution": _attributed_spans(r, lab)}
+             "attribution": _attributed_spans(r, lab), "question": [m.span() for m in _QUESTION.finditer(r.listed)]}
     for step, spans in found.items():
         if spans:
             r.set_aside.append(step)  # type: ignore[arg-type]
@@ -352,6 +368,7 @@ def _not_a_choice_spans(text: str, lab: Labels) -> list[tuple[int, int]]:
         r"(?<![\d.])\d+(?=[A-Za-z])",  # 3B, 7A
         r"(?<![\d.])\d+:\d\d",  # a time of day, 2:45
         rf"(?<![\d.]){first}\s*(?:-|to)\s*{last}(?![\d])",
+        _HAVING_COUNT,
         r"(?<=[A-Za-z])\d+",
     ]
     return [m.span() for p in patterns for m in re.finditer(p, text, re.IGNORECASE if "statements" in p else 0)]

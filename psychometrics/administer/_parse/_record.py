@@ -15,10 +15,11 @@ ParseRule = Literal[
 ]
 """The rule that decided a reading, in the order the rules are tried (see :mod:`psychometrics.administer._parse`)."""
 
-SetAside = Literal["run-on", "recital", "anchors", "negation", "elimination", "not-a-choice", "attribution"]
+SetAside = Literal["run-on", "recital", "anchors", "negation", "elimination", "not-a-choice", "attribution",
+                   "question"]
 """What can be set aside before the rules read a reply: a base model running on into the next item, the option list
 recited, the scale's anchors restated, negated options, eliminated options, numbers that are not choices, answers
-given as someone else's."""
+given as someone else's, labels asked about."""
 
 
 class ParsedAnswer(Record):

@@ -174,7 +174,7 @@ def _markers(r: Reading, patterns: list[str]) -> list[tuple[int, Verdict]]:
                 continue  # "it would be a good idea"; "the answer is b." still counts
             if first in ("A", "a") and re.match(r" [a-z]", r.listed[m.end(2):m.end(2) + 2]):
                 continue
-        if r.inside(m.start(2), "not-a-choice", "negation", "elimination", "attribution"):
+        if r.inside(m.start(2), "not-a-choice", "negation", "elimination", "attribution", "question"):
             continue
         i = _find(lab, first)
         named = second is not None and (lab.digits or second.isupper() or (first.islower() and second != "a"))
@@ -363,7 +363,7 @@ def rule_conclusion(r: Reading) -> Verdict | None:
     for m in tail.finditer(r.listed):
         i = _find(r.lab, m.group(1))
         if i is not None and not _article(r.lab, r.listed, m, 1) and not r.inside(m.start(1), "not-a-choice",
-                                                                                     "attribution"):
+                                                                                     "attribution", "question"):
             final.append((m.start(1), _gloss_conflict(r, i, m.start(1)) or _ok(i)))
     answers = _markers(r, ANSWER_MARKERS)
     turns = [m.end() for m in RECONSIDER.finditer(r.listed)]
@@ -410,7 +410,7 @@ def rule_leading_label(r: Reading) -> Verdict | None:
             return None
     i = lab.find(label)
     offset = r.listed.find(line) + m.start(1)
-    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice", "attribution"):
+    if i is None or r.inside(offset, "negation", "elimination", "not-a-choice", "attribution", "question"):
         return None
     if r.inside(offset, "anchors") and re.search(lab.token, r.free):
         return None  # "1 = Disagree strongly … 5 = Agree strongly: 4" restates the scale before answering
