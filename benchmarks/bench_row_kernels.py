@@ -1,9 +1,9 @@
 """Does a row's logits depend on its batch inside llama.cpp's large-batch CPU kernels? (issue 16 §4)
 
-The shared-prefix batch (``providers/_prefix_batch.py``) keeps every ``llama_decode`` at 8–48 rows because
-4-row and >= 64-row decodes take other CPU kernels, and identical log-probs need every row computed by the same
-kernel whatever the batch. This script evaluates the same BFI-44 prompts (their label sequences, as the audit
-does) in several row layouts and groupings through :class:`PrefixBatch`, with flash attention as the provider
+The shared-prefix batch (``providers/_prefix_batch.py``) keeps every ``llama_decode`` below 64 rows because
+from 64 rows on a sequence's logits depend on what else lies in the KV cache, and identical log-probs need every
+row computed the same way whatever the batch. This script evaluates the same BFI-44 prompts (their label
+sequences, as the audit does) in several row layouts and groupings through :class:`PrefixBatch`, with flash attention as the provider
 uses it, and compares each row's logits over the whole vocabulary bit for bit against a reference:
 
 * **alone**: each prompt on its own from an empty cache, every decode padded to ``min_rows`` (at most
@@ -17,16 +17,16 @@ prefixes). Run::
 
     python benchmarks/bench_row_kernels.py [--cells 96] [--model gemma-3-270m]
 
-Result on this build (llama-cpp-python 0.3.36, Gemma 3 270M Q4_K_M, 48 cells, 2026-11-30): in decodes of
-8–48 rows every grouping gives the bits of each prompt alone; in decodes of >= 64 rows (64, 64–128, 64–256)
-only 1–9 of 48 rows do (logits differ by up to 1.5, a label's log-probability by up to 0.38). Narrowed down
-with single prompts X, Y in 64–256-row decodes: X in the batch [X, Y], or X after its first 40 tokens were
-cached by an earlier decode, has X's bits alone; X in [Y, X] does not. So in the large-batch kernels neither the
-row's place in the batch nor the split into decodes matters, but the KV cells that lie before the sequence's own
-(masked for it) do, presumably because flash attention over many queries sums the cache in tiles, so a
-sequence whose cells do not start where they would alone is summed in other groups. In a prefix tree every branch but the first lies after
-other branches' cells, so the >= 64-row layout cannot keep log-probs identical; it would need each branch in
-its own KV stream or branch points on tile boundaries (re-evaluating up to a tile's tokens per prompt).
+Results on this build (llama-cpp-python 0.3.36, Gemma 3 270M Q4_K_M, 48 cells, 2026-11-30). With llama.cpp's
+default loading (weights repacked), only decodes of 8–48 rows in multiples of four kept every grouping at the
+bits of each prompt alone. With the weights in the GGUF's own layout and ``GGML_CPU_TILED_MM=0``, as the provider
+loads them now: decodes of 1–48 and 8–60 rows, any count, all 48/48 rows bit-identical in every grouping; in
+decodes of >= 64 rows (64, 64–128, 64–256) only 1–9 of 48 rows (logits differ by up to 2.0, a label's
+log-probability by up to 0.38). Narrowed down earlier with single prompts X, Y in 64–256-row decodes: X in the
+batch [X, Y], or X after its first 40 tokens were cached by an earlier decode, has X's bits alone; X in [Y, X]
+does not: the KV cells that lie before the sequence's own (masked for it) matter, presumably because flash
+attention over many queries sums the cache in tiles. In a prefix tree every branch but the first lies after
+other branches' cells, so the >= 64-row layout cannot keep log-probs identical.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 @contextlib.contextmanager
 def layout(min_rows: int, call_rows: int) -> Iterator[None]:
-    """Every decode of :class:`PrefixBatch` at least ``min_rows`` and at most ``call_rows`` rows (multiples of 4)."""
+    """Every decode of :class:`PrefixBatch` at least ``min_rows`` and at most ``call_rows`` rows."""
     from psychometrics.administer.providers import _prefix_batch as pb
 
     saved = pb.MIN_ROWS, pb.CALL_ROWS
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{len(cells)} BFI-44 cells, {n} sequences, {distinct} distinct prefixes, {args.model}, flash attention; "
           f"load average {os.getloadavg()[0]:.1f}")
-    for min_rows, call_rows in ((8, 48), (64, 64), (64, 128), (64, 256)):
+    for min_rows, call_rows in ((8, 60), (1, 48), (64, 64), (64, 128), (64, 256)):
         reference, ref_s, ref_batch = run(eng, [list(seqs) for seqs in per_cell], min_rows, call_rows, alone=True)
         print(f"\nlayout: decodes of {min_rows}-{call_rows} rows. alone: {ref_batch.decodes} decodes, "
               f"{ref_batch.rows} rows, {ref_s:.2f} s")
