@@ -5,7 +5,9 @@ way the embedded provider does (flash attention, 32-token chunks padded to a mul
 ``llama_cpp.server`` does (``Llama.create_completion`` with ``logits_all``, the whole prompt or what follows the
 previous request's prefix in one decode of up to ``n_batch`` rows), with the server's settings varied one at a
 time, and prints the five label log-probabilities and label probabilities of each, and the largest difference
-from the embedded provider.
+from the embedded provider. Written before the embedded provider loaded its weights in the GGUF's own layout
+(``_local._without_repacking``): it evaluates with llama.cpp's default, repacked weights; for the comparison
+with the provider as it is, see ``server_settings.py``.
 
 Run (from the repository root; a minute or two)::
 

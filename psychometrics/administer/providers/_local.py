@@ -374,7 +374,7 @@ class Engine:
         return self._log_softmax()
 
     def _decode(self, part: list[int]) -> None:
-        """Evaluate ``part`` after the first ``llm.n_tokens`` cached tokens, padded to a multiple of four rows by
+        """Evaluate ``part`` after the first ``llm.n_tokens`` cached tokens, padded to at least 8 rows by
         throwaway tokens after it (see :func:`._prefix_batch.pad_rows`); logits for its last token only."""
         import llama_cpp
 
