@@ -607,8 +607,10 @@ def _without_repacking() -> Iterator[None]:
     depend on its place in the batch (measured for Gemma 3 270M: up to 0.9 in a tail log-probability, up to
     0.065 in a label probability between this provider and ``llama_cpp.server``). In the GGUF's own layout, with
     :data:`TILED_MM` off, every row is computed alone by the same kernel, so the logits of a prompt are the same
-    bits however it was split into decodes and whatever shared them. The cost, measured on 2 threads: about 12%
-    of the peak prompt rate (512-token decodes, 680 → 600 tokens/s), none in decodes of 48 tokens.
+    bits however it was split into decodes and whatever shared them. The cost, measured on 2 threads: none in
+    the decodes of at most 60 tokens the provider makes (48-token decodes: 486 vs 471 tokens/s); decodes of 64
+    tokens or more, which it never makes, are slower (512-token decodes of 100-token prompts 657 → 339 tokens/s,
+    ``benchmarks/bench_local_batch.py``).
     llama-cpp-python has no parameter for it (``llama_model_params.use_extra_bufts``), so the default parameters
     it builds the model from are patched while the model loads, under the provider's load lock.
     """
