@@ -55,6 +55,21 @@ def test_auto_mode_asks_again_by_generation_where_log_probs_name_no_label(smollm
     assert run_info.answers_by_mode["logprobs"] == 2
 
 
+def _over_http_and_embedded(server, db: str) -> list[tuple]:
+    """All templates, both orders, one item, log-prob mode: (stored over HTTP in the completion format, stored by
+    ``local/gemma-3-270m``) per cell, after checking both answered every cell on the same prompt."""
+    design = dict(templates="all", mode="logprobs", **SMALL)
+    http = audit(f"openai/{server.model}", prompt_format="completion", api_base=server.api_base, db=db, **design)
+    embedded = audit("local/gemma-3-270m", db=db, **design)
+    a = {(r.item, r.template, r.order): r for r in _stored(db, http.run.run_id)}
+    b = {(r.item, r.template, r.order): r for r in _stored(db, embedded.run.run_id)}
+    assert a.keys() == b.keys() and len(a) == 6
+    for key, r in a.items():
+        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok" and r.value == b[key].value, key
+        assert r.logprob_position == 0 and r.option_probs.keys() == b[key].option_probs.keys()
+    return [(a[key], b[key]) for key in a]
+
+
 def test_base_model_over_http_as_a_completion_agrees_with_the_embedded_model(gemma_server, db):
     """The same Gemma GGUF served by the stock llama_cpp.server and read in the completion format gives the
     answers of ``local/gemma-3-270m`` on the same prompts, label probabilities within 0.1.
@@ -65,18 +80,9 @@ def test_base_model_over_http_as_a_completion_agrees_with_the_embedded_model(gem
     (``benchmarks/server_settings.py``), the server as ``gemma_server`` starts it (``CLOSEST_TO_EMBEDDED``): the
     same most likely answer in every cell, the largest label-probability difference per prompt median 0.019 and
     max 0.084; the embedded provider is as far from a single-precision evaluation (max 0.096)."""
-    design = dict(templates="all", mode="logprobs", **SMALL)
-    http = audit(f"openai/{gemma_server.model}", prompt_format="completion", api_base=gemma_server.api_base, db=db,
-                 **design)
-    embedded = audit("local/gemma-3-270m", db=db, **design)
-    a = {(r.item, r.template, r.order): r for r in _stored(db, http.run.run_id)}
-    b = {(r.item, r.template, r.order): r for r in _stored(db, embedded.run.run_id)}
-    assert a.keys() == b.keys() and len(a) == 6
-    for key, r in a.items():
-        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok" and r.value == b[key].value, key
-        assert r.logprob_position == 0
-        for value, p in b[key].option_probs.items():
-            assert abs(r.option_probs[value] - p) < 0.1, (key, r.option_probs, b[key].option_probs)
+    for http, embedded in _over_http_and_embedded(gemma_server, db):
+        for value, p in embedded.option_probs.items():
+            assert abs(http.option_probs[value] - p) < 0.1, (http.prompt, http.option_probs, embedded.option_probs)
 
 
 def test_served_with_the_embedded_weight_layout_the_completion_route_gives_the_embedded_probabilities(
@@ -85,18 +91,9 @@ def test_served_with_the_embedded_weight_layout_the_completion_route_gives_the_e
     completion format gives ``local/gemma-3-270m``'s label probabilities to float32 rounding, on every template
     and order: what is left between the two in the test above is llama.cpp's repacked kernels in the server, not
     how this project asks or reads (``benchmarks/server_settings.py``: 0 of 264 BFI-44 prompts differ)."""
-    design = dict(templates="all", mode="logprobs", **SMALL)
-    server = gemma_server_own_layout
-    http = audit(f"openai/{server.model}", prompt_format="completion", api_base=server.api_base, db=db, **design)
-    embedded = audit("local/gemma-3-270m", db=db, **design)
-    a = {(r.item, r.template, r.order): r for r in _stored(db, http.run.run_id)}
-    b = {(r.item, r.template, r.order): r for r in _stored(db, embedded.run.run_id)}
-    assert a.keys() == b.keys() and len(a) == 6
-    for key, r in a.items():
-        assert r.prompt == b[key].prompt and r.status == b[key].status == "ok" and r.value == b[key].value, key
-        assert r.option_probs.keys() == b[key].option_probs.keys()
-        for value, p in b[key].option_probs.items():
-            assert r.option_probs[value] == pytest.approx(p, abs=1e-6), (key, r.option_probs, b[key].option_probs)
+    for http, embedded in _over_http_and_embedded(gemma_server_own_layout, db):
+        for value, p in embedded.option_probs.items():
+            assert http.option_probs[value] == pytest.approx(p, abs=1e-6), (http.option_probs, embedded.option_probs)
 
 
 def test_text_completion_route_in_log_prob_mode(gemma_server, db):
