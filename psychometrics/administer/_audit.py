@@ -155,17 +155,29 @@ def env_api_base(model: str) -> str | None:
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
-def endpoint_identity(api_base: str | None) -> str | None:
+EMBEDDED_NUMERICS = "embedded: llama.cpp, weights in the GGUF's layout, untiled products"
+"""The endpoint of an embedded (``local/…``) model in a cell's identity: how it computes. Its numbers changed when
+it began to load the weights this way (up to a few hundredths in a label probability), so answers stored before
+(no endpoint) are not reused for it; a further change of the computation gets a new text."""
+
+
+def endpoint_identity(api_base: str | None, model: str | None = None) -> str | None:
     """The endpoint as part of a cell's identity: the URL without credentials or a trailing slash (None: the
-    provider's own endpoint)."""
+    provider's own endpoint); for an embedded model (``local/…``), :data:`EMBEDDED_NUMERICS`."""
+    if model is not None and model.split("/", 1)[0] == "local":
+        return EMBEDDED_NUMERICS
     url = sanitize_api_base(api_base)
     return url.rstrip("/") if url else None
 
 
 def default_run_id(model: str, design: Design, api_base: str | None) -> str:
-    """Same model, endpoint and design → same run id, so re-running a command resumes it."""
-    payload = json.dumps({"model": model, "api_base": sanitize_api_base(api_base), "design": design.model_dump(mode="json")},
-                         sort_keys=True)
+    """Same model, endpoint and design → same run id, so re-running a command resumes it. An embedded model's
+    computation (:data:`EMBEDDED_NUMERICS`) is part of it: a run it stored before computing this way is another
+    run."""
+    content = {"model": model, "api_base": sanitize_api_base(api_base), "design": design.model_dump(mode="json")}
+    if endpoint_identity(api_base, model) == EMBEDDED_NUMERICS:
+        content["endpoint"] = EMBEDDED_NUMERICS
+    payload = json.dumps(content, sort_keys=True)
     slug = re.sub(r"[^a-z0-9]+", "-", model.lower().split("?")[0]).strip("-")[-40:]
     return f"{slug}-{hashlib.sha256(payload.encode()).hexdigest()[:8]}"
 
@@ -470,7 +482,7 @@ def audit(
             raise AuditError(f"run {resume} is an interview: resume it by running the same psychometrics interview "
                              "command again")
         model, design = previous.model, previous.design
-        endpoint = endpoint_identity(previous.api_base)  # a resumed run keeps its identity; api_base may move
+        endpoint = endpoint_identity(previous.api_base, model)  # a resumed run keeps its identity; api_base may move
         api_base = previous.api_base if api_base is None else api_base
         run_id = resume
     else:
@@ -482,7 +494,7 @@ def audit(
             raise AuditError(f"--reasoning-effort must be one of {', '.join(get_args(ReasoningEffort))} "
                              f"(got {reasoning_effort!r})")
         api_base = api_base or env_api_base(model)
-        endpoint = endpoint_identity(api_base)
+        endpoint = endpoint_identity(api_base, model)
         design = Design(
             inventories=list(inventories),
             templates=[templates] if isinstance(templates, str) else list(templates),
@@ -553,13 +565,15 @@ def audit(
                 raise AuditError(f"run {run_id!r} is an interview, not an audit: name another --run-id")
             if run.model != model:
                 raise AuditError(f"run {run_id!r} belongs to model {run.model!r}, not {model!r}")
-            if not resume and endpoint_identity(run.api_base) != endpoint:
+            if not resume and endpoint_identity(run.api_base, model) != endpoint:
                 was, now = (run.api_base or "the provider's own endpoint",
                             sanitize_api_base(api_base) or "the provider's own endpoint")
                 raise AuditError(f"run {run_id!r} was asked at {was}, not {now}: name another --run-id, or resume "
                                  "it to reach the same server at a new address: "
                                  + command("audit", "--resume", run_id, *_api_base_option(api_base), *db_option(db)))
-            if endpoint is not None:
+            if endpoint == EMBEDDED_NUMERICS:
+                _check_same_numerics(store, run_id, plan, model)
+            elif endpoint is not None:
                 plan = _with_stored_ids(store, run_id, plan, lambda: plan_at(None))
         else:
             run = Run(run_id=run_id, model=model, api_base=sanitize_api_base(api_base), design=design,
@@ -583,6 +597,7 @@ def audit(
             say(f"resuming run {run_id}: {len(answered)} of {len(plan.cells)} already answered")
         if missing and provider == "local":
             say(f"loading model {model}")
+            _load_embedded(model)
         if missing:
             say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath
@@ -723,6 +738,27 @@ def _with_stored_ids(store: Store, run_id: str, plan: Plan, legacy: Callable[[],
         return plan
     old = legacy()
     return old if any(c.cell_id in stored for c in old.cells) else plan
+
+
+def _load_embedded(model: str) -> None:
+    """Load an embedded model before asking, so that a model that cannot load (the weights missing, llama.cpp's
+    tiled products on in this process, a forked process) stops the audit with its whole reason."""
+    from psychometrics.administer.providers._local import LocalError, MissingExtraError, engine, parse_model
+
+    try:
+        engine(parse_model(model.split("/", 1)[1]).name)
+    except (LocalError, MissingExtraError) as exc:
+        raise AuditError(f"{model}: {exc}") from None
+
+
+def _check_same_numerics(store: Store, run_id: str, plan: Plan, model: str) -> None:
+    """An embedded model's run stored before it computed as it does now (none of its cells is in ``plan``)
+    cannot be continued: its answers and new ones would be two sets of numbers in one run."""
+    stored = set(store.run_cell_ids(run_id))
+    if stored and not any(c.cell_id in stored for c in plan.cells):
+        raise AuditError(f"run {run_id!r} was asked by an earlier version of {model}, which computed slightly "
+                         "different numbers (before it loaded the weights in the GGUF's own layout): name another "
+                         "--run-id, or leave --run-id out for a new run")
 
 
 def resume_command(run_id: str, db: str | None, *more: str) -> str:

@@ -192,7 +192,7 @@ def interview(
     rater_prompt = load_interview_template("rater", design.rater_template)  # a bad file fails before anything
     invs = {inv.id: inv for inv in (load_inventory(i) for i in inventories)}
     api_base = api_base or env_api_base(model)
-    endpoint = endpoint_identity(api_base)
+    endpoint = endpoint_identity(api_base, model)
     settings = GenerationSettings(mode="generate", temperature=temperature, max_tokens=max_tokens)
     plan = build_interview_plan(model=model, inventories=list(invs.values()), design=design, samples=samples,
                                 personas=personas, settings=settings, limit_items=limit_items, endpoint=endpoint)
@@ -247,7 +247,7 @@ def interview(
                         by_rater.setdefault(rater, []).extend(rating_cells(
                             cell, _answer_text(answers[cell.cell_id].raw_text), inventory=invs[cell.inventory],
                             rater=rater, template=rater_prompt, template_name=name, repeats=repeats,
-                            settings=design.rater_settings, endpoint=endpoint_identity(asking[rater][1])))
+                            settings=design.rater_settings, endpoint=endpoint_identity(asking[rater][1], rater)))
             ratings = [c for cells in by_rater.values() for c in cells]
             store.set_run_cells(run_id, [c.cell_id for c in plan.cells] + [c.cell_id for c in ratings], replace=True)
             offset = len(plan.cells)

@@ -42,8 +42,13 @@ else shared its batch: the weights are loaded in the GGUF's own layout with llam
 off (:func:`_without_repacking`, :data:`TILED_MM`), so every row of a batch is computed alone by the same kernel;
 every ``llama_decode`` holds fewer than 64 tokens (and at least 8, see :func:`._prefix_batch.pad_rows`); and
 attention is llama.cpp's flash attention, which sums a sequence's KV cells in the order they lie in the cache
-(the shared-prefix batch keeps them in position order). ``llama_cpp.server`` serving the same GGUF the same way
-(``--flash_attn true --n_ubatch 48``, weights not repacked) gives these numbers to float32 rounding over HTTP.
+(the shared-prefix batch keeps them in position order). ``llama_cpp.server`` serving the Gemma GGUF the same way
+(``--flash_attn true --n_ubatch 48``, weights not repacked, ``GGML_CPU_TILED_MM=0``) gives Gemma's label
+probabilities in the completion format to float32 rounding over HTTP (264 BFI-44 prompts: at most 3e-8 apart).
+Not everything over HTTP is that close: letter labels after ``Answer:`` differ by up to 0.002, a chat model's
+label read after an opening ``(`` by up to 0.03 (the server's top-20 list leaves out labels this provider
+always scores), and generated replies differ because ``llama_cpp.server`` samples with ``repeat_penalty`` 1.1
+by default (this provider applies none).
 Numbers stored before this layout differ slightly (up to a few hundredths in a label probability): the layout
 changes the rounding, not the model.
 
@@ -360,7 +365,8 @@ class Engine:
                 raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most "
                                  f"{MAX_PROMPT - 1}")
         if self._batch is None:
-            self._batch = PrefixBatch(self.llm, N_CTX)
+            with _quiet_llama_log():
+                self._batch = PrefixBatch(self.llm, N_CTX)
         before = (self._batch.tokens_evaluated, self._batch.tokens_reused)
         rows = self._batch.evaluate(sequences)
         self.tokens_evaluated += self._batch.tokens_evaluated - before[0]
@@ -536,6 +542,8 @@ def engine(name: str = "gemma-3-270m") -> Engine:
     MissingExtraError
         llama-cpp-python or the weights package is not installed.
     """
+    if _FORKED_AFTER_LOAD:
+        raise LocalError(FORKED)
     if name in _ENGINES:
         return _ENGINES[name]
     with _LOAD_LOCK:
@@ -548,20 +556,14 @@ def engine(name: str = "gemma-3-270m") -> Engine:
             if not _installed(model.module):
                 raise MissingExtraError()
             path = model.locate()
-            from llama_cpp import _logger
-
-            quiet = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
-            # llama.cpp reports its cache layout even when not verbose: silence it while loading
-            llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))
-            try:
-                with _without_repacking(), _tiled_products_off():
-                    llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
-                                          n_threads_batch=N_THREADS, logits_all=False, swa_full=True,
-                                          flash_attn=True, verbose=False)
-                    llm.eval([llm.token_bos()])  # the first product reads the switch
-                    llm.reset()
-            finally:
-                llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+            with _quiet_llama_log(), _without_repacking(), _tiled_products_off():
+                llm = llama_cpp.Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS,
+                                      n_threads_batch=N_THREADS, logits_all=False, swa_full=True,
+                                      flash_attn=True, verbose=False)
+                alone = _rows_computed_alone(llm)  # its first products read the switch
+            if not alone:
+                llm.close()
+                raise LocalError(TILED_ON)
             eng = Engine(llm)
             if model.chat:  # as llama_cpp.server formats a chat for this GGUF
                 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -574,6 +576,62 @@ def engine(name: str = "gemma-3-270m") -> Engine:
     return _ENGINES[name]
 
 
+@contextlib.contextmanager
+def _quiet_llama_log() -> Iterator[None]:
+    """llama.cpp's log silenced: it reports its cache layout when a context is made, even when not verbose."""
+    import llama_cpp
+    from llama_cpp import _logger
+
+    quiet = llama_cpp.llama_log_callback(lambda level, text, user_data: None)
+    llama_cpp.llama_log_set(quiet, ctypes.c_void_p(0))
+    try:
+        yield
+    finally:
+        llama_cpp.llama_log_set(_logger.llama_log_callback, ctypes.c_void_p(0))
+
+
+FORKED = ("the embedded model was loaded before this process was forked, and its threads did not come along: start "
+          "the process with multiprocessing's 'spawn' method, or load the model only in the children")
+TILED_ON = ("llama.cpp's tiled CPU products are on in this process (GGML_CPU_TILED_MM set to 1, or another llama.cpp "
+            "model evaluated before the embedded one), and with them the embedded model's numbers would differ from "
+            "the ones it stores by up to 0.06: unset GGML_CPU_TILED_MM, or load the embedded model first in a new "
+            "process")
+_FORKED_AFTER_LOAD = False
+
+
+def _forked() -> None:
+    """In a child forked after a model was loaded: the model's threads and locks did not come along, so a request
+    would wait forever; say so instead (:data:`FORKED`)."""
+    global _FORKED_AFTER_LOAD
+    if _ENGINES:
+        _FORKED_AFTER_LOAD = True
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def _rows_computed_alone(llm: Any) -> bool:
+    """Whether llama.cpp computes every row of a batch alone in this process: 12 tokens evaluated in one decode and
+    in decodes of 8 and 4 (no padding) give the same logits for the last one. With the tiled products on (see
+    :data:`TILED_MM`) the 4-row decode takes the row-by-row kernel and the 12-row one the tiled kernel, which
+    round differently (measured: up to 0.8 in a tail logit). Leaves the model's cache empty."""
+    import numpy as np
+
+    tokens = (llm.tokenize(b"Here are a number of characteristics that may or may not apply to you.") * 2)[:12]
+    logits = []
+    saved = llm.n_batch
+    try:
+        for n_batch in (len(tokens), 8):
+            llm.reset()
+            llm.n_batch = n_batch
+            llm.eval(tokens)
+            logits.append(np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).copy())
+    finally:
+        llm.n_batch = saved
+        llm.reset()
+    return bool(np.array_equal(logits[0], logits[1]))
+
+
 TILED_MM = "GGML_CPU_TILED_MM"
 """llama.cpp's switch for its tiled CPU matrix products, read once per process, at the first product. The tiled
 products serve batches of 8 rows or more and the row-by-row ones smaller batches; the two round differently, so a
@@ -583,11 +641,11 @@ log-probability). See :func:`_tiled_products_off`."""
 
 @contextlib.contextmanager
 def _tiled_products_off() -> Iterator[None]:
-    """:data:`TILED_MM` set to 0 in the environment while the first model loads and evaluates its first token,
+    """:data:`TILED_MM` set to 0 in the environment while the first model loads and evaluates its first tokens,
     then put back as it was, so that no child process inherits it (``llama_cpp.server`` started by a user's
-    script keeps llama.cpp's defaults). A value the user set is kept: with the tiled products on, the padding of
-    every decode to 8 rows (:func:`._prefix_batch.pad_rows`) still computes every token by one kernel. Once read,
-    the switch holds for every llama.cpp model in this process."""
+    script keeps llama.cpp's defaults). Once read, the switch holds for every llama.cpp model in this process; a
+    value the user set is kept, and if the products are on after all, the model refuses to load
+    (:func:`_rows_computed_alone`, :data:`TILED_ON`) rather than store numbers unlike its own."""
     before = os.environ.get(TILED_MM)
     if before is None:
         os.environ[TILED_MM] = "0"
