@@ -572,7 +572,7 @@ def audit(
                                  "it to reach the same server at a new address: "
                                  + command("audit", "--resume", run_id, *_api_base_option(api_base), *db_option(db)))
             if endpoint == EMBEDDED_NUMERICS:
-                _check_same_numerics(store, run_id, plan, model)
+                _check_same_numerics(store, run_id, lambda: plan_at(None), model, resume=bool(resume))
             elif endpoint is not None:
                 plan = _with_stored_ids(store, run_id, plan, lambda: plan_at(None))
         else:
@@ -748,17 +748,19 @@ def _load_embedded(model: str) -> None:
     try:
         engine(parse_model(model.split("/", 1)[1]).name)
     except (LocalError, MissingExtraError) as exc:
-        raise AuditError(f"{model}: {exc}") from None
+        raise AuditError(str(exc)) from None
 
 
-def _check_same_numerics(store: Store, run_id: str, plan: Plan, model: str) -> None:
-    """An embedded model's run stored before it computed as it does now (none of its cells is in ``plan``)
-    cannot be continued: its answers and new ones would be two sets of numbers in one run."""
+def _check_same_numerics(store: Store, run_id: str, legacy: Callable[[], Plan], model: str, *, resume: bool) -> None:
+    """An embedded model's run stored before it computed as it does now (its cells have the ids of ``legacy``, the
+    plan without :data:`EMBEDDED_NUMERICS`) cannot be continued: its answers and new ones would be two sets of
+    numbers in one run."""
     stored = set(store.run_cell_ids(run_id))
-    if stored and not any(c.cell_id in stored for c in plan.cells):
+    if stored and any(c.cell_id in stored for c in legacy().cells):
+        how = "start a new run: the same command without --resume" if resume else "name another --run-id, or leave it out"
         raise AuditError(f"run {run_id!r} was asked by an earlier version of {model}, which computed slightly "
-                         "different numbers (before it loaded the weights in the GGUF's own layout): name another "
-                         "--run-id, or leave --run-id out for a new run")
+                         f"different numbers (before it loaded the weights in the GGUF's own layout): {how}; score, "
+                         "report and compare still read the old run")
 
 
 def resume_command(run_id: str, db: str | None, *more: str) -> str:

@@ -22,6 +22,7 @@ from psychometrics.administer._audit import (
     _check_options,
     _logprobs_supported,
     _check_reachable,
+    _load_embedded,
     _provider,
     _versions,
     default_run_id,
@@ -209,6 +210,8 @@ def interview(
             raise AuditError(f"--rater-prompt-format: {exc}") from None
     say = log or (lambda line: None)
     for who, (provider, _, _) in asking.items():
+        if provider == "local":  # a model that cannot load stops the interview with its reason, before anything
+            _load_embedded(who)
         if provider == "sim":
             from psychometrics.administer.providers._sim import register_inventory
 

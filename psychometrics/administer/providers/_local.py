@@ -594,17 +594,20 @@ FORKED = ("the embedded model was loaded before this process was forked, and its
           "the process with multiprocessing's 'spawn' method, or load the model only in the children")
 TILED_ON = ("llama.cpp's tiled CPU products are on in this process (GGML_CPU_TILED_MM set to 1, or another llama.cpp "
             "model evaluated before the embedded one), and with them the embedded model's numbers would differ from "
-            "the ones it stores by up to 0.06: unset GGML_CPU_TILED_MM, or load the embedded model first in a new "
-            "process")
+            "the ones it stores by up to 0.06; llama.cpp reads the switch once per process: start a new process (or "
+            "notebook kernel) without GGML_CPU_TILED_MM, and load the embedded model before any other llama.cpp "
+            "model")
 _FORKED_AFTER_LOAD = False
 
 
 def _forked() -> None:
     """In a child forked after a model was loaded: the model's threads and locks did not come along, so a request
     would wait forever; say so instead (:data:`FORKED`)."""
-    global _FORKED_AFTER_LOAD
+    global _FORKED_AFTER_LOAD, _EXECUTOR, _WAITING
     if _ENGINES:
         _FORKED_AFTER_LOAD = True
+    _EXECUTOR = None  # its thread did not come along: a request queued to it would wait forever
+    _WAITING = Waiting()
 
 
 os.register_at_fork(after_in_child=_forked)
