@@ -202,7 +202,10 @@ def test_ctrl_c_writes_the_page_of_the_finished_runs_says_which_did_not_and_how_
             [sys.executable, "-m", "psychometrics", "audit", "-m", "sim/steady", "-m", "openai/test-model",
              "-m", "sim/biased", "--api-base", server.api_base, "--templates", "instruct", "--limit-items", "4",
              "--db", db, "--n-boot", "0", "--out", str(out), "--timeout", "60"],
-            env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            # Ctrl-C as a terminal sends it: a background job of a non-interactive shell (a CI script's `cmd &`)
+            # inherits SIGINT ignored, and Python then keeps ignoring it
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 120
         while server.requests == 0 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.1)
