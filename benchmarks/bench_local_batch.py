@@ -182,11 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"speed-up vs baseline: main x{baseline / main_s:.2f}, batched x{baseline / new_s:.2f}; "
           f"batched vs main x{main_s / new_s:.2f}")
     print(f"batched / floor: {new_s / floor:.2f} (target <= 1.3); batched / (its tokens at the peak rate): "
-          f"{new_s / (new_tokens / rate):.2f}")
+          f"{new_s / (new_tokens / rate):.2f}; against the peak of the weights as the provider loads them "
+          f"({own_rate:.0f} tokens/s, floor {distinct / own_rate:.2f} s): {new_s / (distinct / own_rate):.2f}")
     print(f"where the batched time goes: {calls} batches of waiting requests ({group} prompts each on average); "
           f"the same evaluations without the runner ({group} prompts a batch): {bare_s:.2f} s "
           f"(/ floor {bare_s / floor:.2f}), {bare.decodes} llama_decode calls of {bare.rows / bare.decodes:.0f} "
-          f"rows on average, {bare.outputs} rows with logits (the output projection over the vocabulary)")
+          f"rows on average, {bare.outputs} rows with logits (the output projection over the vocabulary) in "
+          f"{bare.output_decodes} of those calls")
     print(f"peak rate in decodes of at most {CALL_ROWS} tokens (the most that keeps log-probs identical): "
           f"{rate48:.0f} tokens/s "
           f"(x{rate / rate48:.2f} slower than the peak); the distinct prefixes at that rate: {distinct / rate48:.2f} s; "

@@ -194,6 +194,18 @@ def _versions(model: str) -> dict[str, str]:
     return out
 
 
+def _in_flight(provider: str, concurrency: int) -> int:
+    """Requests kept in flight: at least :data:`~psychometrics.administer.providers._local.IN_FLIGHT` for the
+    embedded models (the requests waiting for the model are evaluated in one shared-prefix batch, and the larger
+    it is, the fewer passes over the output matrix; their timeout counts only their own group's evaluation),
+    ``concurrency`` for every other provider."""
+    if provider == "local":
+        from psychometrics.administer.providers._local import IN_FLIGHT
+
+        return max(concurrency, IN_FLIGHT)
+    return concurrency
+
+
 def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: float, retries: int,
                    temperature: float, limit_items: int | None, max_tokens: int, max_wait: float,
                    max_cost: float | None = None) -> None:
@@ -633,8 +645,8 @@ def audit(
             leases.prepare(leased())
             return administer(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
-                logprobs_supported=_logprobs_supported(model, provider, design.settings), concurrency=concurrency,
-                rpm=rpm, pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
+                logprobs_supported=_logprobs_supported(model, provider, design.settings),
+                concurrency=_in_flight(provider, concurrency), rpm=rpm, pacing=pacing, policy=policy, on_response=update, max_cost=max_cost,
                 spent_before=store.run_cost(run_id), leases=leases, positions=positions if wanted is None else None,
             )
 

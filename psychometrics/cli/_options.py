@@ -92,7 +92,8 @@ PromptFormat = Annotated[PromptFormatChoice, typer.Option(
                             "server); auto chooses by provider.")]
 Concurrency = Annotated[int, typer.Option(
     "--concurrency", help="Most requests in flight at once; below it the audit paces itself at the rate limit the "
-    "provider states and after 429s.")]
+    "provider states and after 429s (the embedded local/ models keep at least 64 in flight: they evaluate the waiting "
+    "prompts in batches).")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]

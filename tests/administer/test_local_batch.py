@@ -178,3 +178,52 @@ def test_likeliest_are_the_largest_entries_largest_first_ties_by_index(shape):
     for n in (1, 8, 17):
         expected = sorted(range(len(row)), key=lambda i: (-row[i], i))[:n]
         assert _local._likeliest(row, n).tolist() == expected
+
+
+def test_rows_with_logits_come_last_and_every_entry_after_its_parent():
+    """A prefix tree where a wanted entry (a prompt's last token) is also the parent of others (the same prompt
+    plus a label's first token): the order evaluates every parent first and puts wanted rows as late as it can."""
+    from psychometrics.administer.providers._prefix_batch import _logits_last
+
+    #        0 -> 1 -> 2*          (2: a prompt's last token, wanted)
+    #                  2 -> 3*     (3: prompt + label token, wanted)
+    #        0 -> 4 -> 5*
+    #   -1 -> 6 -> 7*              (another cached root)
+    parents = [-1, 0, 1, 2, 0, 4, -1, 6]
+    wanted = {2: [0], 3: [1], 5: [2], 7: [3]}
+    order = _logits_last([(0, 0)] * len(parents), parents, wanted)
+    assert sorted(order) == list(range(len(parents)))
+    place = {at: i for i, at in enumerate(order)}
+    assert all(place[p] < place[at] for at, p in enumerate(parents) if p >= 0)
+    assert order[:5] == [0, 1, 4, 6, 2] or set(order[:4]) == {0, 1, 4, 6}  # every unwanted entry first
+    assert set(order[4:7]) == {2, 5, 7} and order[7] == 3  # then the wanted ones, the nested one after its parent
+
+
+@pytest.mark.embedded
+def test_a_group_s_logit_rows_share_one_decode_and_keep_each_prompt_s_bits():
+    """32 BFI prompts in one batch: their 32 last tokens (one row of logits each, every row reading the whole
+    262,144-token output matrix) go into one ``llama_decode`` instead of one per few prompts, and each row still
+    has the bits of its prompt evaluated alone; rows in the reused buffer are the same as fresh ones."""
+    import numpy as np
+
+    from psychometrics.administer.providers._prefix_batch import CALL_ROWS, PrefixBatch
+
+    eng = _local.engine("gemma-3-270m")
+    cells = build_plan(model="local/gemma-3-270m", inventories=["bfi44"], templates=["instruct", "qa"],
+                       orders=["original"], limit_items=16).cells
+    sequences = [s for c in cells for s in eng.label_query(c.prompt, [str(x) for x in c.labels]).sequences()]
+    assert len(sequences) == 32
+    alone_opts = _local.LocalOptions(name="gemma-3-270m", prefix_cache=False, chunk=32)
+    with eng.lock:
+        alone = [eng.evaluate(s, alone_opts).copy() for s in sequences]
+        batch = PrefixBatch(eng.llm, _local.N_CTX)
+        try:
+            fresh = batch.evaluate(sequences)
+            batch._reset()
+            reused = [row.copy() for row in batch.evaluate(sequences, reuse=True)]
+        finally:
+            batch.close()
+    assert batch.outputs == 64 and batch.output_decodes == 2  # one decode with logits per evaluation
+    assert batch.rows / batch.decodes > 0.8 * CALL_ROWS
+    for a, f, r in zip(alone, fresh, reused):
+        assert np.array_equal(a, f) and np.array_equal(f, r)

@@ -138,3 +138,29 @@ def _only_run(db: str) -> str:
     with Store(db, create=False) as store:
         (run,) = store.list_runs()
     return run.run_id
+
+
+def test_waiting_log_prob_requests_are_evaluated_in_groups_each_with_its_own_clock(db, slow, monkeypatch):
+    """Log-prob mode keeps at least ``IN_FLIGHT`` (64) requests in flight to the embedded model, and those waiting
+    are evaluated in groups of at most ``GROUP_MAX``. A group's evaluation takes 30 ms per request here, the
+    timeout is 1.5 x a full group's: had every waiting request been one evaluation (64 x 30 ms = 1.9 s), its last
+    members would time out; in groups, every cell is answered on its first attempt."""
+    slow(0.0)
+    groups: list[int] = []
+
+    def answer_together(requests):
+        groups.append(len(requests))
+        time.sleep(0.03 * len(requests))
+        top = [("3", -0.1), ("2", -2.5)]
+        return [dict(content="3", top=top, prompt_tokens=10, completion_tokens=1, finish_reason="length")
+                for _ in requests]
+
+    monkeypatch.setattr(_local, "answer_together", answer_together)
+    timeout = 1.5 * 0.03 * _local.GROUP_MAX
+    result = audit("local/gemma-3-270m", inventories=["bfi44"], templates=["instruct", "qa", "short"],
+                   orders=["original"], mode="logprobs", db=db, run_id="groups", timeout=timeout,
+                   retry_policy=RetryPolicy(retries=0))
+    responses = _stored(db, "groups")
+    assert len(responses) == 132 and all(r.attempts == 1 for r in responses), {r.error for r in responses}
+    assert all(r.status == "ok" for r in responses), {r.error for r in responses}
+    assert sum(groups) == 132 and max(groups) == _local.GROUP_MAX  # 64 in flight: full groups were made
