@@ -563,10 +563,14 @@ def audit(
 
         for inv in invs:  # user inventory files are not found by id: hand them to the simulator
             register_inventory(inv)
+    say = log or (lambda line: None)
     if _all_answered(db, run_id, plan):  # nothing to ask: neither the key nor the endpoint need be there
         api_key = None
     else:
         _, api_key = _ready(model, provider, design.settings, api_base)
+        if provider == "local":  # a model that cannot load (see _load_embedded) then leaves no run behind
+            say(f"loading model {model}")
+            _load_embedded(model)
     if batch:
         _check_batch_lines(plan, model, design, api_base, api_key, provider, prompt_as, batch_options)
     store = Store(db)  # after every check, so that a refused audit leaves no new database file behind
@@ -602,14 +606,10 @@ def audit(
         if open_batches and not batch:
             raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
                              "with --batch, or collect them with: " + command("runs", "poll", run_id, *db_option(db)))
-        say = log or (lambda line: None)
         if not missing:
             say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
         elif answered:
             say(f"resuming run {run_id}: {len(answered)} of {len(plan.cells)} already answered")
-        if missing and provider == "local":
-            say(f"loading model {model}")
-            _load_embedded(model)
         if missing:
             say(f"asking {count(len(missing), 'prompt')}" + (f" (run {run_id})" if not answered else ""))
         from psychometrics.administer._fastpath import FastPath

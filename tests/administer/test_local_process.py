@@ -35,9 +35,7 @@ def test_tiled_products_on_stop_the_audit_with_one_line_before_anything_is_asked
     assert done.returncode == 1, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "GGML_CPU_TILED_MM" in errors[0] and "Traceback" not in done.stderr
-    if (tmp_path / "t.db").exists():  # the interview stops before it opens the store
-        with Store(db, create=False) as store:
-            assert all(not list(store.iter_responses(r.run_id)) for r in store.list_runs())
+    assert not (tmp_path / "t.db").exists()  # stopped before the store was opened: no empty run left behind
 
 
 def test_a_user_model_evaluated_first_is_told_apart_from_the_embedded_numbers():
