@@ -95,7 +95,8 @@ Concurrency = Annotated[int, typer.Option(
     "provider states and after 429s (the embedded local/ models keep at least 64 in flight: they evaluate the waiting "
     "prompts in batches).")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
-Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call.")]
+Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call (an embedded local/ model's: the "
+    "evaluation of the request's group, not the wait for the model; groups are made to take at most half of it).")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
 DryRun = Annotated[bool, typer.Option(

@@ -203,7 +203,7 @@ def test_rows_with_logits_come_last_and_every_entry_after_its_parent():
 def test_a_group_s_logit_rows_share_one_decode_and_keep_each_prompt_s_bits():
     """32 BFI prompts in one batch: their 32 last tokens (one row of logits each, every row reading the whole
     262,144-token output matrix) go into one ``llama_decode`` instead of one per few prompts, and each row still
-    has the bits of its prompt evaluated alone; rows in the reused buffer are the same as fresh ones."""
+    has the bits of its prompt evaluated alone, whatever else the batch holds."""
     import numpy as np
 
     from psychometrics.administer.providers._prefix_batch import CALL_ROWS, PrefixBatch
@@ -220,10 +220,66 @@ def test_a_group_s_logit_rows_share_one_decode_and_keep_each_prompt_s_bits():
         try:
             fresh = batch.evaluate(sequences)
             batch._reset()
-            reused = [row.copy() for row in batch.evaluate(sequences, reuse=True)]
+            reused = batch.evaluate(sequences[::-1])[::-1]
         finally:
             batch.close()
     assert batch.outputs == 64 and batch.output_decodes == 2  # one decode with logits per evaluation
     assert batch.rows / batch.decodes > 0.8 * CALL_ROWS
     for a, f, r in zip(alone, fresh, reused):
         assert np.array_equal(a, f) and np.array_equal(f, r)
+
+
+@pytest.mark.embedded
+def test_replies_read_at_a_second_position_are_batched_and_keep_the_bits(tmp_path, monkeypatch):
+    """SmolLM2 answers the ``qa`` template with ``(`` first, so each cell's label is read at the second position.
+    Those second positions are evaluated in a shared-prefix batch of their own (before, one prompt at a time
+    without the cached prompt, which made batching slower than ``?batch=0`` here); the stored answers are those
+    of ``?batch=0`` to the bit."""
+    from psychometrics.administer import audit
+    from psychometrics.store import Store
+
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    stored = {}
+    eng = _local.engine("smollm2-135m-instruct")
+    for model in ("local/smollm2-135m-instruct?batch=0", "local/smollm2-135m-instruct"):
+        if "batch=0" not in model:  # the one-prompt-at-a-time path must not be taken for the second positions
+            monkeypatch.setattr(_local.Engine, "label_logprobs", _evaluated_alone)
+        calls = eng._batch.calls if eng._batch is not None else 0
+        result = audit(model, ["bfi44"], templates=["qa"], orders=["original"], limit_items=4, db=db,
+                       mode="logprobs", progress=False)
+        with Store(db, create=False) as store:
+            stored[model] = {r.item: r for r in store.iter_responses(result.run.run_id)}
+    alone, batched = stored.values()
+    assert sum(r.logprob_position == 1 for r in batched.values()) >= 3  # read after "(" (position 0 is the "(")
+    assert eng._batch.calls - calls >= 2  # the first positions, then the second ones: another batch
+    for item, a in alone.items():
+        b = batched[item]
+        assert (a.status, a.value, a.raw_text, a.logprob_position) == (b.status, b.value, b.raw_text, b.logprob_position)
+        assert a.option_probs == b.option_probs and a.mass_outside == b.mass_outside
+
+
+def _evaluated_alone(*args, **kwargs):
+    raise AssertionError("a second position was evaluated one prompt at a time")
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("model", ["local/gemma-3-270m", "local/gemma-3-270m?batch=0"])
+async def test_a_label_that_another_label_extends_excludes_the_longer_one(model):
+    """Labels 0-10: "1" is also how "10" begins. The reply "10" is label 10, so label 1's probability is
+    P("1") x (1 - P("0" | "1")), read here from llama.cpp's own next-token distributions; before, label 1 was
+    P("1") whole and the labels' probabilities added up to more than 1."""
+    prompt = ("Question: On a scale from 0 (not at all) to 10 (completely), how much do you enjoy parties?\n"
+              "Answer: ")
+    labels = [str(i) for i in range(11)]
+    top = await _top(model, prompt, labels)
+    eng = _local.engine("gemma-3-270m")
+    opts = _local.LocalOptions(name="gemma-3-270m", prefix_cache=False, chunk=32)
+    tokens = eng.tokenize(prompt)
+    one, zero = eng.tokenize(prompt + "1")[-1], eng.tokenize(prompt + "10")[-1]
+    assert eng.tokenize(prompt + "10")[:-1] == tokens + [one]  # "10" is "1" then "0"
+    with eng.lock:
+        p_one = math.exp(eng.evaluate(tokens, opts)[one])
+        p_zero_after_one = math.exp(eng.evaluate(tokens + [one], opts)[zero])
+    assert math.exp(top["1"]) == pytest.approx(p_one * (1 - p_zero_after_one), rel=1e-9)
+    assert math.exp(top["10"]) == pytest.approx(p_one * p_zero_after_one, rel=1e-9)
+    assert sum(math.exp(top[label]) for label in labels) <= 1 + 1e-9

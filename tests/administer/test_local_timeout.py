@@ -142,9 +142,9 @@ def _only_run(db: str) -> str:
 
 def test_waiting_log_prob_requests_are_evaluated_in_groups_each_with_its_own_clock(db, slow, monkeypatch):
     """Log-prob mode keeps at least ``IN_FLIGHT`` (64) requests in flight to the embedded model, and those waiting
-    are evaluated in groups of at most ``GROUP_MAX``. A group's evaluation takes 30 ms per request here, the
-    timeout is 1.5 x a full group's: had every waiting request been one evaluation (64 x 30 ms = 1.9 s), its last
-    members would time out; in groups, every cell is answered on its first attempt."""
+    are evaluated in groups of at most ``GROUP_MAX`` (32). 30 ms per request, a 2.5 s timeout: groups of 32
+    (0.96 s) are made, each caller's clock starting with its own group, and every cell is answered on its first
+    attempt."""
     slow(0.0)
     groups: list[int] = []
 
@@ -156,11 +156,32 @@ def test_waiting_log_prob_requests_are_evaluated_in_groups_each_with_its_own_clo
                 for _ in requests]
 
     monkeypatch.setattr(_local, "answer_together", answer_together)
-    timeout = 1.5 * 0.03 * _local.GROUP_MAX
+    monkeypatch.setattr(_local, "_WAITING", _local.Waiting())  # no rate measured by an earlier test
     result = audit("local/gemma-3-270m", inventories=["bfi44"], templates=["instruct", "qa", "short"],
-                   orders=["original"], mode="logprobs", db=db, run_id="groups", timeout=timeout,
+                   orders=["original"], mode="logprobs", db=db, run_id="groups", timeout=2.5,
                    retry_policy=RetryPolicy(retries=0))
     responses = _stored(db, "groups")
     assert len(responses) == 132 and all(r.attempts == 1 for r in responses), {r.error for r in responses}
-    assert all(r.status == "ok" for r in responses), {r.error for r in responses}
+    assert result.run.counts == {"ok": 132}, {r.error for r in responses}
     assert sum(groups) == 132 and max(groups) == _local.GROUP_MAX  # 64 in flight: full groups were made
+
+
+def test_a_small_timeout_makes_small_groups(db, slow, monkeypatch):
+    """The same 30 ms per request, a 0.3 s timeout: a group of 32 (0.96 s) would time out, so groups are made to
+    take at most half the timeout at the measured rate (5 requests); every cell is answered on its first attempt
+    even with no retries."""
+    slow(0.0)
+    groups: list[int] = []
+
+    def answer_together(requests):
+        groups.append(len(requests))
+        time.sleep(0.03 * len(requests))
+        return [dict(content="3", top=[("3", -0.1), ("2", -2.5)], prompt_tokens=10, completion_tokens=1,
+                     finish_reason="length") for _ in requests]
+
+    monkeypatch.setattr(_local, "answer_together", answer_together)
+    monkeypatch.setattr(_local, "_WAITING", _local.Waiting())  # no rate measured by an earlier test
+    result = audit("local/gemma-3-270m", inventories=["bfi44"], templates=["instruct"], orders=["original"],
+                   mode="logprobs", db=db, run_id="small", timeout=0.3, retry_policy=RetryPolicy(retries=0))
+    assert result.run.counts == {"ok": 44}, {r.error for r in _stored(db, "small")}
+    assert groups[0] <= _local.FIRST_GROUP and max(groups) <= 5 and sum(groups) == 44

@@ -29,7 +29,8 @@ Model strings
     ``llama_batch``, the previous batch's last prompt kept in the KV cache); 0: one prompt at a time, as before.
     Both give identical log-probabilities (the same bits). An audit keeps at least :data:`IN_FLIGHT` requests in
     flight to an embedded model so that there is a batch to make, evaluated in groups of at most
-    :data:`GROUP_MAX` requests (a request's timeout counts from the start of its own group); the previous batch's
+    :data:`GROUP_MAX` requests, fewer where a group would take more than half the requests' timeout at the rate
+    measured so far (a request's timeout counts from the start of its own group); the previous batch's
     last prompt stays cached, so even small batches evaluate every shared prefix once. Generation is always one
     at a time.
 ``chunk`` [32]
@@ -80,16 +81,19 @@ probability) and the most likely other continuations (at the context and at each
 disjoint events with their joint probability; a continuation that spells a label, e.g. ``"A)"``, is added to
 that label). So the probabilities sum to at most 1 and ``1 - Σ labels`` is the mass the model put outside the
 labels. The content is the text of the most likely of these events (not the raw first token, which for digit
-labels after ``"Answer:"`` would be a bare space). Labels that are a prefix of another label (``1`` and ``10``)
-are not separated.
+labels after ``"Answer:"`` would be a bare space). A label whose path another label's path extends (``1`` and
+``10``: ``('1',)`` and ``('1', '0')``) is the reply that does not go on to spell the longer one:
+:math:`P(1) \cdot (1 - P(0 \mid 1))`, the node after ``'1'`` being evaluated for the longer label anyway (until
+this version label ``1`` was :math:`P(1)` whole, so on a 0-10 scale it also held ``10``).
 
 A reply longer than one token (``max_tokens`` > 1, as the audit asks, see ``_call.LOGPROB_TOKENS``): while the
 audit's own reading would read a later position (:func:`~psychometrics.administer._parse.reads_further`, the same
 walk as ``read_label_probs``: the reply so far opens a label, e.g. a chat model's ``(``), the most likely
 continuation is appended to the prompt text and the next position is computed the same way; each position is
 one entry of ``logprobs.content``, as an OpenAI-compatible server returns them. A reply that names a label first
-stays one position (one evaluation), so the base model's numbers are unchanged. In a shared-prefix batch the
-first position is computed in the batch and any later one on its own (the same bits either way).
+stays one position (one evaluation), so the base model's numbers are unchanged. In shared-prefix batches the
+first positions of the waiting requests are computed in one batch, the second positions of those whose reply goes
+on in the next, and so on (the same bits as one request at a time).
 
 Generate mode: ``create_completion`` on the same tokens with ``max_tokens``, ``temperature`` and ``seed`` (0 when
 none is given), no top-k/top-p/min-p truncation. Usage counts real tokens; cost is 0.
@@ -111,6 +115,7 @@ import math
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,8 +154,13 @@ IN_FLIGHT = 64
 """Requests an audit keeps in flight to an embedded model at least (see ``batch`` above)."""
 GROUP_MAX = 32
 """Log-prob requests evaluated in one shared-prefix batch at most: the rows whose logits are wanted then share
-few passes over the output matrix (Gemma's 262,144 x 640), while one group's evaluation stays short enough for a
-request's timeout, which starts with its group (about 0.8 s for 32 BFI-44 prompts on 2 idle cores)."""
+few passes over the output matrix (Gemma's 262,144 x 640); about 0.8 s for 32 BFI-44 prompts on 2 idle cores."""
+FIRST_GROUP = 4
+"""Requests in a model's first group when they have a timeout (its evaluation time per request is not known yet)."""
+GROUP_TIMEOUT_SHARE = 0.5
+"""A group is made small enough to take at most this share of its requests' shortest timeout, at the model's
+last measured seconds per request (a loaded machine or a small ``--timeout`` gives smaller groups; a request's
+timeout counts from the start of its own group)."""
 _OPTIONS = ("prefix_cache", "chunk", "batch")
 
 
@@ -367,8 +377,7 @@ class Engine:
 
     def evaluate_together(self, sequences: list[list[int]]) -> list[Any]:
         """The log-softmax after each of ``sequences``, evaluated in one shared-prefix batch (see
-        :mod:`._prefix_batch`); the sequential cache (:attr:`canonical`) is left as it is. The rows are valid
-        until the next call (they share one buffer)."""
+        :mod:`._prefix_batch`); the sequential cache (:attr:`canonical`) is left as it is."""
         for tokens in sequences:
             if len(tokens) >= MAX_PROMPT:
                 raise LocalError(f"the prompt has {len(tokens)} tokens; the embedded model takes at most "
@@ -377,7 +386,7 @@ class Engine:
             with _quiet_llama_log():
                 self._batch = PrefixBatch(self.llm, N_CTX)
         before = (self._batch.tokens_evaluated, self._batch.tokens_reused)
-        rows = self._batch.evaluate(sequences, reuse=True)
+        rows = self._batch.evaluate(sequences)
         self.tokens_evaluated += self._batch.tokens_evaluated - before[0]
         self.tokens_reused += self._batch.tokens_reused - before[1]
         return rows
@@ -470,16 +479,25 @@ class Engine:
         def joint(path: tuple[int, ...]) -> float:
             return sum(float(nodes[path[:k]][path[k]]) for k in range(len(path))) - log_z
 
+        complete = {p for paths in paths_of.values() for p in paths}
         scores: dict[str, float] = {}
         for label in labels:
             total = -math.inf
             for path in paths_of.get(label, ()):
-                total = _logaddexp(total, joint(path))
+                value = joint(path)
+                if path in nodes:  # another label's path goes on from here ("1" and "10"): this label is the
+                    # reply that does not go on to spell that one
+                    onward = sum(math.exp(float(nodes[path][t])) for t in
+                                 {p[len(path)] for p in prefixes if len(p) == len(path) + 1 and p[:len(path)] == path})
+                    value = value + math.log1p(-onward) if onward < 1.0 else -math.inf
+                total = _logaddexp(total, value)
             scores[label] = total
         others: dict[str, float] = {}
         spelled: dict[str, str] = {}
         n_candidates = max(top_n, 5) + len(labels) + 2
         for node, lp in nodes.items():
+            if node in complete:  # what follows a label that another one extends: that label or the longer one
+                continue
             here = joint(node) if node else -log_z
             for t in _likeliest(lp, n_candidates):
                 t = int(t)
@@ -516,11 +534,9 @@ class Engine:
             top, n_tokens, spelled = first or self.label_logprobs(text, labels, top_n, opts)
             first = None
             n_prompt = n_prompt or n_tokens
-            token = top[0][0]
-            positions.append((token, top))
-            more = spelled.get(token, "")
-            if len(positions) >= max_tokens or not more or not reads_further(
-                    [TokenPosition(t, dict(here)[t], tuple(here)) for t, here in positions], labels):
+            positions.append((top[0][0], top))
+            more = further(positions, spelled, labels, max_tokens)
+            if not more:
                 return positions, n_prompt
             text += more
 
@@ -786,37 +802,62 @@ def answer(req: Request) -> dict[str, Any]:
                     finish_reason=finish)
 
 
-def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]:
-    """Answer log-prob requests for one engine in one shared-prefix batch (blocking).
+def further(positions: list[tuple[str, list[tuple[str, float]]]], spelled: dict[str, str], labels: list[str],
+            max_tokens: int) -> str:
+    """The text the reply's likeliest last position adds, when the audit's reading would read a further position
+    (:func:`~psychometrics.administer._parse.reads_further`: the reply so far opens a label, e.g. ``(``) and the
+    budget allows one; else ""."""
+    more = spelled.get(positions[-1][0], "")
+    if len(positions) >= max_tokens or not more or not reads_further(
+            [TokenPosition(t, dict(here)[t], tuple(here)) for t, here in positions], labels):
+        return ""
+    return more
 
-    The same answers as :func:`answer` gives each on its own (to floating-point summation order). A request that
-    cannot be evaluated (too long) gets its error; the others are still answered.
+
+def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]:
+    """Answer log-prob requests for one engine in shared-prefix batches (blocking): one for every request's first
+    position, then one for the further positions of those whose reply goes on (see :meth:`Engine.reply_logprobs`),
+    and so on.
+
+    The same answers as :func:`answer` gives each on its own (the same bits). A request that cannot be evaluated
+    (too long) gets its error; the others are still answered.
     """
     eng = requests[0].engine
-    out: list[dict[str, Any] | Exception] = []
-    plans: list[tuple[int, LabelQuery | None, list[list[int]]]] = []
+    out: list[dict[str, Any] | Exception] = [{} for _ in requests]
+    texts = [req.prompt for req in requests]
+    positions: list[list[tuple[str, list[tuple[str, float]]]]] = [[] for _ in requests]
+    n_prompt = [0] * len(requests)
+    active = list(range(len(requests)))
     with eng.lock:
-        for i, req in enumerate(requests):
-            query = eng.label_query(req.prompt, req.labels) if req.labels else None
-            sequences = query.sequences() if query else [eng.tokenize(req.prompt)]
-            longest = max(map(len, sequences))
-            if longest >= MAX_PROMPT:
-                out.append(LocalError(f"the prompt has {longest} tokens; the embedded model takes at most "
-                                      f"{MAX_PROMPT - 1}"))
-                continue
-            out.append({})
-            plans.append((i, query, sequences))
-        rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
-        at = 0
-        for i, query, sequences in plans:
-            mine, at = rows[at:at + len(sequences)], at + len(sequences)
-            if query is None:
-                out[i] = _logprob_fields(eng.top_tokens(mine[0], requests[i].top_n), len(sequences[0]))
-            else:
+        while active:
+            plans: list[tuple[int, LabelQuery | None, list[list[int]]]] = []
+            for i in active:
                 req = requests[i]
+                query = eng.label_query(texts[i], req.labels) if req.labels else None
+                sequences = query.sequences() if query else [eng.tokenize(texts[i])]
+                longest = max(map(len, sequences))
+                if longest >= MAX_PROMPT:
+                    out[i] = LocalError(f"the prompt has {longest} tokens; the embedded model takes at most "
+                                        f"{MAX_PROMPT - 1}")
+                    continue
+                plans.append((i, query, sequences))
+            rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
+            at, active = 0, []
+            for i, query, sequences in plans:
+                mine, at = rows[at:at + len(sequences)], at + len(sequences)
+                req = requests[i]
+                if query is None:
+                    out[i] = _logprob_fields(eng.top_tokens(mine[0], req.top_n), len(sequences[0]))
+                    continue
                 top, spelled = eng.label_answer(query, {(): mine[0], **dict(zip(query.internal, mine[1:]))}, req.top_n)
-                out[i] = _reply_fields(*eng.reply_logprobs(req.prompt, req.labels, req.top_n, req.max_tokens, req.opts,
-                                                           first=(top, query.n_prompt, spelled)))
+                n_prompt[i] = n_prompt[i] or query.n_prompt
+                positions[i].append((top[0][0], top))
+                more = further(positions[i], spelled, req.labels, req.max_tokens)
+                if more:
+                    texts[i] += more
+                    active.append(i)
+                else:
+                    out[i] = _reply_fields(positions[i], n_prompt[i])
     return out
 
 
@@ -866,8 +907,10 @@ class Waiting:
         self._jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]] = []
         self._scheduled = False
         self._unclaimed: dict[str, concurrent.futures.Future] = {}
+        self._seconds_per_request: dict[str, float] = {}
+        """Per embedded model: its last group's evaluation time divided by the group's requests."""
 
-    def submit(self, reply: Callable[[Any], Any], *args: Any) -> concurrent.futures.Future:
+    def submit(self, reply: Callable[[Any], Any], *args: Any, timeout: float | None = None) -> concurrent.futures.Future:
         """Queue a request (litellm's ``model, messages, optional_params, litellm_params``); ``reply`` turns the
         answer's fields into what the caller gets. A request whose earlier evaluation timed out gets that one."""
         key = _request_key(args)
@@ -877,6 +920,7 @@ class Waiting:
             future: concurrent.futures.Future = concurrent.futures.Future()
             future.request_key, future.request_model = key, args[0]  # type: ignore[attr-defined]
             future.on_start = []  # type: ignore[attr-defined]  # called when its evaluation starts; then None
+            future.timeout = timeout  # type: ignore[attr-defined]  # the caller's, in seconds: bounds its group
             self._jobs.append((reply, args, future))
             if not self._scheduled:
                 self._scheduled = True
@@ -934,9 +978,29 @@ class Waiting:
                 pass
         return True
 
+    def _group_size(self, name: str, candidates: list[tuple[Any, Any, concurrent.futures.Future]]) -> int:
+        """How many of ``candidates`` (at most :data:`GROUP_MAX`, in order) to evaluate together: as many as fit
+        in :data:`GROUP_TIMEOUT_SHARE` of their shortest timeout at model ``name``'s measured rate."""
+        timeouts = [t for _, _, f in candidates if (t := getattr(f, "timeout", None))]
+        if not timeouts:
+            return len(candidates)
+        per_request = self._seconds_per_request.get(name)
+        if per_request is None:
+            return min(len(candidates), FIRST_GROUP)
+        fits = int(GROUP_TIMEOUT_SHARE * min(timeouts) / max(per_request, 1e-6))
+        return max(1, min(len(candidates), fits))
+
     def _drain(self) -> None:
         with self._lock:
             jobs, self._jobs, self._scheduled = self._jobs, [], False
+        try:
+            self._answer(jobs)
+        except Exception as exc:  # a fault of this code: every caller still waiting gets it instead of waiting forever
+            for reply, _, future in jobs:
+                _settle(future, reply, exc)
+            raise
+
+    def _answer(self, jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]]) -> None:
         together: dict[str, list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]]] = {}
         alone: list[tuple[Request, Callable[[Any], Any], concurrent.futures.Future]] = []
         for reply, args, future in jobs:
@@ -951,15 +1015,19 @@ class Waiting:
                 together.setdefault(req.opts.name, []).append((req, reply, future))
             else:
                 alone.append((req, reply, future))
-        for waiting in together.values():
-            for start in range(0, len(waiting), GROUP_MAX):  # a group's clocks start when it does
-                members = [m for m in waiting[start:start + GROUP_MAX] if self._start(m[2])]
+        for name, waiting in together.items():
+            while waiting:
+                size = self._group_size(name, waiting[:GROUP_MAX])
+                members = [m for m in waiting[:size] if self._start(m[2])]  # a group's clocks start when it does
+                waiting = waiting[size:]
                 if not members:
                     continue
+                began = time.perf_counter()
                 try:
                     results: list[Any] = answer_together([req for req, _, _ in members])
                 except Exception as exc:  # noqa: BLE001 - the batch failed: every caller in it gets the error
                     results = [exc] * len(members)
+                self._seconds_per_request[name] = (time.perf_counter() - began) / len(members)
                 for (_, reply, future), result in zip(members, results):
                     _settle(future, reply, result)
         for req, reply, future in alone:
@@ -1011,9 +1079,11 @@ class LocalProvider(CustomLLM):
         timeout: Any = None, client: Any = None,
     ) -> Any:
         reply = functools.partial(fill_response, model_response, model=f"{PROVIDER}/{model}")
-        future = _WAITING.submit(lambda fields: reply(**fields), model, messages, optional_params, litellm_params)
+        seconds = _seconds(timeout)
+        future = _WAITING.submit(lambda fields: reply(**fields), model, messages, optional_params, litellm_params,
+                                 timeout=seconds)
         with _errors():
-            return await _WAITING.wait(future, _seconds(timeout))
+            return await _WAITING.wait(future, seconds)
 
 
 def _seconds(timeout: Any) -> float | None:

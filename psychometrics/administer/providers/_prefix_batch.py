@@ -48,21 +48,16 @@ def pad_rows(n: int) -> int:
     return max(MIN_ROWS - n, 0)
 
 
-def log_softmax(raw: Any, scratch: Any, out: Any = None) -> Any:
-    """The log-softmax of one row of llama.cpp's float32 logits, as a float64 array (``out`` if given, else new).
+def log_softmax(raw: Any, scratch: Any) -> Any:
+    """The log-softmax of one row of llama.cpp's float32 logits, as a new float64 array.
 
     ``scratch`` is a float64 array of the same length, overwritten: a fresh 2 MB temporary per row (Gemma's
     262,144 tokens) costs page faults that took most of the time (2.4 ms a row against 0.4 ms with the buffer
-    reused); so does a fresh result per row when a batch returns dozens of them. The same operations as
-    ``x - (m + log(sum(exp(x - m))))``, so the same bits whichever array holds the result.
+    reused). The same operations as ``x - (m + log(sum(exp(x - m))))``, so the same bits.
     """
     import numpy as np
 
-    if out is None:
-        logits = raw.astype(np.float64)
-    else:
-        logits = out
-        np.copyto(logits, raw)
+    logits = raw.astype(np.float64)
     m = logits.max()
     np.subtract(logits, m, out=scratch)
     np.exp(scratch, out=scratch)
@@ -125,9 +120,6 @@ class PrefixBatch:
         self._batch = llama_cpp.llama_batch_init(CALL_ROWS + MIN_ROWS, 0, self.max_sequences + 2)
         self.n_vocab = int(llm.n_vocab())
         self._scratch = np.empty(self.n_vocab)
-        self._pool = np.empty((0, self.n_vocab))
-        """Rows returned by ``evaluate(..., reuse=True)``: as many as the largest such call needed."""
-        self._next_row = 0
         self.cached: list[int] = []
         """The tokens sequence 0 holds in the KV cache."""
         self.tokens_evaluated = 0
@@ -152,10 +144,7 @@ class PrefixBatch:
     def _log_softmax(self, index: int) -> Any:
         np = self._np
         row = np.ctypeslib.as_array(self._lib.llama_get_logits_ith(self._ctx.ctx, index), shape=(self.n_vocab,))
-        out = None
-        if self._next_row < len(self._pool):
-            out, self._next_row = self._pool[self._next_row], self._next_row + 1
-        return log_softmax(row, self._scratch, out)
+        return log_softmax(row, self._scratch)
 
     def _forget(self, n_sequences: int) -> None:
         """Drop every sequence but 0 (their cells are freed unless sequence 0 holds them too)."""
@@ -166,20 +155,13 @@ class PrefixBatch:
         self._lib.llama_memory_clear(self._memory, True)
         self.cached = []
 
-    def evaluate(self, sequences: list[list[int]], reuse: bool = False) -> list[Any]:
+    def evaluate(self, sequences: list[list[int]]) -> list[Any]:
         """The log-softmax over the vocabulary after the last token of each sequence (float64 arrays).
 
         Sequences must be non-empty and shorter than the context. Evaluated in groups of :attr:`max_sequences`.
-        ``reuse``: the rows are views of one buffer that the next ``evaluate(..., reuse=True)`` overwrites (use
-        them before; it saves a fresh 2 MB array per row); otherwise every row is a new array.
         """
         rows: list[Any] = []
         self.calls += 1
-        self._next_row = len(self._pool)  # none of the buffer's rows
-        if reuse:
-            if len(self._pool) < len(sequences):
-                self._pool = self._np.empty((len(sequences), self.n_vocab))
-            self._next_row = 0
         for start in range(0, len(sequences), self.max_sequences):
             rows += self._group(sequences[start:start + self.max_sequences])
         return rows
