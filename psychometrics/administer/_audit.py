@@ -468,8 +468,8 @@ def audit(
     what was answered is stored, the run is ``interrupted`` and re-running resumes it.
 
     ``concurrency`` is the most requests in flight (an embedded ``local/`` model always gets at least 64: it
-    evaluates the waiting log-prob requests in shared-prefix batches). Below it the audit paces itself at the rate limit the
-    provider states in its replies' headers and takes fewer requests in flight after a 429
+    evaluates the waiting log-prob requests in shared-prefix batches). Below it the audit paces itself at the
+    rate limit the provider states in its replies' headers and takes fewer requests in flight after a 429
     (:mod:`psychometrics.administer._pacing`); ``rpm`` caps the requests a minute whatever the headers say.
     ``pacing=False`` keeps exactly ``concurrency`` requests in flight (the behaviour before pacing).
 

@@ -254,7 +254,8 @@ def test_replies_read_at_a_second_position_are_batched_and_keep_the_bits(tmp_pat
     assert eng._batch.calls - calls >= 2  # the first positions, then the second ones: another batch
     for item, a in alone.items():
         b = batched[item]
-        assert (a.status, a.value, a.raw_text, a.logprob_position) == (b.status, b.value, b.raw_text, b.logprob_position)
+        assert ((a.status, a.value, a.raw_text, a.logprob_position)
+                == (b.status, b.value, b.raw_text, b.logprob_position))
         assert a.option_probs == b.option_probs and a.mass_outside == b.mass_outside
 
 

@@ -910,7 +910,8 @@ class Waiting:
         self._seconds_per_request: dict[str, float] = {}
         """Per embedded model: its last group's evaluation time divided by the group's requests."""
 
-    def submit(self, reply: Callable[[Any], Any], *args: Any, timeout: float | None = None) -> concurrent.futures.Future:
+    def submit(self, reply: Callable[[Any], Any], *args: Any,
+               timeout: float | None = None) -> concurrent.futures.Future:
         """Queue a request (litellm's ``model, messages, optional_params, litellm_params``); ``reply`` turns the
         answer's fields into what the caller gets. A request whose earlier evaluation timed out gets that one."""
         key = _request_key(args)
@@ -944,7 +945,8 @@ class Waiting:
         started = loop.create_future()
         with self._lock:
             if getattr(future, "on_start", None) is not None:
-                future.on_start.append(lambda: loop.call_soon_threadsafe(_set_once, started))  # type: ignore[attr-defined]
+                wake = functools.partial(loop.call_soon_threadsafe, _set_once, started)
+                future.on_start.append(wake)  # type: ignore[attr-defined]
             else:
                 started.set_result(None)
         try:
@@ -995,7 +997,7 @@ class Waiting:
             jobs, self._jobs, self._scheduled = self._jobs, [], False
         try:
             self._answer(jobs)
-        except Exception as exc:  # a fault of this code: every caller still waiting gets it instead of waiting forever
+        except Exception as exc:  # a fault of this code: the callers still waiting get it, not an endless wait
             for reply, _, future in jobs:
                 _settle(future, reply, exc)
             raise
