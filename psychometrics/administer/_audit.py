@@ -6,6 +6,7 @@ import asyncio
 from array import array
 import hashlib
 import json
+import math
 import os
 import re
 import socket
@@ -215,8 +216,8 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--concurrency must be at least 1 (got {concurrency})")
     if rpm is not None and rpm <= 0:
         raise AuditError(f"--rpm must be positive (got {rpm:g})")
-    if timeout <= 0:
-        raise AuditError(f"--timeout must be positive (got {timeout:g})")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise AuditError(f"--timeout must be a positive number of seconds (got {timeout:g})")
     if retries < 0:
         raise AuditError(f"--retries must be 0 or more (got {retries})")
     if not 0 <= temperature <= 2:

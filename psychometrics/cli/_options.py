@@ -96,7 +96,8 @@ Concurrency = Annotated[int, typer.Option(
     "prompts in batches).")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")]
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call (an embedded local/ model's: the "
-    "evaluation of the request's group, not the wait for the model; groups are made to take at most half of it).")]
+    "evaluation of the request's group, not the wait for the model; groups are sized to take about half of it at the "
+    "rate measured so far, and a request that outlasts it is retried with its result kept).")]
 Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
 DryRun = Annotated[bool, typer.Option(

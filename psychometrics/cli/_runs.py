@@ -112,9 +112,9 @@ def export(
     if out != "-":
         writable_file(Path(out))
     with Store(db, create=False) as store:
-        store.get_run(run_id)
+        run = store.get_run(run_id)
         frame = store.responses_frame(run_id)
-    frame = _with_items(_answers_only(frame))
+    frame = _with_items(_answers_only(frame), run)
     if out == "-":
         n = export_responses(frame, sys.stdout.buffer if fmt == "parquet" else sys.stdout, fmt)
         sys.stdout.flush()
@@ -135,16 +135,23 @@ def _answers_only(frame):
     return frame
 
 
-def _with_items(frame):
+def _with_items(frame, run):
     """The responses with ``item_text``, ``reverse``, ``keyed_value`` (and ``keyed_expected_value``) per
-    inventory, placed after the ``value`` and ``expected_value`` columns."""
+    inventory, placed after the ``value`` and ``expected_value`` columns. The inventories are the run's own (a
+    YAML file the design names by path included), as ``score`` and ``report`` find them."""
     import pandas as pd
 
-    from psychometrics.inventory import load_inventory, with_item_columns
+    from psychometrics.inventory import with_item_columns
+    from psychometrics.score import load_inventories
 
     if frame.empty:
         return frame.assign(item_text=None, reverse=None, keyed_value=None, keyed_expected_value=None)
-    parts = [with_item_columns(load_inventory(inv), part) for inv, part in frame.groupby("inventory", sort=False)]
+    found, missing = load_inventories(run, frame)
+    for inv in frame["inventory"].astype(str).unique():
+        if inv not in found:
+            raise LookupError(f"inventory {inv!r} of run {run.run_id} cannot be loaded: "
+                              f"{missing.get(inv) or 'no file of the design provides it'}")
+    parts = [with_item_columns(found[str(inv)], part) for inv, part in frame.groupby("inventory", sort=False)]
     out = pd.concat(parts).loc[frame.index]
     added = [c for c in ("item_text", "reverse", "keyed_value", "keyed_expected_value") if c in out]
     cols = [c for c in frame.columns]

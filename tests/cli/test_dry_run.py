@@ -39,3 +39,18 @@ def test_dry_run_refuses_a_reasoning_effort_the_model_cannot_take(tmp_path, monk
     assert result.exit_code == 1, result.output
     assert "--reasoning-effort does not apply to local/gemma-3-270m" in result.stderr
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "-1"])
+@pytest.mark.parametrize("dry", [True, False])
+def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(tmp_path, value, dry):
+    """`--timeout inf` and `nan` were accepted and then failed cell by cell ("cannot convert float infinity to
+    integer") with exit 0; they are refused with one line before anything is asked, as 0 and -1 were."""
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    args = ["audit", "--model", "sim/steady", "-i", "bfi44", "--limit-items", "1", "--timeout", value, "--db", db,
+            "--no-report"] + (["--dry-run"] if dry else [])
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 1, res.output
+    text = " ".join(res.output.split())
+    assert "--timeout must be a positive number of seconds" in text and "Traceback" not in res.output
+    assert not (tmp_path / "runs.db").exists()

@@ -104,3 +104,22 @@ def test_an_invalid_log_prob_cell_exports_no_value_but_keeps_its_probs(tmp_path)
     assert (bad["value"], bad["expected_value"], bad["keyed_value"], bad["keyed_expected_value"]) == (None,) * 4
     assert isinstance(bad["option_probs"], dict) and sum(bad["option_probs"].values()) == pytest.approx(1, abs=0.05)
     assert rows and all(r["value"] is not None and r["keyed_value"] is not None for r in rows.values())
+
+
+def test_a_run_of_an_inventory_given_as_a_yaml_file_is_exported_with_its_items(tmp_path, monkeypatch):
+    """A design that names its inventory by path: `runs export` loads it as `score` and `report` do (before, it
+    looked the id up among the shipped inventories and failed: "unknown inventory 'mine'")."""
+    from psychometrics.inventory._load import inventory_dir
+
+    path = tmp_path / "mine.yaml"
+    text = (inventory_dir() / "bfi44.yaml").read_text()
+    assert "\nid: bfi44\n" in text
+    path.write_text(text.replace("\nid: bfi44\n", "\nid: mine\n", 1))
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    audit("sim/steady", [str(path)], templates=["instruct"], orders=["original"], db=db, run_id="r", limit_items=3)
+    monkeypatch.chdir(tmp_path / "..")
+    out = tmp_path / "x.jsonl"
+    res = _export(db, "--out", str(out))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3 and {r["inventory"] for r in rows} == {"mine"} and all(r["item_text"] for r in rows)

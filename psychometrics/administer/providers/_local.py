@@ -106,6 +106,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import concurrent.futures
 import contextlib
 import ctypes
@@ -155,12 +156,15 @@ IN_FLIGHT = 64
 GROUP_MAX = 32
 """Log-prob requests evaluated in one shared-prefix batch at most: the rows whose logits are wanted then share
 few passes over the output matrix (Gemma's 262,144 x 640); about 0.8 s for 32 BFI-44 prompts on 2 idle cores."""
-FIRST_GROUP = 4
+FIRST_GROUP = 1
 """Requests in a model's first group when they have a timeout (its evaluation time per request is not known yet)."""
 GROUP_TIMEOUT_SHARE = 0.5
-"""A group is made small enough to take at most this share of its requests' shortest timeout, at the model's
-last measured seconds per request (a loaded machine or a small ``--timeout`` gives smaller groups; a request's
-timeout counts from the start of its own group)."""
+"""A group is made small enough to take about this share of its requests' shortest timeout, at the slowest seconds
+per request of the model's last :data:`RATE_GROUPS` groups (a loaded machine or a small ``--timeout`` gives smaller
+groups; a request's timeout counts from the start of its own group). An estimate: a group whose prompts share
+less with the cached one takes longer, and a request that outlasts its timeout is retried with its evaluation's
+result kept (see :class:`Waiting`)."""
+RATE_GROUPS = 8
 _OPTIONS = ("prefix_cache", "chunk", "batch")
 
 
@@ -907,8 +911,8 @@ class Waiting:
         self._jobs: list[tuple[Callable[[Any], Any], tuple, concurrent.futures.Future]] = []
         self._scheduled = False
         self._unclaimed: dict[str, concurrent.futures.Future] = {}
-        self._seconds_per_request: dict[str, float] = {}
-        """Per embedded model: its last group's evaluation time divided by the group's requests."""
+        self._seconds_per_request: dict[str, collections.deque[float]] = {}
+        """Per embedded model: its last groups' evaluation times, each divided by the group's requests."""
 
     def submit(self, reply: Callable[[Any], Any], *args: Any,
                timeout: float | None = None) -> concurrent.futures.Future:
@@ -983,13 +987,13 @@ class Waiting:
     def _group_size(self, name: str, candidates: list[tuple[Any, Any, concurrent.futures.Future]]) -> int:
         """How many of ``candidates`` (at most :data:`GROUP_MAX`, in order) to evaluate together: as many as fit
         in :data:`GROUP_TIMEOUT_SHARE` of their shortest timeout at model ``name``'s measured rate."""
-        timeouts = [t for _, _, f in candidates if (t := getattr(f, "timeout", None))]
+        timeouts = [t for _, _, f in candidates if (t := getattr(f, "timeout", None)) and math.isfinite(t)]
         if not timeouts:
             return len(candidates)
-        per_request = self._seconds_per_request.get(name)
-        if per_request is None:
+        measured = self._seconds_per_request.get(name)
+        if not measured:
             return min(len(candidates), FIRST_GROUP)
-        fits = int(GROUP_TIMEOUT_SHARE * min(timeouts) / max(per_request, 1e-6))
+        fits = int(GROUP_TIMEOUT_SHARE * min(timeouts) / max(max(measured), 1e-6))
         return max(1, min(len(candidates), fits))
 
     def _drain(self) -> None:
@@ -1029,7 +1033,8 @@ class Waiting:
                     results: list[Any] = answer_together([req for req, _, _ in members])
                 except Exception as exc:  # noqa: BLE001 - the batch failed: every caller in it gets the error
                     results = [exc] * len(members)
-                self._seconds_per_request[name] = (time.perf_counter() - began) / len(members)
+                self._seconds_per_request.setdefault(name, collections.deque(maxlen=RATE_GROUPS)).append(
+                    (time.perf_counter() - began) / len(members))
                 for (_, reply, future), result in zip(members, results):
                     _settle(future, reply, result)
         for req, reply, future in alone:
