@@ -491,8 +491,7 @@ class Engine:
                 value = joint(path)
                 if path in nodes:  # another label's path goes on from here ("1" and "10"): this label is the
                     # reply that does not go on to spell that one
-                    onward = sum(math.exp(float(nodes[path][t])) for t in
-                                 {p[len(path)] for p in prefixes if len(p) == len(path) + 1 and p[:len(path)] == path})
+                    onward = sum(math.exp(float(nodes[path][p[-1]])) for p in prefixes if p[:-1] == path)
                     value = value + math.log1p(-onward) if onward < 1.0 else -math.inf
                 total = _logaddexp(total, value)
             scores[label] = total
