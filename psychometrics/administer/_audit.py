@@ -214,8 +214,8 @@ def _check_options(samples: int, concurrency: int, rpm: float | None, timeout: f
         raise AuditError(f"--samples must be at least 1 (got {samples})")
     if concurrency < 1:
         raise AuditError(f"--concurrency must be at least 1 (got {concurrency})")
-    if rpm is not None and rpm <= 0:
-        raise AuditError(f"--rpm must be positive (got {rpm:g})")
+    if rpm is not None and not (math.isfinite(rpm) and rpm > 0):
+        raise AuditError(f"--rpm must be a positive number of requests a minute (got {rpm:g})")
     if not math.isfinite(timeout) or timeout <= 0:
         raise AuditError(f"--timeout must be a positive number of seconds (got {timeout:g})")
     if retries < 0:
@@ -545,6 +545,11 @@ def audit(
 
         try:
             check_options(batch_options)
+            if max_cost is not None:
+                raise BatchOptionError(
+                    "--max-cost cannot be kept with --batch: a batch's cost is known only when the provider has "
+                    "answered all of it; see the estimate at the batch price with --dry-run --batch, and leave out "
+                    "one of the two")
             check_provider(provider, model)
         except BatchOptionError as exc:
             raise OptionError(str(exc)) from None
@@ -558,7 +563,7 @@ def audit(
         per_request = (LOGPROB_TOKENS if design.settings.mode == "logprobs" or (
             design.settings.mode == "auto" and _logprobs_supported(model, provider, design.settings))
             else design.settings.max_tokens)
-        estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request)
+        estimate = estimate_cost(model, provider, plan.cells, completion_per_request=per_request, batch=batch)
         return AuditResult(run=run, plan=plan, tally=None, already_answered=0, estimate=estimate, db=db)
     if provider == "sim":
         from psychometrics.administer.providers._sim import register_inventory
@@ -604,10 +609,14 @@ def audit(
         store.set_run_cells(run_id, [c.cell_id for c in plan.cells])
         answered = store.answered(c.cell_id for c in plan.cells)
         missing = [c for c in plan.cells if c.cell_id not in answered]
-        open_batches = [b for b in store.batches(run_id) if b.ingested_at is None]
+        stored_batches = store.batches(run_id)
+        open_batches = [b for b in stored_batches if b.ingested_at is None]
         if open_batches and not batch:
             raise AuditError(f"run {run_id} has {len(open_batches)} batch(es) still open at the provider: continue it "
                              "with --batch, or collect them with: " + command("runs", "poll", run_id, *db_option(db)))
+        if stored_batches and missing and not batch:
+            say(f"run {run_id} was asked through the provider's batch API; these {count(len(missing), 'cell')} go "
+                "one request at a time, at the synchronous price (--batch sends them in a batch)")
         if not missing:
             say(f"nothing to ask: run {run_id} is complete ({count(len(plan.cells), 'cell')} answered)")
         elif answered:
@@ -674,6 +683,9 @@ def audit(
 
             if not isinstance(exc, BatchError):
                 raise
+            if exc.status_code == 404:
+                raise AuditError(f"{exc}. If it is gone for good, free its cells to be asked again: "
+                                 f"{command('runs', 'poll', run_id, '--forget-missing', *db_option(db))}") from None
             raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or "
                              f"{command('runs', 'poll', run_id, *db_option(db))}) to pick them up") from None
         except KeyboardInterrupt:

@@ -72,6 +72,11 @@ warnings.filterwarnings("ignore", message="coroutine 'OpenAIFilesAPI.afile_conte
 class BatchError(RuntimeError):
     """The provider's batch API refused a request in a way waiting cannot change (a key, a URL, a file)."""
 
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        """The provider's HTTP status, where it gave one (404: it does not know the batch or file)."""
+
 
 @dataclass
 class BatchOptions:
@@ -89,6 +94,10 @@ class BatchOptions:
     """False: look once, ingest what is finished, and return."""
     give_up_after: float = GIVE_UP_AFTER_S
     """Seconds one batch-API request may spend waiting out transient errors before the session gives up."""
+    forget_missing: bool = False
+    """True: a stored batch the provider answers HTTP 404 for (deleted, past its retention, another key or
+    ``api_base``) is closed as ``cancelled`` and its cells are free to be asked again (``runs poll
+    --forget-missing``). False: the session stops with an error saying so; nothing is asked twice unasked for."""
 
 
 @dataclass
@@ -97,6 +106,8 @@ class BatchTally(Tally):
 
     submitted: int = 0
     """Batches this session created."""
+    forgotten: int = 0
+    """Stored batches the provider no longer knew, closed with ``forget_missing``."""
     lines: int = 0
     """Request lines this session submitted."""
     batch_counts: dict[str, int] = field(default_factory=dict)
@@ -240,7 +251,8 @@ class BatchSession:
             except Exception as raw:  # noqa: BLE001 - classified below
                 exc = self._as_litellm(raw)
                 if not is_retryable(exc):
-                    raise BatchError(self._scrub(f"{what}: {describe(exc)}")) from None
+                    raise BatchError(self._scrub(f"{what}: {describe(exc)}"),
+                                     getattr(exc, "status_code", None)) from None
                 wait = retry_after(exc)
                 wait = delay * (0.5 + random.random() / 2) if wait is None else wait
                 if waited + wait > self.options.give_up_after:
@@ -362,8 +374,21 @@ class BatchSession:
                     batch = await self._adopt(batch)
                     changed = True
                 else:
-                    remote = await self._call(f"retrieving batch {batch.batch_id}", self.lib.aretrieve_batch,
-                                              batch_id=batch.batch_id)
+                    try:
+                        remote = await self._call(f"retrieving batch {batch.batch_id}", self.lib.aretrieve_batch,
+                                                  batch_id=batch.batch_id)
+                    except BatchError as exc:
+                        if exc.status_code != 404:
+                            raise
+                        if not self.options.forget_missing:
+                            raise BatchError(
+                                f"{exc}; the provider does not know batch {batch.batch_id} (deleted, past its "
+                                "retention, or another --api-base or key)", 404) from None
+                        self._abandon(batch, f"the provider no longer knows batch {batch.batch_id} (HTTP 404); "
+                                             "forgotten with --forget-missing")
+                        self.tally.forgotten += 1
+                        changed = True
+                        continue
                     fresh = self._updated(batch, remote)
                     if fresh != batch:
                         self.store.save_batch(fresh)
@@ -441,17 +466,18 @@ class BatchSession:
 
     def _report(self) -> None:
         batches = self.store.batches(self.run_id)
-        counts = {"submitted": 0, "in_progress": 0, "completed": 0}
+        counts = {"submitted": 0, "in_progress": 0, "completed": 0, "cancelled": 0}
         for b in batches:
             if b.ingested_at is not None:
-                counts["completed"] += 1
+                counts["cancelled" if b.status == "cancelled" else "completed"] += 1
             elif b.status in ("in_progress", "finalizing"):
                 counts["in_progress"] += 1
             else:
                 counts["submitted"] += 1
         self.tally.batch_counts = counts
         self.tally.open_batches = counts["submitted"] + counts["in_progress"]
-        self.tally.answered = len(self.store.answered(self.cells))
+        # the run's answered cells: those answered before this session (not in its cells) and this session's
+        self.tally.answered = self.total_cells - len(self.cells) + len(self.store.answered(self.cells))
         self.on_progress(self.tally)
 
     # the session --------------------------------------------------------------------------------------------
@@ -533,13 +559,15 @@ async def run_batches(cells: list[Cell], *, store: Store, run_id: str, opts: Cal
 
 
 def batch_line(tally: BatchTally, total: int) -> str:
-    """``batches: 2 submitted, 1 in progress, 0 completed; cells answered 12/20 (60%)`` (plain text, one line)."""
+    """``batches: 2 submitted, 1 in progress, 0 completed; cells answered 12/20 (60%)`` (plain text, one line;
+    ``, N cancelled`` after ``completed`` where batches were cancelled, never submitted or forgotten)."""
     from psychometrics._format import money
 
     c = tally.batch_counts
     done = f"{tally.answered}/{total} ({tally.answered / total:.0%})" if total else str(tally.answered)
+    cancelled = f", {c['cancelled']} cancelled" if c.get("cancelled") else ""
     line = (f"batches: {c.get('submitted', 0)} submitted, {c.get('in_progress', 0)} in progress, "
-            f"{c.get('completed', 0)} completed; cells answered {done}")
+            f"{c.get('completed', 0)} completed{cancelled}; cells answered {done}")
     return line + (f", {money(tally.cost_usd)}" if tally.cost_usd else "")
 
 

@@ -24,13 +24,18 @@ class CostEstimate(Record):
     cost_usd: float = math.nan
     """US dollars from litellm's local price map (no network); NaN when the map has no price for the model (see
     ``reason``); 0 for the simulated and embedded models."""
+    batch_price: bool = False
+    """``cost_usd`` is the provider's batch price (litellm's ``batch_cost_calculator``), not the synchronous one."""
     reason: str | None = None
     """Why ``cost_usd`` is NaN."""
 
 
-def estimate_cost(model: str, provider: str, cells: Sequence[Cell], *, completion_per_request: int) -> CostEstimate:
+def estimate_cost(model: str, provider: str, cells: Sequence[Cell], *, completion_per_request: int,
+                  batch: bool = False) -> CostEstimate:
     """Count the prompt tokens of ``cells`` and price them (and ``completion_per_request`` tokens per request) with
-    litellm's ``cost_per_token`` from its local price map."""
+    litellm's ``cost_per_token`` from its local price map; with ``batch``, at the provider's batch price
+    (litellm's ``batch_cost_calculator``: the batch price the map lists, else half the synchronous one), as a batch
+    audit stores its cost."""
     lib = litellm()
     counted: dict[str, int] = {}
     prompt_tokens = 0
@@ -46,8 +51,18 @@ def estimate_cost(model: str, provider: str, cells: Sequence[Cell], *, completio
     if provider in ("sim", "local"):
         return CostEstimate(**base, cost_usd=0.0)
     try:
-        prompt_cost, completion_cost = lib.cost_per_token(model=model, prompt_tokens=prompt_tokens,
-                                                          completion_tokens=completion)
+        if batch:
+            from litellm.cost_calculator import batch_cost_calculator
+            from litellm.types.utils import Usage
+
+            bare = model.split("/", 1)[1] if model.startswith(provider + "/") else model
+            lib.get_model_info(model=bare, custom_llm_provider=provider)  # unpriced: raises, as on the sync path
+            prompt_cost, completion_cost = batch_cost_calculator(
+                usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=completion,
+                            total_tokens=prompt_tokens + completion), model=bare, custom_llm_provider=provider)
+        else:
+            prompt_cost, completion_cost = lib.cost_per_token(model=model, prompt_tokens=prompt_tokens,
+                                                              completion_tokens=completion)
     except Exception:  # noqa: BLE001 - litellm raises its own "not mapped" errors: no price is known
-        return CostEstimate(**base, reason=f"litellm's price map has no price for {model}")
-    return CostEstimate(**base, cost_usd=float(prompt_cost) + float(completion_cost))
+        return CostEstimate(**base, reason=f"litellm's price map has no price for {model}", batch_price=batch)
+    return CostEstimate(**base, cost_usd=float(prompt_cost) + float(completion_cost), batch_price=batch)

@@ -24,7 +24,9 @@ How long to wait, in this order of precedence (the first header present decides)
 Without any of them the wait is an exponential backoff with jitter (``base_delay`` doubling up to
 ``max_delay``). A server may ask for at most :attr:`RetryPolicy.max_wait` seconds (:data:`DEFAULT_MAX_WAIT`, the
 ``--max-wait`` option): a longer wait is not shortened (asking again early would disregard the server) but stops
-the run with a message, and resuming later asks what is missing.
+the run with a message, and resuming later asks what is missing. A 429 whose wait the server states is waited
+out without using up one of ``retries`` (waiting as told is pacing, not a failure), up to
+``_runner.RATE_LIMITED_RETRIES`` such waits a cell whose sum stays within ``max_wait``.
 """
 
 from __future__ import annotations

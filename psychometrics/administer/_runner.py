@@ -25,7 +25,7 @@ from psychometrics.administer._call import (
 )
 from psychometrics.administer._endpoint import FailFast, Stop, WaitTooLong
 from psychometrics.administer._pacing import Pacer
-from psychometrics.administer._retry import RetryPolicy, describe, is_retryable, retry_after
+from psychometrics.administer._retry import RetryPolicy, describe, is_rate_limited, is_retryable, retry_after
 from psychometrics.plan import Cell
 from psychometrics.store import AnswerMode, Leases, Response, Store
 
@@ -79,10 +79,16 @@ class _ModeState:
             self.can_fall_back = False
 
 
+RATE_LIMITED_RETRIES = 50
+"""At most this many 429s with a stated wait per cell are waited out on top of ``--retries`` (a server that
+always answers 429 with ``Retry-After: 0`` must not hold a cell forever)."""
+
+
 async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, policy: RetryPolicy,
                limiter: Pacer, tally: Tally) -> tuple[Response, BaseException | None]:
     """The cell's response, and the error it ended in (None when it was answered)."""
     attempts = 0
+    limited, limited_s = 0, 0.0  # 429s with a wait the server stated, and those waits (see below)
     started = time.monotonic()
     generate_this_cell = False
     while True:
@@ -116,7 +122,15 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
                 mode.mode = "generate"  # e.g. a reasoning model's HTTP 400 about logprobs: ask for text instead
                 attempts -= 1
                 continue
-            if attempts <= policy.retries and is_retryable(exc):
+            stated = retry_after(exc, now=policy.clock.time()) if is_rate_limited(exc) else None
+            if stated is not None and limited < RATE_LIMITED_RETRIES and limited_s + stated <= policy.max_wait:
+                # the server said when to come back: waiting as told is pacing, not a failure, so it does not use
+                # up --retries (which dropped cells under a provider that states only Retry-After); the cell's
+                # stated waits together stay within --max-wait, and their number within RATE_LIMITED_RETRIES
+                limited, limited_s = limited + 1, limited_s + stated
+                limiter.hold(stated)
+                continue
+            if attempts - limited <= policy.retries and is_retryable(exc):
                 wait = retry_after(exc, now=policy.clock.time())
                 if wait is None:
                     await policy.clock.sleep(policy.delay(attempts, None))

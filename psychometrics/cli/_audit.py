@@ -225,7 +225,8 @@ def print_dry_run(result, size: dict[str, int], *, json_: bool, max_cost: float 
              "samples": "sample", "personas": "persona", "cells": "cell"}
     typer.echo(f"plan for {result.run.model}: " + ", ".join(count(v, names.get(k, k)) for k, v in size.items()))
     if est is not None:
-        cost = f"no cost estimate ({est.reason})" if missing(est.cost_usd) else f"estimated cost {money(est.cost_usd)}"
+        cost = f"no cost estimate ({est.reason})" if missing(est.cost_usd) else (
+            f"estimated cost {money(est.cost_usd)}" + (" at the batch price" if est.batch_price else ""))
         typer.echo(f"{count(est.requests, 'request')}, about {integer(est.prompt_tokens)} prompt tokens and at most "
                    f"{integer(est.completion_tokens)} completion tokens; {cost}")
         if max_cost is not None and not missing(est.cost_usd) and est.cost_usd > max_cost:

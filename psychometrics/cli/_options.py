@@ -98,7 +98,9 @@ Rpm = Annotated[Optional[float], typer.Option("--rpm", help="At most this many r
 Timeout = Annotated[float, typer.Option("--timeout", help="Seconds per call (an embedded local/ model's: the "
     "evaluation of the request's group, not the wait for the model; groups are sized to take about half of it at the "
     "rate measured so far, and a request that outlasts it is retried with its result kept).")]
-Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts.")]
+Retries = Annotated[int, typer.Option("--retries", help="Retries per cell for 429/5xx/timeouts. A 429 that says "
+                                      "when to come back (Retry-After and the like) is waited out without using one "
+                                      "(at most 50 such waits a cell, within --max-wait in all).")]
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Endpoint of an OpenAI-compatible server.")]
 DryRun = Annotated[bool, typer.Option(
     "--dry-run", help="Print the plan size, the requests, estimated tokens and cost (litellm's local price map), "

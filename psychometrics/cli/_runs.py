@@ -173,6 +173,10 @@ def poll(
     wait: Annotated[bool, typer.Option("--wait/--once", help="Wait until every batch is done, or look once.")] = True,
     poll_interval: opt.PollInterval = 10.0,
     max_poll_interval: opt.MaxPollInterval = 300.0,
+    forget_missing: Annotated[bool, typer.Option(
+        "--forget-missing", help="Close the stored batches the provider answers HTTP 404 for (deleted, past its "
+        "retention, another --api-base or key): their cells become free to be asked again by `audit --resume RUN "
+        "--batch`. Without it such a batch stops the command with an error.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the batches and counts as JSON.")] = False,
 ) -> None:
     """Pick up the run's provider batches (audit --batch): poll them and store the answers of finished ones."""
@@ -189,7 +193,8 @@ def poll(
         if json_:
             print_json(_poll_summary(run_id, db))
         return
-    options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait)
+    options = BatchOptions(poll_interval=poll_interval, max_poll_interval=max_poll_interval, submit=False, wait=wait,
+                           forget_missing=forget_missing)
     audit(resume=run_id, db=db, api_base=api_base, batch=True, batch_options=options, progress=not json_)
     summary = _poll_summary(run_id, db)
     if json_:
@@ -197,13 +202,14 @@ def poll(
         return
     typer.echo(f"run {run_id}: batches " + ", ".join(f"{n} {s}" for s, n in sorted(summary["batches"].items()))
                + f"; {summary['answered']} of {summary['n_cells']} cells answered")
-    if summary["answered"] < summary["n_cells"] and set(summary["batches"]) == {"completed"}:
+    if summary["answered"] < summary["n_cells"] and set(summary["batches"]) <= {"completed", "cancelled"}:
         typer.echo(f"to ask the {summary['n_cells'] - summary['answered']} cells without an answer: "
                    + command("audit", "--resume", run_id, "--batch", *db_option(db)))
 
 
 def _poll_summary(run_id: str, db: str | None) -> dict[str, Any]:
-    """The run's batches by state (``completed``: collected), its answered cells and status, as stored."""
+    """The run's batches by state (``completed``: collected; ``cancelled``: closed by the provider, never submitted,
+    or forgotten with ``--forget-missing``), its answered cells and status, as stored."""
     from psychometrics.store import Store
 
     with Store(db, create=False) as store:
@@ -211,7 +217,7 @@ def _poll_summary(run_id: str, db: str | None) -> dict[str, Any]:
         run = store.get_run(run_id)
     states: dict[str, int] = {}
     for b in batches:
-        state = "completed" if b.ingested_at is not None else b.status
+        state = b.status if b.ingested_at is None or b.status == "cancelled" else "completed"
         states[state] = states.get(state, 0) + 1
     answered = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
     return {"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells, "status": run.status}

@@ -8,7 +8,7 @@ import pandas as pd
 from psychometrics._format import command, count, pct
 from psychometrics.score._common import ORDER_A, ORDER_B, rate
 from psychometrics.score._model import MIN_RESPONDENTS, MOSTLY_REFUSED, RateRow, ScaleScore, ScaleSensitivity
-from psychometrics.store import Run, db_option
+from psychometrics.store import Run, Store, StoreError, db_option
 
 
 def run_warnings(df: pd.DataFrame, run: Run | None, overall: list[RateRow], scales: list[ScaleScore],
@@ -96,5 +96,17 @@ def incomplete_note(run: Run, answered: int, db: str | None = None) -> str:
     if run.design.interview is not None:
         return (f"incomplete: {answered} of {run.n_cells} answers and ratings stored — re-run the same "
                 "psychometrics interview command to resume")
+    batch = ["--batch"] if _asked_in_batches(run, db) else []
     return (f"incomplete: {answered} of {run.n_cells} answered — re-run to resume "
-            f"({command('audit', '--resume', run.run_id, *db_option(db))})")
+            f"({command('audit', '--resume', run.run_id, *batch, *db_option(db))})")
+
+
+def _asked_in_batches(run: Run, db: str | None) -> bool:
+    """The run was asked through the provider's batch API (``audit --batch``): it resumes the same way (without
+    ``--batch`` its cells would go synchronously, at the full price; with batches open it is refused). False
+    where the store cannot be read (a run scored from a frame): the hint then has no ``--batch``."""
+    try:
+        with Store(db, create=False) as store:
+            return bool(store.batches(run.run_id))
+    except StoreError:
+        return False

@@ -10,6 +10,7 @@ PostgreSQL (``postgresql://…``, for several processes or machines on one run) 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -119,7 +120,14 @@ def db_path(url: str | None) -> Path | None:
     if scheme:
         raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:///FILE, a file path or "
                          "postgresql://USER@HOST/DATABASE")
+    if _LIBPQ_KEYWORDS.match(url):  # not a file name: it would create a file named after the password
+        raise StoreError("--db takes a URL: a libpq 'key=value' connection string is not read; write it as "
+                         "postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)")
     return Path(url)
+
+
+_LIBPQ_KEYWORDS = re.compile(r"\s*(host|hostaddr|port|dbname|user|password|sslmode|service)\s*=", re.IGNORECASE)
+"""The start of a libpq keyword/value connection string (``host=… dbname=…``)."""
 
 
 def open_backend(url: str | None) -> Backend:

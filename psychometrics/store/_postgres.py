@@ -26,7 +26,15 @@ from urllib.parse import urlsplit
 
 from psychometrics.store._backend import StoreError, redact_url
 from psychometrics.store._records import Response
-from psychometrics.store._schema import ANSWERED, INSERT_RESPONSE, create_tables, lease_statement, response_row
+from psychometrics.store._schema import (
+    ANSWERED,
+    INSERT_RESPONSE,
+    SCHEMA_OBJECTS,
+    create_tables,
+    lease_statement,
+    missing_columns,
+    response_row,
+)
 
 _DIALECT = {
     "SKIP_LOCKED": "FOR UPDATE SKIP LOCKED",
@@ -64,7 +72,7 @@ class PostgresBackend:
     def open(self, *, create: bool) -> Any:
         conn = self.connect()
         try:
-            if create:
+            if create and not self._schema_complete(conn):
                 with self.transaction(conn):
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
                     create_tables(conn, self)
@@ -74,6 +82,14 @@ class PostgresBackend:
             conn.close()
             raise
         return conn
+
+    def _schema_complete(self, conn: Any) -> bool:
+        """Every table, index and response column exists. Read from the catalog, which locks nothing: even
+        ``CREATE INDEX IF NOT EXISTS`` takes a lock on its table, and one taken while other workers store answers
+        deadlocked a worker that joined a running audit (its writes wait for the lock, the lock for its writes)."""
+        names = conn.execute("SELECT " + ", ".join("to_regclass(%s) IS NOT NULL" for _ in SCHEMA_OBJECTS),
+                             SCHEMA_OBJECTS).fetchone()
+        return all(names) and not missing_columns(self.columns(conn, "responses"))
 
     def connect(self) -> Any:
         return self._psycopg.connect(self.url, **self._options)
@@ -117,7 +133,16 @@ class PostgresBackend:
         return text
 
     def pool(self, size: int) -> Any:
+        import logging
+
         from psycopg_pool import AsyncConnectionPool
+
+        # the pool logs each lost connection on stderr before the failed write says it in one line (the error
+        # the user sees): without a handler of the program's own, Python would print those log lines too
+        pool_log = logging.getLogger("psycopg.pool")
+        if not pool_log.handlers:
+            pool_log.addHandler(logging.NullHandler())
+            pool_log.propagate = False
 
         return AsyncConnectionPool(self.url, min_size=1, max_size=size, kwargs=self._options, open=False,
                                    timeout=30.0, name="psychometrics-writer")

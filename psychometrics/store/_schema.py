@@ -106,6 +106,10 @@ def response_from_row(names: list[str], row: tuple) -> Response:
     return Response.model_validate({c: decode(c, v) for c, v in zip(names, row)})
 
 
+SCHEMA_OBJECTS = [statement.split("IF NOT EXISTS", 1)[1].split()[0] for statement in SCHEMA]
+"""The tables and indexes SCHEMA creates, by name."""
+
+
 def create_tables(conn: Any, backend: Any) -> None:
     """Create what is missing, inside the caller's write transaction: the tables, and the response columns a
     database written by an older version lacks (``ALTER TABLE … ADD COLUMN``; old rows read None there)."""

@@ -361,9 +361,9 @@ def test_progress_shows_batches_by_state_and_cells_answered(tmp_path, monkeypatc
     with server:
         audit("openai/test-model", api_base=server.api_base, db=_db(tmp_path), batch=True, progress=True,
               batch_options=BatchOptions(max_lines=4, **FAST), **KW)
-    assert seen[0] == ({"submitted": 2, "in_progress": 0, "completed": 0}, 0)
-    assert ({"submitted": 0, "in_progress": 2, "completed": 0}, 0) in seen
-    assert seen[-1] == ({"submitted": 0, "in_progress": 0, "completed": 2}, N)
+    assert seen[0] == ({"submitted": 2, "in_progress": 0, "completed": 0, "cancelled": 0}, 0)
+    assert ({"submitted": 0, "in_progress": 2, "completed": 0, "cancelled": 0}, 0) in seen
+    assert seen[-1] == ({"submitted": 0, "in_progress": 0, "completed": 2, "cancelled": 0}, N)
     answered = [a for _, a in seen]
     assert answered == sorted(answered)
 
@@ -640,3 +640,96 @@ def test_cells_in_an_open_batch_of_a_stopped_run_are_not_sent_again_and_the_run_
     assert result.run.status == "interrupted" and result.run.counts == {"ok": N - 2}
     assert said[-1] == ("2 cells of this run are in open batches of run other, which is not running: collect them "
                         f"with psychometrics runs poll other --db {_db(tmp_path)}, then re-run this command")
+
+
+def test_a_batch_the_provider_no_longer_knows_stops_with_a_way_out_and_forget_missing_frees_its_cells(tmp_path):
+    """A stored batch answered with HTTP 404 (deleted, past retention, another key) is never dropped silently (that
+    could ask its cells twice); `runs poll --forget-missing` closes it and `audit --resume --batch` asks them."""
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    db = _db(tmp_path)
+    with BatchServer(BatchConfig(hold=True)) as gone:
+        first = audit("openai/test-model", api_base=gone.api_base, db=db, batch=True,
+                      batch_options=BatchOptions(wait=False, **FAST), **KW)
+    run_id = first.run.run_id
+    with BatchServer() as server:  # a provider that never saw the batch
+        stuck = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", db, "--api-base", server.api_base,
+                                         "--poll-interval", "0.02"])
+        assert stuck.exit_code == 1 and "Traceback" not in stuck.output
+        assert "does not know batch batch_1" in stuck.output and "--forget-missing" in stuck.output
+        with Store(db) as store:
+            assert [b.ingested_at for b in store.batches(run_id)] == [None]  # nothing dropped without being asked
+        freed = CliRunner().invoke(app, ["runs", "poll", run_id, "--db", db, "--api-base", server.api_base,
+                                         "--poll-interval", "0.02", "--forget-missing", "--json"])
+        assert freed.exit_code == 0, freed.output
+        assert json.loads(freed.stdout)["batches"] == {"cancelled": 1}
+        assert json.loads(freed.stdout)["answered"] == 0
+        again = audit("openai/test-model", api_base=server.api_base, db=db, batch=True, resume=run_id,
+                      batch_options=BatchOptions(**FAST))
+        assert server.sync_requests == 0 and len(server.batches) == 1
+    assert again.run.status == "finished" and again.run.counts == {"ok": N}
+    with Store(db) as store:
+        reasons = [b.reason for b in store.batches(run_id)]
+    assert any(r and "no longer knows batch batch_1" in r for r in reasons)
+
+
+def test_max_cost_is_refused_with_batch_and_the_dry_run_estimates_the_batch_price(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    runner = CliRunner()
+    refused = runner.invoke(app, ["audit", "--model", "openai/gpt-4o-mini", "--inventory", "bfi44", "--batch",
+                                  "--max-cost", "1", "--db", _db(tmp_path)])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "--max-cost cannot be kept with --batch" in refused.output
+    assert not (tmp_path / "runs.db").exists()
+    estimates = {}
+    for extra in ([], ["--batch"]):
+        dry = runner.invoke(app, ["audit", "--model", "openai/gpt-4o-mini", "--inventory", "bfi44", "--dry-run",
+                                  "--json", *extra])
+        assert dry.exit_code == 0, dry.output
+        estimates[bool(extra)] = json.loads(dry.stdout)["estimate"]
+    assert estimates[True]["batch_price"] and not estimates[False]["batch_price"]
+    assert estimates[True]["cost_usd"] == pytest.approx(estimates[False]["cost_usd"] / 2, rel=1e-6)  # gpt-4o-mini
+
+
+def test_an_incomplete_batch_run_says_to_resume_it_with_batch_and_a_synchronous_resume_says_so(tmp_path):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    db = _db(tmp_path)
+    config = BatchConfig(expire_after=lambda number: 1 if number == 1 else None)
+    with BatchServer(config) as server:
+        first = audit("openai/test-model", api_base=server.api_base, db=db, batch=True,
+                      batch_options=BatchOptions(retries=0, **FAST), **KW)
+        run_id = first.run.run_id
+        shown = CliRunner().invoke(app, ["runs", "show", run_id, "--db", db])
+        assert shown.exit_code == 0, shown.output
+        assert f"psychometrics audit --resume {run_id} --batch --db" in " ".join(shown.output.split())
+        lines: list[str] = []
+        audit("openai/test-model", api_base=server.api_base, db=db, resume=run_id, log=lines.append)
+        assert server.sync_requests == N - 1  # what the user asked for, but not without a word
+    assert any("asked through the provider's batch API" in line and "synchronous price" in line for line in lines)
+
+
+def test_resumed_batch_progress_counts_the_cells_answered_before(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from psychometrics.cli import app
+
+    monkeypatch.setenv("PSYCHOMETRICS_PROGRESS_INTERVAL", "0.05")
+    config = BatchConfig(expire_after=lambda number: 1 if number == 1 else None)
+    args = ["audit", "--model", "openai/test-model", "--db", _db(tmp_path), "--limit-items", "3", "--templates",
+            "instruct", "--batch", "--poll-interval", "0.02", "--max-poll-interval", "0.05", "--no-report"]
+    with BatchServer(config) as server:
+        first = CliRunner().invoke(app, [*args, "--api-base", server.api_base, "--retries", "0"])
+        again = CliRunner().invoke(app, [*args, "--api-base", server.api_base])
+    assert first.exit_code == 0, first.output
+    assert again.exit_code == 0, again.output
+    lines = [line for line in again.output.splitlines() if line.startswith("batches: ")]
+    assert lines[0].endswith(f"cells answered 1/{N} (17%)")  # one answered by the first session
+    assert lines[-1] == f"batches: 0 submitted, 0 in progress, 2 completed; cells answered {N}/{N} (100%)"

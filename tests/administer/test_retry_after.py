@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from psychometrics.administer import EndpointError, audit
+from psychometrics.administer import AuditError, EndpointError, audit
 from psychometrics.administer._retry import RetryPolicy, openai_duration, server_wait
 from psychometrics.store import Store
 from tests.support.clock import FakeClock
@@ -205,3 +205,28 @@ def test_a_missing_key_refused_before_sending_stops_the_run(db, monkeypatch):
                   limit_items=4, mode="generate", api_base=server.api_base, db=db, concurrency=1,
                   retry_policy=RetryPolicy(retries=4, clock=clock))
         assert server.requests == 0 and clock.sleeps == []
+
+
+def test_stated_waits_do_not_use_up_the_retries_but_stay_bounded(db):
+    """A provider that states only ``Retry-After`` answered a cell with 429 more often than ``--retries``: the cell
+    ended as an error although the server had said when to come back (newcomer, session 8). Waiting as told is
+    pacing: it no longer counts against ``--retries``; a server that always says 429 with ``Retry-After: 0`` still
+    ends the cell (``RATE_LIMITED_RETRIES``)."""
+    from psychometrics.administer._runner import RATE_LIMITED_RETRIES
+
+    clock = FakeClock()
+    config = ServerConfig(behaviour=lambda n, prompt: "429" if n <= 6 else "answer",
+                          rate_limit_headers=lambda: {"Retry-After": "1"})
+    with OpenAIServer(config) as server:
+        result = audit("openai/test-model", ["bfi44"], templates=["instruct"], orders=["original"], mode="generate",
+                       api_base=server.api_base, db=db, limit_items=1, concurrency=1, run_id="told",
+                       retry_policy=RetryPolicy(retries=2, clock=clock))
+        assert server.statuses[429] == 6 and server.requests == 7
+    assert result.run.counts == {"ok": 1} and clock.sleeps == [pytest.approx(1.0)] * 6
+    always = ServerConfig(behaviour=lambda n, prompt: "429", rate_limit_headers=lambda: {"Retry-After": "0"})
+    with OpenAIServer(always) as server:
+        with pytest.raises(AuditError, match=r"every one of the 1 cells .* ended in an error.*HTTP 429"):
+            audit("openai/test-model", ["bfi44"], templates=["instruct"], orders=["original"], mode="generate",
+                  api_base=server.api_base, db=db, limit_items=1, concurrency=1, run_id="always",
+                  retry_policy=RetryPolicy(retries=2, clock=FakeClock()))
+        assert server.requests == RATE_LIMITED_RETRIES + 3

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from psychometrics.administer._retry import is_retryable, retry_after
+from psychometrics.administer._runner import RATE_LIMITED_RETRIES
 from tests.robustness.conftest import run_cli
 from tests.support.openai_server import OpenAIServer, ServerConfig, seeded_behaviour
 
@@ -39,9 +40,10 @@ def test_faulty_server_every_cell_ends_ok_or_error_and_retries_are_bounded(tmp_p
     errors = [(e, a) for _, s, e, a in rows if s == "error"]
     assert len(errors) >= 6  # the always-failing item, under 3 templates x 2 orders
     for reason, attempts in errors:
-        assert reason and re.search(r"429|500|timed out", reason), reason  # the reason is stored, in words
-        assert attempts == RETRIES + 1
-    assert all(1 <= a <= RETRIES + 1 for *_, a in rows)  # retries are bounded...
+        # the reason is stored, in words; a 429 states its wait (Retry-After), which is waited out, not failed
+        assert reason and re.search(r"500|timed out", reason), reason
+        assert RETRIES + 1 <= attempts <= RETRIES + 1 + RATE_LIMITED_RETRIES
+    assert all(1 <= a <= RETRIES + 1 + RATE_LIMITED_RETRIES for *_, a in rows)  # retries are bounded...
     assert requests == sum(a for *_, a in rows)  # ...and every attempt is one request, nothing more
     assert statuses.get(429, 0) > 0 and statuses.get(500, 0) > 0
     # The summary says how many failed.

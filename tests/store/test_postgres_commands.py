@@ -144,9 +144,49 @@ def test_a_malformed_url_is_one_line_without_its_password(url):
     assert "s3cret" not in result.output + result.stderr
 
 
+@pytest.mark.parametrize("command", [["runs", "list"], ["audit", "--model", "sim/default", "--inventory", "bfi44",
+                                                         "--limit-items", "1", "--no-report"]])
+def test_a_libpq_key_value_string_is_refused_not_made_a_file_named_after_the_password(command, tmp_path,
+                                                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*command, "--db", "host=127.0.0.1 port=5432 user=psy password=s3cret dbname=r"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "--db takes a URL" in result.stderr and "s3cret" not in result.output + result.stderr
+    assert list(tmp_path.iterdir()) == []  # before: a SQLite file whose name held the password
+
+
 def test_passwords_are_left_out_of_a_shown_url():
     from psychometrics.store import redact_url
 
     shown = redact_url("postgresql://psy:pw-1@db.example:5432/runs?sslmode=require&password=pw-2&sslpassword=pw-3")
     assert shown == "postgresql://psy@db.example:5432/runs?sslmode=require&password=***&sslpassword=***"
     assert redact_url("postgresql://psy:pw-1@[::1/runs") == "postgresql://…"
+
+
+def test_opening_the_store_takes_no_lock_on_tables_other_workers_write(pg_db):
+    """A worker joining a running audit opened the store with ``CREATE INDEX IF NOT EXISTS``, which waits for a
+    lock on ``responses`` that a worker storing an answer holds: that deadlocked the running worker (newcomer,
+    session 8). With the schema complete the open reads the catalog only."""
+    import threading
+
+    import psycopg
+
+    with Store(pg_db):
+        pass  # the schema exists
+    with psycopg.connect(pg_db, autocommit=False) as writer:
+        writer.execute("LOCK TABLE responses IN ROW EXCLUSIVE MODE")  # as an answer's INSERT holds it
+        writer.execute("LOCK TABLE leases IN ROW EXCLUSIVE MODE")
+        opened: list[str] = []
+
+        def join() -> None:
+            with Store(pg_db) as store:
+                opened.append(str(len(store.list_runs())))
+
+        joiner = threading.Thread(target=join, daemon=True)
+        joiner.start()
+        joiner.join(timeout=20)
+        alive = joiner.is_alive()
+        writer.rollback()
+    joiner.join(timeout=20)
+    assert not alive, "opening the store waited for the writer's lock"
+    assert opened == ["0"]

@@ -27,7 +27,9 @@ Model strings
     1 (with ``prefix_cache=1``): the log-prob requests waiting for the model are evaluated together, in one
     shared-prefix batch (:mod:`._prefix_batch`: every distinct token prefix once, several sequences in one
     ``llama_batch``, the previous batch's last prompt kept in the KV cache); 0: one prompt at a time, as before.
-    Both give identical log-probabilities (the same bits). An audit keeps at least :data:`IN_FLIGHT` requests in
+    Both give identical log-probabilities (the same bits) at the default ``chunk`` (any ``chunk`` below 64); a
+    prompt longer than the model's sliding attention window (Gemma 3: 512 tokens) is evaluated one at a time
+    even here (:attr:`Engine.n_swa`). An audit keeps at least :data:`IN_FLIGHT` requests in
     flight to an embedded model so that there is a batch to make, evaluated in groups of at most
     :data:`GROUP_MAX` requests, fewer where a group would take more than half the requests' timeout at the rate
     measured so far (a request's timeout counts from the start of its own group); the previous batch's
@@ -38,12 +40,15 @@ Model strings
     start at multiples of ``chunk`` token positions. Chunks of fewer than 64 tokens all give the same numbers;
     from 64 tokens on llama.cpp computes attention differently (a prompt in one 512-token batch differs from the
     same prompt in 48-token batches by up to 0.07 in a label probability), so a larger ``chunk`` changes the
-    numbers slightly; it is part of the model string and so of every cell id.
+    numbers slightly; it is part of the model string and so of every cell id. The shared-prefix batch
+    (``batch=1``) has its own row layout and does not read ``chunk``: with ``chunk`` of 64 or more, ``batch=0``
+    and ``batch=1`` differ.
 
 Every evaluation is laid out so that a token's logits do not depend on how the prompt was split or on what
 else shared its batch: the weights are loaded in the GGUF's own layout with llama.cpp's tiled matrix products
 off (:func:`_without_repacking`, :data:`TILED_MM`), so every row of a batch is computed alone by the same kernel;
-every ``llama_decode`` holds fewer than 64 tokens (and at least 8, see :func:`._prefix_batch.pad_rows`); and
+every ``llama_decode`` holds fewer than 64 tokens (at most :data:`._prefix_batch.CALL_ROWS`, and at least 8, see
+:func:`._prefix_batch.pad_rows`); and
 attention is llama.cpp's flash attention, which sums a sequence's KV cells in the order they lie in the cache
 (the shared-prefix batch keeps them in position order). ``llama_cpp.server`` serving the Gemma GGUF the same way
 (``--flash_attn true --n_ubatch 48``, weights not repacked, ``GGML_CPU_TILED_MM=0``) gives Gemma's label
@@ -333,6 +338,11 @@ class Engine:
 
         self._single = llama_cpp.llama_batch_init(512, 0, 1)
         """The batch for :meth:`_decode` (a chunk is at most 512 tokens, padding included)."""
+        self.n_swa = int(llama_cpp.llama_model_n_swa(llm._model.model))
+        """The model's sliding attention window in tokens (Gemma 3: 512), 0 without one. A prompt that reaches
+        past it does not keep its bits in the shared-prefix batch (measured: up to 0.03 in a label probability at
+        596–2,300 tokens, depending on the other prompts of its group; identical below): such a prompt is
+        evaluated on its own (see :func:`answer_together`)."""
         self.chat: Any = None
         """The GGUF's chat template as llama-cpp-python's formatter (its special tokens are then read as such)."""
 
@@ -831,6 +841,7 @@ def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]
     positions: list[list[tuple[str, list[tuple[str, float]]]]] = [[] for _ in requests]
     n_prompt = [0] * len(requests)
     active = list(range(len(requests)))
+    alone: list[int] = []  # past the model's sliding window: evaluated on their own, after the batch
     with eng.lock:
         while active:
             plans: list[tuple[int, LabelQuery | None, list[list[int]]]] = []
@@ -842,6 +853,9 @@ def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]
                 if longest >= MAX_PROMPT:
                     out[i] = LocalError(f"the prompt has {longest} tokens; the embedded model takes at most "
                                         f"{MAX_PROMPT - 1}")
+                    continue
+                if eng.n_swa and longest > eng.n_swa:
+                    alone.append(i)
                     continue
                 plans.append((i, query, sequences))
             rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
@@ -861,6 +875,11 @@ def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]
                     active.append(i)
                 else:
                     out[i] = _reply_fields(positions[i], n_prompt[i])
+    for i in alone:  # its whole reply from scratch, as on its own (positions read in the batch had the same bits)
+        try:
+            out[i] = answer(requests[i])
+        except Exception as exc:  # noqa: BLE001 - this request's error, as answer() raises it on its own
+            out[i] = exc
     return out
 
 
