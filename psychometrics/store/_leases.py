@@ -27,6 +27,7 @@ then) asks it again, as a single process does on resume.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import socket
 import threading
@@ -61,14 +62,16 @@ _RENEW = "UPDATE leases SET expires_at = NOW_EPOCH + ? WHERE holder = ?"
 
 def lease_seconds(ttl: float | None = None) -> float:
     """``ttl``, else ``$PSYCHOMETRICS_LEASE_SECONDS``, else :data:`DEFAULT_TTL`; a ``ValueError`` unless positive."""
+    source = "the lease time"
     if ttl is None:
         text = os.environ.get("PSYCHOMETRICS_LEASE_SECONDS", "")
+        source = "PSYCHOMETRICS_LEASE_SECONDS" if text else source
         try:
             ttl = float(text) if text else DEFAULT_TTL
         except ValueError:
             raise ValueError(f"PSYCHOMETRICS_LEASE_SECONDS must be a number of seconds (got {text!r})") from None
-    if not ttl > 0:
-        raise ValueError(f"a lease must last a positive number of seconds (got {ttl:g})")
+    if not (math.isfinite(ttl) and ttl > 0):
+        raise ValueError(f"{source} must be a positive, finite number of seconds (got {ttl:g})")
     return ttl
 
 

@@ -76,7 +76,7 @@ class PostgresBackend:
                 with self.transaction(conn):
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
                     create_tables(conn, self)
-            elif not self.columns(conn, "runs"):
+            elif conn.execute("SELECT to_regclass('runs')").fetchone()[0] is None:  # not the columns one may read
                 raise StoreError(f"{self.location}: no psychometrics tables in this database (run an audit first)")
         except BaseException:
             conn.close()

@@ -157,3 +157,12 @@ def test_a_bad_lease_setting_is_refused(monkeypatch):
     assert _leases.lease_seconds(5) == 5.0
     monkeypatch.delenv("PSYCHOMETRICS_LEASE_SECONDS")
     assert _leases.lease_seconds() == _leases.DEFAULT_TTL
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "nan", "inf"])
+def test_a_bad_lease_time_in_the_environment_is_named(monkeypatch, text):
+    from psychometrics.store._leases import lease_seconds
+
+    monkeypatch.setenv("PSYCHOMETRICS_LEASE_SECONDS", text)
+    with pytest.raises(ValueError, match="PSYCHOMETRICS_LEASE_SECONDS must be a positive, finite number"):
+        lease_seconds()

@@ -190,3 +190,21 @@ def test_opening_the_store_takes_no_lock_on_tables_other_workers_write(pg_db):
     joiner.join(timeout=20)
     assert not alive, "opening the store waited for the writer's lock"
     assert opened == ["0"]
+
+
+def test_a_role_that_may_not_read_the_tables_is_told_so_not_that_there_are_none(postgres, pg_db):
+    """Before: "no psychometrics tables in this database" (the catalog view lists only readable columns)."""
+    import psycopg
+
+    with Store(pg_db):
+        pass
+    postgres.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nosee') THEN "
+                   "CREATE ROLE nosee LOGIN PASSWORD 'nosee-pw'; END IF; END $$")
+    database = pg_db.rsplit("/", 1)[1]
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM nosee")
+    url = postgres.url(database, user="nosee", password="nosee-pw")
+    result = CliRunner().invoke(app, ["runs", "list", "--db", url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no psychometrics tables" not in result.stderr
+    assert "permission denied" in result.stderr and "nosee-pw" not in result.output + result.stderr
