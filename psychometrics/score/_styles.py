@@ -223,7 +223,8 @@ def interpretability(score: ScaleScore, styles: ResponseStyles | None, rates: li
             one_order = styles.positions.n_orders < 2
             design = ("in this design (one option order)" if one_order else
                       "from these answers, although both orders were asked")
-            remedy = ("add the reversed order (--orders original,reversed)" if one_order else
+            remedy = ("add the reversed order (--orders original,reversed), or resume the run where reversed "
+                      "cells were asked but not answered" if one_order else
                       "ask more of the scale's items, or more templates or samples, under both orders")
             styled = [i for i in flagged if i.name not in POSITION_INDICES]
             if styled:
