@@ -685,7 +685,8 @@ def audit(
                 raise
             if exc.status_code == 404:
                 raise AuditError(f"{exc}. If it is gone for good, free its cells to be asked again: "
-                                 f"{command('runs', 'poll', run_id, '--forget-missing', *db_option(db))}") from None
+                                 + command('runs', 'poll', run_id, '--forget-missing', *_api_base_option(api_base),
+                                           *db_option(db))) from None
             raise AuditError(f"{exc}; the batches submitted so far are stored: re-run the command (or "
                              f"{command('runs', 'poll', run_id, *db_option(db))}) to pick them up") from None
         except KeyboardInterrupt:

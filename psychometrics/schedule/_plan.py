@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from psychometrics._record import Record
 from psychometrics._yamlfile import report_problems
 from psychometrics.plan import Mode, PromptFormat, ReasoningEffort
-from psychometrics.store import POSTGRES_SCHEMES
+from psychometrics.store import LIBPQ_REFUSED, POSTGRES_SCHEMES, is_libpq_keywords
 
 SCHEDULE_PLAN_VERSION = 1
 """Version of the schedule plan format."""
@@ -205,6 +205,8 @@ class SchedulePlan(Record):
     def _db(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None or v.split("://", 1)[0].lower() in POSTGRES_SCHEMES:
             return v
+        if is_libpq_keywords(v):
+            raise PydanticCustomError("db", LIBPQ_REFUSED)
         if "://" in v and not v.startswith("sqlite:///"):
             raise PydanticCustomError("db", "unsupported database URL {url}: use sqlite:///FILE or postgresql://…",
                                       {"url": repr(v)})

@@ -4,7 +4,16 @@ SQLite (a file; the default) or PostgreSQL (``postgresql://…``, for several wo
 :class:`Store` over either, with the same tables and statements (see ``_store`` and ``_backend``).
 """
 
-from psychometrics.store._backend import DEFAULT_DB, POSTGRES_SCHEMES, StoreError, db_option, db_path, redact_url
+from psychometrics.store._backend import (
+    DEFAULT_DB,
+    LIBPQ_REFUSED,
+    POSTGRES_SCHEMES,
+    StoreError,
+    db_option,
+    db_path,
+    is_libpq_keywords,
+    redact_url,
+)
 from psychometrics.store._leases import DEFAULT_TTL, Leases, lease_seconds
 from psychometrics.store._liveness import STALE_AFTER_S, holder_alive, running_here
 from psychometrics.store._records import (
@@ -22,9 +31,11 @@ from psychometrics.store._records import (
 from psychometrics.store._store import Store
 
 __all__ = [
-    "BATCH_DONE", "BUDGET_STOP", "DEFAULT_DB", "DEFAULT_TTL", "POSTGRES_SCHEMES", "STALE_AFTER_S", "TIMED_OUT",
+    "BATCH_DONE", "BUDGET_STOP", "DEFAULT_DB", "DEFAULT_TTL", "LIBPQ_REFUSED", "POSTGRES_SCHEMES", "STALE_AFTER_S",
+    "TIMED_OUT",
     "AnswerMode", "Batch", "BatchState", "Leases", "Response", "Run", "RunStatus", "Status", "Store", "StoreError",
-    "check_db", "db_option", "db_path", "export_format", "export_responses", "holder_alive", "lease_seconds",
+    "check_db", "db_option", "db_path", "export_format", "export_responses", "holder_alive", "is_libpq_keywords",
+    "lease_seconds",
     "redact_url", "running_here",
 ]
 

@@ -120,10 +120,18 @@ def db_path(url: str | None) -> Path | None:
     if scheme:
         raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:///FILE, a file path or "
                          "postgresql://USER@HOST/DATABASE")
-    if _LIBPQ_KEYWORDS.match(url):  # not a file name: it would create a file named after the password
-        raise StoreError("--db takes a URL: a libpq 'key=value' connection string is not read; write it as "
-                         "postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)")
+    if is_libpq_keywords(url):  # not a file name: it would create a file named after the password
+        raise StoreError(LIBPQ_REFUSED)
     return Path(url)
+
+
+LIBPQ_REFUSED = ("the database is given as a URL: a libpq 'key=value' connection string is not read; write it as "
+                 "postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD or ~/.pgpass)")
+
+
+def is_libpq_keywords(text: str) -> bool:
+    """``text`` starts like a libpq keyword/value connection string (``host=… dbname=…``), not a file name."""
+    return bool(_LIBPQ_KEYWORDS.match(text))
 
 
 _LIBPQ_KEYWORDS = re.compile(r"\s*(host|hostaddr|port|dbname|user|password|sslmode|service)\s*=", re.IGNORECASE)

@@ -89,7 +89,8 @@ async def test_prompts_past_the_sliding_window_keep_the_bits_of_each_prompt_alon
     assert eng.n_swa == 512
     filler = "The weather was mild and the afternoon passed quietly in the small town by the river. " * 30
     prompts = _prompts("local/gemma-3-270m")
-    long = [(filler + p, labels) for p, labels in prompts[:4]] + [(filler * 2 + p, labels) for p, labels in prompts[4:6]]
+    long = ([(filler + p, labels) for p, labels in prompts[:4]]
+            + [(filler * 2 + p, labels) for p, labels in prompts[4:6]])
     assert all(len(eng.tokenize(p)) > 512 for p, _ in long)
     alone = [await _top("local/gemma-3-270m?batch=0", p, labels) for p, labels in long]
     together = await asyncio.gather(*[_top("local/gemma-3-270m", p, labels) for p, labels in long + prompts])

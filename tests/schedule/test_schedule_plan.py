@@ -90,6 +90,8 @@ BAD = [
     ("name: p\ninventories: [bfi44\n", [": YAML syntax error"]),
     ("name: p\ninventories: [bfi44]\nmodels: [sim/default]\ndesign:\n  personas: nosuchset\n",
      [":5: unknown persona set 'nosuchset'"]),
+    ('name: p\ndb: "host=127.0.0.1 password=s3cret dbname=psy"\ninventories: [bfi44]\nmodels: [sim/default]\n',
+     [":2: db: the database is given as a URL: a libpq 'key=value' connection string is not read"]),
     ("name: bad name!\ninventories: [bfi44]\nmodels: [sim/default]\nthresholds: {scale_shift: -1}\n",
      [":1: name: String should match pattern", ":4: scale_shift: Input should be greater than 0"]),
 ]
