@@ -106,19 +106,19 @@ class Limits(Record):
 
     concurrency: int = Field(8, ge=1)
     """Requests in flight at once."""
-    rpm: float | None = Field(None, gt=0)
+    rpm: float | None = Field(None, gt=0, allow_inf_nan=False)
     """At most this many requests per minute."""
-    timeout: float = Field(60.0, gt=0)
+    timeout: float = Field(60.0, gt=0, allow_inf_nan=False)
     """Seconds per call."""
     retries: int = Field(4, ge=0)
     """Retries per cell for 429/5xx/timeouts."""
-    max_wait: float | None = Field(None, gt=0)
+    max_wait: float | None = Field(None, gt=0, allow_inf_nan=False)
     """Longest wait in seconds a server may ask for (Retry-After, rate-limit reset) before a version's audit
     stops; left out: 600."""
     batch: bool = False
     """Ask through the provider's batch API (``audit --batch``): half the price, answers within the provider's
     window (up to 24 h); failed or expired lines are asked again in new batches, ``retries`` rounds."""
-    poll_interval: float = Field(10.0, gt=0)
+    poll_interval: float = Field(10.0, gt=0, allow_inf_nan=False)
     """With ``batch``: seconds before the first poll of a batch (it grows by half while nothing changes)."""
 
 

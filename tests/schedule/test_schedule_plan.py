@@ -90,6 +90,8 @@ BAD = [
     ("name: p\ninventories: [bfi44\n", [": YAML syntax error"]),
     ("name: p\ninventories: [bfi44]\nmodels: [sim/default]\ndesign:\n  personas: nosuchset\n",
      [":5: unknown persona set 'nosuchset'"]),
+    ("name: p\ninventories: [bfi44]\nmodels: [sim/default]\nlimits:\n  rpm: .inf\n",
+     [":5: rpm: Input should be a finite number"]),
     ('name: p\ndb: "host=127.0.0.1 password=s3cret dbname=psy"\ninventories: [bfi44]\nmodels: [sim/default]\n',
      [":2: db: the database is given as a URL: a libpq 'key=value' connection string is not read"]),
     ("name: bad name!\ninventories: [bfi44]\nmodels: [sim/default]\nthresholds: {scale_shift: -1}\n",
