@@ -658,7 +658,8 @@ def audit(
                 cells, store=store, run_id=run_id, opts=opts, mode=design.settings.mode,
                 logprobs_supported=_logprobs_supported(model, provider, design.settings),
                 concurrency=_in_flight(provider, concurrency), rpm=rpm, pacing=pacing, policy=policy,
-                on_response=update, max_cost=max_cost, spent_before=store.run_cost(run_id), leases=leases, positions=positions if wanted is None else None,
+                on_response=update, max_cost=max_cost, spent_before=store.run_cost(run_id), leases=leases,
+                positions=positions if wanted is None else None,
             )
 
         try:

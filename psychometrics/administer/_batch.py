@@ -106,8 +106,6 @@ class BatchTally(Tally):
 
     submitted: int = 0
     """Batches this session created."""
-    forgotten: int = 0
-    """Stored batches the provider no longer knew, closed with ``forget_missing``."""
     lines: int = 0
     """Request lines this session submitted."""
     batch_counts: dict[str, int] = field(default_factory=dict)
@@ -386,7 +384,6 @@ class BatchSession:
                                 "retention, or another --api-base or key)", 404) from None
                         self._abandon(batch, f"the provider no longer knows batch {batch.batch_id} (HTTP 404); "
                                              "forgotten with --forget-missing")
-                        self.tally.forgotten += 1
                         changed = True
                         continue
                     fresh = self._updated(batch, remote)
@@ -469,7 +466,7 @@ class BatchSession:
         counts = {"submitted": 0, "in_progress": 0, "completed": 0, "cancelled": 0}
         for b in batches:
             if b.ingested_at is not None:
-                counts["cancelled" if b.status == "cancelled" else "completed"] += 1
+                counts[b.shown_state] += 1
             elif b.status in ("in_progress", "finalizing"):
                 counts["in_progress"] += 1
             else:

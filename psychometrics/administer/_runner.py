@@ -122,7 +122,8 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
                 mode.mode = "generate"  # e.g. a reasoning model's HTTP 400 about logprobs: ask for text instead
                 attempts -= 1
                 continue
-            stated = retry_after(exc, now=policy.clock.time()) if is_rate_limited(exc) else None
+            wait = retry_after(exc, now=policy.clock.time())
+            stated = wait if is_rate_limited(exc) else None
             if stated is not None and limited < RATE_LIMITED_RETRIES and limited_s + stated <= policy.max_wait:
                 # the server said when to come back: waiting as told is pacing, not a failure, so it does not use
                 # up --retries (which dropped cells under a provider that states only Retry-After); the cell's
@@ -131,7 +132,6 @@ async def _ask(cell: Cell, *, run_id: str, opts: CallOptions, mode: _ModeState, 
                 limiter.hold(stated)
                 continue
             if attempts - limited <= policy.retries and is_retryable(exc):
-                wait = retry_after(exc, now=policy.clock.time())
                 if wait is None:
                     await policy.clock.sleep(policy.delay(attempts, None))
                 elif wait > policy.max_wait:

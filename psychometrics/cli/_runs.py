@@ -217,7 +217,6 @@ def _poll_summary(run_id: str, db: str | None) -> dict[str, Any]:
         run = store.get_run(run_id)
     states: dict[str, int] = {}
     for b in batches:
-        state = b.status if b.ingested_at is None or b.status == "cancelled" else "completed"
-        states[state] = states.get(state, 0) + 1
+        states[b.shown_state] = states.get(b.shown_state, 0) + 1
     answered = sum(run.counts.get(k, 0) for k in ("ok", "refused", "invalid"))
     return {"run_id": run_id, "batches": states, "answered": answered, "n_cells": run.n_cells, "status": run.status}

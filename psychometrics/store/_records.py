@@ -174,3 +174,11 @@ class Batch(Record):
     pid: int | None = Field(default=None, exclude_if=lambda v: v is None)
     """That process: while the batch is ``claimed`` or ``uploaded`` only that process may upload or create it;
     once the process is gone (:func:`~psychometrics.store.holder_alive`) another one takes over."""
+
+    @property
+    def shown_state(self) -> str:
+        """Where the batch is, as progress and ``runs poll`` count it: the provider's state while it is open; once
+        collected, ``cancelled`` (by the provider, never submitted, or forgotten) or ``completed``."""
+        if self.ingested_at is None:
+            return self.status
+        return "cancelled" if self.status == "cancelled" else "completed"

@@ -858,7 +858,7 @@ def answer_together(requests: list[Request]) -> list[dict[str, Any] | Exception]
                     alone.append(i)
                     continue
                 plans.append((i, query, sequences))
-            rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences])
+            rows = eng.evaluate_together([seq for _, _, sequences in plans for seq in sequences]) if plans else []
             at, active = 0, []
             for i, query, sequences in plans:
                 mine, at = rows[at:at + len(sequences)], at + len(sequences)
